@@ -1,0 +1,3 @@
+from reactor_repl.cli import main
+
+raise SystemExit(main())

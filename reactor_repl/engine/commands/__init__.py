@@ -1,0 +1,69 @@
+"""Command handlers: one function per command of the table, found by name.
+
+``HANDLERS`` is filled by the ``@handles`` decorator in the modules below; the
+table in ``reactor_repl.language.table`` says what exists, these say what it does.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any, Callable
+
+from twisted.internet import defer
+
+from reactor_repl.engine.core import CommandError
+
+if TYPE_CHECKING:
+    from reactor_repl.engine.core import Engine
+    from reactor_repl.language.parser import Parsed
+
+Handler = Callable[["Engine", "Parsed"], None]
+HANDLERS: dict[str, Handler] = {}
+
+
+def handles(*names: str) -> Callable[[Handler], Handler]:
+    def register(fn: Handler) -> Handler:
+        for n in names:
+            HANDLERS[n] = fn
+        return fn
+
+    return register
+
+
+def execute(engine: Engine, parsed: Parsed) -> bool:
+    """Run one parsed command here (the caller picked the thread). False if rejected."""
+    fn = HANDLERS.get(parsed.name)
+    try:
+        if fn is None:
+            raise CommandError(f"{parsed.name} cannot run here")
+        fn(engine, parsed)
+        return True
+    except CommandError as e:
+        engine.record("error", "", f"{parsed.text}: {e.message}" + (f" — {e.hint}" if e.hint else ""),
+                      {"command": parsed.text, "message": e.message, "hint": e.hint})
+        return False
+    except defer.AlreadyCalledError:
+        return True  # recorded as deferred.error by the Deferred itself
+    except Exception as e:
+        engine.record("error", "", f"{parsed.text}: {type(e).__name__}: {e}",
+                      {"command": parsed.text, "message": f"{type(e).__name__}: {e}", "hint": ""})
+        return False
+
+
+def run_do(engine: Engine, parsed: Parsed | None) -> Any:
+    """The ``do`` of a callback: runs inside the reactor, errors are recorded."""
+    if parsed is not None:
+        execute(engine, parsed)
+
+
+def close_all(engine: Engine) -> None:
+    """Close the pipes and sockets a session opened."""
+    for res in list(engine.open_resources):
+        try:
+            res.close()
+        except Exception:
+            pass
+    engine.open_resources.clear()
+
+
+# import the handler modules so they register
+from reactor_repl.engine.commands import deferreds, session, threads, time  # noqa: E402,F401

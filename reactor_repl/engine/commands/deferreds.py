@@ -1,0 +1,198 @@
+"""Deferred commands and the STEPs a callback can be."""
+
+from __future__ import annotations
+
+import builtins
+from typing import TYPE_CHECKING, Any, Callable
+
+from twisted.internet import defer, error
+from twisted.python.failure import Failure
+
+from reactor_repl.engine.commands import handles, run_do
+from reactor_repl.engine.core import CommandError, Obj
+from reactor_repl.engine.deferreds import TracedDeferred
+
+if TYPE_CHECKING:
+    from reactor_repl.engine.core import Engine
+    from reactor_repl.language.parser import Parsed, Step
+
+
+def new_deferred(eng: Engine, family: str, requested: str | None, state: str = "pending",
+                 detail: str = "") -> tuple[Obj, TracedDeferred]:
+    """A named traced Deferred (a thread job and a client connection are Deferreds too)."""
+    name = eng.new_name(family, requested)
+    d = TracedDeferred(eng, name)
+    obj = eng.add(Obj(name, family, state, detail, deferred=d))
+    eng.record("deferred.new", name, detail or "Deferred()", {"family": family})
+    return obj, d
+
+
+def adopt(eng: Engine, plain: defer.Deferred, family: str, requested: str | None,
+          detail: str) -> TracedDeferred:
+    """Give a Deferred that Twisted made a name: its result flows into a traced one."""
+    _, d = new_deferred(eng, family, requested, detail=detail)
+    plain.chainDeferred(d)
+    return d
+
+
+def deferred_of(eng: Engine, name: str) -> TracedDeferred:
+    return eng.get(name, "deferred").deferred
+
+
+@handles("deferred")
+def deferred_cmd(eng: Engine, p: Parsed) -> None:
+    new_deferred(eng, "deferred", p["NAME"])
+
+
+def _exception_type(name: str) -> type[BaseException]:
+    for space in (builtins, defer, error):
+        t = getattr(space, name, None)
+        if isinstance(t, type) and issubclass(t, BaseException):
+            return t
+    raise CommandError(f"unknown exception type {name}",
+                       "e.g. Exception, ValueError, CancelledError, TimeoutError, ConnectionDone")
+
+
+def build_step(eng: Engine, step: Step) -> Callable[..., Any]:
+    """A Python callable doing what a STEP says; labelled with the step's text."""
+    a = step.args
+    kind = step.name
+    fn: Callable[..., Any]
+    if kind == "pass":
+        def fn(result: Any) -> Any:
+            return result
+    elif kind == "add":
+        n = a["N"]
+
+        def fn(result: Any) -> Any:
+            return result + n
+    elif kind == "mul":
+        n = a["N"]
+
+        def fn(result: Any) -> Any:
+            return result * n
+    elif kind == "return":
+        value = a["VALUE"]
+
+        def fn(result: Any) -> Any:
+            return value
+    elif kind == "raise":
+        message = a["MESSAGE"] or ""
+
+        def fn(result: Any) -> Any:
+            raise Exception(message)
+    elif kind == "recover":
+        value = a["VALUE"]
+
+        def fn(result: Any) -> Any:
+            return value
+    elif kind == "trap":
+        exc = _exception_type(a["TYPE"])
+
+        def fn(result: Any) -> Any:
+            if not isinstance(result, Failure):
+                return result
+            result.trap(exc)
+            return None
+    elif kind == "await":
+        other = deferred_of(eng, a["NAME"])
+
+        def fn(result: Any) -> Any:
+            return other
+    elif kind == "block":
+        seconds, cpu = a["DURATION"], bool(a["cpu"])
+
+        def fn(result: Any) -> Any:
+            from reactor_repl.engine.commands.time import block
+
+            block(eng, seconds, cpu)
+            return result
+    elif kind == "do":
+        sub = step.do
+
+        def fn(result: Any) -> Any:
+            run_do(eng, sub)
+            return result
+    elif kind == "py":
+        from reactor_repl.engine.commands.session import py_namespace
+
+        code = _compile(a["EXPR"])
+
+        def fn(result: Any) -> Any:
+            ns = py_namespace(eng)
+            ns["result"] = result
+            return eval(code, ns)
+    else:  # pragma: no cover - the table and this function list the same steps
+        raise CommandError(f"unknown step {kind}")
+    fn._rr_label = step.text  # type: ignore[attr-defined]
+    return fn
+
+
+def _compile(expr: str) -> Any:
+    try:
+        return compile(expr, "<py>", "eval")
+    except SyntaxError as e:
+        raise CommandError(f"Python syntax error: {e.msg}", "py EXPR takes an expression of result")
+
+
+@handles("addCallback", "addErrback", "addBoth")
+def add_step(eng: Engine, p: Parsed) -> None:
+    d = deferred_of(eng, p["NAME"])
+    fn = build_step(eng, p["STEP"])
+    {"addCallback": d.addCallback, "addErrback": d.addErrback, "addBoth": d.addBoth}[p.name](fn)
+
+
+@handles("addCallbacks")
+def add_steps(eng: Engine, p: Parsed) -> None:
+    d = deferred_of(eng, p["NAME"])
+    ok, bad = p["STEPS"]
+    d.addCallbacks(build_step(eng, ok), build_step(eng, bad))
+
+
+@handles("fire")
+def fire(eng: Engine, p: Parsed) -> None:
+    deferred_of(eng, p["NAME"]).callback(p["VALUE"])
+
+
+@handles("fail")
+def fail(eng: Engine, p: Parsed) -> None:
+    deferred_of(eng, p["NAME"]).errback(Failure(Exception(p["MESSAGE"] or "")))
+
+
+@handles("chain")
+def chain(eng: Engine, p: Parsed) -> None:
+    d = deferred_of(eng, p["NAME"])
+    other = deferred_of(eng, p["OTHER"])
+    if other is d:
+        raise CommandError("a Deferred cannot be chained to itself")
+    d.chainDeferred(other)
+
+
+def _new_and_inputs(eng: Engine, p: Parsed) -> tuple[str | None, list[TracedDeferred]]:
+    words = list(p["NAMES"])
+    requested = None
+    if len(words) >= 2 and words[0] not in eng.objects:
+        requested = words.pop(0)
+    if not words:
+        raise CommandError(f"{p.name} needs at least one Deferred")
+    return requested, [deferred_of(eng, w) for w in words]
+
+
+@handles("gather")
+def gather(eng: Engine, p: Parsed) -> None:
+    requested, inputs = _new_and_inputs(eng, p)
+    names = " ".join(d.rr_name for d in inputs)
+    adopt(eng, defer.gatherResults(inputs), "deferred", requested, f"gatherResults({names})")
+
+
+@handles("race")
+def race(eng: Engine, p: Parsed) -> None:
+    requested, inputs = _new_and_inputs(eng, p)
+    names = " ".join(d.rr_name for d in inputs)
+    adopt(eng, defer.race(inputs), "deferred", requested, f"race({names})")
+
+
+@handles("timeout")
+def timeout(eng: Engine, p: Parsed) -> None:
+    d = deferred_of(eng, p["NAME"])
+    d.addTimeout(p["SECONDS"], eng.reactor)

@@ -1,0 +1,95 @@
+"""Session commands that run in the engine: note, show, py, expect, predict, break."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from reactor_repl.engine import expect as expect_mod
+from reactor_repl.engine import teaching
+from reactor_repl.engine.commands import handles
+from reactor_repl.engine.core import CommandError
+
+if TYPE_CHECKING:
+    from reactor_repl.engine.core import Engine
+    from reactor_repl.language.parser import Parsed
+
+
+@handles("note")
+def note(eng: Engine, p: Parsed) -> None:
+    eng.record("note", "", p["TEXT"] or "", {})
+
+
+@handles("show")
+def show(eng: Engine, p: Parsed) -> None:
+    obj = eng.get(p["NAME"], "any")
+    if obj.deferred is not None and hasattr(obj.deferred, "describe"):
+        lines = obj.deferred.describe()
+        if obj.family != "deferred":
+            lines[0] += f"  ({obj.family} {obj.state} {obj.detail})".rstrip()
+    else:
+        lines = [f"{obj.name}: {obj.family} {obj.state} {obj.detail}".rstrip()]
+    eng.record("show", obj.name, " | ".join(line.strip() for line in lines), {"lines": lines})
+
+
+def py_namespace(eng: Engine) -> dict[str, Any]:
+    from twisted.internet import defer, task, threads
+
+    ns: dict[str, Any] = {"reactor": eng.reactor, "defer": defer, "task": task,
+                          "threads": threads, "objects": {}}
+    for name, obj in eng.objects.items():
+        value = obj.deferred if obj.deferred is not None else (
+            obj.data.get("dc") or obj.data.get("lc") or obj.data.get("handle") or obj)
+        ns["objects"][name] = value
+        if name.isidentifier():
+            ns[name] = value
+    return ns
+
+
+@handles("py")
+def py(eng: Engine, p: Parsed) -> None:
+    if not eng.config.allow_python:
+        raise CommandError("py is off", "run with --allow-python")
+    code = p["CODE"]
+    ns = py_namespace(eng)
+    try:
+        compiled = compile(code, "<py>", "eval")
+        is_expr = True
+    except SyntaxError:
+        try:
+            compiled = compile(code, "<py>", "exec")
+            is_expr = False
+        except SyntaxError as e:
+            raise CommandError(f"Python syntax error: {e.msg}", "py takes one statement") from None
+    import contextlib
+    import io
+
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out):
+        try:
+            value = eval(compiled, ns) if is_expr else exec(compiled, ns)
+        except Exception as e:
+            raise CommandError(f"{type(e).__name__}: {e}") from None
+    text = out.getvalue().rstrip("\n")
+    if is_expr and value is not None:
+        text = (text + "\n" if text else "") + repr(value)
+    eng.record("log", "", text.replace("\n", " ⏎ ") if text else "ok", {"py": code})
+
+
+@handles("expect")
+def expect(eng: Engine, p: Parsed) -> None:
+    expect_mod.run(eng, p["CHECK"])
+
+
+@handles("predict")
+def predict(eng: Engine, p: Parsed) -> None:
+    names = p["NAMES"]
+    if len(names) < 2:
+        raise CommandError("predict order needs at least two names", "e.g. predict order t2 t1")
+    teaching.add_prediction(eng, names)
+
+
+@handles("break")
+def break_cmd(eng: Engine, p: Parsed) -> None:
+    eng.breakpoints.append((p["KIND"], p["NAME"] or ""))
+    eng.record("break", p["NAME"] or "", f"will pause before {p['KIND']} {p['NAME'] or ''}".strip(),
+               {"kind": p["KIND"], "set": True})

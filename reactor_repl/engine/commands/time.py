@@ -1,0 +1,226 @@
+"""Time and the loop: later, every, cancel, reset, delay, block, fromthread, trigger, stop."""
+
+from __future__ import annotations
+
+import threading
+from typing import TYPE_CHECKING, Any
+
+from twisted.internet import task
+
+from reactor_repl.engine.clock import Activity
+from reactor_repl.engine.commands import handles, run_do
+from reactor_repl.engine.core import CommandError, Obj
+
+if TYPE_CHECKING:
+    from reactor_repl.engine.core import Engine
+    from reactor_repl.language.parser import Parsed
+
+
+class RawClock:
+    """What a LoopingCall sees as its clock: the reactor, minus timer recording
+    (the loop records ``loop.call`` itself)."""
+
+    def __init__(self, reactor: Any) -> None:
+        self.reactor = reactor
+
+    def seconds(self) -> float:
+        return self.reactor.seconds()
+
+    def callLater(self, delay: float, f: Any, *a: Any, **kw: Any) -> Any:
+        return self.reactor.raw_call_later(delay, f, *a, **kw)
+
+
+@handles("later")
+def later(eng: Engine, p: Parsed) -> None:
+    delay = p["DELAY"]
+    name = eng.new_name("timer", p["NAME"])
+    obj = eng.add(Obj(name, "timer"))
+    r = eng.reactor
+
+    def fire() -> None:
+        late = max(0.0, r.seconds() - dc.time)
+        obj.state = "fired"
+        obj.detail = f"late +{late:.3f}s"
+        obj.data["late"] = late
+        eng.lag.append(late)
+        eng.timed("timer.fire", name, f"late +{late:.3f}s", {"late": round(late, 6)},
+                  run_do, eng, p.do)
+
+    dc = r.raw_call_later(delay, fire)
+    obj.data["dc"] = dc
+    due = eng.now() + delay
+    obj.detail = f"due {due:.3f}"
+    eng.record("timer.schedule", name, f"in {delay:g}s, due {due:.3f}" +
+               (f" do {p.do.text}" if p.do else ""), {"delay": delay, "due": round(due, 6)})
+
+
+@handles("every")
+def every(eng: Engine, p: Parsed) -> None:
+    interval = p["INTERVAL"]
+    times = p["N"]
+    name = eng.new_name("loop", p["NAME"])
+    obj = eng.add(Obj(name, "loop", "running"))
+    state = {"calls": 0, "beats": 0}
+
+    def call(count: int) -> None:
+        state["calls"] += 1
+        state["beats"] += count
+        n = state["calls"]
+        # the beat this call belongs to (withCount tells how many beats passed)
+        expected = lc.starttime + (state["beats"] - (1 if p["now"] else 0)) * interval
+        late = max(0.0, eng.reactor.seconds() - expected) if interval > 0 else 0.0
+        eng.lag.append(late)
+        missed = count - 1
+        text = f"call {n}" + (f", missed {missed} beat{'s' if missed != 1 else ''}" if missed > 0
+                              else "") + f", late +{late:.3f}s"
+        obj.detail = f"{n} calls"
+        obj.data["late"] = late
+        eng.timed("loop.call", name, text, {"n": n, "count": count, "late": round(late, 6)},
+                  run_do, eng, p.do)
+        if times is not None and n >= times and lc.running:
+            stop_loop(eng, obj, f"after {n} calls")
+
+    lc = task.LoopingCall.withCount(call)
+    lc.clock = RawClock(eng.reactor)
+    obj.data["lc"] = lc
+    eng.record("loop.start", name, f"every {interval:g}s" + (" now" if p["now"] else "") +
+               (f" times {times}" if times else "") + (f" do {p.do.text}" if p.do else ""),
+               {"interval": interval, "now": bool(p["now"]), "times": times})
+    d = lc.start(interval, now=bool(p["now"]))
+
+    def failed(f: Any) -> None:
+        obj.state = "failed"
+        eng.record("loop.stop", name, f"stopped by an error: {f.getErrorMessage()}",
+                   {"error": f.getErrorMessage()})
+
+    d.addErrback(failed)
+
+
+def stop_loop(eng: Engine, obj: Obj, why: str) -> None:
+    lc = obj.data["lc"]
+    obj.state = "stopped"
+    eng.record("loop.stop", obj.name, why, {})
+    lc.stop()
+
+
+def _timer(eng: Engine, name: str) -> tuple[Obj, Any]:
+    obj = eng.get(name, "timer")
+    dc = obj.data["dc"]
+    if not dc.active():
+        raise CommandError(f"{name} has already {obj.state}", "only a pending timer can change")
+    return obj, dc
+
+
+@handles("cancel")
+def cancel(eng: Engine, p: Parsed) -> None:
+    name = p["NAME"]
+    obj = eng.get(name, "timer", "loop", "deferred", "reader", "server", "trigger")
+    if obj.family == "timer":
+        obj, dc = _timer(eng, name)
+        dc.cancel()
+        obj.state = "cancelled"
+        eng.record("timer.cancel", name, "cancelled", {})
+    elif obj.family == "loop":
+        if not obj.data["lc"].running:
+            raise CommandError(f"{name} is not running")
+        stop_loop(eng, obj, "cancelled")
+    elif obj.family == "trigger":
+        if obj.state != "pending":
+            raise CommandError(f"{name} has already {obj.state}")
+        eng.reactor.removeSystemEventTrigger(obj.data["id"])
+        obj.state = "removed"
+        eng.record("trigger.remove", name, "removed", {})
+    elif obj.deferred is not None:
+        obj.deferred.cancel()
+    else:
+        from reactor_repl.engine.commands import io_tcp
+
+        io_tcp.cancel(eng, obj)
+
+
+@handles("reset")
+def reset(eng: Engine, p: Parsed) -> None:
+    obj, dc = _timer(eng, p["NAME"])
+    dc.reset(p["DELAY"])
+    due = eng.now() + p["DELAY"]
+    obj.detail = f"due {due:.3f}"
+    eng.record("timer.reset", obj.name, f"now due in {p['DELAY']:g}s, at {due:.3f}",
+               {"delay": p["DELAY"], "due": round(due, 6)})
+
+
+@handles("delay")
+def delay(eng: Engine, p: Parsed) -> None:
+    obj, dc = _timer(eng, p["NAME"])
+    dc.delay(p["SECONDS"])
+    due = dc.getTime() - eng.start_time
+    obj.detail = f"due {due:.3f}"
+    eng.record("timer.delay", obj.name, f"pushed {p['SECONDS']:g}s later, due {due:.3f}",
+               {"seconds": p["SECONDS"], "due": round(due, 6)})
+
+
+def block(eng: Engine, seconds: float, cpu: bool) -> None:
+    """Block the calling thread (the reactor, usually) for ``seconds``."""
+    how = "spinning" if cpu else "sleeping"
+    eng.record("block.start", "", f"{how} {seconds:g}s: the loop can do nothing else",
+               {"seconds": seconds, "cpu": cpu})
+    r = eng.reactor
+    old = r.phase
+    r._set_phase("blocked")
+    try:
+        eng.pass_time(seconds, cpu)
+    finally:
+        r._set_phase(old)
+    eng.record("block.end", "", f"blocked {seconds:g}s", {"seconds": seconds})
+
+
+@handles("block")
+def block_cmd(eng: Engine, p: Parsed) -> None:
+    block(eng, p["DURATION"], bool(p["cpu"]))
+
+
+@handles("fromthread")
+def fromthread(eng: Engine, p: Parsed) -> None:
+    name = eng.new_name("threadcall", p["NAME"])
+    obj = eng.add(Obj(name, "threadcall", "queued"))
+    act = Activity(name, "helper", state="running")
+    eng.clock.add(act)
+
+    def in_reactor() -> None:
+        obj.state = "ran"
+        run_do(eng, p.do)
+
+    def helper() -> None:
+        eng._local.activity = act
+        eng.set_thread_label(f"helper-{name}")
+        try:
+            eng.reactor.callFromThread(in_reactor)
+        finally:
+            eng._local.activity = None
+            eng.clock.set_state(act, "delivered")
+
+    threading.Thread(target=helper, name=f"helper-{name}", daemon=True).start()
+
+
+@handles("trigger")
+def trigger(eng: Engine, p: Parsed) -> None:
+    name = eng.new_name("trigger", p["NAME"])
+    obj = eng.add(Obj(name, "trigger", detail=f"{p['PHASE']} {p['EVENT']}"))
+    phase, event = p["PHASE"], p["EVENT"]
+
+    def fire() -> None:
+        obj.state = "fired"
+        eng.timed("trigger.fire", name, f"{phase} {event}", {"phase": phase, "event": event},
+                  run_do, eng, p.do)
+
+    obj.data["id"] = eng.reactor.addSystemEventTrigger(phase, event, fire)
+    eng.record("trigger.add", name, f"{phase} {event}" + (f" do {p.do.text}" if p.do else ""),
+               {"phase": phase, "event": event})
+
+
+@handles("stop")
+def stop(eng: Engine, p: Parsed) -> None:
+    r = eng.reactor
+    if not r.running or r._stopped:
+        raise CommandError("the reactor is already stopping")
+    eng.record("reactor.stop", "", "reactor.stop(): shutdown triggers run next", {})
+    r.stop()

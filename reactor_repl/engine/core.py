@@ -1,0 +1,488 @@
+"""The engine: one real reactor in its own thread, named objects, the event log.
+
+The engine imports nothing from the UI. Views read ``engine.log`` (events) and
+``engine.snapshot()`` (state); commands reach the reactor through
+``Engine.deliver``, which is ``reactor.callFromThread`` underneath.
+"""
+
+from __future__ import annotations
+
+import sys
+import threading
+import time
+from dataclasses import dataclass, field
+from typing import Any, Callable, Iterable
+
+from reactor_repl.engine import twistedlog
+from reactor_repl.engine.clock import Activity, BaseClock, LiveClock, VirtualClock
+from reactor_repl.engine.events import DISPATCH_KINDS, Event, EventLog
+from reactor_repl.engine.reactor import instrumented_reactor_class
+from reactor_repl.language.parser import Parsed, suggest
+from reactor_repl.language.table import FAMILIES
+
+
+class CommandError(Exception):
+    """A command that cannot run: recorded as an ``error`` event, the session goes on."""
+
+    def __init__(self, message: str, hint: str = "") -> None:
+        super().__init__(message)
+        self.message = message
+        self.hint = hint
+
+
+@dataclass
+class Config:
+    clock: str = "live"  # "live" | "virtual"
+    log_size: int = 100_000
+    slow: float = 0.1
+    max_dispatches: int = 1_000_000
+    allow_python: bool = True
+
+
+@dataclass(eq=False)
+class Obj:
+    """A named object of the session. ``deferred`` is set for those that are Deferreds too."""
+
+    name: str
+    family: str
+    state: str = "pending"
+    detail: str = ""
+    deferred: Any = None
+    data: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def pending(self) -> bool:
+        d = self.deferred
+        if d is not None and self.family in ("deferred",):
+            return not d.called or bool(d.paused)
+        return self.state in ("pending", "running", "listening", "open", "connecting", "queued",
+                              "watching", "paused")
+
+
+class Engine:
+    def __init__(self, config: Config | None = None) -> None:
+        self.config = config or Config()
+        self.clock: BaseClock = VirtualClock() if self.config.clock == "virtual" else LiveClock()
+        self.log = EventLog(self.config.log_size)
+        self.log.on_subscriber_error = self._subscriber_failed
+        self.objects: dict[str, Obj] = {}
+        self._counters: dict[str, int] = {}
+        self._thread_labels: dict[int, str] = {}
+        self._local = threading.local()
+        self.reactor: Any = None
+        self._thread: threading.Thread | None = None
+        self.start_time = 0.0
+        self.ended = False
+        self.stopped = threading.Event()  # the reactor's loop has ended
+        self.runaway = False
+        self.breakpoints: list[tuple[str, str]] = []
+        self.stepping = False
+        self._step_budget = 0
+        self.paused_at: str | None = None
+        self._pause = threading.Condition()
+        self._resume_token = 0
+        self.predictions: list[Any] = []
+        self.lag: list[float] = []  # how late each timer/loop call ran
+        self._tcp_count = 0
+        self.on_end: list[Callable[[], None]] = []
+        self.deferred_watch: set[Any] = set()
+        self.open_resources: list[Any] = []  # pipes and sockets to close at the end
+
+    # ------------------------------------------------------------------ life
+    def start(self) -> None:
+        """Install the instrumented reactor and run it in its own thread."""
+        twistedlog.listen(self._on_twisted_log)
+        cls = instrumented_reactor_class()
+        self.reactor = cls(self, self.clock)
+        _install_global(self.reactor)
+        self.clock.pool_max = lambda: self.reactor.threadpool.max if self.reactor.threadpool else 10
+        self.start_time = self.clock.seconds()
+        self._thread_labels[threading.get_ident()] = "prompt"
+        self.record("session.start", "", f"clock {self.config.clock}, reactor "
+                    f"{type(self.reactor).__mro__[2].__name__}",
+                    {"clock": self.config.clock, "reactor": type(self.reactor).__mro__[2].__name__})
+        started = threading.Event()
+        self.reactor.callWhenRunning(started.set)
+        self._thread = threading.Thread(target=self._run_reactor, name="reactor", daemon=True)
+        self._thread.start()
+        if not started.wait(10):
+            raise RuntimeError("the reactor did not start")
+        self.wait_idle_after(0)
+
+    def _run_reactor(self) -> None:
+        self._thread_labels[threading.get_ident()] = "reactor"
+        try:
+            self.reactor.run(installSignalHandlers=False)
+        finally:
+            self.stopped.set()
+            with self.reactor._rr_lock:
+                self.reactor.idle_gen += 1
+                self.reactor._rr_lock.notify_all()
+
+    @property
+    def virtual(self) -> bool:
+        return self.clock.virtual
+
+    def now(self) -> float:
+        return self.clock.seconds() - self.start_time
+
+    def in_reactor(self) -> bool:
+        return self.reactor is not None and threading.get_ident() == self.reactor.thread_ident
+
+    # -------------------------------------------------------------- recording
+    def thread_label(self) -> str:
+        label = getattr(self._local, "label", None)
+        if label is None:
+            label = self._thread_labels.get(threading.get_ident(), threading.current_thread().name)
+        return label
+
+    def set_thread_label(self, label: str | None) -> None:
+        self._local.label = label
+
+    def record(self, kind: str, name: str = "", text: str = "", data: dict[str, Any] | None = None,
+               internal: bool = False) -> Event:
+        reactor = self.reactor
+        return self.log.append(self.clock.seconds() - self.start_time,
+                               reactor.tick if reactor is not None else 0, kind, name,
+                               self.thread_label(), text, data, internal)
+
+    def dispatch(self, kind: str, name: str, text: str, data: dict[str, Any] | None = None,
+                 internal: bool = False) -> Event:
+        """Record a dispatch of the loop; pause first if a break or step says so."""
+        if not internal and (self.breakpoints or self.stepping):
+            self._gate(kind, name)
+        ev = self.record(kind, name, text, data, internal)
+        reactor = self.reactor
+        reactor.dispatches += 1
+        if reactor.dispatches > self.config.max_dispatches and self.virtual and not self.runaway:
+            self._runaway()
+        if self.predictions and not internal:
+            from reactor_repl.engine import teaching
+
+            teaching.check_predictions(self)
+        return ev
+
+    def timed(self, kind: str, name: str, text: str, data: dict[str, Any] | None,
+              fn: Callable[..., Any], *args: Any, **kw: Any) -> Any:
+        """Record a dispatch, run ``fn``, and warn if it ran longer than --slow."""
+        ev = self.dispatch(kind, name, text, data)
+        t0 = self.clock.seconds()
+        try:
+            return fn(*args, **kw)
+        finally:
+            dur = self.clock.seconds() - t0
+            ev.dur = dur
+            if dur >= self.config.slow:
+                self._note_duration(ev, dur)
+
+    def _note_duration(self, ev: Event, dur: float) -> None:
+        self.record("warn.slow", ev.name, f"{ev.kind} {ev.name} ran {dur:.3f}s "
+                    f"(> --slow {self.config.slow:g}s)".replace("  ", " "),
+                    {"kind": ev.kind, "seconds": round(dur, 6)})
+
+    def _runaway(self) -> None:
+        self.runaway = True
+        r = self.reactor
+        r.wait_target = None
+        self.record("error", "", f"runaway: {self.config.max_dispatches} dispatches without the "
+                    f"loop going idle at t={self.now():.3f} — a zero-interval loop or a long wait "
+                    "over a busy loop? (cancel it, or raise --max-dispatches)",
+                    {"dispatches": self.config.max_dispatches})
+        with r._rr_lock:
+            r.idle_gen += 1
+            r._rr_lock.notify_all()
+
+    def record_io(self, selectable: Any, event: int) -> None:
+        label = getattr(selectable, "_rr_label", None)
+        if label is None:
+            label = type(selectable).__name__
+            port = getattr(selectable, "port", None)
+            if isinstance(port, int):
+                label = f"{label}:{port}"
+        self.record("io.ready", "", f"{label} ready", {"selectable": label}, internal=True)
+
+    def _on_twisted_log(self, event: dict[str, Any]) -> None:
+        if self.ended or self.reactor is None:
+            return
+        text, data = twistedlog.describe(event)
+        if not text:
+            return
+        kind = "log"
+        if "Unhandled error in Deferred" in text:
+            kind = "deferred.unhandled"
+        elif text.startswith("Main loop terminated"):
+            return
+        self.record(kind, "", text, data)
+
+    def _subscriber_failed(self, fn: Any, exc: BaseException) -> None:
+        self.record("error", "", f"a view failed and was detached: {type(exc).__name__}: {exc}")
+
+    # ---------------------------------------------------------------- objects
+    def new_name(self, family: str, requested: str | None) -> str:
+        if requested:
+            if requested in self.objects:
+                raise CommandError(f"the name {requested} is taken",
+                                   "names are never reused in a session; pick another")
+            return requested
+        prefix = FAMILIES[family]
+        n = self._counters.get(prefix, 0)
+        while True:
+            n += 1
+            name = f"{prefix}{n}"
+            if name not in self.objects:
+                self._counters[prefix] = n
+                return name
+
+    def add(self, obj: Obj) -> Obj:
+        self.objects[obj.name] = obj
+        return obj
+
+    def get(self, name: str, *families: str) -> Obj:
+        obj = self.objects.get(name)
+        wanted = set(families)
+        if "deferred" in wanted:
+            ok = obj is not None and obj.deferred is not None
+        else:
+            ok = obj is not None and (not wanted or "any" in wanted or obj.family in wanted)
+        if not ok:
+            what = " or ".join(sorted(wanted - {"any"})) or "object"
+            pool = [n for n, o in self.objects.items()
+                    if not wanted or "any" in wanted or o.family in wanted
+                    or ("deferred" in wanted and o.deferred is not None)]
+            if obj is not None:
+                raise CommandError(f"{name} is a {obj.family}, not a {what}")
+            raise CommandError(f"no {what} named {name}", suggest(name, pool))
+        return obj  # type: ignore[return-value]
+
+    def tcp_active(self) -> bool:
+        return self._tcp_count > 0
+
+    # ------------------------------------------------------------- thread calls
+    def wrap_thread_call(self, f: Callable[..., Any]) -> Callable[..., Any]:
+        """Wrap what another thread hands to callFromThread so its run is recorded."""
+        act: Activity | None = getattr(self._local, "activity", None)
+        if act is not None and act.kind == "job":
+            job = act
+
+            def job_result(*a: Any, **kw: Any) -> Any:
+                return self.timed("thread.result", job.name, job.meta.get("result_text", ""),
+                                  {"ok": job.meta.get("ok", True)}, f, *a, **kw)
+
+            return job_result
+        if act is not None and act.kind == "helper":
+            name = act.name
+            self.record("threadcall.queue", name, "callFromThread from a helper thread")
+
+            def helper_call(*a: Any, **kw: Any) -> Any:
+                return self.timed("threadcall.run", name, "", None, f, *a, **kw)
+
+            return helper_call
+        label = getattr(f, "__qualname__", None) or type(f).__name__
+        internal = (getattr(f, "__module__", "") or "").startswith("twisted.")
+
+        def anonymous_call(*a: Any, **kw: Any) -> Any:
+            self.dispatch("threadcall.run", "", f"{label}()", {"func": label}, internal)
+            return f(*a, **kw)
+
+        return anonymous_call
+
+    # -------------------------------------------------------------- the clock
+    def advance_clock(self, to: float) -> None:
+        """Virtual: move the clock to ``to`` (wakes pool jobs due by then)."""
+        clock = self.clock
+        assert isinstance(clock, VirtualClock)
+        frm = clock.now
+        if to > frm:
+            self.record("clock.advance", "", f"{frm - self.start_time:.3f} → "
+                        f"{to - self.start_time:.3f}", {"from": round(frm - self.start_time, 6),
+                                                        "to": round(to - self.start_time, 6)})
+        clock.set_now(to)
+
+    def pass_time(self, seconds: float, cpu: bool = False) -> None:
+        """Block the calling thread for ``seconds`` (virtual: the clock moves instead)."""
+        clock = self.clock
+        if isinstance(clock, VirtualClock):
+            end = clock.now + seconds
+            while True:
+                nxt = clock.next_deadline()
+                if nxt is None or nxt > end:
+                    break
+                clock.set_now(nxt)
+            clock.set_now(end)
+            return
+        if cpu:
+            deadline = time.monotonic() + seconds
+            while time.monotonic() < deadline and not clock.shutdown.is_set():
+                pass
+        else:
+            clock.shutdown.wait(seconds)
+
+    # ------------------------------------------------------------ break/step
+    def _gate(self, kind: str, name: str) -> None:
+        if kind not in DISPATCH_KINDS:
+            return
+        if self.stepping:
+            if self._step_budget > 0:
+                self._step_budget -= 1
+                return
+            self._pause_here(kind, name, "step")
+            return
+        for bkind, bname in self.breakpoints:
+            if (bkind == kind or bkind == kind.split(".")[0]) and (not bname or bname == name):
+                self._pause_here(kind, name, "break")
+                return
+
+    def _pause_here(self, kind: str, name: str, why: str) -> None:
+        r = self.reactor
+        self.paused_at = f"{kind} {name}".strip()
+        self.record("break", name, f"paused before {self.paused_at} ({why}); "
+                    "continue or step", {"kind": kind, "why": why})
+        old_phase = r.phase
+        with self._pause:
+            token = self._resume_token
+            r._set_phase("paused")
+            with r._rr_lock:
+                r.idle_gen += 1
+                r._rr_lock.notify_all()
+            self._pause.wait_for(lambda: self._resume_token != token or self.clock.shutdown.is_set())
+        self.paused_at = None
+        r._set_phase(old_phase)
+
+    def resume(self, step: bool) -> bool:
+        """continue (step=False) or step (True); False when nothing is paused and not stepping."""
+        with self._pause:
+            was_paused = self.paused_at is not None
+            self.stepping = step
+            self._step_budget = 1 if step else 0
+            self._resume_token += 1
+            self._pause.notify_all()
+        return was_paused
+
+    # ------------------------------------------------------- driver interface
+    def deliver(self, fn: Callable[[], Any]) -> threading.Event:
+        """Run ``fn`` in the reactor thread (callFromThread); the event is set when done."""
+        done = threading.Event()
+
+        def run() -> None:
+            self.reactor.dispatches = 0
+            self.runaway = False
+            try:
+                fn()
+            finally:
+                done.set()
+
+        self.reactor.deliver(run)
+        return done
+
+    def idle_gen(self) -> int:
+        return self.reactor.idle_gen
+
+    def wait_idle_after(self, gen: int, timeout: float | None = None,
+                        interrupted: Callable[[], bool] | None = None) -> bool:
+        """Virtual: wait until the loop went idle (or paused) after generation ``gen``."""
+        r = self.reactor
+        deadline = None if timeout is None else time.monotonic() + timeout
+        with r._rr_lock:
+            while r.idle_gen <= gen and not self.stopped.is_set():
+                if self.paused_at is not None and r.phase == "paused":
+                    return True
+                left = 0.1 if deadline is None else min(0.1, deadline - time.monotonic())
+                if left <= 0:
+                    return False
+                r._rr_lock.wait(left)
+                if interrupted is not None and interrupted():
+                    return False
+        return True
+
+    # ------------------------------------------------------------------ state
+    def pending_summary(self) -> list[str]:
+        out = []
+        for obj in self.objects.values():
+            if obj.pending:
+                out.append(f"{obj.name} {obj.family} {obj.state}")
+        return out
+
+    def snapshot(self) -> dict[str, Any]:
+        """A copy of the state for views: clock, loop phase, objects, pool."""
+        r = self.reactor
+        busy, queued = self.clock.pool_counts()
+        pool_max = r.threadpool.max if r is not None and r.threadpool is not None else 10
+        return {
+            "clock": self.config.clock,
+            "now": self.now(),
+            "tick": r.tick if r is not None else 0,
+            "phase": r.phase if r is not None else "idle",
+            "phase_for": time.monotonic() - r.phase_since if r is not None else 0.0,
+            "paused_at": self.paused_at,
+            "pool": {"busy": busy, "queued": queued, "size": pool_max},
+            "objects": [(o.name, o.family, o.state, o.detail) for o in list(self.objects.values())],
+            "ended": self.ended,
+        }
+
+    # -------------------------------------------------------------------- end
+    def finish(self, reason: str = "") -> None:
+        """Record session.end (what is still pending) and shut the reactor down."""
+        if self.ended:
+            return
+        from reactor_repl.engine import teaching
+
+        teaching.session_end_checks(self)
+        pending = self.pending_summary()
+        stats = teaching.loop_stats(self)
+        text = ("pending: " + ", ".join(pending)) if pending else "nothing pending"
+        if reason:
+            text = f"{reason}; {text}"
+        self.record("session.end", "", text, {"pending": pending, **stats})
+        self.ended = True
+        for fn in self.on_end:
+            try:
+                fn()
+            except Exception:
+                pass
+        self.shutdown()
+
+    def shutdown(self, timeout: float = 2.0) -> None:
+        """Stop everything quickly: blocked callbacks and sleeping jobs end early."""
+        twistedlog.unlisten(self._on_twisted_log)
+        self.clock.shutdown.set()
+        with self.clock.cond:
+            self.clock.cond.notify_all()
+        with self._pause:
+            self._resume_token += 1
+            self._pause.notify_all()
+        r = self.reactor
+        if r is not None and not self.stopped.is_set():
+            try:
+                r.deliver(r.crash)
+            except Exception:
+                pass
+            self.stopped.wait(timeout)
+        if r is not None and r.threadpool is not None:
+            t = threading.Thread(target=_quiet_stop_pool, args=(r.threadpool,), daemon=True)
+            t.start()
+            t.join(timeout)
+        from reactor_repl.engine.commands import close_all
+
+        close_all(self)
+
+
+def _quiet_stop_pool(pool: Any) -> None:
+    try:
+        pool.stop()
+    except Exception:
+        pass
+
+
+def _install_global(reactor: Any) -> None:
+    """Make ``from twisted.internet import reactor`` give this session's reactor."""
+    import twisted.internet
+    from twisted.internet import main
+
+    sys.modules.pop("twisted.internet.reactor", None)
+    if hasattr(twisted.internet, "reactor"):
+        delattr(twisted.internet, "reactor")
+    main.installReactor(reactor)
+
+
+def names_in(events: Iterable[Event]) -> list[str]:
+    return sorted({e.name for e in events if e.name})

@@ -1,0 +1,262 @@
+"""The driver: feeds typed lines and scenario lines to the engine.
+
+It is the "prompt" thread of SPEC §1. Commands that belong in the reactor are
+delivered with ``callFromThread``; prompt commands (wait, step, load …) run
+here; view commands (clear, filter, internals, help) go to the attached view.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from dataclasses import dataclass, field
+from typing import Any, Callable, Protocol
+
+from reactor_repl.engine.commands import execute
+from reactor_repl.engine.core import Engine
+from reactor_repl.language.helptext import help_text
+from reactor_repl.language.parser import Options, ParseError, Parsed, parse_line, parse_script
+
+
+class View(Protocol):
+    """What the driver asks of a view (all optional but show_text)."""
+
+    def show_text(self, text: str) -> None: ...
+
+
+@dataclass
+class Location:
+    file: str = "<prompt>"
+    line: int = 0
+
+    def __str__(self) -> str:
+        return f"{self.file}:{self.line}" if self.line else self.file
+
+
+@dataclass
+class DriverState:
+    history: list[str] = field(default_factory=list)
+    quit: bool = False
+
+
+class Driver:
+    def __init__(self, engine: Engine, view: Any = None, *, allow_python_files: bool = False,
+                 interrupted: Callable[[], bool] | None = None) -> None:
+        self.engine = engine
+        self.view = view
+        self.allow_python_files = allow_python_files
+        self.state = DriverState()
+        self.interrupted = interrupted or (lambda: False)
+
+    # -------------------------------------------------------------- lines
+    @property
+    def done(self) -> bool:
+        return self.state.quit or self.engine.stopped.is_set() or self.engine.ended
+
+    def submit(self, line: str, where: Location | None = None, wait: bool = True,
+               allow_python: bool = True) -> bool:
+        """One line as typed. Returns False when it was rejected."""
+        eng = self.engine
+        where = where or Location()
+        try:
+            parsed = parse_line(line, Options(allow_python=allow_python))
+        except ParseError as e:
+            self.parse_error(where, e, line)
+            return False
+        if parsed is None:
+            return True
+        if self.done:
+            eng.record("error", "", f"{where}: the session has ended; '{parsed.text}' not run", {})
+            return False
+        eng.record("input", "", parsed.text, {"where": str(where)})
+        if parsed.name not in ("save", "load", "export", "help", "quit"):
+            self.state.history.append(line.strip())
+        return self.run(parsed, where, wait)
+
+    def parse_error(self, where: Location, e: ParseError, line: str) -> None:
+        loc = f"{where.file}:{where.line}:{e.col}" if where.line else f"col {e.col}"
+        self.engine.record("error", "", f"{loc}: {e.message}" + (f" — {e.hint}" if e.hint else ""),
+                           {"file": where.file, "line": where.line, "col": e.col,
+                            "message": e.message, "hint": e.hint, "source": line})
+
+    def run(self, parsed: Parsed, where: Location, wait: bool = True) -> bool:
+        cmd = parsed.command
+        if cmd.where == "prompt":
+            return self._prompt(parsed, where)
+        if cmd.where == "here":
+            return execute(self.engine, parsed)
+        return self._in_reactor(parsed, wait)
+
+    def _in_reactor(self, parsed: Parsed, wait: bool) -> bool:
+        eng = self.engine
+        result: list[bool] = []
+        gen = eng.idle_gen()
+        done = eng.deliver(lambda: result.append(execute(eng, parsed)))
+        if not wait:
+            return True
+        self._settle(gen, done)
+        return all(result)
+
+    def _settle(self, gen: int, done: Any) -> None:
+        """Wait as a scenario line does: until the command ran (and, virtual, the loop idles)."""
+        eng = self.engine
+        if eng.virtual:
+            eng.wait_idle_after(gen, interrupted=self.interrupted)
+        else:
+            while not done.wait(0.05):
+                if self.interrupted() or eng.stopped.is_set():
+                    return
+
+    # ------------------------------------------------------- prompt commands
+    def _prompt(self, p: Parsed, where: Location) -> bool:
+        eng = self.engine
+        name = p.name
+        if name == "wait":
+            return self.wait(p["DURATION"])
+        if name in ("step", "continue"):
+            return self.resume(step=name == "step")
+        if name == "quit":
+            self.state.quit = True
+            return True
+        if name == "help":
+            self._show(help_text(p["COMMAND"]))
+            return True
+        if name == "load":
+            return self.load(p["FILE"], where)
+        if name == "save":
+            return self.save(p["FILE"])
+        if name == "export":
+            return self.export(p["FILE"])
+        if name in ("clear", "filter", "internals"):
+            fn = getattr(self.view, name, None)
+            if fn is not None:
+                fn(*([p["KINDS"]] if name == "filter" else [p["MODE"] == "on"]
+                     if name == "internals" else []))
+            return True
+        eng.record("error", "", f"{name} cannot run here")  # pragma: no cover
+        return False
+
+    def _show(self, text: str) -> None:
+        fn = getattr(self.view, "show_text", None)
+        if fn is not None:
+            fn(text)
+        else:
+            print(text)
+
+    def wait(self, seconds: float) -> bool:
+        eng = self.engine
+        if eng.virtual:
+            gen = eng.idle_gen()
+            r = eng.reactor
+
+            def set_target() -> None:
+                r.wait_target = eng.clock.seconds() + seconds
+
+            done = eng.deliver(set_target)
+            self._settle(gen, done)
+            return True
+        end = time.monotonic() + seconds
+        while not self.done:
+            left = end - time.monotonic()
+            if left <= 0 or self.interrupted():
+                break
+            time.sleep(min(left, 0.05))
+            self.tick()
+        return True
+
+    def resume(self, step: bool) -> bool:
+        eng = self.engine
+        r = eng.reactor
+        gen = eng.idle_gen()
+        eng.resume(step)
+        if eng.virtual:
+            if step:
+                r.advance_next = True
+                # wake the loop if it idles, so it can move on to the next dispatch
+                done = eng.deliver(lambda: None)
+                self._settle(gen, done)
+                r.advance_next = False
+            else:
+                eng.wait_idle_after(gen, interrupted=self.interrupted)
+        return True
+
+    def tick(self) -> None:
+        """Called while the driver waits; views may flush here."""
+        fn = getattr(self.view, "tick", None)
+        if fn is not None:
+            fn()
+
+    # ------------------------------------------------------------- files
+    def load(self, path: str, where: Location | None = None) -> bool:
+        try:
+            with open(path, encoding="utf-8") as f:
+                text = f.read()
+        except OSError as e:
+            self.engine.record("error", "", f"load {path}: {e.strerror or e}",
+                               {"file": path, "message": str(e)})
+            return False
+        lines, errors = parse_script(text, Options(allow_python=self.allow_python_files))
+        if errors:
+            for lineno, err in errors:
+                self.parse_error(Location(path, lineno), err, "")
+            return False
+        self.run_lines(path, text)
+        return True
+
+    def run_lines(self, path: str, text: str, on_line: Callable[[int], Any] | None = None) -> None:
+        for lineno, line in enumerate(text.splitlines(), 1):
+            if self.done or self.interrupted():
+                break
+            if on_line is not None:
+                on_line(lineno)
+            self.submit(line, Location(path, lineno), wait=True,
+                        allow_python=self.allow_python_files)
+            self.tick()
+            if self.engine.runaway:
+                break
+
+    def save(self, path: str) -> bool:
+        try:
+            with open(path, "w", encoding="utf-8") as f:
+                f.write("# saved by reactor-repl\n")
+                for line in self.state.history:
+                    f.write(line + "\n")
+        except OSError as e:
+            self.engine.record("error", "", f"save {path}: {e.strerror or e}", {"file": path})
+            return False
+        self.engine.record("note", "", f"saved {len(self.state.history)} lines to {path}", {})
+        return True
+
+    def export(self, path: str) -> bool:
+        from reactor_repl.views import exporters
+
+        try:
+            what = exporters.export(self.engine, path, self.state.history)
+        except (OSError, ValueError) as e:
+            self.engine.record("error", "", f"export {path}: {e}", {"file": path})
+            return False
+        self.engine.record("note", "", f"exported {what} to {path}", {"file": path})
+        return True
+
+
+def check_files(paths: list[str], allow_python: bool) -> list[str]:
+    """Parse only; every error as FILE:LINE:COL: message."""
+    problems = []
+    for path in paths:
+        try:
+            with open(path, encoding="utf-8") as f:
+                text = f.read()
+        except OSError as e:
+            problems.append(f"{path}:0:0: cannot read: {e.strerror or e}")
+            continue
+        except UnicodeDecodeError as e:
+            problems.append(f"{path}:0:0: not UTF-8 text: {e.reason}")
+            continue
+        _, errors = parse_script(text, Options(allow_python=allow_python))
+        for lineno, err in errors:
+            problems.append(f"{path}:{lineno}:{err.col}: {err}")
+    return problems
+
+
+def exists(path: str) -> bool:
+    return os.path.exists(path)

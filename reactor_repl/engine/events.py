@@ -1,0 +1,145 @@
+"""The one event stream: every observable thing is an ``Event`` in a bounded log.
+
+Views subscribe to the log; a subscriber that raises is detached and reported,
+never allowed to break the reactor (observation never breaks the observed).
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+from collections import deque
+from typing import Any, Callable, Iterable
+
+# kinds whose first occurrence is not a "dispatch" for expect/predict
+NOT_DISPATCH_SUFFIXES = (".schedule", ".add", ".new")
+
+# the reactor dispatching something: what break/step pause before
+DISPATCH_KINDS = frozenset({
+    "timer.fire", "loop.call", "threadcall.run", "thread.result", "reader.read",
+    "reader.lost", "tcp.build", "tcp.made", "tcp.data", "tcp.lost", "tcp.failed",
+    "trigger.fire",
+})
+
+
+class Event:
+    __slots__ = ("seq", "t", "tick", "kind", "name", "thread", "text", "data", "internal", "dur")
+
+    def __init__(self, seq: int, t: float, tick: int, kind: str, name: str, thread: str,
+                 text: str, data: dict[str, Any] | None, internal: bool) -> None:
+        self.seq = seq
+        self.t = t
+        self.tick = tick
+        self.kind = kind
+        self.name = name
+        self.thread = thread
+        self.text = text
+        self.data = data
+        self.internal = internal
+        self.dur: float | None = None  # how long the dispatch ran (for traces), if timed
+
+    def to_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {
+            "seq": self.seq,
+            "t": round(self.t, 6),
+            "tick": self.tick,
+            "kind": self.kind,
+            "name": self.name,
+            "thread": self.thread,
+            "text": self.text,
+            "data": self.data or {},
+        }
+        if self.internal:
+            out["internal"] = True
+        return out
+
+    def to_json(self) -> str:
+        return json.dumps(self.to_dict(), ensure_ascii=False, default=repr)
+
+    def line(self) -> str:
+        """``#SEQ  t  [TICK]  KIND  NAME  TEXT`` as the log pane and headless output show it."""
+        return f"#{self.seq:04d}  {self.t:.3f}  [{self.tick}]  {self.kind}  {self.name}  {self.text}".rstrip()
+
+    def __repr__(self) -> str:
+        return f"<Event {self.line()}>"
+
+
+class EventLog:
+    """A bounded ring of events plus small indexes that outlive the ring.
+
+    The indexes (first dispatch of each name/kind, counts) let ``expect`` and
+    ``predict`` answer about events the ring has already dropped.
+    """
+
+    def __init__(self, size: int = 100_000) -> None:
+        self.size = size
+        self.events: deque[Event] = deque(maxlen=size)
+        self.seq = 0
+        self.lock = threading.Lock()
+        self.first: dict[str, Event] = {}  # "name", "kind:name", "kind" → first dispatch
+        self.counts: dict[str, int] = {}  # "kind" and "kind:name" → count
+        self.last: dict[str, Event] = {}  # "kind:name" → latest
+        self._subscribers: list[Callable[[Event], None]] = []
+        self.on_subscriber_error: Callable[[Callable[[Event], None], BaseException], None] | None = None
+
+    def subscribe(self, fn: Callable[[Event], None]) -> None:
+        self._subscribers.append(fn)
+
+    def unsubscribe(self, fn: Callable[[Event], None]) -> None:
+        try:
+            self._subscribers.remove(fn)
+        except ValueError:
+            pass
+
+    def append(self, t: float, tick: int, kind: str, name: str, thread: str, text: str,
+               data: dict[str, Any] | None, internal: bool) -> Event:
+        with self.lock:
+            self.seq += 1
+            ev = Event(self.seq, t, tick, kind, name, thread, text, data, internal)
+            self.events.append(ev)
+            counts = self.counts
+            counts[kind] = counts.get(kind, 0) + 1
+            if name:
+                key = kind + ":" + name
+                counts[key] = counts.get(key, 0) + 1
+                self.last[key] = ev
+                if key not in self.first:
+                    self.first[key] = ev
+                    if name not in self.first and kind != "input" and not kind.endswith(
+                            NOT_DISPATCH_SUFFIXES):
+                        self.first[name] = ev
+            if kind not in self.first:
+                self.first[kind] = ev
+            subscribers = self._subscribers
+        for fn in subscribers:
+            try:
+                fn(ev)
+            except Exception as e:  # a view that breaks is detached, the reactor goes on
+                self.unsubscribe(fn)
+                if self.on_subscriber_error is not None:
+                    self.on_subscriber_error(fn, e)
+        return ev
+
+    def snapshot(self) -> list[Event]:
+        with self.lock:
+            return list(self.events)
+
+    def since(self, seq: int) -> list[Event]:
+        """Events with a sequence number greater than ``seq`` still in the ring."""
+        with self.lock:
+            if not self.events or self.events[-1].seq <= seq:
+                return []
+            start = max(0, len(self.events) - (self.events[-1].seq - seq))
+            return [self.events[i] for i in range(start, len(self.events))]
+
+    def first_dispatch(self, token: str) -> Event | None:
+        """The first event for an expect token: NAME, KIND:NAME or KIND."""
+        return self.first.get(token)
+
+    def count(self, token: str) -> int:
+        return self.counts.get(token, 0)
+
+
+def write_jsonl(events: Iterable[Event], out: Any) -> None:
+    for ev in events:
+        out.write(ev.to_json() + "\n")

@@ -1,0 +1,196 @@
+"""The platform's real Twisted reactor, subclassed for observation only.
+
+Dispatch stays Twisted's own: ``mainLoop``, ``runUntilCurrent`` and the poller
+are not re-implemented. The subclass counts passes of ``runUntilCurrent`` (the
+tick), wraps callables handed to ``callLater``/``callFromThread`` so their runs
+are recorded, records I/O dispatches the explorer did not create (the waker,
+listening ports) as internal, and — on the virtual clock only — replaces the
+time source and decides in ``doIteration`` when the clock may jump.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from typing import TYPE_CHECKING, Any, Callable
+
+from reactor_repl.engine.clock import BaseClock, VirtualClock
+
+if TYPE_CHECKING:
+    from reactor_repl.engine.core import Engine
+
+
+def platform_reactor_class() -> type:
+    """The reactor class Twisted would pick here (epoll on Linux)."""
+    try:
+        from twisted.internet.epollreactor import EPollReactor
+
+        return EPollReactor
+    except ImportError:  # pragma: no cover - other platforms
+        try:
+            from twisted.internet.pollreactor import PollReactor
+
+            return PollReactor
+        except ImportError:
+            from twisted.internet.selectreactor import SelectReactor
+
+            return SelectReactor
+
+
+_classes: dict[type, type] = {}
+
+
+def instrumented_reactor_class() -> type:
+    base = platform_reactor_class()
+    if base not in _classes:
+        _classes[base] = type("Instrumented" + base.__name__, (InstrumentedMixin, base), {})
+    return _classes[base]
+
+
+def _label_of(f: Any) -> str:
+    name = getattr(f, "__qualname__", None) or getattr(f, "__name__", None) or type(f).__name__
+    return str(name)
+
+
+def _is_twisted(f: Any) -> bool:
+    mod = getattr(f, "__module__", "") or ""
+    return mod.startswith("twisted.")
+
+
+class InstrumentedMixin:
+    """Mixed in front of the platform reactor class."""
+
+    _rr: Engine
+    _rr_clock: BaseClock
+
+    def __init__(self, engine: Engine, clock: BaseClock) -> None:
+        self._rr = engine
+        self._rr_clock = clock
+        self.tick = 0
+        self.phase = "idle"  # "run" | "poll" | "idle" | "blocked" | "paused"
+        self.phase_since = time.monotonic()
+        self.dispatches = 0  # dispatches since the driver last saw the loop idle
+        self.idle_gen = 0  # bumps each time the virtual loop goes idle
+        self.wait_target: float | None = None  # virtual: advance the clock up to here
+        self.advance_next = False  # virtual (step): jump to the next deadline, if there is one
+        self.wait_steps_left: int | None = None
+        self.thread_ident: int | None = None
+        self._io_count = 0
+        self._rr_lock = threading.Condition()
+        super().__init__()  # type: ignore[call-arg]
+
+    # -- time
+    def seconds(self) -> float:
+        return self._rr_clock.seconds()
+
+    # -- ticks
+    def runUntilCurrent(self) -> None:
+        self.tick += 1
+        super().runUntilCurrent()  # type: ignore[misc]
+
+    def raw_call_later(self, delay: float, f: Callable[..., Any], *a: Any, **kw: Any) -> Any:
+        """``callLater`` without recording: the engine records its own timers."""
+        return super().callLater(delay, f, *a, **kw)  # type: ignore[misc]
+
+    def callLater(self, delay: float, f: Callable[..., Any], *a: Any, **kw: Any) -> Any:
+        engine = self._rr
+        label = _label_of(f)
+        internal = _is_twisted(f)
+
+        def anonymous_timer(*args: Any, **kwargs: Any) -> Any:
+            engine.dispatch("timer.fire", "", f"{label}()", {"func": label}, internal)
+            return f(*args, **kwargs)
+
+        return super().callLater(delay, anonymous_timer, *a, **kw)  # type: ignore[misc]
+
+    # -- thread calls
+    def deliver(self, f: Callable[..., Any], *a: Any, **kw: Any) -> None:
+        """Hand a typed command to the reactor (not a user-visible thread call)."""
+        super().callFromThread(f, *a, **kw)  # type: ignore[misc]
+
+    def callFromThread(self, f: Callable[..., Any], *a: Any, **kw: Any) -> None:
+        wrapped = self._rr.wrap_thread_call(f)
+        super().callFromThread(wrapped, *a, **kw)  # type: ignore[misc]
+
+    # -- I/O
+    def _doReadOrWrite(self, selectable: Any, fd: int, event: int) -> None:
+        self._io_count += 1
+        if not getattr(selectable, "_rr_own", False):
+            self._rr.record_io(selectable, event)
+        super()._doReadOrWrite(selectable, fd, event)  # type: ignore[misc]
+
+    # -- the thread pool: Twisted's own class, labelled for recording
+    def _initThreadPool(self) -> None:
+        from reactor_repl.engine.commands.threads import make_pool
+
+        self.threadpool = make_pool(self._rr)
+        self._threadpoolStartupID = self.callWhenRunning(self.threadpool.start)
+        self.threadpoolShutdownID = self.addSystemEventTrigger(
+            "during", "shutdown", self._stopThreadPool
+        )
+
+    # -- the loop
+    def mainLoop(self) -> None:
+        self.thread_ident = threading.get_ident()
+        super().mainLoop()  # type: ignore[misc]
+
+    def _set_phase(self, phase: str) -> None:
+        self.phase = phase
+        self.phase_since = time.monotonic()
+
+    def doIteration(self, timeout: float | None) -> None:
+        if not self._rr_clock.virtual:
+            self._set_phase("poll")
+            try:
+                super().doIteration(timeout)  # type: ignore[misc]
+            finally:
+                self._set_phase("run")
+            return
+        self._virtual_iteration(timeout)
+
+    def _virtual_iteration(self, timeout: float | None) -> None:
+        clock = self._rr_clock
+        assert isinstance(clock, VirtualClock)
+        before = self._io_count
+        super().doIteration(0)  # type: ignore[misc]
+        if self._io_count != before or self.threadCallQueue or timeout == 0:  # type: ignore[attr-defined]
+            return
+        if not self._started:  # type: ignore[attr-defined]
+            return
+        # other threads (pool jobs, helpers) finish what they can at this instant
+        clock.settle()
+        if self.threadCallQueue:  # type: ignore[attr-defined]
+            return
+        if self._rr.tcp_active():
+            # loopback traffic is in the kernel already; give it a moment to surface
+            super().doIteration(0.002)  # type: ignore[misc]
+            if self._io_count != before:
+                return
+        # quiescent at this instant: the clock may jump to the next deadline
+        timer_deadline = None if timeout is None else clock.now + timeout
+        job_deadline = clock.next_deadline()
+        deadlines = [d for d in (timer_deadline, job_deadline) if d is not None]
+        nxt = min(deadlines) if deadlines else None
+        target = self.wait_target
+        if self.advance_next and nxt is not None and (target is None or nxt > target):
+            self._rr.advance_clock(nxt)
+            return
+        if target is not None:
+            if nxt is not None and nxt <= target:
+                self._rr.advance_clock(nxt)
+                return
+            if target > clock.now:
+                self._rr.advance_clock(target)
+                return
+            self.wait_target = None
+        self._go_idle()
+
+    def _go_idle(self) -> None:
+        with self._rr_lock:
+            self.idle_gen += 1
+            self.dispatches = 0
+            self._set_phase("idle")
+            self._rr_lock.notify_all()
+        # block until a command (through the waker) or real I/O arrives
+        super().doIteration(None)  # type: ignore[misc]
+        self._set_phase("run")

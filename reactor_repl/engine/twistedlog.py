@@ -1,0 +1,60 @@
+"""One ``twisted.logger`` observer for the process, started before anything runs.
+
+Twisted never writes to the terminal behind the explorer's back: every log event
+goes to the engines that are listening (usually one), which record it.
+"""
+
+from __future__ import annotations
+
+import threading
+from typing import Any, Callable
+
+_lock = threading.Lock()
+_listeners: list[Callable[[dict[str, Any]], None]] = []
+_started = False
+
+
+def _observer(event: dict[str, Any]) -> None:
+    for fn in list(_listeners):
+        try:
+            fn(event)
+        except Exception:  # observation never breaks the observed
+            pass
+
+
+def begin() -> None:
+    """Route all Twisted logging to the listeners (idempotent)."""
+    global _started
+    with _lock:
+        if _started:
+            return
+        _started = True
+    from twisted.logger import globalLogBeginner
+
+    globalLogBeginner.beginLoggingTo([_observer], discardBuffer=True, redirectStandardIO=False)
+
+
+def listen(fn: Callable[[dict[str, Any]], None]) -> None:
+    begin()
+    _listeners.append(fn)
+
+
+def unlisten(fn: Callable[[dict[str, Any]], None]) -> None:
+    try:
+        _listeners.remove(fn)
+    except ValueError:
+        pass
+
+
+def describe(event: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+    """A one-line text and data for a Twisted log event."""
+    from twisted.logger import formatEvent
+
+    failure = event.get("log_failure")
+    text = formatEvent(event) or ""
+    data: dict[str, Any] = {"level": getattr(event.get("log_level"), "name", "")}
+    if failure is not None:
+        err = f"{failure.type.__name__}: {failure.getErrorMessage()}"
+        text = f"{text}: {err}" if text else err
+        data["error"] = err
+    return text.replace("\n", " ")[:300], data

@@ -1,0 +1,1 @@
+"""Views: readers of the event stream (text lines, JSON lines, traces, programs)."""
