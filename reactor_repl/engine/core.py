@@ -208,11 +208,14 @@ class Engine:
         if not text:
             return
         kind = "log"
+        internal = False
         if "Unhandled error in Deferred" in text:
             kind = "deferred.unhandled"
         elif text.startswith("Main loop terminated"):
             return
-        self.record(kind, "", text, data)
+        elif data.get("level") in ("info", "debug") and "error" not in data:
+            internal = True  # Twisted's chatter ("Starting factory …"): there, but hidden
+        self.record(kind, "", text, data, internal)
 
     def _subscriber_failed(self, fn: Any, exc: BaseException) -> None:
         self.record("error", "", f"a view failed and was detached: {type(exc).__name__}: {exc}")

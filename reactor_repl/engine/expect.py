@@ -47,6 +47,8 @@ def check(eng: Engine, form: Parsed) -> tuple[bool, str]:
         res = getattr(d, "result", None)
         if kind == "result":
             want = a["VALUE"]
+            if isinstance(res, bytes):
+                res = res.decode("utf-8", "replace")
             ok = not isinstance(res, Failure) and (res == want or show_value(res) == show_value(want)
                                                    or str(res) == str(want))
             return ok, f"{obj.name} result is {show_result(res)}"
@@ -69,7 +71,7 @@ def check(eng: Engine, form: Parsed) -> tuple[bool, str]:
         late = obj.data.get("late")
         if late is None:
             return False, f"{obj.name} has not run"
-        ok = late >= a["SECONDS"] - 1e-9 if a["OP"] == ">=" else late <= a["SECONDS"] + 1e-9
+        ok = late >= a["SECONDS"] - 1e-6 if a["OP"] == ">=" else late <= a["SECONDS"] + 1e-6
         return ok, f"{obj.name} ran late +{late:.3f}s"
     return False, f"unknown expectation {kind}"  # pragma: no cover
 

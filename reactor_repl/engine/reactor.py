@@ -14,7 +14,7 @@ import threading
 import time
 from typing import TYPE_CHECKING, Any, Callable
 
-from reactor_repl.engine.clock import BaseClock, VirtualClock
+from reactor_repl.engine.clock import WAKE_AFTER, BaseClock, VirtualClock
 
 if TYPE_CHECKING:
     from reactor_repl.engine.core import Engine
@@ -173,11 +173,11 @@ class InstrumentedMixin:
         nxt = min(deadlines) if deadlines else None
         target = self.wait_target
         if self.advance_next and nxt is not None and (target is None or nxt > target):
-            self._rr.advance_clock(nxt)
+            self._rr.advance_clock(nxt + WAKE_AFTER)
             return
         if target is not None:
             if nxt is not None and nxt <= target:
-                self._rr.advance_clock(nxt)
+                self._rr.advance_clock(nxt + WAKE_AFTER)
                 return
             if target > clock.now:
                 self._rr.advance_clock(target)

@@ -66,4 +66,4 @@ def close_all(engine: Engine) -> None:
 
 
 # import the handler modules so they register
-from reactor_repl.engine.commands import deferreds, session, threads, time  # noqa: E402,F401
+from reactor_repl.engine.commands import deferreds, io_tcp, session, threads, time  # noqa: E402,F401

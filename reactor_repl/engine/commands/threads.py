@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any, Callable
 from twisted.internet import threads as tthreads
 from twisted.python.threadpool import ThreadPool
 
-from reactor_repl.engine.clock import Activity
+from reactor_repl.engine.clock import WAKE_AFTER, Activity
 from reactor_repl.engine.commands import handles
 from reactor_repl.engine.commands.deferreds import new_deferred
 from reactor_repl.engine.core import CommandError
@@ -57,7 +57,7 @@ class TracedThreadPool(ThreadPool):
                 nxt = clock.next_deadline()  # type: ignore[attr-defined]
                 if nxt is None:
                     break
-                eng.advance_clock(nxt)
+                eng.advance_clock(nxt + WAKE_AFTER)
         super().stop()
 
 

@@ -22,12 +22,15 @@ class RawClock:
 
     def __init__(self, reactor: Any) -> None:
         self.reactor = reactor
+        self.due: float | None = None  # when the loop's next call was scheduled for
 
     def seconds(self) -> float:
         return self.reactor.seconds()
 
     def callLater(self, delay: float, f: Any, *a: Any, **kw: Any) -> Any:
-        return self.reactor.raw_call_later(delay, f, *a, **kw)
+        dc = self.reactor.raw_call_later(delay, f, *a, **kw)
+        self.due = dc.time
+        return dc
 
 
 @handles("later")
@@ -60,28 +63,35 @@ def every(eng: Engine, p: Parsed) -> None:
     times = p["N"]
     name = eng.new_name("loop", p["NAME"])
     obj = eng.add(Obj(name, "loop", "running"))
-    state = {"calls": 0, "beats": 0}
+    state = {"calls": 0, "beat": -1 if p["now"] else 0}
 
-    def call(count: int) -> None:
+    def call() -> None:
         state["calls"] += 1
-        state["beats"] += count
         n = state["calls"]
-        # the beat this call belongs to (withCount tells how many beats passed)
-        expected = lc.starttime + (state["beats"] - (1 if p["now"] else 0)) * interval
-        late = max(0.0, eng.reactor.seconds() - expected) if interval > 0 else 0.0
+        r = eng.reactor
+        late = 0.0
+        missed = 0
+        now = r.seconds()
+        due = clock.due if clock.due is not None else lc.starttime
+        late = max(0.0, now - due)
+        if interval > 0:
+            # the beats that passed while it waited: LoopingCall skips them
+            beat = int((now - lc.starttime) / interval + 1e-6)
+            missed = max(0, beat - state["beat"] - 1)
+            state["beat"] = beat
         eng.lag.append(late)
-        missed = count - 1
-        text = f"call {n}" + (f", missed {missed} beat{'s' if missed != 1 else ''}" if missed > 0
+        text = f"call {n}" + (f", missed {missed} beat{'s' if missed != 1 else ''}" if missed
                               else "") + f", late +{late:.3f}s"
         obj.detail = f"{n} calls"
         obj.data["late"] = late
-        eng.timed("loop.call", name, text, {"n": n, "count": count, "late": round(late, 6)},
+        eng.timed("loop.call", name, text, {"n": n, "missed": missed, "late": round(late, 6)},
                   run_do, eng, p.do)
         if times is not None and n >= times and lc.running:
             stop_loop(eng, obj, f"after {n} calls")
 
-    lc = task.LoopingCall.withCount(call)
-    lc.clock = RawClock(eng.reactor)
+    lc = task.LoopingCall(call)
+    clock = RawClock(eng.reactor)
+    lc.clock = clock
     obj.data["lc"] = lc
     eng.record("loop.start", name, f"every {interval:g}s" + (" now" if p["now"] else "") +
                (f" times {times}" if times else "") + (f" do {p.do.text}" if p.do else ""),
