@@ -9,6 +9,7 @@ call, since Twisted resumes a chain without calling any method we could hook.
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Callable
 
@@ -22,6 +23,7 @@ if TYPE_CHECKING:
 
 passthru = defer.passthru
 _NO_RESULT = object()
+_made = itertools.count(1)  # creation order: the order a sweep reports results in
 
 
 def show_result(value: Any) -> str:
@@ -77,6 +79,7 @@ class TracedDeferred(defer.Deferred):  # type: ignore[type-arg]
         self.rr_links: list[Link] = []
         self.rr_paused_on: str | None = None
         self.rr_dirty = False
+        self.rr_seq = next(_made)
 
     # -- adding links
     def addCallbacks(self, callback: Any, errback: Any = None, callbackArgs: Any = (),
@@ -235,9 +238,16 @@ def _note_resume(d: TracedDeferred) -> None:
     d.rr_dirty = True
 
 
+def _made_order(d: TracedDeferred) -> int:
+    return d.rr_seq
+
+
 def sweep(eng: Engine) -> None:
-    """Record resumes and finished chains that Twisted completed without telling us."""
-    for d in list(eng.deferred_watch):
+    """Record resumes and finished chains that Twisted completed without telling us.
+
+    In the order the Deferreds were made (the watch is a set: its own order would
+    change from run to run)."""
+    for d in sorted(eng.deferred_watch, key=_made_order):
         if d.rr_paused_on is not None and not d.paused:
             _note_resume(d)
         if d.rr_dirty and d.called and not d.paused and not d._callbacks \
