@@ -10,6 +10,7 @@ jobs.
 from __future__ import annotations
 
 import heapq
+import math
 import threading
 import time
 from dataclasses import dataclass, field
@@ -21,6 +22,13 @@ from typing import Callable
 # (LoopingCall's ``runningFor % interval``) off exact interval boundaries, where
 # a decimal like 0.1 would otherwise make it reschedule a hair early.
 WAKE_AFTER = 1e-9
+
+# Real time passes between two typed lines, so two timers typed one after the other
+# with the same delay have different deadlines and fire in the order they were typed.
+# The virtual clock moves this much (or one float step) as each line is delivered:
+# invisible in the log, and Twisted's heap never has to order exact ties, which it
+# would do in its own (not first-in) order.
+LINE_GAP = 1e-12
 
 
 @dataclass(eq=False)
@@ -130,6 +138,10 @@ class VirtualClock(BaseClock):
     def next_deadline(self) -> float | None:
         with self.cond:
             return self._sleepers[0][0] if self._sleepers else None
+
+    def line_gap(self) -> None:
+        """A line is delivered: the moment between two typed lines passes (see LINE_GAP)."""
+        self.set_now(self.now + max(LINE_GAP, math.ulp(self.now)))
 
     def set_now(self, t: float) -> None:
         """Move the clock to ``t`` and wake every sleeper due by then (in deadline order)."""

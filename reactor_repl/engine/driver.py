@@ -91,7 +91,13 @@ class Driver:
         eng = self.engine
         result: list[bool] = []
         gen = eng.idle_gen()
-        done = eng.deliver(lambda: result.append(execute(eng, parsed)))
+
+        def run_line() -> None:
+            if eng.virtual:
+                eng.clock.line_gap()  # type: ignore[attr-defined]
+            result.append(execute(eng, parsed))
+
+        done = eng.deliver(run_line)
         if not wait:
             return True
         self._settle(gen, done)
