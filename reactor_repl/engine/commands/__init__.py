@@ -29,8 +29,12 @@ def handles(*names: str) -> Callable[[Handler], Handler]:
     return register
 
 
-def execute(engine: Engine, parsed: Parsed) -> bool:
-    """Run one parsed command here (the caller picked the thread). False if rejected."""
+def execute(engine: Engine, parsed: Parsed, reraise: bool = False) -> bool:
+    """Run one parsed command here (the caller picked the thread). False if rejected.
+
+    ``reraise``: inside a callback, an error Twisted itself raised (firing a Deferred
+    twice) goes on to Twisted, as it would from a plain program's callback: the loop
+    logs it, a LoopingCall stops, a Deferred chain turns to its errbacks."""
     fn = HANDLERS.get(parsed.name)
     try:
         if fn is None:
@@ -42,6 +46,8 @@ def execute(engine: Engine, parsed: Parsed) -> bool:
                       {"command": parsed.text, "message": e.message, "hint": e.hint})
         return False
     except defer.AlreadyCalledError:
+        if reraise:
+            raise
         return True  # recorded as deferred.error by the Deferred itself
     except Exception as e:
         engine.record("error", "", f"{parsed.text}: {type(e).__name__}: {e}",
@@ -52,7 +58,7 @@ def execute(engine: Engine, parsed: Parsed) -> bool:
 def run_do(engine: Engine, parsed: Parsed | None) -> Any:
     """The ``do`` of a callback: runs inside the reactor, errors are recorded."""
     if parsed is not None:
-        execute(engine, parsed)
+        execute(engine, parsed, reraise=True)
 
 
 def close_all(engine: Engine) -> None:
