@@ -17,8 +17,19 @@ from reactor_repl.engine import twistedlog
 from reactor_repl.engine.clock import Activity, BaseClock, LiveClock, VirtualClock
 from reactor_repl.engine.events import DISPATCH_KINDS, Event, EventLog
 from reactor_repl.engine.reactor import instrumented_reactor_class
+from reactor_repl.engine.stats import LagWindow
 from reactor_repl.language.parser import Parsed, suggest
 from reactor_repl.language.table import FAMILIES
+
+_get_ident = threading.get_ident
+
+
+class _ThreadState(threading.local):
+    """Per-thread recording state. Class defaults make a missing attribute a plain
+    lookup, not a caught AttributeError (``getattr(local, name, None)`` costs 0.3 µs)."""
+
+    label: str | None = None  # overrides the thread's label in events
+    activity: Activity | None = None  # the pool job or helper this thread runs
 
 
 class CommandError(Exception):
@@ -68,7 +79,7 @@ class Engine:
         self.objects: dict[str, Obj] = {}
         self._counters: dict[str, int] = {}
         self._thread_labels: dict[int, str] = {}
-        self._local = threading.local()
+        self._local = _ThreadState()
         self.reactor: Any = None
         self._thread: threading.Thread | None = None
         self.start_time = 0.0
@@ -82,7 +93,11 @@ class Engine:
         self._pause = threading.Condition()
         self._resume_token = 0
         self.predictions: list[Any] = []
-        self.lag: list[float] = []  # how late each timer/loop call ran
+        self.lag = LagWindow()  # how late each timer/loop call ran (bounded)
+        self.current: Event | None = None  # the dispatch whose callback is running now
+        self.slow_warnings = 0  # warn.slow events so far (the innermost slow callback warns)
+        self.waited = 0.0  # virtual: seconds the clock jumped while the loop waited
+        self.watchdog: Any = None
         self._tcp_count = 0
         self.on_end: list[Callable[[], None]] = []
         self.deferred_watch: set[Any] = set()
@@ -107,7 +122,8 @@ class Engine:
         self._thread.start()
         if not started.wait(10):
             raise RuntimeError("the reactor did not start")
-        self.wait_idle_after(0)
+        if self.virtual:  # live: idle_gen never moves, this would wait forever
+            self.wait_idle_after(0)
 
     def _run_reactor(self) -> None:
         self._thread_labels[threading.get_ident()] = "reactor"
@@ -131,9 +147,10 @@ class Engine:
 
     # -------------------------------------------------------------- recording
     def thread_label(self) -> str:
-        label = getattr(self._local, "label", None)
+        label = self._local.label
         if label is None:
-            label = self._thread_labels.get(threading.get_ident(), threading.current_thread().name)
+            # not .get(ident, current_thread().name): that default would be built every call
+            label = self._thread_labels.get(_get_ident()) or threading.current_thread().name
         return label
 
     def set_thread_label(self, label: str | None) -> None:
@@ -151,8 +168,10 @@ class Engine:
         """Record a dispatch of the loop; pause first if a break or step says so."""
         if not internal and (self.breakpoints or self.stepping):
             self._gate(kind, name)
-        ev = self.record(kind, name, text, data, internal)
         reactor = self.reactor
+        # record() inlined: this is the hot path of every dispatch
+        ev = self.log.append(self.clock.seconds() - self.start_time, reactor.tick, kind, name,
+                             self.thread_label(), text, data, internal)
         reactor.dispatches += 1
         if reactor.dispatches > self.config.max_dispatches and self.virtual and not self.runaway:
             self._runaway()
@@ -166,19 +185,68 @@ class Engine:
               fn: Callable[..., Any], *args: Any, **kw: Any) -> Any:
         """Record a dispatch, run ``fn``, and warn if it ran longer than --slow."""
         ev = self.dispatch(kind, name, text, data)
-        t0 = self.clock.seconds()
+        # run_dispatch() inlined: this is the hot path of every dispatch
+        seconds = self.clock.seconds
+        outer = self.current
+        self.current = ev
+        warned = self.slow_warnings
+        t0 = seconds()
         try:
             return fn(*args, **kw)
         finally:
-            dur = self.clock.seconds() - t0
+            self.current = outer
+            dur = seconds() - t0
             ev.dur = dur
-            if dur >= self.config.slow:
+            ev.end_seq = self.log.seq
+            if dur >= self.config.slow and warned == self.slow_warnings:
                 self._note_duration(ev, dur)
 
+    def run_dispatch(self, ev: Event, fn: Callable[..., Any], *args: Any, **kw: Any) -> Any:
+        """Run the callback of dispatch ``ev``: time it (``ev.dur``) and warn if slow."""
+        seconds = self.clock.seconds
+        outer = self.current
+        self.current = ev
+        warned = self.slow_warnings
+        t0 = seconds()
+        try:
+            return fn(*args, **kw)
+        finally:
+            self.current = outer
+            dur = seconds() - t0
+            ev.dur = dur
+            ev.end_seq = self.log.seq
+            if dur >= self.config.slow and warned == self.slow_warnings:
+                self._note_duration(ev, dur)
+
+    def run_command(self, text: str, fn: Callable[..., Any], *args: Any) -> Any:
+        """Run a typed command in the reactor; ``warn.slow`` if it held the loop too long."""
+        warned = self.slow_warnings
+        t0 = self.clock.seconds()
+        try:
+            return fn(*args)
+        finally:
+            self.measure_slow("command", "", t0, warned, text)
+
+    def measure_slow(self, kind: str, name: str, t0: float, warned: int, what: str = "") -> float:
+        """After running something the reactor called (a Deferred step, a typed command)
+        since ``t0``: warn if it was slow, unless something inside it already warned."""
+        dur = self.clock.seconds() - t0
+        if dur >= self.config.slow and warned == self.slow_warnings:
+            self.warn_slow(kind, name, dur, what)
+        return dur
+
     def _note_duration(self, ev: Event, dur: float) -> None:
-        self.record("warn.slow", ev.name, f"{ev.kind} {ev.name} ran {dur:.3f}s "
-                    f"(> --slow {self.config.slow:g}s)".replace("  ", " "),
-                    {"kind": ev.kind, "seconds": round(dur, 6)})
+        self.warn_slow(ev.kind, ev.name, dur)
+
+    def warn_slow(self, kind: str, name: str, dur: float, what: str = "") -> None:
+        """``warn.slow``: only the innermost slow callback warns (outer ones see the count move)."""
+        self.slow_warnings += 1
+        data: dict[str, Any] = {"kind": kind, "seconds": round(dur, 6)}
+        if what:
+            data["what"] = what
+        who = " ".join(w for w in (kind, name, f"({what})" if name and what else what) if w)
+        self.record("warn.slow", name, f"{who} ran {dur:.3f}s (> --slow {self.config.slow:g}s)",
+                    data)
 
     def _runaway(self) -> None:
         self.runaway = True
@@ -200,6 +268,13 @@ class Engine:
             if isinstance(port, int):
                 label = f"{label}:{port}"
         self.record("io.ready", "", f"{label} ready", {"selectable": label}, internal=True)
+
+    def record_wait(self, seconds: float, poller: str) -> None:
+        """Live: the loop waited ``seconds`` in the poller (an I/O wait slice in traces)."""
+        ev = self.record("io.wait", "", f"waited {seconds:.3f}s in {poller}",
+                         {"seconds": round(seconds, 6)}, internal=True)
+        ev.dur = seconds
+        ev.end_seq = ev.seq
 
     def _on_twisted_log(self, event: dict[str, Any]) -> None:
         if self.ended or self.reactor is None:
@@ -284,8 +359,8 @@ class Engine:
         internal = (getattr(f, "__module__", "") or "").startswith("twisted.")
 
         def anonymous_call(*a: Any, **kw: Any) -> Any:
-            self.dispatch("threadcall.run", "", f"{label}()", {"func": label}, internal)
-            return f(*a, **kw)
+            ev = self.dispatch("threadcall.run", "", f"{label}()", {"func": label}, internal)
+            return self.run_dispatch(ev, f, *a, **kw)
 
         return anonymous_call
 
@@ -296,6 +371,7 @@ class Engine:
         assert isinstance(clock, VirtualClock)
         frm = clock.now
         if to > frm:
+            self.waited += to - frm
             self.record("clock.advance", "", f"{frm - self.start_time:.3f} → "
                         f"{to - self.start_time:.3f}", {"from": round(frm - self.start_time, 6),
                                                         "to": round(to - self.start_time, 6)})

@@ -123,6 +123,8 @@ class TracedDeferred(defer.Deferred):  # type: ignore[type-arg]
             link.ran = branch
             inp = show_result(result)
             index = me.rr_links.index(link) + 1
+            warned = eng.slow_warnings  # a step that blocks warns itself (the innermost)
+            t0 = eng.clock.seconds()
             try:
                 out = fn(result, *args, **kw)
             except BaseException as e:
@@ -133,12 +135,14 @@ class TracedDeferred(defer.Deferred):  # type: ignore[type-arg]
                            {"branch": branch, "step": label, "index": index,
                             "input": plain_result(result),
                             "raised": f"{type(e).__name__}: {e}"})
+                eng.measure_slow("deferred.step", me.rr_name, t0, warned, label)
                 raise
             me.rr_dirty = True
             _watch(eng, me)
             eng.record("deferred.step", me.rr_name, f"{branch} {label}: {inp} → {show_result(out)}",
                        {"branch": branch, "step": label, "index": index,
                         "input": plain_result(result), "output": plain_result(out)})
+            eng.measure_slow("deferred.step", me.rr_name, t0, warned, label)
             if isinstance(out, defer.Deferred) and out is not me:
                 res = getattr(out, "result", _NO_RESULT)
                 if res is _NO_RESULT or isinstance(res, defer.Deferred) or out.paused:

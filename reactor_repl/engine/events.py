@@ -23,7 +23,8 @@ DISPATCH_KINDS = frozenset({
 
 
 class Event:
-    __slots__ = ("seq", "t", "tick", "kind", "name", "thread", "text", "data", "internal", "dur")
+    __slots__ = ("seq", "t", "tick", "kind", "name", "thread", "text", "data", "internal", "dur",
+                 "end_seq")
 
     def __init__(self, seq: int, t: float, tick: int, kind: str, name: str, thread: str,
                  text: str, data: dict[str, Any] | None, internal: bool) -> None:
@@ -37,6 +38,7 @@ class Event:
         self.data = data
         self.internal = internal
         self.dur: float | None = None  # how long the dispatch ran (for traces), if timed
+        self.end_seq = 0  # timed: the last seq recorded before its callback returned
 
     def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {
@@ -93,23 +95,31 @@ class EventLog:
 
     def append(self, t: float, tick: int, kind: str, name: str, thread: str, text: str,
                data: dict[str, Any] | None, internal: bool) -> Event:
+        # the hot path of every recorded event: each dict is looked up once
         with self.lock:
-            self.seq += 1
-            ev = Event(self.seq, t, tick, kind, name, thread, text, data, internal)
+            seq = self.seq = self.seq + 1
+            ev = Event(seq, t, tick, kind, name, thread, text, data, internal)
             self.events.append(ev)
             counts = self.counts
-            counts[kind] = counts.get(kind, 0) + 1
+            n = counts.get(kind)
+            if n is None:  # the first event of this kind
+                counts[kind] = 1
+                self.first.setdefault(kind, ev)
+            else:
+                counts[kind] = n + 1
             if name:
                 key = kind + ":" + name
-                counts[key] = counts.get(key, 0) + 1
-                self.last[key] = ev
-                if key not in self.first:
-                    self.first[key] = ev
-                    if name not in self.first and kind != "input" and not kind.endswith(
+                n = counts.get(key)
+                if n is None:  # the first event of this kind and name
+                    counts[key] = 1
+                    first = self.first
+                    first.setdefault(key, ev)
+                    if name not in first and kind != "input" and not kind.endswith(
                             NOT_DISPATCH_SUFFIXES):
-                        self.first[name] = ev
-            if kind not in self.first:
-                self.first[kind] = ev
+                        first[name] = ev
+                else:
+                    counts[key] = n + 1
+                self.last[key] = ev
             subscribers = self._subscribers
         for fn in subscribers:
             try:

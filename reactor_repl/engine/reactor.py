@@ -20,6 +20,10 @@ if TYPE_CHECKING:
     from reactor_repl.engine.core import Engine
 
 
+# live: a poller wait at least this long is recorded as an internal ``io.wait`` event
+WAIT_EVENT_MIN = 0.001
+
+
 def platform_reactor_class() -> type:
     """The reactor class Twisted would pick here (epoll on Linux)."""
     try:
@@ -77,7 +81,18 @@ class InstrumentedMixin:
         self.thread_ident: int | None = None
         self._io_count = 0
         self._rr_lock = threading.Condition()
+        # live: time spent waiting in the poller (loop statistics, io.wait events)
+        self.io_wait = 0.0
+        self.busy_since = time.monotonic()  # when the loop last came back from the poller
+        self._wait_began: float | None = None
+        self._virtual = clock.virtual
+        # hot path: the clock's own method and the base class's bound methods, looked up once
+        self.seconds = clock.seconds  # type: ignore[method-assign]
         super().__init__()  # type: ignore[call-arg]
+        base = super()
+        self._base_run_until_current = base.runUntilCurrent  # type: ignore[misc]
+        self._base_do_iteration = base.doIteration  # type: ignore[misc]
+        self.raw_call_later = base.callLater  # type: ignore[misc,method-assign]
 
     # -- time
     def seconds(self) -> float:
@@ -86,7 +101,7 @@ class InstrumentedMixin:
     # -- ticks
     def runUntilCurrent(self) -> None:
         self.tick += 1
-        super().runUntilCurrent()  # type: ignore[misc]
+        self._base_run_until_current()
 
     def raw_call_later(self, delay: float, f: Callable[..., Any], *a: Any, **kw: Any) -> Any:
         """``callLater`` without recording: the engine records its own timers."""
@@ -96,10 +111,14 @@ class InstrumentedMixin:
         engine = self._rr
         label = _label_of(f)
         internal = _is_twisted(f)
+        # where it was scheduled (the running dispatch, else the latest event): a trace's arrow
+        current = engine.current
+        origin = current.seq if current is not None else engine.log.seq
 
         def anonymous_timer(*args: Any, **kwargs: Any) -> Any:
-            engine.dispatch("timer.fire", "", f"{label}()", {"func": label}, internal)
-            return f(*args, **kwargs)
+            ev = engine.dispatch("timer.fire", "", f"{label}()",
+                                 {"func": label, "from_seq": origin}, internal)
+            return engine.run_dispatch(ev, f, *args, **kwargs)
 
         return super().callLater(delay, anonymous_timer, *a, **kw)  # type: ignore[misc]
 
@@ -115,6 +134,8 @@ class InstrumentedMixin:
     # -- I/O
     def _doReadOrWrite(self, selectable: Any, fd: int, event: int) -> None:
         self._io_count += 1
+        if self._wait_began is not None:
+            self._end_wait()
         if not getattr(selectable, "_rr_own", False):
             self._rr.record_io(selectable, event)
         super()._doReadOrWrite(selectable, fd, event)  # type: ignore[misc]
@@ -132,6 +153,8 @@ class InstrumentedMixin:
     # -- the loop
     def mainLoop(self) -> None:
         self.thread_ident = threading.get_ident()
+        self.busy_since = time.monotonic()
+        self._set_phase("run")
         super().mainLoop()  # type: ignore[misc]
 
     def _set_phase(self, phase: str) -> None:
@@ -139,14 +162,32 @@ class InstrumentedMixin:
         self.phase_since = time.monotonic()
 
     def doIteration(self, timeout: float | None) -> None:
-        if not self._rr_clock.virtual:
-            self._set_phase("poll")
-            try:
-                super().doIteration(timeout)  # type: ignore[misc]
-            finally:
-                self._set_phase("run")
+        if self._virtual:
+            if timeout == 0:  # something is due now: poll without waiting (the hot path)
+                self._base_do_iteration(0)
+            else:
+                self._virtual_iteration(timeout)
             return
-        self._virtual_iteration(timeout)
+        self._set_phase("poll")
+        self._wait_began = self.phase_since
+        try:
+            self._base_do_iteration(timeout)
+        finally:
+            if self._wait_began is not None:
+                self._end_wait()
+
+    def _end_wait(self) -> None:
+        """Live: the poller returned (first I/O dispatch, or the iteration's end)."""
+        now = time.monotonic()
+        began = self._wait_began
+        self._wait_began = None
+        self.phase = "run"
+        self.phase_since = self.busy_since = now
+        if began is not None:
+            waited = now - began
+            self.io_wait += waited
+            if waited >= WAIT_EVENT_MIN:
+                self._rr.record_wait(waited, type(self).__mro__[2].__name__)
 
     def _virtual_iteration(self, timeout: float | None) -> None:
         clock = self._rr_clock

@@ -57,19 +57,54 @@ def session_end_checks(eng: Engine) -> None:
                        {"error": show_result(res)})
 
 
-def _pct(values: list[float], q: float) -> float:
-    if not values:
-        return 0.0
-    s = sorted(values)
-    k = min(len(s) - 1, max(0, int(round(q * (len(s) - 1)))))
-    return s[k]
-
-
 def loop_stats(eng: Engine) -> dict[str, Any]:
-    lag = eng.lag[-10000:]
+    """Loop lag, busy vs waiting, dispatch rate: for ``session.end`` and the state pane.
+
+    Lag percentiles cover the last 10,000 timer and loop calls; max covers the session.
+    Waiting is time the loop spent with nothing to do: the clock jumping (virtual) or
+    the poller blocking (live); busy is the rest. On the virtual clock every figure is
+    deterministic.
+    """
+    import time
+
+    from reactor_repl.engine.events import DISPATCH_KINDS
+
+    lag = eng.lag
+    r = eng.reactor
+    elapsed = max(0.0, eng.now()) if r is not None else 0.0
+    if eng.virtual or r is None:
+        waiting = eng.waited
+    else:
+        waiting = r.io_wait
+        began = r._wait_began
+        if began is not None:  # waiting right now
+            waiting += max(0.0, time.monotonic() - began)
+    waiting = min(waiting, elapsed)
+    busy = elapsed - waiting
+    counts = eng.log.counts
+    dispatches = sum(counts.get(k, 0) for k in DISPATCH_KINDS)
     return {
-        "lag_p50": round(_pct(lag, 0.5), 6),
-        "lag_p99": round(_pct(lag, 0.99), 6),
-        "lag_max": round(max(lag), 6) if lag else 0.0,
-        "ticks": eng.reactor.tick if eng.reactor is not None else 0,
+        "lag_p50": round(lag.percentile(0.5), 6),
+        "lag_p99": round(lag.percentile(0.99), 6),
+        "lag_max": round(lag.max, 6),
+        "lag_count": lag.count,
+        "ticks": r.tick if r is not None else 0,
+        "elapsed": round(elapsed, 6),
+        "busy_s": round(busy, 6),
+        "wait_s": round(waiting, 6),
+        "busy_share": round(busy / elapsed, 4) if elapsed > 0 else 0.0,
+        "wait_share": round(waiting / elapsed, 4) if elapsed > 0 else 0.0,
+        "dispatches": dispatches,
+        "dispatches_per_s": round(dispatches / elapsed, 1) if elapsed > 0 else 0.0,
+        "slow": counts.get("warn.slow", 0),
+        "blocked": counts.get("warn.blocked", 0),
     }
+
+
+def stats_line(stats: dict[str, Any]) -> str:
+    """One line for the state pane: ``lag p50 0.000s p99 0.002s max 0.010s · busy 12% …``."""
+    line = (f"lag p50 {stats['lag_p50']:.3f}s p99 {stats['lag_p99']:.3f}s "
+            f"max {stats['lag_max']:.3f}s · busy {stats['busy_share']:.0%} "
+            f"io wait {stats['wait_share']:.0%} · {stats['dispatches_per_s']:,.0f} dispatches/s")
+    warns = [f"{stats[k]} {k}" for k in ("slow", "blocked") if stats.get(k)]
+    return line + (" · " + ", ".join(warns) if warns else "")

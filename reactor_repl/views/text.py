@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import sys
+import threading
 from typing import IO
 
 from reactor_repl.engine.events import Event
@@ -47,6 +48,12 @@ def format_line(ev: Event, colour: bool = False) -> str:
     return f"\x1b[2m{head}\x1b[0m\x1b[{c}m{rest}\x1b[0m"
 
 
+# what --quiet prints; everything else is dropped as it arrives (memory stays flat)
+QUIET_KINDS = frozenset({"error", "expect.fail", "deferred.unhandled"})
+# a long line (a million-call loop) prints as it goes, holding at most this many events
+FLUSH_AT = 4096
+
+
 class LinePrinter:
     """Prints events in sequence order, one line each (or JSON lines)."""
 
@@ -59,13 +66,39 @@ class LinePrinter:
         self.colour = want_colour(self.out) if colour is None else colour
         self.pending: list[Event] = []
         self.last_tick = -1
+        self.last_seq = 0  # the last event printed (or dropped by --quiet)
+        self._lock = threading.Lock()
 
     def __call__(self, ev: Event) -> None:
-        self.pending.append(ev)
+        if self.quiet and not self.json and (ev.kind not in QUIET_KINDS
+                                             or (ev.internal and not self.internals)):
+            return
+        pending = self.pending
+        pending.append(ev)
+        if len(pending) >= FLUSH_AT and not self.quiet:
+            self.flush(partial=True)
 
-    def flush(self) -> None:
+    def flush(self, partial: bool = False) -> None:
+        """Print what is pending. ``partial`` (from the recording thread, mid-line): only
+        events that follow the last one printed without a gap, since an event of another
+        thread may be recorded but not yet handed to us."""
+        with self._lock:
+            self._flush(partial)
+
+    def _flush(self, partial: bool) -> None:
         batch, self.pending = self.pending, []
         batch.sort(key=lambda e: e.seq)
+        if partial and batch:
+            nxt = self.last_seq + 1 if self.last_seq else batch[0].seq
+            i = 0
+            while i < len(batch) and batch[i].seq == nxt:
+                i += 1
+                nxt += 1
+            if i < len(batch):
+                self.pending.extend(batch[i:])
+                batch = batch[:i]
+        if batch:
+            self.last_seq = batch[-1].seq
         out = self.out
         for ev in batch:
             if self.json:

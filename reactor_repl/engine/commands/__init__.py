@@ -35,6 +35,13 @@ def execute(engine: Engine, parsed: Parsed, reraise: bool = False) -> bool:
     ``reraise``: inside a callback, an error Twisted itself raised (firing a Deferred
     twice) goes on to Twisted, as it would from a plain program's callback: the loop
     logs it, a LoopingCall stops, a Deferred chain turns to its errbacks."""
+    if engine.current is None and engine.in_reactor():
+        # a typed command is a callback the reactor runs (callFromThread): warn if slow
+        return engine.run_command(parsed.text, _execute, engine, parsed, reraise)
+    return _execute(engine, parsed, reraise)
+
+
+def _execute(engine: Engine, parsed: Parsed, reraise: bool) -> bool:
     fn = HANDLERS.get(parsed.name)
     try:
         if fn is None:

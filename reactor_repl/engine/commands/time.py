@@ -23,12 +23,15 @@ class RawClock:
     def __init__(self, reactor: Any) -> None:
         self.reactor = reactor
         self.due: float | None = None  # when the loop's next call was scheduled for
+        # hot path (a zero-interval loop): the reactor's methods, looked up once
+        self.seconds = reactor.seconds  # type: ignore[method-assign]
+        self._call_later = reactor.raw_call_later
 
     def seconds(self) -> float:
         return self.reactor.seconds()
 
     def callLater(self, delay: float, f: Any, *a: Any, **kw: Any) -> Any:
-        dc = self.reactor.raw_call_later(delay, f, *a, **kw)
+        dc = self._call_later(delay, f, *a, **kw)
         self.due = dc.time
         return dc
 
@@ -64,28 +67,32 @@ def every(eng: Engine, p: Parsed) -> None:
     name = eng.new_name("loop", p["NAME"])
     obj = eng.add(Obj(name, "loop", "running"))
     state = {"calls": 0, "beat": -1 if p["now"] else 0}
+    do = p.do
+    lag = eng.lag
+    timed = eng.timed
 
     def call() -> None:
+        # the hot path of a zero-interval loop: keep lookups out of it
         state["calls"] += 1
         n = state["calls"]
-        r = eng.reactor
-        late = 0.0
         missed = 0
-        now = r.seconds()
+        now = clock.seconds()
         due = clock.due if clock.due is not None else lc.starttime
-        late = max(0.0, now - due)
+        late = now - due if now > due else 0.0
         if interval > 0:
             # the beats that passed while it waited: LoopingCall skips them
             beat = int((now - lc.starttime) / interval + 1e-6)
             missed = max(0, beat - state["beat"] - 1)
             state["beat"] = beat
-        eng.lag.append(late)
-        text = f"call {n}" + (f", missed {missed} beat{'s' if missed != 1 else ''}" if missed
-                              else "") + f", late +{late:.3f}s"
+        lag.append(late)
+        if missed:
+            text = f"call {n}, missed {missed} beat{'s' if missed != 1 else ''}, late +{late:.3f}s"
+        else:
+            text = f"call {n}, late +{late:.3f}s"
         obj.detail = f"{n} calls"
         obj.data["late"] = late
-        eng.timed("loop.call", name, text, {"n": n, "missed": missed, "late": round(late, 6)},
-                  run_do, eng, p.do)
+        timed("loop.call", name, text,
+              {"n": n, "missed": missed, "late": round(late, 6) if late else 0.0}, run_do, eng, do)
         if times is not None and n >= times and lc.running:
             stop_loop(eng, obj, f"after {n} calls")
 
