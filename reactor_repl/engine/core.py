@@ -496,7 +496,27 @@ class Engine:
             "pool": {"busy": busy, "queued": queued, "size": pool_max},
             "objects": [(o.name, o.family, o.state, o.detail) for o in list(self.objects.values())],
             "ended": self.ended,
+            # for the state pane and completion: per object, what a view cannot work out
+            "items": [self._item(o) for o in list(self.objects.values())],
         }
+
+    def _item(self, o: Obj) -> dict[str, Any]:
+        """One object for views: due time of a pending timer, a Deferred's state text."""
+        item: dict[str, Any] = {"name": o.name, "family": o.family, "state": o.state,
+                                "detail": o.detail, "pending": False, "due": None,
+                                "deferred": None, "fired": False}
+        try:
+            item["pending"] = o.pending
+            dc = o.data.get("dc")
+            if dc is not None and dc.active():
+                item["due"] = dc.getTime() - self.start_time
+            d = o.deferred
+            if d is not None:
+                item["fired"] = bool(d.called)
+                item["deferred"] = d.state_text() if hasattr(d, "state_text") else ""
+        except Exception:  # read from another thread mid-change: the next snapshot is right
+            pass
+        return item
 
     # -------------------------------------------------------------------- end
     def finish(self, reason: str = "") -> None:

@@ -72,7 +72,8 @@ class Suggestion:
     help-topic | value. ``words`` are the literal words for keyword-like types,
     ``families`` the object families for names, ``want`` narrows names:
     ``any``, ``unfired`` (Deferreds not yet fired) or ``active`` (can still be
-    cancelled / changed).
+    cancelled / changed); for commands, ``reactor`` means only those that can run
+    inside the reactor (after ``do``).
     """
 
     type: str
@@ -337,10 +338,14 @@ def context(text: str) -> Context:
     return ctx
 
 
-def _where(done: list[Span], table: dict[str, Command], kind: str, ctx: Context) -> None:
-    """Fill ``ctx`` for the word after ``done`` (the words of one command/step/expect)."""
+def _where(done: list[Span], table: dict[str, Command], kind: str, ctx: Context,
+           nested: bool = False) -> None:
+    """Fill ``ctx`` for the word after ``done`` (the words of one command/step/expect).
+
+    ``nested``: a command after ``do``, which runs inside the reactor.
+    """
     if not done:
-        ctx.suggestions = [Suggestion(kind)]
+        ctx.suggestions = [Suggestion(kind, want="reactor" if nested else "any")]
         return
     head = done[0]
     cmd = table.get(head.text) if not head.quoted else None
@@ -349,11 +354,11 @@ def _where(done: list[Span], table: dict[str, Command], kind: str, ctx: Context)
     ctx.command = cmd
     ctx.arg = None  # the innermost command says which argument the cursor is on
     if kind == "step" and cmd.name == "do":
-        _where(done[1:], BY_NAME, "command", ctx)
+        _where(done[1:], BY_NAME, "command", ctx, nested=True)
         return
     words, do = _split_do(cmd, done[1:])
     if do is not None:
-        _where(do[1:], BY_NAME, "command", ctx)
+        _where(do[1:], BY_NAME, "command", ctx, nested=True)
         return
     keywords = {a.keyword: a for a in cmd.args if a.keyword}
     positional = [a for a in cmd.args if not a.keyword and a.type != "do"]
@@ -420,7 +425,7 @@ def _inside_rest(cmd: Command, spec: Arg, words: list[Span], ctx: Context) -> No
     elif t == "expect":
         _where(words, EXPECT_BY_NAME, "expect", ctx)
     elif t == "command_line":
-        _where(words, BY_NAME, "command", ctx)
+        _where(words, BY_NAME, "command", ctx, nested=True)
 
 
 def _offer_more(cmd: Command, keywords: dict[str, Arg], used: set[str], ctx: Context) -> None:
@@ -483,7 +488,7 @@ def suggest_for(cmd: Command, spec: Arg) -> list[Suggestion]:
     if t == "expect":
         return [Suggestion("expect", arg=spec)]
     if t == "command_line":
-        return [Suggestion("command", arg=spec)]
+        return [Suggestion("command", want="reactor", arg=spec)]
     return []  # durations, numbers, values, free text: nothing to list
 
 

@@ -1,0 +1,62 @@
+"""``reactor-repl`` without ``run``/``check``: the explorer (or line mode), and ``play``."""
+
+from __future__ import annotations
+
+import sys
+from typing import Any
+
+from reactor_repl.engine.core import Config, Engine
+from reactor_repl.language.parser import Options, parse_script
+from reactor_repl.ui.history import PrivateFileHistory, open_history
+from reactor_repl.ui.play import Player
+
+EXIT_OK, EXIT_USAGE = 0, 2
+
+
+def load_play(path: str, allow_python: bool) -> tuple[Player | None, list[str]]:
+    """Read and check a scenario before any UI starts: problems as FILE:LINE:COL: message."""
+    try:
+        with open(path, encoding="utf-8") as f:
+            text = f.read()
+    except OSError as e:
+        return None, [f"{path}:0:0: cannot read: {e.strerror or e}"]
+    except UnicodeDecodeError as e:
+        return None, [f"{path}:0:0: not UTF-8 text: {e.reason}"]
+    _, errors = parse_script(text, Options(allow_python=allow_python))
+    if errors:
+        return None, [f"{path}:{n}:{e.col}: {e}" for n, e in errors]
+    return Player(path, text), []
+
+
+def main(args: Any, config: Config, play: str | None = None) -> int:
+    """Run the interactive session; returns the exit code (SPEC §5)."""
+    allow_python = bool(getattr(args, "allow_python", False))
+    player = None
+    if play is not None:
+        player, problems = load_play(play, allow_python)
+        if problems:
+            for p in problems:
+                print(p, file=sys.stderr)
+            return EXIT_USAGE
+        assert player is not None
+        player.step = bool(getattr(args, "step", False))
+    warnings: list[str] = []
+    history = open_history(warnings.append)
+    engine = Engine(config)
+    engine.start()
+    session: Any
+    options = dict(internals=bool(getattr(args, "internals", False)),
+                   allow_python_files=allow_python, player=player, history=history)
+    if getattr(args, "line", False):
+        from reactor_repl.ui.line_mode import LineSession
+
+        session = LineSession(engine, **options)
+    else:
+        from reactor_repl.ui.explorer import Explorer
+
+        session = Explorer(engine, **options)
+    for w in warnings:
+        session.warn(w)
+    if isinstance(history, PrivateFileHistory):
+        history.warn = session.warn
+    return session.run()

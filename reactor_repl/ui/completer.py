@@ -1,0 +1,117 @@
+"""The input line's completer: ``completion.context`` says what fits, this lists it.
+
+Stage two of the pgcli way: a suggestion type → candidates, with what the UI
+knows of the session (object names and states from the latest snapshot).
+"""
+
+from __future__ import annotations
+
+from typing import Any, Callable, Iterable
+
+from prompt_toolkit.completion import CompleteEvent, Completer, Completion, PathCompleter
+from prompt_toolkit.document import Document
+
+from reactor_repl.language import completion
+from reactor_repl.language.table import (
+    BY_NAME,
+    EXPECT_BY_NAME,
+    FAMILIES,
+    KIND_FAMILIES,
+    KINDS,
+    STEP_BY_NAME,
+    Command,
+)
+
+Items = Callable[[], list[dict[str, Any]]]
+
+
+def _meta(cmd: Command, word: str) -> str:
+    if word != cmd.name:
+        return f"= {cmd.name}: {cmd.summary}"
+    return cmd.summary
+
+
+def name_fits(item: dict[str, Any], s: completion.Suggestion) -> bool:
+    """Does a session object fit a ``name`` suggestion (families, and fired/active)?"""
+    fams = s.families
+    if fams:
+        is_deferred = item.get("deferred") is not None
+        if item["family"] not in fams and not ("deferred" in fams and is_deferred):
+            return False
+    if s.want == "unfired":
+        return item.get("deferred") is not None and not item.get("fired")
+    if s.want == "active":
+        return bool(item.get("pending"))
+    return True
+
+
+def next_name(family: str, items: list[dict[str, Any]]) -> str:
+    """The next automatic name of a family (``t3`` after ``t1``, ``t2``)."""
+    prefix = FAMILIES.get(family, family[:1])
+    taken = {it["name"] for it in items}
+    n = 0
+    for name in taken:
+        tail = name[len(prefix):]
+        if name.startswith(prefix) and tail.isdigit():
+            n = max(n, int(tail))
+    n += 1
+    while f"{prefix}{n}" in taken:
+        n += 1
+    return f"{prefix}{n}"
+
+
+class ReplCompleter(Completer):
+    def __init__(self, items: Items) -> None:
+        self.items = items
+        self.paths = PathCompleter(expanduser=True)
+
+    def get_completions(self, document: Document, complete_event: CompleteEvent
+                        ) -> Iterable[Completion]:
+        if not document.text.strip() and not complete_event.completion_requested:
+            return  # an empty line pops up nothing until Tab
+        ctx = completion.context(document.text_before_cursor)
+        word = ctx.word
+        seen: set[str] = set()
+        for s in ctx.suggestions:
+            if s.type == "path":
+                yield from self.paths.get_completions(Document(word), complete_event)
+                continue
+            for text, meta in self.candidates(s):
+                if text in seen or not text.lower().startswith(word.lower()):
+                    continue
+                seen.add(text)
+                yield Completion(text, -len(word), display_meta=meta)
+
+    def candidates(self, s: completion.Suggestion) -> Iterable[tuple[str, str]]:
+        t = s.type
+        if t == "command":
+            for word, cmd in sorted(BY_NAME.items()):
+                if s.want == "reactor" and cmd.where == "prompt":
+                    continue
+                yield word, _meta(cmd, word)
+        elif t == "step":
+            for word, cmd in STEP_BY_NAME.items():
+                yield word, _meta(cmd, word)
+        elif t == "expect":
+            for word, cmd in EXPECT_BY_NAME.items():
+                yield word, _meta(cmd, word)
+        elif t == "keyword":
+            for word in s.words:
+                yield word, ""
+        elif t == "name":
+            for it in self.items():
+                if name_fits(it, s):
+                    yield it["name"], f"{it['family']} {it.get('deferred') or it['state']}"
+        elif t == "new-name":
+            items = self.items()
+            for fam in s.families:
+                yield next_name(fam, items), f"a new {fam} name"
+        elif t == "kind":
+            for k in KIND_FAMILIES:
+                yield k, "every kind of this family"
+            for k in KINDS:
+                yield k, ""
+        elif t == "help-topic":
+            for word in completion.topic_words():
+                cmd = BY_NAME.get(word)
+                yield word, cmd.summary if cmd else "help page"

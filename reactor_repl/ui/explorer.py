@@ -1,0 +1,261 @@
+"""The full-screen explorer: a prompt_toolkit Application beside the reactor.
+
+The Explorer holds the UI state; ``layout.py`` and ``key_bindings.py`` are built
+from it. The screen is refreshed by one background task that drains new events
+from the log at most ~30 times a second, however fast they arrive. The driver
+(in the prompt worker thread) talks to the Explorer through view methods that
+only queue an action for the UI thread.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import queue
+import time
+from typing import Any, Callable
+
+from prompt_toolkit.application import Application
+from prompt_toolkit.buffer import Buffer
+from prompt_toolkit.formatted_text import StyleAndTextTuples
+from prompt_toolkit.history import History, InMemoryHistory
+from prompt_toolkit.input import Input
+from prompt_toolkit.output import ColorDepth, Output
+
+from reactor_repl.engine.core import Engine
+from reactor_repl.language.helptext import help_text
+from reactor_repl.language.table import BY_NAME
+from reactor_repl.ui import toolbar
+from reactor_repl.ui.completer import ReplCompleter
+from reactor_repl.ui.help_pane import HelpPane
+from reactor_repl.ui.key_bindings import create_key_bindings, keys_text
+from reactor_repl.ui.layout import STATE_WIDTH, create_layout
+from reactor_repl.ui.log_pane import LogPane
+from reactor_repl.ui.play import Player
+from reactor_repl.ui.session import Session
+from reactor_repl.ui.state_pane import LoopWatch, loop_status, state_fragments
+from reactor_repl.ui.styles import explorer_style
+
+FRAME = 1 / 30  # redraws are coalesced to at most this often
+TIMED_REDRAW = 0.1  # how often a BLOCKED counter or a countdown moves
+WIDE = 110  # columns from which the state pane starts shown
+
+
+class Explorer(Session):
+    def __init__(self, engine: Engine, *, internals: bool = False, allow_python_files: bool = False,
+                 player: Player | None = None, history: History | None = None,
+                 input: Input | None = None, output: Output | None = None) -> None:
+        super().__init__(engine, allow_python_files=allow_python_files, player=player)
+        self.no_colour = bool(os.environ.get("NO_COLOR"))
+        self.pane = LogPane(colour=not self.no_colour, internals=internals,
+                            size=engine.config.log_size)
+        self.help = HelpPane()
+        self.watch = LoopWatch()
+        self.seq = 0  # the last event drained into the pane
+        self.actions: queue.SimpleQueue[Callable[[], None]] = queue.SimpleQueue()
+        self._error_cache: tuple[str, Any] = ("", None)
+        self._last_timed = 0.0
+        self.show_play = player is not None
+        self.buffer = Buffer(
+            name="input",
+            completer=ReplCompleter(self.items),
+            complete_while_typing=True,
+            history=history or InMemoryHistory(),
+            accept_handler=self._accept,
+            multiline=False,
+        )
+        self.key_bindings = create_key_bindings(self)
+        self.app: Application[int] = Application(
+            layout=create_layout(self),
+            key_bindings=self.key_bindings,
+            style=explorer_style(),
+            full_screen=True,
+            mouse_support=True,
+            min_redraw_interval=FRAME,
+            enable_page_navigation_bindings=False,
+            color_depth=ColorDepth.MONOCHROME if self.no_colour else None,
+            input=input,
+            output=output,
+        )
+        try:
+            self.show_state = self.app.output.get_size().columns >= WIDE
+        except Exception:
+            self.show_state = False
+
+    # ------------------------------------------------------------- running
+    def run(self) -> int:
+        """Run until quit; returns the exit code."""
+        self.worker.start()
+        if self.player is not None:
+            self.start_play()
+        try:
+            self.app.run(pre_run=self._pre_run)
+        finally:
+            self.finish()
+        return 0
+
+    def _pre_run(self) -> None:
+        self.app.create_background_task(self._refresh())
+
+    async def _refresh(self) -> None:
+        """Drain events, apply the driver's requests, redraw: at most ~30 times a second."""
+        while True:
+            changed = self.pump()
+            now = time.monotonic()
+            if not changed and now - self._last_timed >= self._timed_period():
+                changed = True
+            if changed:
+                self._last_timed = now
+                self.app.invalidate()
+            if self.should_leave():
+                self.pump()
+                self.app.exit(result=0)
+                return
+            await asyncio.sleep(FRAME)
+
+    def _timed_period(self) -> float:
+        snap = self.snapshot()
+        if snap.get("phase") in ("blocked", "paused", "poll", "run") and not self.engine.virtual:
+            return TIMED_REDRAW
+        return 1.0
+
+    def pump(self) -> bool:
+        """Move new events into the log pane and run queued view actions (UI thread)."""
+        changed = False
+        new = self.engine.log.since(self.seq)
+        if new:
+            self.seq = new[-1].seq
+            for ev in new:
+                self.watch.see(ev)
+                self.pane.add(ev)
+            changed = True
+            self._snap_at = 0.0
+        while True:
+            try:
+                action = self.actions.get_nowait()
+            except queue.Empty:
+                break
+            action()
+            changed = True
+        return changed
+
+    # ------------------------------------------------ view (driver, any thread)
+    def show_text(self, text: str) -> None:
+        self.actions.put(lambda: self.help.show(text))
+
+    def clear(self) -> None:
+        self.actions.put(lambda: self.pane.clear(self.seq))
+
+    def filter(self, kinds: list[str]) -> None:
+        self.actions.put(lambda: self.pane.set_filter(kinds or (), self._drained()))
+        self.actions.put(lambda: self.pane.message(
+            "filter: " + (" ".join(kinds) if kinds else "off, every kind shown") +
+            ("" if not kinds else " (errors always shown)")))
+
+    def internals(self, on: bool) -> None:
+        self.actions.put(lambda: self.pane.set_internals(on, self._drained()))
+
+    def tick(self) -> None:
+        pass  # the refresh task redraws on its own
+
+    def comment(self, text: str) -> None:
+        self.actions.put(lambda: self.pane.message(text, "class:log.comment"))
+
+    def warn(self, text: str) -> None:
+        self.actions.put(lambda: self.pane.message(text))
+
+    def keys_help(self) -> str:
+        return keys_text(self.key_bindings)
+
+    def _drained(self) -> list[Any]:
+        return [e for e in self.engine.log.snapshot() if e.seq <= self.seq]
+
+    # ------------------------------------------------------------- input
+    def _accept(self, buffer: Buffer) -> bool:
+        text = buffer.text
+        if text.strip() and self.help.visible and not text.strip().startswith("help"):
+            self.help.hide()
+        if text.strip():
+            self.pane.bottom()
+            if self.player is not None and not self.player.active:
+                self.show_play = False  # the replay's last word has been read
+        self.submit_text(text)
+        return False
+
+    def toggle_help(self) -> None:
+        if self.help.visible:
+            self.help.hide()
+            return
+        word = self.buffer.text.split()[0] if self.buffer.text.split() else ""
+        topic = BY_NAME[word].name if word in BY_NAME else None
+        self.help.show(help_text(topic))
+
+    def scroll(self, pages: int) -> None:
+        if self.help.visible:
+            self.help.scroll(pages * self.help.page)
+        else:
+            self.pane.scroll(pages * self.pane.page)
+
+    def scroll_to(self, top: bool) -> None:
+        if self.help.visible:
+            self.help.offset = 0 if top else max(0, len(self.help.lines or []) - self.help.page)
+        elif top:
+            self.pane.top()
+        else:
+            self.pane.bottom()
+
+    def error_column(self) -> int | None:
+        """0-based column of the input's parse error, if it has one."""
+        err = self._error()
+        return None if err is None else max(0, err.col - 1)
+
+    def _error(self) -> Any:
+        text = self.buffer.text
+        if self._error_cache[0] != text:
+            self._error_cache = (text, toolbar.check(text))
+        return self._error_cache[1]
+
+    # ------------------------------------------------------------- drawing
+    def prompt_fragments(self) -> StyleAndTextTuples:
+        if self.engine.virtual:
+            now = self.snapshot().get("now", 0.0)
+            return [("class:prompt", "rr "), ("class:prompt.clock", f"{now:.3f}s"),
+                    ("class:prompt", "> ")]
+        return [("class:prompt", "rr> ")]
+
+    def state_fragments(self) -> StyleAndTextTuples:
+        return state_fragments(self.snapshot(), self.watch, queued=self.worker.waiting,
+                               width=STATE_WIDTH - 1)
+
+    def status_fragments(self) -> StyleAndTextTuples:
+        snap = self.snapshot()
+        left: StyleAndTextTuples = []
+        p = self.player
+        if p is not None and self.show_play:
+            left.append(("class:status.play", f" {p.status()} "))
+        phase = snap.get("phase")
+        waiting = self.worker.waiting + self.watch.queued
+        if waiting and phase in ("blocked", "paused"):
+            left.append(("class:status.queue",
+                         f" {waiting} typed command{'s' if waiting != 1 else ''} {'wait' if waiting != 1 else 'waits'} for the loop "))
+        if self.engine.stopped.is_set() and not snap.get("ended"):
+            left.append(("class:status", " the reactor has stopped: quit or Ctrl-D leaves "))
+        style, text = loop_status(snap, self.watch)
+        if style == "class:state.blocked":
+            right = [("class:status.blocked", f" {text} ")]
+        elif style == "class:state.paused":
+            right = [("class:status.blocked", f" {text} ")]
+        else:
+            right = [("class:status", f" {text} ")]
+        clock = f" {snap.get('clock', '')} {snap.get('now', 0.0):.3f}s · tick {snap.get('tick', 0)} "
+        right = [("class:status", clock)] + right
+        try:
+            width = self.app.output.get_size().columns
+        except Exception:
+            width = 80
+        used = sum(len(t) for _, t, *_ in left) + sum(len(t) for _, t, *_ in right)
+        return left + [("class:status", " " * max(1, width - used))] + right
+
+    def toolbar_fragments(self) -> StyleAndTextTuples:
+        doc = self.buffer.document
+        return toolbar.toolbar_fragments(doc.text_before_cursor, self._error())

@@ -1,0 +1,111 @@
+"""The screen, built from plain functions of the Explorer (the ptpython way).
+
+    ┌ log pane (or help) ───────────────┬ state pane (F2) ┐
+    │ #0012  1.000  [9]  timer.fire  t1 │ clock  live …   │
+    ├ status: play progress · queue · scroll       BLOCKED 1.2s ┤
+    │ rr> later 1 t1                                      │
+    │ later DELAY [NAME] [do …]  reactor.callLater — …    │
+    └ error as you type, or the keys                      ┘
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from prompt_toolkit.filters import Condition
+from prompt_toolkit.layout import (
+    ConditionalContainer,
+    Float,
+    FloatContainer,
+    HSplit,
+    Layout,
+    VSplit,
+    Window,
+)
+from prompt_toolkit.layout.controls import BufferControl, FormattedTextControl
+from prompt_toolkit.layout.dimension import Dimension
+from prompt_toolkit.layout.menus import CompletionsMenu
+from prompt_toolkit.layout.processors import (
+    Processor,
+    Transformation,
+    TransformationInput,
+)
+from prompt_toolkit.layout.utils import explode_text_fragments
+from prompt_toolkit.lexers import PygmentsLexer
+from prompt_toolkit.widgets import SearchToolbar
+
+from reactor_repl.language.lexer import ReactorReplLexer
+from reactor_repl.ui.help_pane import HelpControl
+from reactor_repl.ui.log_pane import LogControl
+
+if TYPE_CHECKING:
+    from reactor_repl.ui.explorer import Explorer
+
+STATE_WIDTH = 44
+
+
+class ErrorMark(Processor):
+    """Underline the word where the line's parse error is (validation as you type)."""
+
+    def __init__(self, ex: Explorer) -> None:
+        self.ex = ex
+
+    def apply_transformation(self, ti: TransformationInput) -> Transformation:
+        col = self.ex.error_column()
+        if col is None or ti.lineno != 0:
+            return Transformation(ti.fragments)
+        fragments = explode_text_fragments(ti.fragments)
+        i = col
+        while i < len(fragments):
+            style, text = fragments[i][0], fragments[i][1]
+            if text.isspace() and i > col:
+                break
+            fragments[i] = (style + " class:input.error", text)
+            i += 1
+        return Transformation(fragments)
+
+
+def log_area(ex: Explorer) -> HSplit:
+    help_shown = Condition(lambda: ex.help.visible)
+    return HSplit([
+        ConditionalContainer(Window(HelpControl(ex.help)), filter=help_shown),
+        ConditionalContainer(Window(LogControl(ex.pane)), filter=~help_shown),
+    ])
+
+
+def state_area(ex: Explorer) -> ConditionalContainer:
+    return ConditionalContainer(
+        VSplit([
+            Window(width=1, char="│", style="class:state.border"),
+            Window(FormattedTextControl(ex.state_fragments), width=Dimension(preferred=STATE_WIDTH,
+                   max=STATE_WIDTH), style="class:state", wrap_lines=False),
+        ]),
+        filter=Condition(lambda: ex.show_state),
+    )
+
+
+def input_window(ex: Explorer, search: SearchToolbar) -> Window:
+    control = BufferControl(
+        buffer=ex.buffer,
+        lexer=PygmentsLexer(ReactorReplLexer),
+        input_processors=[ErrorMark(ex)],
+        search_buffer_control=search.control,
+    )
+    return Window(control, height=1, get_line_prefix=lambda n, w: ex.prompt_fragments(),
+                  dont_extend_height=True)
+
+
+def create_layout(ex: Explorer) -> Layout:
+    search = SearchToolbar(ignore_case=True)
+    entry = input_window(ex, search)
+    root = HSplit([
+        VSplit([log_area(ex), state_area(ex)]),
+        Window(FormattedTextControl(ex.status_fragments), height=1, style="class:status"),
+        entry,
+        search,
+        Window(FormattedTextControl(ex.toolbar_fragments), height=2, style="class:toolbar"),
+    ])
+    container = FloatContainer(root, floats=[
+        Float(xcursor=True, ycursor=True, content=CompletionsMenu(max_height=12, scroll_offset=1)),
+    ])
+    return Layout(container, focused_element=entry)

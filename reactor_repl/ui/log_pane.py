@@ -1,0 +1,253 @@
+"""The log pane: one row per event the person wants to see, newest at the bottom.
+
+The model keeps rows (events, tick rules, UI messages) in a bounded deque and
+draws only the rows that fit, walking up from the bottom: a redraw costs the
+same with ten events or a hundred thousand. Rows are added as events arrive;
+``filter``/``internals`` rebuild them once from the log.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from dataclasses import dataclass
+from typing import Iterable, Union
+
+from prompt_toolkit.formatted_text import StyleAndTextTuples
+from prompt_toolkit.layout.controls import UIContent, UIControl
+from prompt_toolkit.mouse_events import MouseEvent, MouseEventType
+from prompt_toolkit.utils import get_cwidth
+
+from reactor_repl.engine.events import Event
+from reactor_repl.ui.styles import sgr_class
+from reactor_repl.views.text import colour_for, family
+
+# always shown, whatever the filter: a person must see what went wrong
+ALWAYS = ("error",)
+CONTINUATION = "      "
+
+
+@dataclass(frozen=True)
+class Rule:
+    """A thin line between two passes of the loop (ticks)."""
+
+    tick: int
+
+
+@dataclass(frozen=True)
+class Message:
+    """A line from the UI itself (not an event): a warning, a play note."""
+
+    text: str
+    style: str = "class:log.message"
+
+
+Row = Union[Event, Rule, Message]
+
+
+def clean(text: str) -> str:
+    """One screen line: newlines become ⏎, other control characters are escaped."""
+    if text.isprintable():
+        return text
+    out = []
+    for ch in text:
+        if ch == "\n":
+            out.append("⏎")
+        elif ch == "\t":
+            out.append("    ")
+        elif not ch.isprintable():
+            out.append(repr(ch)[1:-1])
+        else:
+            out.append(ch)
+    return "".join(out)
+
+
+def wrap(fragments: StyleAndTextTuples, width: int, indent: str = CONTINUATION
+         ) -> list[StyleAndTextTuples]:
+    """Cut a line of fragments into screen lines of at most ``width`` cells, at a space
+    where one is near the end of the line."""
+    width = max(width, len(indent) + 8)
+    cells = [(style, ch) for style, text, *_ in fragments for ch in text]
+    lines: list[StyleAndTextTuples] = []
+    first = True
+    while cells:
+        room = width - (0 if first else len(indent))
+        used, cut = 0, 0
+        while cut < len(cells) and used + get_cwidth(cells[cut][1]) <= room:
+            used += get_cwidth(cells[cut][1])
+            cut += 1
+        if cut < len(cells):
+            space = max((k for k in range(cut - 1, max(cut - 20, 0), -1)
+                         if cells[k][1] == " "), default=None)
+            if space is not None:
+                cut = space + 1
+        line: StyleAndTextTuples = [] if first else [("", indent)]
+        for style, ch in cells[:max(cut, 1)]:
+            if line and line[-1][0] == style:
+                line[-1] = (style, line[-1][1] + ch)
+            else:
+                line.append((style, ch))
+        lines.append(line)
+        cells = cells[max(cut, 1):]
+        first = False
+    return lines or [[]]
+
+
+class LogPane:
+    """What the log pane shows, and where the person has scrolled to."""
+
+    def __init__(self, *, colour: bool = True, internals: bool = False,
+                 size: int = 100_000) -> None:
+        self.colour = colour
+        self.internals = internals
+        self.kinds: tuple[str, ...] = ()
+        self.rows: deque[Row] = deque(maxlen=2 * size + 100)
+        self.offset = 0  # rows hidden below the bottom of the pane; 0 follows the log
+        self.unseen = 0  # rows that arrived while scrolled up
+        self.page = 20  # rows in a page, updated on each draw
+        self._tick: int | None = None  # tick of the last reactor row
+        self._trailing = 0  # rows from other threads since the last reactor row
+        self.cleared_at = 0  # events up to this seq were cleared away
+
+    # -- what is shown
+    def visible(self, ev: Event) -> bool:
+        if ev.kind in ALWAYS:
+            return True
+        if ev.internal and not self.internals:
+            return False
+        if self.kinds and ev.kind not in self.kinds and family(ev.kind) not in self.kinds:
+            return False
+        return True
+
+    def add(self, ev: Event) -> bool:
+        """Add an event if it is shown; True when a row was added."""
+        if ev.seq <= self.cleared_at or not self.visible(ev):
+            return False
+        if ev.thread == "reactor":
+            if self._tick is not None and ev.tick != self._tick:
+                # the rule goes before the prompt's and workers' rows since the last pass:
+                # what was typed between two passes belongs to the pass it starts
+                self._insert(len(self.rows) - self._trailing, Rule(ev.tick))
+            self._tick = ev.tick
+            self._trailing = 0
+        else:
+            self._trailing += 1
+        self._append(ev)
+        return True
+
+    def message(self, text: str, style: str = "class:log.message") -> None:
+        self._append(Message(text, style))
+        self._trailing += 1
+
+    def _append(self, row: Row) -> None:
+        self.rows.append(row)
+        if self.offset:
+            self.offset += 1
+            self.unseen += 1
+
+    def _insert(self, at: int, row: Row) -> None:
+        if len(self.rows) == self.rows.maxlen:
+            self.rows.popleft()
+            at -= 1
+        self.rows.insert(max(at, 0), row)
+        if self.offset:
+            self.offset += 1
+
+    def clear(self, upto_seq: int) -> None:
+        self.rows.clear()
+        self.cleared_at = upto_seq
+        self._tick = None
+        self._trailing = 0
+        self.offset = self.unseen = 0
+
+    def rebuild(self, events: Iterable[Event]) -> None:
+        """Show the log again after filter/internals changed."""
+        messages = [r for r in self.rows if isinstance(r, Message)][-20:]
+        self.rows.clear()
+        self._tick = None
+        self._trailing = 0
+        self.offset = self.unseen = 0
+        for ev in events:
+            self.add(ev)
+        for m in messages:
+            self.message(m.text, m.style)
+
+    def set_filter(self, kinds: Iterable[str], events: Iterable[Event]) -> None:
+        self.kinds = tuple(kinds)
+        self.rebuild(events)
+
+    def set_internals(self, on: bool, events: Iterable[Event]) -> None:
+        self.internals = on
+        self.rebuild(events)
+
+    # -- scrolling
+    def scroll(self, rows: int) -> None:
+        """Up (positive) or down (negative) by ``rows``; at the bottom it follows again."""
+        self.offset = max(0, min(self.offset + rows, len(self.rows) - 1))
+        if self.offset == 0:
+            self.unseen = 0
+
+    def top(self) -> None:
+        self.scroll(len(self.rows))
+
+    def bottom(self) -> None:
+        self.offset = self.unseen = 0
+
+    # -- drawing
+    def fragments(self, row: Row, width: int) -> list[StyleAndTextTuples]:
+        if isinstance(row, Rule):
+            return [[("class:log.rule", "─" * width)]]
+        if isinstance(row, Message):
+            return wrap([(row.style, clean(row.text))], width)
+        ev = row
+        head = f"#{ev.seq:04d}  {ev.t:.3f}  [{ev.tick}]"
+        rest = clean(ev.line()[len(head):])
+        style = "class:" + sgr_class(colour_for(ev)) if self.colour else ""
+        lines = wrap([("class:log.head", head), (style, rest)], width)
+        if ev.kind == "show" and ev.data and ev.data.get("lines"):
+            lines = wrap([("class:log.head", head), (style, f"  show  {ev.name}")], width)
+            for text in ev.data["lines"]:
+                lines += wrap([(style, CONTINUATION + clean(str(text)))], width)
+        return lines
+
+    def render(self, width: int, height: int) -> list[StyleAndTextTuples]:
+        """The screen lines for a pane of this size (only the rows that fit are drawn)."""
+        self.page = max(1, height - 1)
+        if height <= 0:
+            return []
+        room = height - (1 if self.offset else 0)
+        chunks: list[list[StyleAndTextTuples]] = []
+        used = 0
+        i = len(self.rows) - 1 - self.offset
+        while i >= 0 and used < room:
+            lines = self.fragments(self.rows[i], width)
+            chunks.append(lines)
+            used += len(lines)
+            i -= 1
+        out = [line for chunk in reversed(chunks) for line in chunk][-room:] if room > 0 else []
+        if self.offset:
+            more = f" ↓ {self.unseen} new · {self.offset} rows below · End follows the log "
+            out.append([("class:log.more", more[:width])])
+        return out
+
+
+class LogControl(UIControl):
+    """Draws a ``LogPane``; the mouse wheel scrolls it."""
+
+    def __init__(self, pane: LogPane) -> None:
+        self.pane = pane
+
+    def create_content(self, width: int, height: int) -> UIContent:
+        lines = self.pane.render(width, height)
+        return UIContent(get_line=lambda i: lines[i], line_count=len(lines), show_cursor=False)
+
+    def is_focusable(self) -> bool:
+        return False
+
+    def mouse_handler(self, mouse_event: MouseEvent) -> object:
+        if mouse_event.event_type == MouseEventType.SCROLL_UP:
+            self.pane.scroll(3)
+            return None
+        if mouse_event.event_type == MouseEventType.SCROLL_DOWN:
+            self.pane.scroll(-3)
+            return None
+        return NotImplemented

@@ -1,0 +1,54 @@
+"""``play FILE``: a scenario replayed inside the UI, whole or one line per Enter."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass
+class Player:
+    path: str
+    text: str
+    step: bool = False
+    lineno: int = 0  # the line running now, or the last one run
+    state: str = "waiting"  # waiting | running | stopped | done
+
+    def __post_init__(self) -> None:
+        self.lines = self.text.splitlines()
+
+    @property
+    def total(self) -> int:
+        return len(self.lines)
+
+    @property
+    def active(self) -> bool:
+        return self.state in ("waiting", "running")
+
+    def next_line(self) -> tuple[int, str, list[str]] | None:
+        """(lineno, text, comments passed on the way) of the next line to run, or None."""
+        comments: list[str] = []
+        n = self.lineno
+        while n < self.total:
+            n += 1
+            raw = self.lines[n - 1]
+            body = raw.strip()
+            if not body:
+                continue
+            if body.startswith("#"):
+                comments.append(body)
+                continue
+            return n, raw, comments
+        return None
+
+    def status(self) -> str:
+        name = self.path
+        if self.state == "done":
+            return f"play {name}: done ({self.total} lines) — interactive now"
+        if self.state == "stopped":
+            return f"play {name}: stopped at line {self.lineno} (Ctrl-C) — interactive now"
+        if self.step:
+            nxt = self.next_line()
+            if nxt is None:
+                return f"play {name}: end of file — Enter finishes"
+            return f"play {name} {nxt[0]}/{self.total} · Enter runs: {nxt[1].strip()}"
+        return f"play {name} line {self.lineno}/{self.total} · Ctrl-C stops the replay"

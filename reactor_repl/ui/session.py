@@ -1,0 +1,168 @@
+"""What the full-screen explorer and line mode share: one object holding the
+engine, the driver in its prompt worker, history, play and the cached snapshot
+(ptpython keeps its UI state in one object the same way)."""
+
+from __future__ import annotations
+
+import threading
+import time
+from typing import Any
+
+from reactor_repl.engine.core import Engine
+from reactor_repl.engine.driver import Driver, Location
+from reactor_repl.language.parser import ParseError, parse_line
+from reactor_repl.ui.play import Player
+from reactor_repl.ui.worker import PromptWorker
+
+QUIT_GRACE = 0.5  # seconds queued commands get to run before quit leaves anyway
+SNAPSHOT_AGE = 0.1
+
+
+class Session:
+    """Subclasses are views: the driver calls show_text, clear, filter, internals, tick."""
+
+    def __init__(self, engine: Engine, *, allow_python_files: bool = False,
+                 player: Player | None = None) -> None:
+        self.engine = engine
+        self.worker = PromptWorker(on_error=self._job_failed)
+        self.driver = Driver(engine, self, allow_python_files=allow_python_files,
+                             interrupted=self.worker.interrupt.is_set)
+        self.player = player
+        self.quit_at: float | None = None  # when quit was asked for
+        self._snap: dict[str, Any] = {}
+        self._snap_at = 0.0
+        self._lock = threading.Lock()
+
+    # -- state for the views
+    def snapshot(self) -> dict[str, Any]:
+        now = time.monotonic()
+        if now - self._snap_at > SNAPSHOT_AGE or not self._snap:
+            try:
+                self._snap = self.engine.snapshot()
+            except Exception:  # another thread changed something mid-read; try again soon
+                pass
+            self._snap_at = now
+        return self._snap
+
+    def items(self) -> list[dict[str, Any]]:
+        self._snap_at = 0.0  # completion wants the latest names
+        return list(self.snapshot().get("items") or [])
+
+    @property
+    def live(self) -> bool:
+        return not self.engine.virtual
+
+    # -- input
+    def submit_text(self, text: str) -> None:
+        """A line typed at the prompt (Enter)."""
+        if not text.strip():
+            if self.player is not None and self.player.step and self.player.active:
+                self.step_play()
+            return
+        try:
+            parsed = parse_line(text)
+        except ParseError:
+            parsed = None
+        if parsed is not None and parsed.name == "quit":
+            self.request_quit()
+            return
+        if parsed is not None and parsed.name == "help" and parsed["COMMAND"] == "keys":
+            self.show_text(self.keys_help())
+            return
+        self.worker.submit(text, lambda: self.driver.submit(text, wait=not self.live))
+
+    def request_quit(self) -> None:
+        """quit, Ctrl-D, Ctrl-C on an empty line: commands already queued get a moment."""
+        if self.quit_at is None:
+            self.quit_at = time.monotonic()
+            self.worker.interrupt.set()
+
+            def quit_job() -> None:
+                self.driver.state.quit = True
+
+            self.worker.submit("quit", quit_job)
+
+    def should_leave(self) -> bool:
+        if self.driver.state.quit:
+            return True
+        return self.quit_at is not None and time.monotonic() - self.quit_at > QUIT_GRACE
+
+    def interrupt(self) -> bool:
+        """Ctrl-C: stop a replay, a wait or a load. False when there was nothing to stop."""
+        p = self.player
+        stopped = False
+        if p is not None and p.active and (p.state == "running" or p.step):
+            p.state = "stopped"
+            stopped = True
+        if self.worker.current not in (None, "quit"):
+            self.worker.interrupt.set()
+            stopped = True
+        return stopped
+
+    # -- play
+    def start_play(self) -> None:
+        p = self.player
+        if p is None or p.step:
+            return
+        p.state = "running"
+
+        def on_line(n: int) -> None:
+            p.lineno = n
+
+        def job() -> None:
+            try:
+                self.driver.run_lines(p.path, p.text, on_line=on_line)
+            finally:
+                if p.state == "running":
+                    p.state = "stopped" if self.worker.interrupt.is_set() else "done"
+
+        self.worker.submit("play", job)
+
+    def step_play(self) -> None:
+        p = self.player
+        if p is None:
+            return
+        nxt = p.next_line()
+        if nxt is None:
+            p.state = "done"
+            return
+        lineno, line, comments = nxt
+        for c in comments:
+            self.comment(c)
+        p.lineno = lineno
+        where = Location(p.path, lineno)
+        allow = self.driver.allow_python_files
+
+        def job() -> None:
+            self.driver.submit(line, where, wait=True, allow_python=allow)
+            if p.next_line() is None and p.state != "stopped":
+                p.state = "done"
+
+        self.worker.submit(f"play line {lineno}", job)
+
+    # -- for subclasses
+    def comment(self, text: str) -> None:
+        """A comment line of a scenario passed in step mode."""
+
+    def keys_help(self) -> str:
+        return ""
+
+    def show_text(self, text: str) -> None:
+        raise NotImplementedError
+
+    def _job_failed(self, e: BaseException) -> None:
+        self.engine.record("error", "", f"internal error: {type(e).__name__}: {e}",
+                           {"message": str(e)})
+
+    def finish(self, timeout: float = 0.8) -> None:
+        """End the engine, but never keep the person waiting longer than ``timeout``."""
+        self.worker.stop()
+        t = threading.Thread(target=self._finish_engine, name="finish", daemon=True)
+        t.start()
+        t.join(timeout)
+
+    def _finish_engine(self) -> None:
+        try:
+            self.engine.finish("quit")
+        except Exception:
+            pass

@@ -1,0 +1,165 @@
+"""The state pane (F2): the clock, what the loop is doing now, and the live objects.
+
+Built from ``Engine.snapshot()`` plus what the event stream says (``LoopWatch``):
+the pane never asks the reactor anything.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from prompt_toolkit.formatted_text import StyleAndTextTuples
+
+from reactor_repl.engine.events import DISPATCH_KINDS, Event
+from reactor_repl.language.table import BY_NAME
+from reactor_repl.ui.log_pane import wrap
+
+POLLERS = {"EPollReactor": "epoll", "PollReactor": "poll", "SelectReactor": "select",
+           "KQueueReactor": "kqueue"}
+SECTIONS = (
+    ("timers", ("timer",)),
+    ("loops", ("loop",)),
+    ("deferreds", ("deferred",)),
+    ("readers", ("reader",)),
+    ("threads", ("thread", "threadcall")),
+    ("servers and connections", ("server", "client", "conn")),
+    ("triggers", ("trigger",)),
+)
+FINISHED_SHOWN = 2  # finished objects of a family still listed (the newest ones)
+LIVE_SHOWN = 12  # pending objects of a family listed by name
+
+
+class LoopWatch:
+    """What the event stream tells about the loop: where a block started, the poller."""
+
+    def __init__(self) -> None:
+        self.last_dispatch: Event | None = None
+        self.last_input: Event | None = None
+        self.blocked_in = ""
+        self.warning = ""  # the latest warn.blocked text, while blocked
+        self.poller = "epoll"
+        self.blocked = False
+        self.queued = 0  # reactor commands typed during the current block: they wait for it
+
+    def see(self, ev: Event) -> None:
+        kind = ev.kind
+        if kind in DISPATCH_KINDS and ev.thread == "reactor":
+            self.last_dispatch = ev
+        elif kind == "input":
+            self.last_input = ev
+            word = ev.text.split()[0] if ev.text.split() else ""
+            cmd = BY_NAME.get(word)
+            if self.blocked and cmd is not None and cmd.where == "reactor":
+                self.queued += 1
+        elif kind == "block.start":
+            d = self.last_dispatch
+            if d is not None and d.tick == ev.tick:
+                self.blocked_in = f"in {d.kind} {d.name}".rstrip()
+            elif self.last_input is not None:
+                self.blocked_in = f"in typed '{self.last_input.text}'"
+            else:
+                self.blocked_in = ""
+            self.warning = ""
+            self.blocked = True
+            self.queued = 0
+        elif kind == "block.end":
+            self.blocked_in = ""
+            self.warning = ""
+            self.blocked = False
+            self.queued = 0
+        elif kind == "warn.blocked":
+            self.warning = ev.text
+        elif kind == "session.start" and ev.data:
+            self.poller = POLLERS.get(str(ev.data.get("reactor", "")), "the poller")
+
+
+def loop_status(snap: dict[str, Any], watch: LoopWatch) -> tuple[str, str]:
+    """(style, text) saying what the loop does right now: BLOCKED 1.2s …"""
+    phase = snap.get("phase", "idle")
+    secs = float(snap.get("phase_for", 0.0))
+    if snap.get("ended"):
+        return "class:state.dim", "the session has ended"
+    if phase == "blocked":
+        where = watch.blocked_in
+        text = f"BLOCKED {secs:.1f}s" + (f" {where}" if where else "")
+        return "class:state.blocked", text
+    if phase == "paused":
+        return "class:state.paused", f"paused before {snap.get('paused_at') or '?'} (continue/step)"
+    if phase == "poll":
+        return "class:state.running", f"waiting in {watch.poller} {secs:.1f}s"
+    if phase == "run":
+        return "class:state.running", "running callbacks"
+    if snap.get("clock") == "virtual":
+        return "class:state.dim", "idle: time moves on wait/step/block"
+    return "class:state.dim", "idle"
+
+
+def clock_text(snap: dict[str, Any]) -> str:
+    return f"{snap.get('clock', 'live')} · now {snap.get('now', 0.0):.3f} · tick {snap.get('tick', 0)}"
+
+
+def _describe(item: dict[str, Any], now: float) -> tuple[str, str]:
+    """(style, text) for one object."""
+    fam = item["family"]
+    state = item["state"]
+    detail = item.get("detail") or ""
+    if fam == "timer" and item.get("due") is not None:
+        left = item["due"] - now
+        if left < 0:
+            return "class:state.failed", f"overdue {-left:.1f}s (due {item['due']:.3f})"
+        return "class:state.running", f"in {left:.1f}s (due {item['due']:.3f})"
+    deferred = item.get("deferred")
+    if deferred and fam in ("deferred", "thread", "client"):
+        style = ("class:state.failed" if deferred.startswith("failed") else
+                 "class:state.fired" if deferred.startswith("fired") else "class:state.running")
+        extra = f" · {state}" if fam != "deferred" else ""
+        return style, deferred + extra
+    style = "class:state.running" if item.get("pending") else "class:state.dim"
+    if state in ("failed",):
+        style = "class:state.failed"
+    return style, " · ".join(x for x in (state, detail) if x)
+
+
+def state_fragments(snap: dict[str, Any], watch: LoopWatch, queued: int = 0,
+                    width: int = 40) -> StyleAndTextTuples:
+    """The whole pane as formatted text."""
+    out: StyleAndTextTuples = []
+    now = float(snap.get("now", 0.0))
+
+    def line(*parts: tuple[str, str]) -> None:
+        for screen_line in wrap(list(parts), width, indent=" " * 9):
+            out.extend(screen_line)
+            out.append(("", "\n"))
+
+    line(("class:state.title", "state"), ("class:state.dim", "  (F2 hides)"))
+    line(("class:state.label", "clock  "), ("", clock_text(snap)))
+    style, text = loop_status(snap, watch)
+    line(("class:state.label", "loop   "), (style, text))
+    if watch.warning and snap.get("phase") == "blocked":
+        line(("class:state.dim", "       " + watch.warning))
+    waiting = queued + watch.queued
+    if waiting and snap.get("phase") in ("blocked", "paused"):
+        line(("class:state.label", "queue  "),
+             ("class:status.queue", f"{waiting} waiting for the loop: they run when it is free"))
+    pool = snap.get("pool", {})
+    line(("class:state.label", "pool   "),
+         ("", f"{pool.get('busy', 0)} busy · {pool.get('queued', 0)} queued · "
+              f"size {pool.get('size', 0)}"))
+    items = snap.get("items") or []
+    for title, families in SECTIONS:
+        mine = [it for it in items if it["family"] in families]
+        if not mine:
+            continue
+        live = [it for it in mine if it.get("pending")]
+        done = [it for it in mine if not it.get("pending")]
+        line(("class:state.title", title),
+             ("class:state.dim", f"  {len(live)} pending" + (f", {len(done)} done" if done
+                                                             else "")))
+        for it in live[:LIVE_SHOWN] + done[-FINISHED_SHOWN:]:
+            style, text = _describe(it, now)
+            line(("", f"  {it['name']:<6} "), (style, text))
+        if len(live) > LIVE_SHOWN:
+            line(("class:state.dim", f"  … {len(live) - LIVE_SHOWN} more pending"))
+    if out and out[-1] == ("", "\n"):
+        out.pop()
+    return out

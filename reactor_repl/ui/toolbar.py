@@ -1,0 +1,61 @@
+"""The lines under the input: the syntax of the command being typed (its current
+argument underlined), the error the line has right now (with its column), key hints."""
+
+from __future__ import annotations
+
+from prompt_toolkit.formatted_text import StyleAndTextTuples
+
+from reactor_repl.language import completion
+from reactor_repl.language.parser import ParseError, parse_line
+
+KEYS = "F1 help · F2 state · Tab complete · ^R search · PgUp/PgDn scroll · ^D quit"
+
+
+def check(text: str) -> ParseError | None:
+    """The line's parse error, if it has one now (validation as you type)."""
+    if not text.strip():
+        return None
+    try:
+        parse_line(text)
+    except ParseError as e:
+        return e
+    except Exception as e:  # the parser must never take the UI down
+        return ParseError(f"{type(e).__name__}: {e}", 1)
+    return None
+
+
+def error_text(e: ParseError) -> str:
+    return f"✗ col {e.col}: {e.message}" + (f" — {e.hint}" if e.hint else "")
+
+
+def syntax_fragments(before_cursor: str) -> StyleAndTextTuples:
+    """``fire NAME [VALUE]  Deferred.callback — fire with a result``, current arg underlined."""
+    ctx = completion.context(before_cursor)
+    cmd = ctx.command
+    if cmd is None:
+        return []
+    out: StyleAndTextTuples = [("class:toolbar.syntax", cmd.name)]
+    for a in cmd.args:
+        style = "class:toolbar.current" if a is ctx.arg else "class:toolbar.syntax"
+        out += [("class:toolbar.syntax", " "), (style, a.syntax())]
+    if cmd.api:
+        out.append(("class:toolbar", f"  {cmd.api}"))
+    out.append(("class:toolbar", f" — {cmd.summary}"))
+    return out
+
+
+def toolbar_fragments(before_cursor: str, err: ParseError | None) -> StyleAndTextTuples:
+    """Two lines: the syntax (or the keys), then the line's error (``check``) or the keys."""
+    syntax = syntax_fragments(before_cursor)
+    first = syntax or [("class:toolbar", KEYS)]
+    second: StyleAndTextTuples
+    if err is not None and err.message.startswith("missing") and err.col > len(
+            before_cursor.rstrip()):
+        second = [("class:toolbar", "… " + error_text(err)[2:])]  # not wrong, just unfinished
+    elif err is not None:
+        second = [("class:toolbar.error", error_text(err))]
+    elif syntax:
+        second = [("class:toolbar", KEYS)]
+    else:
+        second = []
+    return first + [("", "\n")] + second
