@@ -84,7 +84,14 @@ class Driver:
         if cmd.where == "prompt":
             return self._prompt(parsed, where)
         if cmd.where == "here":
-            return execute(self.engine, parsed)
+            if cmd.group == "session" or not wait or not self.engine.virtual:
+                return execute(self.engine, parsed)
+            # write/close from the prompt: the loop reacts (doRead) before the next line,
+            # as it does to a delivered line; else the next line races the pipe
+            gen = self.engine.idle_gen()
+            ok = execute(self.engine, parsed)
+            self._settle(gen, self.engine.deliver(lambda: None))
+            return ok
         return self._in_reactor(parsed, wait)
 
     def _in_reactor(self, parsed: Parsed, wait: bool) -> bool:
