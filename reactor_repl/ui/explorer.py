@@ -192,7 +192,7 @@ class Explorer(Session):
 
     def scroll(self, pages: int) -> None:
         if self.help.visible:
-            self.help.scroll(pages * self.help.page)
+            self.help.scroll(-pages * self.help.page)  # help reads downwards
         else:
             self.pane.scroll(pages * self.pane.page)
 
@@ -223,9 +223,17 @@ class Explorer(Session):
                     ("class:prompt", "> ")]
         return [("class:prompt", "rr> ")]
 
+    def state_width(self) -> int:
+        """The state pane's width: 44 columns, less on a narrow terminal."""
+        try:
+            columns = self.app.output.get_size().columns
+        except Exception:
+            columns = 80
+        return max(30, min(STATE_WIDTH, columns // 3))
+
     def state_fragments(self) -> StyleAndTextTuples:
         return state_fragments(self.snapshot(), self.watch, queued=self.worker.waiting,
-                               width=STATE_WIDTH - 1)
+                               width=self.state_width() - 1)
 
     def status_fragments(self) -> StyleAndTextTuples:
         snap = self.snapshot()

@@ -77,8 +77,8 @@ def state_area(ex: Explorer) -> ConditionalContainer:
     return ConditionalContainer(
         VSplit([
             Window(width=1, char="│", style="class:state.border"),
-            Window(FormattedTextControl(ex.state_fragments), width=Dimension(preferred=STATE_WIDTH,
-                   max=STATE_WIDTH), style="class:state", wrap_lines=False),
+            Window(FormattedTextControl(ex.state_fragments), width=lambda: Dimension.exact(
+                ex.state_width()), style="class:state", wrap_lines=False),
         ]),
         filter=Condition(lambda: ex.show_state),
     )
@@ -90,6 +90,7 @@ def input_window(ex: Explorer, search: SearchToolbar) -> Window:
         lexer=PygmentsLexer(ReactorReplLexer),
         input_processors=[ErrorMark(ex)],
         search_buffer_control=search.control,
+        preview_search=True,
     )
     return Window(control, height=1, get_line_prefix=lambda n, w: ex.prompt_fragments(),
                   dont_extend_height=True)

@@ -26,7 +26,7 @@ class Session:
         self.engine = engine
         self.worker = PromptWorker(on_error=self._job_failed)
         self.driver = Driver(engine, self, allow_python_files=allow_python_files,
-                             interrupted=self.worker.interrupt.is_set)
+                             interrupted=self._interrupted)
         self.player = player
         self.quit_at: float | None = None  # when quit was asked for
         self._snap: dict[str, Any] = {}
@@ -82,6 +82,13 @@ class Session:
 
             self.worker.submit("quit", quit_job)
 
+    def _interrupted(self) -> bool:
+        """Asked by the driver between lines and while it waits (prompt thread)."""
+        if self.worker.interrupt.is_set():
+            return True
+        p = self.player
+        return p is not None and p.state == "stopped" and self.worker.current == "play"
+
     def should_leave(self) -> bool:
         if self.driver.state.quit:
             return True
@@ -110,11 +117,13 @@ class Session:
             p.lineno = n
 
         def job() -> None:
+            if p.state != "running":
+                return  # stopped before it began
             try:
                 self.driver.run_lines(p.path, p.text, on_line=on_line)
             finally:
                 if p.state == "running":
-                    p.state = "stopped" if self.worker.interrupt.is_set() else "done"
+                    p.state = "stopped" if self._interrupted() else "done"
 
         self.worker.submit("play", job)
 

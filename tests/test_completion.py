@@ -1,0 +1,120 @@
+"""Completion: what can go here (a pure function of the table), then the candidates."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from prompt_toolkit.completion import CompleteEvent
+from prompt_toolkit.document import Document
+
+from reactor_repl.language.completion import context
+from reactor_repl.language.table import STEP_BY_NAME
+from reactor_repl.ui.completer import ReplCompleter, next_name
+
+
+def kinds(text: str) -> list[tuple[str, tuple[str, ...]]]:
+    """(type, words or families) of each suggestion at the end of ``text``."""
+    return [(s.type, s.words or s.families) for s in context(text).suggestions]
+
+
+def test_what_can_go_here() -> None:
+    assert kinds("") == [("command", ())]
+    assert kinds("fi") == [("command", ())]
+    assert kinds("fire ") == [("name", ("deferred",))]
+    assert kinds("later 1 ") == [("new-name", ("timer",)), ("keyword", ("do",))]
+    assert kinds("later 1 t1 ") == [("keyword", ("do",))]
+    assert kinds("later 1 t1 do ") == [("command", ())]
+    assert kinds("later 1 t1 do fire ") == [("name", ("deferred",))]
+    assert kinds("every 1 ") == [("new-name", ("loop",)), ("keyword", ("now", "times")),
+                                 ("keyword", ("do",))]
+    assert kinds("every 1 l1 now ") == [("keyword", ("times",)), ("keyword", ("do",))]
+    assert kinds("thread ") == [("new-name", ("thread",))]
+    assert kinds("thread 2 ") == [("keyword", ("raise",))]
+    assert kinds("addCallback d1 ") == [("step", ())]
+    assert kinds("addCallback d1 await ") == [("name", ("deferred",))]
+    assert kinds("addCallbacks d1 add 1 ") == [("keyword", ("/",))]
+    assert kinds("addCallbacks d1 add 1 / ") == [("step", ())]
+    assert kinds("listen s1 ") == [("keyword", ("echo", "discard", "poetry"))]
+    assert kinds("trigger before ") == [("keyword", ("startup", "shutdown"))]
+    assert kinds("filter timer ") == [("kind", ())]
+    assert kinds("expect ") == [("expect", ())]
+    assert kinds("expect order t1 ") == [("name", ()), ("kind", ())]
+    assert kinds("load sc") == [("path", ())]
+    assert kinds("help ") == [("help-topic", ())]
+    assert kinds("fier ") == []
+    assert kinds("note some te") == []
+    assert kinds("later 1 # ") == []
+
+
+def test_the_cursor_word_command_and_argument() -> None:
+    ctx = context("addCallback d1 mul ")
+    assert (ctx.word, ctx.start, ctx.command.name, ctx.arg.name) == ("", 19, "mul", "N")
+    ctx = context("fire d")
+    assert (ctx.word, ctx.start, ctx.command.name, ctx.arg.name) == ("d", 5, "fire", "NAME")
+    assert context("cancel ").suggestions[0].want == "active"
+    assert context("fire ").suggestions[0].want == "unfired"
+    assert context("show ").suggestions[0].want == "any"
+
+
+ITEMS: list[dict[str, Any]] = [
+    {"name": "t1", "family": "timer", "state": "pending", "pending": True, "deferred": None,
+     "fired": False},
+    {"name": "t2", "family": "timer", "state": "fired", "pending": False, "deferred": None,
+     "fired": False},
+    {"name": "d1", "family": "deferred", "state": "pending", "pending": False,
+     "deferred": "fired: 42", "fired": True},
+    {"name": "d2", "family": "deferred", "state": "pending", "pending": True,
+     "deferred": "pending", "fired": False},
+    {"name": "j1", "family": "thread", "state": "running", "pending": True,
+     "deferred": "pending", "fired": False},
+]
+
+
+def complete(text: str, requested: bool = False) -> list[str]:
+    completer = ReplCompleter(lambda: ITEMS)
+    event = CompleteEvent(completion_requested=requested)
+    out = []
+    for c in completer.get_completions(Document(text), event):
+        line = text[:len(text) + c.start_position] + c.text
+        out.append(line.split(" ")[-1])  # the word as it stands once completed
+    return out
+
+
+def test_fire_offers_only_unfired_deferreds() -> None:
+    assert complete("fire ") == ["d2", "j1"]
+    assert complete("fail d") == ["d2"]
+
+
+def test_cancel_offers_what_can_be_cancelled() -> None:
+    # a thread job is a Deferred too: cancel j1 is Deferred.cancel
+    assert complete("cancel ") == ["t1", "d2", "j1"]
+
+
+def test_show_offers_everything_and_new_names_are_fresh() -> None:
+    assert complete("show ") == ["t1", "t2", "d1", "d2", "j1"]
+    assert complete("later 1 ") == ["t3", "do"]
+    assert next_name("deferred", ITEMS) == "d3"
+    assert next_name("server", ITEMS) == "s1"
+
+
+def test_step_words_and_commands_inside_do() -> None:
+    assert complete("addCallback d2 ") == list(STEP_BY_NAME)
+    inside = complete("later 1 do ")
+    assert "fire" in inside and "note" in inside
+    assert "wait" not in inside and "quit" not in inside and "help" not in inside
+    assert complete("add") == ["addBoth", "addCallback", "addCallbacks", "addErrback",
+                               "addReader"]
+
+
+def test_empty_line_pops_up_nothing_until_tab() -> None:
+    assert complete("") == []
+    assert "later" in complete("", requested=True)
+
+
+def test_file_paths_for_load(tmp_path: Path, monkeypatch: Any) -> None:
+    (tmp_path / "intro.rr").write_text("note hi\n")
+    (tmp_path / "other.txt").write_text("")
+    monkeypatch.chdir(tmp_path)
+    assert complete("load in") == ["intro.rr"]
+    assert sorted(complete("save ")) == ["intro.rr", "other.txt"]
