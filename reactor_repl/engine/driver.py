@@ -83,18 +83,19 @@ class Driver:
         cmd = parsed.command
         if cmd.where == "prompt":
             return self._prompt(parsed, where)
+        loc = str(where) if where.line else ""
         if cmd.where == "here":
             if cmd.group == "session" or not wait or not self.engine.virtual:
-                return execute(self.engine, parsed)
+                return execute(self.engine, parsed, where=loc)
             # write/close from the prompt: the loop reacts (doRead) before the next line,
             # as it does to a delivered line; else the next line races the pipe
             gen = self.engine.idle_gen()
-            ok = execute(self.engine, parsed)
+            ok = execute(self.engine, parsed, where=loc)
             self._settle(gen, self.engine.deliver(lambda: None))
             return ok
-        return self._in_reactor(parsed, wait)
+        return self._in_reactor(parsed, wait, loc)
 
-    def _in_reactor(self, parsed: Parsed, wait: bool) -> bool:
+    def _in_reactor(self, parsed: Parsed, wait: bool, loc: str = "") -> bool:
         eng = self.engine
         result: list[bool] = []
         gen = eng.idle_gen()
@@ -102,7 +103,7 @@ class Driver:
         def run_line() -> None:
             if eng.virtual:
                 eng.clock.line_gap()  # type: ignore[attr-defined]
-            result.append(execute(eng, parsed))
+            result.append(execute(eng, parsed, where=loc))
 
         done = eng.deliver(run_line)
         if not wait:

@@ -136,6 +136,10 @@ def _parse_words(words: list[Word], line: str, options: Options) -> Parsed:
     cmd = BY_NAME.get(head.text) if not head.quoted else None
     if cmd is None:
         hint = suggest(head.text, list(BY_NAME)) or "type help for the list of commands"
+        if head.text in STEP_BY_NAME:
+            hint = f"{head.text} is a callback STEP: e.g. {STEP_BY_NAME[head.text].example}"
+        elif head.text in EXPECT_BY_NAME:
+            hint = f"{head.text} is a form of expect: e.g. {EXPECT_BY_NAME[head.text].example}"
         raise ParseError(f"unknown command '{head.text}'", head.col, hint)
     if cmd.name == "py" and not options.allow_python:
         raise ParseError("py is off in scenario files", head.col,

@@ -29,19 +29,22 @@ def handles(*names: str) -> Callable[[Handler], Handler]:
     return register
 
 
-def execute(engine: Engine, parsed: Parsed, reraise: bool = False) -> bool:
+def execute(engine: Engine, parsed: Parsed, reraise: bool = False, where: str = "") -> bool:
     """Run one parsed command here (the caller picked the thread). False if rejected.
+
+    ``where`` (FILE:LINE) prefixes the error of a rejected command.
 
     ``reraise``: inside a callback, an error Twisted itself raised (firing a Deferred
     twice) goes on to Twisted, as it would from a plain program's callback: the loop
     logs it, a LoopingCall stops, a Deferred chain turns to its errbacks."""
     if engine.current is None and engine.in_reactor():
         # a typed command is a callback the reactor runs (callFromThread): warn if slow
-        return engine.run_command(parsed.text, _execute, engine, parsed, reraise)
-    return _execute(engine, parsed, reraise)
+        return engine.run_command(parsed.text, _execute, engine, parsed, reraise, where)
+    return _execute(engine, parsed, reraise, where)
 
 
-def _execute(engine: Engine, parsed: Parsed, reraise: bool) -> bool:
+def _execute(engine: Engine, parsed: Parsed, reraise: bool, where: str = "") -> bool:
+    prefix = f"{where}: " if where else ""
     fn = HANDLERS.get(parsed.name)
     try:
         if fn is None:
@@ -49,16 +52,19 @@ def _execute(engine: Engine, parsed: Parsed, reraise: bool) -> bool:
         fn(engine, parsed)
         return True
     except CommandError as e:
-        engine.record("error", "", f"{parsed.text}: {e.message}" + (f" — {e.hint}" if e.hint else ""),
-                      {"command": parsed.text, "message": e.message, "hint": e.hint})
+        engine.record("error", "", f"{prefix}{parsed.text}: {e.message}" +
+                      (f" — {e.hint}" if e.hint else ""),
+                      {"command": parsed.text, "message": e.message, "hint": e.hint,
+                       "where": where})
         return False
     except defer.AlreadyCalledError:
         if reraise:
             raise
         return True  # recorded as deferred.error by the Deferred itself
     except Exception as e:
-        engine.record("error", "", f"{parsed.text}: {type(e).__name__}: {e}",
-                      {"command": parsed.text, "message": f"{type(e).__name__}: {e}", "hint": ""})
+        engine.record("error", "", f"{prefix}{parsed.text}: {type(e).__name__}: {e}",
+                      {"command": parsed.text, "message": f"{type(e).__name__}: {e}", "hint": "",
+                       "where": where})
         return False
 
 

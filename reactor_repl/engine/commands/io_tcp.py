@@ -134,12 +134,16 @@ def write(eng: Engine, p: Parsed) -> None:
     if rd.wfd is None:
         raise CommandError(f"{p['NAME']} is closed for writing", "make a new reader")
     data = p["DATA"].encode("utf-8")
+    # recorded first: the reactor thread may read it before os.write even returns
+    eng.record("reader.write", p["NAME"], f"{len(data)} bytes into the pipe {_bytes_text(data)}",
+               {"bytes": len(data)})
     try:
         n = os.write(rd.wfd, data)
     except BlockingIOError:
         raise CommandError("the pipe is full", "let the reader read first") from None
-    eng.record("reader.write", p["NAME"], f"{n} bytes into the pipe {_bytes_text(data[:n])}",
-               {"bytes": n})
+    if n < len(data):
+        eng.record("reader.write", p["NAME"], f"only {n} bytes fitted: the pipe is full",
+                   {"bytes": n, "short": True})
 
 
 @handles("close")
@@ -147,9 +151,9 @@ def close(eng: Engine, p: Parsed) -> None:
     rd = _reader(eng, p["NAME"])
     if rd.wfd is None:
         raise CommandError(f"{p['NAME']} is already closed")
+    eng.record("reader.close", p["NAME"], "writing end closed: the reader will see end of file", {})
     os.close(rd.wfd)
     rd.wfd = None
-    eng.record("reader.close", p["NAME"], "writing end closed: the reader will see end of file", {})
 
 
 @handles("removeReader")
