@@ -318,10 +318,9 @@ class Engine:
     def get(self, name: str, *families: str) -> Obj:
         obj = self.objects.get(name)
         wanted = set(families)
-        if "deferred" in wanted:
-            ok = obj is not None and obj.deferred is not None
-        else:
-            ok = obj is not None and (not wanted or "any" in wanted or obj.family in wanted)
+        # a thread job or a client connection is a Deferred too: "deferred" takes any of them
+        ok = obj is not None and (not wanted or "any" in wanted or obj.family in wanted
+                                  or ("deferred" in wanted and obj.deferred is not None))
         if not ok:
             what = " or ".join(sorted(wanted - {"any"})) or "object"
             pool = [n for n, o in self.objects.items()
