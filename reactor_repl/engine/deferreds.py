@@ -26,9 +26,21 @@ _NO_RESULT = object()
 _made = itertools.count(1)  # creation order: the order a sweep reports results in
 
 
+def failure_message(f: Failure) -> str:
+    """A failure's message on one line (FirstError's own str() is a multi-line repr)."""
+    exc = f.value
+    if isinstance(exc, defer.FirstError):
+        inner = exc.subFailure
+        return f"#{exc.index} {inner.type.__name__}: {failure_message(inner)}".rstrip(": ")
+    text = " ".join(f.getErrorMessage().split())
+    return text if len(text) <= 120 else text[:117] + "..."
+
+
 def show_result(value: Any) -> str:
     if isinstance(value, Failure):
-        return f"Failure({value.type.__name__}: {value.getErrorMessage()})"
+        message = failure_message(value)
+        return f"Failure({value.type.__name__}: {message})" if message else \
+            f"Failure({value.type.__name__})"
     if isinstance(value, TracedDeferred):
         return f"<Deferred {value.rr_name}>"
     if isinstance(value, defer.Deferred):
@@ -39,7 +51,7 @@ def show_result(value: Any) -> str:
 def plain_result(value: Any) -> Any:
     """A JSON-friendly form of a result for event data."""
     if isinstance(value, Failure):
-        return {"failure": value.type.__name__, "message": value.getErrorMessage()}
+        return {"failure": value.type.__name__, "message": failure_message(value)}
     if isinstance(value, defer.Deferred):
         return {"deferred": getattr(value, "rr_name", "")}
     if value is None or isinstance(value, (bool, int, float, str)):
