@@ -124,7 +124,7 @@ def _timer(eng: Engine, name: str) -> tuple[Obj, Any]:
     obj = eng.get(name, "timer")
     dc = obj.data["dc"]
     if not dc.active():
-        raise CommandError(f"{name} has already {obj.state}", "only a pending timer can change")
+        raise CommandError(f"{name} was already {obj.state}", "only a pending timer can change")
     return obj, dc
 
 
@@ -143,7 +143,7 @@ def cancel(eng: Engine, p: Parsed) -> None:
         stop_loop(eng, obj, "cancelled")
     elif obj.family == "trigger":
         if obj.state != "pending":
-            raise CommandError(f"{name} has already {obj.state}")
+            raise CommandError(f"{name} was already {obj.state}")
         eng.reactor.removeSystemEventTrigger(obj.data["id"])
         obj.state = "removed"
         eng.record("trigger.remove", name, "removed", {})
