@@ -8,6 +8,7 @@ here; view commands (clear, filter, internals, help) go to the attached view.
 from __future__ import annotations
 
 import os
+import threading
 import time
 from dataclasses import dataclass, field
 from typing import Any, Callable, Protocol
@@ -87,11 +88,24 @@ class Driver:
         if cmd.where == "here":
             if cmd.group == "session" or not wait or not self.engine.virtual:
                 return execute(self.engine, parsed, where=loc)
-            # write/close from the prompt: the loop reacts (doRead) before the next line,
-            # as it does to a delivered line; else the next line races the pipe
-            gen = self.engine.idle_gen()
-            ok = execute(self.engine, parsed, where=loc)
-            self._settle(gen, self.engine.deliver(lambda: None))
+            # write/close from the prompt, virtual clock: hold the loop in a callback while
+            # the prompt writes, so the next poll sees the pipe ready whatever the thread
+            # timing; then the loop reacts (doRead) before the next line, as to any line
+            eng = self.engine
+            held, release = threading.Event(), threading.Event()
+
+            def park() -> None:
+                held.set()
+                release.wait(5)
+
+            gen = eng.idle_gen()
+            done = eng.deliver(park)
+            held.wait(5)
+            try:
+                ok = execute(eng, parsed, where=loc)
+            finally:
+                release.set()
+            self._settle(gen, done)
             return ok
         return self._in_reactor(parsed, wait, loc)
 
