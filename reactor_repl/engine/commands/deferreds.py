@@ -45,7 +45,8 @@ def deferred_cmd(eng: Engine, p: Parsed) -> None:
 
 
 def _exception_type(name: str) -> type[BaseException]:
-    for space in (builtins, defer, error):
+    # Twisted's own first: addTimeout raises defer.TimeoutError, not the builtin one
+    for space in (defer, error, builtins):
         t = getattr(space, name, None)
         if isinstance(t, type) and issubclass(t, BaseException):
             return t
