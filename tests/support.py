@@ -1,0 +1,51 @@
+"""Run scenario text in-process and read the log back, for tests that read like the log."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from typing import Iterable
+
+from reactor_repl.engine.core import Config, Engine
+from reactor_repl.engine.driver import Driver
+from reactor_repl.engine.events import Event
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+
+def run_scenario(text: str, clock: str = "virtual", allow_python: bool = True,
+                 **config: object) -> list[Event]:
+    """Replay ``text`` as `reactor-repl run` does and return every event recorded."""
+    engine = Engine(Config(clock=clock, **config))  # type: ignore[arg-type]
+    driver = Driver(engine, allow_python_files=allow_python)
+    engine.start()
+    try:
+        driver.run_lines("<test>", text)
+    finally:
+        engine.finish()
+    return engine.log.snapshot()
+
+
+def seen(events: Iterable[Event], kinds: Iterable[str] | None = None,
+         internal: bool = False) -> list[tuple[str, str]]:
+    """(kind, name) of the events of these kinds, in log order."""
+    wanted = set(kinds) if kinds is not None else None
+    return [(e.kind, e.name) for e in events
+            if (wanted is None or e.kind in wanted) and (internal or not e.internal)]
+
+
+def seen_ticks(events: Iterable[Event], kinds: Iterable[str]) -> list[tuple[str, str, int]]:
+    """(kind, name, tick), with ticks renumbered from 0 at the first one listed."""
+    rows = [(e.kind, e.name, e.tick) for e in events if e.kind in set(kinds)]
+    if not rows:
+        return rows
+    base = rows[0][2]
+    return [(k, n, t - base) for k, n, t in rows]
+
+
+def cli(*args: str, stdin: str | None = None, timeout: float = 60) -> subprocess.CompletedProcess:
+    """Run ``python -m reactor_repl ARGS`` and capture its output."""
+    env = dict(os.environ, NO_COLOR="1")
+    return subprocess.run([sys.executable, "-m", "reactor_repl", *args], input=stdin,
+                          capture_output=True, text=True, timeout=timeout, cwd=ROOT, env=env)

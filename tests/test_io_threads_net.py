@@ -1,0 +1,196 @@
+"""Readers, TCP, threads, thread calls, triggers, stop and Python (issue: I/O, threads, network).
+
+Expected lists come from plain Twisted programs run on the epoll reactor (see the
+docstrings); the explorer must show the same dispatches in the same loop passes.
+"""
+
+from __future__ import annotations
+
+import random
+
+import pytest
+
+from support import cli, run_scenario, seen, seen_ticks
+
+BOTH = pytest.mark.parametrize("clock", ["virtual", "live"])
+
+
+@BOTH
+def test_chunked_reader_reads_in_separate_passes_and_hangup_skips_doRead(clock):
+    """Plain Twisted: doRead(4) 'hell' in pass 1, 'o wo' in 2, 'rld' in 3; after the
+    writer closes, epoll reports a hang-up without input, so Twisted calls
+    connectionLost(ConnectionDone) without one more doRead."""
+    events = run_scenario(
+        'reader r1 chunk 4\nwrite r1 "hello world"\nwait 0.1\nclose r1\nwait 0.1\n', clock)
+    reads = [e for e in events if e.kind == "reader.read"]
+    assert [e.data["data"] for e in reads] == ["hell", "o wo", "rld"]
+    assert seen_ticks(events, ["reader.read"]) == [
+        ("reader.read", "r1", 0), ("reader.read", "r1", 1), ("reader.read", "r1", 2)]
+    assert seen(events, ["reader.read", "reader.close", "reader.lost"])[-2:] == [
+        ("reader.close", "r1"), ("reader.lost", "r1")]
+    lost = [e for e in events if e.kind == "reader.lost"][0]
+    assert "ConnectionDone" in lost.text
+
+
+@BOTH
+def test_calllater0_from_a_timer_runs_next_pass_but_from_a_thread_call_same_pass(clock):
+    """Plain Twisted: a callLater(0) made in a timer runs in the next runUntilCurrent pass;
+    one made in a callFromThread call runs in the same pass (thread calls run first,
+    then new timers are inserted, then due timers run)."""
+    events = run_scenario("later 0 t1 do later 0 t2\nwait 0.1\n"
+                          "fromthread f1 do later 0 t3\nwait 0.1\n", clock)
+    ticks = {(e.kind, e.name): e.tick for e in events}
+    assert ticks[("timer.fire", "t2")] == ticks[("timer.fire", "t1")] + 1
+    assert ticks[("timer.fire", "t3")] == ticks[("threadcall.run", "f1")]
+    assert seen(events, ["threadcall.queue", "threadcall.run", "timer.fire"])[-3:] == [
+        ("threadcall.queue", "f1"), ("threadcall.run", "f1"), ("timer.fire", "t3")]
+
+
+TCP_KINDS = ["tcp.listen", "tcp.connecting", "tcp.build", "tcp.made", "tcp.data", "tcp.write",
+             "tcp.lost", "tcp.clientlost", "tcp.failed"]
+
+
+@BOTH
+def test_tcp_echo_round_trip_and_close(clock):
+    events = run_scenario("listen s1 echo\nconnect c1 s1\nwait 0.1\nsend c1 ping\nwait 0.1\n"
+                          "drop c1\nwait 0.1\nexpect result c1 ping\n", clock)
+    got = seen(events, TCP_KINDS)
+    assert got[:2] == [("tcp.listen", "s1"), ("tcp.connecting", "c1")]
+    # accept and connect complete in one poll; both sides build, then make the connection
+    assert sorted(got[2:6]) == sorted([("tcp.build", "s1.1"), ("tcp.made", "s1.1"),
+                                       ("tcp.build", "c1"), ("tcp.made", "c1")])
+    assert got.index(("tcp.build", "s1.1")) < got.index(("tcp.made", "s1.1"))
+    assert got[6:] == [
+        ("tcp.write", "c1"), ("tcp.data", "s1.1"), ("tcp.write", "s1.1"), ("tcp.data", "c1"),
+        ("tcp.write", "c1"), ("tcp.lost", "c1"), ("tcp.clientlost", "c1"), ("tcp.lost", "s1.1")]
+    assert seen(events, ["expect.pass", "expect.fail"]) == [("expect.pass", "")]
+    fired = [e for e in events if e.kind == "deferred.fire" and e.name == "c1"]
+    assert fired[0].data["value"] == "ping"
+
+
+def test_tcp_build_order_is_the_same_on_every_virtual_run():
+    runs = [seen(run_scenario("listen s1 echo\nconnect c1 s1\nwait 0.1\n"), TCP_KINDS)
+            for _ in range(3)]
+    assert runs[0] == runs[1] == runs[2]
+
+
+def test_connect_to_a_closed_port_fails_the_client_deferred():
+    events = run_scenario("connect c1 1\nwait 0.1\nexpect failure c1 refused\n")
+    assert seen(events, ["tcp.connecting", "tcp.failed", "deferred.fire", "deferred.result"]) == [
+        ("tcp.connecting", "c1"), ("tcp.failed", "c1"), ("deferred.fire", "c1"),
+        ("deferred.result", "c1")]
+    assert seen(events, ["expect.pass", "expect.fail"]) == [("expect.pass", "")]
+
+
+def test_poetry_server_sends_in_chunks_with_pauses_then_closes():
+    events = run_scenario("listen s1 poetry\nconnect c1 s1\nwait 3\n")
+    data = [e for e in events if e.kind == "tcp.data" and e.name == "c1"]
+    assert len(data) >= 5
+    times = [round(e.t, 1) for e in data]
+    assert times == sorted(times) and times[-1] - times[0] >= 0.4
+    assert seen(events, ["tcp.lost"]) == [("tcp.lost", "s1.1"), ("tcp.lost", "c1")]
+    result = [e for e in events if e.kind == "deferred.result" and e.name == "c1"][0]
+    assert "reactor turns" in result.text
+
+
+def test_thread_pool_of_one_queues_the_second_job_virtual():
+    events = run_scenario("threadpool 1\nthread j1 1\nthread j2 1 raise bad\n"
+                          "addErrback j2 recover fixed\nwait 3\n")
+    assert seen(events, ["thread.queue", "thread.start", "thread.end", "thread.result"]) == [
+        ("thread.queue", "j1"), ("thread.start", "j1"), ("thread.queue", "j2"),
+        ("thread.end", "j1"), ("thread.start", "j2"), ("thread.result", "j1"),
+        ("thread.end", "j2"), ("thread.result", "j2")]
+    queued = [e for e in events if e.kind == "thread.queue"]
+    assert [q.data["busy"] for q in queued] == [0, 1] and queued[1].data["queued"] == 1
+    starts = {e.name: e for e in events if e.kind == "thread.start"}
+    assert (starts["j1"].t, starts["j2"].t) == (pytest.approx(0.0, abs=1e-6), pytest.approx(1.0, abs=1e-6))
+    assert starts["j1"].thread == starts["j2"].thread == "pool-1"
+    assert [e.text for e in events if e.kind == "deferred.result" and e.name == "j2"] == [
+        "value: 'fixed'"]
+
+
+def test_thread_job_live_start_end_in_the_worker_result_in_the_reactor():
+    events = run_scenario("thread j1 0.05\nwait 0.3\n", "live")
+    by_kind = {e.kind: e for e in events if e.name == "j1"}
+    assert by_kind["thread.start"].thread.startswith("pool-")
+    assert by_kind["thread.end"].thread == by_kind["thread.start"].thread
+    assert by_kind["thread.result"].thread == "reactor"
+    assert by_kind["thread.end"].seq < by_kind["thread.result"].seq
+
+
+def test_seed_closing_example_stops_at_3s_while_a_10s_job_runs():
+    """Plain Twisted (the seed): dots every 0.1 s; reactor.stop at 3 s; shutdown joins the
+    pool, so the 10 s job ends, but its result is never delivered: the loop has stopped."""
+    events = run_scenario(
+        "thread j1 10\naddBoth j1 pass\nevery 0.1 dots\nlater 3 do stop\n"
+        "trigger before shutdown g1\ntrigger during shutdown g2\ntrigger after shutdown g3\n"
+        "wait 20\n")
+    dots = [e for e in events if e.kind == "loop.call"]
+    assert 29 <= len(dots) <= 31
+    assert seen(events, ["reactor.stop", "trigger.fire", "thread.end", "thread.result",
+                         "session.end"]) == [
+        ("reactor.stop", ""), ("trigger.fire", "g1"), ("thread.end", "j1"),
+        ("trigger.fire", "g2"), ("trigger.fire", "g3"), ("session.end", "")]
+    end = [e for e in events if e.kind == "thread.end"][0]
+    assert end.t == pytest.approx(10.0, abs=1e-3)
+
+
+def test_py_statement_and_step_see_named_objects():
+    events = run_scenario("deferred d1\naddCallback d1 py result * 10\nfire d1 4\n"
+                          "py print(d1.result + 2)\n")
+    assert [e.text for e in events if e.kind == "deferred.step"] == [
+        "callback py result * 10: 4 → 40"]
+    assert [e.text for e in events if e.kind == "log" and e.data.get("py")] == ["42"]
+
+
+def test_python_is_off_in_scenario_files_without_the_flag(tmp_path):
+    f = tmp_path / "p.rr"
+    f.write_text("note one\nlater 1 t1\npy print('hi')\n")
+    for verb in ("check", "run"):
+        r = cli(verb, str(f))
+        assert r.returncode == 2, r
+        assert f"{f}:3:1: py is off in scenario files" in r.stderr
+        assert "--allow-python" in r.stderr
+        assert "note" not in r.stdout  # nothing of the file ran
+    r = cli("run", str(f), "--allow-python")
+    assert r.returncode == 0 and "log    hi" in r.stdout
+
+
+def test_internal_dispatches_hidden_unless_internals(tmp_path):
+    f = tmp_path / "i.rr"
+    f.write_text("later 0.1 t1\nwait 1\n")
+    plain = cli("run", str(f))
+    shown = cli("run", str(f), "--internals")
+    assert "io.ready" not in plain.stdout
+    assert "io.ready" in shown.stdout
+    assert plain.stdout.count("timer.fire") == shown.stdout.count("timer.fire") == 1
+
+
+WORDS = ("later every cancel reset delay fromthread trigger deferred defer addCallback then "
+         "addErrback addBoth addCallbacks fire fail chain gather race timeout show thread "
+         "threadpool reader write close removeReader addReader listen connect send drop abort "
+         "note expect predict break filter internals help do py d1 d2 t1 l1 j1 r1 s1 c1 s1.1 add "
+         "mul return raise recover trap await pass / now times chunk cpu order same-tick result "
+         "failure pending count late >= echo poetry 0 1 0.01 2 -1 1e309 nan 250ms ' \" \"x y\" "
+         "# \\ é timer.fire before shutdown").split()
+
+
+def _random_lines(seed: int, n: int = 300) -> str:
+    rng = random.Random(seed)
+    lines = []
+    for _ in range(n):
+        if rng.random() < 0.1:
+            lines.append("".join(chr(rng.randint(1, 0x2FFF)) for _ in range(rng.randint(0, 20))))
+        else:
+            lines.append(" ".join(rng.choice(WORDS) for _ in range(rng.randint(0, 8))))
+    return "\n".join(lines + ["note the last line"]) + "\n"
+
+
+@BOTH
+def test_300_random_lines_on_stdin_end_in_errors_never_a_traceback(clock):
+    text = _random_lines(7)
+    r = cli("--clock", "real" if clock == "live" else "virtual", stdin=text, timeout=120)
+    assert "Traceback" not in r.stdout + r.stderr
+    assert r.returncode in (0, 1)
+    assert "note  the last line" in r.stdout.replace("note    the last line", "note  the last line")
+    assert r.stdout.count("  error  ") > 50
