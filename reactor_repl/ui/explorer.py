@@ -144,7 +144,8 @@ class Explorer(Session):
         self.actions.put(lambda: self.help.show(text))
 
     def clear(self) -> None:
-        self.actions.put(lambda: self.pane.clear(self.seq))
+        upto = self.engine.log.seq  # what is in the log as clear runs, not as the UI gets to it
+        self.actions.put(lambda: self.pane.clear(upto))
 
     def filter(self, kinds: list[str]) -> None:
         self.actions.put(lambda: self.pane.set_filter(kinds or (), self._drained()))

@@ -153,15 +153,14 @@ class LogPane:
             self.offset += 1
 
     def clear(self, upto_seq: int) -> None:
-        self.rows.clear()
+        """Drop every row up to event ``upto_seq`` (what was there when clear was typed)."""
+        kept = [r for r in self.rows if isinstance(r, Event) and r.seq > upto_seq]
         self.cleared_at = upto_seq
-        self._tick = None
-        self._trailing = 0
-        self.offset = self.unseen = 0
+        self.rebuild(kept, keep_messages=False)
 
-    def rebuild(self, events: Iterable[Event]) -> None:
+    def rebuild(self, events: Iterable[Event], keep_messages: bool = True) -> None:
         """Show the log again after filter/internals changed."""
-        messages = [r for r in self.rows if isinstance(r, Message)][-20:]
+        messages = [r for r in self.rows if isinstance(r, Message)][-20:] if keep_messages else []
         self.rows.clear()
         self._tick = None
         self._trailing = 0

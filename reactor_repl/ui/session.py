@@ -74,8 +74,7 @@ class Session:
     def request_quit(self) -> None:
         """quit, Ctrl-D, Ctrl-C on an empty line: commands already queued get a moment."""
         if self.quit_at is None:
-            self.quit_at = time.monotonic()
-            self.worker.interrupt.set()
+            self.quit_at = time.monotonic()  # should_leave() stops waiting after QUIT_GRACE
 
             def quit_job() -> None:
                 self.driver.state.quit = True

@@ -1,0 +1,401 @@
+"""The explorer and line mode, headless: keys through a pipe, screens to DummyOutput.
+
+Time is the virtual clock's wherever the behaviour allows; the tests that need the
+live clock (a block the UI must outlive) wait for events, never for a fixed sleep.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import stat
+import threading
+import time
+from pathlib import Path
+from typing import Any, Callable
+
+import pytest
+from prompt_toolkit.document import Document
+from prompt_toolkit.history import InMemoryHistory
+from prompt_toolkit.input import create_pipe_input
+from prompt_toolkit.output import DummyOutput
+
+from reactor_repl.engine.core import Config, Engine
+from reactor_repl.engine.events import Event
+from reactor_repl.ui import toolbar
+from reactor_repl.ui.app import load_play
+from reactor_repl.ui.explorer import Explorer
+from reactor_repl.ui.history import history_path, open_history
+from reactor_repl.ui.line_mode import LineSession
+from reactor_repl.ui.log_pane import LogPane, Rule
+from reactor_repl.ui.play import Player
+from reactor_repl.ui.state_pane import LoopWatch, loop_status, state_fragments
+
+F2 = "\x1bOQ"
+CTRL_C = "\x03"
+CTRL_D = "\x04"
+SAFETY = 15.0  # seconds: a hung UI quits itself so a failing test does not hang
+
+
+def started(clock: str = "virtual") -> Engine:
+    engine = Engine(Config(clock=clock))
+    engine.start()
+    return engine
+
+
+def run_explorer(keys: str, *, clock: str = "virtual", player: Player | None = None,
+                 on_event: Callable[[Explorer, Any, Event], None] | None = None,
+                 ) -> tuple[Explorer, int]:
+    engine = started(clock)
+    with create_pipe_input() as inp:
+        inp.send_text(keys)
+        ex = Explorer(engine, input=inp, output=DummyOutput(), history=InMemoryHistory(),
+                      player=player)
+        if on_event is not None:
+            engine.log.subscribe(lambda ev: on_event(ex, inp, ev))
+        safety = threading.Timer(SAFETY, ex.request_quit)
+        safety.start()
+        try:
+            code = ex.run()
+        finally:
+            safety.cancel()
+    return ex, code
+
+
+def shown(ex: Explorer, width: int = 120, height: int = 60) -> list[str]:
+    return ["".join(t for _, t, *_ in line) for line in ex.pane.render(width, height)]
+
+
+def seen(engine: Engine, internal: bool = False) -> list[tuple[str, str]]:
+    return [(e.kind, e.name) for e in engine.log.snapshot()
+            if (internal or not e.internal) and e.kind != "clock.advance"]
+
+
+def text_of(fragments: Any) -> str:
+    return "".join(t for _, t, *_ in fragments)
+
+
+# ---------------------------------------------------------------- the explorer
+def test_a_timer_fires_and_the_log_pane_shows_it() -> None:
+    ex, code = run_explorer("later 1 t1\rwait 2\rquit\r")
+    assert code == 0
+    assert seen(ex.engine) == [
+        ("session.start", ""), ("input", ""), ("timer.schedule", "t1"), ("input", ""),
+        ("timer.fire", "t1"), ("session.end", ""),
+    ]
+    fire = next(e for e in ex.engine.log.snapshot() if e.kind == "timer.fire")
+    assert fire.line() == "#0008  1.000  [4]  timer.fire  t1  late +0.000s"
+    screen = shown(ex)
+    assert fire.line() in screen
+    # a thin rule between passes of the loop; internal dispatches (the waker) hidden
+    assert screen[screen.index(fire.line()) - 1] == "─" * 120
+    assert not any("_UnixWaker" in line for line in screen)
+
+
+def test_a_bad_command_help_and_f2() -> None:
+    ex, code = run_explorer(f"fier d1\rhelp later\r{F2}quit\r")
+    assert code == 0
+    errors = [e.text for e in ex.engine.log.snapshot() if e.kind == "error"]
+    assert errors == ["col 1: unknown command 'fier' — did you mean fire?"]
+    assert ex.help.lines is not None
+    assert ex.help.lines[:1] == ["later DELAY [NAME] [do …]"]
+    assert "  Twisted: reactor.callLater" in ex.help.lines
+    assert ex.show_state is True  # DummyOutput is 80 columns: hidden at first, F2 showed it
+
+
+def test_state_pane_counts_down_a_timer_and_shows_deferreds() -> None:
+    ex, _ = run_explorer("later 5 t1\rdeferred d1\raddCallback d1 add 1\rdeferred d2\r"
+                         "fire d2 7\rwait 1.5\rquit\r")
+    pane = text_of(state_fragments(ex.snapshot(), ex.watch, width=43))  # as at 132 columns
+    assert "clock  virtual · now 1.500 · tick" in pane
+    assert "t1     in 3.5s (due 5.000)" in pane
+    assert "d1     pending (1 callbacks waiting)" in pane
+    assert "d2     fired: 7" in pane
+
+
+def test_validation_as_you_type_and_the_syntax_toolbar() -> None:
+    engine = started()
+    try:
+        ex = Explorer(engine, output=DummyOutput(), history=InMemoryHistory())
+        ex.buffer.set_document(Document("later soon"))
+        assert ex.error_column() == 6
+        bar = text_of(ex.toolbar_fragments())
+        assert "✗ col 7: 'soon' is not a duration" in bar
+        ex.buffer.set_document(Document("later 1 t1"))
+        assert ex.error_column() is None
+        frags = ex.toolbar_fragments()
+        assert text_of(frags).startswith("later DELAY [NAME] [do …]  reactor.callLater")
+        assert ("class:toolbar.current", "[NAME]") in frags  # the argument being typed
+        ex.buffer.set_document(Document("fire "))  # unfinished, not wrong: said softly
+        assert "… col 6: missing NAME" in text_of(ex.toolbar_fragments())
+    finally:
+        engine.finish()
+
+
+def test_the_virtual_prompt_shows_virtual_time() -> None:
+    ex, _ = run_explorer("wait 2.5\rquit\r")
+    assert text_of(ex.prompt_fragments()) == "rr 2.500s> "
+
+
+def test_filter_and_internals_apply_live_and_clear() -> None:
+    ex, _ = run_explorer("later 1 t1\rdeferred d1\rfilter timer\rwait 2\rquit\r")
+    body = [line for line in shown(ex) if line.startswith("#")]
+    assert [line.split("  ")[3] for line in body] == ["timer.schedule", "timer.fire"]
+    ex2, _ = run_explorer("internals on\rlater 1 t1\rclear\rwait 2\rquit\r")
+    body = [line for line in shown(ex2) if line.startswith("#")]
+    assert any("timer.fire  t1" in line for line in body)
+    assert not any("timer.schedule" in line for line in body)  # cleared away
+    assert any("_UnixWaker ready" in line for line in body)  # internals shown
+
+
+def test_play_replays_then_stays_interactive(tmp_path: Path) -> None:
+    path = tmp_path / "intro.rr"
+    path.write_text("note one\nlater 1 t1\nwait 2\nnote two\n")
+    player, problems = load_play(str(path), allow_python=False)
+    assert problems == [] and player is not None
+    ex, _ = run_explorer("note three\rquit\r", player=player)
+    notes = [e.text for e in ex.engine.log.snapshot() if e.kind == "note"]
+    assert notes == ["one", "two", "three"]
+    assert player.state == "done"
+    assert ("timer.fire", "t1") in seen(ex.engine)
+
+
+def test_play_step_runs_one_line_per_enter(tmp_path: Path) -> None:
+    path = tmp_path / "intro.rr"
+    path.write_text("note one\n# a comment for the reader\nlater 1 t1\nwait 2\nnote two\n")
+    player, _ = load_play(str(path), allow_python=False)
+    assert player is not None
+    player.step = True
+    ex, _ = run_explorer("\r\rquit\r", player=player)
+    assert [k for k, _ in seen(ex.engine)] == [
+        "session.start", "input", "note", "input", "timer.schedule", "session.end"]
+    assert player.lineno == 3 and player.state == "waiting"
+    assert "# a comment for the reader" in shown(ex)
+
+
+def test_a_scenario_with_errors_is_refused_before_the_ui(tmp_path: Path) -> None:
+    path = tmp_path / "bad.rr"
+    path.write_text("note ok\nlater soon\n")
+    player, problems = load_play(str(path), allow_python=False)
+    assert player is None
+    assert problems == [f"{path}:2:7: 'soon' is not a duration — write seconds (0.5, 2, 1e-3) "
+                        "or 250ms / 2s"]
+
+
+# ----------------------------------------------------- the live clock: blocking
+def test_commands_typed_during_a_block_run_after_it() -> None:
+    def type_during_the_block(ex: Explorer, inp: Any, ev: Event) -> None:
+        if ev.kind == "block.start":
+            inp.send_text("later 0 t1\r")
+        if ev.kind == "timer.schedule":
+            ex.request_quit()
+
+    ex, _ = run_explorer("block 0.3\r", clock="live", on_event=type_during_the_block)
+    events = ex.engine.log.snapshot()
+    order = [(e.kind, e.text if e.kind == "input" else e.name) for e in events
+             if e.kind in ("input", "block.start", "block.end", "timer.schedule")]
+    assert order == [("input", "block 0.3"), ("block.start", ""), ("input", "later 0 t1"),
+                     ("block.end", ""), ("timer.schedule", "t1")]
+
+
+def test_quit_while_blocked_leaves_within_a_second() -> None:
+    asked: list[float] = []
+
+    def quit_once_blocked(ex: Explorer, inp: Any, ev: Event) -> None:
+        if ev.kind == "block.start":
+            asked.append(time.monotonic())
+            inp.send_text(CTRL_D)
+
+    ex, code = run_explorer("thread j1 30\rblock 30\r", clock="live", on_event=quit_once_blocked)
+    assert code == 0
+    assert time.monotonic() - asked[0] < 1.0
+
+
+def test_ctrl_c_stops_a_replay(tmp_path: Path) -> None:
+    path = tmp_path / "long.rr"
+    path.write_text("note start\nwait 30\nnote never\n")
+    player, _ = load_play(str(path), allow_python=False)
+    assert player is not None
+    t0 = time.monotonic()
+
+    def stop_it(ex: Explorer, inp: Any, ev: Event) -> None:
+        if ev.kind == "input" and ev.text == "wait 30":
+            inp.send_text(CTRL_C)
+        if ev.kind == "input" and ev.text == "note after":
+            inp.send_text("quit\r")
+
+    def after_stop(ex: Explorer, inp: Any, ev: Event) -> None:
+        stop_it(ex, inp, ev)
+        if ev.kind == "note" and ev.text == "start":
+            threading.Thread(target=lambda: (wait_stopped(player), inp.send_text(
+                "note after\r"))).start()
+
+    ex, _ = run_explorer("", clock="live", player=player, on_event=after_stop)
+    notes = [e.text for e in ex.engine.log.snapshot() if e.kind == "note"]
+    assert notes == ["start", "after"]
+    assert player.state == "stopped"
+    assert time.monotonic() - t0 < 5
+
+
+def wait_stopped(player: Player) -> None:
+    deadline = time.monotonic() + SAFETY
+    while player.state != "stopped" and time.monotonic() < deadline:
+        time.sleep(0.01)
+
+
+# ----------------------------------------------------------- liveness, by design
+def test_drawing_cost_does_not_grow_with_the_log() -> None:
+    def drawn_rows(n: int) -> int:
+        pane = LogPane()
+        for i in range(1, n + 1):
+            pane.add(Event(i, i / 10, i // 3, "timer.fire", f"t{i}", "reactor", "late +0.000s",
+                           None, False))
+        calls = 0
+        real = pane.fragments
+
+        def counting(row: Any, width: int) -> Any:
+            nonlocal calls
+            calls += 1
+            return real(row, width)
+
+        pane.fragments = counting  # type: ignore[method-assign]
+        pane.render(100, 30)
+        pane.scroll(50)
+        pane.render(100, 30)
+        return calls
+
+    assert drawn_rows(100) == drawn_rows(100_000) == 30 + 29  # a screenful each time
+
+
+def test_a_storm_of_events_is_drawn_at_most_about_30_times_a_second() -> None:
+    renders = 0
+    ex_box: list[Explorer] = []
+
+    def count(ex: Explorer, inp: Any, ev: Event) -> None:
+        if not ex_box:
+            ex_box.append(ex)
+            real = ex.app.renderer.render
+
+            def counting(*a: Any, **kw: Any) -> Any:
+                nonlocal renders
+                renders += 1
+                return real(*a, **kw)
+
+            ex.app.renderer.render = counting  # type: ignore[method-assign]
+        if ev.kind == "loop.stop":
+            ex.request_quit()
+
+    t0 = time.monotonic()
+    ex, _ = run_explorer("every 0.001 l1 times 20000\rwait 30\r", on_event=count)
+    elapsed = time.monotonic() - t0
+    calls = sum(1 for e in ex.engine.log.snapshot() if e.kind == "loop.call")
+    assert calls == 20000
+    assert renders <= 30 * elapsed + 10
+
+
+# ----------------------------------------------------------------- line mode
+def test_line_mode_prints_the_log_above_the_prompt() -> None:
+    engine = started()
+    out = io.StringIO()
+    with create_pipe_input() as inp:
+        inp.send_text("later 1 t1\rwait 2\rfier\rhelp later\rquit\r")
+        session = LineSession(engine, input=inp, output=DummyOutput(), out=out,
+                              history=InMemoryHistory())
+        safety = threading.Timer(SAFETY, session.request_quit)
+        safety.start()
+        try:
+            assert session.run() == 0
+        finally:
+            safety.cancel()
+    lines = out.getvalue().splitlines()
+    assert "#0008  1.000  [4]  timer.fire  t1  late +0.000s" in lines
+    assert "#0010  2.000  [5]  error    col 1: unknown command 'fier' — did you mean fire?" in lines
+    assert "later DELAY [NAME] [do …]" in lines
+    assert lines.index("#0011  2.000  [5]  input    help later") < lines.index(
+        "later DELAY [NAME] [do …]")
+
+
+# ------------------------------------------------------------------ the parts
+def test_loop_watch_says_where_the_loop_is_stuck_and_what_waits() -> None:
+    watch = LoopWatch()
+
+    def ev(seq: int, tick: int, kind: str, name: str = "", text: str = "",
+           thread: str = "reactor") -> Event:
+        e = Event(seq, 0.0, tick, kind, name, thread, text, None, False)
+        watch.see(e)
+        return e
+
+    ev(1, 3, "timer.fire", "t3")
+    ev(2, 3, "block.start")
+    ev(3, 3, "input", text="later 1 t4", thread="prompt")
+    ev(4, 3, "input", text="help", thread="prompt")  # runs at the prompt: does not wait
+    snap = {"phase": "blocked", "phase_for": 1.23, "clock": "live"}
+    assert loop_status(snap, watch) == ("class:state.blocked", "BLOCKED 1.2s in timer.fire t3")
+    assert watch.queued == 1
+    ev(5, 3, "block.end")
+    assert watch.queued == 0
+    ev(6, 4, "input", text="block 2", thread="prompt")
+    ev(7, 5, "block.start")
+    assert loop_status(snap, watch)[1] == "BLOCKED 1.2s in typed 'block 2'"
+
+
+def test_rules_mark_passes_of_the_loop() -> None:
+    pane = LogPane()
+    rows = [(1, 1, "reactor", "timer.fire"), (2, 1, "prompt", "input"),
+            (3, 2, "reactor", "timer.fire"), (4, 2, "reactor", "deferred.fire")]
+    for seq, tick, thread, kind in rows:
+        pane.add(Event(seq, 0.0, tick, kind, "x", thread, "", None, False))
+    shape = [r.tick if isinstance(r, Rule) else r.seq for r in pane.rows]
+    # the rule goes before what was typed between the two passes
+    assert shape == [1, 2, 2, 3, 4]
+
+
+def test_history_lives_in_xdg_state_mode_0600(tmp_path: Path) -> None:
+    assert history_path({"XDG_STATE_HOME": str(tmp_path)}) == tmp_path / "reactor-repl" / "history"
+    assert history_path({"HOME": "/home/ann"}) == Path(
+        "/home/ann/.local/state/reactor-repl/history")
+    warnings: list[str] = []
+    path = tmp_path / "reactor-repl" / "history"
+    history = open_history(warnings.append, path)
+    history.append_string("later 1 t1")
+    assert stat.S_IMODE(os.stat(path).st_mode) == 0o600
+    assert "+later 1 t1" in path.read_text()
+    assert warnings == []
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="root can write anywhere")
+def test_unwritable_history_warns_once(tmp_path: Path) -> None:  # pragma: no cover - as root
+    locked = tmp_path / "locked"
+    locked.mkdir(mode=0o500)
+    warnings: list[str] = []
+    history = open_history(warnings.append, locked / "reactor-repl" / "history")
+    history.append_string("x")
+    history.append_string("y")
+    assert len(warnings) == 1
+
+
+def test_history_that_fails_later_warns_once(tmp_path: Path) -> None:
+    warnings: list[str] = []
+    path = tmp_path / "h" / "history"
+    history = open_history(warnings.append, path)
+    path.unlink()
+    path.mkdir()  # a directory where the file was: every write fails
+    history.append_string("x")
+    history.append_string("y")
+    assert len(warnings) == 1 and "going on without history" in warnings[0]
+
+
+def test_a_file_in_the_way_of_the_history_warns_once(tmp_path: Path) -> None:
+    (tmp_path / "reactor-repl").write_text("not a directory")
+    warnings: list[str] = []
+    history = open_history(warnings.append, tmp_path / "reactor-repl" / "history")
+    history.append_string("x")
+    assert len(warnings) == 1
+    assert warnings[0].startswith("history: cannot write ")
+
+
+def test_toolbar_check_reports_the_column() -> None:
+    err = toolbar.check("fire d1 41 extra")
+    assert err is not None and err.col == 12
+    assert toolbar.check("  ") is None
+    assert toolbar.check("# only a comment") is None

@@ -1,0 +1,113 @@
+"""End to end through a real pseudo-terminal: reactor-repl as a person starts it,
+its screen read back with pyte (a terminal emulator)."""
+
+from __future__ import annotations
+
+import os
+import sys
+import time
+from pathlib import Path
+
+import pexpect
+import pyte
+import pytest
+
+ROWS, COLS = 30, 110
+
+
+class Terminal:
+    """A child process on a pty, and what its screen shows."""
+
+    def __init__(self, args: list[str], tmp_path: Path) -> None:
+        env = dict(os.environ, TERM="xterm-256color", XDG_STATE_HOME=str(tmp_path),
+                   COLUMNS=str(COLS), LINES=str(ROWS))
+        env.pop("NO_COLOR", None)
+        self.screen = pyte.Screen(COLS, ROWS)
+        self.stream = pyte.ByteStream(self.screen)
+        self.child = pexpect.spawn(sys.executable, ["-m", "reactor_repl", *args], env=env,
+                                   dimensions=(ROWS, COLS), timeout=10)
+
+    def text(self) -> str:
+        return "\n".join(self.screen.display)
+
+    def pump(self, wait: float = 0.05) -> None:
+        try:
+            while True:
+                self.stream.feed(self.child.read_nonblocking(65536, timeout=wait))
+        except (pexpect.TIMEOUT, pexpect.EOF):
+            pass
+
+    def wait_for(self, needle: str, timeout: float = 8.0) -> str:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            self.pump()
+            if needle in self.text():
+                return self.text()
+        raise AssertionError(f"{needle!r} never appeared on the screen:\n{self.text()}")
+
+    def type(self, line: str) -> None:
+        self.child.send(line + "\r")
+
+    def exit_code(self, timeout: float = 3.0) -> int:
+        deadline = time.monotonic() + timeout
+        while self.child.isalive() and time.monotonic() < deadline:
+            self.pump()
+        self.child.close()
+        assert self.child.exitstatus is not None
+        return self.child.exitstatus
+
+
+@pytest.fixture
+def term_factory(tmp_path: Path):  # type: ignore[no-untyped-def]
+    made: list[Terminal] = []
+
+    def make(*args: str) -> Terminal:
+        t = Terminal(list(args), tmp_path)
+        made.append(t)
+        return t
+
+    yield make
+    for t in made:
+        if t.child.isalive():
+            t.child.terminate(force=True)
+
+
+def test_timer_bad_command_help_quit(term_factory) -> None:  # type: ignore[no-untyped-def]
+    t = term_factory("--clock", "virtual")
+    t.wait_for("rr 0.000s>")
+    t.type("later 1 t1")
+    t.type("wait 2")
+    screen = t.wait_for("timer.fire  t1  late +0.000s")
+    assert "timer.schedule  t1  in 1s, due 1.000" in screen
+    assert "rr 2.000s>" in t.wait_for("rr 2.000s>")
+    t.child.send("fier d1")
+    # validation as you type: the error is on the screen before Enter
+    t.wait_for("✗ col 1: unknown command 'fier' — did you mean fire?")
+    t.type("")
+    t.wait_for("error    col 1: unknown command 'fier'")
+    t.type("help")
+    screen = t.wait_for("Time and the loop")
+    assert "later DELAY [NAME] [do …]" in screen
+    t.type("quit")
+    assert t.exit_code() == 0
+
+
+def test_blocked_live_then_queued_command_runs(term_factory) -> None:  # type: ignore[no-untyped-def]
+    t = term_factory()
+    t.wait_for("rr>")
+    t.type("block 1")
+    t.wait_for("BLOCKED")
+    t.type("later 0 t1")
+    screen = t.wait_for("1 typed command waits for the loop")
+    assert "input    later 0 t1" in screen
+    screen = t.wait_for("timer.schedule  t1")
+    lines = screen.splitlines()
+    end = next(i for i, s in enumerate(lines) if "block.end" in s)
+    schedule = next(i for i, s in enumerate(lines) if "timer.schedule  t1" in s)
+    assert end < schedule
+    t.type("block 30")
+    t.wait_for("BLOCKED")
+    t0 = time.monotonic()
+    t.child.send("\x04")  # Ctrl-D while the loop is blocked
+    assert t.exit_code() == 0
+    assert time.monotonic() - t0 < 1.5
