@@ -1,0 +1,798 @@
+"""``export FILE.py``: the session as a plain Twisted program a learner could write.
+
+Each command becomes the Twisted calls it stands for (``reactor.callLater``,
+``task.LoopingCall``, ``Deferred``, ``deferToThread``, ``addReader``,
+``listenTCP``/``connectTCP``, ``addSystemEventTrigger``, ``reactor.stop``), and
+the program prints one line ``KIND NAME`` per dispatch of the kinds in
+``PRINTED_KINDS``, so its output can be compared with the explorer's log.
+
+Timing follows the explorer's replay of a scenario: each line is delivered with
+``callFromThread`` once the loop has done everything due at that moment (a
+zero-delay timer, a thread call, a finished thread job, bytes in a pipe or a
+socket), and ``wait S`` lets S seconds pass. The program does the same with two
+helpers, ``turn()`` and ``wait()``, written out in it.
+"""
+
+from __future__ import annotations
+
+import builtins
+import keyword
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from reactor_repl.language.parser import ParseError, Parsed, Step, parse_line
+from reactor_repl.language.table import FAMILIES
+
+# the dispatches the program prints, in the explorer's kinds
+PRINTED_KINDS = (
+    "timer.fire", "loop.call", "threadcall.run", "thread.result", "deferred.step",
+    "deferred.result", "reader.read", "reader.lost", "tcp.made", "tcp.data", "tcp.lost",
+    "trigger.fire",
+)
+
+DEFERRED_FAMILIES = ("deferred", "thread", "client")
+_RESERVED = {"reactor", "defer", "task", "threads", "error", "main", "protocol", "time", "sys",
+             "os", "threading", "socket", "show", "turn", "wait", "busy", "session", "Failure",
+             "Named", "sweep", "job", "job_result", "from_a_thread", "spin", "calls", "conns",
+             "readers", "helpers", "jobs_waiting", "jobs_running", "result", "failure",
+             "contextlib", "implementer", "IReadDescriptor", "Pipe", "Peer", "Server", "Client",
+             "POEM"}
+
+
+def program(lines: list[str], clock: str = "virtual") -> str:
+    """The session's command lines as a standalone Twisted program (its source text)."""
+    first = _Exporter(clock)  # a first pass learns every name the session makes
+    for line in lines:
+        first.add_line(line)
+    ex = _Exporter(clock, first.names.family, first.fired_in_callbacks)
+    for line in lines:
+        ex.add_line(line)
+    return ex.render()
+
+
+# ----------------------------------------------------------------------------- model
+@dataclass
+class _Names:
+    """The session's names as the explorer would give them, and their Python variables."""
+
+    family: dict[str, str] = field(default_factory=dict)
+    var: dict[str, str] = field(default_factory=dict)
+    counters: dict[str, int] = field(default_factory=dict)
+
+    def new(self, family: str, requested: str | None) -> str | None:
+        if requested:
+            if requested in self.family:
+                return None  # the explorer rejects a taken name
+            name = requested
+        else:
+            prefix = FAMILIES[family]
+            n = self.counters.get(prefix, 0)
+            while True:
+                n += 1
+                name = f"{prefix}{n}"
+                if name not in self.family:
+                    self.counters[prefix] = n
+                    break
+        self.family[name] = family
+        if name not in self.var:  # a callback written earlier may already use it
+            self.var[name] = self._variable(name)
+        return name
+
+    def _variable(self, name: str) -> str:
+        base = re.sub(r"[^A-Za-z0-9_]", "_", name)
+        if keyword.iskeyword(base) or base in _RESERVED or hasattr(builtins, base):
+            base += "_"
+        taken = set(self.var.values())
+        v, k = base, 1
+        while v in taken:
+            k += 1
+            v = f"{base}_{k}"
+        return v
+
+    def of(self, name: str, *families: str) -> str | None:
+        fam = self.family.get(name)
+        if fam is None or (families and fam not in families):
+            return None
+        return self.var[name]
+
+
+class _Skip(Exception):
+    """A line the explorer would reject: it becomes a comment."""
+
+
+class _Exporter:
+    def __init__(self, clock: str, later_names: dict[str, str] | None = None,
+                 later_fired: set[str] | None = None) -> None:
+        self.clock = clock
+        self.names = _Names()
+        # names made further on: a callback may use them (it runs later)
+        self.later_names = later_names or {}
+        self.depth = 0  # > 0 while writing a callback's body
+        # Deferreds that may have fired already where a line fires one: only there does
+        # the program need Twisted's AlreadyCalledError handled (the first pass tells
+        # which ones something fires from a callback, at a time a line cannot know)
+        self.fired: set[str] = set()
+        self.fired_in_callbacks: set[str] = set()
+        self.later_fired = later_fired or set()
+        self.body: list[str] = []
+        self.used: set[str] = set()
+        self.count = 0
+        self.funcs: set[str] = set()
+        self.stopped = False
+
+    # ------------------------------------------------------------------ lines
+    def add_line(self, line: str) -> None:
+        text = line.strip()
+        if not text:
+            return
+        try:
+            parsed = parse_line(text)
+        except ParseError as e:
+            self.body += [f"    # {text}", f"    #   (not run: {e})"]
+            return
+        if parsed is None:
+            if text.startswith("#"):
+                self.body.append("    " + text)
+            return
+        self.count += 1
+        self.body.append("")
+        self.body.append(f"    # {text}")
+        name = parsed.name
+        if name == "note":
+            self.body[-1] = f"    # note: {parsed['TEXT']}"
+            return
+        if name in ("expect", "predict", "show", "break", "filter", "internals", "help", "clear",
+                    "step", "continue", "save", "load", "export", "quit"):
+            self.body[-1] += "   (the explorer's own; nothing to run)"
+            return
+        try:
+            if name == "wait":
+                self.body += ["    yield turn()", f"    yield wait({_num(parsed['DURATION'])})"]
+                return
+            code = self.command(parsed, top=True)
+        except _Skip as e:
+            self.body.append(f"    #   (not run: {e})")
+            return
+        self.body.append("    yield turn()")
+        self.body += ["    " + c for c in _hoist_globals(code)]
+
+    # --------------------------------------------------------------- commands
+    def command(self, p: Parsed, top: bool = False) -> list[str]:
+        """The Python statements (unindented) that do what command ``p`` does."""
+        fn = getattr(self, "cmd_" + p.name, None)
+        if fn is None:
+            if p.name in ("note",):
+                return [f"pass  # note: {p['TEXT']}"]
+            if p.name in ("expect", "predict", "show", "break"):
+                return [f"pass  # {p.text} (the explorer's own)"]
+            raise _Skip(f"{p.name} has no plain-Twisted equivalent here")
+        out: list[str] = fn(p, top) if _takes_top(fn) else fn(p)
+        return out
+
+    def do_body(self, p: Parsed | None) -> list[str]:
+        """A callback's body for its ``do``, indented; names it makes are globals."""
+        code = self.do_block(p)
+        made = [m.group(1) for m in map(_ASSIGN.match, code) if m
+                and m.group(1) in self.names.var.values()]
+        if made:
+            code.insert(0, "global " + ", ".join(dict.fromkeys(made)))
+        return _indent(code)
+
+    def do_block(self, p: Parsed | None) -> list[str]:
+        if p is None:
+            return []
+        if p.name in ("fire", "fail"):
+            self.fired_in_callbacks.add(p["NAME"])
+        self.depth += 1
+        try:
+            return self.command(p)
+        finally:
+            self.depth -= 1
+
+    def _func(self, base: str) -> str:
+        name, k = base, 1
+        while name in self.funcs or name in _RESERVED:
+            k += 1
+            name = f"{base}_{k}"
+        self.funcs.add(name)
+        return name
+
+    def _ref(self, name: str, *families: str) -> str:
+        v = self.names.of(name, *families)
+        if v is None and self.depth and name in self.later_names and (
+                not families or self.later_names[name] in families):
+            v = self.names._variable(name) if name not in self.names.var else self.names.var[name]
+            self.names.var.setdefault(name, v)
+            return v
+        if v is None:
+            what = " or ".join(families) or "object"
+            raise _Skip(f"no {what} named {name}")
+        return v
+
+    def _deferred(self, name: str) -> str:
+        return self._ref(name, *DEFERRED_FAMILIES)
+
+    def _new(self, family: str, requested: str | None) -> tuple[str, str]:
+        name = self.names.new(family, requested)
+        if name is None:
+            raise _Skip(f"the name {requested} is taken")
+        return name, self.names.var[name]
+
+    # -- time and the loop
+    def cmd_later(self, p: Parsed) -> list[str]:
+        name, var = self._new("timer", p["NAME"])
+        f = self._func(f"{var}_fires")
+        return ([f"def {f}():", f"    show('timer.fire', {name!r})"]
+                + self.do_body(p.do)
+                + [f"{var} = reactor.callLater({_num(p['DELAY'])}, {f})"])
+
+    def cmd_every(self, p: Parsed) -> list[str]:
+        name, var = self._new("loop", p["NAME"])
+        f = self._func(f"{var}_calls")
+        times = p["N"]
+        self.used.add("calls")
+        code = [f"def {f}():", f"    show('loop.call', {name!r})"] + self.do_body(p.do)
+        if times is not None:
+            code += [f"    calls[{name!r}] += 1",
+                     f"    if calls[{name!r}] >= {times} and {var}.running:",
+                     f"        {var}.stop()  # times {times}"]
+        code += [f"calls[{name!r}] = 0" if times is not None else None,
+                 f"{var} = task.LoopingCall({f})",
+                 f"{var}.start({_num(p['INTERVAL'])}, now={bool(p['now'])})"
+                 ".addErrback(lambda failure: None)  # an error in a call stops the loop"]
+        return [c for c in code if c is not None]
+
+    def cmd_cancel(self, p: Parsed) -> list[str]:
+        name = p["NAME"]
+        fam = self.names.family.get(name)
+        var = self._ref(name)
+        if fam == "timer":
+            return [f"if {var}.active():", f"    {var}.cancel()"]
+        if fam == "loop":
+            return [f"if {var}.running:", f"    {var}.stop()"]
+        if fam == "trigger":
+            return [f"reactor.removeSystemEventTrigger({var})"]
+        if fam in DEFERRED_FAMILIES:
+            self.fired.add(name)
+            return [f"{var}.cancel()"]
+        if fam == "reader":
+            self.used.add("reader")
+            return [f"{var}.pause()"]
+        if fam == "server":
+            return [f"{var}.stopListening()"]
+        raise _Skip(f"{name} cannot be cancelled")
+
+    def cmd_reset(self, p: Parsed) -> list[str]:
+        var = self._ref(p["NAME"], "timer")
+        return [f"if {var}.active():", f"    {var}.reset({_num(p['DELAY'])})"]
+
+    def cmd_delay(self, p: Parsed) -> list[str]:
+        var = self._ref(p["NAME"], "timer")
+        return [f"if {var}.active():", f"    {var}.delay({_num(p['SECONDS'])})"]
+
+    def cmd_block(self, p: Parsed) -> list[str]:
+        return self._block(p["DURATION"], bool(p["cpu"]))
+
+    def _block(self, seconds: float, cpu: bool) -> list[str]:
+        if cpu:
+            self.used.add("spin")
+            return [f"spin({_num(seconds)})  # block: the loop can do nothing else meanwhile"]
+        self.used.add("sleep")
+        return [f"time.sleep({_num(seconds)})  # block: the loop can do nothing else meanwhile"]
+
+    def cmd_fromthread(self, p: Parsed) -> list[str]:
+        name, var = self._new("threadcall", p["NAME"])
+        self.used.add("fromthread")
+        f = self._func(f"{var}_runs")
+        return ([f"def {f}():", f"    show('threadcall.run', {name!r})"]
+                + self.do_body(p.do) + [f"from_a_thread({f})"])
+
+    def cmd_trigger(self, p: Parsed) -> list[str]:
+        name, var = self._new("trigger", p["NAME"])
+        f = self._func(f"{var}_fires")
+        return ([f"def {f}():", f"    show('trigger.fire', {name!r})"]
+                + self.do_body(p.do)
+                + [f"{var} = reactor.addSystemEventTrigger({p['PHASE']!r}, {p['EVENT']!r}, {f})"])
+
+    def cmd_stop(self, p: Parsed) -> list[str]:
+        return ["reactor.stop()"]
+
+    # -- Deferreds
+    def cmd_deferred(self, p: Parsed) -> list[str]:
+        name, var = self._new("deferred", p["NAME"])
+        self.used.add("named")
+        return [f"{var} = Named({name!r})"]
+
+    def cmd_addCallback(self, p: Parsed) -> list[str]:
+        return self._add(p, "addCallback", p["STEP"])
+
+    def cmd_addErrback(self, p: Parsed) -> list[str]:
+        return self._add(p, "addErrback", p["STEP"])
+
+    def cmd_addBoth(self, p: Parsed) -> list[str]:
+        return self._add(p, "addBoth", p["STEP"])
+
+    def cmd_addCallbacks(self, p: Parsed) -> list[str]:
+        var = self._deferred(p["NAME"])
+        ok, bad = p["STEPS"]
+        pre1, f1 = self.step(var, ok, "result")
+        pre2, f2 = self.step(var, bad, "failure")
+        return pre1 + pre2 + [f"{var}.addCallbacks({f1}, {f2})"]
+
+    def _add(self, p: Parsed, method: str, step: Step) -> list[str]:
+        var = self._deferred(p["NAME"])
+        pre, f = self.step(var, step, "failure" if method == "addErrback" else "result")
+        return pre + [f"{var}.{method}({f})"]
+
+    def step(self, var: str, s: Step, arg: str) -> tuple[list[str], str]:
+        """(definitions, the callable) for a callback STEP."""
+        a = s.args
+        k = s.name
+        if k == "pass":
+            return [], f"lambda {arg}: {arg}"
+        if k == "add":
+            return [], f"lambda {arg}: {arg} + {a['N']!r}"
+        if k == "mul":
+            return [], f"lambda {arg}: {arg} * {a['N']!r}"
+        if k in ("return", "recover"):
+            return [], f"lambda {arg}: {a['VALUE']!r}"
+        if k == "await":
+            other = self._deferred(a["NAME"])
+            f = self._func(f"{var}_waits")
+            return [f"def {f}({arg}):",
+                    f"    return {other}  # a Deferred: the chain waits until it has a result"], f
+        if k == "py":
+            return [], f"lambda result: ({a['EXPR']})"
+        f = self._func(f"{var}_{_STEP_VERB.get(k, k)}")
+        if k == "raise":
+            return [f"def {f}({arg}):", f"    raise Exception({(a['MESSAGE'] or '')!r})"], f
+        if k == "trap":
+            exc = _exception(a["TYPE"])
+            self.used.add("failure")
+            if exc.startswith("error."):
+                self.used.add("error")
+            return [f"def {f}(failure):",
+                    "    if not isinstance(failure, Failure):",
+                    "        return failure",
+                    f"    failure.trap({exc})  # any other error goes on down the chain",
+                    "    return None"], f
+        if k == "block":
+            return ([f"def {f}({arg}):"] + _indent(self._block(a["DURATION"], bool(a["cpu"])))
+                    + [f"    return {arg}"]), f
+        if k == "do":
+            return ([f"def {f}({arg}):"] + (self.do_body(s.do) or ["    pass"])
+                    + [f"    return {arg}"]), f
+        raise _Skip(f"unknown step {k}")
+
+    def cmd_fire(self, p: Parsed, top: bool = False) -> list[str]:
+        var = self._deferred(p["NAME"])
+        return _once(f"{var}.callback({p['VALUE']!r})", top and self._fires(p["NAME"]))
+
+    def cmd_fail(self, p: Parsed, top: bool = False) -> list[str]:
+        var = self._deferred(p["NAME"])
+        self.used.add("failure")
+        return _once(f"{var}.errback(Failure(Exception({(p['MESSAGE'] or '')!r})))",
+                     top and self._fires(p["NAME"]))
+
+    def _fires(self, name: str) -> bool:
+        """A line fires ``name``: could it have fired already?"""
+        maybe = (name in self.fired or name in self.later_fired
+                 or self.names.family.get(name) != "deferred")
+        self.fired.add(name)
+        return maybe
+
+    def cmd_chain(self, p: Parsed) -> list[str]:
+        a, b = self._deferred(p["NAME"]), self._deferred(p["OTHER"])
+        self.fired.add(p["OTHER"])
+        if a == b:
+            raise _Skip("a Deferred cannot be chained to itself")
+        return [f"{a}.chainDeferred({b})"]
+
+    def _gathered(self, p: Parsed) -> tuple[str, str, list[str]]:
+        words = list(p["NAMES"])
+        requested = None
+        if len(words) >= 2 and words[0] not in self.names.family:
+            requested = words.pop(0)
+        inputs = [self._deferred(w) for w in words]
+        if p.name == "race":
+            self.fired.update(words)  # race cancels the losers
+        name, var = self._new("deferred", requested)
+        self.used.add("named")
+        return name, var, inputs
+
+    def cmd_gather(self, p: Parsed) -> list[str]:
+        name, var, inputs = self._gathered(p)
+        return [f"{var} = Named({name!r})",
+                f"defer.gatherResults([{', '.join(inputs)}]).chainDeferred({var})"]
+
+    def cmd_race(self, p: Parsed) -> list[str]:
+        name, var, inputs = self._gathered(p)
+        return [f"{var} = Named({name!r})",
+                f"defer.race([{', '.join(inputs)}]).chainDeferred({var})"]
+
+    def cmd_timeout(self, p: Parsed) -> list[str]:
+        var = self._deferred(p["NAME"])
+        self.fired.add(p["NAME"])
+        return [f"{var}.addTimeout({_num(p['SECONDS'])}, reactor)"]
+
+    # -- threads
+    def cmd_thread(self, p: Parsed) -> list[str]:
+        name, var = self._new("thread", p["NAME"])
+        self.used.update(("named", "thread"))
+        args = f"{name!r}, {_num(p['DURATION'])}"
+        if p["MESSAGE"] is not None:
+            args += f", error={p['MESSAGE']!r}"
+        return [f"{var} = Named({name!r})",
+                f"jobs_waiting.append({name!r})",
+                f"threads.deferToThread(job, {args}).addBoth(job_result, {name!r})"
+                f".chainDeferred({var})"]
+
+    def cmd_threadpool(self, p: Parsed) -> list[str]:
+        return [f"reactor.suggestThreadPoolSize({p['SIZE']})"]
+
+    # -- Python
+    def cmd_py(self, p: Parsed) -> list[str]:
+        self.used.add("contextlib")
+        return ["with contextlib.redirect_stdout(sys.stderr):  # py: not a dispatch",
+                f"    {p['CODE']}"]
+
+    # ----------------------------------------------------------------- render
+    def render(self) -> str:
+        used = self.used
+        if "named" in used:
+            used.add("failure")
+        imports = ["import os", "import sys"]
+        if "contextlib" in used:
+            imports.insert(0, "import contextlib")
+        if "fromthread" in used:
+            imports.append("import threading")
+        if used & {"thread", "spin", "sleep"}:
+            imports.append("import time")
+        twisted = sorted({"defer", "reactor", "task"} | ({"threads"} if "thread" in used else set())
+                         | ({"error"} if "error" in used else set()))
+        parts = [_HEADER.format(n=self.count, clock=self.clock,
+                                clock_note=_CLOCK_NOTE.get(self.clock, "")),
+                 "\n".join(imports) + "\n\n",
+                 f"from twisted.internet import {', '.join(twisted)}\n",
+                 "from twisted.python.failure import Failure\n" if "failure" in used else "",
+                 _SHOW]
+        for part, text in (("named", _NAMED), ("thread", _THREAD), ("fromthread", _FROMTHREAD),
+                           ("spin", _SPIN)):
+            if part in used:
+                parts.append(text)
+        parts.append(_TURN.replace("    # BUSY\n", self._busy()))
+        if "calls" in used:
+            parts.append("\n\ncalls = {}  # how many times each LoopingCall has called\n")
+        parts.append(_SESSION_HEAD)
+        names = sorted(set(self.names.var.values()))
+        if names:
+            parts.append(_wrap_global(names))
+        body = "\n".join(self.body).rstrip("\n")
+        parts.append(body + "\n" if body else "")
+        parts.append(_SESSION_END)
+        parts.append(_MAIN)
+        return "".join(parts)
+
+    def _busy(self) -> str:
+        parts = []
+        if "thread" in self.used:
+            parts.append(_BUSY_THREAD)
+        if "fromthread" in self.used:
+            parts.append(_BUSY_HELPER)
+        return "".join(parts)
+
+
+_ASSIGN = re.compile(r"([A-Za-z_][A-Za-z0-9_]*) = ")
+_STEP_VERB = {"raise": "raises", "trap": "traps", "block": "blocks", "do": "does"}
+
+
+def _takes_top(fn: Any) -> bool:
+    return "top" in fn.__code__.co_varnames[: fn.__code__.co_argcount]
+
+
+def _once(call: str, top: bool) -> list[str]:
+    if not top:
+        return [call]
+    return ["try:", f"    {call}",
+            "except defer.AlreadyCalledError:",
+            "    pass  # a Deferred fires once: the explorer logs deferred.error"]
+
+
+def _hoist_globals(code: list[str]) -> list[str]:
+    """Move each ``global`` line up to the top of the function it belongs to."""
+    out = list(code)
+    for i, line in enumerate(code):
+        stripped = line.lstrip()
+        if not stripped.startswith("global "):
+            continue
+        depth = len(line) - len(stripped)
+        j = out.index(line)
+        k = j - 1
+        while k >= 0 and not (out[k].startswith(" " * (depth - 4) + "def ")
+                              and len(out[k]) - len(out[k].lstrip()) == depth - 4):
+            k -= 1
+        if k >= 0:
+            out.pop(j)
+            out.insert(k + 1, line)
+    return out
+
+
+def _indent(lines: list[str], by: str = "    ") -> list[str]:
+    return [by + line for line in lines]
+
+
+def _num(x: float) -> str:
+    if isinstance(x, float) and x.is_integer() and abs(x) < 1e15:
+        return str(int(x))
+    return repr(x)
+
+
+def _exception(name: str) -> str:
+    """The Python spelling of an exception type the explorer's ``trap`` accepts
+    (Twisted's own first, as the explorer looks them up)."""
+    from twisted.internet import defer, error
+
+    for module, space in (("defer", defer), ("error", error), ("", builtins)):
+        t = getattr(space, name, None)
+        if isinstance(t, type) and issubclass(t, BaseException):
+            return f"{module}.{name}" if module else name
+    raise _Skip(f"unknown exception type {name}")
+
+
+def _wrap_global(names: list[str]) -> str:
+    lines, cur = [], "    global"
+    for i, n in enumerate(names):
+        piece = (" " if cur.endswith("global") else ", ") + n
+        if len(cur) + len(piece) > 88:
+            lines.append(cur + ",")
+            cur = "    global " + n
+        else:
+            cur += piece
+    lines.append(cur)
+    return "\n".join(lines) + "\n"
+
+
+# --------------------------------------------------------------- program parts
+_HEADER = '''#!/usr/bin/env python3
+"""A plain Twisted program, exported by reactor-repl from a session ({n} lines, {clock} clock).
+
+Run it with ``python`` and it does what the session did, with Twisted's own APIs,
+printing one line ``KIND NAME`` for each dispatch the reactor makes (``timer.fire t1``,
+``deferred.step d1`` ...), in order: the same lines, in the same order, as the
+explorer's log.
+
+How the session's lines become a program: each line runs in its turn, handed to the
+reactor with ``callFromThread`` once the loop has done everything due at that moment,
+as the explorer delivers a typed line (``turn()`` below); ``wait S`` lets S seconds
+pass. The session's own comments and notes are kept as comments.{clock_note}
+"""
+'''
+
+_CLOCK_NOTE = {
+    "live": "\n\nThe session ran on the live clock: the time you spent between typed lines is\n"
+            "not in it. Add ``yield wait(S)`` where that time mattered.",
+}
+
+_SHOW = '''
+
+def show(kind, name):
+    """One dispatch, one line: what the explorer's log shows as KIND NAME."""
+    print(kind, name, flush=True)
+'''
+
+_NAMED = '''
+
+# -- Deferreds with names, as the explorer traces them: each callback or errback that
+#    runs prints deferred.step NAME; deferred.result NAME when the chain has run out
+#    of callbacks after it fired or ran one. Twisted alone decides what runs when.
+
+class Named(defer.Deferred):
+    made = 0
+    watched = set()
+
+    def __init__(self, name):
+        super().__init__()
+        self.name = name
+        Named.made += 1
+        self.order = Named.made  # results of one action show in the order Deferreds were made
+        self.touched = False  # fired or ran a callback since its result last showed
+        self.waiting = False  # paused on a Deferred that one of its callbacks returned
+
+    def addCallbacks(self, callback, errback=None, callbackArgs=(), callbackKeywords=None,
+                     errbackArgs=(), errbackKeywords=None):
+        super().addCallbacks(self._shown(callback), self._shown(errback or defer.passthru),
+                             callbackArgs, callbackKeywords or {}, errbackArgs,
+                             errbackKeywords or {})
+        sweep()
+        return self
+
+    def addCallback(self, callback, *args, **kw):
+        return self.addCallbacks(callback, defer.passthru, callbackArgs=args,
+                                 callbackKeywords=kw)
+
+    def addErrback(self, errback, *args, **kw):
+        return self.addCallbacks(defer.passthru, errback, errbackArgs=args, errbackKeywords=kw)
+
+    def addBoth(self, callback, *args, **kw):
+        return self.addCallbacks(callback, callback, args, kw, args, kw)
+
+    def _shown(self, fn):
+        if fn is defer.passthru:
+            return fn
+
+        def step(result, *args, **kw):
+            self.waiting = False
+            try:
+                out = fn(result, *args, **kw)
+            finally:
+                self.touched = True
+                Named.watched.add(self)
+                show("deferred.step", self.name)
+            if isinstance(out, defer.Deferred) and out is not self and (
+                    not hasattr(out, "result") or isinstance(out.result, defer.Deferred)
+                    or out.paused):
+                self.waiting = True
+            return out
+
+        return step
+
+    def callback(self, result):
+        self._fire(super().callback, result)
+
+    def errback(self, fail=None):
+        if not self.called and not isinstance(fail, Failure):
+            fail = Failure(fail) if fail is not None else Failure()
+        self._fire(super().errback, fail)
+
+    def _fire(self, fire, value):
+        if self.called:
+            fire(value)  # AlreadyCalledError (eaten once after a cancel)
+            return
+        self.touched = True
+        Named.watched.add(self)
+        fire(value)
+        sweep()
+
+    def cancel(self):
+        super().cancel()
+        sweep()
+
+
+def sweep():
+    """After anything done to a named Deferred: show the chains that have run out."""
+    for d in sorted(Named.watched, key=lambda d: d.order):
+        if d.waiting and not d.paused:
+            d.waiting, d.touched = False, True
+        if (d.touched and d.called and not d.paused and not d._callbacks
+                and not d._runningCallbacks):
+            show("deferred.result", d.name)
+            d.touched = False
+        if not d.touched and not d.waiting:
+            Named.watched.discard(d)
+'''
+
+_THREAD = '''
+
+# -- thread jobs: deferToThread runs job() in Twisted's thread pool
+
+jobs_waiting = []  # jobs handed to the pool that have no thread yet
+jobs_running = {}  # job -> when its result is due
+
+
+def job(name, seconds, error=None):
+    """The work of `thread NAME SECONDS`: it blocks (a sleep), so it runs in a thread."""
+    jobs_running[name] = time.time() + seconds
+    jobs_waiting.remove(name)
+    time.sleep(seconds)
+    if error is not None:
+        raise Exception(error)
+    return "done"
+
+
+def job_result(result, name):
+    """The pool hands the result back to the reactor with callFromThread."""
+    jobs_running.pop(name, None)
+    show("thread.result", name)
+    return result
+'''
+
+_FROMTHREAD = '''
+
+helpers = []  # threads about to hand a call to the reactor
+
+
+def from_a_thread(f):
+    """`fromthread`: another thread hands f to the reactor with callFromThread."""
+    helper = threading.Thread(target=reactor.callFromThread, args=(f,))
+    helpers.append(helper)
+    helper.start()
+'''
+
+_SPIN = '''
+
+def spin(seconds):
+    """`block S cpu`: keep the reactor's thread busy computing for S seconds."""
+    end = time.monotonic() + seconds
+    while time.monotonic() < end:
+        pass
+'''
+
+_TURN = '''
+
+# -- how the explorer replays a session: a line is handed to the reactor with
+#    callFromThread once the loop has done everything due at that moment; time
+#    passes at `wait`.
+
+def busy():
+    """Is anything due right now? A timer, a thread call, a job's result, I/O."""
+    now = reactor.seconds()
+    if reactor.threadCallQueue:
+        return True
+    if any(call.getTime() <= now for call in reactor.getDelayedCalls()):
+        return True
+    # BUSY
+    return False
+
+
+def turn():
+    """A Deferred that fires when it is the next line's turn."""
+    d = defer.Deferred()
+
+    def check():
+        if busy():
+            reactor.callLater(0, check)
+        else:
+            reactor.callFromThread(d.callback, None)
+
+    reactor.callLater(0, check)
+    return d
+
+
+def wait(seconds):
+    """`wait S`: let S seconds pass."""
+    return task.deferLater(reactor, seconds, lambda: None)
+'''
+
+_BUSY_THREAD = '''    pool = reactor.getThreadPool()
+    if jobs_waiting and len(jobs_running) < pool.max:
+        return True  # a job is about to start
+    if any(due <= now for due in jobs_running.values()):
+        return True  # a job has done its work: its result is on the way
+'''
+
+_BUSY_HELPER = '''    helpers[:] = [h for h in helpers if h.is_alive()]
+    if helpers:
+        return True  # a helper thread is about to call callFromThread
+'''
+
+_SESSION_HEAD = '''
+
+@defer.inlineCallbacks
+def session():
+    """The session, line by line."""
+'''
+
+_SESSION_END = '''
+    # -- the session ends here: the explorer stops the loop where it is (no shutdown
+    #    triggers run; thread jobs still at work are abandoned)
+    yield turn()
+    reactor.crash()
+'''
+
+_MAIN = '''
+
+def main():
+    def failed(failure):
+        print(failure.getTraceback(), file=sys.stderr)
+        reactor.crash()
+
+    reactor.callWhenRunning(lambda: session().addErrback(failed))
+    reactor.run()
+    sys.stdout.flush()
+    os._exit(0)  # do not wait for thread jobs still sleeping
+
+
+if __name__ == "__main__":
+    main()
+'''
