@@ -10,6 +10,7 @@ from __future__ import annotations
 import sys
 import threading
 import time
+from collections import deque
 from dataclasses import dataclass, field
 from typing import Any, Callable, Iterable
 
@@ -77,6 +78,10 @@ class Engine:
         self.log = EventLog(self.config.log_size)
         self.log.on_subscriber_error = self._subscriber_failed
         self.objects: dict[str, Obj] = {}
+        self.max_objects = 5000  # then the oldest finished ones are summarised
+        self._order: deque[str] = deque()
+        self.retired: dict[str, int] = {}  # family → finished objects summarised away
+        self.retired_names: set[str] = set()
         self._counters: dict[str, int] = {}
         self._thread_labels: dict[int, str] = {}
         self._local = _ThreadState()
@@ -298,7 +303,7 @@ class Engine:
     # ---------------------------------------------------------------- objects
     def new_name(self, family: str, requested: str | None) -> str:
         if requested:
-            if requested in self.objects:
+            if requested in self.objects or requested in self.retired_names:
                 raise CommandError(f"the name {requested} is taken",
                                    "names are never reused in a session; pick another")
             return requested
@@ -313,7 +318,32 @@ class Engine:
 
     def add(self, obj: Obj) -> Obj:
         self.objects[obj.name] = obj
+        self._order.append(obj.name)
+        if len(self.objects) > self.max_objects:
+            self._retire()
         return obj
+
+    def _retire(self) -> None:
+        """Memory stays bounded: the oldest finished objects are summarised, not kept.
+
+        Their names stay taken (never reused); ``retired`` counts them by family."""
+        keep = self.max_objects * 3 // 4
+        for _ in range(len(self._order)):
+            if len(self.objects) <= keep:
+                break
+            name = self._order.popleft()
+            obj = self.objects.get(name)
+            if obj is None:
+                continue
+            if obj.pending:
+                self._order.append(name)  # still alive: look again later
+                continue
+            del self.objects[name]
+            self.retired[obj.family] = self.retired.get(obj.family, 0) + 1
+            prefix = FAMILIES.get(obj.family)
+            auto = prefix is not None and name[len(prefix):].isdigit() and name.startswith(prefix)
+            if not auto:  # automatic names never come back anyway (the counter moves on)
+                self.retired_names.add(name)
 
     def get(self, name: str, *families: str) -> Obj:
         obj = self.objects.get(name)
