@@ -27,7 +27,9 @@ WAKE_AFTER = 1e-9
 # with the same delay have different deadlines and fire in the order they were typed.
 # The virtual clock moves this much (or one float step) as each line is delivered:
 # invisible in the log, and Twisted's heap never has to order exact ties, which it
-# would do in its own (not first-in) order.
+# would do in its own (not first-in) order. The same step passes before every deadline
+# the reactor fixes (``nudge``): timers made in one callback, or in one tick, with the
+# same delay are due in the order they were made, as on a real clock.
 LINE_GAP = 1e-12
 
 
@@ -142,6 +144,13 @@ class VirtualClock(BaseClock):
     def line_gap(self) -> None:
         """A line is delivered: the moment between two typed lines passes (see LINE_GAP)."""
         self.set_now(self.now + max(LINE_GAP, math.ulp(self.now)))
+
+    def nudge(self) -> None:
+        """The reactor is about to fix a deadline (callLater, reset): real time would have
+        moved since the last one, so two deadlines made in one tick differ too.
+        Reactor thread only; a LINE_GAP step wakes no sleeper (the next set_now does)."""
+        now = self.now
+        self.now = now + max(LINE_GAP, math.ulp(now))
 
     def set_now(self, t: float) -> None:
         """Move the clock to ``t`` and wake every sleeper due by then (in deadline order)."""

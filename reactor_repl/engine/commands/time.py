@@ -158,6 +158,8 @@ def cancel(eng: Engine, p: Parsed) -> None:
 @handles("reset")
 def reset(eng: Engine, p: Parsed) -> None:
     obj, dc = _timer(eng, p["NAME"])
+    if eng.virtual:
+        eng.clock.nudge()  # type: ignore[attr-defined]  # reset fixes a deadline from now
     dc.reset(p["DELAY"])
     due = eng.now() + p["DELAY"]
     obj.detail = f"due {due:.3f}"
