@@ -188,14 +188,26 @@ class Engine:
 
     def timed(self, kind: str, name: str, text: str, data: dict[str, Any] | None,
               fn: Callable[..., Any], *args: Any, **kw: Any) -> Any:
-        """Record a dispatch, run ``fn``, and warn if it ran longer than --slow."""
-        ev = self.dispatch(kind, name, text, data)
-        # run_dispatch() inlined: this is the hot path of every dispatch
+        """Record a dispatch, run ``fn``, and warn if it ran longer than --slow.
+
+        dispatch() and run_dispatch() written out: this is the hot path of every dispatch."""
+        if self.breakpoints or self.stepping:
+            self._gate(kind, name)
+        reactor = self.reactor
         seconds = self.clock.seconds
+        t0 = seconds()
+        ev = self.log.append(t0 - self.start_time, reactor.tick, kind, name, self.thread_label(),
+                             text, data, False)
+        reactor.dispatches += 1
+        if reactor.dispatches > self.config.max_dispatches and self.virtual and not self.runaway:
+            self._runaway()
+        if self.predictions:
+            from reactor_repl.engine import teaching
+
+            teaching.check_predictions(self)
         outer = self.current
         self.current = ev
         warned = self.slow_warnings
-        t0 = seconds()
         try:
             return fn(*args, **kw)
         finally:
@@ -554,6 +566,7 @@ class Engine:
             return
         from reactor_repl.engine import teaching
 
+        self._halt_reactor()
         teaching.session_end_checks(self)
         pending = self.pending_summary()
         stats = teaching.loop_stats(self)
@@ -568,6 +581,26 @@ class Engine:
             except Exception:
                 pass
         self.shutdown()
+
+    def _halt_reactor(self, grace: float = 0.5) -> None:
+        """Stop the loop between two iterations, so that nothing is recorded after
+        session.end (a due timer ran after it: crash() is a thread call, and the pass
+        that runs it runs the due timers too)."""
+        r = self.reactor
+        if r is None or self.stopped.is_set() or self.in_reactor():
+            return
+        r.closing = True
+        r.deliver(_nothing)  # wake the poller, or the virtual loop's idle wait
+        if r.phase not in ("blocked", "paused") and self.stopped.wait(grace):
+            return
+        # a blocked callback, a break or a sleeping job holds the loop: end them early
+        self.clock.shutdown.set()
+        with self.clock.cond:
+            self.clock.cond.notify_all()
+        with self._pause:
+            self._resume_token += 1
+            self._pause.notify_all()
+        self.stopped.wait(1.0)
 
     def shutdown(self, timeout: float = 2.0) -> None:
         """Stop everything quickly: blocked callbacks and sleeping jobs end early."""
@@ -592,6 +625,10 @@ class Engine:
         from reactor_repl.engine.commands import close_all
 
         close_all(self)
+
+
+def _nothing() -> None:
+    pass
 
 
 def _quiet_stop_pool(pool: Any) -> None:

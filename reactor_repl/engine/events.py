@@ -82,16 +82,28 @@ class EventLog:
         self.counts: dict[str, int] = {}  # "kind" and "kind:name" → count
         self.last: dict[str, Event] = {}  # "kind:name" → latest
         self._subscribers: list[Callable[[Event], None]] = []
+        self._by_kind: dict[str, list[Callable[[Event], None]]] = {}  # subscribers of some kinds
         self.on_subscriber_error: Callable[[Callable[[Event], None], BaseException], None] | None = None
 
-    def subscribe(self, fn: Callable[[Event], None]) -> None:
-        self._subscribers.append(fn)
+    def subscribe(self, fn: Callable[[Event], None], kinds: Iterable[str] | None = None) -> None:
+        """``fn`` gets every event, or only those of ``kinds`` (default: ``fn.kinds`` if it
+        has one): a view that wants a few kinds costs nothing on the others."""
+        if kinds is None:
+            kinds = getattr(fn, "kinds", None)
+        if kinds is None:
+            self._subscribers.append(fn)
+            return
+        for kind in kinds:
+            self._by_kind.setdefault(kind, []).append(fn)
 
     def unsubscribe(self, fn: Callable[[Event], None]) -> None:
         try:
             self._subscribers.remove(fn)
         except ValueError:
             pass
+        for subs in self._by_kind.values():
+            if fn in subs:
+                subs.remove(fn)
 
     def append(self, t: float, tick: int, kind: str, name: str, thread: str, text: str,
                data: dict[str, Any] | None, internal: bool) -> Event:
@@ -121,6 +133,10 @@ class EventLog:
                     counts[key] = n + 1
                 self.last[key] = ev
             subscribers = self._subscribers
+            if self._by_kind:
+                some = self._by_kind.get(kind)
+                if some:
+                    subscribers = subscribers + some
         for fn in subscribers:
             try:
                 fn(ev)

@@ -1,8 +1,8 @@
 """Loop lag kept in bounded memory: a session may run a million timers.
 
 ``Engine.lag`` is a ``LagWindow``: commands ``append`` how late each timer or
-loop call ran. Percentiles come from the most recent ``size`` values; count,
-total and max cover the whole session. Nothing here grows with the session.
+loop call ran. Percentiles come from the most recent ``size`` values; count
+and max cover the whole session. Nothing here grows with the session.
 """
 
 from __future__ import annotations
@@ -12,20 +12,20 @@ from typing import Iterator
 
 
 class LagWindow:
-    """Recent lateness values plus whole-session count, sum and max."""
+    """Recent lateness values plus whole-session count and max."""
 
     def __init__(self, size: int = 10_000) -> None:
         self.recent: deque[float] = deque(maxlen=size)
+        self._push = self.recent.append
         self.count = 0
-        self.total = 0.0
         self.max = 0.0
         self._sorted: list[float] | None = None
         self._sorted_at = -1
 
     def append(self, late: float) -> None:
-        self.recent.append(late)
+        """Called for every timer and loop call: kept to the bare minimum."""
+        self._push(late)
         self.count += 1
-        self.total += late
         if late > self.max:
             self.max = late
 

@@ -68,6 +68,8 @@ class LinePrinter:
         self.last_tick = -1
         self.last_seq = 0  # the last event printed (or dropped by --quiet)
         self._lock = threading.Lock()
+        # what the log hands us (EventLog.subscribe reads it): --quiet prints a few kinds only
+        self.kinds: frozenset[str] | None = QUIET_KINDS if quiet and not json else None
 
     def __call__(self, ev: Event) -> None:
         if self.quiet and not self.json and (ev.kind not in QUIET_KINDS

@@ -87,8 +87,10 @@ def every(eng: Engine, p: Parsed) -> None:
         lag.append(late)
         if missed:
             text = f"call {n}, missed {missed} beat{'s' if missed != 1 else ''}, late +{late:.3f}s"
-        else:
+        elif late:
             text = f"call {n}, late +{late:.3f}s"
+        else:  # on time: the common case of a busy loop, without formatting a float
+            text = f"call {n}, late +0.000s"
         obj.detail = f"{n} calls"
         obj.data["late"] = late
         timed("loop.call", name, text,
