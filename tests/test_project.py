@@ -1,0 +1,33 @@
+"""The project keeps its promises: CI runs the README's test line; every command is handled."""
+
+from __future__ import annotations
+
+import os
+import re
+
+from support import ROOT
+
+from reactor_repl.engine.commands import HANDLERS
+from reactor_repl.language.table import COMMANDS
+
+
+def _quick_start() -> list[str]:
+    text = open(os.path.join(ROOT, "README.md"), encoding="utf-8").read()
+    block = re.search(r"## Quick start.*?```sh\n(.*?)```", text, re.S)
+    assert block, "README has a Quick start with a sh block"
+    return [line.strip() for line in block.group(1).splitlines() if line.strip()]
+
+
+def test_ci_runs_exactly_the_readmes_test_command():
+    lines = _quick_start()
+    assert len(lines) == 2
+    install_and_start, install_and_test = lines
+    assert "reactor-repl" in install_and_start and "pytest" in install_and_test
+    ci = open(os.path.join(ROOT, ".ci", "run"), encoding="utf-8").read().splitlines()
+    assert install_and_test in ci
+
+
+def test_every_command_of_the_table_is_handled_by_the_engine_or_the_driver():
+    prompt_only = {c.name for c in COMMANDS if c.where == "prompt"}
+    missing = [c.name for c in COMMANDS if c.name not in HANDLERS and c.name not in prompt_only]
+    assert missing == []
