@@ -160,7 +160,9 @@ class Explorer(Session):
         pass  # the refresh task redraws on its own
 
     def comment(self, text: str) -> None:
-        self.actions.put(lambda: self.pane.message(text, "class:log.comment"))
+        """A scenario's comment in step mode (UI thread): shown before the line it precedes."""
+        self.pump()
+        self.pane.message(text, "class:log.comment")
 
     def warn(self, text: str) -> None:
         self.actions.put(lambda: self.pane.message(text))
@@ -262,8 +264,16 @@ class Explorer(Session):
             width = self.app.output.get_size().columns
         except Exception:
             width = 80
-        used = sum(len(t) for _, t, *_ in left) + sum(len(t) for _, t, *_ in right)
-        return left + [("class:status", " " * max(1, width - used))] + right
+        room = width - sum(len(t) for _, t, *_ in right)
+        if room < 20:  # narrow: the loop's state matters most
+            right, room = right[1:], width - sum(len(t) for _, t, *_ in right[1:])
+        fitted: StyleAndTextTuples = []
+        for style, text, *_ in left:
+            text = text[:max(0, room - 1)]
+            room -= len(text)
+            if text:
+                fitted.append((style, text))
+        return fitted + [("class:status", " " * max(1, room))] + right
 
     def toolbar_fragments(self) -> StyleAndTextTuples:
         doc = self.buffer.document

@@ -50,8 +50,8 @@ class LineSession(Session):
                  input: Input | None = None, output: Output | None = None,
                  out: IO[str] | None = None) -> None:
         super().__init__(engine, allow_python_files=allow_python_files, player=player)
-        self.out = out or sys.stdout
-        self.colour = want_colour(self.out) if out is None else False
+        self._out = out  # None: sys.stdout as it is when printing (patch_stdout's proxy)
+        self.colour = want_colour(sys.stdout) if out is None else False
         self.internals_on = internals
         self.kinds: tuple[str, ...] = ()
         self.watch = LoopWatch()
@@ -148,8 +148,9 @@ class LineSession(Session):
                 lines.append(self.format(ev))
         lines += [t for _, t in pending_texts]
         if lines:
-            self.out.write("\n".join(lines) + "\n")
-            self.out.flush()
+            out = self._out or sys.stdout
+            out.write("\n".join(lines) + "\n")
+            out.flush()
             self._snap_at = 0.0
             self._invalidate()
 

@@ -95,7 +95,7 @@ def loop_status(snap: dict[str, Any], watch: LoopWatch) -> tuple[str, str]:
 
 
 def clock_text(snap: dict[str, Any]) -> str:
-    return f"{snap.get('clock', 'live')} · now {snap.get('now', 0.0):.3f} · tick {snap.get('tick', 0)}"
+    return f"{snap.get('clock', 'live')} {snap.get('now', 0.0):.3f}s · tick {snap.get('tick', 0)}"
 
 
 def _describe(item: dict[str, Any], now: float) -> tuple[str, str]:
@@ -143,8 +143,7 @@ def state_fragments(snap: dict[str, Any], watch: LoopWatch, queued: int = 0,
              ("class:status.queue", f"{waiting} waiting for the loop: they run when it is free"))
     pool = snap.get("pool", {})
     line(("class:state.label", "pool   "),
-         ("", f"{pool.get('busy', 0)} busy · {pool.get('queued', 0)} queued · "
-              f"size {pool.get('size', 0)}"))
+         ("", f"{pool.get('busy', 0)}/{pool.get('size', 0)} busy · {pool.get('queued', 0)} queued"))
     items = snap.get("items") or []
     for title, families in SECTIONS:
         mine = [it for it in items if it["family"] in families]
