@@ -95,9 +95,9 @@ def thread(eng: Engine, p: Parsed) -> None:
         eng.record("thread.start", name, f"starts in pool thread {act.slot}",
                    {"slot": act.slot, "seconds": duration})
         clock.sleep(act, duration)
-        obj.state = "done"
-        if clock.shutdown.is_set():
+        if clock.shutdown.is_set():  # cut short: the session ends with it still running
             raise CommandError("the session ended")
+        obj.state = "done"
         clock.set_state(act, "ended")
         eng.record("thread.end", name, f"finished after {duration:g}s" +
                    (f", raising {message}" if message else ""), {"seconds": duration})

@@ -187,10 +187,16 @@ def block(eng: Engine, seconds: float, cpu: bool) -> None:
     r = eng.reactor
     old = r.phase
     r._set_phase("blocked")
+    t0 = eng.clock.seconds()
     try:
         eng.pass_time(seconds, cpu)
     finally:
         r._set_phase(old)
+    if eng.clock.shutdown.is_set():
+        took = eng.clock.seconds() - t0
+        eng.record("block.end", "", f"cut short after {took:.3f}s: the session is ending",
+                   {"seconds": round(took, 6), "cut": True})
+        return
     eng.record("block.end", "", f"blocked {seconds:g}s", {"seconds": seconds})
 
 
