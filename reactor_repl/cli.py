@@ -20,8 +20,8 @@ def _common(p: argparse.ArgumentParser, clock_default: str | None) -> None:
     p.add_argument("--slow", type=float, default=0.1, metavar="SECONDS",
                    help="slow-callback and blocked-loop threshold (default 0.1)")
     p.add_argument("--internals", action="store_true", help="show internal dispatches")
-    p.add_argument("--max-dispatches", type=int, default=1_000_000, metavar="N",
-                   help="virtual clock: dispatches allowed per command before it is a runaway")
+    p.add_argument("--max-dispatches", type=int, default=100_000, metavar="N",
+                   help="virtual clock: dispatches allowed per command before it is a runaway (default 100000)")
     p.add_argument("--allow-python", action="store_true",
                    help="allow py lines in scenario files")
 

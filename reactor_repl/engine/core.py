@@ -47,7 +47,7 @@ class Config:
     clock: str = "live"  # "live" | "virtual"
     log_size: int = 100_000
     slow: float = 0.1
-    max_dispatches: int = 1_000_000
+    max_dispatches: int = 100_000
     allow_python: bool = True
 
 

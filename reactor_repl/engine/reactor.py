@@ -81,6 +81,7 @@ class InstrumentedMixin:
         self.thread_ident: int | None = None
         self._io_count = 0
         self._rr_lock = threading.Condition()
+        self.closing = False  # the session is ending: stop between two iterations
         # live: time spent waiting in the poller (loop statistics, io.wait events)
         self.io_wait = 0.0
         self.busy_since = time.monotonic()  # when the loop last came back from the poller
@@ -177,10 +178,12 @@ class InstrumentedMixin:
 
     def doIteration(self, timeout: float | None) -> None:
         if self._virtual:
-            if timeout == 0:  # something is due now: poll without waiting (the hot path)
+            if timeout == 0 and not self._rr.runaway:  # something is due now (the hot path)
                 self._base_do_iteration(0)
             else:
                 self._virtual_iteration(timeout)
+            if self.closing:
+                self.crash()  # type: ignore[attr-defined]
             return
         self._set_phase("poll")
         self._wait_began = self.phase_since
@@ -189,6 +192,8 @@ class InstrumentedMixin:
         finally:
             if self._wait_began is not None:
                 self._end_wait()
+        if self.closing:
+            self.crash()  # type: ignore[attr-defined]
 
     def _end_wait(self) -> None:
         """Live: the poller returned (first I/O dispatch, or the iteration's end)."""
@@ -206,6 +211,11 @@ class InstrumentedMixin:
     def _virtual_iteration(self, timeout: float | None) -> None:
         clock = self._rr_clock
         assert isinstance(clock, VirtualClock)
+        if self._rr.runaway:
+            # --max-dispatches reached: work no more than time passes by itself; the loop
+            # waits for a command (which resets the count), as if nothing were due
+            self._go_idle()
+            return
         before = self._io_count
         super().doIteration(0)  # type: ignore[misc]
         if self._io_count != before or self.threadCallQueue or timeout == 0:  # type: ignore[attr-defined]
