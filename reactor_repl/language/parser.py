@@ -326,7 +326,8 @@ def _convert_one(spec: Arg, word: Word) -> Any:
     if t == "duration":
         return values.parse_duration(text)
     if t == "int":
-        minimum = 0 if spec.name in ("PORT",) else 1
+        # int=K: at least K (expect count … 0); else ports from 0, counts and sizes from 1
+        minimum = int(spec.extra) if spec.extra else 0 if spec.name in ("PORT",) else 1
         n = values.parse_int(text, minimum)
         if spec.name == "PORT" and n > 65535:
             raise values.ValueProblem(f"port {n} is out of range", "use 0..65535 (0: a free port)")

@@ -298,7 +298,7 @@ EXPECTS: tuple[Command, ...] = (
          "NAME's current result is a failure (mentioning TEXT)", example="expect failure d1 boom"),
     _cmd("pending", "expect", "NAME:ref=any", "NAME has not fired or finished",
          example="expect pending t2"),
-    _cmd("count", "expect", "WHAT:token N:int", "KIND or KIND:NAME happened N times",
+    _cmd("count", "expect", "WHAT:token N:int=0", "KIND or KIND:NAME happened N times",
          example="expect count loop.call:l1 3"),
     _cmd("late", "expect", "NAME:ref=timer|loop OP:word=>=|<= SECONDS:duration",
          "how late NAME ran (its latest firing)", example="expect late t1 >= 0.5"),
