@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from prompt_toolkit.filters import Condition
+from prompt_toolkit.filters import Condition, has_completions
 from prompt_toolkit.key_binding import KeyBindings, KeyPressEvent
 
 if TYPE_CHECKING:
@@ -68,6 +68,11 @@ def create_key_bindings(ex: Explorer) -> KeyBindings:
     def _close_help(event: KeyPressEvent) -> None:
         "Close help."
         ex.help.hide()
+
+    @kb.add("escape", filter=has_completions & ~help_shown, eager=True)
+    def _close_menu(event: KeyPressEvent) -> None:
+        "Close the completion menu."
+        event.current_buffer.cancel_completion()
 
     @kb.add("pageup")
     def _page_up(event: KeyPressEvent) -> None:

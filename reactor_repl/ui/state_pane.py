@@ -140,7 +140,7 @@ def state_fragments(snap: dict[str, Any], watch: LoopWatch, queued: int = 0,
     waiting = queued + watch.queued
     if waiting and snap.get("phase") in ("blocked", "paused"):
         line(("class:state.label", "queue  "),
-             ("class:status.queue", f"{waiting} waiting for the loop: they run when it is free"))
+             ("class:status.queue", f"{waiting} typed, waiting for the loop to be free"))
     pool = snap.get("pool", {})
     line(("class:state.label", "pool   "),
          ("", f"{pool.get('busy', 0)}/{pool.get('size', 0)} busy · {pool.get('queued', 0)} queued"))
