@@ -85,6 +85,11 @@ class Driver:
         if cmd.where == "prompt":
             return self._prompt(parsed, where)
         loc = str(where) if where.line else ""
+        if cmd.name == "expect" and wait and not self.engine.virtual \
+                and self.engine.paused_at is None:
+            # live: check between two callbacks, not in the middle of one (a chain blocked
+            # in a step showed half its result); virtual: the loop is idle already
+            return self._in_reactor(parsed, wait, loc)
         if cmd.where == "here":
             if cmd.group == "session" or not wait or not self.engine.virtual:
                 return execute(self.engine, parsed, where=loc)
