@@ -24,6 +24,14 @@ def parse_duration(text: str) -> float:
     """``0.5``, ``2``, ``1e-3``, ``250ms``, ``2s`` → seconds; finite, ≥ 0, ≤ one day."""
     m = _DURATION_RE.match(text.strip())
     if not m:
+        try:
+            number = float(text)
+        except ValueError:
+            number = None
+        if number is not None and not math.isfinite(number):
+            raise ValueProblem(f"'{text}' is not a finite duration", "durations are 0 to 86400s")
+        if number is not None and number < 0:
+            raise ValueProblem(f"'{text}' is negative", "durations are 0 to 86400s")
         raise ValueProblem(
             f"'{text}' is not a duration", "write seconds (0.5, 2, 1e-3) or 250ms / 2s"
         )
