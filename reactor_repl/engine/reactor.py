@@ -10,11 +10,12 @@ time source and decides in ``doIteration`` when the clock may jump.
 
 from __future__ import annotations
 
+import math
 import threading
 import time
 from typing import TYPE_CHECKING, Any, Callable
 
-from reactor_repl.engine.clock import WAKE_AFTER, BaseClock, VirtualClock
+from reactor_repl.engine.clock import LINE_GAP, WAKE_AFTER, BaseClock, VirtualClock
 
 if TYPE_CHECKING:
     from reactor_repl.engine.core import Engine
@@ -22,6 +23,9 @@ if TYPE_CHECKING:
 
 # live: a poller wait at least this long is recorded as an internal ``io.wait`` event
 WAIT_EVENT_MIN = 0.001
+# below this virtual time one float step (math.ulp) is smaller than LINE_GAP, so the
+# nudge before a deadline is LINE_GAP itself (2**12 <= t < 2**13 has ulp 2**-40 < 1e-12)
+LINE_GAP_EXACT_BELOW = 2.0 ** 13
 
 
 def platform_reactor_class() -> type:
@@ -98,11 +102,14 @@ class InstrumentedMixin:
             # virtual: time moves a hair before each deadline is fixed (VirtualClock.nudge),
             # else equal deadlines made in one tick tie, and Twisted's heap does not keep
             # ties in the order they were made (x1 x3 x5 x2 x4 for five callLater(0)s)
-            nudge = clock.nudge  # type: ignore[attr-defined]
             base_call_later = base.callLater  # type: ignore[misc]
+            vclock = clock
 
             def raw_call_later(delay: float, f: Callable[..., Any], *a: Any, **kw: Any) -> Any:
-                nudge()
+                # VirtualClock.nudge() written out: the hot path of every loop call
+                now = vclock.now  # type: ignore[attr-defined]
+                vclock.now = now + (LINE_GAP if now < LINE_GAP_EXACT_BELOW  # type: ignore[attr-defined]
+                                    else max(LINE_GAP, math.ulp(now)))
                 return base_call_later(delay, f, *a, **kw)
 
             self.raw_call_later = raw_call_later  # type: ignore[method-assign]
