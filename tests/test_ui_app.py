@@ -399,3 +399,35 @@ def test_toolbar_check_reports_the_column() -> None:
     assert err is not None and err.col == 12
     assert toolbar.check("  ") is None
     assert toolbar.check("# only a comment") is None
+
+
+def test_pasted_lines_run_one_after_another_and_stop_is_shown() -> None:
+    ex, _ = run_explorer("\x1b[200~note a\nnote b\nstop\x1b[201~\rquit\r")  # bracketed paste
+    typed = [e.text for e in ex.engine.log.snapshot() if e.kind in ("input", "note")]
+    assert typed == ["note a", "a", "note b", "b", "stop"]
+    snap = {"phase": "run", "phase_for": 0.0, "clock": "virtual"}
+    assert loop_status(snap, ex.watch) == ("class:state.dim",
+                                           "stopped (reactor.stop): quit leaves")
+
+
+def test_the_mouse_wheel_scrolls_the_log() -> None:
+    from prompt_toolkit.data_structures import Point
+    from prompt_toolkit.mouse_events import MouseButton, MouseEvent, MouseEventType
+
+    from reactor_repl.ui.log_pane import LogControl
+
+    pane = LogPane()
+    for i in range(1, 101):
+        pane.add(Event(i, 0.0, 1, "note", "", "reactor", f"n{i}", None, False))
+    control = LogControl(pane)
+    wheel = MouseEvent(Point(0, 0), MouseEventType.SCROLL_UP, MouseButton.NONE, frozenset())
+    assert control.mouse_handler(wheel) is None
+    assert pane.offset == 3
+    assert shown_pane(pane, 5)[-2].endswith("n97")
+    down = MouseEvent(Point(0, 0), MouseEventType.SCROLL_DOWN, MouseButton.NONE, frozenset())
+    control.mouse_handler(down)
+    assert pane.offset == 0 and shown_pane(pane, 5)[-1].endswith("n100")
+
+
+def shown_pane(pane: LogPane, height: int) -> list[str]:
+    return ["".join(t for _, t, *_ in line) for line in pane.render(80, height)]

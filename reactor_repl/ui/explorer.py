@@ -100,7 +100,11 @@ class Explorer(Session):
     async def _refresh(self) -> None:
         """Drain events, apply the driver's requests, redraw: at most ~30 times a second."""
         while True:
-            changed = self.pump()
+            try:
+                changed = self.pump()
+            except Exception as e:  # a view that fails must not freeze the screen
+                self.pane.message(f"the explorer hit {type(e).__name__}: {e}")
+                changed = True
             now = time.monotonic()
             if not changed and now - self._last_timed >= self._timed_period():
                 changed = True
@@ -249,8 +253,6 @@ class Explorer(Session):
         if waiting and phase in ("blocked", "paused"):
             left.append(("class:status.queue",
                          f" {waiting} typed command{'s' if waiting != 1 else ''} {'wait' if waiting != 1 else 'waits'} for the loop "))
-        if self.engine.stopped.is_set() and not snap.get("ended"):
-            left.append(("class:status", " the reactor has stopped: quit or Ctrl-D leaves "))
         style, text = loop_status(snap, self.watch)
         if style == "class:state.blocked":
             right = [("class:status.blocked", f" {text} ")]

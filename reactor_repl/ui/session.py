@@ -54,7 +54,12 @@ class Session:
 
     # -- input
     def submit_text(self, text: str) -> None:
-        """A line typed at the prompt (Enter)."""
+        """A line typed at the prompt (Enter); pasted lines run one after another."""
+        if "\n" in text.strip():
+            for line in text.splitlines():
+                if line.strip():
+                    self.submit_text(line)
+            return
         if not text.strip():
             if self.player is not None and self.player.step and self.player.active:
                 self.step_play()

@@ -39,6 +39,7 @@ class LoopWatch:
         self.warning = ""  # the latest warn.blocked text, while blocked
         self.poller = "epoll"
         self.blocked = False
+        self.stopped = False  # reactor.stop was called: the loop ends after the shutdown triggers
         self.queued = 0  # reactor commands typed during the current block: they wait for it
 
     def see(self, ev: Event) -> None:
@@ -67,6 +68,8 @@ class LoopWatch:
             self.warning = ""
             self.blocked = False
             self.queued = 0
+        elif kind == "reactor.stop":
+            self.stopped = True
         elif kind == "warn.blocked":
             self.warning = ev.text
         elif kind == "session.start" and ev.data:
@@ -79,6 +82,8 @@ def loop_status(snap: dict[str, Any], watch: LoopWatch) -> tuple[str, str]:
     secs = float(snap.get("phase_for", 0.0))
     if snap.get("ended"):
         return "class:state.dim", "the session has ended"
+    if watch.stopped:
+        return "class:state.dim", "stopped (reactor.stop): quit leaves"
     if phase == "blocked":
         where = watch.blocked_in
         text = f"BLOCKED {secs:.1f}s" + (f" {where}" if where else "")
