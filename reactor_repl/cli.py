@@ -181,8 +181,12 @@ def run_text(args: Any, path: str, text: str, *, default_clock: str, allow_pytho
 
 
 def cmd_stdin(args: Any) -> int:
-    text = sys.stdin.read()
-    return run_text(args, "<stdin>", text, default_clock="live",
+    """Piped standard input is a live session: each line runs as it arrives."""
+    try:
+        sys.stdin.reconfigure(errors="replace")  # type: ignore[union-attr]
+    except (AttributeError, ValueError):
+        pass
+    return run_text(args, "<stdin>", sys.stdin, default_clock="live",  # type: ignore[arg-type]
                     allow_python=args.allow_python)
 
 

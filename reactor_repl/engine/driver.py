@@ -11,7 +11,7 @@ import os
 import threading
 import time
 from dataclasses import dataclass, field
-from typing import Any, Callable, Protocol
+from typing import Any, Callable, Iterable, Protocol
 
 from reactor_repl.engine.commands import execute
 from reactor_repl.engine.core import Engine
@@ -236,8 +236,12 @@ class Driver:
         self.run_lines(path, text)
         return True
 
-    def run_lines(self, path: str, text: str, on_line: Callable[[int], Any] | None = None) -> None:
-        for lineno, line in enumerate(text.splitlines(), 1):
+    def run_lines(self, path: str, text: str | Iterable[str],
+                  on_line: Callable[[int], Any] | None = None) -> None:
+        """Run each line in turn: ``text`` is a whole scenario, or lines as they come
+        (piped standard input is a live session: a line runs when it arrives)."""
+        lines = text.splitlines() if isinstance(text, str) else (ln.rstrip("\r\n") for ln in text)
+        for lineno, line in enumerate(lines, 1):
             if self.done or self.interrupted():
                 break
             if on_line is not None:
