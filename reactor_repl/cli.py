@@ -81,6 +81,14 @@ def main(argv: list[str] | None = None) -> int:
         return cmd_interactive(args)
     except KeyboardInterrupt:
         return EXIT_INTERRUPTED
+    except BrokenPipeError:
+        # the reader went away (run … | head): no traceback, and none at exit either
+        try:
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, sys.stdout.fileno())
+        except (OSError, ValueError):
+            pass
+        return EXIT_FAILED
 
 
 def _leaving(code: int, argv: list[str] | None) -> int:
