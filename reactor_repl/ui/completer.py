@@ -60,6 +60,20 @@ def next_name(family: str, items: list[dict[str, Any]]) -> str:
     return f"{prefix}{n}"
 
 
+def keyword_meta(word: str, s: completion.Suggestion, cmd: Command | None) -> str:
+    """What a keyword-like word is: ``[times N]``, ``do …: runs inside the reactor``."""
+    if word == "do":
+        return "do COMMAND…: runs inside the reactor, in this callback"
+    if word == "/":
+        return "then the errback STEP"
+    if s.arg is not None:
+        return s.arg.name
+    for a in cmd.args if cmd is not None else ():
+        if a.keyword == word:
+            return a.syntax()
+    return ""
+
+
 class ReplCompleter(Completer):
     def __init__(self, items: Items) -> None:
         self.items = items
@@ -76,13 +90,14 @@ class ReplCompleter(Completer):
             if s.type == "path":
                 yield from self.paths.get_completions(Document(word), complete_event)
                 continue
-            for text, meta in self.candidates(s):
+            for text, meta in self.candidates(s, ctx.command):
                 if text in seen or not text.lower().startswith(word.lower()):
                     continue
                 seen.add(text)
                 yield Completion(text, -len(word), display_meta=meta)
 
-    def candidates(self, s: completion.Suggestion) -> Iterable[tuple[str, str]]:
+    def candidates(self, s: completion.Suggestion, cmd: Command | None = None
+                   ) -> Iterable[tuple[str, str]]:
         t = s.type
         if t == "command":
             for word, cmd in sorted(BY_NAME.items()):
@@ -97,7 +112,7 @@ class ReplCompleter(Completer):
                 yield word, _meta(cmd, word)
         elif t == "keyword":
             for word in s.words:
-                yield word, ""
+                yield word, keyword_meta(word, s, cmd)
         elif t == "name":
             for it in self.items():
                 if name_fits(it, s):

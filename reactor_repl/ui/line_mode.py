@@ -12,7 +12,7 @@ import queue
 import sys
 import threading
 import time
-from typing import IO, Any
+from typing import IO
 
 from prompt_toolkit import PromptSession
 from prompt_toolkit.formatted_text import StyleAndTextTuples
@@ -29,7 +29,7 @@ from reactor_repl.language.lexer import ReactorReplLexer
 from reactor_repl.ui import toolbar
 from reactor_repl.ui.completer import ReplCompleter
 from reactor_repl.ui.play import Player
-from reactor_repl.ui.session import QUIT_GRACE, Session
+from reactor_repl.ui.session import Session
 from reactor_repl.ui.state_pane import LoopWatch, loop_status
 from reactor_repl.ui.styles import explorer_style
 from reactor_repl.views.text import family, format_line, want_colour
@@ -225,6 +225,3 @@ class LineSession(Session):
 
     def keys_help(self) -> str:
         return LINE_KEYS
-
-    def items(self) -> list[dict[str, Any]]:
-        return super().items()

@@ -31,7 +31,6 @@ class Session:
         self.quit_at: float | None = None  # when quit was asked for
         self._snap: dict[str, Any] = {}
         self._snap_at = 0.0
-        self._lock = threading.Lock()
 
     # -- state for the views
     def snapshot(self) -> dict[str, Any]:
