@@ -541,15 +541,15 @@ def _exception(name: str) -> str:
 
 
 def _wrap_global(names: list[str]) -> str:
-    lines, cur = [], "    global"
-    for i, n in enumerate(names):
-        piece = (" " if cur.endswith("global") else ", ") + n
-        if len(cur) + len(piece) > 88:
-            lines.append(cur + ",")
-            cur = "    global " + n
-        else:
-            cur += piece
-    lines.append(cur)
+    """``global a, b, …`` statements of at most 88 characters."""
+    lines: list[str] = []
+    cur: list[str] = []
+    for n in names:
+        if cur and len("    global " + ", ".join(cur + [n])) > 88:
+            lines.append("    global " + ", ".join(cur))
+            cur = []
+        cur.append(n)
+    lines.append("    global " + ", ".join(cur))
     return "\n".join(lines) + "\n"
 
 
