@@ -190,11 +190,11 @@ def test_commands_typed_during_a_block_run_after_it() -> None:
         if ev.kind == "timer.schedule":
             ex.request_quit()
 
-    ex, _ = run_explorer("block 0.3\r", clock="live", on_event=type_during_the_block)
+    ex, _ = run_explorer("block 0.5\r", clock="live", on_event=type_during_the_block)
     events = ex.engine.log.snapshot()
     order = [(e.kind, e.text if e.kind == "input" else e.name) for e in events
              if e.kind in ("input", "block.start", "block.end", "timer.schedule")]
-    assert order == [("input", "block 0.3"), ("block.start", ""), ("input", "later 0 t1"),
+    assert order == [("input", "block 0.5"), ("block.start", ""), ("input", "later 0 t1"),
                      ("block.end", ""), ("timer.schedule", "t1")]
 
 
@@ -337,6 +337,13 @@ def test_loop_watch_says_where_the_loop_is_stuck_and_what_waits() -> None:
     ev(6, 4, "input", text="block 2", thread="prompt")
     ev(7, 5, "block.start")
     assert loop_status(snap, watch)[1] == "BLOCKED 1.2s in typed 'block 2'"
+    # a callback that runs too long (no block command): the live watchdog says where
+    stuck = {"file": "<py>", "line": 1, "function": "<module>", "during": "timer.fire t9"}
+    busy = {"phase": "run", "phase_for": 2.5, "clock": "live", "stuck": stuck}
+    assert loop_status(busy, watch) == ("class:state.blocked", "BLOCKED 2.5s during timer.fire t9")
+    pane = text_of(state_fragments(busy, watch, width=60))
+    assert "loop   BLOCKED 2.5s during timer.fire t9\n       at <py>:1 in <module>()" in pane
+    assert loop_status({"phase": "run", "phase_for": 2.5}, watch)[1] == "running callbacks"
 
 
 def test_rules_mark_passes_of_the_loop() -> None:

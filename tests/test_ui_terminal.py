@@ -95,7 +95,7 @@ def test_timer_bad_command_help_quit(term_factory) -> None:  # type: ignore[no-u
 def test_blocked_live_then_queued_command_runs(term_factory) -> None:  # type: ignore[no-untyped-def]
     t = term_factory()
     t.wait_for("rr>")
-    t.type("block 1")
+    t.type("block 1.5")
     t.wait_for("BLOCKED")
     t.type("later 0 t1")
     screen = t.wait_for("1 typed command waits for the loop")

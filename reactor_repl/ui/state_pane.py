@@ -30,13 +30,13 @@ LIVE_SHOWN = 12  # pending objects of a family listed by name
 
 
 class LoopWatch:
-    """What the event stream tells about the loop: where a block started, the poller."""
+    """What the event stream tells about the loop: where a block started, what waits for
+    it, the poller, whether reactor.stop was called."""
 
     def __init__(self) -> None:
         self.last_dispatch: Event | None = None
         self.last_input: Event | None = None
         self.blocked_in = ""
-        self.warning = ""  # the latest warn.blocked text, while blocked
         self.poller = "epoll"
         self.blocked = False
         self.stopped = False  # reactor.stop was called: the loop ends after the shutdown triggers
@@ -60,18 +60,14 @@ class LoopWatch:
                 self.blocked_in = f"in typed '{self.last_input.text}'"
             else:
                 self.blocked_in = ""
-            self.warning = ""
             self.blocked = True
             self.queued = 0
         elif kind == "block.end":
             self.blocked_in = ""
-            self.warning = ""
             self.blocked = False
             self.queued = 0
         elif kind == "reactor.stop":
             self.stopped = True
-        elif kind == "warn.blocked":
-            self.warning = ev.text
         elif kind == "session.start" and ev.data:
             self.poller = POLLERS.get(str(ev.data.get("reactor", "")), "the poller")
 
@@ -84,8 +80,10 @@ def loop_status(snap: dict[str, Any], watch: LoopWatch) -> tuple[str, str]:
         return "class:state.dim", "the session has ended"
     if watch.stopped:
         return "class:state.dim", "stopped (reactor.stop): quit leaves"
-    if phase == "blocked":
-        where = watch.blocked_in
+    stuck = snap.get("stuck")  # the live watchdog's finding, while the loop is away too long
+    if phase == "blocked" or (phase == "run" and stuck):
+        during = stuck.get("during") if stuck else ""
+        where = f"during {during}" if during else watch.blocked_in
         text = f"BLOCKED {secs:.1f}s" + (f" {where}" if where else "")
         return "class:state.blocked", text
     if phase == "paused":
@@ -140,8 +138,11 @@ def state_fragments(snap: dict[str, Any], watch: LoopWatch, queued: int = 0,
     line(("class:state.label", "clock  "), ("", clock_text(snap)))
     style, text = loop_status(snap, watch)
     line(("class:state.label", "loop   "), (style, text))
-    if watch.warning and snap.get("phase") == "blocked":
-        line(("class:state.dim", "       " + watch.warning))
+    stuck = snap.get("stuck")
+    if stuck and style == "class:state.blocked":
+        line(("class:state.label", "       "),
+             ("class:state.dim", f"at {stuck.get('file')}:{stuck.get('line')} "
+                                 f"in {stuck.get('function')}()"))
     waiting = queued + watch.queued
     if waiting and snap.get("phase") in ("blocked", "paused"):
         line(("class:state.label", "queue  "),
