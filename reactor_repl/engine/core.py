@@ -98,12 +98,14 @@ class Engine:
         self.paused_at: str | None = None
         self._pause = threading.Condition()
         self._resume_token = 0
+        self._paused_token = -1  # the resume token the current pause waits to see change
         self.predictions: list[Any] = []
         self.lag = LagWindow()  # how late each timer/loop call ran (bounded)
         self.current: Event | None = None  # the dispatch whose callback is running now
         self.slow_warnings = 0  # warn.slow events so far (the innermost slow callback warns)
         self.waited = 0.0  # virtual: seconds the clock jumped while the loop waited
-        self.watchdog: Any = None
+        self.watchdog: Any = None  # live clock: engine.watchdog.Watchdog
+        self.last_warning: Event | None = None  # the latest warn.slow / warn.blocked
         self._gc_thresholds: tuple[int, int, int] | None = None
         self._tcp_count = 0
         self.on_end: list[Callable[[], None]] = []
@@ -135,6 +137,11 @@ class Engine:
         self._thread.start()
         if not started.wait(10):
             raise RuntimeError("the reactor did not start")
+        if not self.virtual:  # virtual time never passes by itself: nothing can stall
+            from reactor_repl.engine.watchdog import Watchdog
+
+            self.watchdog = Watchdog(self, self.config.slow, self.clock.shutdown)
+            self.watchdog.start()
         if self.virtual:  # live: idle_gen never moves, this would wait forever
             self.wait_idle_after(0)
 
@@ -270,8 +277,8 @@ class Engine:
         if what:
             data["what"] = what
         who = " ".join(w for w in (kind, name, f"({what})" if name and what else what) if w)
-        self.record("warn.slow", name, f"{who} ran {dur:.3f}s (> --slow {self.config.slow:g}s)",
-                    data)
+        self.last_warning = self.record(
+            "warn.slow", name, f"{who} ran {dur:.3f}s (> --slow {self.config.slow:g}s)", data)
 
     def _runaway(self) -> None:
         self.runaway = True
@@ -462,12 +469,15 @@ class Engine:
 
     def _pause_here(self, kind: str, name: str, why: str) -> None:
         r = self.reactor
-        self.paused_at = f"{kind} {name}".strip()
-        self.record("break", name, f"paused before {self.paused_at} ({why}); "
+        where = f"{kind} {name}".strip()
+        self.record("break", name, f"paused before {where} ({why}); "
                     "continue or step", {"kind": kind, "why": why})
         old_phase = r.phase
         with self._pause:
             token = self._resume_token
+            # set under the lock: a resume sees a pause it can release, never half of one
+            self._paused_token = token
+            self.paused_at = where
             r._set_phase("paused")
             with r._rr_lock:
                 r.idle_gen += 1
@@ -481,7 +491,8 @@ class Engine:
         with self._pause:
             was_paused = self.paused_at is not None
             self.stepping = step
-            self._step_budget = 1 if step else 0
+            # step from a pause runs the dispatch paused before; from a running loop, the next
+            self._step_budget = (0 if was_paused else 1) if step else 0
             self._resume_token += 1
             self._pause.notify_all()
         return was_paused
@@ -512,8 +523,9 @@ class Engine:
         deadline = None if timeout is None else time.monotonic() + timeout
         with r._rr_lock:
             while r.idle_gen <= gen and not self.stopped.is_set():
-                if self.paused_at is not None and r.phase == "paused":
-                    return True
+                if self.paused_at is not None and r.phase == "paused" \
+                        and self._resume_token == self._paused_token:
+                    return True  # paused, and no resume on its way (that pause is stale)
                 left = 0.1 if deadline is None else min(0.1, deadline - time.monotonic())
                 if left <= 0:
                     return False
@@ -547,7 +559,17 @@ class Engine:
             "ended": self.ended,
             # for the state pane and completion: per object, what a view cannot work out
             "items": [self._item(o) for o in list(self.objects.values())],
+            # loop statistics (teaching.loop_stats; teaching.stats_line formats them), the
+            # latest warn.slow/warn.blocked, and where the loop is stuck while it is
+            "stats": self.loop_stats(),
+            "warning": self.last_warning.text if self.last_warning is not None else "",
+            "stuck": self.watchdog.stuck if self.watchdog is not None else None,
         }
+
+    def loop_stats(self) -> dict[str, Any]:
+        from reactor_repl.engine import teaching
+
+        return teaching.loop_stats(self)
 
     def _item(self, o: Obj) -> dict[str, Any]:
         """One object for views: due time of a pending timer, a Deferred's state text."""
