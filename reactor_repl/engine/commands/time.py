@@ -109,8 +109,8 @@ def every(eng: Engine, p: Parsed) -> None:
 
     def failed(f: Any) -> None:
         obj.state = "failed"
-        eng.record("loop.stop", name, f"stopped by an error: {f.getErrorMessage()}",
-                   {"error": f.getErrorMessage()})
+        error = f"{f.type.__name__}: {f.getErrorMessage()}".rstrip(": ")
+        eng.record("loop.stop", name, f"stopped by an error: {error}", {"error": error})
 
     d.addErrback(failed)
 
