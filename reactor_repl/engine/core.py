@@ -250,6 +250,22 @@ class Engine:
             if dur >= self.config.slow and warned == self.slow_warnings:
                 self._note_duration(ev, dur)
 
+    def origin_seq(self) -> int:
+        """The event something scheduled now comes from: the dispatch running, else the
+        typed line being run (the latest ``input``), else the latest event."""
+        current = self.current
+        if current is not None:
+            return current.seq
+        events = self.log.events
+        try:
+            for i in range(1, min(len(events), 64) + 1):
+                ev = events[-i]
+                if ev.kind == "input":
+                    return ev.seq
+        except IndexError:  # another thread appended meanwhile
+            pass
+        return self.log.seq
+
     def run_command(self, text: str, fn: Callable[..., Any], *args: Any) -> Any:
         """Run a typed command in the reactor; ``warn.slow`` if it held the loop too long."""
         warned = self.slow_warnings

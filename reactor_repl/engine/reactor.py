@@ -131,9 +131,7 @@ class InstrumentedMixin:
         engine = self._rr
         label = _label_of(f)
         internal = _is_twisted(f)
-        # where it was scheduled (the running dispatch, else the latest event): a trace's arrow
-        current = engine.current
-        origin = current.seq if current is not None else engine.log.seq
+        origin = engine.origin_seq()  # where it was scheduled: a trace draws an arrow from it
 
         def anonymous_timer(*args: Any, **kwargs: Any) -> Any:
             ev = engine.dispatch("timer.fire", "", f"{label}()",

@@ -1,0 +1,143 @@
+"""The live watchdog: notices a loop that has not come back, and says where it is stuck.
+
+A daemon thread, started by ``Engine.start()`` on the live clock only (on the
+virtual clock time never passes on its own, so nothing can stall). It reads two
+attributes the reactor keeps anyway — ``phase`` and ``busy_since``, the moment
+the loop last came back from the poller — and sleeps in between: at most one
+wake-up per ``--slow`` seconds while the loop is idle, and nothing on the
+reactor's side. Only when the loop has been away for ``--slow`` does it look at
+the reactor thread's stack (``sys._current_frames()``) and record one
+``warn.blocked`` for that stall, naming the file, line and function.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import threading
+import time
+from types import FrameType
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from reactor_repl.engine.core import Engine
+
+# the loop is away (running callbacks, or blocked) in these phases; "poll" and
+# "idle" are the loop waiting, "paused" is a break the person asked for
+AWAY_PHASES = frozenset({"run", "blocked"})
+MIN_SLEEP = 0.005  # with a tiny --slow, do not spin
+STACK_SHOWN = 8  # frames kept in the event's data
+
+# where the engine itself waits: never "where it is stuck" if anything else is on the stack
+_PLUMBING = ("reactor_repl.engine.core", "reactor_repl.engine.clock",
+             "reactor_repl.engine.commands.__init__", "reactor_repl.engine.deferreds",
+             "reactor_repl.engine.reactor")
+
+
+def _module(frame: FrameType) -> str:
+    return str(frame.f_globals.get("__name__") or "")
+
+
+def _is_library(module: str) -> bool:
+    """Python's standard library, Twisted and the explorer itself: not the person's code."""
+    top = module.split(".", 1)[0]
+    return (top in ("reactor_repl", "twisted", "zope", "threading")
+            or top in getattr(sys, "stdlib_module_names", ()))
+
+
+def short_path(filename: str) -> str:
+    """``reactor_repl/engine/commands/time.py`` rather than an absolute path."""
+    norm = filename.replace(os.sep, "/")
+    for marker in ("/site-packages/", "/reactor_repl/"):
+        i = norm.rfind(marker)
+        if i >= 0:
+            return norm[i + 1:] if marker == "/reactor_repl/" else norm[i + len(marker):]
+    return filename
+
+
+def where_stuck(frame: FrameType | None) -> dict[str, Any]:
+    """The frame to name for a stall, innermost first: the person's own code (a ``py``
+    line, a program's callback); else the explorer's command doing it (``block``);
+    else whatever is innermost. Plus a short stack for the data."""
+    frames: list[FrameType] = []
+    f = frame
+    while f is not None:
+        frames.append(f)
+        f = f.f_back
+    if not frames:
+        return {"file": "?", "line": 0, "function": "?", "stack": []}
+    chosen = next((f for f in frames if not _is_library(_module(f))), None)
+    if chosen is None:
+        chosen = next((f for f in frames if _module(f).startswith("reactor_repl.")
+                       and not _module(f).startswith(_PLUMBING)), None)
+    if chosen is None:
+        chosen = next((f for f in frames if _module(f).startswith("reactor_repl.")), frames[0])
+    stack = [f"{short_path(f.f_code.co_filename)}:{f.f_lineno} {f.f_code.co_name}"
+             for f in frames[:STACK_SHOWN]]
+    return {"file": short_path(chosen.f_code.co_filename), "line": chosen.f_lineno,
+            "function": chosen.f_code.co_name, "stack": stack}
+
+
+class Watchdog:
+    """One per live engine; ``stop`` (the clock's shutdown event) ends it."""
+
+    def __init__(self, engine: Engine, threshold: float, stop: threading.Event) -> None:
+        self.engine = engine
+        self.threshold = threshold
+        self.stop = stop
+        self.stuck: dict[str, Any] | None = None  # the stall going on now, for the state pane
+        self._warned_for: float | None = None  # busy_since of the stall already reported
+        self._thread: threading.Thread | None = None
+
+    def start(self) -> None:
+        self._thread = threading.Thread(target=self._run, name="watchdog", daemon=True)
+        self._thread.start()
+
+    def _run(self) -> None:
+        try:
+            while not self.stop.is_set():
+                self.stop.wait(self.check())
+        except Exception as e:  # observation never breaks the observed
+            try:
+                self.engine.record("error", "", f"the watchdog stopped: {type(e).__name__}: {e}")
+            except Exception:
+                pass
+
+    def check(self, now: float | None = None) -> float:
+        """Look once; warn if the loop has been away too long. Returns how long to sleep."""
+        r = self.engine.reactor
+        threshold = self.threshold
+        if r is None or self.engine.ended:
+            return threshold
+        phase = r.phase
+        since = r.busy_since
+        now = time.monotonic() if now is None else now
+        if phase not in AWAY_PHASES:
+            self.stuck = None
+            return max(threshold, MIN_SLEEP)
+        away = now - since
+        if away < threshold:
+            self.stuck = None
+            # wake exactly when this stretch would become a stall
+            return max(threshold - away, MIN_SLEEP)
+        if self._warned_for != since:
+            self._warned_for = since
+            self._warn(away)
+        return max(threshold / 2, MIN_SLEEP)
+
+    def _warn(self, away: float) -> None:
+        eng = self.engine
+        r = eng.reactor
+        frame = sys._current_frames().get(r.thread_ident) if r.thread_ident else None
+        where = where_stuck(frame)
+        del frame
+        current = eng.current
+        during = f"{current.kind} {current.name}".strip() if current is not None else ""
+        where["seconds"] = round(away, 6)
+        where["during"] = during
+        self.stuck = where
+        text = (f"loop blocked {away:.3f}s (> --slow {self.threshold:g}s) in "
+                f"{where['function']} ({where['file']}:{where['line']})"
+                + (f" during {during}" if during else ""))
+        ev = eng.record("warn.blocked", current.name if current is not None else "", text, where)
+        eng.last_warning = ev
