@@ -88,9 +88,11 @@ class Explorer(Session):
         self.worker.start()
         if self.player is not None:
             self.start_play()
+        undo = self.catch_signals()
         try:
             self.app.run(pre_run=self._pre_run)
         finally:
+            undo()
             self.finish()
         return 0
 

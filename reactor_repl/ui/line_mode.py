@@ -91,6 +91,7 @@ class LineSession(Session):
     def run(self) -> int:
         self.worker.start()
         printer = threading.Thread(target=self._print_loop, name="printer", daemon=True)
+        undo = self.catch_signals()
         try:
             with patch_stdout(raw=True):
                 printer.start()
@@ -112,9 +113,15 @@ class LineSession(Session):
                 self._stop.set()
                 printer.join(1.0)
         finally:
+            undo()
             self._stop.set()
             self.finish()
         return 0
+
+    def wake(self) -> None:
+        app = self.prompt.app
+        if app.is_running and app.loop is not None:
+            app.loop.call_soon_threadsafe(lambda: app.exit(result=None))
 
     def _print_loop(self) -> None:
         """Print new events (and help) above the prompt; keep the toolbar's BLOCKED live."""

@@ -4,9 +4,10 @@ engine, the driver in its prompt worker, history, play and the cached snapshot
 
 from __future__ import annotations
 
+import signal
 import threading
 import time
-from typing import Any
+from typing import Any, Callable
 
 from reactor_repl.engine.core import Engine
 from reactor_repl.engine.driver import Driver, Location
@@ -91,6 +92,29 @@ class Session:
             return True
         p = self.player
         return p is not None and p.state == "stopped" and self.worker.current == "play"
+
+    def catch_signals(self) -> Callable[[], None]:
+        """SIGTERM / SIGHUP leave like quit (the terminal is restored); returns the undo."""
+        if threading.current_thread() is not threading.main_thread():
+            return lambda: None
+        old: dict[int, Any] = {}
+
+        def leave(signum: int, frame: Any) -> None:
+            self.request_quit()
+            self.wake()
+
+        for sig in (signal.SIGTERM, getattr(signal, "SIGHUP", None)):
+            if sig is not None:
+                old[sig] = signal.signal(sig, leave)
+
+        def undo() -> None:
+            for sig, handler in old.items():
+                signal.signal(sig, handler)
+
+        return undo
+
+    def wake(self) -> None:
+        """Make the UI notice a quit asked from outside (a signal)."""
 
     def should_leave(self) -> bool:
         if self.driver.state.quit:
