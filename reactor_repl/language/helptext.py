@@ -56,4 +56,6 @@ def help_text(topic: str | None = None) -> str:
         return steps()
     if topic == "expect":
         return page(BY_NAME["expect"])
+    if topic == "keys":  # the explorer answers this itself, from its key bindings
+        return "keys: the explorer and --line mode list their keys with help keys (or F1)"
     return page(BY_NAME[topic])
