@@ -13,6 +13,14 @@ from typing import Any, Callable, Iterable
 
 # kinds whose first occurrence is not a "dispatch" for expect/predict
 NOT_DISPATCH_SUFFIXES = (".schedule", ".add", ".new")
+# nor are these: the object being made or changed by a command, or looked at, not acting
+# ('every 1 l1' then 'expect order t1 l1' means l1's first call; 'show t2' or a break set
+# on t2 is not t2 running)
+NOT_DISPATCH_KINDS = frozenset({
+    "input", "show", "break", "predict", "note", "error", "log", "expect.pass", "expect.fail",
+    "warn.slow", "warn.blocked", "loop.start", "thread.queue", "tcp.listen", "tcp.connecting",
+    "timer.reset", "timer.delay", "timer.cancel", "trigger.remove",
+})
 
 # the reactor dispatching something: what break/step pause before
 DISPATCH_KINDS = frozenset({
@@ -129,8 +137,8 @@ class EventLog:
                     counts[key] = 1
                     first = self.first
                     first.setdefault(key, ev)
-                    if name not in first and kind != "input" and not kind.endswith(
-                            NOT_DISPATCH_SUFFIXES):
+                    if name not in first and kind not in NOT_DISPATCH_KINDS and not \
+                            kind.endswith(NOT_DISPATCH_SUFFIXES):
                         first[name] = ev
                 else:
                     counts[key] = n + 1
