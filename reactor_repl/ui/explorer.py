@@ -56,6 +56,7 @@ class Explorer(Session):
         self._error_cache: tuple[str, Any] = ("", None)
         self._last_timed = 0.0
         self.show_play = player is not None
+        self._last_failure = ""
         self.buffer = Buffer(
             name="input",
             completer=ReplCompleter(self.items),
@@ -105,7 +106,10 @@ class Explorer(Session):
             try:
                 changed = self.pump()
             except Exception as e:  # a view that fails must not freeze the screen
-                self.pane.message(f"the explorer hit {type(e).__name__}: {e}")
+                report = f"the explorer hit {type(e).__name__}: {e}"
+                if report != self._last_failure:
+                    self._last_failure = report
+                    self.pane.message(report)
                 changed = True
             now = time.monotonic()
             if not changed and now - self._last_timed >= self._timed_period():
@@ -120,10 +124,12 @@ class Explorer(Session):
             await asyncio.sleep(FRAME)
 
     def _timed_period(self) -> float:
-        snap = self.snapshot()
-        if snap.get("phase") in ("blocked", "paused", "poll", "run") and not self.engine.virtual:
-            return TIMED_REDRAW
-        return 1.0
+        """How often the screen moves with nothing new in the log: BLOCKED counts up at
+        10 Hz; a live loop waiting in the poller (clock, countdowns) at 2 Hz."""
+        if self.engine.virtual:
+            return 1.0
+        phase = self.snapshot().get("phase")
+        return TIMED_REDRAW if phase in ("blocked", "paused", "run") else 0.5
 
     def pump(self) -> bool:
         """Move new events into the log pane and run queued view actions (UI thread)."""
