@@ -109,7 +109,7 @@ def test_state_pane_counts_down_a_timer_and_shows_deferreds() -> None:
     pane = text_of(state_fragments(ex.snapshot(), ex.watch, width=43))  # as at 132 columns
     assert "clock  virtual 1.500s · tick" in pane
     assert "t1     in 3.5s (due 5.000)" in pane
-    assert "d1     pending (1 callbacks waiting)" in pane
+    assert "d1     pending (1 callback waiting)" in pane
     assert "d2     fired: 7" in pane
 
 

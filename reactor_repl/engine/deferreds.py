@@ -226,7 +226,8 @@ class TracedDeferred(defer.Deferred):  # type: ignore[type-arg]
             return f"paused on {self.rr_paused_on}"
         if not self.called:
             left = sum(1 for link in self.rr_links if not link.ran)
-            return f"pending ({left} callbacks waiting)" if left else "pending"
+            return (f"pending ({left} callback{'s' if left != 1 else ''} waiting)" if left
+                    else "pending")
         res = getattr(self, "result", None)
         if isinstance(res, Failure):
             return f"failed: {show_result(res)}"
@@ -273,5 +274,8 @@ def sweep(eng: Engine) -> None:
             eng.record("deferred.result", d.rr_name, f"{how}: {show_result(res)}",
                        {"how": how, "value": plain_result(res)})
             d.rr_dirty = False
+            obj = eng.objects.get(d.rr_name)
+            if obj is not None and obj.family == "deferred":
+                obj.state = "failed" if how == "failure" else "fired"
         if not d.rr_dirty and d.rr_paused_on is None:
             eng.deferred_watch.discard(d)

@@ -45,12 +45,15 @@ def later(eng: Engine, p: Parsed) -> None:
 
     def fire() -> None:
         late = max(0.0, r.seconds() - dc.time)
-        obj.state = "fired"
-        obj.detail = f"late +{late:.3f}s"
-        obj.data["late"] = late
         eng.lag.append(late)
-        eng.timed("timer.fire", name, f"late +{late:.3f}s", {"late": round(late, 6)},
-                  run_do, eng, p.do)
+
+        def body() -> None:  # after a break/step pause: only now has it fired
+            obj.state = "fired"
+            obj.detail = f"late +{late:.3f}s"
+            obj.data["late"] = late
+            run_do(eng, p.do)
+
+        eng.timed("timer.fire", name, f"late +{late:.3f}s", {"late": round(late, 6)}, body)
 
     dc = r.raw_call_later(delay, fire)
     obj.data["dc"] = dc
@@ -234,10 +237,13 @@ def trigger(eng: Engine, p: Parsed) -> None:
     obj = eng.add(Obj(name, "trigger", detail=f"{p['PHASE']} {p['EVENT']}"))
     phase, event = p["PHASE"], p["EVENT"]
 
-    def fire() -> None:
+    def body() -> None:
         obj.state = "fired"
+        run_do(eng, p.do)
+
+    def fire() -> None:
         eng.timed("trigger.fire", name, f"{phase} {event}", {"phase": phase, "event": event},
-                  run_do, eng, p.do)
+                  body)
 
     obj.data["id"] = eng.reactor.addSystemEventTrigger(phase, event, fire)
     eng.record("trigger.add", name, f"{phase} {event}" + (f" do {p.do.text}" if p.do else ""),
