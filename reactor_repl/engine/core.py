@@ -110,6 +110,7 @@ class Engine:
         self._tcp_count = 0
         self.on_end: list[Callable[[], None]] = []
         self.deferred_watch: set[Any] = set()
+        self.commands_waiting = 0  # delivered with callFromThread, not run yet
         self.open_resources: list[Any] = []  # pipes and sockets to close at the end
 
     # ------------------------------------------------------------------ life
@@ -517,8 +518,10 @@ class Engine:
     def deliver(self, fn: Callable[[], Any]) -> threading.Event:
         """Run ``fn`` in the reactor thread (callFromThread); the event is set when done."""
         done = threading.Event()
+        self.commands_waiting += 1
 
         def run() -> None:
+            self.commands_waiting -= 1
             self.reactor.dispatches = 0
             self.runaway = False
             try:
@@ -570,6 +573,7 @@ class Engine:
             "phase": r.phase if r is not None else "idle",
             "phase_for": time.monotonic() - r.phase_since if r is not None else 0.0,
             "paused_at": self.paused_at,
+            "commands_waiting": self.commands_waiting,
             "pool": {"busy": busy, "queued": queued, "size": pool_max},
             "objects": [(o.name, o.family, o.state, o.detail) for o in list(self.objects.values())],
             "ended": self.ended,

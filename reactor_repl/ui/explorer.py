@@ -257,7 +257,7 @@ class Explorer(Session):
         if p is not None and self.show_play:
             left.append(("class:status.play", f" {p.status()} "))
         phase = snap.get("phase")
-        waiting = self.worker.waiting + self.watch.queued
+        waiting = self.worker.waiting + snap.get("commands_waiting", self.watch.queued)
         if waiting and phase in ("blocked", "paused"):
             left.append(("class:status.queue",
                          f" {waiting} typed command{'s' if waiting != 1 else ''} {'wait' if waiting != 1 else 'waits'} for the loop "))

@@ -143,7 +143,7 @@ def state_fragments(snap: dict[str, Any], watch: LoopWatch, queued: int = 0,
         line(("class:state.label", "       "),
              ("class:state.dim", f"at {stuck.get('file')}:{stuck.get('line')} "
                                  f"in {stuck.get('function')}()"))
-    waiting = queued + watch.queued
+    waiting = queued + snap.get("commands_waiting", watch.queued)
     if waiting and snap.get("phase") in ("blocked", "paused"):
         line(("class:state.label", "queue  "),
              ("class:status.queue", f"{waiting} typed, waiting for the loop to be free"))
