@@ -111,9 +111,8 @@ class LinePrinter:
             if self.quiet and ev.kind not in ("error", "expect.fail", "deferred.unhandled"):
                 continue
             if ev.kind == "show" and ev.data and ev.data.get("lines"):
-                out.write(format_line(ev, self.colour).split("  show  ")[0] + "  show  " +
-                          ev.name + "\n")
-                for ln in ev.data["lines"]:
+                out.write(format_line(ev, self.colour) + "\n")
+                for ln in ev.data["lines"][1:]:
                     out.write("        " + ln + "\n")
                 continue
             out.write(format_line(ev, self.colour) + "\n")

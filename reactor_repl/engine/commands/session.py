@@ -28,7 +28,8 @@ def show(eng: Engine, p: Parsed) -> None:
             lines[0] += f"  ({obj.family} {obj.state} {obj.detail})".rstrip()
     else:
         lines = [f"{obj.name}: {obj.family} {obj.state} {obj.detail}".rstrip()]
-    eng.record("show", obj.name, " | ".join(line.strip() for line in lines), {"lines": lines})
+    # the text is the first line (the state); the rest (a Deferred's links) are in data
+    eng.record("show", obj.name, lines[0], {"lines": lines})
 
 
 def py_namespace(eng: Engine) -> dict[str, Any]:
