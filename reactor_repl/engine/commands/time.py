@@ -69,25 +69,30 @@ def every(eng: Engine, p: Parsed) -> None:
     times = p["N"]
     name = eng.new_name("loop", p["NAME"])
     obj = eng.add(Obj(name, "loop", "running"))
-    state = {"calls": 0, "beat": -1 if p["now"] else 0}
+    calls = 0
+    last_beat = -1 if p["now"] else 0
     do = p.do
-    lag = eng.lag
+    push_lag = eng.lag.append
     timed = eng.timed
+    obj_data = obj.data
 
     def call() -> None:
         # the hot path of a zero-interval loop: keep lookups out of it
-        state["calls"] += 1
-        n = state["calls"]
+        nonlocal calls, last_beat
+        calls += 1
+        n = calls
         missed = 0
-        now = clock.seconds()
-        due = clock.due if clock.due is not None else lc.starttime
+        now = seconds()
+        due = clock.due
+        if due is None:
+            due = lc.starttime
         late = now - due if now > due else 0.0
         if interval > 0:
             # the beats that passed while it waited: LoopingCall skips them
             beat = int((now - lc.starttime) / interval + 1e-6)
-            missed = max(0, beat - state["beat"] - 1)
-            state["beat"] = beat
-        lag.append(late)
+            missed = max(0, beat - last_beat - 1)
+            last_beat = beat
+        push_lag(late)
         if missed:
             text = f"call {n}, missed {missed} beat{'s' if missed != 1 else ''}, late +{late:.3f}s"
         elif late:
@@ -95,7 +100,7 @@ def every(eng: Engine, p: Parsed) -> None:
         else:  # on time: the common case of a busy loop, without formatting a float
             text = f"call {n}, late +0.000s"
         obj.detail = f"{n} calls"
-        obj.data["late"] = late
+        obj_data["late"] = late
         timed("loop.call", name, text,
               {"n": n, "missed": missed, "late": round(late, 6) if late else 0.0}, run_do, eng, do)
         if times is not None and n >= times and lc.running:
@@ -103,6 +108,7 @@ def every(eng: Engine, p: Parsed) -> None:
 
     lc = task.LoopingCall(call)
     clock = RawClock(eng.reactor)
+    seconds = clock.seconds
     lc.clock = clock
     obj.data["lc"] = lc
     eng.record("loop.start", name, f"every {interval:g}s" + (" now" if p["now"] else "") +
