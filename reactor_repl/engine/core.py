@@ -211,9 +211,12 @@ class Engine:
             self._gate(kind, name)
         reactor = self.reactor
         seconds = self.clock.seconds
+        label = self._local.label  # thread_label() written out
+        if label is None:
+            label = self._thread_labels.get(_get_ident()) or threading.current_thread().name
         t0 = seconds()
-        ev = self.log.append(t0 - self.start_time, reactor.tick, kind, name, self.thread_label(),
-                             text, data, False)
+        ev = self.log.append(t0 - self.start_time, reactor.tick, kind, name, label, text, data,
+                             False)
         reactor.dispatches += 1
         if reactor.dispatches > self.config.max_dispatches and self.virtual and not self.runaway:
             self._runaway()
