@@ -257,8 +257,7 @@ class _Exporter:
             self.fired.add(name)
             return [f"{var}.cancel()"]
         if fam == "reader":
-            self.used.add("reader")
-            return [f"{var}.pause()"]
+            return [f"{var}.pause()  # reactor.removeReader"]
         if fam == "server":
             return [f"{var}.stopListening()"]
         raise _Skip(f"{name} cannot be cancelled")
@@ -431,6 +430,70 @@ class _Exporter:
     def cmd_threadpool(self, p: Parsed) -> list[str]:
         return [f"reactor.suggestThreadPoolSize({p['SIZE']})"]
 
+    # -- the seed's IReadDescriptor, on a pipe
+    def cmd_reader(self, p: Parsed) -> list[str]:
+        name, var = self._new("reader", p["NAME"])
+        self.used.add("reader")
+        chunk = p["N"] or 1024
+        return [f"{var} = PipeReader({name!r}, chunk={chunk})",
+                f"reactor.addReader({var})"]
+
+    def cmd_write(self, p: Parsed) -> list[str]:
+        var = self._ref(p["NAME"], "reader")
+        return [f"{var}.write({p['DATA'].encode('utf-8')!r})  # os.write into the pipe"]
+
+    def cmd_close(self, p: Parsed) -> list[str]:
+        var = self._ref(p["NAME"], "reader")
+        return [f"{var}.close_writing()  # the reader will see the end of the file"]
+
+    def cmd_removeReader(self, p: Parsed) -> list[str]:
+        var = self._ref(p["NAME"], "reader")
+        return [f"{var}.pause()  # reactor.removeReader"]
+
+    def cmd_addReader(self, p: Parsed) -> list[str]:
+        var = self._ref(p["NAME"], "reader")
+        return [f"{var}.resume()  # reactor.addReader"]
+
+    # -- TCP on loopback: transports, protocols, factories
+    def cmd_listen(self, p: Parsed) -> list[str]:
+        name, var = self._new("server", p["NAME"])
+        self.used.add("tcp")
+        behaviour = p["PROTOCOL"] or "echo"
+        return [f"{var} = reactor.listenTCP({p['PORT'] or 0}, Server({name!r}, {behaviour!r}), "
+                "interface='127.0.0.1')",
+                f"ports[{name!r}] = {var}.getHost().port  # 0 asks the system for a free port"]
+
+    def cmd_connect(self, p: Parsed) -> list[str]:
+        words = list(p["NAMES"])
+        if len(words) > 2:
+            raise _Skip("connect takes [NAME] TARGET")
+        target = words[-1]
+        if target.isdigit():
+            port = target
+        else:
+            self._ref(target, "server")
+            port = f"ports[{target!r}]"
+        name, var = self._new("client", words[0] if len(words) == 2 else None)
+        self.used.update(("tcp", "named"))
+        return [f"{var} = Named({name!r})  # every byte received, when the connection closes",
+                f"reactor.connectTCP('127.0.0.1', {port}, Client({name!r}, {var}), timeout=5)"]
+
+    def _conn(self, name: str) -> str:
+        fam = self.later_names.get(name) or self.names.family.get(name)
+        if fam != "client" and not re.fullmatch(r".+[.][0-9]+", name):
+            raise _Skip(f"no connection named {name}")
+        self.used.add("tcp")
+        return f"conns[{name!r}]"
+
+    def cmd_send(self, p: Parsed) -> list[str]:
+        return [f"{self._conn(p['NAME'])}.send({p['DATA'].encode('utf-8')!r})  # transport.write"]
+
+    def cmd_drop(self, p: Parsed) -> list[str]:
+        return [f"{self._conn(p['NAME'])}.transport.loseConnection()"]
+
+    def cmd_abort(self, p: Parsed) -> list[str]:
+        return [f"{self._conn(p['NAME'])}.transport.abortConnection()"]
+
     # -- Python
     def cmd_py(self, p: Parsed) -> list[str]:
         self.used.add("contextlib")
@@ -447,10 +510,18 @@ class _Exporter:
             imports.insert(0, "import contextlib")
         if "fromthread" in used:
             imports.append("import threading")
-        if used & {"thread", "spin", "sleep"}:
-            imports.append("import time")
+        imports.append("import time")
         twisted = sorted({"defer", "reactor", "task"} | ({"threads"} if "thread" in used else set())
                          | ({"error"} if "error" in used else set()))
+        if "reader" in used:
+            imports += ["", "from twisted.internet import main",
+                        "from twisted.internet.interfaces import IReadDescriptor",
+                        "from zope.interface import implementer"]
+        if "tcp" in used:
+            imports += ["" if "reader" not in used else None,
+                        "from twisted.internet.protocol import ClientFactory, Protocol, "
+                        "ServerFactory"]
+        imports = [i for i in imports if i is not None]
         parts = [_HEADER.format(n=self.count, clock=self.clock,
                                 clock_note=_CLOCK_NOTE.get(self.clock, "")),
                  "\n".join(imports) + "\n\n",
@@ -458,7 +529,7 @@ class _Exporter:
                  "from twisted.python.failure import Failure\n" if "failure" in used else "",
                  _SHOW]
         for part, text in (("named", _NAMED), ("thread", _THREAD), ("fromthread", _FROMTHREAD),
-                           ("spin", _SPIN)):
+                           ("spin", _SPIN), ("reader", _READER), ("tcp", _TCP)):
             if part in used:
                 parts.append(text)
         parts.append(_TURN.replace("    # BUSY\n", self._busy()))
@@ -480,6 +551,10 @@ class _Exporter:
             parts.append(_BUSY_THREAD)
         if "fromthread" in self.used:
             parts.append(_BUSY_HELPER)
+        if "reader" in self.used:
+            parts.append(_BUSY_READER)
+        if "tcp" in self.used:
+            parts.append(_BUSY_TCP)
         return "".join(parts)
 
 
@@ -718,6 +793,175 @@ def spin(seconds):
         pass
 '''
 
+_READER = '''
+
+# -- the seed's IReadDescriptor, on a pipe (the seed reads a socket; a pipe behaves
+#    the same and needs no server). reactor.addReader(r) makes the loop call
+#    r.doRead() whenever the pipe has something to read.
+
+readers = []
+
+
+@implementer(IReadDescriptor)
+class PipeReader:
+    """The seed's MySocket done right: non-blocking, at most `chunk` bytes a doRead."""
+
+    def __init__(self, name, chunk=1024):
+        self.name = name
+        self.chunk = chunk
+        self.rfd, self.wfd = os.pipe()
+        os.set_blocking(self.rfd, False)
+        os.set_blocking(self.wfd, False)
+        self.unread = 0  # bytes written and not read yet (turn() waits for them)
+        self.watched = True
+        readers.append(self)
+
+    def fileno(self):
+        return self.rfd if self.rfd is not None else -1
+
+    def logPrefix(self):
+        return self.name
+
+    def doRead(self):
+        try:
+            data = os.read(self.rfd, self.chunk)
+        except BlockingIOError:
+            show("reader.read", self.name)
+            return None
+        except OSError:
+            show("reader.read", self.name)
+            return main.CONNECTION_LOST
+        self.unread -= len(data)
+        show("reader.read", self.name)
+        if not data:
+            return main.CONNECTION_DONE  # end of file: the reactor calls connectionLost
+        return None
+
+    def connectionLost(self, reason):
+        show("reader.lost", self.name)
+        reactor.removeReader(self)
+        os.close(self.rfd)
+        self.rfd = None
+        self.watched = False
+
+    # what the session does to the pipe from outside the loop
+    def write(self, data):
+        self.unread += os.write(self.wfd, data)
+
+    def close_writing(self):
+        os.close(self.wfd)
+        self.wfd = None
+
+    def pause(self):
+        reactor.removeReader(self)
+        self.watched = False
+
+    def resume(self):
+        reactor.addReader(self)
+        self.watched = True
+'''
+
+_TCP = '''
+
+# -- TCP on loopback: the seed's transports, protocols and factories. A factory
+#    builds one protocol per connection; Twisted hands the protocol its transport
+#    (makeConnection), then calls connectionMade, dataReceived, connectionLost.
+
+POEM = (
+    "The reactor turns, the callbacks wait,\\n"
+    "each one in line, none early, none late;\\n"
+    "block it once and all stand still \\u2014\\n"
+    "return at once, and no one will.\\n"
+)
+ports = {}  # server name -> its port number
+conns = {}  # connection name -> its protocol
+clients = []  # client factories
+
+
+class Peer(Protocol):
+    """One end of a connection: a server's echo, discard or poetry, or a client."""
+
+    def __init__(self, name, behaviour, done=None):
+        self.name = name
+        self.behaviour = behaviour
+        self.done = done  # a client's Deferred: every byte received, when it closes
+        self.received = []
+        self.sent = 0  # bytes written; turn() waits until the other end has them
+        self.got = 0
+        self.state = "connecting"
+        self.ends = (None, None)  # (this end's port, the other end's port)
+        conns[name] = self
+
+    def connectionMade(self):
+        self.state = "open"
+        self.ends = (self.transport.getHost().port, self.transport.getPeer().port)
+        show("tcp.made", self.name)
+        if self.behaviour == "poetry":
+            self.poem_from(0)
+
+    def dataReceived(self, data):
+        self.received.append(data)
+        self.got += len(data)
+        show("tcp.data", self.name)
+        if self.behaviour == "echo":
+            self.send(data)
+
+    def connectionLost(self, reason):
+        self.state = "closed"
+        show("tcp.lost", self.name)
+        if self.done is not None and not self.done.called:
+            self.done.callback(b"".join(self.received))
+
+    def send(self, data):
+        self.sent += len(data)
+        self.transport.write(data)
+
+    def poem_from(self, offset):
+        """The poetry server: the poem in chunks of 16 bytes, 0.1 s apart, then close."""
+        if self.state != "open":
+            return
+        self.send(POEM[offset:offset + 16].encode())
+        if offset + 16 < len(POEM):
+            reactor.callLater(0.1, self.poem_from, offset + 16)
+        else:
+            self.transport.loseConnection()
+
+
+class Server(ServerFactory):
+    def __init__(self, name, behaviour):
+        self.name = name
+        self.behaviour = behaviour
+        self.count = 0
+
+    def buildProtocol(self, addr):
+        self.count += 1
+        return Peer(f"{self.name}.{self.count}", self.behaviour)
+
+
+class Client(ClientFactory):
+    def __init__(self, name, done):
+        self.name = name
+        self.done = done
+        self.state = "connecting"
+        clients.append(self)
+
+    def buildProtocol(self, addr):
+        self.state = "connected"
+        return Peer(self.name, "client", self.done)
+
+    def clientConnectionFailed(self, connector, reason):
+        self.state = "failed"
+        self.done.errback(reason)
+
+
+def other_end(peer):
+    """The protocol at the other end of a loopback connection, if it is ours."""
+    for p in conns.values():
+        if p is not peer and p.ends == (peer.ends[1], peer.ends[0]):
+            return p
+    return None
+'''
+
 _TURN = '''
 
 # -- how the explorer replays a session: a line is handed to the reactor with
@@ -728,22 +972,30 @@ def busy():
     """Is anything due right now? A timer, a thread call, a job's result, I/O."""
     now = reactor.seconds()
     if reactor.threadCallQueue:
-        return True
+        return "a thread call is queued"
     if any(call.getTime() <= now for call in reactor.getDelayedCalls()):
-        return True
+        return "a timer is due"
     # BUSY
-    return False
+    return ""
 
 
 def turn():
     """A Deferred that fires when it is the next line's turn."""
     d = defer.Deferred()
+    began = time.monotonic()
 
     def check():
-        if busy():
+        try:
+            why = busy()
+        except Exception as e:  # a bug here must not hang the program
+            why = ""
+            print(f"# turn(): {e!r}", file=sys.stderr)
+        if why and time.monotonic() - began < 10:
             reactor.callLater(0, check)
-        else:
-            reactor.callFromThread(d.callback, None)
+            return
+        if why:  # nothing stays due for long: this program has a bug
+            print(f"# turn(): still busy after 10 s ({why}); going on", file=sys.stderr)
+        reactor.callFromThread(d.callback, None)
 
     reactor.callLater(0, check)
     return d
@@ -756,14 +1008,33 @@ def wait(seconds):
 
 _BUSY_THREAD = '''    pool = reactor.getThreadPool()
     if jobs_waiting and len(jobs_running) < pool.max:
-        return True  # a job is about to start
+        return "a job is about to start"
     if any(due <= now for due in jobs_running.values()):
-        return True  # a job has done its work: its result is on the way
+        return "a job has done its work: its result is on the way"
 '''
 
 _BUSY_HELPER = '''    helpers[:] = [h for h in helpers if h.is_alive()]
     if helpers:
-        return True  # a helper thread is about to call callFromThread
+        return "a helper thread is about to call callFromThread"
+'''
+
+_BUSY_READER = '''    for r in readers:
+        if r.watched and (r.unread > 0 or r.wfd is None):
+            return "the pipe has bytes, or its end, for doRead"
+'''
+
+_BUSY_TCP = '''    if any(c.state == "connecting" for c in clients):
+        return "connectTCP in progress"
+    for p in list(conns.values()):
+        if p.state != "open":
+            continue
+        other = other_end(p)
+        if other is None and p.behaviour == "client":
+            return "the server has not accepted it yet"
+        if other is not None and (p.sent > other.got or other.state == "closed"):
+            return "bytes on their way, or a close this end is about to see"
+        if p.transport.disconnecting:
+            return "loseConnection in progress"
 '''
 
 _SESSION_HEAD = '''
