@@ -210,7 +210,10 @@ class Driver:
                 self._settle(gen, done)
                 r.advance_next = False
             else:
-                eng.wait_idle_after(gen, interrupted=self.interrupted)
+                # wake the loop: with nothing paused it idles already and would never
+                # go idle "again" ('continue' with no break hung the driver for good)
+                done = eng.deliver(lambda: None)
+                self._settle(gen, done)
         return True
 
     def tick(self) -> None:
