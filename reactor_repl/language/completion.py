@@ -19,6 +19,7 @@ import re
 from dataclasses import dataclass, field
 
 from reactor_repl.language import values
+from reactor_repl.language.words import scan_words
 from reactor_repl.language.table import (
     BY_NAME,
     EXPECT_BY_NAME,
@@ -94,54 +95,9 @@ class Context:
 
 # ------------------------------------------------------------------ splitting
 def split_spans(line: str) -> tuple[list[Span], int | None]:
-    """Split like ``words.split_words`` but never fail: an open quote runs to the end."""
-    spans: list[Span] = []
-    i, n = 0, len(line)
-    while i < n:
-        ch = line[i]
-        if ch.isspace():
-            i += 1
-            continue
-        if ch == "#":
-            return spans, i
-        start = i
-        buf: list[str] = []
-        quoted = False
-        closed = True
-        while i < n and not line[i].isspace():
-            ch = line[i]
-            if ch in "'\"":
-                quoted = True
-                j = i + 1
-                while j < n and line[j] != ch:
-                    if ch == '"' and line[j] == "\\" and j + 1 < n:
-                        buf.append(line[j + 1])
-                        j += 2
-                        continue
-                    buf.append(line[j])
-                    j += 1
-                if j >= n:
-                    closed = False
-                    i = n
-                    break
-                i = j + 1
-            elif ch == "\\" and i + 1 < n:
-                buf.append(line[i + 1])
-                i += 2
-            else:
-                buf.append(ch)
-                i += 1
-        spans.append(Span("".join(buf), start, i, quoted, False, closed))
-        last = spans[-1]
-        raw_next = last.text == "py" or (
-            last.text == "note" and (len(spans) == 1 or spans[-2].text == "do"))
-        if not quoted and raw_next:
-            rest = line[i:].strip()
-            if rest:
-                at = line.index(rest, i)
-                spans.append(Span(rest, at, at + len(rest), False, True))
-            return spans, None
-    return spans, None
+    """Split as the parser does (``words.scan_words``) but never fail, as offsets."""
+    words, comment = scan_words(line, lenient=True)
+    return [Span(w.text, w.col - 1, w.end - 1, w.quoted, w.raw, w.closed) for w in words], comment
 
 
 # ------------------------------------------------------------------ fitting

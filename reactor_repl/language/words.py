@@ -11,7 +11,8 @@ class Word:
     col: int  # 1-based column of the first character (quote included)
     end: int  # 1-based column just past the word
     quoted: bool = False
-    raw: bool = False  # the untouched rest of the line after ``py``
+    raw: bool = False  # the untouched rest of the line after ``py`` (or a leading ``note``)
+    closed: bool = True  # False only when scanning leniently and a quote is still open
 
 
 class WordError(ValueError):
@@ -26,7 +27,17 @@ def split_words(line: str) -> list[Word]:
     """Split like ``shlex`` (posix): quotes group, ``#`` at a word start begins a comment.
 
     After an unquoted ``py`` the rest of the line is one raw word: it is Python.
+    An unterminated quote is a ``WordError`` with its column.
     """
+    words, _ = scan_words(line, lenient=False)
+    return words
+
+
+def scan_words(line: str, lenient: bool = True) -> tuple[list[Word], int | None]:
+    """The one word scanner: words and the offset where a ``#`` comment starts.
+
+    ``lenient`` (for completion and highlighting as you type) never fails: an open
+    quote runs to the end of the line and its word has ``closed=False``."""
     words: list[Word] = []
     i, n = 0, len(line)
     while i < n:
@@ -35,40 +46,37 @@ def split_words(line: str) -> list[Word]:
             i += 1
             continue
         if ch == "#":
-            break
+            return words, i
         start = i
         buf: list[str] = []
         quoted = False
+        closed = True
         while i < n and not line[i].isspace():
             ch = line[i]
             if ch in "'\"":
                 quoted = True
-                close = line.find(ch, i + 1)
-                if ch == '"':
-                    j = i + 1
-                    while j < n and line[j] != '"':
-                        if line[j] == "\\" and j + 1 < n and line[j + 1] in '"\\$`':
-                            buf.append(line[j + 1])
-                            j += 2
-                            continue
-                        buf.append(line[j])
-                        j += 1
-                    close = j if j < n else -1
-                else:
-                    if close != -1:
-                        buf.append(line[i + 1 : close])
-                if close == -1:
-                    raise WordError(
-                        f"unterminated {ch} quote", start + 1, f"close it with {ch}"
-                    )
-                i = close + 1
+                j = i + 1
+                while j < n and line[j] != ch:
+                    if ch == '"' and line[j] == "\\" and j + 1 < n and line[j + 1] in '"\\$`':
+                        buf.append(line[j + 1])
+                        j += 2
+                        continue
+                    buf.append(line[j])
+                    j += 1
+                if j >= n:
+                    if not lenient:
+                        raise WordError(f"unterminated {ch} quote", start + 1, f"close it with {ch}")
+                    closed = False
+                    i = n
+                    break
+                i = j + 1
             elif ch == "\\" and i + 1 < n:
                 buf.append(line[i + 1])
                 i += 2
             else:
                 buf.append(ch)
                 i += 1
-        words.append(Word("".join(buf), start + 1, i + 1, quoted))
+        words.append(Word("".join(buf), start + 1, i + 1, quoted, closed=closed))
         raw_next = words[-1].text == "py" or (
             words[-1].text == "note" and (len(words) == 1 or words[-2].text == "do")
         )
@@ -78,4 +86,4 @@ def split_words(line: str) -> list[Word]:
                 col = line.index(rest, i) + 1
                 words.append(Word(rest, col, col + len(rest), False, True))
             break
-    return words
+    return words, None
