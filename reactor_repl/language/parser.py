@@ -210,6 +210,7 @@ def _expected_hint(cmd: Command) -> str:
 def _assign(specs: list[Arg], words: list[Word], args: dict[str, Any], head: Word,
             line: str, options: Options) -> None:
     i = 0
+    skipped: list[tuple[Arg, Word]] = []  # optional arguments passed over, with the word
     owner = BY_NAME.get(head.text) or STEP_BY_NAME.get(head.text) or EXPECT_BY_NAME.get(head.text)
     usage = f"usage: {owner.syntax()}" if owner else ""
     for idx, spec in enumerate(specs):
@@ -238,6 +239,8 @@ def _assign(specs: list[Arg], words: list[Word], args: dict[str, Any], head: Wor
             if avail > required_after and _fits(spec, words[i], later):
                 args[spec.name] = _convert(spec, [words[i]], line, options)
                 i += 1
+            elif avail > required_after:
+                skipped.append((spec, words[i]))
             continue
         if avail <= 0:
             raise ParseError(f"missing {spec.name}", _after(head, words), usage)
@@ -245,6 +248,12 @@ def _assign(specs: list[Arg], words: list[Word], args: dict[str, Any], head: Wor
         i += 1
     if i < len(words):
         w = words[i]
+        for spec, word in skipped:
+            if word is w:  # it was meant for that optional argument: say what is wrong with it
+                try:
+                    _convert(spec, [w], line, options)
+                except ParseError as e:
+                    raise ParseError(e.message, e.col, e.hint or usage) from None
         raise ParseError(f"unexpected '{w.text}'", w.col, usage)
 
 
