@@ -538,6 +538,11 @@ class Engine:
     def idle_gen(self) -> int:
         return self.reactor.idle_gen
 
+    def is_paused(self) -> bool:
+        """Paused at a break or step, and no resume on its way (else that pause is stale)."""
+        return (self.paused_at is not None and self.reactor.phase == "paused"
+                and self._resume_token == self._paused_token)
+
     def wait_idle_after(self, gen: int, timeout: float | None = None,
                         interrupted: Callable[[], bool] | None = None) -> bool:
         """Virtual: wait until the loop went idle (or paused) after generation ``gen``."""
@@ -545,9 +550,8 @@ class Engine:
         deadline = None if timeout is None else time.monotonic() + timeout
         with r._rr_lock:
             while r.idle_gen <= gen and not self.stopped.is_set():
-                if self.paused_at is not None and r.phase == "paused" \
-                        and self._resume_token == self._paused_token:
-                    return True  # paused, and no resume on its way (that pause is stale)
+                if self.is_paused():
+                    return True
                 left = 0.1 if deadline is None else min(0.1, deadline - time.monotonic())
                 if left <= 0:
                     return False

@@ -137,7 +137,9 @@ class Driver:
             eng.wait_idle_after(gen, interrupted=self.interrupted)
         else:
             while not done.wait(0.05):
-                if self.interrupted() or eng.stopped.is_set():
+                # paused at a break or step: the line runs when the loop goes on (waiting
+                # for it here held the prompt, so 'continue' could never be typed)
+                if self.interrupted() or eng.stopped.is_set() or eng.is_paused():
                     return
 
     # ------------------------------------------------------- prompt commands
