@@ -703,9 +703,9 @@ def test_step_runs_one_dispatch_at_a_time_and_continue_resumes():
         ("timer.fire", "t1", 6, 1.0),
         ("break", "t2", 7, 2.0),
         ("timer.fire", "t2", 7, 2.0),
-        ("break", "t3", 9, 3.0),
-        ("timer.fire", "t3", 9, 3.0),
-        ("show", "t2", 10, 3.0),  # typed while paused: it ran when the loop went on
+        ("break", "t3", 8, 3.0),
+        ("timer.fire", "t3", 8, 3.0),
+        ("show", "t2", 9, 3.0),  # typed while paused: it ran when the loop went on
     ]
 
 

@@ -203,19 +203,20 @@ class Driver:
         eng = self.engine
         r = eng.reactor
         gen = eng.idle_gen()
-        eng.resume(step)
+        if eng.virtual and step:
+            r.advance_next = True  # set before the loop goes on: it jumps to the next dispatch
+        was_paused = eng.resume(step)
         if eng.virtual:
-            if step:
-                r.advance_next = True
-                # wake the loop if it idles, so it can move on to the next dispatch
-                done = eng.deliver(lambda: None)
-                self._settle(gen, done)
-                r.advance_next = False
+            if was_paused:
+                # the loop goes on by itself; a wake-up sent now would race it (the pass
+                # that ran the next timer depended on when the waker was read)
+                eng.wait_idle_after(gen, interrupted=self.interrupted)
             else:
-                # wake the loop: with nothing paused it idles already and would never
-                # go idle "again" ('continue' with no break hung the driver for good)
+                # nothing paused: the loop idles, and would never go idle "again" unless
+                # woken ('continue' with no break hung the driver for good)
                 done = eng.deliver(lambda: None)
                 self._settle(gen, done)
+            r.advance_next = False
         return True
 
     def tick(self) -> None:

@@ -143,6 +143,15 @@ class InstrumentedMixin:
         return super().callLater(delay, anonymous_timer, *a, **kw)  # type: ignore[misc]
 
     # -- thread calls
+    def wakeUp(self) -> None:
+        """Virtual: no wake-up from the loop's own thread. That loop never waits while
+        thread calls are queued (it looks at the queue itself), and runUntilCurrent's
+        wake-up for a call queued meanwhile by another thread raced that thread's own:
+        one byte or two on the waker, read in one pass or two, from run to run."""
+        if self._virtual and threading.get_ident() == self.thread_ident:
+            return
+        super().wakeUp()  # type: ignore[misc]
+
     def deliver(self, f: Callable[..., Any], *a: Any, **kw: Any) -> None:
         """Hand a typed command to the reactor (not a user-visible thread call)."""
         super().callFromThread(f, *a, **kw)  # type: ignore[misc]
@@ -183,6 +192,11 @@ class InstrumentedMixin:
 
     def doIteration(self, timeout: float | None) -> None:
         if self._virtual:
+            if self._rr_clock.activities:
+                # other threads at work (pool jobs, helpers): let each finish what it can at
+                # this instant, its callFromThread and waker write included, before polling;
+                # else the pass that runs their calls depended on the threads' timing
+                self._rr_clock.settle()
             if timeout == 0 and not self._rr.runaway:  # something is due now (the hot path)
                 self._base_do_iteration(0)
             else:
@@ -230,6 +244,10 @@ class InstrumentedMixin:
         # other threads (pool jobs, helpers) finish what they can at this instant
         clock.settle()
         if self.threadCallQueue:  # type: ignore[attr-defined]
+            # the thread that queued it woke the waker too: read that now, not in a pass of
+            # its own after the call ran, which the thread's timing decided (ticks differed
+            # from run to run)
+            super().doIteration(0)  # type: ignore[misc]
             return
         if self._rr.tcp_active():
             # loopback traffic is in the kernel already; give it a moment to surface
