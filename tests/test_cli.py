@@ -1,0 +1,298 @@
+"""The command line as a user meets it (SPEC §5): run, check, piped stdin, exit codes,
+the text line, --json. Each test starts ``python -m reactor_repl`` (about 0.3 s)."""
+
+from __future__ import annotations
+
+import json
+import os
+import pty
+import re
+import signal
+import subprocess
+import sys
+import time
+
+import pytest
+
+from support import ROOT, cli
+
+LINE = re.compile(r"#(\d{4,})  (\d+\.\d{3})  \[(\d+)\]  (\S+)  (\S*)  ?(.*)")
+
+GOOD = """\
+# a scenario that passes
+later 0.5 t1
+later 1 t2
+later 0.2 b do block 1
+deferred d1
+addCallback d1 add 1
+later 1.5 t3 do fire d1 41
+wait 2
+expect order b t1 t2 t3
+expect same-tick t1 t2
+expect result d1 42
+"""
+
+
+def scenario(tmp_path, text: str, name: str = "s.rr") -> str:
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    return str(path)
+
+
+def events(stdout: str) -> list[dict]:
+    return [json.loads(line) for line in stdout.splitlines()]
+
+
+# ------------------------------------------------------------------ run
+
+
+def test_run_prints_one_line_per_event_and_exits_0(tmp_path):
+    r = cli("run", scenario(tmp_path, GOOD))
+    assert r.returncode == 0, r.stderr
+    lines = r.stdout.splitlines()
+    assert lines[0] == "#0001  0.000  [0]  session.start    clock virtual, reactor EPollReactor"
+    assert all(LINE.fullmatch(line) for line in lines if line.startswith("#"))
+    assert "#0023  0.200  [9]  timer.fire  b  late +0.000s" in lines
+    assert "#0027  1.200  [10]  timer.fire  t1  late +0.700s" in lines
+    assert lines[-1].endswith("session.end    nothing pending")
+    assert "\x1b[" not in r.stdout  # not a terminal: no colour
+    assert r.stderr == ""
+
+
+def test_a_false_expectation_exits_1_and_says_so(tmp_path):
+    path = scenario(tmp_path, "later 1 t1\nlater 1 t2\nwait 2\nexpect order t2 t1\n")
+    r = cli("run", path)
+    assert r.returncode == 1
+    assert "expect.fail    order t2 t1: ✗ order was t1(#" in r.stdout
+    assert r.stderr == f"{path}: 1 expectation(s) failed, 0 command error(s)\n"
+
+
+def test_a_command_rejected_while_running_exits_1(tmp_path):
+    path = scenario(tmp_path, "cancel t9\nnote goes on\n")
+    r = cli("run", path)
+    assert r.returncode == 1
+    assert f"error    {path}:1: cancel t9: no deferred or loop or reader or server or timer " \
+           "or trigger named t9" in r.stdout
+    assert "note    goes on" in r.stdout
+
+
+def test_firing_twice_is_recorded_and_the_run_goes_on(tmp_path):
+    r = cli("run", scenario(tmp_path, "deferred d1\nfire d1 1\nfire d1 2\nexpect result d1 1\n"))
+    assert r.returncode == 0
+    assert "deferred.error  d1  AlreadyCalledError: callback on a Deferred that already fired" \
+        in r.stdout
+    assert "expect.pass" in r.stdout
+
+
+def test_quiet_prints_only_failures(tmp_path):
+    path = scenario(tmp_path, GOOD + "expect result d1 0\n")
+    r = cli("run", "--quiet", path)
+    assert r.returncode == 1
+    assert [line.split("  ")[3] for line in r.stdout.splitlines()] == ["expect.fail"]
+
+
+def test_several_files_run_in_turn_and_the_worst_exit_code_wins(tmp_path):
+    ok = scenario(tmp_path, "note one\n", "a.rr")
+    bad = scenario(tmp_path, "note two\nexpect pending nosuch\n", "b.rr")
+    r = cli("run", ok, bad)
+    assert r.returncode == 1
+    assert r.stdout.count("session.start") == 2
+    assert r.stdout.index("note    one") < r.stdout.index("note    two")
+
+
+def test_a_runaway_loop_ends_the_run_quickly_with_exit_1(tmp_path):
+    for text in ("every 0 l1\nwait 1\n", "every 1ms l1\nwait 86400\n"):
+        began = time.monotonic()
+        r = cli("run", "--quiet", scenario(tmp_path, text))
+        assert time.monotonic() - began < 20
+        assert r.returncode == 1
+        assert "runaway: 100000 dispatches without the loop going idle" in r.stdout
+
+
+# ------------------------------------------------------------------ check and parse errors
+
+BAD = """\
+later 1 t1
+fier t1
+later -1
+later 86401
+
+addCallback d1 frobnicate 3
+every 1 l1 times 0
+note fine
+expect order t1
+later 1 t1 do wait 2
+"""
+
+
+def test_check_reports_every_bad_line_as_file_line_col_and_exits_2(tmp_path):
+    path = scenario(tmp_path, BAD)
+    r = cli("check", path)
+    assert r.returncode == 2
+    assert r.stdout == ""
+    assert r.stderr.splitlines() == [
+        f"{path}:2:1: unknown command 'fier' — did you mean fire?",
+        f"{path}:3:7: '-1' is negative — durations are 0 to 86400s",
+        f"{path}:4:7: '86401' is longer than one day — durations are at most 86400s",
+        f"{path}:6:16: unknown step 'frobnicate' — steps: pass add mul return raise recover "
+        "trap await block do py",
+        f"{path}:7:18: 0 is too small — use a number ≥ 1",
+        f"{path}:9:14: expect order needs at least two tokens — e.g. expect order t1 t2",
+        f"{path}:10:15: wait cannot run inside the reactor — type it at the prompt instead",
+    ]
+
+
+def test_run_refuses_a_file_with_parse_errors_before_running_any_of_it(tmp_path):
+    path = scenario(tmp_path, BAD)
+    r = cli("run", "--json", path)
+    assert r.returncode == 2
+    assert r.stdout == ""  # not even session.start
+    assert len(r.stderr.splitlines()) == 7
+
+
+def test_check_a_good_file_and_unreadable_ones(tmp_path):
+    good = scenario(tmp_path, GOOD)
+    r = cli("check", good)
+    assert (r.returncode, r.stdout, r.stderr) == (0, f"{good}: ok\n", "")
+    binary = tmp_path / "b.rr"
+    binary.write_bytes(b"\xff\xfe\x00later 1\n")
+    r = cli("check", good, str(tmp_path / "missing.rr"), str(binary))
+    assert r.returncode == 2
+    assert r.stderr.splitlines() == [
+        f"{tmp_path}/missing.rr:0:0: cannot read: No such file or directory",
+        f"{binary}:0:0: not UTF-8 text: invalid start byte"]
+
+
+@pytest.mark.parametrize("args", [("run", "--bogus", "x.rr"), ("run",), ("nosuchverb",),
+                                  ("run", "--clock", "sundial", "x.rr")])
+def test_usage_errors_exit_2(args):
+    r = cli(*args)
+    assert r.returncode == 2
+    assert "usage:" in r.stderr
+
+
+# ------------------------------------------------------------------ --json
+
+
+def test_json_is_exactly_the_schema_of_spec_section_3(tmp_path):
+    r = cli("run", "--json", scenario(tmp_path, GOOD))
+    assert r.returncode == 0
+    evs = events(r.stdout)
+    for ev in evs:
+        keys = list(ev)
+        assert keys[:8] == ["seq", "t", "tick", "kind", "name", "thread", "text", "data"]
+        assert keys[8:] in ([], ["internal"])
+        assert ev.get("internal", True) is True
+        assert isinstance(ev["seq"], int) and isinstance(ev["tick"], int)
+        assert isinstance(ev["t"], (int, float)) and ev["t"] >= 0
+        assert isinstance(ev["kind"], str) and isinstance(ev["name"], str)
+        assert isinstance(ev["text"], str) and "\n" not in ev["text"]
+        assert isinstance(ev["data"], dict)
+    assert [ev["seq"] for ev in evs] == list(range(1, len(evs) + 1))
+    ticks = [ev["tick"] for ev in evs]
+    assert ticks == sorted(ticks)
+    fire = next(ev for ev in evs if ev["kind"] == "timer.fire" and ev["name"] == "t1")
+    assert fire == {"seq": fire["seq"], "t": 1.2, "tick": fire["tick"], "kind": "timer.fire",
+                    "name": "t1", "thread": "reactor", "text": "late +0.700s",
+                    "data": {"late": 0.7}}
+    assert evs[0]["kind"] == "session.start" and evs[-1]["kind"] == "session.end"
+    assert any(ev.get("internal") for ev in evs)  # --json keeps internal dispatches
+
+
+DETERMINISM = """\
+threadpool 2
+every 0.3 l1 times 5
+later 0.5 t1 do block 0.4
+later 0.5 t2
+later 0.5 t3 do later 0 t4
+thread j1 0.45
+thread j2 0.45 raise boom
+thread j3 0.1
+deferred d1
+addCallback d1 await j1
+addErrback d1 recover 0
+deferred d2
+gather g d2 j3
+later 0.7 t5 do fire d2 x
+fromthread f1 do note from a helper
+wait 2
+"""
+
+
+def test_eight_virtual_runs_give_byte_identical_json(tmp_path):
+    """Eight at once on two cores: the machine is loaded, the log must not care."""
+    path = scenario(tmp_path, DETERMINISM)
+    env = dict(os.environ, NO_COLOR="1")
+    procs = [subprocess.Popen([sys.executable, "-m", "reactor_repl", "run", "--json", path],
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=ROOT, env=env)
+             for _ in range(8)]
+    outs = [p.communicate(timeout=120) for p in procs]
+    assert [p.returncode for p in procs] == [0] * 8, outs[0][1]
+    first = outs[0][0]
+    assert len(first.splitlines()) > 80
+    for out, _ in outs[1:]:
+        assert out == first
+
+
+# ------------------------------------------------------------------ stdin, colour, signals
+
+
+def test_piped_stdin_is_a_live_session_line_by_line():
+    r = cli(stdin="later 0.05 t1\nfier t1\nwait 0.1\nshow t1\nexpect count timer.fire:t1 1\n")
+    assert r.returncode == 1  # the bad line is an error; the session went on
+    out = r.stdout
+    assert "session.start    clock live" in out
+    assert "error    <stdin>:2:1: unknown command 'fier' — did you mean fire?" in out
+    assert "expect.pass    count timer.fire:t1 1" in out
+    assert out.index("timer.fire  t1") < out.index("show  t1")
+
+
+def test_piped_stdin_on_the_virtual_clock():
+    r = cli("--clock", "virtual", stdin="later 1 t1\nwait 2\nexpect count timer.fire:t1 1\n")
+    assert r.returncode == 0
+    assert "#0008  1.000  [4]  timer.fire  t1  late +0.000s" in r.stdout.splitlines()
+
+
+def _run_on_a_terminal(args: list[str], env: dict[str, str]) -> str:
+    master, slave = pty.openpty()
+    p = subprocess.Popen([sys.executable, "-m", "reactor_repl", *args], stdout=slave,
+                         stderr=slave, stdin=subprocess.DEVNULL, cwd=ROOT, env=env)
+    os.close(slave)
+    chunks = []
+    while True:
+        try:
+            data = os.read(master, 65536)
+        except OSError:
+            break
+        if not data:
+            break
+        chunks.append(data)
+    p.wait(timeout=60)
+    os.close(master)
+    return b"".join(chunks).decode("utf-8", "replace")
+
+
+def test_colour_on_a_terminal_unless_no_color(tmp_path):
+    path = scenario(tmp_path, "later 0 t1\nnote hi\n")
+    env = {k: v for k, v in os.environ.items() if k != "NO_COLOR"}
+    assert "\x1b[" in _run_on_a_terminal(["run", path], env)
+    plain = _run_on_a_terminal(["run", path], dict(env, NO_COLOR="1"))
+    assert "\x1b[" not in plain and "timer.fire  t1" in plain
+
+
+def test_interrupt_exits_130_quickly_and_ends_the_session(tmp_path):
+    path = scenario(tmp_path, "later 0 t1 do block 30\nwait 60\n")
+    env = dict(os.environ, NO_COLOR="1")
+    p = subprocess.Popen([sys.executable, "-m", "reactor_repl", "run", "--clock", "real", path],
+                         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=ROOT,
+                         env=env, preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
+    line = p.stdout.readline()
+    while line and "block.start" not in line:  # the reactor is blocked now: interrupt
+        line = p.stdout.readline()
+    began = time.monotonic()
+    p.send_signal(signal.SIGINT)
+    out, err = p.communicate(timeout=20)
+    assert p.returncode == 130, (out, err)
+    assert time.monotonic() - began < 5
+    assert "session.end    interrupted" in out
+    assert "Traceback" not in err
