@@ -53,7 +53,10 @@ reactor.run()
 
 
 def tool() -> list[str]:
-    """The installed ``reactor-repl`` next to this Python, else ``python -m reactor_repl``."""
+    """The installed ``reactor-repl`` next to this Python, else ``python -m reactor_repl``
+    (``REACTOR_REPL="python -m reactor_repl"`` with a PYTHONPATH benchmarks another copy)."""
+    if os.environ.get("REACTOR_REPL"):
+        return os.environ["REACTOR_REPL"].split()
     script = os.path.join(os.path.dirname(sys.executable), "reactor-repl")
     return [script] if os.path.exists(script) else [sys.executable, "-m", "reactor_repl"]
 
@@ -139,41 +142,64 @@ def machine() -> str:
             f"{platform.system()} {platform.release()}")
 
 
+SECTIONS = ("overhead", "memory", "startup", "idle")
+
+
+def show(section: str, result: object) -> None:
+    """One section's figures as text."""
+    if section == "overhead":
+        print("recording overhead (LoopingCall(0), whole process, median wall time):")
+        for row in result:  # type: ignore[attr-defined]
+            print(f"  {row['dispatches']:>9,} dispatches  reactor-repl {row['reactor_repl_s']:.3f}s"
+                  f"  plain Twisted {row['plain_twisted_s']:.3f}s  ratio {row['ratio']:.2f}x "
+                  f"(best-of {row['best_ratio']:.2f}x; target <= 1.5x)")
+    elif section == "memory":
+        print("memory (peak RSS; the ring keeps 100,000 events):")
+        for row in result:  # type: ignore[attr-defined]
+            print(f"  {row['events']:>9,} events  --quiet {row['rss_mb_quiet']:.1f} MB  "
+                  f"--json {row['rss_mb_json']:.1f} MB  (target < 150 MB, flat)")
+    elif section == "startup":
+        print(f"start-up: reactor-repl --help best {result['help_best_s']:.3f}s, "  # type: ignore[index]
+              f"median {result['help_median_s']:.3f}s (target < 0.3 s)")  # type: ignore[index]
+    else:
+        print(f"idle live session, {result['idle_s']:g}s: CPU {result['cpu_s_slow_0.1']:.3f}s "  # type: ignore[index]
+              f"with the watchdog at --slow 0.1, {result['cpu_s_slow_1000']:.3f}s at --slow 1000")  # type: ignore[index]
+    sys.stdout.flush()
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--quick", action="store_true", help="smaller counts, fewer repeats")
     ap.add_argument("--json", action="store_true", help="print the results as JSON")
+    ap.add_argument("--only", default=",".join(SECTIONS),
+                    help=f"comma-separated sections (default all: {','.join(SECTIONS)})")
     args = ap.parse_args()
+    only = [s for s in args.only.split(",") if s]
     repeats = 3 if args.quick else 5
     counts = [100_000, 300_000] if args.quick else [100_000, 300_000, 1_000_000]
     results: dict[str, object] = {"machine": machine()}
+    if not args.json:
+        print(f"machine: {results['machine']}")
     workdir = tempfile.mkdtemp(prefix="rr-bench-")
     try:
-        results["overhead"] = [overhead(workdir, n, repeats) for n in (100_000, 300_000)]
-        results["memory"] = memory(workdir, counts)
-        results["startup"] = startup(10 if not args.quick else 5)
-        results["idle_watchdog"] = idle_watchdog(2.0 if args.quick else 3.0)
+        for section in SECTIONS:
+            if section not in only:
+                continue
+            if section == "overhead":
+                result: object = [overhead(workdir, n, repeats) for n in (100_000, 300_000)]
+            elif section == "memory":
+                result = memory(workdir, counts)
+            elif section == "startup":
+                result = startup(5 if args.quick else 10)
+            else:
+                result = idle_watchdog(2.0 if args.quick else 3.0)
+            results[section] = result
+            if not args.json:
+                show(section, result)
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
     if args.json:
         print(json.dumps(results, indent=2))
-        return 0
-    print(f"machine: {results['machine']}")
-    print("recording overhead (LoopingCall(0), whole process, median wall time):")
-    for row in results["overhead"]:  # type: ignore[union-attr]
-        print(f"  {row['dispatches']:>9,} dispatches  reactor-repl {row['reactor_repl_s']:.3f}s  "
-              f"plain Twisted {row['plain_twisted_s']:.3f}s  ratio {row['ratio']:.2f}x "
-              f"(best-of {row['best_ratio']:.2f}x; target <= 1.5x)")
-    print("memory (peak RSS; the ring keeps 100,000 events):")
-    for row in results["memory"]:  # type: ignore[union-attr]
-        print(f"  {row['events']:>9,} events  --quiet {row['rss_mb_quiet']:.1f} MB  "
-              f"--json {row['rss_mb_json']:.1f} MB  (target < 150 MB, flat)")
-    s = results["startup"]
-    print(f"start-up: reactor-repl --help best {s['help_best_s']:.3f}s, "  # type: ignore[index]
-          f"median {s['help_median_s']:.3f}s (target < 0.3 s)")  # type: ignore[index]
-    w = results["idle_watchdog"]
-    print(f"idle live session, {w['idle_s']:g}s: CPU {w['cpu_s_slow_0.1']:.3f}s with the "  # type: ignore[index]
-          f"watchdog at --slow 0.1, {w['cpu_s_slow_1000']:.3f}s at --slow 1000")  # type: ignore[index]
     return 0
 
 
