@@ -1,0 +1,394 @@
+"""What the explorer shows is what plain Twisted does (SPEC: the one rule above all).
+
+Each case is a small plain Twisted program, written by hand, that prints every
+dispatch with the pass of ``runUntilCurrent`` it ran in (the reactor's own method,
+wrapped to count), run in a subprocess on the epoll reactor and the real clock;
+and the same behaviour as a scenario, replayed by the explorer on both clocks.
+Dispatch order and which dispatches share a pass must agree. Pass numbers are
+compared after renumbering 0, 1, 2 … over the passes that had a compared event
+(the explorer's typed lines take passes of their own, the program's do not).
+
+On the real clock a few groupings are races in Twisted itself (two timers typed
+on two lines a millisecond apart may or may not fall in one pass): those cases
+compare order only there (``live="order"``), or only some names (five timers typed
+on five lines may run apart, each one's callLater(0) between them). One is a race on every clock: a timer
+made in a timer for the instant of another one is due a hair after it (the first
+timer ran a little late), and whether the reactor, waking a little late for the
+other one, finds it due too is luck; the virtual clock wakes 1 ns late and says
+no (``virtual="order"``).
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from textwrap import dedent
+from typing import Any, Callable
+
+import pytest
+
+from support import run_scenario
+
+from reactor_repl.engine.events import Event
+
+PRELUDE = '''\
+import sys, threading, time
+from twisted.internet import epollreactor
+epollreactor.install()
+from twisted.internet import defer, reactor, task
+PASS = [0]
+_run_until_current = reactor.runUntilCurrent
+def _counted():
+    PASS[0] += 1
+    _run_until_current()
+reactor.runUntilCurrent = _counted
+def rec(kind, name, extra=""):
+    print(kind, name or "-", PASS[0], extra, flush=True)
+'''
+
+POSTLUDE = '''
+reactor.callWhenRunning(start)
+reactor.callLater(UNTIL, reactor.stop)
+reactor.run()
+'''
+
+Row = tuple  # (kind, name, pass[, extra])
+
+
+@dataclass
+class Case:
+    id: str
+    program: str  # defines start() and UNTIL, may use rec(kind, name, extra)
+    scenario: str
+    kinds: tuple[str, ...]
+    live: str = "passes"  # "passes" | "order": what the real clock must match
+    virtual: str = "passes"  # "passes" | "order": what the virtual clock must match
+    live_names: tuple[str, ...] = ()  # live: compare only these (the rest is a race there)
+    extra: Callable[[Event], Any] | None = None  # the explorer's counterpart of rec's extra
+
+
+def _branch(e: Event) -> Any:
+    return e.data["branch"] if e.kind == "deferred.step" else ""
+
+
+def _count(e: Event) -> Any:
+    return str(e.data["missed"] + 1) if e.kind == "loop.call" else ""
+
+
+CASES = [
+    Case("timers-due-during-a-block-in-a-timer", """
+        def b():
+            rec("timer.fire", "b")
+            time.sleep(0.2)
+        def start():
+            reactor.callLater(0.05, rec, "timer.fire", "t1")
+            reactor.callLater(0.1, rec, "timer.fire", "t2")
+            reactor.callLater(0.01, b)
+            reactor.callLater(0.3, rec, "timer.fire", "t3")
+        UNTIL = 0.4
+        """, """
+        later 0.05 t1
+        later 0.1 t2
+        later 0.01 b do block 0.2
+        later 0.3 t3
+        wait 0.4
+        """, ("timer.fire",)),
+    Case("timers-due-during-a-block-in-a-thread-call", """
+        def blocker():
+            rec("block.start", "")
+            time.sleep(0.3)
+        def start():
+            reactor.callLater(0.1, rec, "timer.fire", "t1")
+            reactor.callLater(0.6, rec, "timer.fire", "t2")
+            threading.Timer(0.01, reactor.callFromThread, [blocker]).start()
+        UNTIL = 0.7
+        """, """
+        later 0.1 t1
+        later 0.6 t2
+        block 0.3
+        wait 0.6
+        """, ("timer.fire", "block.start")),
+    Case("looping-call-after-a-block", """
+        def beat(count):
+            rec("loop.call", "l1", count)
+        def b():
+            rec("timer.fire", "b")
+            time.sleep(0.45)
+        def start():
+            task.LoopingCall.withCount(beat).start(0.2, now=False)
+            reactor.callLater(0.25, b)
+        UNTIL = 1.1
+        """, """
+        every 0.2 l1
+        later 0.25 b do block 0.45
+        wait 1.1
+        """, ("loop.call", "timer.fire"), extra=_count),
+    Case("deferred-errback-switching-recovery-and-await", """
+        def step(branch, fn):
+            def run(result):
+                rec("deferred.step", "d1", branch)
+                return fn(result)
+            return run
+        def boom(result):
+            raise Exception("boom")
+        def start():
+            d1, d2 = defer.Deferred(), defer.Deferred()
+            d1.addCallback(step("callback", lambda r: r + 1))
+            d1.addCallback(step("callback", lambda r: d2))
+            d1.addCallback(step("callback", boom))
+            d1.addCallback(step("callback", lambda r: r + 100))
+            d1.addErrback(step("errback", lambda f: 5))
+            d1.addCallback(step("callback", lambda r: r * 2))
+            d1.callback(1)
+            def t1():
+                rec("timer.fire", "t1")
+                d2.callback(10)
+            reactor.callLater(0.05, t1)
+        UNTIL = 0.15
+        """, """
+        deferred d1
+        deferred d2
+        addCallback d1 add 1
+        addCallback d1 await d2
+        addCallback d1 raise boom
+        addCallback d1 add 100
+        addErrback d1 recover 5
+        addCallback d1 mul 2
+        fire d1 1
+        later 0.05 t1 do fire d2 10
+        wait 0.1
+        """, ("deferred.step", "timer.fire"), extra=_branch),
+    Case("a-callback-added-to-a-fired-deferred-runs-at-once", """
+        d1 = defer.Deferred()
+        def add(result):
+            rec("deferred.step", "d1", "callback")
+            return result + 1
+        def t1():
+            rec("timer.fire", "t1")
+            d1.addCallback(add)
+            rec("timer.fire", "t2") if False else None
+        def start():
+            d1.callback(1)
+            reactor.callLater(0.05, t1)
+            reactor.callLater(0.1, rec, "timer.fire", "t2")
+        UNTIL = 0.2
+        """, """
+        deferred d1
+        fire d1 1
+        later 0.05 t1 do addCallback d1 add 1
+        later 0.1 t2
+        wait 0.2
+        """, ("deferred.step", "timer.fire"), extra=_branch),
+    Case("firing-twice-is-already-called-error", """
+        d1 = defer.Deferred()
+        def t1():
+            rec("timer.fire", "t1")
+            try:
+                d1.callback(2)
+            except defer.AlreadyCalledError:
+                rec("deferred.error", "d1")
+        def start():
+            d1.callback(1)
+            reactor.callLater(0.05, t1)
+            reactor.callLater(0.1, rec, "timer.fire", "t2")
+        UNTIL = 0.2
+        """, """
+        deferred d1
+        fire d1 1
+        later 0.05 t1 do fire d1 2
+        later 0.1 t2
+        wait 0.2
+        """, ("deferred.error", "timer.fire")),
+    Case("callLater0-made-in-timers-runs-next-pass-in-the-order-made", """
+        def t(i):
+            rec("timer.fire", "t%d" % i)
+            reactor.callLater(0, rec, "timer.fire", "x%d" % i)
+        def start():
+            for i in range(1, 6):
+                reactor.callLater(0.05, t, i)
+            reactor.callLater(0.05, rec, "timer.fire", "t6")
+        UNTIL = 0.15
+        """, "".join(f"later 0.05 t{i} do later 0 x{i}\n" for i in range(1, 6))
+        + "later 0.05 t6\nwait 0.1\n", ("timer.fire",), live="order",
+        live_names=("x1", "x2", "x3", "x4", "x5")),
+    Case("reset-and-delay-order-ties-as-real-time-does", """
+        def start():
+            c = reactor.callLater(0.1, rec, "timer.fire", "c")
+            reactor.callLater(0.2, rec, "timer.fire", "d")
+            c.reset(0.2)
+            e = reactor.callLater(0.1, rec, "timer.fire", "e")
+            e.delay(0.1)
+            reactor.callLater(0.2, rec, "timer.fire", "f")
+        UNTIL = 0.3
+        """, """
+        later 0.1 c
+        later 0.2 d
+        reset c 0.2
+        later 0.1 e
+        delay e 0.1
+        later 0.2 f
+        wait 0.3
+        """, ("timer.fire",), live="order"),
+    Case("a-timer-made-later-for-the-same-instant-runs-after", """
+        def t0():
+            rec("timer.fire", "t0")
+            reactor.callLater(0.05, rec, "timer.fire", "b")
+        def start():
+            reactor.callLater(0.1, rec, "timer.fire", "a")
+            reactor.callLater(0.05, t0)
+            reactor.callLater(0.2, rec, "timer.fire", "c")
+        UNTIL = 0.3
+        """, """
+        later 0.1 a
+        later 0.05 t0 do later 0.05 b
+        later 0.2 c
+        wait 0.3
+        """, ("timer.fire",), live="order", virtual="order"),
+]
+
+
+def _program(case: Case) -> str:
+    return PRELUDE + dedent(case.program) + POSTLUDE
+
+
+def _run_program(case: Case) -> list[Row]:
+    r = subprocess.run([sys.executable, "-c", _program(case)], capture_output=True, text=True,
+                       timeout=60)
+    assert r.returncode == 0, r.stderr
+    rows = []
+    for line in r.stdout.splitlines():
+        kind, name, n, *extra = line.split(" ", 3)
+        rows.append((kind, "" if name == "-" else name, int(n), (extra or [""])[0].strip()))
+    return rows
+
+
+@pytest.fixture(scope="module")
+def plain() -> dict[str, list[Row]]:
+    """Every program at once: they mostly wait, so the lot takes as long as the longest."""
+    with ThreadPoolExecutor(len(CASES)) as pool:
+        return dict(zip([c.id for c in CASES], pool.map(_run_program, CASES)))
+
+
+def renumber(rows: list[Row]) -> list[Row]:
+    """Passes 0, 1, 2 … in the order they first appear."""
+    passes: dict[int, int] = {}
+    return [(k, n, passes.setdefault(p, len(passes)), *rest) for k, n, p, *rest in rows]
+
+
+def explorer_rows(case: Case, clock: str) -> list[Row]:
+    events = run_scenario(dedent(case.scenario), clock)
+    extra = case.extra or (lambda e: "")
+    return [(e.kind, e.name, e.tick, extra(e)) for e in events
+            if e.kind in case.kinds and not e.internal]
+
+
+@pytest.mark.parametrize("clock", ["virtual", "live"])
+@pytest.mark.parametrize("case", CASES, ids=[c.id for c in CASES])
+def test_the_explorer_dispatches_as_plain_twisted_does(case, clock, plain):
+    expected = renumber(plain[case.id])
+    assert expected, "the plain program printed nothing"
+    got = renumber(explorer_rows(case, clock))
+    if clock == "live" and case.live_names:
+        expected = [row for row in expected if row[1] in case.live_names]
+        got = [row for row in got if row[1] in case.live_names]
+    if (case.live if clock == "live" else case.virtual) == "order":
+        assert [(k, n, x) for k, n, _, x in got] == [(k, n, x) for k, n, _, x in expected]
+    else:
+        assert got == expected
+
+
+def test_the_programs_show_what_the_cases_are_about(plain):
+    """The plain programs' own output, spelled out once: the facts the cases rest on."""
+    assert renumber(plain["timers-due-during-a-block-in-a-timer"]) == [
+        ("timer.fire", "b", 0, ""), ("timer.fire", "t1", 1, ""), ("timer.fire", "t2", 1, ""),
+        ("timer.fire", "t3", 2, "")]
+    assert renumber(plain["timers-due-during-a-block-in-a-thread-call"]) == [
+        ("block.start", "", 0, ""), ("timer.fire", "t1", 0, ""), ("timer.fire", "t2", 1, "")]
+    assert [(k, x) for k, _, _, x in plain["looping-call-after-a-block"]] == [
+        ("loop.call", "1"), ("timer.fire", ""), ("loop.call", "2"), ("loop.call", "1"),
+        ("loop.call", "1")]
+    assert [n for _, n, _, _ in plain["callLater0-made-in-timers-runs-next-pass-in-the-order-made"]
+            ] == ["t1", "t2", "t3", "t4", "t5", "t6", "x1", "x2", "x3", "x4", "x5"]
+    assert [n for _, n, _, _ in plain["reset-and-delay-order-ties-as-real-time-does"]] == [
+        "d", "c", "e", "f"]
+
+
+# ------------------------------------------------------------------ results, not passes
+
+RESULTS_PROGRAM = '''
+def show(name):
+    def got(value):
+        if hasattr(value, "type"):
+            rec("result", name, value.type.__name__ + (":%d" % value.value.index
+                                                         if value.check(defer.FirstError) else ""))
+        else:
+            rec("result", name, repr(value))
+    return got
+def start():
+    d1, d2 = defer.Deferred(), defer.Deferred()
+    r = defer.race([d1, d2])
+    reactor.callLater(0.05, d2.callback, "b")
+    d3 = defer.Deferred()
+    d3.addTimeout(0.1, reactor)
+    d4 = defer.Deferred()
+    d4.cancel()
+    d5, d6 = defer.Deferred(), defer.Deferred()
+    g = defer.gatherResults([d5, d6])
+    d6.errback(Exception("nope"))
+    d7, d8 = defer.Deferred(), defer.Deferred()
+    g2 = defer.gatherResults([d7, d8])
+    d8.callback("y")
+    d7.callback("x")
+    def report():
+        for name, d in [("r", r), ("d1", d1), ("d2", d2), ("d3", d3), ("d4", d4), ("g", g),
+                        ("g2", g2)]:
+            d.addBoth(show(name))
+            d.addErrback(lambda f: None)
+    reactor.callLater(0.2, report)
+UNTIL = 0.3
+'''
+
+RESULTS_SCENARIO = """\
+deferred d1
+deferred d2
+race r d1 d2
+later 0.05 t1 do fire d2 b
+deferred d3
+timeout d3 0.1
+deferred d4
+cancel d4
+deferred d5
+deferred d6
+gather g d5 d6
+fail d6 nope
+deferred d7
+deferred d8
+gather g2 d7 d8
+fire d8 y
+fire d7 x
+wait 0.2
+"""
+
+
+def _explorer_result(events: list[Event], name: str) -> str:
+    last = [e for e in events if e.kind == "deferred.result" and e.name == name][-1]
+    value = last.data["value"]
+    if last.data["how"] == "failure":
+        message = last.text
+        return value["failure"] + (":" + message.split("#")[1].split(" ")[0]
+                                   if value["failure"] == "FirstError" else "")
+    return repr(tuple(value) if name == "r" else value)
+
+
+@pytest.mark.parametrize("clock", ["virtual", "live"])
+def test_race_gather_timeout_and_cancel_end_as_in_plain_twisted(clock):
+    r = subprocess.run([sys.executable, "-c", PRELUDE + RESULTS_PROGRAM + POSTLUDE],
+                       capture_output=True, text=True, timeout=60)
+    assert r.returncode == 0, r.stderr
+    plain = {line.split(" ", 3)[1]: line.split(" ", 3)[3] for line in r.stdout.splitlines()}
+    assert plain == {"r": "(1, 'b')", "d1": "None", "d2": "None", "d3": "TimeoutError",
+                     "d4": "CancelledError", "g": "FirstError:1", "g2": "['x', 'y']"}
+    events = run_scenario(RESULTS_SCENARIO, clock)
+    assert {name: _explorer_result(events, name) for name in plain} == plain
