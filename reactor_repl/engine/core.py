@@ -203,8 +203,10 @@ class Engine:
         return ev
 
     def timed(self, kind: str, name: str, text: str, data: dict[str, Any] | None,
-              fn: Callable[..., Any], *args: Any, **kw: Any) -> Any:
+              fn: Callable[..., Any] | None, *args: Any, **kw: Any) -> Any:
         """Record a dispatch, run ``fn``, and warn if it ran longer than --slow.
+        ``fn`` None: the callback does nothing past its recording (a loop call without
+        ``do``), so there is no time to measure: it lasts 0.
 
         dispatch() and run_dispatch() written out: this is the hot path of every dispatch."""
         if self.breakpoints or self.stepping:
@@ -224,6 +226,10 @@ class Engine:
             from reactor_repl.engine import teaching
 
             teaching.check_predictions(self)
+        if fn is None:
+            ev.dur = 0.0
+            ev.end_seq = ev.seq
+            return None
         outer = self.current
         self.current = ev
         warned = self.slow_warnings

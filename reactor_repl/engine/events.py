@@ -87,8 +87,11 @@ class EventLog:
         self.seq = 0
         self.lock = threading.Lock()
         self.first: dict[str, Event] = {}  # "name", "kind:name", "kind" → first dispatch
-        self.counts: dict[str, int] = {}  # "kind" and "kind:name" → count
-        self.last: dict[str, Event] = {}  # "kind:name" → latest
+        self.counts: dict[str, int] = {}  # "kind" → count (count() answers "kind:name" too)
+        # kind → name → count / latest event: nested, so that recording does not build and
+        # hash a "kind:name" string for every event
+        self.named_counts: dict[str, dict[str, int]] = {}
+        self.last: dict[str, dict[str, Event]] = {}
         self._subscribers: list[Callable[[Event], None]] = []
         self._by_kind: dict[str, list[Callable[[Event], None]]] = {}  # subscribers of some kinds
         self.on_subscriber_error: Callable[[Callable[[Event], None], BaseException], None] | None = None
@@ -131,18 +134,21 @@ class EventLog:
             else:
                 counts[kind] = n + 1
             if name:
-                key = kind + ":" + name
-                n = counts.get(key)
+                named = self.named_counts.get(kind)
+                if named is None:
+                    named = self.named_counts[kind] = {}
+                    self.last[kind] = {}
+                n = named.get(name)
                 if n is None:  # the first event of this kind and name
-                    counts[key] = 1
+                    named[name] = 1
                     first = self.first
-                    first.setdefault(key, ev)
+                    first.setdefault(kind + ":" + name, ev)
                     if name not in first and kind not in NOT_DISPATCH_KINDS and not \
                             kind.endswith(NOT_DISPATCH_SUFFIXES):
                         first[name] = ev
                 else:
-                    counts[key] = n + 1
-                self.last[key] = ev
+                    named[name] = n + 1
+                self.last[kind][name] = ev
             subscribers = self._subscribers
             if self._by_kind:
                 some = self._by_kind.get(kind)
@@ -176,7 +182,11 @@ class EventLog:
         return self.first.get(token)
 
     def count(self, token: str) -> int:
-        return self.counts.get(token, 0)
+        """How many events of KIND, or of KIND:NAME (names never contain a colon)."""
+        kind, _, name = token.partition(":")
+        if not name:
+            return self.counts.get(kind, 0)
+        return self.named_counts.get(kind, {}).get(name, 0)
 
 
 def write_jsonl(events: Iterable[Event], out: Any) -> None:

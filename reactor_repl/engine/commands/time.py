@@ -101,8 +101,11 @@ def every(eng: Engine, p: Parsed) -> None:
             text = f"call {n}, late +0.000s"
         obj.detail = f"{n} calls"
         obj_data["late"] = late
-        timed("loop.call", name, text,
-              {"n": n, "missed": missed, "late": round(late, 6) if late else 0.0}, run_do, eng, do)
+        data = {"n": n, "missed": missed, "late": round(late, 6) if late else 0.0}
+        if do is None:  # nothing runs past the recording: no time to measure
+            timed("loop.call", name, text, data, None)
+        else:
+            timed("loop.call", name, text, data, run_do, eng, do)
         if times is not None and n >= times and lc.running:
             stop_loop(eng, obj, f"after {n} calls")
 
