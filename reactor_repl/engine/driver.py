@@ -66,7 +66,8 @@ class Driver:
             return False
         if parsed is None:
             return True
-        if self.done:
+        if self.done and not (parsed.name in ("save", "export", "help") and not self.state.quit):
+            # after stop, the session can still be saved, exported, and read about
             eng.record("error", "", f"{where}: the session has ended; '{parsed.text}' not run", {})
             return False
         eng.record("input", "", parsed.text, {"where": str(where)})

@@ -45,7 +45,14 @@ def check_predictions(eng: Engine) -> None:
 
 
 def session_end_checks(eng: Engine) -> None:
-    """Failures left unhandled in named Deferreds: Twisted would log them at collection."""
+    """Failures left unhandled in named Deferreds: Twisted would log them at collection.
+    Predictions that could not be checked say why."""
+    for pred in list(eng.predictions):
+        never = [n for n in pred.names if eng.log.first_dispatch(n) is None]
+        eng.record("predict", "", "not checked: " + ", ".join(never) + " never dispatched "
+                   "(you predicted " + " → ".join(pred.names) + ")",
+                   {"names": pred.names, "never": never, "ok": None})
+    eng.predictions.clear()
     for obj in list(eng.objects.values()):
         d = obj.deferred
         if d is None or not d.called or d.paused:

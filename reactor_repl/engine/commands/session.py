@@ -91,6 +91,14 @@ def predict(eng: Engine, p: Parsed) -> None:
 
 @handles("break")
 def break_cmd(eng: Engine, p: Parsed) -> None:
-    eng.breakpoints.append((p["KIND"], p["NAME"] or ""))
+    from reactor_repl.engine.events import DISPATCH_KINDS
+
+    kind = p["KIND"]
+    if not any(k == kind or k.split(".")[0] == kind for k in DISPATCH_KINDS):
+        # deferred.step, timer.schedule …: recorded, but not a dispatch of the loop
+        raise CommandError(f"{kind} is not a dispatch the loop can pause before",
+                           "break takes " + " ".join(sorted(DISPATCH_KINDS)) + ", or a family "
+                           "of them (timer, loop, thread, threadcall, reader, tcp, trigger)")
+    eng.breakpoints.append((kind, p["NAME"] or ""))
     eng.record("break", p["NAME"] or "", f"will pause before {p['KIND']} {p['NAME'] or ''}".strip(),
                {"kind": p["KIND"], "set": True})
