@@ -45,7 +45,7 @@ def program(lines: list[str], clock: str = "virtual") -> str:
     first = _Exporter(clock)  # a first pass learns every name the session makes
     for line in lines:
         first.add_line(line)
-    ex = _Exporter(clock, first.names.family, first.fired_in_callbacks)
+    ex = _Exporter(clock, first.names.family, first.fired_in_callbacks, first.pauses)
     for line in lines:
         ex.add_line(line)
     return ex.render()
@@ -103,7 +103,7 @@ class _Skip(Exception):
 
 class _Exporter:
     def __init__(self, clock: str, later_names: dict[str, str] | None = None,
-                 later_fired: set[str] | None = None) -> None:
+                 later_fired: set[str] | None = None, pausing: bool = False) -> None:
         self.clock = clock
         self.names = _Names()
         # names made further on: a callback may use them (it runs later)
@@ -115,6 +115,10 @@ class _Exporter:
         self.fired: set[str] = set()
         self.fired_in_callbacks: set[str] = set()
         self.later_fired = later_fired or set()
+        # break/step/continue: the program then pauses (without time) where the explorer
+        # would, and queues the lines typed meanwhile (see _PAUSE)
+        self.pausing = pausing
+        self.pauses = False
         self.body: list[str] = []
         self.used: set[str] = set()
         self.count = 0
@@ -142,17 +146,34 @@ class _Exporter:
         if name == "note":
             self.body[-1] = f"    # note: {parsed['TEXT']}"
             return
-        if name in ("expect", "predict", "show", "break", "filter", "internals", "help", "clear",
-                    "step", "continue", "save", "load", "export", "quit"):
+        if name in ("break", "step", "continue"):
+            self.pauses = True
+            if name == "break":
+                self.body.append(f"    breaks.append(({parsed['KIND']!r}, {(parsed['NAME'] or '')!r}))")
+            else:
+                self.body.append(f"    yield go_on(step={name == 'step'})")
+            return
+        if name in ("expect", "predict", "show", "filter", "internals", "help", "clear",
+                    "save", "load", "export", "quit"):
             self.body[-1] += "   (the explorer's own; nothing to run)"
             return
         try:
             if name == "wait":
-                self.body += ["    yield turn()", f"    yield wait({_num(parsed['DURATION'])})"]
+                seconds = _num(parsed["DURATION"])
+                if self.pausing:
+                    self.body.append(f"    yield wait_line({seconds})")
+                else:
+                    self.body += ["    yield turn()", f"    yield wait({seconds})"]
                 return
             code = self.command(parsed, top=True)
         except _Skip as e:
             self.body.append(f"    #   (not run: {e})")
+            return
+        if self.pausing:
+            f = self._func(f"line_{self.count}")
+            self.body += ["    " + c for c in _hoist_globals(
+                [f"def {f}():"] + _indent(_globals_first(code, self.names)))]
+            self.body.append(f"    yield typed({f})")
             return
         self.body.append("    yield turn()")
         self.body += ["    " + c for c in _hoist_globals(code)]
@@ -527,12 +548,14 @@ class _Exporter:
                  "\n".join(imports) + "\n\n",
                  f"from twisted.internet import {', '.join(twisted)}\n",
                  "from twisted.python.failure import Failure\n" if "failure" in used else "",
-                 _SHOW]
+                 _SHOW_PAUSING if self.pausing else _SHOW]
         for part, text in (("named", _NAMED), ("thread", _THREAD), ("fromthread", _FROMTHREAD),
                            ("spin", _SPIN), ("reader", _READER), ("tcp", _TCP)):
             if part in used:
                 parts.append(text)
         parts.append(_TURN.replace("    # BUSY\n", self._busy()))
+        if self.pausing:
+            parts.append(_PAUSE)
         if "calls" in used:
             parts.append("\n\ncalls = {}  # how many times each LoopingCall has called\n")
         parts.append(_SESSION_HEAD)
@@ -541,7 +564,9 @@ class _Exporter:
             parts.append(_wrap_global(names))
         body = "\n".join(self.body).rstrip("\n")
         parts.append(body + "\n" if body else "")
-        parts.append(_SESSION_END)
+        parts.append(_SESSION_END.replace(
+            "    # END\n", "    if not Pause.paused:\n        yield until(lambda: not busy())\n"
+            if self.pausing else "    yield turn()\n"))
         parts.append(_MAIN)
         return "".join(parts)
 
@@ -572,6 +597,13 @@ def _once(call: str, top: bool) -> list[str]:
     return ["try:", f"    {call}",
             "except defer.AlreadyCalledError:",
             "    pass  # a Deferred fires once: the explorer logs deferred.error"]
+
+
+def _globals_first(code: list[str], names: _Names) -> list[str]:
+    """A function body that assigns session names starts with ``global`` for them."""
+    made = [m.group(1) for m in map(_ASSIGN.match, code) if m
+            and m.group(1) in names.var.values()]
+    return (["global " + ", ".join(dict.fromkeys(made))] if made else []) + code
 
 
 def _hoist_globals(code: list[str]) -> list[str]:
@@ -651,9 +683,20 @@ _CLOCK_NOTE = {
 
 _SHOW = '''
 
-def show(kind, name):
+def show(kind, name, printed=True):
     """One dispatch, one line: what the explorer's log shows as KIND NAME."""
-    print(kind, name, flush=True)
+    if printed:
+        print(kind, name, flush=True)
+'''
+
+_SHOW_PAUSING = '''
+
+def show(kind, name, printed=True):
+    """One dispatch, one line: what the explorer's log shows as KIND NAME. First, as the
+    explorer does, pause here if a `break` or a `step` says so (see gate())."""
+    gate(kind, name)
+    if printed:
+        print(kind, name, flush=True)
 '''
 
 _NAMED = '''
@@ -935,7 +978,9 @@ class Server(ServerFactory):
 
     def buildProtocol(self, addr):
         self.count += 1
-        return Peer(f"{self.name}.{self.count}", self.behaviour)
+        name = f"{self.name}.{self.count}"
+        show("tcp.build", name, printed=False)  # a dispatch, not one the comparison prints
+        return Peer(name, self.behaviour)
 
 
 class Client(ClientFactory):
@@ -947,10 +992,12 @@ class Client(ClientFactory):
 
     def buildProtocol(self, addr):
         self.state = "connected"
+        show("tcp.build", self.name, printed=False)
         return Peer(self.name, "client", self.done)
 
     def clientConnectionFailed(self, connector, reason):
         self.state = "failed"
+        show("tcp.failed", self.name, printed=False)
         self.done.errback(reason)
 
 
@@ -1018,6 +1065,127 @@ _BUSY_HELPER = '''    helpers[:] = [h for h in helpers if h.is_alive()]
         return "a helper thread is about to call callFromThread"
 '''
 
+_PAUSE = '''
+
+# -- break, step and continue, as the explorer does them on its virtual clock. A pause
+#    takes no time there: the loop stops before a dispatch, the lines typed meanwhile
+#    wait in its queue, and they run at the start of the pass after the paused one,
+#    once `continue` or `step` lets it go on. This program does not stop its loop; it
+#    only holds the session's lines back the same way.
+
+DISPATCHES = {"timer.fire", "loop.call", "threadcall.run", "thread.result", "reader.read",
+              "reader.lost", "tcp.build", "tcp.made", "tcp.data", "tcp.lost", "tcp.failed",
+              "trigger.fire"}
+breaks = []  # (kind or family, name or "") from `break` lines
+
+
+class Pause:
+    paused = False  # the explorer's loop would be waiting before a dispatch now
+    stepping = False
+    budget = 0  # dispatches a step lets through before it pauses again
+    held = []  # lines typed while paused
+    waiting = None  # the Deferred the session waits on; a pause fires it
+    target = None  # when the latest `wait` ends: after a continue the loop runs on to it
+
+
+def gate(kind, name):
+    """Before a dispatch: would the explorer pause here?"""
+    if kind not in DISPATCHES:
+        return
+    if Pause.stepping:
+        if Pause.budget > 0:
+            Pause.budget -= 1
+            return
+        paused_here()
+        return
+    for b_kind, b_name in breaks:
+        if b_kind in (kind, kind.split(".")[0]) and b_name in ("", name):
+            paused_here()
+            return
+
+
+def paused_here():
+    Pause.paused = True
+    d, Pause.waiting = Pause.waiting, None
+    if d is not None and not d.called:
+        d.callback(None)  # the session reads on: its lines are held until continue/step
+
+
+def until(done):
+    """A Deferred that fires when done() says so, or at a pause, whichever comes first."""
+    d = Pause.waiting = defer.Deferred()
+
+    def until_check():
+        if d.called:
+            return
+        if done():
+            Pause.waiting = None
+            d.callback(None)
+            return
+        now = reactor.seconds()
+        if busy():
+            delay = 0
+        elif Pause.target is not None and now < Pause.target:
+            delay = Pause.target - now
+        else:
+            delay = 0.005  # waiting for a dispatch to come
+        reactor.callLater(delay, until_check)
+
+    until_check()
+    return d
+
+
+@defer.inlineCallbacks
+def typed(line):
+    """A line typed at the prompt: it runs in its turn, or waits while the loop is paused."""
+    if not Pause.paused:
+        yield until(lambda: not busy())
+    if Pause.paused:
+        Pause.held.append(line)
+        return
+    yield settle_then(line)
+
+
+def settle_then(line):
+    d = defer.Deferred()
+    reactor.callFromThread(lambda: d.callback(line()))
+    return d
+
+
+def set_target(seconds):
+    Pause.target = reactor.seconds() + seconds
+
+
+def wait_line(seconds):
+    """`wait S`: S seconds pass (a pause ends the wait early, and the loop runs on to its
+    end after a continue)."""
+    if Pause.paused:
+        Pause.held.append(lambda: set_target(seconds))
+        return None
+    return typed(lambda: set_target(seconds)).addCallback(lambda _: until(on_time))
+
+
+def on_time():
+    return not busy() and (Pause.target is None or reactor.seconds() >= Pause.target)
+
+
+def nothing_left():
+    return on_time() and all(getattr(c.func, "__name__", "") == "until_check"
+                             for c in reactor.getDelayedCalls())
+
+
+def go_on(step):
+    """`continue` (step=False) or `step`: the loop goes on; the held lines run next pass."""
+    was_paused = Pause.paused
+    Pause.paused = False
+    Pause.stepping = step
+    Pause.budget = (0 if was_paused else 1) if step else 0
+    if Pause.held:
+        held, Pause.held = Pause.held, []
+        reactor.callFromThread(lambda: [line() for line in held])
+    return until(nothing_left if step else on_time)
+'''
+
 _BUSY_READER = '''    for r in readers:
         if r.watched and (r.unread > 0 or r.wfd is None):
             return "the pipe has bytes, or its end, for doRead"
@@ -1047,7 +1215,7 @@ def session():
 _SESSION_END = '''
     # -- the session ends here: the explorer stops the loop where it is (no shutdown
     #    triggers run; thread jobs still at work are abandoned)
-    yield turn()
+    # END
     reactor.crash()
 '''
 
