@@ -249,8 +249,15 @@ class Driver:
         (piped standard input is a live session: a line runs when it arrives)."""
         lines = text.splitlines() if isinstance(text, str) else (ln.rstrip("\r\n") for ln in text)
         for lineno, line in enumerate(lines, 1):
-            if self.done or self.interrupted():
+            if self.interrupted():
                 break
+            if self.done:
+                # the rest is not run; but a file's save or export after a stop still is
+                # (from a live pipe, reading on could wait for ever: the session ends)
+                if not isinstance(text, str) or self.state.quit:
+                    break
+                if _first_word(line) not in ("save", "export"):
+                    continue
             if on_line is not None:
                 on_line(lineno)
             self.submit(line, Location(path, lineno), wait=True,
@@ -281,6 +288,11 @@ class Driver:
             return False
         self.engine.record("note", "", f"exported {what} to {path}", {"file": path})
         return True
+
+
+def _first_word(line: str) -> str:
+    words = line.split(None, 1)
+    return words[0] if words else ""
 
 
 def check_files(paths: list[str], allow_python: bool) -> list[str]:
