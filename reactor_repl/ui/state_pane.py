@@ -11,6 +11,7 @@ from typing import Any
 from prompt_toolkit.formatted_text import StyleAndTextTuples
 
 from reactor_repl.engine.events import DISPATCH_KINDS, Event
+from reactor_repl.engine.teaching import stats_line
 from reactor_repl.language.table import BY_NAME
 from reactor_repl.ui.log_pane import wrap
 
@@ -150,6 +151,11 @@ def state_fragments(snap: dict[str, Any], watch: LoopWatch, queued: int = 0,
     pool = snap.get("pool", {})
     line(("class:state.label", "pool   "),
          ("", f"{pool.get('busy', 0)}/{pool.get('size', 0)} busy · {pool.get('queued', 0)} queued"))
+    stats = snap.get("stats")
+    if stats:
+        line(("class:state.label", "stats  "), ("class:state.dim", stats_line(stats)))
+    if snap.get("warning"):
+        line(("class:state.label", "warn   "), ("class:state.failed", str(snap["warning"])))
     items = snap.get("items") or []
     for title, families in SECTIONS:
         mine = [it for it in items if it["family"] in families]
