@@ -129,6 +129,8 @@ class _Exporter:
     def add_line(self, line: str) -> None:
         text = line.strip()
         if not text:
+            if self.body and self.body[-1]:
+                self.body.append("")
             return
         try:
             parsed = parse_line(text)
@@ -140,11 +142,16 @@ class _Exporter:
                 self.body.append("    " + text)
             return
         self.count += 1
-        self.body.append("")
-        self.body.append(f"    # {text}")
         name = parsed.name
+        said = name in _SAID
+        if self.body and self.body[-1] and not (said and self.body[-1].startswith("    #")):
+            self.body.append("")  # notes and checks in a row stay together
+        self.body.append(f"    # {text}")
         if name == "note":
             self.body[-1] = f"    # note: {parsed['TEXT']}"
+            return
+        if said:
+            self.body[-1] += f"   ({_SAID[name]})"
             return
         if name in ("break", "step", "continue"):
             self.pauses = True
@@ -152,10 +159,6 @@ class _Exporter:
                 self.body.append(f"    breaks.append(({parsed['KIND']!r}, {(parsed['NAME'] or '')!r}))")
             else:
                 self.body.append(f"    yield go_on(step={name == 'step'})")
-            return
-        if name in ("expect", "predict", "show", "filter", "internals", "help", "clear",
-                    "save", "load", "export", "quit"):
-            self.body[-1] += "   (the explorer's own; nothing to run)"
             return
         try:
             if name == "wait":
@@ -213,7 +216,8 @@ class _Exporter:
 
     def _func(self, base: str) -> str:
         name, k = base, 1
-        while name in self.funcs or name in _RESERVED:
+        taken = set(self.names.var.values())
+        while name in self.funcs or name in _RESERVED or name in taken:
             k += 1
             name = f"{base}_{k}"
         self.funcs.add(name)
@@ -532,7 +536,8 @@ class _Exporter:
         if "fromthread" in used:
             imports.append("import threading")
         imports.append("import time")
-        twisted = sorted({"defer", "reactor", "task"} | ({"threads"} if "thread" in used else set())
+        twisted = sorted({"defer", "reactor", "task"}
+                         | ({"threads"} if used & {"thread", "contextlib"} else set())
                          | ({"error"} if "error" in used else set()))
         if "reader" in used:
             imports += ["", "from twisted.internet import main",
@@ -583,6 +588,12 @@ class _Exporter:
         return "".join(parts)
 
 
+# lines that only the explorer acts on: kept as comments, with what it does with them
+_SAID = {"note": "", "expect": "the explorer checks it", "predict": "the explorer checks it",
+         "show": "the explorer shows it", "filter": "the explorer's view",
+         "internals": "the explorer's view", "help": "the explorer's help",
+         "clear": "the explorer's view", "save": "the explorer's", "load": "the explorer's",
+         "export": "the explorer's", "quit": "the explorer's"}
 _ASSIGN = re.compile(r"([A-Za-z_][A-Za-z0-9_]*) = ")
 _STEP_VERB = {"raise": "raises", "trap": "traps", "block": "blocks", "do": "does"}
 
