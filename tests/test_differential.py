@@ -94,18 +94,17 @@ def test_the_comparison_covers_every_printed_kind(both_ways):
 
 def test_the_comparison_can_fail(tmp_path):
     """A program that differs from the session is caught: swap two timers' delays."""
-    path = os.path.join(ROOT, "scenarios", "01-calllater-order.rr")
-    with open(path, encoding="utf-8") as f:
-        source = program(f.read().splitlines(), "virtual")
-    assert "reactor.callLater(1, t1_fires)" in source
-    assert "reactor.callLater(0.5, t2_fires)" in source
-    wrong = (source.replace("reactor.callLater(1, t1_fires)", "reactor.callLater(0.5, t1_fires)")
-             .replace("reactor.callLater(0.5, t2_fires)", "reactor.callLater(1, t2_fires)"))
-    ours = explorer(path)
-    theirs = run_program(wrong, str(tmp_path / "wrong.py"))
-    assert theirs != ours
-    assert theirs[:2] == ["timer.fire t4", "timer.fire t1"]
-    assert ours[:2] == ["timer.fire t4", "timer.fire t2"]
+    path = tmp_path / "two.rr"
+    path.write_text("later 0.2 t1\nlater 0.1 t2\nwait 0.3\n", encoding="utf-8")
+    source = program(path.read_text(encoding="utf-8").splitlines(), "virtual")
+    assert "reactor.callLater(0.2, t1_fires)" in source
+    assert "reactor.callLater(0.1, t2_fires)" in source
+    wrong = (source.replace("reactor.callLater(0.2, t1_fires)", "reactor.callLater(0.1, t1_fires)")
+             .replace("reactor.callLater(0.1, t2_fires)", "reactor.callLater(0.2, t2_fires)"))
+    ours = explorer(str(path))
+    assert run_program(source, str(tmp_path / "right.py")) == ours == [
+        "timer.fire t2", "timer.fire t1"]
+    assert run_program(wrong, str(tmp_path / "wrong.py")) == ["timer.fire t1", "timer.fire t2"]
 
 
 def test_export_command_writes_the_same_program_as_pyexport(tmp_path):
