@@ -92,7 +92,9 @@ class Driver:
             # in a step showed half its result); virtual: the loop is idle already
             return self._in_reactor(parsed, wait, loc)
         if cmd.where == "here":
-            if cmd.group == "session" or not wait or not self.engine.virtual:
+            if cmd.group == "session" or not wait or not self.engine.virtual \
+                    or self.engine.paused_at is not None:
+                # (paused: the loop cannot take the hold below; it reads after continue)
                 return execute(self.engine, parsed, where=loc)
             # write/close from the prompt, virtual clock: hold the loop in a callback while
             # the prompt writes, so the next poll sees the pipe ready whatever the thread

@@ -176,7 +176,9 @@ class _Exporter:
             f = self._func(f"line_{self.count}")
             self.body += ["    " + c for c in _hoist_globals(
                 [f"def {f}():"] + _indent(_globals_first(code, self.names)))]
-            self.body.append(f"    yield typed({f})")
+            # write and close act from outside the loop: at once, even while it is paused
+            runner = "outside" if parsed.command.where == "here" else "typed"
+            self.body.append(f"    yield {runner}({f})")
             return
         self.body.append("    yield turn()")
         self.body += ["    " + c for c in _hoist_globals(code)]
@@ -1155,6 +1157,14 @@ def typed(line):
         Pause.held.append(line)
         return
     yield settle_then(line)
+
+
+def outside(line):
+    """`write`/`close` act on the pipe from outside the loop: at once while it is paused."""
+    if Pause.paused:
+        line()
+        return None
+    return typed(line)
 
 
 def settle_then(line):
