@@ -783,3 +783,47 @@ def test_deferred_chain_on_both_clocks(clock):
         ("deferred.fire", "d2"), ("deferred.resume", "d1"), ("deferred.step", "d1"),
         ("deferred.step", "d1"), ("deferred.result", "d1"), ("deferred.result", "d2"),
         ("expect.pass", ""), ("deferred.error", "d1")]
+
+
+# ------------------------------------------------------------------ the log itself
+
+
+def test_an_event_recorded_by_a_del_during_an_append_waits_its_turn_instead_of_deadlocking():
+    """The collector can run a failed Deferred's __del__ (which logs) in the middle of
+    an append, in the same thread: the log's lock must not deadlock on it."""
+    import gc
+    import threading
+
+    from reactor_repl.engine.events import EventLog
+
+    log = EventLog(10)
+
+    class LogsWhenCollected:
+        def __del__(self) -> None:
+            log.append(0.0, 0, "log", "", "reactor", "Unhandled error in Deferred", None, False)
+
+    def append_while_collecting() -> None:
+        x = LogsWhenCollected()
+        x.cycle = x  # only the collector frees it
+        del x
+        old = gc.get_threshold()
+        gc.set_threshold(1)  # the next allocation collects: inside append
+        try:
+            log.append(0.0, 0, "note", "", "prompt", "outer", None, False)
+        finally:
+            gc.set_threshold(*old)
+
+    t = threading.Thread(target=append_while_collecting, daemon=True)
+    t.start()
+    t.join(5)
+    assert not t.is_alive(), "the log deadlocked"
+    assert [(e.seq, e.kind) for e in log.snapshot()] == [(1, "note"), (2, "log")]
+
+
+def test_nothing_is_recorded_after_session_end():
+    """A pool thread starting a queued job while the session shuts down used to add
+    thread.start after session.end."""
+    events = run("threadpool 1\nthread j1 0.2\nthread j2 0\nthread j3 0\n")
+    assert events[-1].kind == "session.end"
+    assert events[-1].data["pending"] == ["j1 thread running", "j2 thread queued",
+                                          "j3 thread queued"]

@@ -180,6 +180,11 @@ class Engine:
     def record(self, kind: str, name: str = "", text: str = "", data: dict[str, Any] | None = None,
                internal: bool = False) -> Event:
         reactor = self.reactor
+        if self.ended:
+            # session.end is the last event: a pool thread that ends or starts a queued job
+            # while the session shuts down gets an event of its own, outside the log
+            return Event(0, self.clock.seconds() - self.start_time, 0, kind, name,
+                         self.thread_label(), text, data, internal)
         return self.log.append(self.clock.seconds() - self.start_time,
                                reactor.tick if reactor is not None else 0, kind, name,
                                self.thread_label(), text, data, internal)

@@ -85,7 +85,10 @@ class EventLog:
         self.size = size
         self.events: deque[Event] = deque(maxlen=size)
         self.seq = 0
-        self.lock = threading.Lock()
+        # re-entrant: the collector may run a __del__ that records, mid-append (see append)
+        self.lock = threading.RLock()
+        self._busy = False  # an append is under way (only the lock's owner can see it True)
+        self._reentered: list[Event] = []
         self.first: dict[str, Event] = {}  # "name", "kind:name", "kind" → first dispatch
         self.counts: dict[str, int] = {}  # "kind" → count (count() answers "kind:name" too)
         # kind → name → count / latest event: nested, so that recording does not build and
@@ -123,6 +126,15 @@ class EventLog:
         lock = self.lock
         lock.acquire()
         try:
+            if self._busy:
+                # re-entered from this very thread: the garbage collector ran a __del__ in the
+                # middle of an append (a failed Deferred logging "Unhandled error in Deferred"
+                # records an event). It is added when the outer append is done; with a plain
+                # Lock this deadlocked the session.
+                ev = Event(0, t, tick, kind, name, thread, text, data, internal)
+                self._reentered.append(ev)
+                return ev
+            self._busy = True
             seq = self.seq = self.seq + 1
             ev = Event(seq, t, tick, kind, name, thread, text, data, internal)
             self.events.append(ev)
@@ -154,6 +166,7 @@ class EventLog:
                 some = self._by_kind.get(kind)
                 if some:
                     subscribers = subscribers + some
+            self._busy = False
         finally:
             lock.release()
         for fn in subscribers:
@@ -163,6 +176,10 @@ class EventLog:
                 self.unsubscribe(fn)
                 if self.on_subscriber_error is not None:
                     self.on_subscriber_error(fn, e)
+        if self._reentered:
+            waiting, self._reentered = self._reentered, []
+            for w in waiting:
+                self.append(w.t, w.tick, w.kind, w.name, w.thread, w.text, w.data, w.internal)
         return ev
 
     def snapshot(self) -> list[Event]:
