@@ -279,6 +279,35 @@ def test_a_callback_returning_a_deferred_pauses_the_chain_until_that_one_fires()
     assert [x for x, _ in expectations(events)] == ["expect.pass"] * 3
 
 
+def test_a_chain_of_awaits_resumes_from_the_inside_out():
+    events = run("""\
+        deferred d1
+        deferred d2
+        deferred d3
+        addCallback d1 await d2
+        addCallback d2 await d3
+        addCallback d1 add 1
+        fire d1 0
+        fire d2 0
+        later 1 t1 do fire d3 5
+        wait 2
+        expect result d1 6
+    """)
+    assert texts(events, "deferred.fire", "deferred.pause", "deferred.resume",
+                 "deferred.result") == [
+        ("deferred.fire", "d1", "callback(0)"),
+        ("deferred.pause", "d1", "waits for d2"),
+        ("deferred.fire", "d2", "callback(0)"),
+        ("deferred.pause", "d2", "waits for d3"),
+        ("deferred.fire", "d3", "callback(5)"),
+        ("deferred.resume", "d2", "d3 fired: the chain goes on"),
+        ("deferred.resume", "d1", "d2 fired: the chain goes on"),
+        ("deferred.result", "d1", "value: 6"),
+        ("deferred.result", "d2", "value: None"),
+        ("deferred.result", "d3", "value: None"),
+    ]
+
+
 def test_awaiting_a_deferred_that_already_fired_does_not_pause():
     events = run("""\
         deferred d2

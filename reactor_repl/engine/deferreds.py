@@ -90,6 +90,7 @@ class TracedDeferred(defer.Deferred):  # type: ignore[type-arg]
         self.rr_name = name
         self.rr_links: list[Link] = []
         self.rr_paused_on: str | None = None
+        self.rr_awaiting: defer.Deferred | None = None  # the Deferred it is paused on
         self.rr_dirty = False
         self.rr_seq = next(_made)
 
@@ -160,6 +161,7 @@ class TracedDeferred(defer.Deferred):  # type: ignore[type-arg]
                 if res is _NO_RESULT or isinstance(res, defer.Deferred) or out.paused:
                     other = getattr(out, "rr_name", "") or "a Deferred"
                     me.rr_paused_on = other
+                    me.rr_awaiting = out
                     eng.record("deferred.pause", me.rr_name, f"waits for {other}",
                                {"on": other})
             return out
@@ -249,6 +251,13 @@ def _watch(eng: Engine, d: TracedDeferred) -> None:
 
 
 def _note_resume(d: TracedDeferred) -> None:
+    # what it waited for went on first: a chain that waited on one that waited on a third
+    # resumes after that one (d3 fires → d2 resumes → d1 resumes), whichever is noticed first
+    inner = d.rr_awaiting
+    d.rr_awaiting = None
+    if isinstance(inner, TracedDeferred) and inner.rr_paused_on is not None \
+            and not inner.paused:
+        _note_resume(inner)
     d.rr_engine.record("deferred.resume", d.rr_name, f"{d.rr_paused_on} fired: the chain goes on",
                        {"on": d.rr_paused_on})
     d.rr_paused_on = None
