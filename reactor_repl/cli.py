@@ -157,7 +157,8 @@ def run_text(args: Any, path: str, text: str, *, default_clock: str, allow_pytho
     class HeadlessView:
         def show_text(self, text: str) -> None:
             printer.flush()
-            print(text)
+            # help pages are for the person: with --json, stdout carries events only
+            print(text, file=sys.stderr if getattr(args, "json", False) else sys.stdout)
 
         def tick(self) -> None:
             printer.flush()
