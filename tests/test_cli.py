@@ -199,6 +199,14 @@ def test_json_is_exactly_the_schema_of_spec_section_3(tmp_path):
     assert any(ev.get("internal") for ev in evs)  # --json keeps internal dispatches
 
 
+def test_json_stays_json_lines_when_a_scenario_asks_for_help(tmp_path):
+    r = cli("run", "--json", scenario(tmp_path, "help fire\nnote after\n"))
+    assert r.returncode == 0
+    assert [ev["kind"] for ev in events(r.stdout) if not ev.get("internal")] == [
+        "session.start", "input", "input", "note", "session.end"]
+    assert r.stderr.startswith("fire NAME [VALUE]")
+
+
 DETERMINISM = """\
 threadpool 2
 every 0.3 l1 times 5
