@@ -18,8 +18,8 @@ NOT_DISPATCH_SUFFIXES = (".schedule", ".add", ".new")
 # on t2 is not t2 running)
 NOT_DISPATCH_KINDS = frozenset({
     "input", "show", "break", "predict", "note", "error", "log", "expect.pass", "expect.fail",
-    "warn.slow", "warn.blocked", "loop.start", "thread.queue", "tcp.listen", "tcp.connecting",
-    "timer.reset", "timer.delay", "timer.cancel", "trigger.remove",
+    "warn.slow", "warn.blocked", "loop.start", "thread.queue", "threadcall.queue", "tcp.listen",
+    "tcp.connecting", "timer.reset", "timer.delay", "timer.cancel", "trigger.remove",
 })
 
 # the reactor dispatching something: what break/step pause before
