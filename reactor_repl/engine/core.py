@@ -21,7 +21,7 @@ from reactor_repl.engine.events import DISPATCH_KINDS, Event, EventLog
 from reactor_repl.engine.reactor import instrumented_reactor_class
 from reactor_repl.engine.stats import LagWindow
 from reactor_repl.language.parser import Parsed, suggest
-from reactor_repl.language.table import FAMILIES
+from reactor_repl.language.table import FAMILIES, auto_name
 
 _get_ident = threading.get_ident
 
@@ -365,14 +365,7 @@ class Engine:
                 raise CommandError(f"the name {requested} is taken",
                                    "names are never reused in a session; pick another")
             return requested
-        prefix = FAMILIES[family]
-        n = self._counters.get(prefix, 0)
-        while True:
-            n += 1
-            name = f"{prefix}{n}"
-            if name not in self.objects:
-                self._counters[prefix] = n
-                return name
+        return auto_name(family, self._counters, self.objects)
 
     def add(self, obj: Obj) -> Obj:
         self.objects[obj.name] = obj

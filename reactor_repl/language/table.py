@@ -340,6 +340,20 @@ STEP_BY_NAME: dict[str, Command] = _index(STEPS)
 EXPECT_BY_NAME: dict[str, Command] = _index(EXPECTS)
 
 
+def auto_name(family: str, counters: dict[str, int], taken: object) -> str:
+    """The next free name of a family (``t1 t2 …``): ``counters`` moves on, never back.
+
+    ``taken`` is anything supporting ``in`` (the names in use)."""
+    prefix = FAMILIES[family]
+    n = counters.get(prefix, 0)
+    while True:
+        n += 1
+        name = f"{prefix}{n}"
+        if name not in taken:  # type: ignore[operator]
+            counters[prefix] = n
+            return name
+
+
 def command_words() -> list[str]:
     """Every word that starts a command (names and aliases)."""
     return sorted(BY_NAME)

@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from reactor_repl.language.parser import ParseError, Parsed, Step, parse_line
-from reactor_repl.language.table import FAMILIES
+from reactor_repl.language.table import auto_name
 
 # the dispatches the program prints, in the explorer's kinds
 PRINTED_KINDS = (
@@ -66,14 +66,7 @@ class _Names:
                 return None  # the explorer rejects a taken name
             name = requested
         else:
-            prefix = FAMILIES[family]
-            n = self.counters.get(prefix, 0)
-            while True:
-                n += 1
-                name = f"{prefix}{n}"
-                if name not in self.family:
-                    self.counters[prefix] = n
-                    break
+            name = auto_name(family, self.counters, self.family)
         self.family[name] = family
         if name not in self.var:  # a callback written earlier may already use it
             self.var[name] = self._variable(name)
