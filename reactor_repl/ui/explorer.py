@@ -2,7 +2,8 @@
 
 The Explorer holds the UI state; ``layout.py`` and ``key_bindings.py`` are built
 from it. The screen is refreshed by one background task that drains new events
-from the log at most ~30 times a second, however fast they arrive. The driver
+from the log at most ~30 times a second, however fast they arrive; a key redraws
+at once (its echo does not wait for the next frame). The driver
 (in the prompt worker thread) talks to the Explorer through view methods that
 only queue an action for the UI thread.
 """
@@ -26,6 +27,7 @@ from reactor_repl.engine.core import Engine
 from reactor_repl.language.helptext import help_text
 from reactor_repl.language.table import BY_NAME
 from reactor_repl.ui import toolbar
+from reactor_repl.ui.collector import ShortCollections
 from reactor_repl.ui.completer import ReplCompleter
 from reactor_repl.ui.help_pane import HelpPane
 from reactor_repl.ui.key_bindings import create_key_bindings, keys_text
@@ -36,7 +38,7 @@ from reactor_repl.ui.session import Session
 from reactor_repl.ui.state_pane import LoopWatch, loop_status, state_fragments
 from reactor_repl.ui.styles import explorer_style
 
-FRAME = 1 / 30  # redraws are coalesced to at most this often
+FRAME = 1 / 30  # new events are drawn at most this often
 TIMED_REDRAW = 0.1  # how often a BLOCKED counter or a countdown moves
 WIDE = 110  # columns from which the state pane starts shown
 
@@ -54,6 +56,9 @@ class Explorer(Session):
         self.seq = 0  # the last event drained into the pane
         self.actions: queue.SimpleQueue[Callable[[], None]] = queue.SimpleQueue()
         self._error_cache: tuple[str, Any] = ("", None)
+        # full garbage collections between two redraws, short (the ring and pane are frozen)
+        self.collections = ShortCollections(engine.config.log_size)
+        self._state_drawn: tuple[dict[str, Any], tuple[Any, ...], StyleAndTextTuples] | None = None
         self._last_timed = 0.0
         self.show_play = player is not None
         self._last_failure = ""
@@ -72,7 +77,6 @@ class Explorer(Session):
             style=explorer_style(),
             full_screen=True,
             mouse_support=True,
-            min_redraw_interval=FRAME,
             enable_page_navigation_bindings=False,
             color_depth=ColorDepth.MONOCHROME if self.no_colour else None,
             input=input,
@@ -90,10 +94,12 @@ class Explorer(Session):
         if self.player is not None:
             self.start_play()
         undo = self.catch_signals()
+        self.collections.start()
         try:
             self.app.run(pre_run=self._pre_run)
         finally:
             undo()
+            self.collections.stop()
             self.finish()
         return 0
 
@@ -103,6 +109,7 @@ class Explorer(Session):
     async def _refresh(self) -> None:
         """Drain events, apply the driver's requests, redraw: at most ~30 times a second."""
         while True:
+            self.collections.collect_if_due()
             try:
                 changed = self.pump()
             except Exception as e:  # a view that fails must not freeze the screen
@@ -247,8 +254,17 @@ class Explorer(Session):
         return max(30, min(STATE_WIDTH, columns // 3))
 
     def state_fragments(self) -> StyleAndTextTuples:
-        return state_fragments(self.snapshot(), self.watch, queued=self.worker.waiting,
-                               width=self.state_width() - 1)
+        """The state pane; made again only when what it shows from may have changed (a new
+        snapshot, at most 10 times a second), not on every key typed."""
+        snap, watch = self.snapshot(), self.watch
+        key = (watch.stopped, watch.blocked_in, watch.poller, watch.queued,
+               self.worker.waiting, self.state_width() - 1)
+        cached = self._state_drawn
+        if cached is not None and cached[0] is snap and cached[1] == key:
+            return cached[2]
+        out = state_fragments(snap, watch, queued=key[4], width=key[5])
+        self._state_drawn = (snap, key, out)
+        return out
 
     def status_fragments(self) -> StyleAndTextTuples:
         snap = self.snapshot()

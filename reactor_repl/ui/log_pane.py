@@ -3,7 +3,8 @@
 The model keeps rows (events, tick rules, UI messages) in a bounded deque and
 draws only the rows that fit, walking up from the bottom: a redraw costs the
 same with ten events or a hundred thousand. Rows are added as events arrive;
-``filter``/``internals`` rebuild them once from the log.
+``filter``/``internals`` rebuild them once from the log. A redraw with nothing new
+in the pane (a key typed between two frames of an event storm) reuses the last one.
 """
 
 from __future__ import annotations
@@ -66,6 +67,18 @@ def wrap(fragments: StyleAndTextTuples, width: int, indent: str = CONTINUATION
     """Cut a line of fragments into screen lines of at most ``width`` cells, at a space
     where one is near the end of the line."""
     width = max(width, len(indent) + 8)
+    if all(text.isascii() and text.isprintable() for _, text, *_ in fragments) and \
+            sum(len(text) for _, text, *_ in fragments) <= width:
+        # it fits, one cell a character (most log lines): the line as the cut below makes it
+        whole: StyleAndTextTuples = []
+        for style, text, *_ in fragments:
+            if not text:
+                continue
+            if whole and whole[-1][0] == style:
+                whole[-1] = (style, whole[-1][1] + text)
+            else:
+                whole.append((style, text))
+        return [whole]
     cells = [(style, ch) for style, text, *_ in fragments for ch in text]
     lines: list[StyleAndTextTuples] = []
     first = True
@@ -107,6 +120,8 @@ class LogPane:
         self._tick: int | None = None  # tick of the last reactor row
         self._trailing = 0  # rows from other threads since the last reactor row
         self.cleared_at = 0  # events up to this seq were cleared away
+        self._version = 0  # counts changes to rows: the last render is reused until it moves
+        self._drawn: tuple[tuple[int, int, int, int, int], list[StyleAndTextTuples]] | None = None
 
     # -- what is shown
     def visible(self, ev: Event) -> bool:
@@ -139,12 +154,14 @@ class LogPane:
         self._trailing += 1
 
     def _append(self, row: Row) -> None:
+        self._version += 1
         self.rows.append(row)
         if self.offset:
             self.offset += 1
             self.unseen += 1
 
     def _insert(self, at: int, row: Row) -> None:
+        self._version += 1
         if len(self.rows) == self.rows.maxlen:
             self.rows.popleft()
             at -= 1
@@ -161,6 +178,7 @@ class LogPane:
     def rebuild(self, events: Iterable[Event], keep_messages: bool = True) -> None:
         """Show the log again after filter/internals changed."""
         messages = [r for r in self.rows if isinstance(r, Message)][-20:] if keep_messages else []
+        self._version += 1
         self.rows.clear()
         self._tick = None
         self._trailing = 0
@@ -213,6 +231,9 @@ class LogPane:
         self.page = max(1, height - 1)
         if height <= 0:
             return []
+        key = (self._version, self.offset, self.unseen, width, height)
+        if self._drawn is not None and self._drawn[0] == key:
+            return self._drawn[1]
         room = height - (1 if self.offset else 0)
         chunks: list[list[StyleAndTextTuples]] = []
         used = 0
@@ -226,6 +247,7 @@ class LogPane:
         if self.offset:
             more = f" ↓ {self.unseen} new · {self.offset} rows below · End follows the log "
             out.append([("class:log.more", more[:width])])
+        self._drawn = (key, out)
         return out
 
 
