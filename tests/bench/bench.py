@@ -1,4 +1,4 @@
-"""Benchmarks for issue 6: recording overhead, memory, start-up, the idle watchdog.
+"""Benchmarks for issue 6: recording overhead, memory, start-up, the idle watchdog, the UI.
 
     .venv/bin/python tests/bench/bench.py            # everything (about two minutes)
     .venv/bin/python tests/bench/bench.py --quick    # smaller counts, fewer repeats
@@ -15,20 +15,36 @@ and exit count too:
 * start-up — ``reactor-repl --help``, best of the repeats.
 * idle watchdog — CPU seconds a live session spends doing nothing for 3 s, with
   --slow 0.1 (the watchdog wakes 10 times a second) and --slow 1000.
+
+The full-screen UI (pexpect and pyte, the test dependencies, drive it and read its
+screen on a 120x40 pseudo-terminal):
+
+* ready — from spawning ``reactor-repl`` to its prompt on the screen, best of the repeats.
+* echo — keys typed one at a time (a ``note`` command, at a typist's pace), each timed
+  from its write to the pty until the input line on the screen shows it: first with
+  nothing happening, then under a storm of about 10,000 events a second (as many
+  ``every 0.0001`` loops as make that rate on this machine, read off the log pane).
+* redraw — in-process: one redraw of the log pane and of the whole screen (the real
+  layout rendered into a VT100 output) with 1,000 and with 1,000,000 events in the log,
+  new events drained between frames as under a storm; and a key's redraw.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import math
 import os
 import platform
+import random
+import re
 import shutil
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
+from typing import Any, Callable
 
 PLAIN = """\
 import sys
@@ -128,6 +144,276 @@ def idle_watchdog(seconds: float) -> dict[str, float]:
     return {"idle_s": seconds, "cpu_s_slow_0.1": round(on[2], 3), "cpu_s_slow_1000": round(off[2], 3)}
 
 
+# ------------------------------------------------------------------ the full-screen UI
+ROWS, COLS = 40, 120  # the terminal the UI benchmarks use
+TARGET_RATE = 10_000  # events a second in the storm the keystrokes are typed under
+PHRASE = "note the quick brown fox jumps over the lazy dog "  # a command, typed key by key
+
+
+def pct(xs: list[float], p: float) -> float:
+    """Nearest-rank percentile (p in 0..100)."""
+    s = sorted(xs)
+    return s[max(0, min(len(s) - 1, math.ceil(p / 100 * len(s)) - 1))]
+
+
+class Pty:
+    """``reactor-repl`` as a person starts it, on a pseudo-terminal of ROWS x COLS; what
+    its screen shows is read back with pyte (a terminal emulator), as
+    tests/test_ui_terminal.py does."""
+
+    def __init__(self, args: list[str], home: str) -> None:
+        import pexpect
+        import pyte
+
+        env = dict(os.environ, TERM="xterm-256color", XDG_STATE_HOME=home,
+                   COLUMNS=str(COLS), LINES=str(ROWS))
+        env.pop("NO_COLOR", None)
+        self.screen = pyte.Screen(COLS, ROWS)
+        self.stream = pyte.ByteStream(self.screen)
+        cmd = tool() + args
+        self.started = time.perf_counter()
+        self.child = pexpect.spawn(cmd[0], cmd[1:], env=env, dimensions=(ROWS, COLS))
+        self.child.delaybeforesend = None  # else pexpect sleeps 50 ms before each write
+
+    def pump(self, wait: float) -> None:
+        """Read what the program wrote (waiting at most ``wait`` for it) into the screen."""
+        import pexpect
+
+        try:
+            while True:
+                self.stream.feed(self.child.read_nonblocking(1 << 20, timeout=wait))
+                wait = 0
+        except (pexpect.TIMEOUT, pexpect.EOF):
+            pass
+
+    def row(self, y: int) -> str:
+        line = self.screen.buffer[y]
+        return "".join(line[x].data for x in range(COLS))
+
+    def find(self, prefix: str) -> int | None:
+        """The screen row that starts with ``prefix``."""
+        return next((y for y in range(ROWS) if self.row(y).startswith(prefix)), None)
+
+    def until(self, ok: Callable[[], bool], timeout: float = 10.0, poll: float = 0.001) -> float:
+        """Pump until ``ok()``; returns when (perf_counter) it first held."""
+        deadline = time.perf_counter() + timeout
+        while not ok():
+            if time.perf_counter() > deadline:
+                raise SystemExit("the screen never showed what was waited for:\n" +
+                                 "\n".join(self.screen.display))
+            self.pump(poll)
+        return time.perf_counter()
+
+    def idle(self, seconds: float) -> None:
+        """Keep reading (a program whose output is not read would block) for ``seconds``."""
+        end = time.perf_counter() + seconds
+        while time.perf_counter() < end:
+            self.pump(min(0.005, max(0.0, end - time.perf_counter())))
+
+    def last_seq(self) -> int:
+        """The newest event's number the log pane shows."""
+        return max((int(m) for m in re.findall(r"#(\d{4,})", "\n".join(self.screen.display))),
+                   default=0)
+
+    def close(self) -> None:
+        self.child.send("\x15\x04")  # clear the line, Ctrl-D: quit
+        deadline = time.perf_counter() + 3
+        while self.child.isalive() and time.perf_counter() < deadline:
+            self.pump(0.02)
+        if self.child.isalive():
+            self.child.terminate(force=True)
+        self.child.close()
+
+
+def ui_ready(workdir: str, repeats: int) -> dict[str, float]:
+    """From spawning ``reactor-repl`` on a pty to its prompt on the screen."""
+    walls = []
+    for _ in range(repeats):
+        term = Pty([], workdir)
+        walls.append(term.until(lambda: term.find("rr>") is not None) - term.started)
+        term.close()
+    return {"ready_best_s": round(min(walls), 3),
+            "ready_median_s": round(statistics.median(walls), 3)}
+
+
+def type_keys(term: Pty, prompt_row: int, count: int, rnd: random.Random) -> list[float]:
+    """Type ``count`` keys one at a time, at a typist's pace (20-80 ms between the echo of
+    one key and the next); each one's latency is from writing it to the pty to the screen
+    showing it on the input line with the cursor after it."""
+    latencies: list[float] = []
+    typed = ""
+    while len(latencies) < count:
+        ch = PHRASE[len(typed) % len(PHRASE)]
+        typed += ch
+        want, cursor = ("rr> " + typed).rstrip(), len("rr> " + typed)
+        sent = time.perf_counter()
+        term.child.send(ch)
+        seen = term.until(lambda: term.row(prompt_row).rstrip() == want and
+                          term.screen.cursor.y == prompt_row and term.screen.cursor.x == cursor)
+        latencies.append(seen - sent)
+        if len(typed) >= 60:  # Ctrl-U: an empty line again (not measured)
+            typed = ""
+            term.child.send("\x15")
+            term.until(lambda: term.row(prompt_row).rstrip() == "rr>")
+        term.idle(rnd.uniform(0.02, 0.08))
+    return latencies
+
+
+def storm_rate(term: Pty, seconds: float) -> float:
+    """Events a second, from the event numbers the log pane shows."""
+    term.idle(0.3)
+    s0, t0 = term.last_seq(), time.perf_counter()
+    term.idle(seconds)
+    return (term.last_seq() - s0) / (time.perf_counter() - t0)
+
+
+def keystroke_echo(workdir: str, keys: int) -> dict[str, float]:
+    """Keystroke to echo in the live full-screen UI, before and under a storm of about
+    TARGET_RATE events a second (``every 0.0001`` loops; as many as make that rate here)."""
+    rnd = random.Random(6)
+    term = Pty([], workdir)
+    try:
+        term.until(lambda: term.find("rr>") is not None)
+        row = term.find("rr>")
+        assert row is not None
+        quiet = type_keys(term, row, 100, rnd)
+        term.child.send("\x15")
+        active: list[str] = []  # the storm's loops, l1 l2 … (names are never reused)
+        made, want, fewer = 0, 8, 0  # fewer: a number of loops known to fall short
+        for _ in range(5):  # the fewest loops that make TARGET_RATE events a second here
+            while len(active) < want:
+                made += 1
+                active.append(f"l{made}")
+                term.child.send("every 0.0001\r")
+            while len(active) > want:
+                term.child.send(f"cancel {active.pop()}\r")
+            term.idle(1.0)
+            n, rate = len(active), storm_rate(term, 2.0)
+            if rate < TARGET_RATE:
+                fewer = max(fewer, n)
+                want = max(fewer + 1, math.ceil(n * TARGET_RATE / max(rate, 1.0)))
+            else:
+                want = max(fewer + 1, round(n * TARGET_RATE / rate), 1)
+            if want == n:
+                break
+        loops = len(active)
+        s0, t0 = term.last_seq(), time.perf_counter()
+        stormy = type_keys(term, row, keys, rnd)
+        during = (term.last_seq() - s0) / (time.perf_counter() - t0)
+    finally:
+        term.close()
+    ms = lambda x: round(1000 * x, 1)  # noqa: E731
+    return {"keys": len(stormy), "loops": loops, "events_per_s": round(during),
+            "p50_ms": ms(pct(stormy, 50)), "p99_ms": ms(pct(stormy, 99)),
+            "max_ms": ms(max(stormy)),
+            "quiet_keys": len(quiet), "quiet_p50_ms": ms(pct(quiet, 50)),
+            "quiet_p99_ms": ms(pct(quiet, 99)), "quiet_max_ms": ms(max(quiet))}
+
+
+def redraw_cost(sizes: list[int], frames: int) -> list[dict[str, float]]:
+    """One redraw of the log pane, and of the whole screen (the explorer's layout rendered
+    into a 120x40 VT100 output, escape sequences and all), with ``size`` events in the log
+    (the ring holds that many), each its own pass of the loop (a row and a tick rule each).
+    Between two frames a virtual-clock storm adds about 330 events (10,000 a second at 30
+    frames a second), drained into the pane as the UI does it; a key's redraw comes with
+    nothing new. Medians of ``frames`` frames each."""
+    import asyncio
+
+    from prompt_toolkit.application.current import set_app
+    from prompt_toolkit.data_structures import Size
+    from prompt_toolkit.history import InMemoryHistory
+    from prompt_toolkit.input import create_pipe_input
+    from prompt_toolkit.output.vt100 import Vt100_Output
+
+    from reactor_repl.engine.core import Config, Engine
+    from reactor_repl.ui.explorer import Explorer
+    from reactor_repl.ui.log_pane import LogControl
+
+    class Sink:  # the terminal: takes what a frame writes, and forgets it
+        encoding = "utf-8"
+
+        def write(self, data: str) -> None:
+            pass
+
+        def flush(self) -> None:
+            pass
+
+        def isatty(self) -> bool:
+            return False
+
+    def one(size: int) -> dict[str, float]:
+        # the ring holds ``size`` events, however many the storm adds
+        engine = Engine(Config(clock="virtual", log_size=size, max_dispatches=size + 1000))
+        engine.start()
+        sink = Sink()
+        output = Vt100_Output(sink, lambda: Size(rows=ROWS, columns=COLS),  # type: ignore[arg-type]
+                              term="xterm-256color")
+
+        async def measure() -> dict[str, float]:
+            with create_pipe_input() as inp:
+                ex = Explorer(engine, input=inp, output=output, history=InMemoryHistory())
+                t0 = time.perf_counter()
+                ex.driver.submit(f"every 0 times {size}", wait=True)  # fills the ring
+                ex.driver.submit("wait 0", wait=True)
+                ex.pump()
+                fill = time.perf_counter() - t0
+                in_log = len(engine.log.events)
+                ex.driver.submit("every 0.0001", wait=True)  # the storm between frames
+                app = ex.app
+                # garbage collections as the running explorer has them (a copy benchmarked
+                # from before they were the explorer's own has Python's)
+                collections = getattr(ex, "collections", None)
+                if collections is not None:
+                    collections.start()
+                pane, screen, key, drain = [], [], [], []
+                try:
+                    with set_app(app):
+                        app.renderer.render(app, app.layout)
+                        log = next(w for w in app.layout.find_all_windows()
+                                   if isinstance(w.content, LogControl))
+                        control = log.content
+                        assert log.render_info is not None
+                        width, height = log.render_info.window_width, log.render_info.window_height
+                        for i in range(2 * frames):
+                            ex.driver.submit("wait 0.0333", wait=True)  # ~333 new events
+                            if collections is not None:
+                                collections.collect_if_due()
+                            t = time.perf_counter()
+                            ex.pump()
+                            drain.append(time.perf_counter() - t)
+                            if i % 2 == 0:  # the log pane alone, then (next frame) the screen
+                                t = time.perf_counter()
+                                control.create_content(width, height)
+                                pane.append(time.perf_counter() - t)
+                            else:
+                                t = time.perf_counter()
+                                app.renderer.render(app, app.layout)
+                                screen.append(time.perf_counter() - t)
+                                t = time.perf_counter()  # a key typed: nothing new to show
+                                ex.buffer.insert_text("n", fire_event=False)
+                                app.renderer.render(app, app.layout)
+                                key.append(time.perf_counter() - t)
+                                ex.buffer.reset()
+                finally:
+                    if collections is not None:
+                        collections.stop()
+                ms = lambda x: round(1000 * x, 2)  # noqa: E731
+                return {"events": in_log, "fill_s": round(fill, 1),
+                        "pane_size": f"{width}x{height}",
+                        "pane_ms": ms(statistics.median(pane)), "pane_p90_ms": ms(pct(pane, 90)),
+                        "screen_ms": ms(statistics.median(screen)),
+                        "screen_p90_ms": ms(pct(screen, 90)),
+                        "key_ms": ms(statistics.median(key)),
+                        "drain_ms": ms(statistics.median(drain))}
+
+        try:
+            return asyncio.run(measure())
+        finally:
+            engine.shutdown()
+
+    return [one(n) for n in sizes]
+
+
 def machine() -> str:
     cpu = platform.processor() or platform.machine()
     try:
@@ -142,7 +428,7 @@ def machine() -> str:
             f"{platform.system()} {platform.release()}")
 
 
-SECTIONS = ("overhead", "memory", "startup", "idle")
+SECTIONS = ("overhead", "memory", "startup", "idle", "ready", "echo", "redraw")
 
 
 def show(section: str, result: object) -> None:
@@ -161,6 +447,26 @@ def show(section: str, result: object) -> None:
     elif section == "startup":
         print(f"start-up: reactor-repl --help best {result['help_best_s']:.3f}s, "  # type: ignore[index]
               f"median {result['help_median_s']:.3f}s (target < 0.3 s)")  # type: ignore[index]
+    elif section == "ready":
+        r: Any = result
+        print(f"full-screen UI ready (spawned on a {COLS}x{ROWS} pty to its prompt on the screen): "
+              f"best {r['ready_best_s']:.3f}s, median {r['ready_median_s']:.3f}s (target < 1 s)")
+    elif section == "echo":
+        r = result
+        print(f"keystroke to echo, live full-screen UI on a {COLS}x{ROWS} pty (read with pyte):")
+        print(f"  under a storm of {r['events_per_s']:,} events/s ({r['loops']} x 'every 0.0001'), "
+              f"{r['keys']} keys: p50 {r['p50_ms']:.1f} ms, p99 {r['p99_ms']:.1f} ms, "
+              f"max {r['max_ms']:.1f} ms (target p99 < 50 ms)")
+        print(f"  no storm, {r['quiet_keys']} keys: p50 {r['quiet_p50_ms']:.1f} ms, "
+              f"p99 {r['quiet_p99_ms']:.1f} ms, max {r['quiet_max_ms']:.1f} ms")
+    elif section == "redraw":
+        print(f"one redraw ({COLS}x{ROWS}; median, p90) against the number of events in the log:")
+        rows: Any = result
+        for row in rows:
+            print(f"  {row['events']:>9,} events  log pane {row['pane_ms']:.2f} ms "
+                  f"({row['pane_p90_ms']:.2f})  whole screen {row['screen_ms']:.2f} ms "
+                  f"({row['screen_p90_ms']:.2f})  a key's redraw {row['key_ms']:.2f} ms  "
+                  f"draining ~330 new events {row['drain_ms']:.2f} ms")
     else:
         print(f"idle live session, {result['idle_s']:g}s: CPU {result['cpu_s_slow_0.1']:.3f}s "  # type: ignore[index]
               f"with the watchdog at --slow 0.1, {result['cpu_s_slow_1000']:.3f}s at --slow 1000")  # type: ignore[index]
@@ -175,6 +481,9 @@ def main() -> int:
                     help=f"comma-separated sections (default all: {','.join(SECTIONS)})")
     args = ap.parse_args()
     only = [s for s in args.only.split(",") if s]
+    if set(only) - set(SECTIONS):
+        ap.error(f"unknown section(s) {','.join(sorted(set(only) - set(SECTIONS)))}; "
+                 f"known: {','.join(SECTIONS)}")
     repeats = 3 if args.quick else 5
     counts = [100_000, 300_000] if args.quick else [100_000, 300_000, 1_000_000]
     results: dict[str, object] = {"machine": machine()}
@@ -191,6 +500,12 @@ def main() -> int:
                 result = memory(workdir, counts)
             elif section == "startup":
                 result = startup(5 if args.quick else 10)
+            elif section == "ready":
+                result = ui_ready(workdir, 5 if args.quick else 10)
+            elif section == "echo":
+                result = keystroke_echo(workdir, 200 if args.quick else 400)
+            elif section == "redraw":
+                result = redraw_cost([1_000, 1_000_000], 10 if args.quick else 30)
             else:
                 result = idle_watchdog(2.0 if args.quick else 3.0)
             results[section] = result
