@@ -103,7 +103,7 @@ def _leaving(code: int, argv: list[str] | None) -> int:
 
 
 def cmd_check(args: Any) -> int:
-    from reactor_repl.engine.driver import check_files
+    from reactor_repl.session.driver import check_files
 
     problems = check_files(args.files, args.allow_python)
     for p in problems:
@@ -122,7 +122,7 @@ def _outcome(engine: Any) -> int:
 
 
 def cmd_run(args: Any) -> int:
-    from reactor_repl.engine.driver import check_files
+    from reactor_repl.session.driver import check_files
 
     problems = check_files(args.files, args.allow_python)
     if problems:
@@ -145,7 +145,7 @@ def run_text(args: Any, path: str, text: str, *, default_clock: str, allow_pytho
              trace: str | None = None) -> int:
     """Replay ``text`` as a session; print its events; return the exit code."""
     from reactor_repl.engine.core import Engine
-    from reactor_repl.engine.driver import Driver
+    from reactor_repl.session.driver import Driver
     from reactor_repl.views.text import LinePrinter
 
     engine = Engine(_config(args, default_clock))

@@ -9,7 +9,7 @@ import sys
 from typing import Iterable
 
 from reactor_repl.engine.core import Config, Engine
-from reactor_repl.engine.driver import Driver
+from reactor_repl.session.driver import Driver
 from reactor_repl.engine.events import Event
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))

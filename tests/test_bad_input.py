@@ -17,7 +17,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from reactor_repl.engine.core import Config, Engine
-from reactor_repl.engine.driver import Driver
+from reactor_repl.session.driver import Driver
 from reactor_repl.language.table import COMMANDS, EXPECTS, KINDS, STEPS, Arg, Command
 
 # files, the network, Python and help (it prints) are out of this game

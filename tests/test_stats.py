@@ -48,7 +48,7 @@ def test_live_stats_count_time_in_the_poller_as_waiting():
 
 def test_engine_snapshot_has_stats_and_latest_warning():
     from reactor_repl.engine.core import Config, Engine
-    from reactor_repl.engine.driver import Driver
+    from reactor_repl.session.driver import Driver
 
     eng = Engine(Config(clock="virtual"))
     driver = Driver(eng)

@@ -17,7 +17,7 @@ import pytest
 from support import run_scenario
 
 from reactor_repl.engine.core import Config, Engine
-from reactor_repl.engine.driver import Driver
+from reactor_repl.session.driver import Driver
 from reactor_repl.engine.events import Event
 
 

@@ -10,7 +10,7 @@ import time
 from typing import Any, Callable
 
 from reactor_repl.engine.core import Engine
-from reactor_repl.engine.driver import Driver, Location
+from reactor_repl.session.driver import Driver, Location
 from reactor_repl.language.parser import ParseError, parse_line
 from reactor_repl.ui.play import Player
 from reactor_repl.ui.worker import PromptWorker

@@ -1,0 +1,1 @@
+"""The engine: the real reactor, the observation of it, recording, named objects, clocks, checks."""
