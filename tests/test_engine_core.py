@@ -107,9 +107,9 @@ def test_a_block_inside_a_deferred_step_holds_the_loop_mid_chain():
                "block.start", "block.end") == [
         ("timer.fire", "t0", 8, 0.2),
         ("deferred.fire", "d1", 8, 0.2),
+        ("deferred.step", "d1", 8, 0.2),  # recorded as it starts: the block is inside it
         ("block.start", "", 8, 0.2),
         ("block.end", "", 8, 1.2),
-        ("deferred.step", "d1", 8, 1.2),
         ("deferred.step", "d1", 8, 1.2),
         ("deferred.result", "d1", 8, 1.2),
         ("timer.fire", "t1", 9, 1.2),
@@ -460,13 +460,13 @@ def test_gather_fails_with_the_first_failure():
         expect pending d1
     """)
     assert [x for x, _ in expectations(events)] == ["expect.pass"] * 3
-    # d2's step into gatherResults is recorded when it returns: after what it caused
+    # d2's step into gatherResults is recorded when it starts: before what it causes
     assert texts(events, "deferred.fire", "deferred.step", "deferred.result") == [
         ("deferred.fire", "d2", "errback(Failure(Exception: nope))"),
+        ("deferred.step", "d2", "errback g._cbDeferred: Failure(Exception: nope) → "
+                                "Failure(Exception: nope)"),
         ("deferred.fire", "g", "errback(Failure(FirstError: #1 Exception: nope))"),
         ("deferred.result", "g", "failure: Failure(FirstError: #1 Exception: nope)"),
-        ("deferred.step", "d2", "errback DeferredList._cbDeferred: Failure(Exception: nope) → "
-                                "Failure(Exception: nope)"),
         ("deferred.result", "d2", "failure: Failure(Exception: nope)"),
     ]
 
@@ -530,7 +530,7 @@ def test_cancel_each_family():
         wait 2
         expect count timer.fire:t1 0
         expect count loop.call:l1 0
-        expect result d1 none
+        expect result d1 CancelledError
         cancel t1
         cancel l1
         cancel g1
@@ -539,15 +539,17 @@ def test_cancel_each_family():
     assert texts(events, "timer.cancel", "loop.stop", "deferred.cancel", "deferred.step",
                  "trigger.remove") == [
         ("timer.cancel", "t1", "cancelled"),
-        ("loop.stop", "l1", "cancelled"),
+        ("loop.stop", "l1", "stop() after 0 calls"),
         ("deferred.cancel", "d1", "cancel()"),
-        ("deferred.step", "d1", "errback trap CancelledError: Failure(CancelledError) → None"),
+        ("deferred.step", "d1", "errback trap CancelledError: Failure(CancelledError) → "
+                                "CancelledError"),
         ("trigger.remove", "g1", "removed"),
     ]
     assert [x for x, _ in expectations(events)] == ["expect.pass"] * 3
     assert errors(events) == [
-        "<test>:14: cancel t1: t1 was already cancelled — only a pending timer can change",
-        "<test>:15: cancel l1: l1 is not running",
+        "<test>:14: cancel t1: t1 was already cancelled (AlreadyCancelled) — only a pending "
+        "timer can change",
+        "<test>:15: cancel l1: l1 is not running — only a running loop can be cancelled",
         "<test>:16: cancel g1: g1 was already removed",
         "<test>:17: cancel nosuch: no deferred or loop or reader or server or timer or trigger "
         "named nosuch",

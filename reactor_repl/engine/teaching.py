@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 from twisted.python.failure import Failure
 
-from reactor_repl.engine.deferreds import show_result
+from reactor_repl.engine.describe import show_result
 
 if TYPE_CHECKING:
     from reactor_repl.engine.core import Engine

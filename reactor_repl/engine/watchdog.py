@@ -30,8 +30,10 @@ STACK_SHOWN = 8  # frames kept in the event's data
 
 # where the engine itself waits: never "where it is stuck" if anything else is on the stack
 _PLUMBING = ("reactor_repl.engine.core", "reactor_repl.engine.clock",
-             "reactor_repl.engine.commands.__init__", "reactor_repl.engine.deferreds",
-             "reactor_repl.engine.reactor")
+             "reactor_repl.engine.commands.__init__", "reactor_repl.engine.recorder",
+             "reactor_repl.engine.reactor", "reactor_repl.observe.deferreds",
+             "reactor_repl.observe.timers", "reactor_repl.observe.reactor",
+             "reactor_repl.observe.tcp", "reactor_repl.observe.threads")
 
 
 def _module(frame: FrameType) -> str:

@@ -101,8 +101,9 @@ def check_name(text: str) -> str:
 
 
 def show_value(value: object) -> str:
-    """How a value reads in the log: like Python's repr, short."""
-    text = repr(value)
+    """How a value reads in the log: like Python's repr, short; a class by its name
+    (``Failure.trap`` returns the class it trapped)."""
+    text = value.__name__ if isinstance(value, type) else repr(value)
     return text if len(text) <= 60 else text[:57] + "..."
 
 
