@@ -110,8 +110,11 @@ class Recorder(Observer):
             self.reg.strong[rec.name] = obj
 
     def _data(self, rec: Record, data: dict[str, Any]) -> dict[str, Any]:
+        """A creation event's data: where it was made, and whether a command made it."""
         if rec.site:
             data["site"] = rec.site
+        if rec.by_command:
+            data["command"] = True
         return data
 
     # ------------------------------------------------------------ the loop
