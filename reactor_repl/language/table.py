@@ -20,6 +20,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from reactor_repl.language.kinds import KIND_FAMILIES, KINDS  # noqa: F401  (the one table)
+
 # name families: the prefix used for automatic names
 FAMILIES: dict[str, str] = {
     "timer": "t",
@@ -304,26 +306,6 @@ EXPECTS: tuple[Command, ...] = (
          "how late NAME ran (its latest firing)", example="expect late t1 >= 0.5"),
 )
 
-KINDS: tuple[str, ...] = (
-    "session.start", "session.end", "input", "error", "note", "log", "show",
-    "timer.schedule", "timer.fire", "timer.cancel", "timer.reset", "timer.delay",
-    "loop.start", "loop.call", "loop.stop",
-    "block.start", "block.end",
-    "threadcall.queue", "threadcall.run",
-    "deferred.new", "deferred.add", "deferred.fire", "deferred.step", "deferred.pause",
-    "deferred.resume", "deferred.result", "deferred.cancel", "deferred.error",
-    "deferred.unhandled",
-    "thread.queue", "thread.start", "thread.end", "thread.result", "thread.pool",
-    "reader.add", "reader.write", "reader.close", "reader.read", "reader.remove", "reader.lost",
-    "tcp.listen", "tcp.connecting", "tcp.build", "tcp.made", "tcp.data", "tcp.write",
-    "tcp.lost", "tcp.failed", "tcp.clientlost", "tcp.stop",
-    "trigger.add", "trigger.fire", "trigger.remove", "reactor.stop",
-    "io.ready", "clock.advance", "break", "predict",
-    "warn.slow", "warn.blocked",
-    "expect.pass", "expect.fail",
-)
-
-KIND_FAMILIES: tuple[str, ...] = tuple(sorted({k.split(".")[0] for k in KINDS}))
 
 
 def _index(table: tuple[Command, ...]) -> dict[str, Command]:
