@@ -269,7 +269,7 @@ class Recorder(Observer):
             if site:
                 self.reg.add(rec)
             detail = ""
-        ds = DState(rec, weakref.ref(d), coroutine=coroutine)
+        ds = DState(rec, weakref.ref(d), coroutine=coroutine, born=eng.clock.seconds())
         rec.dstate = ds
         if rec.internal:
             return ds
@@ -478,6 +478,7 @@ class Recorder(Observer):
         job.hands_back = has_result
         clock = eng.clock
         act = Activity(rec.name, "job")
+        act.meta["record"] = job
         job.activity = act
         with clock.cond:
             busy = clock.running_jobs()
@@ -495,6 +496,11 @@ class Recorder(Observer):
                                     "queued": queued + (1 if waiting else 0),
                                     "func": label_of(func)}))
         return rec
+
+    def job_hand_back(self, token: Any, on_result: Callable[..., Any] | None) -> None:
+        act = getattr(token, "activity", None)
+        if act is not None:
+            act.meta["hand_back"] = on_result
 
     def job_run(self, token: Any, func: Callable[..., Any], args: tuple, kw: dict) -> Any:
         eng = self.eng

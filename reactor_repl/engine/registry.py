@@ -61,6 +61,8 @@ class DState:
     coroutine: str = ""  # a coroutine's or inlineCallbacks function's name
     dirty: bool = False  # something happened since its result was last reported
     order: int = field(default_factory=lambda: next(_order))
+    born: float = 0.0  # clock time it was made (waiting: its age)
+    unhandled: bool = False  # its chain ended on a failure (warn.unhandled said so)
 
     @property
     def deferred(self) -> Any:

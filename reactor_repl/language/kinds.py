@@ -23,6 +23,7 @@ class Kind:
     lag: bool = False  # carries data.late: the trace's lag counter
     quiet: bool = False  # --quiet prints it
     warning: bool = False  # a warn.* kind: counted in session.end, --strict fails on it
+    multiline: bool = False  # data.lines holds more lines after the first (show, waiting)
 
     @property
     def family(self) -> str:
@@ -48,8 +49,9 @@ KIND_TABLE: tuple[Kind, ...] = (
     _k("note", "a note in the log"),
     _k("log", "something Twisted (or a program) logged"),
     _k("output", "what Python code printed (py, a STEP, a program)"),
-    _k("show", "an object's state, asked for with show"),
-    _k("waiting", "pending Deferreds and what each waits for, asked for with waiting"),
+    _k("show", "an object's state, asked for with show", multiline=True),
+    _k("waiting", "pending Deferreds and what each waits for, asked for with waiting",
+       multiline=True),
     # timers
     _k("timer.schedule", "callLater: a timer is set", flow=("timer.fire", "scheduled")),
     _k("timer.fire", "a timer runs", dispatch=True, printed=True, lag=True),
@@ -131,7 +133,7 @@ KIND_TABLE: tuple[Kind, ...] = (
     _k("warn.slow", "a callback ran longer than --slow", warning=True),
     _k("warn.blocked", "the loop has not come back for --slow (live)", warning=True),
     _k("warn.hang", "nothing left that could run, and Deferreds still pending", warning=True,
-       quiet=True),
+       quiet=True, multiline=True),
     _k("warn.unhandled", "a chain ended on a failure nobody handled", warning=True, quiet=True),
     _k("warn.thread", "a reactor API called from a thread that is not the reactor's",
        warning=True, quiet=True),
@@ -149,3 +151,4 @@ QUIET_KINDS: frozenset[str] = frozenset(k.name for k in KIND_TABLE if k.quiet)
 WARNING_KINDS: tuple[str, ...] = tuple(k.name for k in KIND_TABLE if k.warning)
 FLOWS: dict[str, tuple[str, str]] = {k.name: k.flow for k in KIND_TABLE if k.flow}
 LAG_KINDS: frozenset[str] = frozenset(k.name for k in KIND_TABLE if k.lag)
+MULTILINE_KINDS: frozenset[str] = frozenset(k.name for k in KIND_TABLE if k.multiline)

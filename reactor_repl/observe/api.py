@@ -86,6 +86,9 @@ class Observer:
     def job_queue(self, pool: Any, func: Any, has_result: bool, frame: Any) -> Any:
         return None
 
+    def job_hand_back(self, token: Any, on_result: Callable[..., Any] | None) -> None:
+        """What the job's result is handed to (``deferToThread``'s: it fires a Deferred)."""
+
     def job_run(self, token: Any, func: Callable[..., Any], args: tuple, kw: dict) -> Any:
         return func(*args, **kw)
 

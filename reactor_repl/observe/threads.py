@@ -26,6 +26,7 @@ def _call_in_thread_with_callback(self: Any, onResult: Callable[..., Any] | None
         return _orig(self, onResult, func, *args, **kw)
     work = partial(_run, token, func)
     done = partial(_result, token, onResult) if onResult is not None else None
+    obs.job_hand_back(token, onResult)
     return _orig(self, done, work, *args, **kw)
 
 

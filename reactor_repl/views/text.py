@@ -9,6 +9,7 @@ from typing import IO
 
 from reactor_repl.engine.events import Event
 from reactor_repl.language import kinds
+from reactor_repl.language.kinds import MULTILINE_KINDS
 
 # ANSI colours by the family of a kind (the part before the dot)
 FAMILY_COLOURS = {
@@ -111,7 +112,7 @@ class LinePrinter:
                 continue
             if self.quiet and ev.kind not in QUIET_KINDS:
                 continue
-            if ev.kind == "show" and ev.data and ev.data.get("lines"):
+            if ev.kind in MULTILINE_KINDS and ev.data and ev.data.get("lines"):
                 out.write(format_line(ev, self.colour) + "\n")
                 for ln in ev.data["lines"][1:]:
                     out.write("        " + ln + "\n")

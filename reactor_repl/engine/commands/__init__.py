@@ -90,6 +90,16 @@ def run_do(engine: Engine, parsed: Parsed | None, where: str = "") -> Any:
         execute(engine, parsed, reraise=True, where=where)
 
 
+def fired_by(parsed: Parsed | None) -> frozenset[str]:
+    """The Deferreds a ``do`` fires, fails or cancels by name (``waiting`` follows them)."""
+    names: set[str] = set()
+    while parsed is not None:
+        if parsed.name in ("fire", "fail", "cancel"):
+            names.add(str(parsed["NAME"]))
+        parsed = parsed.do
+    return frozenset(names)
+
+
 def twisted_call(engine: Engine, fn: Callable[[], Any], refused: str, hint: str = "") -> Any:
     """Call Twisted for a command. At the prompt, Twisted's refusal (AlreadyCalled …) is a
     friendly error; inside a callback it is raised on, as a plain program would see it."""

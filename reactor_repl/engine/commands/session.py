@@ -85,6 +85,20 @@ def py(eng: Engine, p: Parsed) -> None:
     eng.record("log", "", text.replace("\n", " ⏎ ") if text else "ok", {"py": code})
 
 
+@handles("waiting")
+def waiting_cmd(eng: Engine, p: Parsed) -> None:
+    from reactor_repl.engine import waiting
+
+    older = p["SECONDS"] if p["SECONDS"] is not None else 1.0
+    found = waiting.waiting(eng, older)
+    lines = waiting.lines(found, older)
+    head = (f"{len(found)} Deferred{'s' if len(found) != 1 else ''} pending {older:g}s or more"
+            if found else lines[0])
+    eng.record("waiting", "", head, {"lines": [head, *lines] if found else [head],
+                                     "waiting": [w.as_dict() for w in found],
+                                     "older_than": older})
+
+
 @handles("expect")
 def expect(eng: Engine, p: Parsed) -> None:
     expect_mod.run(eng, p["CHECK"])

@@ -13,7 +13,7 @@ from twisted.internet import error, task
 
 from reactor_repl import runtime
 from reactor_repl.engine.clock import Activity
-from reactor_repl.engine.commands import handles, run_do, twisted_call
+from reactor_repl.engine.commands import fired_by, handles, run_do, twisted_call
 from reactor_repl.engine.core import CommandError
 
 if TYPE_CHECKING:
@@ -35,6 +35,7 @@ def later(eng: Engine, p: Parsed) -> None:
         run_do(eng, do, site)
 
     fires._rr_label = do.text if do else "nothing"  # type: ignore[attr-defined]
+    fires._rr_fires = fired_by(do)  # type: ignore[attr-defined]
     with eng.claim("timer", p["NAME"], detail=_do_text(p)):
         eng.reactor.callLater(p["DELAY"], fires)
 
@@ -59,6 +60,7 @@ def every(eng: Engine, p: Parsed) -> None:
             lc.stop()
 
     call._rr_label = do.text if do else "nothing"  # type: ignore[attr-defined]
+    call._rr_fires = fired_by(do)  # type: ignore[attr-defined]
     lc = task.LoopingCall(call)
     detail = (f", times {times}" if times else "") + _do_text(p)
     with eng.claim("loop", p["NAME"], detail=detail) as claim:
