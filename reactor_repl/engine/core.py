@@ -18,6 +18,7 @@ from reactor_repl import observe
 from reactor_repl.engine import twistedlog
 from reactor_repl.engine.clock import Activity, BaseClock, LiveClock, VirtualClock
 from reactor_repl.engine.events import DISPATCH_KINDS, Event, EventLog
+from reactor_repl.engine.lints import Lints
 from reactor_repl.engine.reactor import poller_name, recording_reactor_class
 from reactor_repl.engine.recorder import Recorder
 from reactor_repl.engine.registry import NameError_, Record, Registry
@@ -55,6 +56,8 @@ class Config:
     log_size: int = 100_000
     slow: float = 0.1
     max_dispatches: int = 100_000
+    spin_dispatches: int = 10_000  # virtual: this many at one instant is warn.spin
+    strict: bool = False  # any warn.* fails the run; a hang ends it
     allow_python: bool = True
     internals: bool = False  # also follow Deferreds only Twisted's machinery made
 
@@ -70,6 +73,8 @@ class Engine:
         self.log.on_subscriber_error = self._subscriber_failed
         self.registry = Registry()
         self.recorder = Recorder(self)
+        self.lints = Lints(self)
+        self.on_hang: list[Callable[[], None]] = []  # --strict: a hang ends the run
         self.namespace: dict[str, Any] = {}  # the session's Python namespace (py, use)
         self._thread_labels: dict[int, str] = {}
         self._local = _ThreadState()
@@ -200,9 +205,9 @@ class Engine:
         # record() inlined: this is the hot path of every dispatch
         ev = self.log.append(self.clock.seconds() - self.start_time, reactor.tick, kind, name,
                              self.thread_label(), text, data, internal)
-        reactor.dispatches += 1
-        if reactor.dispatches > self.config.max_dispatches and self.virtual and not self.runaway:
-            self._runaway()
+        n = reactor.dispatches = reactor.dispatches + 1
+        if n >= self.config.spin_dispatches and self.virtual:
+            self._many_dispatches(n)
         if self.predictions and not internal:
             from reactor_repl.engine import teaching
 
@@ -226,9 +231,9 @@ class Engine:
         t0 = seconds()
         ev = self.log.append(t0 - self.start_time, reactor.tick, kind, name, label, text, data,
                              False)
-        reactor.dispatches += 1
-        if reactor.dispatches > self.config.max_dispatches and self.virtual and not self.runaway:
-            self._runaway()
+        n = reactor.dispatches = reactor.dispatches + 1
+        if n >= self.config.spin_dispatches and self.virtual:
+            self._many_dispatches(n)
         if self.predictions:
             from reactor_repl.engine import teaching
 
@@ -313,6 +318,18 @@ class Engine:
         self.last_warning = self.record(
             "warn.slow", name, f"{who} ran {dur:.3f}s (> --slow {self.config.slow:g}s)", data)
 
+    def _many_dispatches(self, n: int) -> None:
+        """Virtual: many dispatches and the clock did not move (zero-delay work)."""
+        if n == self.config.spin_dispatches and not self.lints.spin_said:
+            self.lints.spin_said = True
+            busy = self.lints._busiest()
+            self.last_warning = self.record(
+                "warn.spin", busy, f"zero-delay work: {n:,} dispatches and the clock did not "
+                f"move" + (f" (mostly {busy})" if busy else ""),
+                {"dispatches": n, "busiest": busy})
+        if n > self.config.max_dispatches and not self.runaway:
+            self._runaway()
+
     def _runaway(self) -> None:
         self.runaway = True
         r = self.reactor
@@ -396,6 +413,18 @@ class Engine:
                 raise CommandError(f"{name} is a {obj.family}, not a {what}")
             raise CommandError(f"no {what} named {name}", suggest(name, pool))
         return obj  # type: ignore[return-value]
+
+    def hung(self) -> bool:
+        """Nothing can ever run and Deferreds still wait: say so (once), and with --strict
+        end the run. True when hung."""
+        if not self.lints.check_hang():
+            return False
+        for fn in list(self.on_hang):
+            try:
+                fn()
+            except Exception:
+                pass
+        return True
 
     def tcp_active(self) -> bool:
         return self._tcp_count > 0

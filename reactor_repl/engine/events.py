@@ -181,6 +181,10 @@ class EventLog:
         """The first event for an expect token: NAME, KIND:NAME or KIND."""
         return self.first.get(token)
 
+    def count_dispatches(self) -> int:
+        counts = self.counts
+        return sum(counts.get(k, 0) for k in DISPATCH_KINDS)
+
     def count(self, token: str) -> int:
         """How many events of KIND, or of KIND:NAME (names never contain a colon)."""
         kind, _, name = token.partition(":")

@@ -166,6 +166,7 @@ class LoopControl:
             if self.closing:
                 self.crash()  # type: ignore[attr-defined]
             return
+        self._rr.lints.iteration(timeout == 0)
         self._set_phase("poll")
         self._wait_began = self.phase_since
         try:
@@ -229,6 +230,11 @@ class LoopControl:
             if nxt is not None and nxt <= target:
                 self._rr.advance_clock(nxt + WAKE_AFTER)
                 return
+            if nxt is None and self._rr.hung():
+                # nothing can ever happen: the wait ends here, the clock stays (warn.hang)
+                self.wait_target = None
+                self._go_idle()
+                return
             if target > clock.now:
                 self._rr.advance_clock(target)
                 return
@@ -236,6 +242,7 @@ class LoopControl:
         self._go_idle()
 
     def _go_idle(self) -> None:
+        self._rr.lints.spin_said = False
         with self._rr_lock:
             self.idle_gen += 1
             self.dispatches = 0

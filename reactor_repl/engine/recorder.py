@@ -118,11 +118,14 @@ class Recorder(Observer):
         return data
 
     # ------------------------------------------------------------ the loop
+    def wrong_thread(self, api: str, frame: Any) -> None:
+        self.eng.lints.wrong_thread(api, sites.site_of(frame))
+
     def before_deadline(self) -> None:
         self.eng.before_deadline()
 
     # ------------------------------------------------------------ timers
-    def timer_new(self, dc: Any, func: Any, frame: Any) -> Any:
+    def timer_new(self, dc: Any, func: Any, frame: Any, delay: float) -> Any:
         eng = self.eng
         rec, detail = self._follow("timer", TimerRecord, frame, True, due=dc.getTime(),
                                    state="scheduled")
@@ -130,7 +133,6 @@ class Recorder(Observer):
         if rec.internal:
             return rec
         self._keep(rec, dc)
-        delay = dc.getTime() - eng.clock.seconds()
         due = dc.getTime() - eng.start_time
         what = detail if detail is not None else f" → {label_of(func)}()"
         rec.detail = f"due {due:.3f}"
@@ -429,6 +431,7 @@ class Recorder(Observer):
             return
         self.eng.record("deferred.result", rec.name, f"{how}: {show_result(res)}",
                         {"how": how, "value": plain_result(res)})
+        self.eng.lints.chain_ended(ds, failed, res)
         if rec.family == "deferred":
             self.reg.finished(rec)
 

@@ -20,11 +20,14 @@ Run = Callable[[], Any]
 
 class Observer:
     # -- the loop
+    def wrong_thread(self, api: str, frame: Any) -> None:
+        """``api`` (not thread-safe) was called off the reactor's thread, from ``frame``."""
+
     def before_deadline(self) -> None:
         """The reactor is about to fix a deadline from now (callLater, reset)."""
 
     # -- timers (DelayedCall)
-    def timer_new(self, dc: Any, func: Any, frame: Any) -> Any:
+    def timer_new(self, dc: Any, func: Any, frame: Any, delay: float) -> Any:
         return None
 
     def timer_fire(self, token: Any, dc: Any, func: Callable[..., Any], args: tuple,

@@ -27,7 +27,7 @@ from typing import Any, Callable
 from twisted.internet import defer
 from twisted.python.failure import Failure
 
-from reactor_repl.observe.state import STATE
+from reactor_repl.observe.state import STATE, off_thread
 
 Deferred = defer.Deferred
 _orig_init = Deferred.__init__
@@ -185,6 +185,8 @@ def _make_observing(cls: type) -> type:
                     obs.deferred_already(self._rr, self, how, e)
                     raise
                 return
+            if off_thread():
+                obs.wrong_thread(f"Deferred.{how}", _getframe(2))
             obs.deferred_fire(self._rr, self, how, value)
             run(value)
 

@@ -16,7 +16,7 @@ from functools import partial
 from typing import Any, Callable
 
 from reactor_repl.observe import sites, timers
-from reactor_repl.observe.state import STATE
+from reactor_repl.observe.state import STATE, off_thread
 
 _getframe = sys._getframe
 LoopingCall = timers.LoopingCall
@@ -38,6 +38,15 @@ class ObservingMixin:
     def run(self, *args: Any, **kw: Any) -> None:
         return super().run(*args, **kw)  # type: ignore[misc]
 
+    def mainLoop(self) -> None:
+        import threading
+
+        STATE.thread = threading.get_ident()
+        try:
+            super().mainLoop()  # type: ignore[misc]
+        finally:
+            STATE.thread = None
+
     def runUntilCurrent(self) -> None:
         self.tick += 1
         super().runUntilCurrent()  # type: ignore[misc]
@@ -53,11 +62,13 @@ class ObservingMixin:
         obs = STATE.observer
         if obs is None:
             return super().callLater(delay, f, *args, **kw)  # type: ignore[misc]
+        if off_thread():
+            obs.wrong_thread("reactor.callLater", _getframe(1))
         obs.before_deadline()
         dc = super().callLater(delay, f, *args, **kw)  # type: ignore[misc]
         if type(f) is LoopingCall:  # a loop's beat: the loop reports its calls itself
             return dc
-        token = obs.timer_new(dc, f, _getframe(1))
+        token = obs.timer_new(dc, f, _getframe(1), delay)
         if token is not None:
             timers.follow(dc, token)
         return dc
@@ -73,12 +84,16 @@ class ObservingMixin:
     def addReader(self, reader: Any) -> None:
         obs = STATE.observer
         if obs is not None:
+            if off_thread():
+                obs.wrong_thread("reactor.addReader", _getframe(1))
             obs.descriptor_added(reader, False, _getframe(1))
         super().addReader(reader)  # type: ignore[misc]
 
     def addWriter(self, writer: Any) -> None:
         obs = STATE.observer
         if obs is not None:
+            if off_thread():
+                obs.wrong_thread("reactor.addWriter", _getframe(1))
             obs.descriptor_added(writer, True, _getframe(1))
         super().addWriter(writer)  # type: ignore[misc]
 
@@ -126,6 +141,9 @@ class ObservingMixin:
 
     # -- TCP
     def listenTCP(self, port: int, factory: Any, backlog: int = 50, interface: str = "") -> Any:
+        obs = STATE.observer
+        if obs is not None and off_thread():
+            obs.wrong_thread("reactor.listenTCP", _getframe(1))
         p = super().listenTCP(port, factory, backlog, interface)  # type: ignore[misc]
         obs = STATE.observer
         if obs is not None:

@@ -17,7 +17,7 @@ from typing import Any
 from twisted.internet import base, tcp
 
 from reactor_repl.observe import sites
-from reactor_repl.observe.state import STATE
+from reactor_repl.observe.state import STATE, off_thread
 
 Connection = tcp.Connection
 _orig: dict[str, Any] = {}
@@ -60,6 +60,8 @@ def _connector_connect(self: Any) -> None:
     if obs is not None and self.state == "disconnected":
         import sys
 
+        if off_thread():
+            obs.wrong_thread("reactor.connectTCP", sys._getframe(2))
         obs.tcp_connect(self, sys._getframe(1))
     return _orig["BaseConnector.connect"](self)
 
@@ -97,6 +99,10 @@ def _connection_lost(self: Any, reason: Any) -> Any:
 def _write(self: Any, data: Any) -> None:
     obs = STATE.observer
     if obs is not None and data and not self.disconnected and not self.disconnecting:
+        if off_thread():
+            import sys
+
+            obs.wrong_thread("transport.write", sys._getframe(1))
         obs.tcp_write(self, data)
     _orig["Connection.write"](self, data)
 

@@ -15,7 +15,7 @@ from typing import Any, Callable
 from twisted.internet import base, task
 
 from reactor_repl.observe import sites
-from reactor_repl.observe.state import STATE
+from reactor_repl.observe.state import STATE, off_thread
 
 DelayedCall = base.DelayedCall
 LoopingCall = task.LoopingCall
@@ -109,6 +109,8 @@ def _start(self: Any, interval: float, now: bool = True) -> Any:
     if obs is not None and not self.running and interval >= 0:
         import sys
 
+        if off_thread():
+            obs.wrong_thread("LoopingCall.start", sys._getframe(1))
         obs.loop_start(self, interval, now, sys._getframe(1))
     return _lc_start(self, interval, now)
 
