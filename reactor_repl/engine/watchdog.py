@@ -26,6 +26,7 @@ if TYPE_CHECKING:
 # "idle" are the loop waiting, "paused" is a break the person asked for
 AWAY_PHASES = frozenset({"run", "blocked"})
 MIN_SLEEP = 0.005  # with a tiny --slow, do not spin
+HANG_AFTER = 1.0  # live: seconds of waiting in the poller before looking for a hang
 STACK_SHOWN = 8  # frames kept in the event's data
 
 # where the engine itself waits: never "where it is stuck" if anything else is on the stack
@@ -116,7 +117,9 @@ class Watchdog:
         now = time.monotonic() if now is None else now
         if phase not in AWAY_PHASES:
             self.stuck = None
-            return max(threshold, MIN_SLEEP)
+            if phase == "poll" and now - r.phase_since >= HANG_AFTER:
+                self._hang()
+            return max(min(threshold, HANG_AFTER), MIN_SLEEP)
         away = now - since
         if away < threshold:
             self.stuck = None
@@ -126,6 +129,14 @@ class Watchdog:
             self._warned_for = since
             self._warn(away)
         return max(threshold / 2, MIN_SLEEP)
+
+    def _hang(self) -> None:
+        """The loop has waited in the poller a while: hung, if nothing could ever wake it."""
+        eng = self.engine
+        r = eng.reactor
+        if any(dc.active() for dc in list(r.getDelayedCalls())):
+            return  # a timer will wake it: not hung (and the cheap check first)
+        eng.hung()
 
     def _warn(self, away: float) -> None:
         eng = self.engine
