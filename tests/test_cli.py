@@ -135,8 +135,8 @@ def test_check_reports_every_bad_line_as_file_line_col_and_exits_2(tmp_path):
         f"{path}:3:7: '-1' is negative — durations are 0 to 86400s",
         f"{path}:4:7: '86401' is longer than one day — durations are at most 86400s",
         f"{path}:6:16: unknown step 'frobnicate' — steps: pass add mul return raise recover "
-        "trap await block do py",
-        f"{path}:7:18: 0 is too small — use a number ≥ 1",
+        "trap await block do py call",
+        f"{path}:7:18: 0 is too small — use a number from 1 to 10,000,000",
         f"{path}:9:14: expect order needs at least two tokens — e.g. expect order t1 t2",
         f"{path}:10:15: wait cannot run inside the reactor — type it at the prompt instead",
     ]

@@ -22,20 +22,23 @@ def test_what_can_go_here() -> None:
     assert kinds("") == [("command", ())]
     assert kinds("fi") == [("command", ())]
     assert kinds("fire ") == [("name", ("deferred",))]
-    assert kinds("later 1 ") == [("new-name", ("timer",)), ("keyword", ("do",))]
-    assert kinds("later 1 t1 ") == [("keyword", ("do",))]
+    assert kinds("later 1 ") == [("new-name", ("timer",)), ("keyword", ("do",)),
+                                 ("keyword", ("call",))]
+    assert kinds("later 1 t1 ") == [("keyword", ("do",)), ("keyword", ("call",))]
     assert kinds("later 1 t1 do ") == [("command", ())]
     assert kinds("later 1 t1 do fire ") == [("name", ("deferred",))]
-    assert kinds("every 1 ") == [("new-name", ("loop",)), ("keyword", ("now", "times")),
-                                 ("keyword", ("do",))]
-    assert kinds("every 1 l1 now ") == [("keyword", ("times",)), ("keyword", ("do",))]
-    assert kinds("thread ") == [("new-name", ("thread",))]
-    assert kinds("thread 2 ") == [("keyword", ("raise",))]
+    assert kinds("every 1 ") == [("new-name", ("loop",)),
+                                 ("keyword", ("now", "delayed", "times")), ("keyword", ("do",)),
+                                 ("keyword", ("call",))]
+    assert kinds("every 1 l1 now ") == [("keyword", ("times",)), ("keyword", ("do",)),
+                                        ("keyword", ("call",))]
+    assert kinds("thread ") == [("new-name", ("thread",)), ("keyword", ("call",))]
+    assert kinds("thread 2 ") == [("keyword", ("raise", "return"))]
     assert kinds("addCallback d1 ") == [("step", ())]
     assert kinds("addCallback d1 await ") == [("name", ("deferred",))]
     assert kinds("addCallbacks d1 add 1 ") == [("keyword", ("/",))]
     assert kinds("addCallbacks d1 add 1 / ") == [("step", ())]
-    assert kinds("listen s1 ") == [("keyword", ("echo", "discard", "poetry"))]
+    assert kinds("listen s1 ") == [("keyword", ("echo", "discard", "poetry")), ("python", ())]
     assert kinds("trigger before ") == [("keyword", ("startup", "shutdown"))]
     assert kinds("filter timer ") == [("kind", ())]
     assert kinds("expect ") == [("expect", ())]
@@ -93,7 +96,7 @@ def test_cancel_offers_what_can_be_cancelled() -> None:
 
 def test_show_offers_everything_and_new_names_are_fresh() -> None:
     assert complete("show ") == ["t1", "t2", "d1", "d2", "j1"]
-    assert complete("later 1 ") == ["t3", "do"]
+    assert complete("later 1 ") == ["t3", "do", "call"]
     assert next_name("deferred", ITEMS) == "d3"
     assert next_name("server", ITEMS) == "s1"
 

@@ -65,7 +65,8 @@ def test_durations(text, seconds):
     ("-1", "'-1' is negative — durations are 0 to 86400s"),
     ("inf", "'inf' is not a finite duration — durations are 0 to 86400s"),
     ("nan", "'nan' is not a finite duration — durations are 0 to 86400s"),
-    ("1e400", "'1e400' is not a finite duration ≥ 0"),
+    ("1e400", "'1e400' is longer than one day — durations are at most 86400s"),
+    ("1e300", "'1e300' is longer than one day — durations are at most 86400s"),
     ("86401", "'86401' is longer than one day — durations are at most 86400s"),
     ("2days", "'2days' is not a duration — write seconds (0.5, 2, 1e-3) or 250ms / 2s"),
     ("1.5.2", "'1.5.2' is not a duration — write seconds (0.5, 2, 1e-3) or 250ms / 2s"),
@@ -118,11 +119,13 @@ def test_prompt_commands_cannot_run_inside_the_reactor():
 
 def test_keywords_flags_and_optional_arguments():
     assert parse_line("every 250ms l1 now times 3 do note hi there").args == {
-        "INTERVAL": 0.25, "NAME": "l1", "now": True, "N": 3}
-    assert parse_line("every 1").args == {"INTERVAL": 1.0, "NAME": None, "now": False, "N": None}
+        "INTERVAL": 0.25, "NAME": "l1", "now": True, "delayed": False, "N": 3}
+    assert parse_line("every 1").args == {"INTERVAL": 1.0, "NAME": None, "now": False,
+                                          "delayed": False, "N": None}
     assert parse_line("thread j1 2 raise oops now").args == {
-        "NAME": "j1", "DURATION": 2.0, "MESSAGE": "oops now"}
-    assert parse_line("thread 2").args == {"NAME": None, "DURATION": 2.0, "MESSAGE": None}
+        "NAME": "j1", "DURATION": 2.0, "MESSAGE": "oops now", "VALUE": None}
+    assert parse_line("thread 2").args == {"NAME": None, "DURATION": 2.0, "MESSAGE": None,
+                                           "VALUE": None}
     assert parse_line("block 1 cpu").args == {"DURATION": 1.0, "cpu": True}
 
 
@@ -173,8 +176,8 @@ def test_expect_forms():
                                   "before?"),
     ("break timer.fyre", 7, "unknown event kind 'timer.fyre' — did you mean timer.fire?"),
     ("help nosuch", 6, "no help for 'nosuch' — type help for the list"),
-    ("every 0.5 l1 times", 19, "'times' needs a N — e.g. every 0.5 l1 now times 3"),
-    ("every 1 times 0", 15, "0 is too small — use a number ≥ 1"),
+    ("every 0.5 l1 times", 19, "'times' needs N — e.g. every 0.5 l1 times 3"),
+    ("every 1 times 0", 15, "0 is too small — use a number from 1 to 10,000,000"),
     ("addCallbacks d1 add 1", 17, "addCallbacks needs STEP / STEP — e.g. addCallbacks d1 add 1 / "
                                   "recover 0"),
 ])
