@@ -121,3 +121,29 @@ def test_file_paths_for_load(tmp_path: Path, monkeypatch: Any) -> None:
     monkeypatch.chdir(tmp_path)
     assert complete("load in") == ["intro.rr"]
     assert sorted(complete("save ")) == ["intro.rr", "other.txt"]
+
+
+def test_predict_offers_kinds_as_expect_order_does() -> None:
+    assert kinds("predict order ") == [("name", ()), ("kind", ())]
+    assert kinds("predict order t1 ") == [("name", ()), ("kind", ())]
+
+
+def test_the_forms_of_a_word_are_offered_until_a_keyword_picks_one() -> None:
+    assert kinds("thread j1 call ") == [("python", ())]
+    assert context("thread j1 call ").command.syntax() == "thread [NAME] call FN"
+    assert context("thread j1 ").command.syntax() == (
+        "thread [NAME] DURATION [raise MESSAGE] [return VALUE]")
+    assert kinds("later 1 do thread j1 ") == [("keyword", ("call",))]
+    assert kinds("every 1 l1 call ") == [("python", ())]
+    assert kinds("every 1 delayed ") == [("keyword", ("times",)), ("keyword", ("do",)),
+                                         ("keyword", ("call",))]  # no 'now' after 'delayed'
+    assert kinds("reset ") == [("name", ("timer",))]
+    assert kinds("addCallback d1 call ") == [("python", ())]
+    assert kinds("spawn ") == [("python", ())]
+    assert kinds("spawn mymod.crawl ") == [("keyword", ("as",))]
+    assert kinds("use ") == [("path", ())]
+    assert kinds("load s.rr ") == [("keyword", ("fresh",))]
+    assert kinds("connect ") == [("name", ("server",))]
+    assert kinds("connect c1 s1 ") == [("name", ("server",)), ("python", ())]
+    assert kinds("waiting ") == []
+    assert "waiting" in complete("wai", requested=True)
