@@ -324,7 +324,9 @@ COMMANDS: tuple[Command, ...] = (
     _cmd("break", "session", "KIND:kind [NAME:token]", "pause before a matching dispatch", "",
          "break timer.fire t2", where="here"),
     _cmd("filter", "session", "[KINDS:kind...]", "show only these kinds in the log pane", "",
-         "filter timer deferred", where="prompt"),
+         "filter timer deferred", where="prompt",
+         more=("a KIND is a kind (timer.fire) or a family (timer); errors always show; "
+               "filter alone shows every kind",)),
     _cmd("internals", "session", "MODE:word=on|off", "show internal dispatches", "",
          "internals on", where="prompt"),
     _cmd("help", "session", "[COMMAND:command]", "the commands, or one command's page", "",
