@@ -12,6 +12,8 @@ from __future__ import annotations
 import sys
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from support import cli
 
@@ -226,3 +228,34 @@ def test_messages_quote_at_most_40_characters_of_a_word_and_escape_control_chara
     col, message = error("\x1b[2J" + "y" * 100)
     assert message == ("unknown command '\\x1b[2J" + "y" * 35 + "…' — type help for the list "
                        "of commands")
+
+
+# ------------------------------------------------------------------ fuzzing with hostile pieces
+
+PIECES = st.one_of(
+    st.sampled_from(["later 1", "do", "do later 1", "addCallback d1", "do addCallback d1",
+                     "every 0 times", "threadpool", "fire d1", "write r1", "help", "expect order",
+                     "predict order", "thread j1 1 return", "spawn", "call", "/", "'", '"', "\\",
+                     "#", "\x1b[2J", "\r", "\x00", "\u2028", "9" * 30, "1e400", "-1e400", "nan",
+                     "inf", "mymod:F", "s1.1"]),
+    st.integers(1, 6000).map(lambda n: "x" * n),
+    st.integers(1, 400).map(lambda n: "do later 1 " * n),
+    st.integers(1, 4000).map(lambda n: "9" * n),
+    st.text(max_size=8),
+)
+HOSTILE = st.lists(PIECES, max_size=8).map(" ".join)
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=list(HealthCheck))
+@given(HOSTILE, st.booleans())
+def test_hostile_lines_are_parse_errors_or_commands_and_never_break_the_tools(line, allow):
+    try:
+        parse_line(line, Options(allow_python=allow))
+    except ParseError as e:
+        assert 1 <= e.col <= len(line) + 2
+        assert len(str(e)) < 400  # a message never carries a long word along
+        assert str(e).isprintable()
+    completion.context(line)
+    tokens = list(ReactorReplLexer().get_tokens_unprocessed(line))
+    assert "".join(v for _, _, v in tokens) == line
+    toolbar.toolbar_fragments(line, toolbar.check(line))
