@@ -17,7 +17,6 @@ not read, and past ``values.MAX_LINE`` characters neither is the rest of the lin
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field, replace
 
 from reactor_repl.language import values
@@ -107,7 +106,9 @@ def split_spans(line: str) -> tuple[list[Span], int | None]:
 
 # ------------------------------------------------------------------ fitting
 def fits(spec: Arg, word: Span, later: list[Arg] | None = None) -> bool:
-    """Could ``word`` be a value of ``spec``? (Used to place optional arguments.)"""
+    """Could ``word`` be a value of ``spec``? (Used to place optional arguments.)
+
+    ``later`` is not used: the parser's ``_fits`` takes it, and ``many_take`` either."""
     t = spec.type
     text = word.text
     try:
