@@ -428,3 +428,18 @@ def test_every_scenario_of_the_course_still_parses():
         with open(path, encoding="utf-8") as f:
             _, errors = parse_script(f.read(), Options(allow_python=False))
         assert errors == [], path
+
+
+def test_a_file_that_names_python_code_is_refused_by_check_and_run(tmp_path):
+    from support import cli
+
+    path = tmp_path / "mine.rr"
+    path.write_text("note mine\nuse mymod.py\nlater 1 t1 call mymod.tick\n", encoding="utf-8")
+    expected = [f"{path}:2:1: use runs Python: off in scenario files — run with "
+                "--allow-python to allow Python",
+                f"{path}:3:17: 'mymod.tick' names Python code: off in scenario files — run with "
+                "--allow-python to allow Python"]
+    for command in ("check", "run"):
+        r = cli(command, str(path))
+        assert (r.returncode, r.stderr.splitlines()) == (2, expected)
+    assert cli("check", "--allow-python", str(path)).returncode == 0
