@@ -123,7 +123,7 @@ def test_a_block_inside_a_deferred_step_holds_the_loop_mid_chain():
 def test_looping_call_after_a_block_makes_one_call_for_the_missed_beats():
     """LoopingCall skips the beats it missed: one call at 3.7 (count 2), then 4, 5, 6."""
     events = run("""\
-        every 1 l1
+        every 1 l1 delayed
         later 1.2 b do block 2.5
         wait 6.1
     """)
@@ -160,7 +160,7 @@ def test_every_now_times_calls_at_once_and_stops_after_n_calls():
 def test_a_loop_and_a_timer_due_at_the_same_time_run_in_one_pass_in_creation_order():
     events = run("""\
         later 1 t1
-        every 1 l1
+        every 1 l1 delayed
         later 1 t2
         wait 1.5
     """)
@@ -175,7 +175,7 @@ def test_a_loop_and_a_timer_due_at_the_same_time_run_in_one_pass_in_creation_ord
 
 
 def test_a_zero_interval_loop_is_a_runaway_after_max_dispatches_and_the_run_stops():
-    events = run("every 0 l1\nwait 1\nnote never\n", max_dispatches=2000)
+    events = run("every 0 l1 delayed\nwait 1\nnote never\n", max_dispatches=2000)
     calls = [e for e in events if e.kind == "loop.call"]
     assert 2000 <= len(calls) <= 2002
     assert {round(e.t, 6) for e in calls} == {0.0}  # time does not pass by itself
@@ -188,7 +188,7 @@ def test_a_zero_interval_loop_is_a_runaway_after_max_dispatches_and_the_run_stop
 
 
 def test_a_long_wait_over_a_fast_loop_is_a_runaway_too():
-    events = run("every 1ms l1\nwait 86400\n", max_dispatches=2000)
+    events = run("every 1ms l1 delayed\nwait 86400\n", max_dispatches=2000)
     assert len([e for e in events if e.kind == "loop.call"]) in (2001, 2002)
     assert errors(events)[0].startswith("runaway: 2000 dispatches")
     assert events[-1].kind == "session.end"
@@ -368,7 +368,7 @@ def test_firing_twice_inside_callbacks_reaches_twisted_as_in_a_plain_program():
     events = run("""\
         deferred d1
         later 1 t1 do fire d1 a
-        every 1 l1 do fire d1 b
+        every 1 l1 delayed do fire d1 b
         later 2 t2 do fire d1 c
         wait 3
         deferred d2
@@ -519,7 +519,7 @@ def test_timeout_cancels_a_late_deferred_into_a_timeout_error():
 def test_cancel_each_family():
     events = run("""\
         later 1 t1
-        every 1 l1
+        every 1 l1 delayed
         deferred d1
         addErrback d1 trap CancelledError
         trigger before shutdown g1

@@ -121,7 +121,7 @@ CASES = [
             reactor.callLater(0.25, b)
         UNTIL = 1.1
         """, """
-        every 0.2 l1
+        every 0.2 l1 delayed
         later 0.25 b do block 0.45
         wait 1.1
         """, ("loop.call", "timer.fire"), extra=_count),
@@ -245,7 +245,7 @@ CASES = [
         """, """
         later 0.05 t1
         wait 0.06
-        every 0.1 l1 times 3 do cancel t1
+        every 0.1 l1 delayed times 3 do cancel t1
         wait 0.4
         """, ("timer.fire", "loop.call", "loop.stop"), live="order"),
     Case("an-exception-in-a-steps-do-turns-the-chain-to-its-errbacks", """
@@ -263,15 +263,15 @@ CASES = [
             def t2():
                 rec("timer.fire", "t2")
                 d1.callback(1)
-            reactor.callLater(0.05, t2)
-        UNTIL = 0.1
+            reactor.callLater(0.3, t2)
+        UNTIL = 0.4
         """, """
         later 0.01 t1
         deferred d1
         addCallback d1 do reset t1 1
         addErrback d1 recover 0
-        later 0.05 t2 do fire d1 1
-        wait 0.1
+        later 0.3 t2 do fire d1 1
+        wait 0.4
         """, ("timer.fire", "deferred.step"), extra=_branch),
     Case("a-step-is-recorded-before-what-it-causes", """
         def start():

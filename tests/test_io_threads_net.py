@@ -122,7 +122,7 @@ def test_seed_closing_example_stops_at_3s_while_a_10s_job_runs():
     """Plain Twisted (the seed): dots every 0.1 s; reactor.stop at 3 s; shutdown joins the
     pool, so the 10 s job ends, but its result is never delivered: the loop has stopped."""
     events = run_scenario(
-        "thread j1 10\naddBoth j1 pass\nevery 0.1 dots\nlater 3 do stop\n"
+        "thread j1 10\naddBoth j1 pass\nevery 0.1 dots delayed\nlater 3 do stop\n"
         "trigger before shutdown g1\ntrigger during shutdown g2\ntrigger after shutdown g3\n"
         "wait 20\n")
     dots = [e for e in events if e.kind == "loop.call"]

@@ -23,7 +23,7 @@ later 1 t1 do fire d1 ok
 deferred d1
 addCallback d1 block 0.3
 thread j1 0.5
-every 0.25 l1 times 3
+every 0.25 l1 delayed times 3
 fromthread h1 do note hi
 later 0.1 t2
 block 0.3
@@ -172,7 +172,7 @@ def test_same_scenario_same_trace():
 
 
 def test_a_ring_that_dropped_events_draws_no_half_arrows():
-    events = run_scenario("later 5 t1\nevery 0.01 l1 times 300\nwait 6\n", log_size=100)
+    events = run_scenario("later 5 t1\nevery 0.01 l1 delayed times 300\nwait 6\n", log_size=100)
     assert len(events) == 100
     doc = trace_of(events)
     check_trace(doc)

@@ -74,6 +74,8 @@ class Engine:
         self.registry = Registry()
         self.recorder = Recorder(self)
         self.lints = Lints(self)
+        # virtual: dispatches without the loop going idle from which to look twice (spin, runaway)
+        self._many = min(self.config.spin_dispatches, self.config.max_dispatches + 1)
         self.on_hang: list[Callable[[], None]] = []  # --strict: a hang ends the run
         self.namespace: dict[str, Any] = {}  # the session's Python namespace (py, use)
         self._thread_labels: dict[int, str] = {}
@@ -206,7 +208,7 @@ class Engine:
         ev = self.log.append(self.clock.seconds() - self.start_time, reactor.tick, kind, name,
                              self.thread_label(), text, data, internal)
         n = reactor.dispatches = reactor.dispatches + 1
-        if n >= self.config.spin_dispatches and self.virtual:
+        if n >= self._many and self.virtual:
             self._many_dispatches(n)
         if self.predictions and not internal:
             from reactor_repl.engine import teaching
@@ -232,7 +234,7 @@ class Engine:
         ev = self.log.append(t0 - self.start_time, reactor.tick, kind, name, label, text, data,
                              False)
         n = reactor.dispatches = reactor.dispatches + 1
-        if n >= self.config.spin_dispatches and self.virtual:
+        if n >= self._many and self.virtual:
             self._many_dispatches(n)
         if self.predictions:
             from reactor_repl.engine import teaching

@@ -117,7 +117,7 @@ class Watchdog:
         now = time.monotonic() if now is None else now
         if phase not in AWAY_PHASES:
             self.stuck = None
-            if phase == "poll" and now - r.phase_since >= HANG_AFTER:
+            if phase == "poll" and now - getattr(r, "phase_since", now) >= HANG_AFTER:
                 self._hang()
             return max(min(threshold, HANG_AFTER), MIN_SLEEP)
         away = now - since

@@ -27,6 +27,12 @@ screen on a 120x40 pseudo-terminal):
 * redraw — in-process: one redraw of the log pane and of the whole screen (the real
   layout rendered into a VT100 output) with 1,000 and with 1,000,000 events in the log,
   new events drained between frames as under a storm; and a key's redraw.
+
+The command language, in-process (issue 9: what the UI does at every key):
+
+* language — parse, complete (``completion.context``) and colour (the pygments lexer)
+  hostile lines: a pasted 20 KB word, ``help`` + 100 KB, a 600-level nested ``do``,
+  and the worst lines within the bounds (370 levels; 2,000 words). Best of the repeats.
 """
 
 from __future__ import annotations
@@ -414,6 +420,49 @@ def redraw_cost(sizes: list[int], frames: int) -> list[dict[str, float]]:
     return [one(n) for n in sizes]
 
 
+def language_cost(repeats: int) -> list[dict[str, Any]]:
+    """Milliseconds to parse, complete and colour each hostile line (best of ``repeats``);
+    a line that ends in an exception says which (the language before its bounds)."""
+    from reactor_repl.language import completion
+    from reactor_repl.language.lexer import ReactorReplLexer
+    from reactor_repl.language.parser import ParseError, parse_line
+
+    lexer = ReactorReplLexer()
+
+    def nested(levels: int) -> str:
+        return "later 1 " + "do later 1 " * levels + "do note x"
+
+    lines = {
+        "a pasted 20 KB word": "x" * 20_000,
+        "help + 100 KB": "help " + "x" * 100_000,
+        "a 600-level do": nested(600),
+        "a 370-level do (4,096 characters)": nested(370)[:4096],
+        "2,000 words (4,096 characters)": "send c1 " + "a " * 2044,
+    }
+    steps: dict[str, Callable[[str], object]] = {
+        "parse": parse_line,
+        "complete": completion.context,
+        "colour": lambda line: list(lexer.get_tokens(line)),
+    }
+    rows = []
+    for label, line in lines.items():
+        row: dict[str, Any] = {"line": label, "chars": len(line)}
+        for step, fn in steps.items():
+            best = math.inf
+            for _ in range(repeats):
+                t = time.perf_counter()
+                try:
+                    fn(line)
+                except ParseError:
+                    pass
+                except RecursionError:
+                    row[step + "_error"] = "RecursionError"
+                best = min(best, time.perf_counter() - t)
+            row[step + "_ms"] = round(1000 * best, 2)
+        rows.append(row)
+    return rows
+
+
 def machine() -> str:
     cpu = platform.processor() or platform.machine()
     try:
@@ -428,7 +477,7 @@ def machine() -> str:
             f"{platform.system()} {platform.release()}")
 
 
-SECTIONS = ("overhead", "memory", "startup", "idle", "ready", "echo", "redraw")
+SECTIONS = ("overhead", "memory", "startup", "idle", "ready", "echo", "redraw", "language")
 
 
 def show(section: str, result: object) -> None:
@@ -467,6 +516,13 @@ def show(section: str, result: object) -> None:
                   f"({row['pane_p90_ms']:.2f})  whole screen {row['screen_ms']:.2f} ms "
                   f"({row['screen_p90_ms']:.2f})  a key's redraw {row['key_ms']:.2f} ms  "
                   f"draining ~330 new events {row['drain_ms']:.2f} ms")
+    elif section == "language":
+        print("the command language, in-process, best of the repeats (parse / complete / colour):")
+        for row in result:  # type: ignore[attr-defined]
+            cells = [f"{row[s + '_ms']:.2f} ms" + (f" ({row[s + '_error']})"
+                                                   if s + "_error" in row else "")
+                     for s in ("parse", "complete", "colour")]
+            print(f"  {row['line']:<36} {' / '.join(cells)}")
     else:
         print(f"idle live session, {result['idle_s']:g}s: CPU {result['cpu_s_slow_0.1']:.3f}s "  # type: ignore[index]
               f"with the watchdog at --slow 0.1, {result['cpu_s_slow_1000']:.3f}s at --slow 1000")  # type: ignore[index]
@@ -506,6 +562,8 @@ def main() -> int:
                 result = keystroke_echo(workdir, 200 if args.quick else 400)
             elif section == "redraw":
                 result = redraw_cost([1_000, 1_000_000], 10 if args.quick else 30)
+            elif section == "language":
+                result = language_cost(3 if args.quick else 10)
             else:
                 result = idle_watchdog(2.0 if args.quick else 3.0)
             results[section] = result

@@ -72,13 +72,9 @@ def every(eng: Engine, p: Parsed) -> None:
 
 
 def _now(p: Parsed) -> bool:
-    """LoopingCall.start's ``now``: Twisted's default is True; a word asks for False."""
-    for word in ("skipfirst", "later", "delayed"):
-        if p.args.get(word):
-            return False
-    if "now" in p.args and not any(w in p.args for w in ("skipfirst", "later", "delayed")):
-        return bool(p["now"])
-    return True
+    """LoopingCall.start's ``now``: Twisted's default, True; ``delayed`` asks for False
+    (``now`` is still accepted: it is the default now)."""
+    return not p["delayed"]
 
 
 def _ignore_failure(f: Any) -> None:
