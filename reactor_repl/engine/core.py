@@ -617,6 +617,56 @@ class Engine:
             pass
         return item
 
+    # ------------------------------------------------------------------ reset
+    def reset(self) -> None:
+        """A fresh session in the same explorer (reactor thread): what the session made is
+        stopped and closed as at ``stop``, names are free again, the clock reads 0 again,
+        statistics and predictions are cleared. Thread jobs still running finish unseen."""
+        r = self.reactor
+        records = self.registry.records()
+        for rec in records:
+            obj = rec.obj
+            try:
+                if rec.family == "loop" and obj is not None and obj.running:
+                    obj.stop()
+                elif rec.family == "reader" and rec.state == "watching" and obj is not None:
+                    r.removeReader(obj)
+                elif rec.family == "server" and rec.state == "listening" and obj is not None:
+                    obj.stopListening()
+                elif rec.family in ("conn", "client") and rec.state == "open":
+                    transport = rec.transport() if rec.transport is not None else None  # type: ignore[attr-defined]
+                    if transport is not None:
+                        transport.abortConnection()
+                elif rec.family == "client" and rec.state == "connecting" and obj is not None:
+                    obj.stopConnecting()
+                elif rec.family == "trigger" and rec.state == "pending":
+                    r.removeSystemEventTrigger(rec.trigger_id)  # type: ignore[attr-defined]
+            except Exception:
+                pass
+        for dc in list(r.getDelayedCalls()):
+            if dc.active():
+                dc.cancel()
+        from reactor_repl.engine.commands import close_all
+
+        close_all(self)
+        for rec in records:
+            rec.internal = True  # what comes back from the old session is not shown
+        self.registry.clear()
+        self.namespace.clear()
+        self.predictions.clear()
+        self.breakpoints.clear()
+        self.stepping = False
+        self.lag = LagWindow()
+        self.waited = 0.0
+        self.slow_warnings = 0
+        self.last_warning = None
+        self.lints = Lints(self)
+        self._tcp_count = 0
+        self.recorder.touched.clear()
+        self.start_time = self.clock.seconds()
+        self.record("session.reset", "", "a fresh session: objects stopped and closed, names "
+                    "free, the clock back to 0", {})
+
     # -------------------------------------------------------------------- end
     def finish(self, reason: str = "") -> None:
         """Record session.end (what is still pending) and shut the reactor down."""

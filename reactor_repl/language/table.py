@@ -267,7 +267,7 @@ COMMANDS: tuple[Command, ...] = (
          "cancel NAME if it has not fired within SECONDS", "Deferred.addTimeout", "timeout d1 2"),
     _cmd("show", "deferred", "NAME:ref=any",
          "an object's state: for a Deferred its links (✓ run), result, paused-on", "",
-         "show d1"),
+         "show d1", where="here"),
     # -- threads
     _cmd("thread", "thread",
          "[NAME:new=thread] DURATION:duration [raise MESSAGE:rest] [return VALUE:value]",

@@ -100,6 +100,13 @@ def build_step(eng: Engine, step: Step) -> Callable[..., Any]:
         def fn(result: Any) -> Any:
             run_do(eng, sub, site)
             return result
+    elif kind == "call":
+        from reactor_repl.engine import python
+
+        code = python.resolve(eng, a["FN"])
+
+        def fn(result: Any) -> Any:
+            return code(result)
     elif kind == "py":
         from reactor_repl.engine.commands.session import py_namespace
 
@@ -187,6 +194,25 @@ def race(eng: Engine, p: Parsed) -> None:
     requested, inputs, names = _new_and_inputs(eng, p)
     with eng.claim("deferred", requested, detail=f"race({names})"):
         defer.race(inputs)
+
+
+@handles("spawn")
+def spawn(eng: Engine, p: Parsed) -> None:
+    """Start an async def or inlineCallbacks function of the person's code on the reactor."""
+    import inspect
+
+    from reactor_repl.engine import python
+
+    fn = python.resolve(eng, p["FN"])
+    args = list(p["ARGS"] or [])
+    shown = ", ".join(repr(a) for a in args)
+    with eng.claim("deferred", p["NAME"], detail=f"spawn {p['FN']}({shown})"):
+        out = fn(*args)
+        if inspect.iscoroutine(out) or inspect.isgenerator(out):
+            out = defer.ensureDeferred(out)
+    if not isinstance(out, defer.Deferred):
+        raise CommandError(f"{p['FN']}({shown}) returned {type(out).__name__}, not a Deferred",
+                           "spawn takes an async def or an inlineCallbacks function")
 
 
 @handles("timeout")

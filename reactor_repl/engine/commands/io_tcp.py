@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from twisted.internet import defer
+from twisted.internet import defer, protocol
 
 from reactor_repl import runtime
 from reactor_repl.engine.commands import handles
@@ -89,7 +89,10 @@ def add_reader(eng: Engine, p: Parsed) -> None:
 @handles("listen")
 def listen(eng: Engine, p: Parsed) -> None:
     behaviour = p["PROTOCOL"] or "echo"
-    factory = runtime.server_factory(behaviour)
+    if ":" in behaviour:
+        factory = _factory(eng, behaviour, protocol.ServerFactory)
+    else:
+        factory = runtime.server_factory(behaviour)
     with eng.claim("server", p["NAME"], detail=behaviour) as claim:
         try:
             port = eng.reactor.listenTCP(p["PORT"] or 0, factory, interface="127.0.0.1")
@@ -112,6 +115,11 @@ def connect(eng: Engine, p: Parsed) -> None:
     else:
         server = eng.get(target, "server")
         port_number = server.port  # type: ignore[attr-defined]
+    if p.args.get("PROTOCOL"):
+        factory = _factory(eng, p["PROTOCOL"], protocol.ClientFactory)
+        with eng.claim("client", requested, detail=f"connectTCP 127.0.0.1:{port_number}"):
+            eng.reactor.connectTCP("127.0.0.1", port_number, factory, timeout=5)
+        return
     with eng.claim("client", requested, "deferred",
                    detail=f"connectTCP 127.0.0.1:{port_number}") as claim:
         d: defer.Deferred = defer.Deferred()  # type: ignore[type-arg]
@@ -119,6 +127,21 @@ def connect(eng: Engine, p: Parsed) -> None:
                                            timeout=5)
     eng.registry.strong[claim.name] = d
     del connector  # the reactor holds it while it connects, the transport after
+
+
+def _factory(eng: Engine, ref: str, kind: type) -> Any:
+    """``module:Factory`` (a factory class or instance) or ``module:Protocol`` (wrapped)."""
+    from reactor_repl.engine import python
+
+    obj = python.resolve(eng, ref)
+    if isinstance(obj, protocol.Factory):
+        return obj
+    if isinstance(obj, type) and issubclass(obj, protocol.Factory):
+        return obj()
+    if isinstance(obj, type) and issubclass(obj, protocol.Protocol):
+        return kind.forProtocol(obj)
+    raise CommandError(f"{ref} is neither a factory nor a protocol class",
+                       "name a Factory subclass, a factory, or a Protocol subclass")
 
 
 def _transport(eng: Engine, name: str) -> Any:

@@ -99,6 +99,16 @@ def waiting_cmd(eng: Engine, p: Parsed) -> None:
                                      "older_than": older})
 
 
+@handles("next")
+def next_cmd(eng: Engine, p: Parsed) -> None:
+    """What runs next: thread calls first (runUntilCurrent runs them first), then the due
+    timers in the order the heap gives them, then descriptors ready now."""
+    from reactor_repl.engine import upcoming
+
+    lines = upcoming.lines(eng)
+    eng.record("show", "", lines[0], {"lines": lines})
+
+
 @handles("expect")
 def expect(eng: Engine, p: Parsed) -> None:
     expect_mod.run(eng, p["CHECK"])

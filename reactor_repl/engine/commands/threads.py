@@ -22,6 +22,14 @@ if TYPE_CHECKING:
 
 @handles("thread")
 def thread(eng: Engine, p: Parsed) -> None:
+    ref = p.args.get("FN")
+    if ref:
+        from reactor_repl.engine import python
+
+        fn = python.resolve(eng, ref)
+        with eng.claim("thread", p["NAME"], "deferred", detail=f"{ref}()"):
+            tthreads.deferToThread(fn)
+        return
     duration = p["DURATION"]
     message = p["MESSAGE"]
     value = p["VALUE"] if p.args.get("VALUE") is not None else "done"

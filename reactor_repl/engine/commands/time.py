@@ -26,8 +26,23 @@ def _do_text(p: Parsed) -> str:
     return f" do {p.do.text}" if p.do else ""
 
 
+def _code(eng: Engine, p: Parsed) -> tuple[Any, str] | None:
+    """``call FN``: the person's callable, and how the log shows it."""
+    ref = p.args.get("FN")
+    if not ref:
+        return None
+    from reactor_repl.engine import python
+
+    return python.resolve(eng, ref), f" → {ref}()"
+
+
 @handles("later")
 def later(eng: Engine, p: Parsed) -> None:
+    code = _code(eng, p)
+    if code is not None:
+        with eng.claim("timer", p["NAME"], detail=code[1]):
+            eng.reactor.callLater(p["DELAY"], code[0])
+        return
     do = p.do
     site = eng.command_site
 
@@ -42,27 +57,39 @@ def later(eng: Engine, p: Parsed) -> None:
 
 @handles("every")
 def every(eng: Engine, p: Parsed) -> None:
+    code = _code(eng, p)
+    if code is not None and p["N"] is None:
+        lc = task.LoopingCall(code[0])
+        with eng.claim("loop", p["NAME"], detail=code[1]) as claim:
+            d = lc.start(p["INTERVAL"], now=_now(p))
+        eng.registry.strong[claim.name] = lc
+        d.addErrback(_ignore_failure)
+        return
     times = p["N"]
     do = p.do
     site = eng.command_site
     calls = 0
 
-    def call() -> None:
+    def call() -> Any:
         nonlocal calls
         calls += 1
         if times is not None:
             # 'times N' makes it finite: its calls are not counted as a runaway
             # (--max-dispatches), so a storm of 300,000 calls runs to its end
             eng.reactor.dispatches -= 1
-        if do is not None:
+        out = None
+        if code is not None:
+            out = code[0]()
+        elif do is not None:
             run_do(eng, do, site)
         if times is not None and calls >= times and lc.running:
             lc.stop()
+        return out
 
     call._rr_label = do.text if do else "nothing"  # type: ignore[attr-defined]
     call._rr_fires = fired_by(do)  # type: ignore[attr-defined]
     lc = task.LoopingCall(call)
-    detail = (f", times {times}" if times else "") + _do_text(p)
+    detail = (f", times {times}" if times else "") + (code[1] if code else _do_text(p))
     with eng.claim("loop", p["NAME"], detail=detail) as claim:
         d = lc.start(p["INTERVAL"], now=_now(p))
     rec = eng.objects.get(claim.name)
