@@ -431,6 +431,12 @@ class Engine:
     def tcp_active(self) -> bool:
         return self._tcp_count > 0
 
+    def in_flight(self) -> int:
+        """Virtual: bytes written on loopback connections the peer has not got yet."""
+        from reactor_repl.engine.inflight import in_flight
+
+        return in_flight(self)
+
     def tcp_open(self, delta: int) -> None:
         self._tcp_count += delta
 
@@ -737,6 +743,29 @@ class Engine:
         from reactor_repl.engine.commands import close_all
 
         close_all(self)
+        if r is not None and self.stopped.is_set():
+            _close_reactor(r)
+
+
+def _close_reactor(r: Any) -> None:
+    """A session's reactor is never run again: its waker's pipe and its poller are closed
+    (Twisted leaves them open; a process running many sessions ran out of descriptors)."""
+    waker = getattr(r, "waker", None)
+    if waker is not None:
+        try:
+            r.removeReader(waker)
+        except Exception:
+            pass
+        try:
+            waker.connectionLost(None)
+        except Exception:
+            pass
+    poller = getattr(r, "_poller", None)
+    if poller is not None:
+        try:
+            poller.close()
+        except Exception:
+            pass
 
 
 def _nothing() -> None:

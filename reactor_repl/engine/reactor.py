@@ -22,6 +22,10 @@ if TYPE_CHECKING:
     from reactor_repl.engine.core import Engine
 
 
+# virtual: how long to wait for bytes still in flight on loopback before jumping anyway (a
+# peer that stopped reading leaves them there for good), and how often to look again
+IN_FLIGHT_PATIENCE = 1.0
+IN_FLIGHT_POLL = 0.005
 # live: a poller wait at least this long is recorded as an internal ``io.wait`` event
 WAIT_EVENT_MIN = 0.001
 # below this virtual time one float step (math.ulp) is smaller than LINE_GAP, so the
@@ -68,6 +72,13 @@ def recording_reactor_class(base: type | None = None) -> type:
 
 
 instrumented_reactor_class = recording_reactor_class
+
+
+def _fd_order(selectable: Any) -> int:
+    try:
+        return int(selectable.fileno())
+    except Exception:
+        return 1 << 30
 
 
 class LoopControl:
@@ -141,6 +152,13 @@ class LoopControl:
                 eng.advance_clock(nxt + WAKE_AFTER)
         super()._stopThreadPool()  # type: ignore[misc]
 
+    # -- shutdown: Twisted disconnects what is left in the order of a set of objects (their
+    #    identity, which differs from run to run); we give that list in file descriptor order
+    def removeAll(self) -> list[Any]:
+        removed = super().removeAll()  # type: ignore[misc]
+        removed.sort(key=_fd_order)
+        return removed
+
     # -- the loop
     def mainLoop(self) -> None:
         self.thread_ident = threading.get_ident()
@@ -213,10 +231,18 @@ class LoopControl:
             super().doIteration(0)  # type: ignore[misc]
             return
         if self._rr.tcp_active():
-            # loopback traffic is in the kernel already; give it a moment to surface
+            # loopback traffic is in the kernel already; give it a moment to surface — as
+            # long as bytes are still on their way (Nagle holds a small write until the
+            # peer's ACK), not only a couple of milliseconds (engine/inflight.py)
             super().doIteration(0.002)  # type: ignore[misc]
             if self._io_count != before:
                 return
+            waited = 0.0
+            while waited < IN_FLIGHT_PATIENCE and self._rr.in_flight():
+                super().doIteration(IN_FLIGHT_POLL)  # type: ignore[misc]
+                waited += IN_FLIGHT_POLL
+                if self._io_count != before or self.threadCallQueue:  # type: ignore[attr-defined]
+                    return
         # quiescent at this instant: the clock may jump to the next deadline
         timer_deadline = None if timeout is None else clock.now + timeout
         job_deadline = clock.next_deadline()
@@ -224,11 +250,11 @@ class LoopControl:
         nxt = min(deadlines) if deadlines else None
         target = self.wait_target
         if self.advance_next and nxt is not None and (target is None or nxt > target):
-            self._rr.advance_clock(nxt + WAKE_AFTER)
+            self._jump(nxt + WAKE_AFTER)
             return
         if target is not None:
             if nxt is not None and nxt <= target:
-                self._rr.advance_clock(nxt + WAKE_AFTER)
+                self._jump(nxt + WAKE_AFTER)
                 return
             if nxt is None and self._rr.hung():
                 # nothing can ever happen: the wait ends here, the clock stays (warn.hang)
@@ -236,10 +262,21 @@ class LoopControl:
                 self._go_idle()
                 return
             if target > clock.now:
-                self._rr.advance_clock(target)
+                self._jump(target)
                 return
             self.wait_target = None
         self._go_idle()
+
+    def _jump(self, to: float) -> None:
+        """The time a real loop would spend in the poller passes; thread work due by then
+        hands back, and — as the waker would have woken the poller — its byte is read in
+        this same wait, not in a pass of its own after the calls ran (an empty pass)."""
+        self._rr.advance_clock(to)
+        clock = self._rr_clock
+        if clock.activities:
+            clock.settle()
+        if self.threadCallQueue:  # type: ignore[attr-defined]
+            super().doIteration(0)  # type: ignore[misc]
 
     def _go_idle(self) -> None:
         self._rr.lints.spin_said = False
