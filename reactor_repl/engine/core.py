@@ -11,7 +11,7 @@ import gc
 import sys
 import threading
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, Callable, Iterable
 
 from reactor_repl import observe

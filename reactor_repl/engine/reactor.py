@@ -11,12 +11,11 @@ commands (``deliver``), and — on the virtual clock only — decides in
 
 from __future__ import annotations
 
-import math
 import threading
 import time
 from typing import TYPE_CHECKING, Any, Callable
 
-from reactor_repl.engine.clock import LINE_GAP, WAKE_AFTER, BaseClock, VirtualClock
+from reactor_repl.engine.clock import WAKE_AFTER, BaseClock, VirtualClock
 
 if TYPE_CHECKING:
     from reactor_repl.engine.core import Engine

@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any
 from twisted.internet import defer, task
 from twisted.internet.base import DelayedCall
 
-from reactor_repl.engine.registry import DState, JobRecord, Record
+from reactor_repl.engine.registry import DState, Record
 
 if TYPE_CHECKING:
     from reactor_repl.engine.core import Engine

@@ -122,7 +122,10 @@ def _stop(self: Any) -> None:
     return _lc_stop(self)
 
 
-sites.mark_boundary(_call.__code__)
+# what LoopingCall.__call__ makes (maybeDeferred's Deferred, the next beat's DelayedCall) is
+# the loop's own machinery, even for the first call that start(now=True) makes from the
+# person's code; what the loop's function makes is found before the walk gets here
+sites.mark_boundary(_call.__code__, _lc_call.__code__)
 
 
 def install() -> None:

@@ -1,0 +1,162 @@
+"""The recorder's shared part: naming what it follows, and small helpers.
+
+The recorder is the observer that turns what the observation layer sees into events.
+
+It names what it follows (a command's claim, else the family's next free name)
+with the person's site, keeps typed records in the registry, and writes events
+through the engine (which stamps time, tick and thread, and pauses at a break).
+It holds no strong reference to a Twisted object it did not make.
+"""
+
+from __future__ import annotations
+
+import sys
+import weakref
+from typing import TYPE_CHECKING, Any
+
+from twisted.internet import defer
+
+from reactor_repl.engine.registry import (
+    DState,
+    Record,
+)
+from reactor_repl.observe import sites
+from reactor_repl.observe.api import Observer
+
+if TYPE_CHECKING:
+    from reactor_repl.engine.core import Engine
+
+_getframe = sys._getframe
+_cancellable = getattr(defer, "_cancellableInlineCallbacks", None)
+_CANCELLABLE_CODE = getattr(_cancellable, "__code__", None)
+
+
+def _is_user(frame: Any) -> bool:
+    """The frame is the person's code itself (not Twisted working on its behalf)."""
+    return frame is not None and sites.user_frame(frame) is frame
+
+
+def _twisted_internal(obj: Any) -> bool:
+    mod = getattr(type(obj), "__module__", "") or ""
+    return mod.startswith(("twisted.", "reactor_repl.engine"))
+
+
+def suspension_site(gen: Any) -> str:
+    """``file:line`` where a coroutine or generator is suspended (the innermost frame)."""
+    site = ""
+    depth = 0
+    while gen is not None and depth < 50:
+        frame = getattr(gen, "cr_frame", None) or getattr(gen, "gi_frame", None)
+        if frame is not None and sites.user_frame(frame) is frame:
+            site = sites.describe(frame)
+        gen = getattr(gen, "cr_await", None) or getattr(gen, "gi_yieldfrom", None)
+        depth += 1
+    return site
+
+
+class Base(Observer):
+    """What every part of the recorder shares: the engine, the registry, naming."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.eng = engine
+        self.reg = engine.registry
+        self.touched: list[DState] = []  # Deferreds with news since the last sweep
+
+    # ------------------------------------------------------------ naming
+    def _follow(self, family: str, cls: type[Record], frame: Any, immediate: bool,
+                **fields: Any) -> tuple[Record, str | None]:
+        """The record for a new object: a command's claim (returns its detail), else a
+        new one named after the family, at the person's code that made it; else
+        Twisted's own (internal, no name). ``immediate``: only the direct caller counts
+        (Twisted making a timer for the person's code is still Twisted's timer).
+        The detail is None when no command claimed the object."""
+        claim = self.reg.claimed(family)
+        if claim is not None:
+            rec = claim.record
+            assert rec is not None
+            for k, v in fields.items():
+                setattr(rec, k, v)
+            if rec.name not in self.reg.by_name:
+                self.reg.add(rec)
+            return rec, claim.detail
+        if immediate:
+            site = sites.describe(frame) if _is_user(frame) else ""
+        else:
+            site = sites.site_of(frame)
+        if not site:
+            return cls("", family, "", True, **fields), None
+        rec = cls(self.reg.new_name(family), family, site, **fields)
+        self.reg.add(rec)
+        return rec, None
+
+    def _keep(self, rec: Record, obj: Any) -> None:
+        """Follow ``obj`` weakly; a command's own object lives as a program's variable would."""
+        _ref(rec, obj)
+        if rec.by_command and rec.name:
+            self.reg.strong[rec.name] = obj
+
+    def _data(self, rec: Record, data: dict[str, Any]) -> dict[str, Any]:
+        """A creation event's data: where it was made, and whether a command made it."""
+        if rec.site:
+            data["site"] = rec.site
+        if rec.by_command:
+            data["command"] = True
+        return data
+
+    # ------------------------------------------------------------ the loop
+    def wrong_thread(self, api: str, frame: Any) -> None:
+        self.eng.lints.wrong_thread(api, sites.site_of(frame))
+
+    def before_deadline(self) -> None:
+        self.eng.before_deadline()
+
+class _Wait:
+    __slots__ = ("coro", "awaited", "gen", "suspended")
+
+    def __init__(self, coro: Any, awaited: Any, gen: Any) -> None:
+        self.coro = coro
+        self.awaited = awaited
+        self.gen = gen
+        self.suspended = False
+
+
+def _ref(rec: Record, obj: Any) -> None:
+    try:
+        rec.ref = weakref.ref(obj)
+    except TypeError:
+        rec.ref = lambda: obj
+
+
+def _protocol_name(factory: Any) -> str:
+    proto = getattr(factory, "protocol", None)
+    name = getattr(proto, "__name__", None)
+    return name or type(factory).__name__
+
+
+def _made_order(ds: DState) -> int:
+    return ds.order
+
+
+_failthru = getattr(defer, "_failthru", None)
+_by_id: dict[int, tuple[Any, Record]] = {}
+
+
+def _record_of(selectable: Any) -> Record | None:
+    rec = getattr(selectable, "_rr", None)
+    if rec is not None:
+        return rec
+    pair = _by_id.get(id(selectable))
+    if pair is not None and pair[0]() is selectable:
+        return pair[1]
+    return None
+
+
+def _set_record(selectable: Any, rec: Record) -> None:
+    try:
+        selectable._rr = rec
+    except (AttributeError, TypeError):
+        try:
+            _by_id[id(selectable)] = (weakref.ref(selectable), rec)
+        except TypeError:
+            pass
+

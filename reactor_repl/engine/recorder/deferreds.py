@@ -1,0 +1,274 @@
+"""Deferreds: made, links added, fired, each step as it starts and ends, pause and resume,
+the result when a chain runs out, and coroutines suspended on them."""
+
+from __future__ import annotations
+
+import weakref
+from typing import Any, Callable
+
+from twisted.internet import defer
+from twisted.python.failure import Failure
+
+from reactor_repl.engine.describe import (
+    label_of,
+    plain_result,
+    show_result,
+)
+from reactor_repl.engine.recorder.base import (
+    Base,
+    _made_order,
+    suspension_site,
+)
+from reactor_repl.engine.registry import (
+    DState,
+    Link,
+    Record,
+)
+from reactor_repl.observe import sites
+
+
+
+_cancellable = getattr(defer, "_cancellableInlineCallbacks", None)
+_CANCELLABLE_CODE = getattr(_cancellable, "__code__", None)
+
+
+class _Wait:
+    __slots__ = ("coro", "awaited", "gen", "suspended")
+
+    def __init__(self, coro: Any, awaited: Any, gen: Any) -> None:
+        self.coro = coro
+        self.awaited = awaited
+        self.gen = gen
+        self.suspended = False
+
+
+_failthru = getattr(defer, "_failthru", None)
+
+
+class DeferredsPart(Base):
+    # ------------------------------------------------------------ Deferreds
+    def deferred_new(self, d: Any, frame: Any) -> Any:
+        eng = self.eng
+        coroutine = ""
+        if frame is not None and frame.f_code is _CANCELLABLE_CODE:
+            gen = frame.f_locals.get("gen")
+            coroutine = getattr(gen, "__qualname__", "") or type(gen).__name__
+        claim = self.reg.claimed("deferred")
+        if claim is not None:
+            rec = claim.record
+            assert rec is not None
+            if rec.name not in self.reg.by_name:
+                self.reg.add(rec)
+            self.reg.strong[rec.name] = d  # a command's Deferred lives as a program's variable
+            detail = claim.detail
+        else:
+            site = sites.site_of(frame)
+            if not site and not eng.config.internals:
+                return None
+            rec = Record(self.reg.new_name("deferred") if site else "", "deferred", site,
+                         not site)
+            if site:
+                self.reg.add(rec)
+            detail = ""
+        ds = DState(rec, weakref.ref(d), coroutine=coroutine, born=eng.clock.seconds())
+        rec.dstate = ds
+        if rec.internal:
+            return ds
+        text = f"{coroutine}() started (its Deferred)" if coroutine else (detail or "Deferred()")
+        data: dict[str, Any] = {"family": rec.family}
+        if coroutine:
+            data["coroutine"] = coroutine
+        eng.record("deferred.new", rec.name, text, self._data(rec, data))
+        return ds
+
+    def deferred_add(self, token: Any, callback: Any, errback: Any, args: tuple) -> Any:
+        ds: DState = token
+        link = Link(label_of(callback) if callback is not defer.passthru else "",
+                    label_of(errback) if errback not in (defer.passthru, _failthru) else "")
+        ds.links.append(link)
+        rec = ds.rec
+        if not rec.internal:
+            self.eng.record("deferred.add", rec.name, link.text(),
+                            {"callback": link.callback, "errback": link.errback,
+                             "index": len(ds.links)})
+        return link
+
+    def deferred_step(self, token: Any, link: Any, branch: str, fn: Callable[..., Any],
+                      result: Any, args: tuple, kw: dict) -> Any:
+        eng = self.eng
+        ds: DState = token
+        rec = ds.rec
+        ds.dirty = True
+        self._touch(ds)
+        if link is not None:
+            link.ran = branch
+        if rec.internal:
+            return fn(result, *args, **kw)
+        label = (link.callback if branch == "callback" else link.errback) if link else label_of(fn)
+        index = ds.links.index(link) + 1 if link in ds.links else 0
+        inp = show_result(result)
+        ev = eng.record("deferred.step", rec.name, f"{branch} {label}: {inp} → …",
+                        {"branch": branch, "step": label, "index": index,
+                         "input": plain_result(result)})
+        outer = eng.current
+        eng.current = ev
+        warned = eng.slow_warnings
+        seconds = eng.clock.seconds
+        t0 = seconds()
+        try:
+            out = fn(result, *args, **kw)
+        except BaseException as e:
+            ev.text = f"{branch} {label}: {inp} → raised {type(e).__name__}: {e}"
+            ev.data["raised"] = f"{type(e).__name__}: {e}"  # type: ignore[index]
+            self._step_end(ev, outer, t0, warned, label)
+            raise
+        ev.text = f"{branch} {label}: {inp} → {show_result(out)}"
+        ev.data["output"] = plain_result(out)  # type: ignore[index]
+        self._step_end(ev, outer, t0, warned, label)
+        return out
+
+    def _step_end(self, ev: Any, outer: Any, t0: float, warned: int, label: str) -> None:
+        eng = self.eng
+        eng.current = outer
+        dur = eng.clock.seconds() - t0
+        ev.dur = dur
+        ev.end_seq = eng.log.seq
+        if dur >= eng.config.slow and warned == eng.slow_warnings:
+            eng.warn_slow("deferred.step", ev.name, dur, label)
+
+    def _touch(self, ds: DState) -> None:
+        if not ds.dirty or ds not in self.touched:
+            self.touched.append(ds)
+        ds.dirty = True
+
+    def deferred_fire(self, token: Any, d: Any, how: str, value: Any) -> None:
+        ds: DState = token
+        self._touch(ds)
+        rec = ds.rec
+        if rec.internal:
+            return
+        self.eng.record("deferred.fire", rec.name, f"{how}({show_result(value)})",
+                        {"how": how, "value": plain_result(value)})
+
+    def deferred_already(self, token: Any, d: Any, how: str, err: BaseException) -> None:
+        rec = token.rec
+        self.eng.record("deferred.error", rec.name,
+                        f"AlreadyCalledError: {how} on a Deferred that already fired",
+                        {"error": "AlreadyCalledError", "how": how, "message": str(err)[:200]})
+
+    def deferred_paused(self, token: Any, d: Any) -> None:
+        ds: DState = token
+        if ds.rec.internal:
+            return
+        on = d.__dict__.get("result")
+        if isinstance(on, defer.Deferred):
+            from reactor_repl.engine.describe import deferred_name
+
+            other = deferred_name(on) or "a Deferred"
+            ds.awaiting = weakref.ref(on)
+        else:
+            other = "pause()"
+        ds.paused_on = other
+        self._touch(ds)
+        self.eng.record("deferred.pause", ds.rec.name,
+                        f"waits for {other}" if other != "pause()" else "paused by pause()",
+                        {"on": other})
+
+    def deferred_resumed(self, token: Any, d: Any) -> None:
+        ds: DState = token
+        if ds.rec.internal or ds.paused_on is None:
+            return
+        on = ds.paused_on
+        ds.paused_on = None
+        ds.awaiting = None
+        self._touch(ds)
+        self.eng.record("deferred.resume", ds.rec.name,
+                        f"{on} fired: the chain goes on" if on != "pause()" else "unpause()",
+                        {"on": on})
+
+    def deferred_cancel(self, token: Any, d: Any) -> None:
+        ds: DState = token
+        self._touch(ds)
+        if ds.rec.internal:
+            return
+        done = d.called and not d.paused
+        self.eng.record("deferred.cancel", ds.rec.name,
+                        "cancel()" + (" (already fired: no effect)" if done else ""),
+                        {"called": bool(d.called)})
+
+    def deferred_settled(self) -> None:
+        """Report chains that ran out (in the order the Deferreds were made)."""
+        touched = self.touched
+        if not touched:
+            return
+        if len(touched) > 1:
+            touched.sort(key=_made_order)
+        keep = []
+        for ds in touched:
+            d = ds.deferred
+            if d is None:
+                continue
+            if d._runningCallbacks or d.paused or not d.called:
+                keep.append(ds)
+                continue
+            if d._callbacks:
+                keep.append(ds)
+                continue
+            if ds.dirty:
+                ds.dirty = False
+                self._result(ds, d)
+        self.touched = keep
+
+    def _result(self, ds: DState, d: Any) -> None:
+        rec = ds.rec
+        res = d.__dict__.get("result")
+        failed = isinstance(res, Failure)
+        how = "failure" if failed else "value"
+        if rec.family == "deferred":
+            rec.state = "failed" if failed else "fired"
+        if rec.internal:
+            return
+        self.eng.record("deferred.result", rec.name, f"{how}: {show_result(res)}",
+                        {"how": how, "value": plain_result(res)})
+        self.eng.lints.chain_ended(ds, failed, res)
+        if rec.family == "deferred":
+            self.reg.finished(rec)
+
+    # -- coroutines
+    def coroutine_waits(self, token: Any, awaited: Any, gen: Any, status: Any) -> Any:
+        coro_d = getattr(status, "deferred", None)
+        coro = coro_d.__dict__.get("_rr") if isinstance(coro_d, defer.Deferred) else None
+        return _Wait(coro, token, gen)
+
+    def coroutine_suspended(self, wait: Any) -> None:
+        w: _Wait = wait
+        coro: DState | None = w.coro
+        if coro is None or coro.rec.internal:
+            return
+        w.suspended = True
+        site = suspension_site(w.gen)
+        other = w.awaited.rec.name if w.awaited is not None and w.awaited.rec.name \
+            else "a Deferred"
+        coro.paused_on = other
+        coro.waiting_at = site
+        d = w.awaited.deferred if w.awaited is not None else None
+        coro.awaiting = weakref.ref(d) if d is not None else None
+        self.eng.record("deferred.pause", coro.rec.name,
+                        f"awaits {other}" + (f" at {site}" if site else ""),
+                        {"on": other, "at": site, "coroutine": coro.coroutine})
+
+    def coroutine_resumes(self, wait: Any, fn: Callable[..., Any], result: Any, args: tuple,
+                          kw: dict) -> Any:
+        w: _Wait = wait
+        coro = w.coro
+        if w.suspended and coro is not None and not coro.rec.internal:
+            on = coro.paused_on
+            coro.paused_on = None
+            coro.awaiting = None
+            at = coro.waiting_at
+            coro.waiting_at = ""
+            self.eng.record("deferred.resume", coro.rec.name,
+                            f"{on} fired: resumes" + (f" at {at}" if at else ""),
+                            {"on": on, "at": at, "value": plain_result(result)})
+        return fn(result, *args, **kw)
+

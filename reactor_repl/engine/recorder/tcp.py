@@ -1,0 +1,169 @@
+"""TCP: ports, connectors, build/made, data, writes and closes, lost and failed."""
+
+from __future__ import annotations
+
+import weakref
+from typing import Any, Callable
+
+
+from reactor_repl.engine.describe import (
+    bytes_text,
+    payload,
+    reason_text,
+)
+from reactor_repl.engine.recorder.base import (
+    _ref,
+    Base,
+    _protocol_name,
+)
+from reactor_repl.engine.registry import (
+    ConnRecord,
+    PortRecord,
+)
+
+
+
+class TCPPart(Base):
+    # ------------------------------------------------------------ TCP
+    def tcp_listen(self, port: Any, factory: Any, frame: Any) -> None:
+        number = port.getHost().port
+        rec, detail = self._follow("server", PortRecord, frame, False, state="listening",
+                                   port=number)
+        name = rec.name
+        rec.protocol = (detail or "").strip() or _protocol_name(factory)  # type: ignore[attr-defined]
+        rec.detail = f"127.0.0.1:{number} {rec.protocol}"  # type: ignore[attr-defined]
+        port._rr = rec
+        port._rr_label = f"{name} port {number}" if name else None
+        if rec.internal:
+            return
+        self._keep(rec, port)
+        self.eng.record("tcp.listen", name, f"listenTCP {port.getHost().host}:{number} "
+                        f"({rec.protocol})",
+                        self._data(rec, {"port": number, "protocol": rec.protocol}))
+
+    def tcp_port_stop(self, port: Any) -> None:
+        rec = getattr(port, "_rr", None)
+        if rec is None or rec.internal or rec.state != "listening":
+            return
+        rec.state = "stopped"
+        self.reg.finished(rec)
+        self.eng.record("tcp.stop", rec.name, "stopListening()", {})
+
+    def tcp_connect(self, connector: Any, frame: Any) -> None:
+        rec, detail = self._follow("client", ConnRecord, frame, False, state="connecting")
+        connector._rr = rec
+        dest = connector.getDestination()
+        rec.detail = f"connectTCP {dest.host}:{dest.port}"
+        if rec.internal:
+            return
+        if rec.ref is None:
+            _ref(rec, connector)
+        self.eng.record("tcp.connecting", rec.name, f"connectTCP {dest.host}:{dest.port}",
+                        self._data(rec, {"port": dest.port, "host": dest.host}))
+
+    def tcp_build(self, owner: Any, addr: Any) -> None:
+        rec = getattr(owner, "_rr", None)
+        if rec is None or rec.internal:
+            return
+        peer = f"{getattr(addr, 'host', '?')}:{getattr(addr, 'port', '?')}"
+        if isinstance(rec, PortRecord):
+            rec.conns += 1
+            name = f"{rec.name}.{rec.conns}"
+            conn = ConnRecord(name, "conn", rec.site, False, "connecting", peer=peer,
+                              protocol=rec.protocol)
+            conn.detail = f"{rec.protocol} from :{getattr(addr, 'port', '?')}"
+            owner._rr_next = conn
+            self.reg.add(conn, None)
+            self.eng.dispatch("tcp.build", name, f"buildProtocol({peer}) → {rec.protocol}",
+                              {"peer": getattr(addr, "port", None), "server": rec.name})
+            return
+        self.eng.dispatch("tcp.build", rec.name, f"buildProtocol({peer})",
+                          {"peer": getattr(addr, "port", None)})
+
+    def tcp_made(self, transport: Any, owner: Any) -> None:
+        orec = getattr(owner, "_rr", None)
+        if orec is None or orec.internal:
+            return
+        if isinstance(orec, PortRecord):
+            rec = getattr(owner, "_rr_next", None)
+            owner._rr_next = None
+            if rec is None:
+                return
+        else:
+            rec = orec
+        transport._rr = rec
+        if rec.family == "conn":
+            rec.ref = weakref.ref(transport)
+        rec.state = "open"
+        self.eng.tcp_open(+1)
+        rec.transport = weakref.ref(transport)
+        try:
+            peer = transport.getPeer()
+            where = f"{peer.host}:{peer.port}"
+            port = peer.port
+        except Exception:
+            where, port = "?", None
+        self.eng.dispatch("tcp.made", rec.name, f"makeConnection → connectionMade, peer {where}",
+                          {"peer": port, "protocol": type(transport.protocol).__name__})
+
+    def tcp_data(self, transport: Any, data: bytes, run: Callable[[], Any]) -> Any:
+        rec = getattr(transport, "_rr", None)
+        if rec is None or rec.internal:
+            return run()
+        rec.received += len(data)
+        rec.detail = f"{rec.received} bytes in"
+        return self.eng.timed("tcp.data", rec.name,
+                              f"dataReceived {len(data)} byte{'s' if len(data) != 1 else ''} "
+                              f"{bytes_text(data)}", payload(data), run)
+
+    def tcp_write(self, transport: Any, data: Any) -> None:
+        rec = getattr(transport, "_rr", None)
+        if rec is None or rec.internal:
+            return
+        data = bytes(data)
+        self.eng.record("tcp.write", rec.name,
+                        f"transport.write {len(data)} byte{'s' if len(data) != 1 else ''} "
+                        f"{bytes_text(data)}", {"bytes": len(data)})
+
+    def tcp_close(self, transport: Any, how: str) -> None:
+        rec = getattr(transport, "_rr", None)
+        if rec is None or rec.internal:
+            return
+        if how == "drop":
+            self.eng.record("tcp.drop", rec.name, "loseConnection(): close after pending writes",
+                            {})
+        elif how == "abort":
+            self.eng.record("tcp.abort", rec.name, "abortConnection(): close now", {})
+        else:
+            self.eng.record("tcp.halfclose", rec.name,
+                            "loseWriteConnection(): no more writes, still reading", {})
+
+    def tcp_lost(self, transport: Any, reason: Any, run: Callable[[], Any]) -> Any:
+        rec = getattr(transport, "_rr", None)
+        if rec is None or rec.internal:
+            return run()
+        if rec.state == "open":
+            self.eng.tcp_open(-1)
+        rec.state = "closed"
+        self.reg.finished(rec)
+        return self.eng.timed("tcp.lost", rec.name, f"connectionLost({reason_text(reason)})",
+                              {"reason": reason_text(reason)}, run)
+
+    def tcp_failed(self, connector: Any, reason: Any, run: Callable[[], Any]) -> Any:
+        rec = getattr(connector, "_rr", None)
+        if rec is None or rec.internal:
+            return run()
+        rec.state = "failed"
+        self.reg.finished(rec)
+        return self.eng.timed("tcp.failed", rec.name,
+                              f"clientConnectionFailed({reason_text(reason)})",
+                              {"reason": reason_text(reason)}, run)
+
+    def tcp_client_lost(self, connector: Any, reason: Any, run: Callable[[], Any]) -> Any:
+        rec = getattr(connector, "_rr", None)
+        if rec is None or rec.internal:
+            return run()
+        return self.eng.timed("tcp.clientlost", rec.name,
+                              f"clientConnectionLost({reason_text(reason)})",
+                              {"reason": reason_text(reason)}, run)
+

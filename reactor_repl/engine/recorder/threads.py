@@ -1,0 +1,141 @@
+"""Thread-pool jobs (queued, run in the worker, handed back) and callFromThread."""
+
+from __future__ import annotations
+
+from typing import Any, Callable
+
+
+from reactor_repl.engine.clock import Activity
+from reactor_repl.engine.describe import (
+    label_of,
+    show_result,
+)
+from reactor_repl.engine.recorder.base import (
+    Base,
+)
+from reactor_repl.engine.registry import (
+    JobRecord,
+)
+
+
+
+class ThreadsPart(Base):
+    # ------------------------------------------------------------ threads
+    def job_queue(self, pool: Any, func: Any, has_result: bool, frame: Any) -> Any:
+        eng = self.eng
+        rec, detail = self._follow("thread", JobRecord, frame, False, state="queued")
+        job: JobRecord = rec  # type: ignore[assignment]
+        job.hands_back = has_result
+        clock = eng.clock
+        act = Activity(rec.name, "job")
+        act.meta["record"] = job
+        job.activity = act
+        with clock.cond:
+            busy = clock.running_jobs()
+            queued = sum(1 for a in clock.activities if a.kind == "job" and a.state == "queued")
+        clock.add(act)
+        if rec.internal:
+            return rec
+        pool_max = pool.max
+        waiting = busy >= pool_max
+        what = detail or f"{label_of(func)}()"
+        eng.record("thread.queue", rec.name,
+                   f"{what} handed to the pool ({busy}/{pool_max} busy"
+                   + (f", {queued + 1} waiting" if waiting else "") + ")",
+                   self._data(rec, {"busy": busy, "size": pool_max,
+                                    "queued": queued + (1 if waiting else 0),
+                                    "func": label_of(func)}))
+        return rec
+
+    def job_hand_back(self, token: Any, on_result: Callable[..., Any] | None) -> None:
+        act = getattr(token, "activity", None)
+        if act is not None:
+            act.meta["hand_back"] = on_result
+
+    def job_run(self, token: Any, func: Callable[..., Any], args: tuple, kw: dict) -> Any:
+        eng = self.eng
+        rec: JobRecord = token
+        act = rec.activity
+        clock = eng.clock
+        with clock.cond:
+            act.slot = clock.free_slot()
+        eng.set_thread_label(f"pool-{act.slot}")
+        eng._local.activity = act
+        clock.set_state(act, "running")
+        rec.state = "running"
+        act.started_at = clock.seconds()
+        internal = rec.internal
+        eng.record("thread.start", rec.name, f"starts in pool thread {act.slot}",
+                   {"slot": act.slot}, internal)
+        try:
+            result = func(*args, **kw)
+        except BaseException as e:
+            took = clock.seconds() - act.started_at
+            rec.state = "done"
+            clock.set_state(act, "ended")
+            if not clock.shutdown.is_set():
+                eng.record("thread.end", rec.name,
+                           f"finished after {took:g}s, raising {type(e).__name__}: {e}",
+                           {"seconds": round(took, 6), "raised": f"{type(e).__name__}: {e}"},
+                           internal)
+            rec.ok = False
+            rec.result_text = f"raised {type(e).__name__}: {e}"
+            raise
+        finally:
+            eng._local.activity = None
+            if not rec.hands_back:  # callInThread: nothing comes back
+                eng.set_thread_label(None)
+                clock.set_state(act, "delivered")
+                self.reg.finished(rec)
+        took = clock.seconds() - act.started_at
+        rec.state = "done"
+        clock.set_state(act, "ended")
+        eng.record("thread.end", rec.name, f"finished after {took:g}s",
+                   {"seconds": round(took, 6)}, internal)
+        rec.result_text = "returned " + show_result(result)
+        return result
+
+    def job_result(self, token: Any, ok: bool, result: Any, on_result: Callable[..., Any]) -> None:
+        eng = self.eng
+        rec: JobRecord = token
+        eng._local.handing_back = rec
+        try:
+            on_result(ok, result)
+        finally:
+            eng._local.handing_back = None
+            eng.set_thread_label(None)
+            eng.clock.set_state(rec.activity, "delivered")
+            self.reg.finished(rec)
+
+    def threadcall(self, f: Callable[..., Any]) -> Callable[..., Any]:
+        eng = self.eng
+        local = eng._local
+        job: JobRecord | None = local.handing_back
+        if job is not None:
+            text = job.result_text or ""
+
+            def job_result(*a: Any, **kw: Any) -> Any:
+                if job.internal:
+                    ev = eng.dispatch("thread.result", "", text, {"ok": job.ok}, True)
+                    return eng.run_dispatch(ev, f, *a, **kw)
+                return eng.timed("thread.result", job.name, text, {"ok": job.ok}, f, *a, **kw)
+
+            return job_result
+        act = local.activity
+        if act is not None and act.kind == "helper":
+            name = act.name
+            eng.record("threadcall.queue", name, "callFromThread from a helper thread")
+
+            def helper_call(*a: Any, **kw: Any) -> Any:
+                return eng.timed("threadcall.run", name, "", None, f, *a, **kw)
+
+            return helper_call
+        label = label_of(f)
+        internal = (getattr(f, "__module__", "") or "").startswith("twisted.")
+
+        def anonymous_call(*a: Any, **kw: Any) -> Any:
+            ev = eng.dispatch("threadcall.run", "", f"{label}()", {"func": label}, internal)
+            return eng.run_dispatch(ev, f, *a, **kw)
+
+        return anonymous_call
+

@@ -1,0 +1,146 @@
+"""Timers and LoopingCalls: schedule, fire (with lateness), cancel, reset, loop calls."""
+
+from __future__ import annotations
+
+from typing import Any, Callable
+
+from twisted.python.failure import Failure
+
+from reactor_repl.engine.describe import (
+    label_of,
+    reason_text,
+)
+from reactor_repl.engine.recorder.base import (
+    Base,
+)
+from reactor_repl.engine.registry import (
+    LoopRecord,
+    TimerRecord,
+)
+
+
+
+class TimersPart(Base):
+    # ------------------------------------------------------------ timers
+    def timer_new(self, dc: Any, func: Any, frame: Any, delay: float) -> Any:
+        eng = self.eng
+        rec, detail = self._follow("timer", TimerRecord, frame, True, due=dc.getTime(),
+                                   state="scheduled")
+        name = rec.name
+        if rec.internal:
+            return rec
+        self._keep(rec, dc)
+        due = dc.getTime() - eng.start_time
+        what = detail if detail is not None else f" → {label_of(func)}()"
+        rec.detail = f"due {due:.3f}"
+        eng.record("timer.schedule", name, f"in {delay:g}s, due {due:.3f}{what}",
+                   self._data(rec, {"delay": round(delay, 9), "due": round(due, 6),
+                                    "func": label_of(func)}))
+        return rec
+
+    def timer_fire(self, token: Any, dc: Any, func: Callable[..., Any], args: tuple,
+                   kw: dict) -> Any:
+        eng = self.eng
+        rec: TimerRecord = token
+        late = eng.clock.seconds() - rec.due
+        if late < 0:
+            late = 0.0
+        if rec.internal:
+            ev = eng.dispatch("timer.fire", "", f"{label_of(func)}()",
+                              {"func": label_of(func)}, True)
+            return eng.run_dispatch(ev, func, *args, **kw)
+        eng.lag.append(late)
+        rec.state = "fired"
+        rec.late = late
+        rec.detail = f"late +{late:.3f}s"
+        self.reg.finished(rec)
+        return eng.timed("timer.fire", rec.name, f"late +{late:.3f}s", {"late": round(late, 6)},
+                         func, *args, **kw)
+
+    def timer_cancel(self, token: Any, dc: Any) -> None:
+        rec: TimerRecord = token
+        rec.state = "cancelled"
+        self.reg.finished(rec)
+        if not rec.internal:
+            self.eng.record("timer.cancel", rec.name, "cancelled", {})
+
+    def timer_moved(self, token: Any, dc: Any, how: str, seconds: float) -> None:
+        rec: TimerRecord = token
+        rec.due = dc.getTime()
+        if rec.internal:
+            return
+        due = rec.due - self.eng.start_time
+        rec.detail = f"due {due:.3f}"
+        if how == "reset":
+            self.eng.record("timer.reset", rec.name, f"now due in {seconds:g}s, at {due:.3f}",
+                            {"delay": seconds, "due": round(due, 6)})
+        else:
+            self.eng.record("timer.delay", rec.name, f"pushed {seconds:g}s later, due {due:.3f}",
+                            {"seconds": seconds, "due": round(due, 6)})
+
+    # ------------------------------------------------------------ LoopingCall
+    def loop_start(self, lc: Any, interval: float, now: bool, frame: Any) -> None:
+        rec, detail = self._follow("loop", LoopRecord, frame, True, interval=interval,
+                                   state="running", last_beat=-1 if now else 0)
+        name = rec.name
+        lc._rr = rec
+        if rec.internal:
+            return
+        self._keep(rec, lc)
+        func = label_of(lc.f)
+        text = f"every {interval:g}s" + ("" if now else ", first call after one interval")
+        text += detail if detail is not None else f" → {func}()"
+        self.eng.record("loop.start", name, text,
+                        self._data(rec, {"interval": interval, "now": bool(now), "func": func}))
+
+    def loop_call(self, lc: Any, due: float, run: Callable[[], Any]) -> Any:
+        rec: LoopRecord | None = lc.__dict__.get("_rr")
+        if rec is None or rec.internal:
+            return run()
+        eng = self.eng
+        rec.calls += 1
+        n = rec.calls
+        now = eng.clock.seconds()
+        late = now - due if now > due else 0.0
+        missed = 0
+        interval = rec.interval
+        if interval > 0 and lc.starttime is not None:
+            # the beats that passed while it waited: LoopingCall skips them
+            beat = int((now - lc.starttime) / interval + 1e-6)
+            missed = max(0, beat - rec.last_beat - 1)
+            rec.last_beat = beat
+        eng.lag.append(late)
+        if missed:
+            text = f"call {n}, missed {missed} beat{'s' if missed != 1 else ''}, late +{late:.3f}s"
+        elif late:
+            text = f"call {n}, late +{late:.3f}s"
+        else:
+            text = f"call {n}, late +0.000s"
+        rec.detail = f"{n} call{'s' if n != 1 else ''}"
+        rec.late = late
+        started = lc._deferred
+        try:
+            return eng.timed("loop.call", rec.name, text,
+                             {"n": n, "missed": missed, "late": round(late, 6) if late else 0.0},
+                             run)
+        finally:
+            if not lc.running and rec.state == "running":
+                # it stopped itself: an error (start()'s Deferred failed) or stop() inside
+                res = getattr(started, "result", None) if started is not None else None
+                why = ("stopped by an error: " + reason_text(res) if isinstance(res, Failure)
+                       else "stopped")
+                self._loop_stopped(rec, why, {"error": reason_text(res)}
+                                   if isinstance(res, Failure) else {})
+
+    def loop_stop(self, lc: Any, why: str) -> None:
+        rec: LoopRecord | None = lc.__dict__.get("_rr")
+        if rec is None or rec.internal or rec.state != "running":
+            return
+        n = rec.calls
+        self._loop_stopped(rec, f"stop() after {n} call{'s' if n != 1 else ''}", {"calls": n})
+
+    def _loop_stopped(self, rec: LoopRecord, text: str, data: dict[str, Any]) -> None:
+        rec.state = "failed" if "error" in data else "stopped"
+        self.reg.finished(rec)
+        self.eng.record("loop.stop", rec.name, text, data)
+
