@@ -48,9 +48,13 @@ class _Refusal:
 
 
 class _RefusedConnector(tcp.Connector):
+    """Each attempt (``connect()`` again from ``clientConnectionFailed`` too) is refused."""
+
     reason = ""
+    record: Any = None
 
     def _makeTransport(self) -> _Refusal:  # noqa: N802 (Twisted's name)
+        self.record(self.reason)
         return _Refusal(self, self.reason)
 
 
@@ -64,9 +68,10 @@ def keep_on_loopback(engine: Engine, reactor: Any) -> None:
         reason = (f"{api} to {host}:{port} refused: on the virtual clock a program may "
                   "connect only over loopback (a peer elsewhere runs on real time); "
                   "run with --clock real")
-        engine.record("error", "", reason, {"api": api, "host": host, "port": port})
+        data = {"api": api, "host": host, "port": port}
         connector = _RefusedConnector(host, port, factory, timeout, bindAddress, reactor)
         connector.reason = reason
+        connector.record = lambda text: engine.record("error", "", text, data)
         connector.connect()
         return connector
 
