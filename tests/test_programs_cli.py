@@ -162,3 +162,14 @@ def test_a_line_that_is_not_an_event_says_where(text, col, message):
     with pytest.raises(ValueError) as e:
         parse_line(text)
     assert e.value.args[0] == col and message in e.value.args[1]
+
+
+@pytest.mark.parametrize("host, loopback", [
+    ("127.0.0.1", True), ("127.3.4.5", True), ("::1", True), ("localhost", True),
+    ("LOCALHOST", True), ("10.0.0.1", False), ("192.0.2.1", False), ("example.com", False),
+    ("::ffff:192.0.2.1", False), ("", False),
+])
+def test_what_counts_as_loopback(host, loopback):
+    from reactor_repl.program.loopback import is_loopback
+
+    assert is_loopback(host) is loopback
