@@ -84,7 +84,7 @@ def _add_program_commands(sub: Any) -> None:
     trace.add_argument("--internals", action="store_true",
                        help="show internal dispatches in the log lines")
     trace.add_argument("-m", dest="module", nargs=argparse.REMAINDER, metavar="MODULE [ARGS…]",
-                       help="run a module as python -m does")
+                       help="MODULE [ARGS…]: run a module as python -m does")
     trace.add_argument("program", nargs="?", metavar="PROGRAM.py")
     trace.add_argument("args", nargs=argparse.REMAINDER, metavar="ARGS…")
     view = sub.add_parser("view", help="print a recorded event stream (FILE.jsonl)")

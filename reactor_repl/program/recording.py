@@ -115,10 +115,14 @@ class Recording:
             self.guard.remove()
         eng = self.engine
         eng.stopped.set()  # the program's loop is not running: nothing to halt or wait for
-        eng.finish(reason)
+        problems = []
+        try:
+            eng.finish(reason)
+        except Exception as e:  # e.g. no new thread at interpreter exit: still write
+            problems.append(f"ending the recording: {type(e).__name__}: {e}")
         if self.printer is not None:
             self.printer.flush()
-        return self.write()
+        return problems + self.write()
 
     def write(self) -> list[str]:
         """Write the events and the trace now (the plugin writes again at exit)."""
