@@ -25,7 +25,7 @@ def fine() -> None:
 
 def worker(ready: threading.Event) -> None:
     ready.wait()
-    time.sleep(0.1)  # the loop is back in the poller, waiting for the 0.5 s timer
+    time.sleep(0.2)  # the loop is back in the poller, waiting for the 0.5 s timer
     print("thread: schedules late with callLater")
     reactor.callLater(0, late)  # wrong thread: nothing wakes the reactor for this
     print("thread: hands fine to callFromThread")
