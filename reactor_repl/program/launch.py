@@ -61,7 +61,7 @@ def exit_code(code: Any) -> int:
     if code is None:
         return 0
     if isinstance(code, int):
-        return code
+        return int(code)  # trial exits with a bool
     try:
         print(code, file=sys.stderr)
     except Exception:

@@ -61,9 +61,9 @@ class Recording:
         """The recording reactor becomes Twisted's global one; Twisted's log is watched."""
         cls = None
         if self.options.reactor == "asyncio":
-            from reactor_repl.program.asyncio_reactor import instrumented_asyncio_class
+            from reactor_repl.program.asyncio_reactor import recording_asyncio_class
 
-            cls = instrumented_asyncio_class()
+            cls = recording_asyncio_class()
         eng = self.engine
         eng.install(cls, take_log=False, thread="reactor")
         r = eng.reactor
