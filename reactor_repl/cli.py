@@ -36,7 +36,7 @@ def build_parser() -> argparse.ArgumentParser:
     _common(parser, None)
     parser.add_argument("--line", action="store_true",
                         help="line mode: log lines print above the prompt")
-    sub = parser.add_subparsers(dest="cmd", metavar="{run,check,play}")
+    sub = parser.add_subparsers(dest="cmd", metavar="{run,check,play,trace,view}")
     run = sub.add_parser("run", help="replay scenario files headless")
     run.add_argument("files", nargs="+", metavar="FILE")
     _common(run, "virtual")
@@ -54,7 +54,43 @@ def build_parser() -> argparse.ArgumentParser:
     _common(play, None)
     play.add_argument("--step", action="store_true", help="one line per Enter")
     play.add_argument("--line", action="store_true", help="line mode")
+    _add_program_commands(sub)
     return parser
+
+
+def _add_program_commands(sub: Any) -> None:
+    """``trace`` and ``view`` (SPEC §7): a person's own program, and its recording."""
+    trace = sub.add_parser(
+        "trace", help="run a Twisted program on the recording reactor",
+        usage="reactor-repl trace [OPTIONS] PROGRAM.py [ARGS…]\n"
+              "       reactor-repl trace [OPTIONS] -m MODULE [ARGS…]",
+        description="Run an unmodified Twisted program on the recording reactor. Everything "
+                    "after PROGRAM.py (or -m MODULE) is the program's own. With --events or "
+                    "--trace the program's output and exit code are exactly its own; without "
+                    "them (or with --line) the log lines go to stderr as they happen.")
+    trace.add_argument("--events", metavar="OUT.jsonl", help="write the events as JSON lines")
+    trace.add_argument("--trace", metavar="OUT.json", help="write a Chrome/Perfetto trace")
+    trace.add_argument("--line", action="store_true", help="print log lines on stderr")
+    trace.add_argument("--clock", choices=("real", "live", "virtual"), default="real",
+                       help="real (default), or virtual for programs that only talk to "
+                            "themselves over loopback")
+    trace.add_argument("--reactor", choices=("default", "asyncio"), default="default",
+                       help="the reactor to record: the platform's (default) or "
+                            "AsyncioSelectorReactor")
+    trace.add_argument("--log-size", type=int, default=100_000, metavar="N",
+                       help="events kept in the log ring (default 100000)")
+    trace.add_argument("--slow", type=float, default=0.1, metavar="SECONDS",
+                       help="slow-callback and blocked-loop threshold (default 0.1)")
+    trace.add_argument("--internals", action="store_true",
+                       help="show internal dispatches in the log lines")
+    trace.add_argument("-m", dest="module", nargs=argparse.REMAINDER, metavar="MODULE [ARGS…]",
+                       help="MODULE [ARGS…]: run a module as python -m does")
+    trace.add_argument("program", nargs="?", metavar="PROGRAM.py")
+    trace.add_argument("args", nargs=argparse.REMAINDER, metavar="ARGS…")
+    view = sub.add_parser("view", help="print a recorded event stream (FILE.jsonl)")
+    view.add_argument("file", metavar="FILE.jsonl")
+    view.add_argument("--json", action="store_true", help="events as JSON lines")
+    view.add_argument("--internals", action="store_true", help="show internal dispatches")
 
 
 def _config(args: Any, default_clock: str) -> Any:
@@ -79,6 +115,10 @@ def main(argv: list[str] | None = None) -> int:
             return _leaving(cmd_run(args), argv)
         if args.cmd == "play":
             return cmd_interactive(args, play=args.file)
+        if args.cmd == "trace":
+            return cmd_trace(args, argv)
+        if args.cmd == "view":
+            return cmd_view(args)
         if not sys.stdin.isatty():
             return cmd_stdin(args)
         return cmd_interactive(args)
@@ -210,6 +250,18 @@ def strict_outcome(engine: Any, path: str) -> int:
         print(f"{path}: {ev.kind} {ev.name + ' ' if ev.name else ''}{ev.text}"[:300],
               file=sys.stderr)
     return EXIT_FAILED if warnings else EXIT_OK
+
+
+def cmd_trace(args: Any, argv: list[str] | None) -> int:
+    from reactor_repl.program import trace_main
+
+    return _leaving(trace_main.main(args, as_command=argv is None), argv)
+
+
+def cmd_view(args: Any) -> int:
+    from reactor_repl.program import view
+
+    return view.main(args)
 
 
 def cmd_stdin(args: Any) -> int:

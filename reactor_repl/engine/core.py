@@ -115,17 +115,7 @@ class Engine:
         self._gc_thresholds = gc.get_threshold()
         g0, g1, g2 = self._gc_thresholds
         gc.set_threshold(g0, g1, max(g2, 100))
-        twistedlog.listen(self._on_twisted_log)
-        cls = recording_reactor_class()
-        self.reactor = cls(self, self.clock)
-        _install_global(self.reactor)
-        observe.attach(self.recorder, self.reactor)
-        self.clock.pool_max = lambda: self.reactor.threadpool.max if self.reactor.threadpool else 10
-        self.start_time = self.clock.seconds()
-        self._thread_labels[threading.get_ident()] = "prompt"
-        poller = poller_name(self.reactor)
-        self.record("session.start", "", f"clock {self.config.clock}, reactor {poller}",
-                    {"clock": self.config.clock, "reactor": poller})
+        self.install()
         started = threading.Event()
         self.reactor.callWhenRunning(started.set)
         self._thread = threading.Thread(target=self._run_reactor, name="reactor", daemon=True)
@@ -139,6 +129,30 @@ class Engine:
             self.watchdog.start()
         if self.virtual:  # live: idle_gen never moves, this would wait forever
             self.wait_idle_after(0)
+
+    def install(self, reactor_class: type | None = None, *, take_log: bool = True,
+                thread: str = "prompt") -> None:
+        """Install the recording reactor as Twisted's global one without running it, and
+        record ``session.start``. ``start`` runs it in a thread of its own; a traced
+        program (reactor_repl.program) calls ``reactor.run()`` itself, so there the
+        calling thread is the loop's (``thread="reactor"``). ``take_log`` False only
+        watches Twisted's log: a program's own log setup, and what plain Twisted prints
+        before one exists, stay as they are. ``reactor_class`` takes
+        ``(engine, clock)``; default: the platform's reactor, recording."""
+        if take_log:
+            twistedlog.listen(self._on_twisted_log)
+        else:
+            twistedlog.watch(self._on_twisted_log)
+        cls = reactor_class or recording_reactor_class()
+        self.reactor = cls(self, self.clock)
+        _install_global(self.reactor)
+        observe.attach(self.recorder, self.reactor)
+        self.clock.pool_max = lambda: self.reactor.threadpool.max if self.reactor.threadpool else 10
+        self.start_time = self.clock.seconds()
+        self._thread_labels[threading.get_ident()] = thread
+        poller = poller_name(self.reactor)
+        self.record("session.start", "", f"clock {self.config.clock}, reactor {poller}",
+                    {"clock": self.config.clock, "reactor": poller})
 
     def _run_reactor(self) -> None:
         self._thread_labels[threading.get_ident()] = "reactor"

@@ -96,6 +96,9 @@ class LoopControl:
         self.idle_gen = 0  # bumps each time the virtual loop goes idle
         self.wait_target: float | None = None  # virtual: advance the clock up to here
         self.advance_next = False  # virtual (step): jump to the next deadline, if there is one
+        # virtual, a traced program (reactor_repl.program): no wait drives the clock, so
+        # it jumps to the next deadline whenever the loop is quiescent
+        self.free_running = False
         self.wait_steps_left: int | None = None
         self.thread_ident: int | None = None
         self._io_count = 0
@@ -229,7 +232,7 @@ class LoopControl:
             # from run to run)
             super().doIteration(0)  # type: ignore[misc]
             return
-        if self._rr.tcp_active():
+        if self._rr.tcp_active() or (self.free_running and self._foreign_io()):
             # loopback traffic is in the kernel already; give it a moment to surface — as
             # long as bytes are still on their way (Nagle holds a small write until the
             # peer's ACK), not only a couple of milliseconds (engine/inflight.py)
@@ -248,7 +251,8 @@ class LoopControl:
         deadlines = [d for d in (timer_deadline, job_deadline) if d is not None]
         nxt = min(deadlines) if deadlines else None
         target = self.wait_target
-        if self.advance_next and nxt is not None and (target is None or nxt > target):
+        if ((self.advance_next or self.free_running) and nxt is not None
+                and (target is None or nxt > target)):
             self._jump(nxt + WAKE_AFTER)
             return
         if target is not None:
@@ -276,6 +280,10 @@ class LoopControl:
             clock.settle()
         if self.threadCallQueue:  # type: ignore[attr-defined]
             super().doIteration(0)  # type: ignore[misc]
+
+    def _foreign_io(self) -> bool:
+        """A traced program has sockets of its own (anything besides the waker)."""
+        return len(self.getReaders()) + len(self.getWriters()) > 1  # type: ignore[attr-defined]
 
     def _go_idle(self) -> None:
         self._rr.lints.spin_said = False

@@ -12,6 +12,7 @@ from typing import Any, Callable
 _lock = threading.Lock()
 _listeners: list[Callable[[dict[str, Any]], None]] = []
 _started = False
+_watching = False  # _observer added to the publisher by watch()
 
 
 def _observer(event: dict[str, Any]) -> None:
@@ -24,18 +25,37 @@ def _observer(event: dict[str, Any]) -> None:
 
 def begin() -> None:
     """Route all Twisted logging to the listeners (idempotent)."""
-    global _started
+    global _started, _watching
     with _lock:
         if _started:
             return
         _started = True
-    from twisted.logger import globalLogBeginner
+    from twisted.logger import globalLogBeginner, globalLogPublisher
+
+    if _watching:  # watched before: the beginning below adds _observer again
+        globalLogPublisher.removeObserver(_observer)
+        _watching = False
 
     globalLogBeginner.beginLoggingTo([_observer], discardBuffer=True, redirectStandardIO=False)
 
 
 def listen(fn: Callable[[dict[str, Any]], None]) -> None:
     begin()
+    _listeners.append(fn)
+
+
+def watch(fn: Callable[[dict[str, Any]], None]) -> None:
+    """Like ``listen``, but without beginning Twisted's logging: the observer joins the
+    global publisher beside whatever a traced program logs to (beginning it here would
+    stop plain Twisted's stderr output of critical events, and make the program's own
+    ``startLogging`` warn that a log target was selected twice)."""
+    global _watching
+    with _lock:
+        if not _started and not _watching:
+            from twisted.logger import globalLogPublisher
+
+            globalLogPublisher.addObserver(_observer)
+            _watching = True
     _listeners.append(fn)
 
 

@@ -1,0 +1,90 @@
+"""The ``repl`` reactor of ``twist``/``twistd``/``trial --reactor=repl``.
+
+``install()`` installs the recording reactor as any reactor module's ``install`` does;
+what it records is written when the reactor stops (a system event trigger after
+shutdown: ``twist`` and ``twistd`` stopped by a signal end the process by that signal
+right after, so ``atexit`` never runs) and again, complete, when the process exits
+(``atexit``: after the launcher's own work, e.g. trial's, which never stops the
+reactor) to the files named by:
+
+* ``REACTOR_REPL_EVENTS`` — the events as JSON lines (``reactor-repl view`` reads them);
+* ``REACTOR_REPL_TRACE`` — a Chrome/Perfetto trace.
+
+With neither set it says so once on stderr and records for nothing. A file that cannot
+be written makes ``install()`` fail, so the launcher refuses the reactor at once.
+"""
+
+from __future__ import annotations
+
+import atexit
+import os
+import sys
+from typing import Mapping
+
+from reactor_repl.program.recording import Options, Recording
+
+EVENTS_VAR = "REACTOR_REPL_EVENTS"
+TRACE_VAR = "REACTOR_REPL_TRACE"
+PREFIX = "reactor-repl"
+
+
+class PluginError(Exception):
+    """The reactor cannot be installed (the launcher reports it)."""
+
+
+def options_from(env: Mapping[str, str], reactor: str) -> Options:
+    return Options(clock="live", reactor=reactor, events=env.get(EVENTS_VAR) or None,
+                   trace=env.get(TRACE_VAR) or None)
+
+
+def _check_writable(path: str | None, var: str) -> None:
+    if not path:
+        return
+    try:
+        with open(path, "w", encoding="utf-8"):
+            pass
+    except OSError as e:
+        raise PluginError(f"{var}: cannot write {path}: {e.strerror or e}") from None
+
+
+def install(reactor: str = "default") -> Recording:
+    """Install the recording reactor (Twisted's ``installReactor`` contract)."""
+    if "twisted.internet.reactor" in sys.modules:
+        from twisted.internet.error import ReactorAlreadyInstalledError
+
+        raise ReactorAlreadyInstalledError("reactor already installed")
+    options = options_from(os.environ, reactor)
+    _check_writable(options.events, EVENTS_VAR)
+    _check_writable(options.trace, TRACE_VAR)
+    if not (options.events or options.trace):
+        print(f"{PREFIX}: recording, but neither {EVENTS_VAR} nor {TRACE_VAR} names a file "
+              "to write it to", file=sys.stderr)
+    recording = Recording(options)
+    recording.install()
+    recording.reactor.addSystemEventTrigger("after", "shutdown", _on_stop, recording)
+    atexit.register(_at_exit, recording)
+    return recording
+
+
+def _on_stop(recording: Recording) -> None:
+    _report(recording.write())
+
+
+def _at_exit(recording: Recording) -> None:
+    _report(recording.finish("the process exited"))
+
+
+def _report(problems: list[str]) -> None:
+    for problem in problems:
+        print(f"{PREFIX}: {problem}", file=sys.stderr)
+
+
+class _AsyncioInstaller:
+    """``reactor_repl.program.plugin.with_asyncio``: the ``repl-asyncio`` plugin's target."""
+
+    @staticmethod
+    def install() -> Recording:
+        return install("asyncio")
+
+
+with_asyncio = _AsyncioInstaller()

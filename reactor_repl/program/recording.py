@@ -1,0 +1,160 @@
+"""One recording of a program: the engine, its reactor installed first, and the files.
+
+Shared by ``reactor-repl trace`` and the ``repl`` reactor plugin. Nothing here runs the
+reactor — the program does — and nothing is added to its reactor (no timer, no
+trigger): views read the engine's log from other threads, and the files are written
+when the program has ended.
+"""
+
+from __future__ import annotations
+
+import sys
+import threading
+from dataclasses import dataclass
+from typing import IO, Any
+
+from reactor_repl.engine.core import Config, Engine
+from reactor_repl.engine.events import write_jsonl
+from reactor_repl.program.guard import ForeignReactor, Guard
+
+REACTORS = ("default", "asyncio")
+# a traced program's loop may dispatch any number of calls without going idle: the
+# explorer's runaway guard (--max-dispatches) is for typed commands, not for programs
+NO_RUNAWAY = sys.maxsize
+LINE_FLUSH_EVERY = 0.1  # seconds between two prints of live log lines
+
+
+@dataclass
+class Options:
+    """What to record and where it goes."""
+
+    clock: str = "live"  # "live" | "virtual"
+    reactor: str = "default"  # one of REACTORS
+    log_size: int = 100_000
+    slow: float = 0.1
+    events: str | None = None  # JSON lines, as `export x.jsonl` writes them
+    trace: str | None = None  # a Chrome/Perfetto trace
+    lines: IO[str] | None = None  # live log lines (`--line`: stderr)
+    internals: bool = False
+
+
+class Recording:
+    """Install with ``install()`` before the program runs; ``finish()`` after it ends."""
+
+    def __init__(self, options: Options) -> None:
+        if options.clock == "virtual" and options.reactor == "asyncio":
+            raise ValueError("the virtual clock drives the poll reactors' loop; asyncio's "
+                             "loop keeps its own time (use --clock real with --reactor asyncio)")
+        self.options = options
+        self.engine = Engine(Config(clock=options.clock, log_size=max(100, options.log_size),
+                                    slow=options.slow, max_dispatches=NO_RUNAWAY))
+        self.guard: Guard | None = None
+        self.printer: Any = None
+        self._flusher: threading.Thread | None = None
+        self.finished = False
+
+    @property
+    def reactor(self) -> Any:
+        return self.engine.reactor
+
+    def install(self) -> None:
+        """The recording reactor becomes Twisted's global one; Twisted's log is watched."""
+        cls = None
+        if self.options.reactor == "asyncio":
+            from reactor_repl.program.asyncio_reactor import recording_asyncio_class
+
+            cls = recording_asyncio_class()
+        eng = self.engine
+        eng.install(cls, take_log=False, thread="reactor")
+        r = eng.reactor
+        if eng.virtual:
+            from reactor_repl.program.loopback import keep_on_loopback
+
+            r.free_running = True
+            keep_on_loopback(eng, r)
+        else:
+            from reactor_repl.engine.watchdog import Watchdog
+
+            eng.watchdog = Watchdog(eng, eng.config.slow, eng.clock.shutdown)
+            eng.watchdog.start()
+        if self.options.reactor == "default":
+            _phase_after_run(r)
+        self.guard = Guard(r, self._foreign)
+        self.guard.install(asyncio=self.options.reactor == "asyncio")
+        if self.options.lines is not None:
+            self._start_lines(self.options.lines)
+
+    def _foreign(self, err: ForeignReactor) -> None:
+        self.engine.record("error", "", err.line, {"reactor": err.reactor_name,
+                                                   "site": err.site})
+
+    def _start_lines(self, out: IO[str]) -> None:
+        from reactor_repl.views.text import LinePrinter
+
+        printer = LinePrinter(out, internals=self.options.internals)
+        self.printer = printer
+        for ev in self.engine.log.snapshot():  # session.start, recorded by install()
+            printer(ev)
+        self.engine.log.subscribe(printer)
+        stop = self.engine.clock.shutdown
+
+        def flush_now_and_then() -> None:
+            while not stop.wait(LINE_FLUSH_EVERY):
+                printer.flush(partial=True)
+
+        self._flusher = threading.Thread(target=flush_now_and_then, name="rr-lines", daemon=True)
+        self._flusher.start()
+
+    def finish(self, reason: str = "") -> list[str]:
+        """Record ``session.end``, stop what the engine started, write the files.
+        Returns one line per file that could not be written."""
+        if self.finished:
+            return []
+        self.finished = True
+        if self.guard is not None:
+            self.guard.remove()
+        eng = self.engine
+        eng.stopped.set()  # the program's loop is not running: nothing to halt or wait for
+        problems = []
+        try:
+            eng.finish(reason)
+        except Exception as e:  # e.g. no new thread at interpreter exit: still write
+            problems.append(f"ending the recording: {type(e).__name__}: {e}")
+        if self.printer is not None:
+            self.printer.flush()
+        return problems + self.write()
+
+    def write(self) -> list[str]:
+        """Write the events and the trace now (the plugin writes again at exit)."""
+        problems = []
+        events = self.engine.log.snapshot()
+        if self.options.events:
+            try:
+                with open(self.options.events, "w", encoding="utf-8") as f:
+                    write_jsonl(events, f)
+            except OSError as e:
+                problems.append(f"cannot write {self.options.events}: {e.strerror or e}")
+        if self.options.trace:
+            from reactor_repl.views import trace
+
+            try:
+                with open(self.options.trace, "w", encoding="utf-8") as f:
+                    trace.write_trace(events, f)
+            except OSError as e:
+                problems.append(f"cannot write {self.options.trace}: {e.strerror or e}")
+        return problems
+
+
+def _phase_after_run(reactor: Any) -> None:
+    """Once the program's loop has returned (``stop``, or trial's ``crash`` between two
+    tests) it is not "away": the watchdog must not call the program's own work after
+    it a blocked loop. An instance attribute over ``mainLoop``, which ``run`` calls."""
+    main_loop = reactor.mainLoop
+
+    def mainLoop() -> None:  # noqa: N802 (Twisted's name)
+        try:
+            main_loop()
+        finally:
+            reactor._set_phase("stopped")
+
+    reactor.mainLoop = mainLoop

@@ -1,0 +1,93 @@
+"""``reactor-repl trace [OPTIONS] PROGRAM.py [ARGS…]`` / ``trace [OPTIONS] -m MODULE [ARGS…]``.
+
+Headless (``--events``/``--trace``), the program's stdout, stderr and exit code are its
+own: nothing of ours is printed unless something of ours goes wrong (one line, prefixed
+``reactor-repl trace:``). ``--line``, or no file at all, prints the log lines on stderr
+as they happen (the full-screen explorer beside a program comes later).
+"""
+
+from __future__ import annotations
+
+import sys
+from typing import Any
+
+from reactor_repl.program import launch
+from reactor_repl.program.guard import ended_by
+
+PREFIX = "reactor-repl trace"
+EXIT_USAGE = 2
+
+
+def _say(text: str) -> None:
+    print(f"{PREFIX}: {text}", file=sys.stderr)
+
+
+def target_of(args: Any) -> launch.Target | str:
+    """The program to run, or why the command line names none."""
+    if args.module is not None:
+        if args.program is not None:  # argparse gives -m everything after it; defensive
+            return "give PROGRAM.py or -m MODULE, not both"
+        if not args.module:
+            return "-m needs a MODULE (everything after it is the module's arguments)"
+        return launch.Target(module=args.module[0], args=list(args.module[1:]))
+    if args.program is None:
+        return "which program? give PROGRAM.py [ARGS…] or -m MODULE [ARGS…]"
+    return launch.Target(path=args.program, args=list(args.args))
+
+
+def _writable(path: str | None) -> str | None:
+    """Create (or empty) an output file before the program runs: a typo in a directory
+    name is found before the program has done anything, not after."""
+    if not path:
+        return None
+    try:
+        with open(path, "w", encoding="utf-8"):
+            pass
+    except OSError as e:
+        return f"cannot write {path}: {e.strerror or e}"
+    return None
+
+
+def main(args: Any, as_command: bool = False) -> int:
+    """Run the traced program; return its exit code. ``as_command``: this is the
+    process's last act, so an interrupted program may end it by SIGINT as Python would."""
+    from reactor_repl.program.recording import Options, Recording
+
+    target = target_of(args)
+    if isinstance(target, str):
+        _say(target)
+        return EXIT_USAGE
+    try:
+        launch.check(target)
+    except launch.CannotOpen as e:
+        _say(str(e))
+        return EXIT_USAGE
+    for path in (args.events, args.trace):
+        problem = _writable(path)
+        if problem:
+            _say(problem)
+            return EXIT_USAGE
+    headless = bool(args.events or args.trace)
+    options = Options(clock="virtual" if args.clock == "virtual" else "live",
+                      reactor=args.reactor, log_size=args.log_size, slow=args.slow,
+                      events=args.events, trace=args.trace,
+                      lines=sys.stderr if args.line or not headless else None,
+                      internals=args.internals)
+    try:
+        recording = Recording(options)
+    except ValueError as e:
+        _say(str(e))
+        return EXIT_USAGE
+    recording.install()
+    outcome = launch.run(target, silent=lambda e: ended_by(e) is not None)
+    foreign = ended_by(outcome.error)
+    for problem in recording.finish(outcome.reason):
+        _say(problem)
+    if foreign is not None:
+        _say(foreign.line)
+        return EXIT_USAGE
+    if outcome.interrupted:
+        if as_command:
+            launch.die_of_sigint()
+        return 130
+    return outcome.code

@@ -1,0 +1,75 @@
+"""``reactor-repl view FILE.jsonl``: a recorded event stream, read back and printed.
+
+The file is what ``--events``, ``REACTOR_REPL_EVENTS`` or ``export x.jsonl`` wrote.
+For now the view is headless: the log lines as ``run`` prints them (``--json``: the
+events again, one JSON object a line). A line that is not an event is reported as
+``FILE:LINE:COL: message`` on stderr and the rest still prints; the exit code is then 2.
+(The explorer on a recorded stream comes later.)
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from typing import Any, Iterator
+
+from reactor_repl.engine.events import Event
+
+REQUIRED = ("seq", "kind")
+
+
+def parse_line(text: str) -> Event:
+    """One JSON line as an Event; ValueError(col, message) if it is not one."""
+    try:
+        obj = json.loads(text)
+    except json.JSONDecodeError as e:
+        raise ValueError(e.colno, f"not JSON: {e.msg}") from None
+    if not isinstance(obj, dict):
+        raise ValueError(1, "not an event: a JSON object per line is expected")
+    missing = [k for k in REQUIRED if k not in obj]
+    if missing:
+        raise ValueError(1, f"not an event: no {', '.join(missing)}")
+    try:
+        data = obj.get("data") or None
+        if data is not None and not isinstance(data, dict):
+            raise TypeError("data is not an object")
+        return Event(int(obj["seq"]), float(obj.get("t", 0.0)), int(obj.get("tick", 0)),
+                     str(obj["kind"]), str(obj.get("name", "")), str(obj.get("thread", "")),
+                     str(obj.get("text", "")), data, bool(obj.get("internal", False)))
+    except (TypeError, ValueError) as e:
+        raise ValueError(1, f"not an event: {e}") from None
+
+
+def read_events(path: str, lines: Iterator[str]) -> Iterator[Event | str]:
+    """Events, and ``FILE:LINE:COL: message`` for each line that is not one."""
+    for n, raw in enumerate(lines, 1):
+        text = raw.strip()
+        if not text:
+            continue
+        try:
+            yield parse_line(text)
+        except ValueError as e:
+            col, message = e.args
+            yield f"{path}:{n}:{col}: {message}"
+
+
+def main(args: Any) -> int:
+    from reactor_repl.views.text import LinePrinter
+
+    try:
+        f = open(args.file, encoding="utf-8", errors="replace")
+    except OSError as e:
+        print(f"{args.file}: cannot read: {e.strerror or e}", file=sys.stderr)
+        return 2
+    printer = LinePrinter(sys.stdout, json=args.json, internals=args.internals)
+    bad = 0
+    with f:
+        for item in read_events(args.file, f):
+            if isinstance(item, str):
+                printer.flush()
+                print(item, file=sys.stderr)
+                bad += 1
+                continue
+            printer(item)
+    printer.flush()
+    return 2 if bad else 0

@@ -1,0 +1,54 @@
+"""An echo server and a client over loopback, in strict ping-pong (one line in flight).
+
+Prints one line per thing it does; only causally ordered things print, so the output
+is the same on every run. Ends when the client has had its last echo.
+"""
+
+from __future__ import annotations
+
+from twisted.internet import protocol, reactor
+from twisted.protocols.basic import LineReceiver
+
+WORDS = [b"hello", b"twisted", b"world"]
+
+
+class Echo(LineReceiver):
+    def connectionMade(self) -> None:
+        print("server: connection made")
+        self.sendLine(b"welcome")
+
+    def lineReceived(self, line: bytes) -> None:
+        print(f"server: received {line.decode()}")
+        self.sendLine(line)
+
+    def connectionLost(self, reason: object = None) -> None:
+        print("server: connection lost")
+        reactor.stop()
+
+
+class Client(LineReceiver):
+    def __init__(self) -> None:
+        self.left = list(WORDS)
+
+    def lineReceived(self, line: bytes) -> None:
+        print(f"client: received {line.decode()}")
+        if self.left:
+            word = self.left.pop(0)
+            print(f"client: sends {word.decode()}")
+            self.sendLine(word)
+        else:
+            print("client: closes")
+            self.transport.loseConnection()
+
+
+def main() -> None:
+    server = protocol.ServerFactory.forProtocol(Echo)
+    port = reactor.listenTCP(0, server, interface="127.0.0.1")
+    print("server: listening")
+    reactor.connectTCP("127.0.0.1", port.getHost().port, protocol.ClientFactory.forProtocol(Client))
+    reactor.run()
+    print("done")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,366 @@
+"""The differential test of `reactor-repl trace`: a program traced is the program.
+
+Each program of ``tests/programs/`` runs three times under plain ``python`` and three
+times under ``reactor-repl trace --events OUT.jsonl``: stdout, stderr and the exit
+code must be the same every time. Then the recorded events must contain the
+dispatches the program itself printed, in the order it printed them: each printed
+line that says what ran maps to the event kind that records it (``EXPECT``), and one
+of the line's hints (a function, a protocol class, the program's file) must appear in
+what the log says about that event's object — its own text and data, or those of any
+event with the same name (a timer's ``timer.fire`` says ``late +0.001s``; its
+``timer.schedule`` says ``→ give_up()``). Where the observation layer does not yet
+record what the program did, or records it differently, the case is marked
+``xfail(strict=True)`` with the reason, so it must pass once that is fixed.
+
+All the runs go in parallel (the programs mostly wait), once per module.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import subprocess
+import sys
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+
+import pytest
+
+from support import ROOT
+
+PROGRAMS = os.path.join(ROOT, "tests", "programs")
+RUNS = 3
+# the observation layer's own frames show in the tracebacks Twisted prints for a failure
+# raised inside an observed callback (observe/timers.py _fire, observe/deferreds.py step)
+OUR_FRAMES = "the observation layer's frames show in tracebacks Twisted prints"
+
+
+@dataclass(frozen=True)
+class Expect:
+    """A printed line (regex) and the event that must record that dispatch."""
+
+    line: str
+    kind: str
+    hints: tuple[str, ...]
+
+
+@dataclass
+class Case:
+    """One program, how to run it, and what its printed lines mean."""
+
+    name: str
+    argv: list[str]  # after `python` / after `reactor-repl trace OPTIONS`
+    trace_options: list[str] = field(default_factory=list)
+    code: int = 0
+    expect: list[Expect] = field(default_factory=list)
+    extra: list[tuple[str, tuple[str, ...]]] = field(default_factory=list)  # recorded, unprinted
+    virtual: bool = False  # also the same stdout on --clock virtual
+    output_differs: str = ""  # why the output is not yet the program's (an xfail)
+    dispatches_differ: str = ""  # why the recorded dispatches do not yet follow (an xfail)
+    merged: bool = False  # stderr into stdout, unbuffered: the order across the two counts
+    runs: int = RUNS  # an exit before the reactor runs has no order to vary: once is enough
+    cwd: str | None = None  # run there (default: a fresh directory per program)
+
+
+def _prog(name: str) -> str:
+    return os.path.join(PROGRAMS, name)
+
+
+def X(line: str, kind: str, *hints: str) -> Expect:  # noqa: N802
+    return Expect(line, kind, hints)
+
+
+CLIENT = ("Client", "connectTCP")  # a client connection: its protocol, else how it began
+CASES = [
+    Case("echo", [_prog("echo.py")], virtual=True, expect=[
+        X(r"server: connection made", "tcp.made", "Echo"),
+        X(r"client: received welcome", "tcp.data", *CLIENT),
+        X(r"server: received hello", "tcp.data", "Echo"),
+        X(r"client: received hello", "tcp.data", *CLIENT),
+        X(r"server: received world", "tcp.data", "Echo"),
+        X(r"client: received world", "tcp.data", *CLIENT),
+        X(r"server: connection lost", "tcp.lost", "Echo"),
+    ]),
+    Case("retry_client", [_prog("retry_client.py")], virtual=True, expect=[
+        X(r"attempt 1 refused", "tcp.failed", "retry_client.py"),
+        X(r"attempt 2$", "deferred.resume", "resumes at"),
+        X(r"attempt 2 refused", "tcp.failed", "retry_client.py"),
+        X(r"attempt 3$", "deferred.resume", "resumes at"),
+        X(r"got: hello from the server", "tcp.data", *CLIENT),
+        X(r"connected after 3 attempts", "deferred.step", "done"),
+    ]),
+    Case("pipeline", [_prog("pipeline.py")], virtual=True, expect=[
+        X(r"fetched '3 apples'", "thread.result", "fetch"),
+        X(r"parsed 3 apples", "thread.result", "parse"),
+        X(r"fetched '7 plums'", "thread.result", "fetch"),
+        X(r"parsed 7 plums", "thread.result", "parse"),
+        X(r"pipeline done: 15", "deferred.step", "finished"),
+    ]),
+    Case("poller", [_prog("poller.py")], virtual=True, expect=[
+        X(r"poll: took job-a", "loop.call", "poll"),
+        X(r"poll: took job-b", "loop.call", "poll"),
+        X(r"poll: took job-c", "loop.call", "poll"),
+        X(r"poll: queue empty", "loop.call", "poll"),
+        X(r"poll: queue empty", "loop.stop", "poll"),
+        X(r"poller stopped", "deferred.step", "stopped"),
+    ]),
+    Case("react_main", [_prog("react_main.py"), "3", "a", "b"], code=3, virtual=True, expect=[
+        X(r"first wait over", "deferred.resume", "react_main.py:13"),
+        X(r"second wait over", "deferred.resume", "react_main.py:15"),
+    ]),
+    Case("hang", [_prog("hang.py"), "--timeout", "0.3"], virtual=True, expect=[
+        X(r"gave up after", "timer.fire", "give_up"),
+    ], extra=[("deferred.new", ("hang.py:20",))]),
+    Case("blocking", [_prog("blocking.py")], expect=[
+        X(r"block: sleeping", "timer.fire", "block()"),
+        X(r"ran after the block: True", "timer.fire", "due_meanwhile"),
+    ], extra=[("warn.blocked", ("blocking.py:14",)), ("warn.slow", ("timer.fire",))]),
+    Case("thread_calllater", [_prog("thread_calllater.py")], expect=[
+        X(r"thread: schedules late", "timer.schedule", "late()"),
+        X(r"reactor: fine ran", "threadcall.run", "fine()"),
+        X(r"reactor: late ran", "timer.fire", "late()"),
+        X(r"reactor: stopping", "timer.fire", "stop()"),
+    ], extra=[("warn.thread", ("reactor.callLater",))]),
+    Case("unhandled", [_prog("unhandled.py")], merged=True, output_differs=OUR_FRAMES, expect=[
+        X(r"the Deferred failed", "timer.fire", "drop_a_failure"),
+        X(r"the Deferred failed", "deferred.step", "parse"),
+        X(r"after the drop", "timer.fire", "after()"),
+    ], extra=[("warn.unhandled", ("unhandled.py",)), ("deferred.unhandled", ("Unhandled error in Deferred",))]),
+    Case("logs_to_stdout", [_prog("logs_to_stdout.py")], output_differs=OUR_FRAMES, expect=[
+        X(r"a timer is about to raise", "timer.fire", "fail_in_a_timer"),
+        X(r"printed, so logged", "timer.fire", "drop_a_failure"),
+        X(r"stopping", "timer.fire", "stop()"),
+    ], extra=[("deferred.unhandled", ("Unhandled error in Deferred",))]),
+    Case("trial_case", ["-m", "twisted.trial", _prog("trial_case.py")], expect=[
+        X(r"test_coroutine \.\.\. +\[OK\]", "deferred.resume", "trial_case.py:59"),
+        X(r"test_echo \.\.\. +\[OK\]", "tcp.data", *CLIENT),
+        X(r"test_timer \.\.\. +\[OK\]", "deferred.step", "assertEqual"),
+    ]),
+    Case("asyncio_main", [_prog("asyncio_main.py")], trace_options=["--reactor", "asyncio"],
+         expect=[
+             X(r"asyncio says hi", "deferred.fire", "asyncio says hi"),
+             X(r"twisted timer fired", "deferred.resume", "asyncio_main.py:46"),
+             X(r"server: echoes ping", "tcp.data", "Echo"),
+             X(r"client: got ping", "tcp.data", *CLIENT),
+         ]),
+    Case("show_argv", ["show_argv.py", "4", "x"], code=4, runs=1, cwd=PROGRAMS),
+    Case("show_argv_m", ["-m", "show_argv", "2"], code=2, runs=1, cwd=PROGRAMS),
+    Case("import_error", [_prog("import_error.py")], code=1, runs=1),
+    Case("interrupted", [_prog("interrupted.py")], code=-2, runs=1),
+    Case("interrupted_in_reactor", [_prog("interrupted.py"), "--in-reactor"], runs=1),
+]
+BY_NAME = {c.name: c for c in CASES}
+
+
+@dataclass
+class Run:
+    code: int
+    stdout: str
+    stderr: str
+    events: list[dict] = field(default_factory=list)
+
+
+def normalise(text: str) -> str:
+    """What is not the program's to decide: trial's timing."""
+    return re.sub(r"Ran (\d+) tests? in [0-9.]+s", r"Ran \1 tests in …s", text)
+
+
+OUR_FRAME = re.compile(r'^(\s*)File "[^"]*/reactor_repl/[^"]*", line \d+, in .*\n\1  .*\n',
+                       re.M)
+
+
+def without_our_frames(text: str) -> str:
+    """A traceback less the frames of reactor_repl (and the source line under each)."""
+    return OUR_FRAME.sub("", text)
+
+
+def _run(argv: list[str], cwd: str, merged: bool, events: str | None = None) -> Run:
+    env = dict(os.environ, NO_COLOR="1", PYTHONDONTWRITEBYTECODE="1")
+    if merged:
+        env["PYTHONUNBUFFERED"] = "1"
+    r = subprocess.run([sys.executable, *argv], stdout=subprocess.PIPE,
+                       stderr=subprocess.STDOUT if merged else subprocess.PIPE, text=True,
+                       timeout=60, cwd=cwd, env=env)
+    run = Run(r.returncode, normalise(r.stdout), normalise(r.stderr or ""))
+    if events is not None and os.path.exists(events):
+        with open(events, encoding="utf-8") as f:
+            run.events = [json.loads(line) for line in f if line.strip()]
+    return run
+
+
+def plain(case: Case, cwd: str) -> Run:
+    return _run(case.argv, cwd, case.merged)
+
+
+def traced(case: Case, cwd: str, i: int, out: str, clock: str = "real") -> Run:
+    events = os.path.join(out, f"{case.name}-{clock}-{i}.jsonl")
+    return _run(["-m", "reactor_repl", "trace", "--events", events, "--clock", clock,
+                 *case.trace_options, *case.argv], cwd, case.merged, events)
+
+
+@pytest.fixture(scope="module")
+def runs(tmp_path_factory) -> dict[str, dict[str, list[Run]]]:
+    """{case: {"plain": [...], "trace": [...], "virtual": [...]}}, all run in parallel."""
+    futures: dict[str, dict[str, list]] = {}
+    out = str(tmp_path_factory.mktemp("events"))
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        for case in CASES:
+            cwd = case.cwd or str(tmp_path_factory.mktemp(case.name))  # trial: _trial_temp
+            futures[case.name] = {
+                "plain": [pool.submit(plain, case, cwd) for _ in range(case.runs)],
+                "trace": [pool.submit(traced, case, cwd, i, out) for i in range(case.runs)],
+                "virtual": ([pool.submit(traced, case, cwd, 0, out, "virtual")]
+                            if case.virtual else []),
+            }
+        return {name: {k: [f.result() for f in fs] for k, fs in kinds.items()}
+                for name, kinds in futures.items()}
+
+
+def _ids(cases: list[Case]) -> list[str]:
+    return [c.name for c in cases]
+
+
+def _xfail(reason: str) -> list:
+    return [pytest.mark.xfail(strict=True, reason=reason)] if reason else []
+
+
+def _same(runs: list[Run], what: str) -> None:
+    first = runs[0]
+    for other in runs[1:]:
+        assert getattr(other, what) == getattr(first, what), f"{what} differs between runs"
+
+
+def _outputs(runs, case: Case, clean=lambda text: text) -> None:
+    mine = runs[case.name]
+    plains, traces = mine["plain"], mine["trace"]
+    _same(plains, "stdout")
+    _same(plains, "code")
+    assert plains[0].code == case.code, plains[0].stderr
+    want = (plains[0].code, plains[0].stdout, plains[0].stderr)
+    for t in traces:
+        assert (t.code, clean(t.stdout), clean(t.stderr)) == want
+
+
+@pytest.mark.parametrize("case", [pytest.param(c, marks=_xfail(c.output_differs))
+                                  for c in CASES], ids=_ids(CASES))
+def test_traced_output_and_exit_code_are_the_programs(runs, case):
+    _outputs(runs, case)
+
+
+DIFFERING = [c for c in CASES if c.output_differs]
+
+
+@pytest.mark.parametrize("case", DIFFERING, ids=_ids(DIFFERING))
+def test_apart_from_those_frames_the_output_is_the_programs(runs, case):
+    """Where frames of ours show in a traceback, everything else is still the program's:
+    its lines, Twisted's, and their order (``merged``: stdout and stderr as one)."""
+    _outputs(runs, case, without_our_frames)
+
+
+def test_our_frames_are_found_in_a_traceback():
+    text = ('Traceback (most recent call last):\n'
+            '  File "/x/twisted/internet/defer.py", line 1082, in _runCallbacks\n'
+            '    current.result = callback(\n'
+            '  File "/x/reactor_repl/observe/deferreds.py", line 81, in step\n'
+            '    return obs.deferred_step(token, link, branch, fn, result, args, kw)\n'
+            '  File "/x/tests/programs/unhandled.py", line 15, in parse\n')
+    assert without_our_frames(text).splitlines() == [
+        "Traceback (most recent call last):",
+        '  File "/x/twisted/internet/defer.py", line 1082, in _runCallbacks',
+        "    current.result = callback(",
+        '  File "/x/tests/programs/unhandled.py", line 15, in parse']
+
+
+VIRTUAL = [c for c in CASES if c.virtual]
+
+
+@pytest.mark.parametrize("case", VIRTUAL, ids=_ids(VIRTUAL))
+def test_on_the_virtual_clock_too(runs, case):
+    mine = runs[case.name]
+    v, p = mine["virtual"][0], mine["plain"][0]
+    assert (v.code, v.stdout, v.stderr) == (p.code, p.stdout, p.stderr)
+    assert v.events[0]["data"]["clock"] == "virtual"
+
+
+def expected(case: Case, stdout: str) -> list[Expect]:
+    """The dispatches the program printed, in its order: one Expect per matching line."""
+    return [x for line in stdout.splitlines() for x in case.expect if re.search(x.line, line)]
+
+
+def _about(events: list[dict]) -> dict[str, str]:
+    """Per object name, everything the log says of it (its creation says what it runs)."""
+    about: dict[str, list[str]] = {}
+    for ev in events:
+        if ev.get("name"):
+            about.setdefault(ev["name"], []).append(_said(ev))
+    return {name: " ".join(parts) for name, parts in about.items()}
+
+
+def _said(ev: dict) -> str:
+    return " ".join((ev.get("text", ""), json.dumps(ev.get("data") or {}, ensure_ascii=False)))
+
+
+def matches(x: Expect | tuple[str, tuple[str, ...]], ev: dict, about: dict[str, str]) -> bool:
+    kind, hints = (x.kind, x.hints) if isinstance(x, Expect) else x
+    if ev["kind"] != kind or ev.get("internal"):
+        return False
+    where = _said(ev) + " " + about.get(ev.get("name", ""), "")
+    return any(h in where for h in hints)
+
+
+def in_order(wanted: list, events: list[dict]) -> tuple[bool, int]:
+    """Is ``wanted`` a subsequence of ``events`` (by ``matches``)? And how far it got."""
+    about = _about(events)
+    i = 0
+    for ev in events:
+        if i < len(wanted) and matches(wanted[i], ev, about):
+            i += 1
+    return i == len(wanted), i
+
+
+def _explain(wanted: list[Expect], got: int, events: list[dict]) -> str:
+    rows = [f"{e['kind']} {e['name']}  {e.get('text', '')}" for e in events
+            if not e.get("internal")]
+    return (f"found {got} of {len(wanted)}; missing from {wanted[got]}\n"
+            "recorded:\n  " + "\n  ".join(rows))
+
+
+WITH_DISPATCHES = [c for c in CASES if c.expect]
+
+
+@pytest.mark.parametrize("case", [pytest.param(c, marks=_xfail(c.dispatches_differ))
+                                  for c in WITH_DISPATCHES], ids=_ids(WITH_DISPATCHES))
+def test_recorded_dispatches_follow_the_printed_ones(runs, case):
+    """Everything the program printed, recorded in its order (and what it does without
+    printing: warnings, an unhandled failure)."""
+    mine = runs[case.name]
+    wanted = expected(case, mine["plain"][0].stdout)
+    assert wanted, "the program printed what it dispatched"
+    for t in mine["trace"] + mine["virtual"]:
+        ok, got = in_order(wanted, t.events)
+        assert ok, _explain(wanted, got, t.events)
+        about = _about(t.events)
+        for kind, hints in case.extra:
+            assert any(matches((kind, hints), e, about) for e in t.events), (kind, hints)
+
+
+def test_the_order_check_can_fail(runs):
+    """Swapping two printed dispatches is caught: the check reads the order, not a set."""
+    case = BY_NAME["thread_calllater"]
+    events = runs[case.name]["trace"][0].events
+    fine = next(x for x in case.expect if x.kind == "threadcall.run")
+    late = next(x for x in case.expect if x.kind == "timer.fire" and x.hints == ("late()",))
+    assert in_order([fine, late], events)[0]
+    assert not in_order([late, fine], events)[0]
+
+
+def test_every_program_is_in_the_table():
+    """A program added to tests/programs/ joins the differential test (or says why not)."""
+    listed = {os.path.basename(a) for c in CASES for a in c.argv if a.endswith(".py")}
+    listed |= {c.argv[1] + ".py" for c in CASES if c.argv[0] == "-m"}
+    elsewhere = {"other_reactor.py": "exits 2 under trace: test_programs_cli",
+                 "connect_elsewhere.py": "only under --clock virtual: test_programs_cli",
+                 "echo_service.tac": "a twistd application: test_programs_plugin"}
+    on_disk = {n for n in os.listdir(PROGRAMS) if n.endswith((".py", ".tac"))}
+    assert on_disk - listed == set(elsewhere)

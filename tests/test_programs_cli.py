@@ -1,0 +1,179 @@
+"""`reactor-repl trace` and `reactor-repl view` at the command line: the contract around
+the program (usage errors, another reactor, the virtual clock's loopback rule, the
+files it writes) and reading a recording back."""
+
+from __future__ import annotations
+
+import json
+import os
+
+import pytest
+
+from support import ROOT, cli
+
+from reactor_repl.program.view import parse_line
+
+PROGRAMS = os.path.join(ROOT, "tests", "programs")
+
+
+def prog(name: str) -> str:
+    return os.path.join(PROGRAMS, name)
+
+
+def events_of(path) -> list[dict]:
+    with open(path, encoding="utf-8") as f:
+        return [json.loads(line) for line in f if line.strip()]
+
+
+def test_a_program_that_installs_another_reactor_ends_with_exit_2_and_one_line(tmp_path):
+    r = cli("trace", "--events", str(tmp_path / "e.jsonl"), prog("other_reactor.py"))
+    assert r.returncode == 2
+    assert r.stdout == ""  # it did nothing before the install
+    lines = r.stderr.splitlines()
+    assert len(lines) == 1, r.stderr
+    assert lines[0].startswith("reactor-repl trace: ")
+    assert "other_reactor.py:11 installs SelectReactor" in lines[0]
+    assert "recording reactor is installed already" in lines[0]
+    kinds = [(e["kind"], e["data"].get("reactor")) for e in events_of(tmp_path / "e.jsonl")]
+    assert ("error", "SelectReactor") in kinds and kinds[-1][0] == "session.end"
+
+
+def test_an_asyncio_install_names_the_option_that_records_it(tmp_path):
+    r = cli("trace", "--events", str(tmp_path / "e.jsonl"), prog("asyncio_main.py"))
+    assert r.returncode == 2
+    assert r.stderr.splitlines() == [  # the site is relative to the working directory
+        "reactor-repl trace: tests/programs/asyncio_main.py:11 installs AsyncioSelectorReactor, "
+        "but the recording reactor is installed already; to record an AsyncioSelectorReactor "
+        "program, run trace --reactor asyncio"]
+
+
+def test_the_asyncio_reactor_records_its_io_through_its_own_hook(tmp_path):
+    out = tmp_path / "e.jsonl"
+    r = cli("trace", "--reactor", "asyncio", "--events", str(out), prog("asyncio_main.py"))
+    assert r.returncode == 0, r.stderr
+    evs = events_of(out)
+    assert evs[0]["data"]["reactor"] == "AsyncioSelectorReactor"
+    tcp = [(e["kind"], e["name"]) for e in evs if e["kind"] in ("tcp.made", "tcp.data")]
+    # each side's connection made and its line read: asyncio's add_reader called back
+    assert tcp == [("tcp.made", "s1.1"), ("tcp.made", "c1"), ("tcp.data", "s1.1"),
+                   ("tcp.data", "c1")]
+    ticks = [e["tick"] for e in evs]
+    assert ticks == sorted(ticks)
+    # asyncio's passes are the ticks: the echo goes out in one pass, comes back in a later
+    data = [e["tick"] for e in evs if e["kind"] == "tcp.data"]
+    assert data[0] < data[1]
+
+
+def test_on_the_virtual_clock_a_connection_elsewhere_is_refused_with_an_error(tmp_path):
+    out = tmp_path / "e.jsonl"
+    r = cli("trace", "--clock", "virtual", "--events", str(out), prog("connect_elsewhere.py"))
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.splitlines() == ["attempt 1 failed: ConnectionRefusedError",
+                                     "attempt 2 failed: ConnectionRefusedError"]
+    errors = [e for e in events_of(out) if e["kind"] == "error"]
+    assert [e["data"] for e in errors] == [{"api": "connectTCP", "host": "peer.invalid",
+                                            "port": 7}] * 2
+    assert "only over loopback" in errors[0]["text"] and "--clock real" in errors[0]["text"]
+
+
+def test_the_virtual_clock_jumps_over_a_programs_waits(tmp_path):
+    out = tmp_path / "e.jsonl"
+    r = cli("trace", "--clock", "virtual", "--events", str(out), prog("hang.py"),
+            "--timeout", "30", timeout=20)
+    assert r.returncode == 0
+    assert r.stdout.splitlines()[-1] == "gave up after 30s; reply still pending: True"
+    evs = events_of(out)
+    assert [(e["kind"], e["data"].get("to")) for e in evs if e["kind"] == "clock.advance"] == [
+        ("clock.advance", 30.0)]
+    fire = next(e for e in evs if e["kind"] == "timer.fire")
+    assert fire["t"] == pytest.approx(30.0, abs=1e-6)
+
+
+@pytest.mark.parametrize("args, message", [
+    ([], "which program? give PROGRAM.py [ARGS…] or -m MODULE [ARGS…]"),
+    (["-m"], "-m needs a MODULE"),
+    (["no-such-program.py"], "can't open file"),
+    (["--events", "/no/such/dir/e.jsonl", "echo.py"], "cannot write /no/such/dir/e.jsonl"),
+    (["--clock", "virtual", "--reactor", "asyncio", "echo.py"], "asyncio's loop keeps its own"),
+])
+def test_usage_errors_exit_2_before_the_program_runs(args, message):
+    r = cli("trace", *[prog(a) if a == "echo.py" else a for a in args])
+    assert r.returncode == 2
+    assert r.stdout == ""  # the program never ran
+    assert r.stderr.startswith("reactor-repl trace: ") and message in r.stderr, r.stderr
+    assert "Traceback" not in r.stderr
+
+
+def test_a_missing_module_is_pythons_own_error():
+    r = cli("trace", "-m", "no_such_module_here")
+    assert r.returncode == 1
+    assert "No module named no_such_module_here" in r.stderr
+
+
+def test_line_mode_prints_the_log_on_stderr_and_leaves_stdout_alone():
+    r = cli("trace", "--line", prog("hang.py"), "--timeout", "0.05")
+    assert r.returncode == 0
+    assert r.stdout == ("waiting for a reply that never comes\n"
+                        "gave up after 0.05s; reply still pending: True\n")
+    kinds = [line.split()[3] for line in r.stderr.splitlines() if line.startswith("#")]
+    assert kinds[0] == "session.start" and kinds[-1] == "session.end"
+    assert "timer.fire" in kinds
+
+
+def test_trace_writes_a_perfetto_trace(tmp_path):
+    out = tmp_path / "t.json"
+    r = cli("trace", "--trace", str(out), prog("blocking.py"))
+    assert r.returncode == 0, r.stderr
+    doc = json.loads(out.read_text(encoding="utf-8"))
+    names = [te.get("name", "") for te in doc["traceEvents"]]
+    assert any("block" in n for n in names), names[:40]
+
+
+def test_view_prints_a_recording_as_run_does_and_json_round_trips(tmp_path):
+    out = tmp_path / "e.jsonl"
+    assert cli("trace", "--events", str(out), prog("thread_calllater.py")).returncode == 0
+    r = cli("view", str(out))
+    assert r.returncode == 0, r.stderr
+    lines = r.stdout.splitlines()
+    assert lines[0].startswith("#0001  0.000  [0]  session.start")
+    assert any(" threadcall.run " in ln and "fine()" in ln for ln in lines)
+    assert lines[-1].split()[3] == "session.end"
+    again = cli("view", "--json", str(out))
+    want = [json.loads(x) for x in out.read_text(encoding="utf-8").splitlines()]
+    assert [json.loads(x) for x in again.stdout.splitlines()] == want
+
+
+def test_view_reports_a_bad_line_with_its_place_and_prints_the_rest(tmp_path):
+    good = ('{"seq": 1, "t": 0.0, "tick": 0, "kind": "session.start", "name": "", '
+            '"thread": "reactor", "text": "clock live", "data": {}}')
+    path = tmp_path / "cut.jsonl"
+    path.write_text(good + "\n" + '{"seq": 2, "t": 0.1, "ki' + "\n", encoding="utf-8")
+    r = cli("view", str(path))
+    assert r.returncode == 2
+    assert r.stdout.splitlines() == ["#0001  0.000  [0]  session.start    clock live"]
+    assert r.stderr.startswith(f"{path}:2:") and "not JSON" in r.stderr
+    assert cli("view", str(tmp_path / "none.jsonl")).returncode == 2
+
+
+@pytest.mark.parametrize("text, col, message", [
+    ("[1, 2]", 1, "a JSON object per line"),
+    ('{"seq": 1}', 1, "no kind"),
+    ('{"seq": "x", "kind": "log"}', 1, "not an event"),
+    ('{"seq": 1, "kind": "log", "data": [1]}', 1, "data is not an object"),
+    ('{"seq": 1, "kind": "log",', 26, "not JSON"),
+])
+def test_a_line_that_is_not_an_event_says_where(text, col, message):
+    with pytest.raises(ValueError) as e:
+        parse_line(text)
+    assert e.value.args[0] == col and message in e.value.args[1]
+
+
+@pytest.mark.parametrize("host, loopback", [
+    ("127.0.0.1", True), ("127.3.4.5", True), ("::1", True), ("localhost", True),
+    ("LOCALHOST", True), ("10.0.0.1", False), ("192.0.2.1", False), ("example.com", False),
+    ("::ffff:192.0.2.1", False), ("", False),
+])
+def test_what_counts_as_loopback(host, loopback):
+    from reactor_repl.program.loopback import is_loopback
+
+    assert is_loopback(host) is loopback
