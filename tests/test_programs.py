@@ -33,7 +33,6 @@ PROGRAMS = os.path.join(ROOT, "tests", "programs")
 RUNS = 3
 # the observation layer's own frames show in the tracebacks Twisted prints for a failure
 # raised inside an observed callback (observe/timers.py _fire, observe/deferreds.py step)
-OUR_FRAMES = "the observation layer's frames show in tracebacks Twisted prints"
 
 
 @dataclass(frozen=True)
@@ -56,7 +55,6 @@ class Case:
     expect: list[Expect] = field(default_factory=list)
     extra: list[tuple[str, tuple[str, ...]]] = field(default_factory=list)  # recorded, unprinted
     virtual: bool = False  # also the same stdout on --clock virtual
-    output_differs: str = ""  # why the output is not yet the program's (an xfail)
     dispatches_differ: str = ""  # why the recorded dispatches do not yet follow (an xfail)
     merged: bool = False  # stderr into stdout, unbuffered: the order across the two counts
     runs: int = RUNS  # an exit before the reactor runs has no order to vary: once is enough
@@ -122,12 +120,12 @@ CASES = [
         X(r"reactor: late ran", "timer.fire", "late()"),
         X(r"reactor: stopping", "timer.fire", "stop()"),
     ], extra=[("warn.thread", ("reactor.callLater",))]),
-    Case("unhandled", [_prog("unhandled.py")], merged=True, output_differs=OUR_FRAMES, expect=[
+    Case("unhandled", [_prog("unhandled.py")], merged=True, expect=[
         X(r"the Deferred failed", "timer.fire", "drop_a_failure"),
         X(r"the Deferred failed", "deferred.step", "parse"),
         X(r"after the drop", "timer.fire", "after()"),
     ], extra=[("warn.unhandled", ("unhandled.py",)), ("deferred.unhandled", ("Unhandled error in Deferred",))]),
-    Case("logs_to_stdout", [_prog("logs_to_stdout.py")], output_differs=OUR_FRAMES, expect=[
+    Case("logs_to_stdout", [_prog("logs_to_stdout.py")], expect=[
         X(r"a timer is about to raise", "timer.fire", "fail_in_a_timer"),
         X(r"printed, so logged", "timer.fire", "drop_a_failure"),
         X(r"stopping", "timer.fire", "stop()"),
@@ -164,15 +162,6 @@ class Run:
 def normalise(text: str) -> str:
     """What is not the program's to decide: trial's timing."""
     return re.sub(r"Ran (\d+) tests? in [0-9.]+s", r"Ran \1 tests in …s", text)
-
-
-OUR_FRAME = re.compile(r'^(\s*)File "[^"]*/reactor_repl/[^"]*", line \d+, in .*\n\1  .*\n',
-                       re.M)
-
-
-def without_our_frames(text: str) -> str:
-    """A traceback less the frames of reactor_repl (and the source line under each)."""
-    return OUR_FRAME.sub("", text)
 
 
 def _run(argv: list[str], cwd: str, merged: bool, events: str | None = None) -> Run:
@@ -242,34 +231,10 @@ def _outputs(runs, case: Case, clean=lambda text: text) -> None:
         assert (t.code, clean(t.stdout), clean(t.stderr)) == want
 
 
-@pytest.mark.parametrize("case", [pytest.param(c, marks=_xfail(c.output_differs))
-                                  for c in CASES], ids=_ids(CASES))
+@pytest.mark.parametrize("case", CASES, ids=_ids(CASES))
 def test_traced_output_and_exit_code_are_the_programs(runs, case):
+    """Tracebacks Twisted prints included: the layer's frames are not in them."""
     _outputs(runs, case)
-
-
-DIFFERING = [c for c in CASES if c.output_differs]
-
-
-@pytest.mark.parametrize("case", DIFFERING, ids=_ids(DIFFERING))
-def test_apart_from_those_frames_the_output_is_the_programs(runs, case):
-    """Where frames of ours show in a traceback, everything else is still the program's:
-    its lines, Twisted's, and their order (``merged``: stdout and stderr as one)."""
-    _outputs(runs, case, without_our_frames)
-
-
-def test_our_frames_are_found_in_a_traceback():
-    text = ('Traceback (most recent call last):\n'
-            '  File "/x/twisted/internet/defer.py", line 1082, in _runCallbacks\n'
-            '    current.result = callback(\n'
-            '  File "/x/reactor_repl/observe/deferreds.py", line 81, in step\n'
-            '    return obs.deferred_step(token, link, branch, fn, result, args, kw)\n'
-            '  File "/x/tests/programs/unhandled.py", line 15, in parse\n')
-    assert without_our_frames(text).splitlines() == [
-        "Traceback (most recent call last):",
-        '  File "/x/twisted/internet/defer.py", line 1082, in _runCallbacks',
-        "    current.result = callback(",
-        '  File "/x/tests/programs/unhandled.py", line 15, in parse']
 
 
 VIRTUAL = [c for c in CASES if c.virtual]

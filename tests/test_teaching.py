@@ -194,11 +194,11 @@ def test_step_walks_through_every_kind_of_dispatch_one_at_a_time():
         ("reader.read", "r1", 7, 0.5),
         ("break", "j1", 9, 1.0),  # the clock jumps to the next dispatch, past no wait
         ("thread.result", "j1", 9, 1.0),
-        ("break", "t2", 11, 1.5),
-        ("timer.fire", "t2", 11, 1.5),
-        ("break", "f1", 12, 1.5),
-        ("threadcall.run", "f1", 12, 1.5),  # the fifth step: nothing comes after it
-        ("session.end", "", 15, 4.5),  # continue, then wait 3 from 1.5
+        ("break", "t2", 10, 1.5),  # the pass right after the job's hand-back
+        ("timer.fire", "t2", 10, 1.5),
+        ("break", "f1", 11, 1.5),
+        ("threadcall.run", "f1", 11, 1.5),  # the fifth step: nothing comes after it
+        ("session.end", "", 14, 4.5),  # continue, then wait 3 from 1.5
     ]
     paused = [e.data["kind"] for e in events if e.kind == "break" and "why" in (e.data or {})]
     assert paused == ["reader.read", "thread.result", "timer.fire", "threadcall.run"]

@@ -88,7 +88,7 @@ def test_an_unhandled_failure_is_said_when_its_chain_ends_and_handled_later():
             if e.kind in ("warn.unhandled", "deferred.handled", "deferred.unhandled")]
     # (d1 is stuck.never, made when the module was imported)
     assert rows == [("warn.unhandled", "x"), ("deferred.handled", "x"),
-                    ("warn.unhandled", "d2"), ("deferred.unhandled", "")]
+                    ("warn.unhandled", "d2"), ("deferred.unhandled", "d2")]
     warn = [e for e in events if e.kind == "warn.unhandled"][1]
     assert warn.data["site"] == "tests/mods/stuck.py:37"
     assert warn.text.startswith("d2 ended on Failure(Exception: nobody listens)")

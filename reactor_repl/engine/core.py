@@ -372,14 +372,27 @@ class Engine:
         if not text:
             return
         kind = "log"
+        name = ""
         internal = False
+        failure = event.get("log_failure")
         if "Unhandled error in Deferred" in text:
             kind = "deferred.unhandled"
+            if failure is None:  # Twisted says it in two log events: the failure comes next
+                self._unhandled_next = True
+                return
+        elif failure is not None and getattr(self, "_unhandled_next", False):
+            # the failure of "Unhandled error in Deferred": one event, named after the
+            # Deferred whose chain ended on it (the lints kept the name)
+            self._unhandled_next = False
+            kind = "deferred.unhandled"
+            name = self.lints.unhandled_name(failure)
+            text = "Unhandled error in Deferred: " + text.split(": ", 1)[-1] \
+                if text.startswith("(debug") else "Unhandled error in Deferred: " + text
         elif text.startswith("Main loop terminated"):
             return
         elif data.get("level") in ("info", "debug") and "error" not in data:
             internal = True  # Twisted's chatter ("Starting factory …"): there, but hidden
-        self.record(kind, "", text, data, internal)
+        self.record(kind, name, text, data, internal)
 
     def _subscriber_failed(self, fn: Any, exc: BaseException) -> None:
         self.record("error", "", f"a view failed and was detached: {type(exc).__name__}: {exc}")

@@ -34,6 +34,9 @@ class Lints:
         self.spin_since: float | None = None  # real time the loop began spinning
         self.spin_said = False
         self.thread_sites: set[str] = set()  # warn.thread once per caller site
+        # id(failure) → the name of the Deferred whose chain ended on it (recent ones): the
+        # "Unhandled error in Deferred" Twisted logs later names no Deferred
+        self._unhandled: dict[int, str] = {}
 
     # -- hang
     def nothing_can_run(self) -> bool:
@@ -102,6 +105,9 @@ class Lints:
             return
         if failed and not ds.unhandled:
             ds.unhandled = True
+            if len(self._unhandled) > 1000:
+                self._unhandled.clear()
+            self._unhandled[id(result)] = rec.name
             where = f" (made at {rec.site})" if rec.site and not rec.by_command else ""
             self.eng.last_warning = self.eng.record(
                 "warn.unhandled", rec.name,
@@ -111,6 +117,9 @@ class Lints:
             ds.unhandled = False
             self.eng.record("deferred.handled", rec.name,
                             f"an errback handled it: now {show_result(result)}", {})
+
+    def unhandled_name(self, failure: Any) -> str:
+        return self._unhandled.pop(id(failure), "")
 
     # -- wrong thread
     def wrong_thread(self, api: str, site: str) -> None:

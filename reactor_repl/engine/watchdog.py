@@ -55,7 +55,9 @@ def short_path(filename: str) -> str:
         i = norm.rfind(marker)
         if i >= 0:
             return norm[i + 1:] if marker == "/reactor_repl/" else norm[i + len(marker):]
-    return filename
+    from reactor_repl.observe.sites import short_path as relative
+
+    return relative(filename)
 
 
 def where_stuck(frame: FrameType | None) -> dict[str, Any]:

@@ -24,9 +24,10 @@ def install() -> None:
     global _installed
     if _installed:
         return
-    from reactor_repl.observe import deferreds, tcp, threads, timers
+    from reactor_repl.observe import deferreds, failures, tcp, threads, timers
 
     deferreds.install()
+    failures.install()
     timers.install()
     threads.install()
     tcp.install()

@@ -125,7 +125,8 @@ class Observer:
     def tcp_build(self, owner: Any, addr: Any) -> None:
         """``owner`` (a port or a connector) is about to call ``buildProtocol(addr)``."""
 
-    def tcp_made(self, transport: Any, owner: Any) -> None: ...
+    def tcp_made(self, transport: Any, owner: Any, protocol: Any) -> None:
+        """``protocol.makeConnection(transport)`` comes next (connectionMade)."""
 
     def tcp_data(self, transport: Any, data: bytes, run: Run) -> Any:
         return run()

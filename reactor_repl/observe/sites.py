@@ -36,9 +36,19 @@ def _is_library(frame: FrameType) -> bool:
     if not isinstance(name, str) or not name:
         return False  # code compiled at the prompt (<py>) has no module
     if name == "__main__":
-        return False
+        # a program's own main module, unless it is a library's (python -m twisted.trial)
+        return _library_file(frame.f_code.co_filename)
     top = name.split(".", 1)[0]
     return top in _LIBRARY_TOPS or top in _STDLIB
+
+
+def _library_file(filename: str) -> bool:
+    norm = filename.replace(os.sep, "/")
+    return "/site-packages/" in norm or "/reactor_repl/" in norm or norm.startswith(
+        _STDLIB_DIR)
+
+
+_STDLIB_DIR = os.path.dirname(os.__file__).replace(os.sep, "/") + "/"
 
 
 def user_frame(frame: FrameType | None) -> FrameType | None:
@@ -70,15 +80,13 @@ def site_of(frame: FrameType | None) -> str:
     return describe(f) if f is not None else ""
 
 
-_cwd = os.getcwd()
-
-
 def short_path(filename: str) -> str:
     """Relative to the working directory when inside it; ``<py>`` and the like as is."""
     if filename.startswith("<"):
         return filename
-    if filename.startswith(_cwd + os.sep):
-        return filename[len(_cwd) + 1:]
+    cwd = os.getcwd()
+    if filename.startswith(cwd + os.sep):
+        return filename[len(cwd) + 1:]
     norm = filename.replace(os.sep, "/")
     i = norm.rfind("/site-packages/")
     if i >= 0:

@@ -40,7 +40,7 @@ def _server_init(self: Any, sock: Any, protocol: Any, client: Any, server: Any, 
     _orig["Server.__init__"](self, sock, protocol, client, server, sessionno, reactor)
     obs = STATE.observer
     if obs is not None:
-        obs.tcp_made(self, server)  # Port.doRead calls protocol.makeConnection next
+        obs.tcp_made(self, server, protocol)  # Port.doRead calls makeConnection next
 
 
 def _connector_build(self: Any, addr: Any) -> Any:
@@ -51,7 +51,7 @@ def _connector_build(self: Any, addr: Any) -> Any:
     proto = _orig["BaseConnector.buildProtocol"](self, addr)
     transport = getattr(self, "transport", None)
     if proto is not None and transport is not None:
-        obs.tcp_made(transport, self)  # _connectDone calls makeConnection next
+        obs.tcp_made(transport, self, proto)  # _connectDone calls makeConnection next
     return proto
 
 

@@ -80,7 +80,7 @@ class TCPPart(Base):
         self.eng.dispatch("tcp.build", rec.name, f"buildProtocol({peer})",
                           {"peer": getattr(addr, "port", None)})
 
-    def tcp_made(self, transport: Any, owner: Any) -> None:
+    def tcp_made(self, transport: Any, owner: Any, protocol: Any) -> None:
         orec = getattr(owner, "_rr", None)
         if orec is None or orec.internal:
             return
@@ -104,7 +104,7 @@ class TCPPart(Base):
         except Exception:
             where, port = "?", None
         self.eng.dispatch("tcp.made", rec.name, f"makeConnection → connectionMade, peer {where}",
-                          {"peer": port, "protocol": type(transport.protocol).__name__})
+                          {"peer": port, "protocol": type(protocol).__name__})
 
     def tcp_data(self, transport: Any, data: bytes, run: Callable[[], Any]) -> Any:
         rec = getattr(transport, "_rr", None)
