@@ -81,6 +81,9 @@ def _add_program_commands(sub: Any) -> None:
                        help="events kept in the log ring (default 100000)")
     trace.add_argument("--slow", type=float, default=0.1, metavar="SECONDS",
                        help="slow-callback and blocked-loop threshold (default 0.1)")
+    trace.add_argument("--strict", action="store_true",
+                       help="any warning (hang, unhandled, thread, spin …) makes the exit code "
+                            "1; a hang stops the program's reactor")
     trace.add_argument("--internals", action="store_true",
                        help="show internal dispatches in the log lines")
     trace.add_argument("-m", dest="module", nargs=argparse.REMAINDER, metavar="MODULE [ARGS…]",
@@ -240,16 +243,12 @@ def run_text(args: Any, path: str, text: str, *, default_clock: str, allow_pytho
 
 def strict_outcome(engine: Any, path: str) -> int:
     """--strict: one line per warning on stderr; any warning fails the run."""
-    from reactor_repl.language.kinds import WARNING_KINDS
+    from reactor_repl.engine.lints import summary_lines
 
-    warnings = [ev for ev in engine.log.snapshot() if ev.kind in WARNING_KINDS]
-    # an unhandled failure that an errback handled later is no longer a warning
-    handled = {ev.name for ev in engine.log.snapshot() if ev.kind == "deferred.handled"}
-    warnings = [ev for ev in warnings if not (ev.kind == "warn.unhandled" and ev.name in handled)]
-    for ev in warnings:
-        print(f"{path}: {ev.kind} {ev.name + ' ' if ev.name else ''}{ev.text}"[:300],
-              file=sys.stderr)
-    return EXIT_FAILED if warnings else EXIT_OK
+    lines = summary_lines(engine.log.snapshot(), path)
+    for line in lines:
+        print(line, file=sys.stderr)
+    return EXIT_FAILED if lines else EXIT_OK
 
 
 def cmd_trace(args: Any, argv: list[str] | None) -> int:

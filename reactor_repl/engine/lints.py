@@ -27,6 +27,22 @@ if TYPE_CHECKING:
 SPIN_AFTER = 1.0  # seconds of zero-delay work before warn.spin
 
 
+def standing(events: list[Any]) -> list[Any]:
+    """The warnings of a finished session that still stand (``--strict`` fails on them):
+    an unhandled failure that an errback handled later no longer counts."""
+    from reactor_repl.language.kinds import WARNING_KINDS
+
+    handled = {ev.name for ev in events if ev.kind == "deferred.handled"}
+    return [ev for ev in events if ev.kind in WARNING_KINDS
+            and not (ev.kind == "warn.unhandled" and ev.name in handled)]
+
+
+def summary_lines(events: list[Any], where: str) -> list[str]:
+    """One line per standing warning, for stderr at the end of a --strict run."""
+    return [f"{where}: {ev.kind} {ev.name + ' ' if ev.name else ''}{ev.text}"[:300]
+            for ev in standing(events)]
+
+
 class Lints:
     def __init__(self, engine: Engine) -> None:
         self.eng = engine

@@ -255,6 +255,8 @@ class LoopControl:
                 and (target is None or nxt > target)):
             self._jump(nxt + WAKE_AFTER)
             return
+        if self.free_running and nxt is None:
+            self._rr.hung()  # a program with nothing left to run: say so (--strict stops it)
         if target is not None:
             if nxt is not None and nxt <= target:
                 self._jump(nxt + WAKE_AFTER)
@@ -292,6 +294,11 @@ class LoopControl:
             self.dispatches = 0
             self._set_phase("idle")
             self._rr_lock.notify_all()
+        if self.threadCallQueue or (self.free_running and self._stopped):  # type: ignore[attr-defined]
+            # a call queued from this very thread (no waker byte on the virtual clock), or a
+            # program's reactor on its way out: nothing to wait for
+            self._set_phase("run")
+            return
         # block until a command (through the waker) or real I/O arrives
         super().doIteration(None)  # type: ignore[misc]
         self._set_phase("run")

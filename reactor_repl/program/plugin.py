@@ -25,6 +25,7 @@ from reactor_repl.program.recording import Options, Recording
 
 EVENTS_VAR = "REACTOR_REPL_EVENTS"
 TRACE_VAR = "REACTOR_REPL_TRACE"
+STRICT_VAR = "REACTOR_REPL_STRICT"
 PREFIX = "reactor-repl"
 
 
@@ -34,7 +35,8 @@ class PluginError(Exception):
 
 def options_from(env: Mapping[str, str], reactor: str) -> Options:
     return Options(clock="live", reactor=reactor, events=env.get(EVENTS_VAR) or None,
-                   trace=env.get(TRACE_VAR) or None)
+                   trace=env.get(TRACE_VAR) or None,
+                   strict=env.get(STRICT_VAR, "").strip().lower() in ("1", "true", "yes", "on"))
 
 
 def _check_writable(path: str | None, var: str) -> None:
@@ -72,6 +74,15 @@ def _on_stop(recording: Recording) -> None:
 
 def _at_exit(recording: Recording) -> None:
     _report(recording.finish("the process exited"))
+    warnings = recording.strict_lines(PREFIX)
+    if warnings:
+        # REACTOR_REPL_STRICT: a warning fails the process (trial in CI), whatever it was
+        # about to exit with; the other exit handlers have run (ours was registered first)
+        for line in warnings:
+            print(line, file=sys.stderr)
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(1)
 
 
 def _report(problems: list[str]) -> None:

@@ -36,6 +36,7 @@ class Options:
     trace: str | None = None  # a Chrome/Perfetto trace
     lines: IO[str] | None = None  # live log lines (`--line`: stderr)
     internals: bool = False
+    strict: bool = False  # warnings fail the run; a hang stops the program's reactor
 
 
 class Recording:
@@ -52,6 +53,7 @@ class Recording:
         self.printer: Any = None
         self._flusher: threading.Thread | None = None
         self.finished = False
+        self._stopping = False  # --strict: a hang asked the program's reactor to stop
 
     @property
     def reactor(self) -> Any:
@@ -83,6 +85,23 @@ class Recording:
         self.guard.install(asyncio=self.options.reactor == "asyncio")
         if self.options.lines is not None:
             self._start_lines(self.options.lines)
+        if self.options.strict:
+            eng.on_hang.append(self._stop_at_hang)
+
+    def _stop_at_hang(self) -> None:
+        """--strict: a hung program never ends by itself; a CI run must not wait for ever."""
+        r = self.engine.reactor
+        if r is not None and r.running and not r._stopped and not self._stopping:
+            self._stopping = True
+            r.callFromThread(r.stop)
+
+    def strict_lines(self, where: str) -> list[str]:
+        """After ``finish``: one line per standing warning (empty unless --strict)."""
+        if not self.options.strict:
+            return []
+        from reactor_repl.engine.lints import summary_lines
+
+        return summary_lines(self.engine.log.snapshot(), where)
 
     def _foreign(self, err: ForeignReactor) -> None:
         self.engine.record("error", "", err.line, {"reactor": err.reactor_name,

@@ -35,6 +35,14 @@ def target_of(args: Any) -> launch.Target | str:
     return launch.Target(path=args.program, args=list(args.args))
 
 
+def target_label(args: Any) -> str:
+    """How a --strict summary names the program: its path, or -m MODULE."""
+    module = getattr(args, "module", None)
+    if isinstance(module, list):
+        module = module[0] if module else None
+    return f"-m {module}" if module else str(getattr(args, "program", "") or "program")
+
+
 def _writable(path: str | None) -> str | None:
     """Create (or empty) an output file before the program runs: a typo in a directory
     name is found before the program has done anything, not after."""
@@ -72,7 +80,7 @@ def main(args: Any, as_command: bool = False) -> int:
                       reactor=args.reactor, log_size=args.log_size, slow=args.slow,
                       events=args.events, trace=args.trace,
                       lines=sys.stderr if args.line or not headless else None,
-                      internals=args.internals)
+                      internals=args.internals, strict=bool(getattr(args, "strict", False)))
     try:
         recording = Recording(options)
     except ValueError as e:
@@ -90,4 +98,9 @@ def main(args: Any, as_command: bool = False) -> int:
         if as_command:
             launch.die_of_sigint()
         return 130
+    warnings = recording.strict_lines(str(target_label(args)))
+    for line in warnings:
+        _say(line)
+    if warnings and outcome.code == 0:
+        return 1
     return outcome.code

@@ -1,0 +1,60 @@
+"""--strict on trace and REACTOR_REPL_STRICT for the repl reactor: a warning fails the
+run, with one line each on stderr; a hang ends a traced program instead of waiting
+for ever (SPEC §8). The programs are tests/programs/."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+
+import pytest
+
+from support import ROOT
+
+HANG = os.path.join(ROOT, "tests", "programs", "hang.py")
+TRIAL_CASE = os.path.join(ROOT, "tests", "programs", "trial_case.py")
+UNHANDLED = os.path.join(ROOT, "tests", "programs", "unhandled.py")
+
+
+def trace(*args: str, env: dict | None = None) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "reactor_repl", "trace", *args],
+                          capture_output=True, text=True, timeout=60, cwd=ROOT,
+                          env=dict(os.environ, NO_COLOR="1", **(env or {})))
+
+
+@pytest.mark.parametrize("clock", ["real", "virtual"])
+def test_strict_ends_a_hung_program_and_fails_it(tmp_path, clock):
+    events = tmp_path / "e.jsonl"
+    r = trace("--strict", "--clock", clock, "--events", str(events), HANG)
+    assert r.returncode == 1
+    assert r.stdout == "waiting for a reply that never comes\n"
+    assert "warn.hang hung: nothing left can run, and 1 Deferred still waits: d1" in r.stderr
+
+
+def test_without_strict_a_warning_changes_nothing(tmp_path):
+    r = trace("--events", str(tmp_path / "e.jsonl"), HANG, "--timeout", "0.5")
+    assert r.returncode == 0
+    assert r.stderr == ""
+
+
+def test_strict_on_a_clean_program_keeps_its_exit_code(tmp_path):
+    r = trace("--strict", "--events", str(tmp_path / "e.jsonl"), HANG, "--timeout", "0.3")
+    assert (r.returncode, r.stderr) == (0, "")
+
+
+def _trial(module: str, tmp_path, strict: bool) -> subprocess.CompletedProcess:
+    env = dict(os.environ, REACTOR_REPL_EVENTS=str(tmp_path / "t.jsonl"), NO_COLOR="1")
+    if strict:
+        env["REACTOR_REPL_STRICT"] = "1"
+    return subprocess.run([sys.executable, "-m", "twisted.trial", "--reactor=repl", module],
+                          capture_output=True, text=True, timeout=120, cwd=str(tmp_path),
+                          env=env)
+
+
+def test_trial_on_the_repl_reactor_fails_on_a_warning_only_when_strict(tmp_path):
+    assert _trial(TRIAL_CASE, tmp_path, True).returncode == 0
+    assert _trial(UNHANDLED, tmp_path, False).returncode == 0
+    strict = _trial(UNHANDLED, tmp_path, True)
+    assert strict.returncode == 1
+    assert "reactor-repl: warn.unhandled d1 d1 ended on Failure(ValueError" in strict.stderr
