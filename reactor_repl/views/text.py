@@ -8,6 +8,7 @@ import threading
 from typing import IO
 
 from reactor_repl.engine.events import Event
+from reactor_repl.views.escape import json_line, printable
 
 # ANSI colours by the family of a kind (the part before the dot)
 FAMILY_COLOURS = {
@@ -39,7 +40,8 @@ def want_colour(stream: IO[str]) -> bool:
 
 
 def format_line(ev: Event, colour: bool = False) -> str:
-    line = ev.line()
+    """The event's line, its text made printable (a note cannot drive the terminal)."""
+    line = printable(ev.line())
     if not colour:
         return line
     c = colour_for(ev)
@@ -104,7 +106,7 @@ class LinePrinter:
         out = self.out
         for ev in batch:
             if self.json:
-                out.write(ev.to_json() + "\n")
+                out.write(json_line(ev.to_json()) + "\n")
                 continue
             if ev.internal and not self.internals:
                 continue
@@ -113,7 +115,7 @@ class LinePrinter:
             if ev.kind == "show" and ev.data and ev.data.get("lines"):
                 out.write(format_line(ev, self.colour) + "\n")
                 for ln in ev.data["lines"][1:]:
-                    out.write("        " + ln + "\n")
+                    out.write("        " + printable(str(ln)) + "\n")
                 continue
             out.write(format_line(ev, self.colour) + "\n")
         try:
