@@ -432,6 +432,10 @@ class Driver:
         except (OSError, ValueError) as e:
             self.engine.record("error", "", f"export {req.path}: {e}", {"file": req.path})
             return False
+        except RecursionError:  # a do nested hundreds deep: the parser should refuse it first
+            self.engine.record("error", "", f"export {req.path}: the session nests too deeply "
+                               "to export", {"file": req.path})
+            return False
         self.engine.record("note", "", f"exported {what} to {req.path}", {"file": req.path})
         return True
 
