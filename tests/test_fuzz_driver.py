@@ -27,6 +27,7 @@ from hypothesis import strategies as st
 from reactor_repl.engine.core import Config, Engine
 from reactor_repl.language.table import COMMANDS, EXPECTS, KINDS, STEPS
 from reactor_repl.session.driver import Driver, Location
+from support import release
 
 DEEP = os.environ.get("REACTOR_REPL_FUZZ") == "deep"
 settings.register_profile("fuzz-quick", max_examples=40, deadline=None,
@@ -167,6 +168,7 @@ def replay(lines: list[tuple[str, bool]], clock: str, tmp: str) -> None:
     finally:
         began = time.monotonic()
         engine.finish()
+        release(engine)
         threading.excepthook = old_hook
     if time.monotonic() - began > 5:
         failures.append(f"finish took {time.monotonic() - began:.1f}s")

@@ -28,6 +28,7 @@ from reactor_repl.ui.app import load_play
 from reactor_repl.views import pyexport
 from reactor_repl.views.escape import printable
 from reactor_repl.views.text import LinePrinter, format_line
+from support import release
 
 # every code point Python's tokenizer (or str.splitlines) takes as a line break
 LINE_BREAKS = ["\r", "\n", "\r\n", "\f", "\v", "\x1c", "\x1d", "\x1e", "\x85", "\u2028",
@@ -43,6 +44,7 @@ def session(clock: str = "virtual", **kw: object) -> Iterator[Driver]:
         yield driver
     finally:
         engine.finish()
+        release(engine)
 
 
 def errors(driver: Driver) -> list[str]:
@@ -126,7 +128,7 @@ def test_a_scenario_file_writes_only_new_files_beneath_the_current_folder(
         run_file(drv, "s.rr")
         (error,) = errors(drv)
         assert why in error
-        assert "run with --allow-writes" in error
+        assert "--allow-writes lets it" in error or "run with --allow-writes, and" in error
         assert notes(drv) == ["hi", "after"]
     assert sorted(str(p) for p in tmp_path.rglob("*")) == before  # nothing new anywhere
     assert (here / "old.rr").read_text() == "precious\n"
@@ -170,7 +172,8 @@ def test_run_takes_allow_writes(tmp_path, capsys):
     path.write_text(f"note hi\nexport {out}\n")  # absolute: outside the current folder
     assert cli.main(["run", str(path)]) == 1
     assert not out.exists()
-    assert "run with --allow-writes" in capsys.readouterr().out
+    assert "outside the current folder — a scenario file writes only beneath the current " \
+           "folder; --allow-writes lets it" in capsys.readouterr().out
     assert cli.main(["run", str(path), "--allow-writes"]) == 0
     assert out.exists()
 
@@ -553,3 +556,12 @@ def test_an_echo_is_short_and_inert():
         "the list of commands"]
     line = format_line(next(e for e in drv.engine.log.snapshot() if e.kind == "error"))
     assert line.isprintable() and "\\x1b[2J" in line
+
+
+def test_an_export_nested_too_deep_to_write_is_an_error_not_a_traceback(tmp_path):
+    out = tmp_path / "deep.py"
+    with session() as drv:
+        drv.submit("later 0 " + "do later 0 " * 300 + "do note deep")
+        assert not drv.submit(f"export {out}")
+        assert errors(drv) == [f"export {out}: the session nests too deeply to export"]
+    assert not out.exists()

@@ -73,21 +73,24 @@ def check_target(req: WriteRequest) -> None:
 
 
 def _check_scenario_target(req: WriteRequest) -> None:
-    hint = f"a scenario file writes only new files beneath the current folder; run with " \
-           f"{WRITES_FLAG} to let it write {req.path}"
-    if os.path.isabs(req.path) or any(part == ".." for part in req.path.split(os.sep)):
-        raise WriteRefused(f"{req.path} is outside the current folder", hint)
-    parts = [p for p in os.path.normpath(req.path).split(os.sep) if p not in ("", ".")]
+    path, flag = req.path, WRITES_FLAG
+    elsewhere = f"a scenario file writes only beneath the current folder; {flag} lets it"
+    if os.path.isabs(path) or any(part == ".." for part in path.split(os.sep)):
+        raise WriteRefused(f"{path} is outside the current folder", elsewhere)
+    parts = [p for p in os.path.normpath(path).split(os.sep) if p not in ("", ".")]
     if any(p.startswith(".") for p in parts):
-        raise WriteRefused(f"{req.path} is a hidden file or folder", hint)
+        raise WriteRefused(f"{path} is a hidden file or folder",
+                           f"a scenario file writes only visible files; {flag} lets it")
     here = os.path.realpath(os.getcwd())
-    parent = os.path.realpath(os.path.dirname(os.path.abspath(req.path)))
+    parent = os.path.realpath(os.path.dirname(os.path.abspath(path)))
     if parent != here and not parent.startswith(here.rstrip(os.sep) + os.sep):
-        raise WriteRefused(f"{req.path} leads outside the current folder (a symlink)", hint)
-    if req.verb == "save" and not req.path.endswith(".rr"):
-        raise WriteRefused(f"a scenario file saves only to .rr files, not {req.path}", hint)
-    if os.path.lexists(req.path):
-        raise WriteRefused(f"{req.path} exists: a scenario file never overwrites", hint)
+        raise WriteRefused(f"{path} leads outside the current folder (a symlink)", elsewhere)
+    if req.verb == "save" and not path.endswith(".rr"):
+        raise WriteRefused(f"a scenario file saves only to .rr files, not {path}",
+                           f"{flag} lets it")
+    if os.path.lexists(path):
+        raise WriteRefused(f"{path} exists: a scenario file never overwrites",
+                           f"run with {flag}, and write '{req.verb} {path} force' to replace it")
 
 
 def mode_for(path: str) -> int:

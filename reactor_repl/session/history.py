@@ -9,7 +9,6 @@ The oldest lines go once ``size`` is reached, and ``dropped`` says how many.
 from __future__ import annotations
 
 from collections import deque
-from typing import Iterator
 
 HISTORY_LINES = 10_000  # a scenario is a page or two; a pipe can send lines for ever
 
@@ -37,13 +36,6 @@ class SessionHistory:
     def lines(self) -> list[str]:
         """The lines that ran, in the order they were given."""
         return [e.text for e in list(self.entries) if e.ran]
-
-    def waiting(self) -> int:
-        """Lines given but not run yet."""
-        return sum(1 for e in list(self.entries) if e.ran is None)
-
-    def __iter__(self) -> Iterator[str]:
-        return iter(self.lines())
 
     def __len__(self) -> int:
         return len(self.entries)

@@ -48,7 +48,7 @@ def export(engine: Engine, path: str, history: list[str], create: Create) -> str
             for ev in events:
                 printer(ev)
             printer.flush()
-        return f"{len(events)} events as text"
+        return f"the log as text ({len(events)} events)"
     from reactor_repl.views import pyexport
 
     with create(path) as f:
