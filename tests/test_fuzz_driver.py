@@ -66,8 +66,12 @@ NAMES = ["t1", "d1", "d2", "l1", "j1", "r1", "s1", "s1.1", "c1", "g1", "f1", "x"
 KEYWORDS = ["do", "times", "now", "cpu", "chunk", "raise", "force", "/", "#", "'", '"', "\\",
             "echo", "discard", "poetry", "before", "after", "during", "shutdown", "startup",
             ">=", "<=", "on", "off", "none", "true"]
+# files the lines may name (made in the test's folder): one that loads itself, one that
+# is not UTF-8, one that is not a scenario, a FIFO, a device, targets for save and export
+FILES = ["self.rr", "latin1.rr", "key.rr", "fifo.rr", "/dev/zero", "missing.rr", "out.rr",
+         "out.jsonl", "out.json", "out.py", "out.txt", "../up.rr", "sub", "/tmp"]
 WORDS = ([c.name for c in COMMANDS if c.name not in ("py",)] + [s.name for s in STEPS]
-         + [e.name for e in EXPECTS] + list(KINDS) + KEYWORDS + NAMES + NUMBERS)
+         + [e.name for e in EXPECTS] + list(KINDS) + KEYWORDS + NAMES + NUMBERS + FILES)
 SETUP = ["deferred d1", "deferred d2", "later 0.5 t1", "every 0.3 l1 times 3", "thread j1 0.2",
          "reader r1", "fromthread f1"]
 
@@ -101,6 +105,9 @@ def _line(draw: st.DrawFn) -> str:
         return draw(nested())
     if kind == 1:
         return draw(st.text(max_size=40))
+    if kind == 2:
+        verb = draw(st.sampled_from(["load", "save", "export"]))
+        return f"{verb} {draw(st.sampled_from(FILES))}" + draw(st.sampled_from(["", " force"]))
     words = draw(st.lists(_word(), min_size=1, max_size=8))
     if kind <= 6:  # most lines start with a real command
         words.insert(0, draw(st.sampled_from([c.name for c in COMMANDS if c.name != "py"])))
@@ -182,6 +189,17 @@ def replay(lines: list[tuple[str, bool]], clock: str, tmp: str) -> None:
     assert failures == [], (failures, [t for t, _ in lines])
 
 
+def make_files(folder: str) -> None:
+    with open(os.path.join(folder, "self.rr"), "w") as f:
+        f.write("note loading myself\nload self.rr\n")
+    with open(os.path.join(folder, "latin1.rr"), "wb") as b:
+        b.write(b"note caf\xe9\n")
+    with open(os.path.join(folder, "key.rr"), "w") as f:
+        f.write("-----BEGIN KEY-----\n" + "QUFB" * 16 + "\n" + "QkJC" * 16 + "\n")
+    os.mkfifo(os.path.join(folder, "fifo.rr"))
+    os.mkdir(os.path.join(folder, "sub"))
+
+
 sessions = st.lists(st.tuples(line(), st.booleans()), min_size=1, max_size=8)
 
 
@@ -190,6 +208,7 @@ def test_lines_built_to_break_the_driver_end_in_events_within_their_budget(
         clock, tmp_path_factory, monkeypatch):
     tmp = str(tmp_path_factory.mktemp("fuzz"))
     monkeypatch.chdir(tmp)  # what save/export/load find and write stays here
+    make_files(tmp)
 
     @settings(settings.get_profile(PROFILE),
               max_examples=settings.get_profile(PROFILE).max_examples // (2 if clock == "live"
@@ -207,7 +226,12 @@ def test_lines_built_to_break_the_driver_end_in_events_within_their_budget(
     "fier" + "w" * 1000,
     "later " + "9" * 5000,
     "help " + "\x1b[2J" * 50,
+    "load self.rr",  # 9.6
+    "load latin1.rr",
+    "load fifo.rr",
+    "load /dev/zero",
 ])
 def test_the_lines_of_the_issue_end_in_events(text, tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
+    make_files(str(tmp_path))
     replay([(text, False), (text, True)], "virtual", str(tmp_path))
