@@ -3,27 +3,71 @@
 from __future__ import annotations
 
 import argparse
+import math
 import os
 import sys
-from typing import Any
+from typing import Any, Callable, Iterator, TextIO
 
 from reactor_repl import __version__
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
 
+# the ranges of the numeric options (a value outside is a usage error, exit 2)
+LOG_SIZE = (100, 10_000_000)  # events: ~0.5 KB each
+SLOW = (0.001, 86_400.0)  # seconds
+MAX_DISPATCHES = (1_000, 1_000_000_000)
+
+
+def _whole(name: str, low: int, high: int) -> Callable[[str], int]:
+    def convert(text: str) -> int:
+        try:
+            value = int(text.strip(), 10) if len(text) <= 20 else None
+        except ValueError:
+            value = None
+        if value is None or not low <= value <= high:
+            raise argparse.ArgumentTypeError(
+                f"{name} takes a whole number from {low} to {high}, not {_short(text)}")
+        return value
+
+    return convert
+
+
+def _seconds(name: str, low: float, high: float) -> Callable[[str], float]:
+    def convert(text: str) -> float:
+        try:
+            value = float(text) if len(text) <= 40 else math.nan
+        except ValueError:
+            value = math.nan
+        if not (math.isfinite(value) and low <= value <= high):  # nan and inf fail here
+            raise argparse.ArgumentTypeError(
+                f"{name} takes seconds from {low:g} to {high:g}, not {_short(text)}")
+        return value
+
+    return convert
+
+
+def _short(text: str) -> str:
+    from reactor_repl.views.escape import printable
+
+    return repr(printable(text if len(text) <= 24 else text[:24] + "…"))
+
 
 def _common(p: argparse.ArgumentParser, clock_default: str | None) -> None:
     p.add_argument("--clock", choices=("real", "live", "virtual"), default=clock_default,
                    help="real (live) wall time, or virtual time that moves only on wait/step/block")
-    p.add_argument("--log-size", type=int, default=100_000, metavar="N",
-                   help="events kept in the log ring (default 100000)")
-    p.add_argument("--slow", type=float, default=0.1, metavar="SECONDS",
+    p.add_argument("--log-size", type=_whole("--log-size", *LOG_SIZE), default=100_000,
+                   metavar="N", help="events kept in the log ring (default 100000)")
+    p.add_argument("--slow", type=_seconds("--slow", *SLOW), default=0.1, metavar="SECONDS",
                    help="slow-callback and blocked-loop threshold (default 0.1)")
     p.add_argument("--internals", action="store_true", help="show internal dispatches")
-    p.add_argument("--max-dispatches", type=int, default=100_000, metavar="N",
+    p.add_argument("--max-dispatches", type=_whole("--max-dispatches", *MAX_DISPATCHES),
+                   default=100_000, metavar="N",
                    help="virtual clock: dispatches allowed per command before it is a runaway (default 100000)")
     p.add_argument("--allow-python", action="store_true",
                    help="allow py lines in scenario files")
+    p.add_argument("--allow-writes", action="store_true",
+                   help="let scenario files save/export anywhere, and overwrite with force "
+                        "(else only new files beneath the current folder)")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -100,8 +144,8 @@ def _config(args: Any, default_clock: str) -> Any:
     from reactor_repl.engine.core import Config
 
     clock = args.clock or default_clock
-    return Config(clock="virtual" if clock == "virtual" else "live", log_size=max(100, args.log_size),
-                  slow=args.slow, max_dispatches=max(1000, args.max_dispatches),
+    return Config(clock="virtual" if clock == "virtual" else "live", log_size=args.log_size,
+                  slow=args.slow, max_dispatches=args.max_dispatches,
                   allow_python=True)
 
 
@@ -153,12 +197,23 @@ def cmd_check(args: Any) -> int:
 
     problems = check_files(args.files, args.allow_python)
     for p in problems:
-        print(p, file=sys.stderr)
+        _complain(p)
     if problems:
         return EXIT_USAGE
     for path in args.files:
-        print(f"{path}: ok")
+        print(f"{_printable(path)}: ok")
     return EXIT_OK
+
+
+def _printable(text: str) -> str:
+    from reactor_repl.views.escape import printable
+
+    return printable(text)
+
+
+def _complain(text: str) -> None:
+    """A problem on stderr: the file's words shown, never acted on by the terminal."""
+    print(_printable(text), file=sys.stderr)
 
 
 def _outcome(engine: Any) -> int:
@@ -168,17 +223,23 @@ def _outcome(engine: Any) -> int:
 
 
 def cmd_run(args: Any) -> int:
-    from reactor_repl.session.driver import check_files
+    from reactor_repl.session.driver import read_checked
 
-    problems = check_files(args.files, args.allow_python)
+    texts: list[tuple[str, str]] = []
+    problems: list[str] = []
+    for path in args.files:
+        text, found = read_checked(path, args.allow_python)
+        problems += [p.located(path) for p in found]
+        if text is not None:
+            texts.append((path, text))
+    if args.trace:
+        problems += _trace_problems(args.trace)
     if problems:
         for p in problems:
-            print(p, file=sys.stderr)
+            _complain(p)
         return EXIT_USAGE
     worst = EXIT_OK
-    for path in args.files:
-        with open(path, encoding="utf-8") as f:
-            text = f.read()
+    for path, text in texts:
         code = run_text(args, path, text, default_clock="virtual",
                         allow_python=args.allow_python, trace=args.trace)
         worst = max(worst, code)
@@ -187,8 +248,24 @@ def cmd_run(args: Any) -> int:
     return worst
 
 
-def run_text(args: Any, path: str, text: str, *, default_clock: str, allow_python: bool,
-             trace: str | None = None) -> int:
+def _trace_problems(path: str) -> list[str]:
+    """--trace OUT.json is checked before the run (a run of minutes must not end in a
+    traceback): the suffix, the folder, and that it is not a folder or device."""
+    from reactor_repl.session import files
+
+    if not path.endswith(".json"):
+        return [f"--trace {path}: a trace is a .json file (Chrome/Perfetto), e.g. --trace out.json"]
+    try:
+        files.check_target(files.WriteRequest(path, "--trace", force=True))
+    except files.WriteRefused as e:
+        return [f"--trace {path}: {e.message}"]
+    if not os.access(os.path.dirname(os.path.abspath(path)), os.W_OK):
+        return [f"--trace {path}: the folder cannot be written"]
+    return []
+
+
+def run_text(args: Any, path: str, text: str | Iterator[str], *, default_clock: str,
+             allow_python: bool, trace: str | None = None) -> int:
     """Replay ``text`` as a session; print its events; return the exit code."""
     from reactor_repl.engine.core import Engine
     from reactor_repl.session.driver import Driver
@@ -211,6 +288,7 @@ def run_text(args: Any, path: str, text: str, *, default_clock: str, allow_pytho
 
     hung = []
     driver = Driver(engine, HeadlessView(), allow_python_files=allow_python,
+                    allow_writes_files=bool(getattr(args, "allow_writes", False)),
                     interrupted=lambda: bool(hung))
     if getattr(args, "strict", False):
         engine.on_hang.append(lambda: hung.append(True))
@@ -218,6 +296,7 @@ def run_text(args: Any, path: str, text: str, *, default_clock: str, allow_pytho
     try:
         engine.start()
         driver.run_lines(path, text)
+        driver.end_of_input(path)
     except KeyboardInterrupt:
         interrupted = True
     finally:
@@ -226,9 +305,15 @@ def run_text(args: Any, path: str, text: str, *, default_clock: str, allow_pytho
         finally:
             printer.flush()
     if trace:
+        from reactor_repl.session import files
         from reactor_repl.views import exporters
 
-        exporters.export(engine, trace, driver.state.history)
+        try:
+            exporters.export(engine, trace, driver.state.history.lines(),
+                             lambda p: files.created(p, overwrite=True))
+        except OSError as e:
+            _complain(f"--trace {trace}: {e.strerror or e}")
+            return EXIT_FAILED
     if interrupted:
         return EXIT_INTERRUPTED
     code = _outcome(engine)
@@ -237,7 +322,7 @@ def run_text(args: Any, path: str, text: str, *, default_clock: str, allow_pytho
     if code and not getattr(args, "json", False):
         fails = engine.log.count("expect.fail")
         errors = engine.log.count("error")
-        print(f"{path}: {fails} expectation(s) failed, {errors} command error(s)", file=sys.stderr)
+        _complain(f"{path}: {fails} expectation(s) failed, {errors} command error(s)")
     return code
 
 
@@ -269,8 +354,25 @@ def cmd_stdin(args: Any) -> int:
         sys.stdin.reconfigure(errors="replace")  # type: ignore[union-attr]
     except (AttributeError, ValueError):
         pass
-    return run_text(args, "<stdin>", sys.stdin, default_clock="live",  # type: ignore[arg-type]
+    return run_text(args, "<stdin>", bounded_lines(sys.stdin), default_clock="live",
                     allow_python=args.allow_python)
+
+
+def bounded_lines(stream: TextIO) -> Iterator[str]:
+    """The lines of ``stream``, none longer than a scenario line may be: the rest of an
+    over-long one is read and dropped as it comes (``< /dev/zero`` has no line end)."""
+    from reactor_repl.session.scenario import MAX_LINE
+
+    while True:
+        line = stream.readline(MAX_LINE + 1)
+        if not line:
+            return
+        if len(line) > MAX_LINE and not line.endswith("\n"):
+            while True:  # skip to the end of that line, in bounded pieces
+                rest = stream.readline(MAX_LINE)
+                if not rest or rest.endswith("\n"):
+                    break
+        yield line
 
 
 def cmd_interactive(args: Any, play: str | None = None) -> int:

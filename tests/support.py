@@ -53,3 +53,17 @@ def cli(*args: str, stdin: str | None = None, timeout: float = 60) -> subprocess
     env = dict(os.environ, NO_COLOR="1")
     return subprocess.run([sys.executable, "-m", "reactor_repl", *args], input=stdin,
                           capture_output=True, text=True, timeout=timeout, cwd=ROOT, env=env)
+
+
+def release(engine: Engine) -> None:
+    """Close what a finished engine leaves open: its reactor's epoll and waker pipe (three
+    descriptors a session; a test that makes dozens of sessions would run out of them)."""
+    r = engine.reactor
+    if r is None or not engine.stopped.is_set():
+        return
+    waker = getattr(r, "waker", None)
+    if waker is not None:
+        waker.connectionLost(None)
+    poller = getattr(r, "_poller", None)
+    if poller is not None:
+        poller.close()

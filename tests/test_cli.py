@@ -160,7 +160,7 @@ def test_check_a_good_file_and_unreadable_ones(tmp_path):
     assert r.returncode == 2
     assert r.stderr.splitlines() == [
         f"{tmp_path}/missing.rr:0:0: cannot read: No such file or directory",
-        f"{binary}:0:0: not UTF-8 text: invalid start byte"]
+        f"{binary}:1:1: not UTF-8 text: byte 0xff at offset 0 (invalid start byte)"]
 
 
 @pytest.mark.parametrize("args", [("run", "--bogus", "x.rr"), ("run",), ("nosuchverb",),
@@ -250,7 +250,7 @@ def test_piped_stdin_is_a_live_session_line_by_line():
     assert r.returncode == 1  # the bad line is an error; the session went on
     out = r.stdout
     assert "session.start    clock live" in out
-    assert "error    <stdin>:2:1: unknown command 'fier' — did you mean fire?" in out
+    assert "error    <stdin>:2:1: fier t1: unknown command 'fier' — did you mean fire?" in out
     assert "expect.pass    count timer.fire:t1 1" in out
     assert out.index("timer.fire  t1") < out.index("show  t1")
 

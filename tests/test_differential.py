@@ -114,7 +114,7 @@ def test_export_command_writes_the_same_program_as_pyexport(tmp_path):
             f"thread j1 0.1\nfromthread f1\nwait 0.5\nexport {out}\n")
     scenario = tmp_path / "s.rr"
     scenario.write_text(text, encoding="utf-8")
-    r = cli("run", str(scenario), "--json")
+    r = cli("run", str(scenario), "--json", "--allow-writes")  # it writes outside the cwd
     assert r.returncode == 0, r.stdout + r.stderr
     ours = dispatches(r.stdout)
     theirs = run_program(out.read_text(encoding="utf-8"), str(tmp_path / "again.py"))

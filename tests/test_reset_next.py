@@ -7,6 +7,9 @@ import os
 
 from support import ROOT, run_scenario
 
+from reactor_repl.engine.core import Config, Engine
+from reactor_repl.session.driver import Driver
+
 FIRST = os.path.join(ROOT, "scenarios", "01-calllater-order.rr")
 
 
@@ -34,14 +37,29 @@ expect count timer.fire:t1 1
     assert events[-1].kind == "session.end" and events[-1].text == "nothing pending"
 
 
-def test_load_into_a_session_with_objects_is_refused_unless_fresh():
-    events = run_scenario(f"later 1 t2\nload {FIRST}\nload {FIRST} fresh\n")
+def test_a_typed_load_into_a_session_with_objects_is_refused_unless_fresh():
+    engine = Engine(Config(clock="virtual"))
+    driver = Driver(engine)
+    engine.start()
+    try:
+        driver.submit("later 1 t2")
+        assert not driver.submit(f"load {FIRST}")
+        assert driver.submit(f"load {FIRST} fresh")
+    finally:
+        engine.finish()
+    events = engine.log.snapshot()
     errors = [e for e in events if e.kind == "error"]
     assert len(errors) == 1 and "already has objects" in errors[0].text
     assert "fresh" in errors[0].data["hint"]
     assert [e.kind for e in events if e.kind == "session.reset"] == ["session.reset"]
     assert not [e for e in events if e.kind == "expect.fail"]
     assert [e.text for e in events if e.kind == "predict"][-1].startswith("✓ right")
+
+
+def test_a_scenario_file_may_load_another_into_what_it_made(tmp_path):
+    """A file that loads another means to build on what it made: no refusal there."""
+    events = run_scenario(f"later 5 mine\nload {FIRST}\n")
+    assert not [e for e in events if e.kind == "error"]
 
 
 def test_next_shows_thread_calls_then_due_timers_in_the_heaps_order_at_a_break():

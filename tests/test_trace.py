@@ -206,7 +206,7 @@ def test_run_trace_and_export_write_files(tmp_path):
     scenario = tmp_path / "s.rr"
     scenario.write_text(SCENARIO + f"export {tmp_path / 'exported.json'}\n")
     out = tmp_path / "out.json"
-    res = cli("run", str(scenario), "--quiet", "--trace", str(out))
+    res = cli("run", str(scenario), "--quiet", "--trace", str(out), "--allow-writes")
     assert res.returncode == 0, res.stderr
     for path in (out, tmp_path / "exported.json"):
         with open(path, encoding="utf-8") as f:

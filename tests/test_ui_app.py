@@ -96,7 +96,7 @@ def test_a_bad_command_help_and_f2() -> None:
     ex, code = run_explorer(f"fier d1\rhelp later\r{F2}quit\r")
     assert code == 0
     errors = [e.text for e in ex.engine.log.snapshot() if e.kind == "error"]
-    assert errors == ["col 1: unknown command 'fier' — did you mean fire?"]
+    assert errors == ["fier d1: col 1: unknown command 'fier' — did you mean fire?"]
     assert ex.help.lines is not None
     assert ex.help.lines[:1] == ["later DELAY [NAME] [do …]"]
     assert "  Twisted: reactor.callLater" in ex.help.lines
@@ -309,7 +309,8 @@ def test_line_mode_prints_the_log_above_the_prompt() -> None:
             safety.cancel()
     lines = out.getvalue().splitlines()
     assert "#0008  1.000  [4]  timer.fire  t1  late +0.000s" in lines
-    assert "#0010  2.000  [5]  error    col 1: unknown command 'fier' — did you mean fire?" in lines
+    assert "#0010  2.000  [5]  error    fier: col 1: unknown command 'fier' — did you mean fire?" \
+        in lines
     assert "later DELAY [NAME] [do …]" in lines
     assert lines.index("#0011  2.000  [5]  input    help later") < lines.index(
         "later DELAY [NAME] [do …]")

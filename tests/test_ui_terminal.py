@@ -88,7 +88,7 @@ def test_timer_bad_command_help_quit(term_factory) -> None:  # type: ignore[no-u
     # validation as you type: the error is on the screen before Enter
     t.wait_for("✗ col 1: unknown command 'fier' — did you mean fire?")
     t.type("")
-    t.wait_for("error    col 1: unknown command 'fier'")
+    t.wait_for("error    fier d1: col 1: unknown command 'fier'")
     t.type("help")
     screen = t.wait_for("Time and the loop")
     assert "later DELAY [NAME] [do …]" in screen

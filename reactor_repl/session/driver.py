@@ -16,7 +16,13 @@ from typing import Any, Callable, Iterable, Protocol
 from reactor_repl.engine.commands import execute
 from reactor_repl.engine.core import Engine
 from reactor_repl.language.helptext import help_text
-from reactor_repl.language.parser import Options, ParseError, Parsed, parse_line, parse_script
+from reactor_repl.language.parser import Options, ParseError, Parsed, parse_line
+from reactor_repl.session import files, scenario
+from reactor_repl.session.history import Entry, SessionHistory
+
+MAX_LOAD_DEPTH = 8  # load inside load inside load …: a chain this deep is a mistake
+ECHO = 60  # characters of a typed line its parse error repeats (a file's: scenario.QUOTE)
+LOAD_ERRORS = 10  # a loaded file's parse errors shown in the log; the rest are counted
 
 
 class View(Protocol):
@@ -36,18 +42,34 @@ class Location:
 
 @dataclass
 class DriverState:
-    history: list[str] = field(default_factory=list)
+    history: SessionHistory = field(default_factory=SessionHistory)
     quit: bool = False
+
+
+@dataclass
+class Held:
+    """A line handed to the loop while it was paused at a break: it runs on continue."""
+
+    where: Location
+    text: str
+    done: threading.Event
 
 
 class Driver:
     def __init__(self, engine: Engine, view: Any = None, *, allow_python_files: bool = False,
-                 interrupted: Callable[[], bool] | None = None) -> None:
+                 interrupted: Callable[[], bool] | None = None,
+                 allow_writes_files: bool = False) -> None:
         self.engine = engine
         self.view = view
         self.allow_python_files = allow_python_files
+        # --allow-writes: a scenario file may write anywhere and overwrite with force
+        self.allow_writes_files = allow_writes_files
         self.state = DriverState()
         self.interrupted = interrupted or (lambda: False)
+        self.loading: list[tuple[str, str]] = []  # (as named, real path) of files running now
+        self.held: list[Held] = []
+        self._line: tuple[Location, str] | None = None  # the line being submitted
+        self._delegated = False  # that line went to the reactor, which records if it ran
 
     # -------------------------------------------------------------- lines
     @property
@@ -59,10 +81,17 @@ class Driver:
         """One line as typed. Returns False when it was rejected."""
         eng = self.engine
         where = where or Location()
+        if len(line) > scenario.MAX_LINE:
+            self.parse_error(where, ParseError(f"a line longer than {scenario.MAX_LINE} "
+                                               "characters", 1, "split it"), line)
+            return False
         try:
             parsed = parse_line(line, Options(allow_python=allow_python))
         except ParseError as e:
             self.parse_error(where, e, line)
+            return False
+        except RecursionError:  # the parser's own limit should come first; never a traceback
+            self.parse_error(where, ParseError("nested too deeply", 1), line)
             return False
         if parsed is None:
             return True
@@ -71,17 +100,44 @@ class Driver:
             eng.record("error", "", f"{where}: the session has ended; '{parsed.text}' not run", {})
             return False
         eng.record("input", "", parsed.text, {"where": str(where)})
+        entry = None
+        inherited = eng.runaway  # a loop that ran away on an earlier line is still busy
         if parsed.name not in ("save", "load", "export", "help", "quit"):
-            self.state.history.append(line.strip())
-        return self.run(parsed, where, wait)
+            entry = self.state.history.add(line.strip())
+        outer, self._line = self._line, (where, parsed.text)
+        try:
+            ok = self.run(parsed, where, wait, entry)
+        finally:
+            self._line = outer
+        if entry is not None and eng.runaway and eng.virtual and not inherited:
+            entry.ran = False  # it made the runaway: save leaves it out
+        return ok
 
     def parse_error(self, where: Location, e: ParseError, line: str) -> None:
-        loc = f"{where.file}:{where.line}:{e.col}" if where.line else f"col {e.col}"
-        self.engine.record("error", "", f"{loc}: {e.message}" + (f" — {e.hint}" if e.hint else ""),
+        """The error, and the line it is about (once the input is gone, ``col 7`` alone
+        cannot be placed); a file's line only by a short prefix (it may not be a scenario)."""
+        if where.line:
+            loc = f"{where.file}:{where.line}:{e.col}"
+            echo = scenario.prefix(line)
+            message = scenario.shorten(e.message)
+            text = f"{loc}: {echo}: {message}" if echo else f"{loc}: {message}"
+        else:
+            echo = scenario.prefix(line, ECHO)
+            message = scenario.shorten(e.message, ECHO)
+            text = f"{echo}: col {e.col}: {message}" if echo else f"col {e.col}: {message}"
+        self.engine.record("error", "", text + (f" — {e.hint}" if e.hint else ""),
                            {"file": where.file, "line": where.line, "col": e.col,
-                            "message": e.message, "hint": e.hint, "source": line})
+                            "message": message, "hint": e.hint, "source": echo})
 
-    def run(self, parsed: Parsed, where: Location, wait: bool = True) -> bool:
+    def run(self, parsed: Parsed, where: Location, wait: bool = True,
+            entry: Entry | None = None) -> bool:
+        self._delegated = False
+        ok = self._run(parsed, where, wait, entry)
+        if entry is not None and not self._delegated:
+            entry.ran = ok  # (a line handed to the reactor says so itself when it has run)
+        return ok
+
+    def _run(self, parsed: Parsed, where: Location, wait: bool, entry: Entry | None) -> bool:
         cmd = parsed.command
         if cmd.where == "prompt":
             return self._prompt(parsed, where)
@@ -90,7 +146,7 @@ class Driver:
                 and self.engine.paused_at is None:
             # live: check between two callbacks, not in the middle of one (a chain blocked
             # in a step showed half its result); virtual: the loop is idle already
-            return self._in_reactor(parsed, wait, loc)
+            return self._in_reactor(parsed, wait, loc, entry)
         if cmd.where == "here":
             if cmd.group == "session" or not wait or not self.engine.virtual \
                     or self.engine.paused_at is not None:
@@ -115,17 +171,22 @@ class Driver:
                 release.set()
             self._settle(gen, done)
             return ok
-        return self._in_reactor(parsed, wait, loc)
+        return self._in_reactor(parsed, wait, loc, entry)
 
-    def _in_reactor(self, parsed: Parsed, wait: bool, loc: str = "") -> bool:
+    def _in_reactor(self, parsed: Parsed, wait: bool, loc: str = "",
+                    entry: Entry | None = None) -> bool:
         eng = self.engine
         result: list[bool] = []
         gen = eng.idle_gen()
+        self._delegated = True
 
         def run_line() -> None:
             if eng.virtual:
                 eng.clock.line_gap()  # type: ignore[attr-defined]
-            result.append(execute(eng, parsed, where=loc))
+            ok = execute(eng, parsed, where=loc)
+            if entry is not None:
+                entry.ran = ok  # known only here: a typed line may run long after Enter
+            result.append(ok)
 
         done = eng.deliver(run_line)
         if not wait:
@@ -143,7 +204,30 @@ class Driver:
                 # paused at a break or step: the line runs when the loop goes on (waiting
                 # for it here held the prompt, so 'continue' could never be typed)
                 if self.interrupted() or eng.stopped.is_set() or eng.is_paused():
-                    return
+                    break
+        if self._line is not None and not done.is_set() and eng.is_paused():
+            self.held = [h for h in self.held if not h.done.is_set()]
+            self.held.append(Held(*self._line, done))
+
+    def skipped(self) -> list[Held]:
+        """Lines given while the loop was paused that have not run (no continue came)."""
+        return [h for h in self.held if not h.done.is_set()]
+
+    def end_of_input(self, path: str) -> None:
+        """The scenario is over: if a break still holds lines that never ran, say which
+        (the session would end with them dropped, and 'nothing pending')."""
+        held = self.skipped()
+        if not held or not self.engine.is_paused():
+            return
+        numbers = [h.where.line for h in held if h.where.line]
+        span = (f"line {numbers[0]}" if len(numbers) == 1 else
+                f"lines {numbers[0]}–{numbers[-1]}" if numbers else f"{len(held)} lines")
+        first = scenario.prefix(held[0].text, ECHO)
+        self.engine.record(
+            "error", "", f"{path}: the loop is still paused before {self.engine.paused_at}: "
+            f"{len(held)} line(s) after the break never ran ({span}, from '{first}') — "
+            "add continue (or step) after the break",
+            {"file": path, "skipped": len(held), "lines": numbers})
 
     # ------------------------------------------------------- prompt commands
     def _prompt(self, p: Parsed, where: Location) -> bool:
@@ -162,7 +246,9 @@ class Driver:
         if name == "load":
             if p["fresh"]:
                 self.reset()
-            elif self._has_objects():
+            elif self._has_objects() and not where.line:
+                # typed: a scenario's lines would mix with what the session has (a file
+                # that loads another one means to build on what it made)
                 eng.record("error", "", f"{where}: load {p['FILE']}: this session already has "
                            "objects; its lines would mix with them",
                            {"hint": f"load {p['FILE']} fresh (or reset first)"})
@@ -173,10 +259,11 @@ class Driver:
             return True
         if name == "use":
             return self.use(p["MODULE"])
-        if name == "save":
-            return self.save(p["FILE"])
-        if name == "export":
-            return self.export(p["FILE"])
+        if name in ("save", "export"):
+            req = files.WriteRequest(p["FILE"] or "", name, bool(p["force"]),
+                                     from_file=bool(where.line),
+                                     allow_writes=self.allow_writes_files)
+            return self.save(req) if name == "save" else self.export(req)
         if name in ("clear", "filter", "internals"):
             fn = getattr(self.view, name, None)
             if fn is not None:
@@ -277,17 +364,38 @@ class Driver:
 
     # ------------------------------------------------------------- files
     def load(self, path: str, where: Location | None = None) -> bool:
-        try:
-            with open(path, encoding="utf-8") as f:
-                text = f.read()
-        except OSError as e:
-            self.engine.record("error", "", f"load {path}: {e.strerror or e}",
-                               {"file": path, "message": str(e)})
+        eng = self.engine
+        real = os.path.realpath(path)
+        chain = [shown for shown, _ in self.loading]
+        if any(r == real for _, r in self.loading):
+            eng.record("error", "", f"load {path}: a load cycle: {' → '.join(chain + [path])}",
+                       {"file": path, "chain": chain + [path]})
             return False
-        lines, errors = parse_script(text, Options(allow_python=self.allow_python_files))
-        if errors:
-            for lineno, err in errors:
-                self.parse_error(Location(path, lineno), err, "")
+        if len(self.loading) >= MAX_LOAD_DEPTH:
+            eng.record("error", "", f"load {path}: files load each other more than "
+                       f"{MAX_LOAD_DEPTH} deep: {' → '.join(chain + [path])}",
+                       {"file": path, "chain": chain + [path]})
+            return False
+        try:
+            text = scenario.read(path)
+        except scenario.Unreadable as e:
+            pr = e.problem
+            at = f"{path}:{pr.line}:{pr.col}" if pr.line else path
+            eng.record("error", "", f"load {at}: {pr.message}",
+                       {"file": path, "line": pr.line, "col": pr.col, "message": pr.message})
+            return False
+        problems = scenario.check(text, self.allow_python_files)
+        if problems:
+            for pr in problems[:LOAD_ERRORS]:
+                text = f"{path}:{pr.line}:{pr.col}: " + (f"{pr.source}: " if pr.source else "")
+                eng.record("error", "", text + pr.message,
+                           {"file": path, "line": pr.line, "col": pr.col,
+                            "message": pr.message, "source": pr.source})
+            if len(problems) > LOAD_ERRORS:
+                eng.record("error", "", f"{path}: {len(problems) - LOAD_ERRORS} more error(s)",
+                           {"file": path, "more": len(problems) - LOAD_ERRORS})
+            eng.record("error", "", f"load {path}: not run ({len(problems)} error(s))",
+                       {"file": path})
             return False
         self.run_lines(path, text)
         return True
@@ -296,6 +404,17 @@ class Driver:
                   on_line: Callable[[int], Any] | None = None) -> None:
         """Run each line in turn: ``text`` is a whole scenario, or lines as they come
         (piped standard input is a live session: a line runs when it arrives)."""
+        whole = isinstance(text, str)
+        if whole:
+            self.loading.append((path, os.path.realpath(path)))
+        try:
+            self._run_lines(path, text, on_line)
+        finally:
+            if whole:
+                self.loading.pop()
+
+    def _run_lines(self, path: str, text: str | Iterable[str],
+                   on_line: Callable[[int], Any] | None) -> None:
         lines = text.splitlines() if isinstance(text, str) else (ln.rstrip("\r\n") for ln in text)
         for lineno, line in enumerate(lines, 1):
             if self.interrupted():
@@ -315,28 +434,63 @@ class Driver:
             if self.engine.runaway:
                 break
 
-    def save(self, path: str) -> bool:
+    def save(self, req: files.WriteRequest) -> bool:
+        hist = self.state.history
+        lines = hist.lines()
         try:
-            with open(path, "w", encoding="utf-8") as f:
+            files.check_target(req)
+            with files.created(req.path, overwrite=req.force) as f:
                 f.write("# saved by reactor-repl\n")
-                for line in self.state.history:
+                if hist.dropped:
+                    f.write(f"# (the session's first {hist.dropped} lines are not kept: "
+                            f"only the last {hist.entries.maxlen})\n")
+                for line in lines:
                     f.write(line + "\n")
-        except OSError as e:
-            self.engine.record("error", "", f"save {path}: {e.strerror or e}", {"file": path})
+        except files.WriteRefused as e:
+            self._refused("save", req.path, e)
             return False
-        self.engine.record("note", "", f"saved {len(self.state.history)} lines to {path}", {})
+        except OSError as e:
+            self.engine.record("error", "", f"save {req.path}: {e.strerror or e}",
+                               {"file": req.path})
+            return False
+        left = len(hist) - len(lines)
+        extra = []
+        if left:
+            extra.append(f"{left} that did not run left out")
+        if hist.dropped:
+            extra.append(f"the first {hist.dropped} dropped: only the last "
+                         f"{hist.entries.maxlen} are kept")
+        n = len(lines)
+        self.engine.record("note", "", f"saved {n} line{'s' if n != 1 else ''} to {req.path}"
+                           + (f" ({'; '.join(extra)})" if extra else ""),
+                           {"file": req.path, "lines": n, "left_out": left,
+                            "dropped": hist.dropped})
         return True
 
-    def export(self, path: str) -> bool:
+    def export(self, req: files.WriteRequest) -> bool:
         from reactor_repl.views import exporters
 
         try:
-            what = exporters.export(self.engine, path, self.state.history)
-        except (OSError, ValueError) as e:
-            self.engine.record("error", "", f"export {path}: {e}", {"file": path})
+            exporters.kind_of(req.path)
+            files.check_target(req)
+            what = exporters.export(self.engine, req.path, self.state.history.lines(),
+                                    lambda p: files.created(p, overwrite=req.force))
+        except files.WriteRefused as e:
+            self._refused("export", req.path, e)
             return False
-        self.engine.record("note", "", f"exported {what} to {path}", {"file": path})
+        except (OSError, ValueError) as e:
+            self.engine.record("error", "", f"export {req.path}: {e}", {"file": req.path})
+            return False
+        except RecursionError:  # a do nested hundreds deep: the parser should refuse it first
+            self.engine.record("error", "", f"export {req.path}: the session nests too deeply "
+                               "to export", {"file": req.path})
+            return False
+        self.engine.record("note", "", f"exported {what} to {req.path}", {"file": req.path})
         return True
+
+    def _refused(self, verb: str, path: str, e: files.WriteRefused) -> None:
+        self.engine.record("error", "", f"{verb} {path}: {e}",
+                           {"file": path, "message": e.message, "hint": e.hint})
 
 
 def _first_word(line: str) -> str:
@@ -348,20 +502,15 @@ def check_files(paths: list[str], allow_python: bool) -> list[str]:
     """Parse only; every error as FILE:LINE:COL: message."""
     problems = []
     for path in paths:
-        try:
-            with open(path, encoding="utf-8") as f:
-                text = f.read()
-        except OSError as e:
-            problems.append(f"{path}:0:0: cannot read: {e.strerror or e}")
-            continue
-        except UnicodeDecodeError as e:
-            problems.append(f"{path}:0:0: not UTF-8 text: {e.reason}")
-            continue
-        _, errors = parse_script(text, Options(allow_python=allow_python))
-        for lineno, err in errors:
-            problems.append(f"{path}:{lineno}:{err.col}: {err}")
+        _, found = read_checked(path, allow_python)
+        problems += [p.located(path) for p in found]
     return problems
 
 
-def exists(path: str) -> bool:
-    return os.path.exists(path)
+def read_checked(path: str, allow_python: bool) -> tuple[str | None, list[scenario.Problem]]:
+    """A scenario's text and its problems (the text is None when it cannot be read)."""
+    try:
+        text = scenario.read(path)
+    except scenario.Unreadable as e:
+        return None, [e.problem]
+    return text, scenario.check(text, allow_python)

@@ -6,7 +6,7 @@ import sys
 from typing import Any
 
 from reactor_repl.engine.core import Config, Engine
-from reactor_repl.language.parser import Options, parse_script
+from reactor_repl.session.driver import read_checked
 from reactor_repl.ui.history import PrivateFileHistory, open_history
 from reactor_repl.ui.play import Player
 
@@ -14,17 +14,13 @@ EXIT_OK, EXIT_USAGE = 0, 2
 
 
 def load_play(path: str, allow_python: bool) -> tuple[Player | None, list[str]]:
-    """Read and check a scenario before any UI starts: problems as FILE:LINE:COL: message."""
-    try:
-        with open(path, encoding="utf-8") as f:
-            text = f.read()
-    except OSError as e:
-        return None, [f"{path}:0:0: cannot read: {e.strerror or e}"]
-    except UnicodeDecodeError as e:
-        return None, [f"{path}:0:0: not UTF-8 text: {e.reason}"]
-    _, errors = parse_script(text, Options(allow_python=allow_python))
-    if errors:
-        return None, [f"{path}:{n}:{e.col}: {e}" for n, e in errors]
+    """Read and check a scenario before any UI starts: problems as FILE:LINE:COL: message
+    (a regular file of UTF-8 text of bounded size, as ``run`` and ``check`` read it)."""
+    from reactor_repl.views.escape import printable
+
+    text, problems = read_checked(path, allow_python)
+    if problems or text is None:
+        return None, [printable(p.located(path)) for p in problems]
     return Player(path, text), []
 
 
@@ -55,6 +51,7 @@ def main(args: Any, config: Config, play: str | None = None) -> int:
         from reactor_repl.ui.explorer import Explorer
 
         session = Explorer(engine, **options)
+    session.driver.allow_writes_files = bool(getattr(args, "allow_writes", False))
     for w in warnings:
         session.warn(w)
     if isinstance(history, PrivateFileHistory):

@@ -23,6 +23,7 @@ from typing import Any
 
 from reactor_repl.language.parser import ParseError, Parsed, Step, parse_line
 from reactor_repl.language.table import auto_name
+from reactor_repl.views.escape import printable
 
 # the dispatches the program prints, in the explorer's kinds
 PRINTED_KINDS = (
@@ -128,20 +129,20 @@ class _Exporter:
         try:
             parsed = parse_line(text)
         except ParseError as e:
-            self.body += [f"    # {text}", f"    #   (not run: {e})"]
+            self.body += [f"    # {printable(text)}", f"    #   (not run: {printable(str(e))})"]
             return
         if parsed is None:
             if text.startswith("#"):
-                self.body.append("    " + text)
+                self.body.append("    " + printable(text))
             return
         self.count += 1
         name = parsed.name
         said = name in _SAID
         if self.body and self.body[-1] and not (said and self.body[-1].startswith("    #")):
             self.body.append("")  # notes and checks in a row stay together
-        self.body.append(f"    # {text}")
+        self.body.append(f"    # {printable(text)}")
         if name == "note":
-            self.body[-1] = f"    # note: {parsed['TEXT']}"
+            self.body[-1] = f"    # note: {printable(parsed['TEXT'] or '')}"
             return
         if said:
             self.body[-1] += f"   ({_SAID[name]})"
@@ -163,7 +164,7 @@ class _Exporter:
                 return
             code = self.command(parsed, top=True)
         except _Skip as e:
-            self.body.append(f"    #   (not run: {e})")
+            self.body.append(f"    #   (not run: {printable(str(e))})")
             return
         if self.pausing:
             f = self._func(f"line_{self.count}")
@@ -182,9 +183,9 @@ class _Exporter:
         fn = getattr(self, "cmd_" + p.name, None)
         if fn is None:
             if p.name in ("note",):
-                return [f"pass  # note: {p['TEXT']}"]
+                return [f"pass  # note: {printable(p['TEXT'] or '')}"]
             if p.name in ("expect", "predict", "show", "break"):
-                return [f"pass  # {p.text} (the explorer's own)"]
+                return [f"pass  # {printable(p.text)} (the explorer's own)"]
             raise _Skip(f"{p.name} has no plain-Twisted equivalent here")
         out: list[str] = fn(p, top) if _takes_top(fn) else fn(p)
         return out

@@ -10,6 +10,7 @@ from typing import IO
 from reactor_repl.engine.events import Event
 from reactor_repl.language import kinds
 from reactor_repl.language.kinds import MULTILINE_KINDS
+from reactor_repl.views.escape import json_line, printable
 
 # ANSI colours by the family of a kind (the part before the dot)
 FAMILY_COLOURS = {
@@ -41,7 +42,8 @@ def want_colour(stream: IO[str]) -> bool:
 
 
 def format_line(ev: Event, colour: bool = False) -> str:
-    line = ev.line()
+    """The event's line, its text made printable (a note cannot drive the terminal)."""
+    line = printable(ev.line())
     if not colour:
         return line
     c = colour_for(ev)
@@ -106,7 +108,7 @@ class LinePrinter:
         out = self.out
         for ev in batch:
             if self.json:
-                out.write(ev.to_json() + "\n")
+                out.write(json_line(ev.to_json()) + "\n")
                 continue
             if ev.internal and not self.internals:
                 continue
@@ -115,7 +117,7 @@ class LinePrinter:
             if ev.kind in MULTILINE_KINDS and ev.data and ev.data.get("lines"):
                 out.write(format_line(ev, self.colour) + "\n")
                 for ln in ev.data["lines"][1:]:
-                    out.write("        " + ln + "\n")
+                    out.write("        " + printable(str(ln)) + "\n")
                 continue
             out.write(format_line(ev, self.colour) + "\n")
         try:
