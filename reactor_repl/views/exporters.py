@@ -27,6 +27,6 @@ def export(engine: Engine, path: str, history: list[str]) -> str:
         from reactor_repl.views import pyexport
 
         with open(path, "w", encoding="utf-8") as f:
-            f.write(pyexport.program(history, engine.config.clock))
+            f.write(pyexport.program(events, engine.config.clock))
         return "a plain Twisted program"
     raise ValueError("the suffix says what to write: .jsonl, .json or .py")
