@@ -143,8 +143,9 @@ class Writer:
         return Made(local, f"Names.objects[{local}]", "",
                     setup=[f"{local} = new_name({family!r})"], base=family)
 
-    def code_made(self, m: Made, body: list[str]) -> Code:
-        return Code(m.setup + body + m.after, [m.var] if m.var else [])
+    def code_made(self, m: Made, body: list[str], kept: bool = True) -> Code:
+        """``body`` with the naming around it; ``kept``: it assigns the session variable."""
+        return Code(m.setup + body + m.after, [m.var] if m.var and kept else [])
 
     # --------------------------------------------------------------- commands
     def command(self, p: Parsed) -> Code:
@@ -230,7 +231,7 @@ class Writer:
         f, body = self.callback(m, "runs", "threadcall.run", p)
         code = function(f, "", body)
         code += [f"helpers.started(from_a_thread(reactor, {f}))"]
-        return self.code_made(m, code.lines)
+        return self.code_made(m, code.lines, kept=False)
 
     def cmd_trigger(self, p: Parsed) -> Code:
         m = self.made(p, "trigger")
