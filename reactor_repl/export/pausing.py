@@ -15,7 +15,7 @@ from typing import Any, Callable
 
 from twisted.internet import defer
 
-from reactor_repl.engine.events import DISPATCH_KINDS
+from reactor_repl.language.kinds import DISPATCH_KINDS
 from reactor_repl.export.pacing import Pacing
 
 Line = Callable[[], Any]

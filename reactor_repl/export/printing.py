@@ -17,16 +17,9 @@ from typing import Any, Callable, Iterator
 
 from twisted.internet import defer
 
+from reactor_repl.language.kinds import PRINTED_KINDS
 from reactor_repl.language.table import FAMILIES, auto_name
 from reactor_repl.runtime import PipeReader
-
-# the dispatches a program prints (tcp.build and tcp.failed are dispatches it does not:
-# a break can stop before them all the same)
-PRINTED_KINDS = frozenset({
-    "timer.fire", "loop.call", "threadcall.run", "thread.result", "deferred.step",
-    "deferred.result", "reader.read", "reader.lost", "tcp.made", "tcp.data", "tcp.lost",
-    "trigger.fire",
-})
 
 
 class Dispatches:
@@ -39,7 +32,7 @@ def show(kind: str, name: str) -> None:
     """One dispatch: ``KIND NAME`` on a line of its own, as the explorer's log shows it."""
     for hook in Dispatches.before:
         hook(kind, name)
-    if kind in PRINTED_KINDS:
+    if kind in PRINTED_KINDS:  # (tcp.build, tcp.failed: dispatches a break stops before)
         print(kind, name, flush=True)
 
 
@@ -220,6 +213,7 @@ def named_server(name: str, factory: Any) -> Any:
 def named_client(name: str, factory: Any) -> Any:
     """``factory`` of client ``name``: its connection, or its failure to connect, shows."""
     build, failed = factory.buildProtocol, factory.clientConnectionFailed
+    lost = factory.clientConnectionLost
 
     def buildProtocol(addr: Any) -> Any:
         show("tcp.build", name)
@@ -229,7 +223,12 @@ def named_client(name: str, factory: Any) -> Any:
         show("tcp.failed", name)
         failed(connector, reason)
 
+    def clientConnectionLost(connector: Any, reason: Any) -> None:
+        show("tcp.clientlost", name)
+        lost(connector, reason)
+
     factory.buildProtocol, factory.clientConnectionFailed = buildProtocol, clientConnectionFailed
+    factory.clientConnectionLost = clientConnectionLost
     return factory
 
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from typing import Any, Iterable
 
-from reactor_repl.export.printing import PRINTED_KINDS
+from reactor_repl.language.kinds import PRINTED_KINDS
 from reactor_repl.views.escape import printable
 from reactor_repl.views.pyexport.code import (SAID, Unsupported, Writer, function, num,
                                               requested)

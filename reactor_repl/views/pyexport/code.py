@@ -150,6 +150,8 @@ class Writer:
     # --------------------------------------------------------------- commands
     def command(self, p: Parsed) -> Code:
         """The statements that do what ``p`` does."""
+        if own_code(p):
+            raise Unsupported(OWN_CODE)
         fn: Callable[[Parsed], Code] | None = getattr(self, "cmd_" + p.name, None)
         if fn is None:
             if p.name == "note":
@@ -218,6 +220,8 @@ class Writer:
         return Code([f"{obj}.cancel()"])  # a timer or a Deferred
 
     def cmd_reset(self, p: Parsed) -> Code:
+        if p["NAME"] is None:  # the session's reset: the program begins after the last one
+            return Code([f"pass  # {printable(p.text)} (the explorer's)"])
         return Code([f"{self.ref(p['NAME'])}.reset({num(p['DELAY'])})"])
 
     def cmd_delay(self, p: Parsed) -> Code:
@@ -287,6 +291,8 @@ class Writer:
             return Code(), f"lambda {arg}: {a['VALUE']!r}"
         if k == "py":
             return Code(), f"lambda result: ({python(a['EXPR'], 'eval')})"
+        if k == "call":
+            raise Unsupported(OWN_CODE)
         f = self.func(f"{self.var_of(owner)}_{STEP_VERBS[k]}")
         if k == "await":
             body = Code([f"return {self.ref(a['NAME'])}  # a Deferred: the chain waits for it"])
@@ -412,12 +418,23 @@ class Writer:
 
 # lines only the explorer acts on: comments in the program, saying what it does with them
 SAID = {"note": "", "expect": "the explorer checks it", "predict": "the explorer checks it",
-        "show": "the explorer shows it", "filter": "the explorer's view",
+        "show": "the explorer shows it", "waiting": "the explorer shows it",
+        "next": "the explorer shows it", "filter": "the explorer's view",
         "internals": "the explorer's view", "help": "the explorer's help",
         "clear": "the explorer's view", "save": "the explorer's", "load": "the explorer's",
         "export": "the explorer's", "quit": "the explorer's"}
 STEP_VERBS = {"await": "waits", "raise": "raises", "trap": "traps", "block": "blocks",
               "do": "does"}
+
+
+OWN_CODE = ("your own code (use, call, spawn, module:Factory) is not in the export yet: "
+            "import it and write the call yourself")
+
+
+def own_code(p: Parsed) -> bool:
+    """Does ``p`` run the person's own code (a module they ``use``)?"""
+    return (p.command.group == "python" and p.name != "py") or p.name == "spawn" or \
+        (p.name in ("listen", "connect") and ":" in (p["PROTOCOL"] or ""))
 
 
 def requested(p: Parsed, session: Session, made: str | None = None) -> str | None:

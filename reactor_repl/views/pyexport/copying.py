@@ -4,8 +4,10 @@ A generated program names what it uses (``show``, ``NamedReader``, ``job`` …).
 ``Copier.need`` finds each name's definition in the modules a program may draw on,
 and with it every name that definition uses: another definition of that module
 (copied too), an import of it from reactor-repl (copied from there), or any other
-import (kept as an import of the program). So a program carries the source it runs
-and imports nothing of reactor-repl. Definitions keep their modules' order, and a
+import (kept as an import of the program). A table computed from another
+(``language/kinds``: which kinds are dispatches, which a program prints) is taken by
+its value, as a literal. So a program carries the source it runs and imports nothing
+of reactor-repl. Definitions keep their modules' order, and a
 module comes after those it takes definitions from, so what a class statement or an
 assignment uses at once is defined before it.
 """
@@ -22,6 +24,8 @@ import textwrap
 from dataclasses import dataclass, field
 
 OURS = "reactor_repl"
+# tables a program takes by value (a literal of what they computed), not by their source
+BY_VALUE = ("reactor_repl.language.kinds",)
 
 
 class Unresolved(Exception):
@@ -86,6 +90,18 @@ def _read(name: str, source: str) -> _Module:
     return m
 
 
+def literal(value: object) -> str:
+    """Python for a table's value, the same text on every run (a set's items sorted)."""
+    if isinstance(value, (set, frozenset, tuple)):
+        items = sorted(value) if isinstance(value, (set, frozenset)) else list(value)
+        body = textwrap.fill(", ".join(repr(i) for i in items), 84, initial_indent="    ",
+                             subsequent_indent="    ", break_on_hyphens=False)
+        opening, closing = (("frozenset({", "})") if isinstance(value, (set, frozenset))
+                            else ("(", ",)" if len(items) == 1 else ")"))
+        return f"{opening}\n{body}\n{closing}"
+    return repr(value)
+
+
 def free_names(source: str) -> set[str]:
     """The global names a piece of source uses (reads, or assigns through ``global``)."""
     top = symtable.symtable(source, "<copied>", "exec")
@@ -146,6 +162,13 @@ class Copier:
         for used in sorted(free_names(text)):
             self._resolve(module, used)
 
+    def _copy_value(self, module: str, source: str, name: str) -> None:
+        """``name`` as a literal of its value in ``source`` (a table's computed set)."""
+        self.after.setdefault(module, set()).add(source)
+        if (source, name) not in self.defs:
+            value = getattr(importlib.import_module(source), name)
+            self.defs[(source, name)] = Definition(source, name, 0, f"{name} = {literal(value)}")
+
     def _resolve(self, module: str, name: str) -> None:
         mod = _module(module)
         if name in mod.defs:
@@ -154,6 +177,9 @@ class Copier:
         imported = mod.imports.get(name)
         if imported is not None:
             how, source, original = imported
+            if source in BY_VALUE and how == "from":
+                self._copy_value(module, source, name)
+                return
             if source.split(".")[0] == OURS:
                 if how != "from" or original != name:
                     raise Unresolved(f"{module} imports {name} from {source} in a way a "
@@ -203,6 +229,9 @@ class Copier:
         return out
 
     def doc_of(self, module: str) -> str:
+        if module in BY_VALUE:
+            return (importlib.import_module(module).__doc__ or "").split("\n")[0] + \
+                " (the values a program needs)"
         return _module(module).doc
 
     def source(self) -> str:

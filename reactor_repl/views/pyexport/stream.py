@@ -76,6 +76,9 @@ def read(events: Iterable[Any], clock: str | None = None) -> Session:
             started = True
             session.clock = clock or data.get("clock", "")
             continue
+        if kind == "session.reset":  # a fresh session: the program is the one after it
+            session = Session(session.clock)
+            continue
         if kind == "input":
             line = _line(e["text"])
             sites[id(line)] = _site(data.get("where", ""))
