@@ -53,3 +53,16 @@ def cli(*args: str, stdin: str | None = None, timeout: float = 60) -> subprocess
     env = dict(os.environ, NO_COLOR="1")
     return subprocess.run([sys.executable, "-m", "reactor_repl", *args], input=stdin,
                           capture_output=True, text=True, timeout=timeout, cwd=ROOT, env=env)
+
+
+def run_program(source: str, where: str) -> list[str]:
+    """Write ``source`` (an exported program) to ``where``, run it with this python, and
+    return the lines it printed; it must end well, with no traceback but Twisted's logged
+    ones ("while handling …")."""
+    with open(where, "w", encoding="utf-8") as f:
+        f.write(source)
+    r = subprocess.run([sys.executable, where], capture_output=True, text=True, timeout=120,
+                       env=dict(os.environ, PYTHONDONTWRITEBYTECODE="1"))
+    assert r.returncode == 0, r.stderr
+    assert "Traceback" not in r.stderr or "while handling" in r.stderr, r.stderr
+    return [line for line in r.stdout.splitlines() if line.strip()]

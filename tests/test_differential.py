@@ -17,13 +17,11 @@ import difflib
 import glob
 import json
 import os
-import subprocess
-import sys
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
-from support import ROOT, cli
+from support import ROOT, cli, run_program
 
 from reactor_repl.views.pyexport import PRINTED_KINDS, program
 
@@ -47,16 +45,6 @@ def explorer(path: str) -> list[dict]:
     r = cli("run", path, "--json", "--clock", "virtual", timeout=120)
     assert r.returncode in (0, 1), r.stderr
     return events_of(r.stdout)
-
-
-def run_program(source: str, where: str) -> list[str]:
-    with open(where, "w", encoding="utf-8") as f:
-        f.write(source)
-    r = subprocess.run([sys.executable, where], capture_output=True, text=True, timeout=120,
-                       env=dict(os.environ, PYTHONDONTWRITEBYTECODE="1"))
-    assert r.returncode == 0, r.stderr
-    assert "Traceback" not in r.stderr or "while handling" in r.stderr, r.stderr
-    return [line for line in r.stdout.splitlines() if line.strip()]
 
 
 def both(path: str, tmp: str) -> tuple[list[str], list[str]]:

@@ -10,17 +10,14 @@ from __future__ import annotations
 
 import ast
 import builtins
-import os
-import subprocess
 import symtable
-import sys
 from contextlib import redirect_stdout
 from io import StringIO
 
 import pytest
 from twisted.internet import defer
 
-from support import run_scenario
+from support import run_program, run_scenario
 
 from reactor_repl.export import printing
 from reactor_repl.export.pausing import Pausing
@@ -38,15 +35,6 @@ BREAKS = ("\r", "\f", "\v", "\x1c", "\x1d", "\x1e", "\x85", "\u2028", "\u2029")
 def dispatches(events) -> list[str]:
     return [f"{e.kind} {e.name}" for e in events
             if e.kind in PRINTED_KINDS and not e.internal and e.name]
-
-
-def run_program(source: str, where: str) -> list[str]:
-    with open(where, "w", encoding="utf-8") as f:
-        f.write(source)
-    r = subprocess.run([sys.executable, where], capture_output=True, text=True, timeout=60,
-                       env=dict(os.environ, PYTHONDONTWRITEBYTECODE="1"))
-    assert r.returncode == 0, r.stderr
-    return r.stdout.splitlines()
 
 
 # ------------------------------------------------------------------ escaping
