@@ -12,6 +12,7 @@ copy of the definitions it uses from ``reactor_repl.export`` and ``runtime``
 
 from __future__ import annotations
 
+import threading
 from typing import Any, Iterable
 
 from reactor_repl.language.kinds import PRINTED_KINDS
@@ -42,6 +43,9 @@ GLUE = {
     "calls": "calls = {}  # how many times each LoopingCall with 'times N' has called",
 }
 PAUSING = ("break", "step", "continue")
+# one program at a time: CPython 3.11's parser is not safe to run in two threads at once
+# ("AST constructor recursion depth mismatch"), and the copier parses modules and code
+_one_at_a_time = threading.Lock()
 
 HEADER = '''#!/usr/bin/env python3
 """A plain Twisted program, exported by reactor-repl from a session ({n} lines, {clock} clock).
@@ -67,6 +71,11 @@ CLOCK_NOTE = {
 
 def program(events: Iterable[Any], clock: str | None = None) -> str:
     """The session the events tell of, as a standalone Twisted program (its source)."""
+    with _one_at_a_time:
+        return _program(list(events), clock)
+
+
+def _program(events: list[Any], clock: str | None) -> str:
     session = read(events, clock)
     ran = [ln for ln in session.lines if ln.parsed is not None and not ln.refused]
     pausing = any(ln.name in PAUSING for ln in ran)

@@ -15,6 +15,8 @@ import re
 from dataclasses import dataclass, field
 from typing import Callable
 
+from twisted.internet import defer, error
+
 from reactor_repl.engine.commands.deferreds import _exception_type
 from reactor_repl.engine.commands.time import _now
 from reactor_repl.engine.core import CommandError
@@ -469,8 +471,6 @@ def block(seconds: float, cpu: bool) -> str:
 
 def exception(name: str) -> str:
     """The Python spelling of an exception type ``trap`` accepts, by the explorer's lookup."""
-    from twisted.internet import defer, error
-
     try:
         t = _exception_type(name)
     except CommandError as e:
