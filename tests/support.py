@@ -61,9 +61,19 @@ def release(engine: Engine) -> None:
     r = engine.reactor
     if r is None or not engine.stopped.is_set():
         return
-    waker = getattr(r, "waker", None)
-    if waker is not None:
-        waker.connectionLost(None)
-    poller = getattr(r, "_poller", None)
-    if poller is not None:
-        poller.close()
+    from reactor_repl.engine.core import _close_reactor
+
+    _close_reactor(r)  # (the engine closes them itself at shutdown; twice is harmless)
+
+
+def run_program(source: str, where: str) -> list[str]:
+    """Write ``source`` (an exported program) to ``where``, run it with this python, and
+    return the lines it printed; it must end well, with no traceback but Twisted's logged
+    ones ("while handling …")."""
+    with open(where, "w", encoding="utf-8") as f:
+        f.write(source)
+    r = subprocess.run([sys.executable, where], capture_output=True, text=True, timeout=120,
+                       env=dict(os.environ, PYTHONDONTWRITEBYTECODE="1"))
+    assert r.returncode == 0, r.stderr
+    assert "Traceback" not in r.stderr or "while handling" in r.stderr, r.stderr
+    return [line for line in r.stdout.splitlines() if line.strip()]

@@ -1,10 +1,10 @@
 """The proof of fidelity: every scenario, run by the explorer and as a plain Twisted program.
 
 Each scenario of the library (and each case in ``tests/differential/``) is replayed
-by ``reactor-repl run FILE --json`` on the virtual clock, and exported with
-``reactor_repl.views.pyexport.program``. The exported program runs on its own,
-under the venv's python, on the real clock, and prints ``KIND NAME`` per dispatch.
-The two sequences must be equal, line for line.
+by ``reactor-repl run FILE --json`` on the virtual clock, and that run's events are
+exported with ``reactor_repl.views.pyexport.program``, as ``export FILE.py`` does.
+The exported program runs on its own, under the venv's python, on the real clock,
+and prints ``KIND NAME`` per dispatch. The two sequences must be equal, line for line.
 
 The programs run in parallel (most of their time is spent waiting), so the whole
 comparison takes about as long as the longest scenario (the seed's closing
@@ -17,13 +17,11 @@ import difflib
 import glob
 import json
 import os
-import subprocess
-import sys
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
-from support import ROOT, cli
+from support import ROOT, cli, run_program
 
 from reactor_repl.views.pyexport import PRINTED_KINDS, program
 
@@ -32,38 +30,28 @@ CASES = sorted(glob.glob(os.path.join(ROOT, "tests", "differential", "*.rr")))
 ALL = LIBRARY + CASES
 
 
-def dispatches(jsonl: str) -> list[str]:
+def events_of(jsonl: str) -> list[dict]:
+    return [json.loads(line) for line in jsonl.splitlines() if line.startswith("{")]
+
+
+def dispatches(events: list[dict]) -> list[str]:
     """``KIND NAME`` of the explorer's dispatches that a plain program can print."""
-    out = []
-    for line in jsonl.splitlines():
-        if not line.startswith("{"):
-            continue
-        e = json.loads(line)
-        if e["kind"] in PRINTED_KINDS and not e.get("internal") and e["name"]:
-            out.append(f"{e['kind']} {e['name']}")
-    return out
+    return [f"{e['kind']} {e['name']}" for e in events
+            if e["kind"] in PRINTED_KINDS and not e.get("internal") and e["name"]]
 
 
-def explorer(path: str) -> list[str]:
+def explorer(path: str) -> list[dict]:
+    """The events of the explorer's run of a scenario, on the virtual clock."""
     r = cli("run", path, "--json", "--clock", "virtual", timeout=120)
     assert r.returncode in (0, 1), r.stderr
-    return dispatches(r.stdout)
+    return events_of(r.stdout)
 
 
-def run_program(source: str, where: str) -> list[str]:
-    with open(where, "w", encoding="utf-8") as f:
-        f.write(source)
-    r = subprocess.run([sys.executable, where], capture_output=True, text=True, timeout=120,
-                       env=dict(os.environ, PYTHONDONTWRITEBYTECODE="1"))
-    assert r.returncode == 0, r.stderr
-    assert "Traceback" not in r.stderr or "while handling" in r.stderr, r.stderr
-    return [line for line in r.stdout.splitlines() if line.strip()]
-
-
-def exported(path: str, tmp: str) -> list[str]:
-    with open(path, encoding="utf-8") as f:
-        lines = f.read().splitlines()
-    return run_program(program(lines, "virtual"), os.path.join(tmp, os.path.basename(path) + ".py"))
+def both(path: str, tmp: str) -> tuple[list[str], list[str]]:
+    """(the explorer's dispatches, the exported program's) for one scenario."""
+    events = explorer(path)
+    where = os.path.join(tmp, os.path.basename(path) + ".py")
+    return dispatches(events), run_program(program(events), where)
 
 
 @pytest.fixture(scope="module")
@@ -71,9 +59,8 @@ def both_ways(tmp_path_factory):
     """{scenario: (explorer's dispatches, the program's)} for every scenario, in parallel."""
     tmp = str(tmp_path_factory.mktemp("programs"))
     with ThreadPoolExecutor(max_workers=max(4, len(ALL))) as pool:
-        progs = {p: pool.submit(exported, p, tmp) for p in ALL}
-        runs = {p: pool.submit(explorer, p) for p in ALL}
-        return {p: (runs[p].result(), progs[p].result()) for p in ALL}
+        runs = {p: pool.submit(both, p, tmp) for p in ALL}
+        return {p: runs[p].result() for p in ALL}
 
 
 def _diff(a: list[str], b: list[str]) -> str:
@@ -96,19 +83,21 @@ def test_the_comparison_can_fail(tmp_path):
     """A program that differs from the session is caught: swap two timers' delays."""
     path = tmp_path / "two.rr"
     path.write_text("later 0.2 t1\nlater 0.1 t2\nwait 0.3\n", encoding="utf-8")
-    source = program(path.read_text(encoding="utf-8").splitlines(), "virtual")
+    events = explorer(str(path))
+    source = program(events)
     assert "reactor.callLater(0.2, t1_fires)" in source
     assert "reactor.callLater(0.1, t2_fires)" in source
     wrong = (source.replace("reactor.callLater(0.2, t1_fires)", "reactor.callLater(0.1, t1_fires)")
              .replace("reactor.callLater(0.1, t2_fires)", "reactor.callLater(0.2, t2_fires)"))
-    ours = explorer(str(path))
+    ours = dispatches(events)
     assert run_program(source, str(tmp_path / "right.py")) == ours == [
         "timer.fire t2", "timer.fire t1"]
     assert run_program(wrong, str(tmp_path / "wrong.py")) == ["timer.fire t1", "timer.fire t2"]
 
 
 def test_export_command_writes_the_same_program_as_pyexport(tmp_path):
-    """`export FILE.py` in a session writes a program that dispatches as the session did."""
+    """`export FILE.py` in a session writes the program ``program`` makes of the events
+    so far, and it dispatches as the session did."""
     out = tmp_path / "session.py"
     text = ("later 0.2 t1 do fire d1 ok\ndeferred d1\naddCallback d1 pass\n"
             f"thread j1 0.1\nfromthread f1\nwait 0.5\nexport {out}\n")
@@ -116,19 +105,22 @@ def test_export_command_writes_the_same_program_as_pyexport(tmp_path):
     scenario.write_text(text, encoding="utf-8")
     r = cli("run", str(scenario), "--json", "--allow-writes")  # it writes outside the cwd
     assert r.returncode == 0, r.stdout + r.stderr
-    ours = dispatches(r.stdout)
-    theirs = run_program(out.read_text(encoding="utf-8"), str(tmp_path / "again.py"))
+    events = events_of(r.stdout)
+    export = [i for i, e in enumerate(events) if e["kind"] == "input"][-1]
+    written = out.read_text(encoding="utf-8")
+    assert written == program(events[:export + 1])
+    ours = dispatches(events)
+    theirs = run_program(written, str(tmp_path / "again.py"))
     assert theirs == ours
     assert ours == ["threadcall.run f1", "thread.result j1", "deferred.result j1",
                     "timer.fire t1", "deferred.step d1", "deferred.result d1"]
 
 
 def test_the_exported_program_reads_like_plain_twisted():
-    path = os.path.join(ROOT, "scenarios", "12-closing-example.rr")
-    with open(path, encoding="utf-8") as f:
-        source = program(f.read().splitlines(), "virtual")
+    source = program(explorer(os.path.join(ROOT, "scenarios", "12-closing-example.rr")))
     compile(source, "closing.py", "exec")
-    for plain in ("threads.deferToThread(job, 'sleep', 10)", "task.LoopingCall(dots_calls)",
+    for plain in ("with naming('sleep'):\n        sleep = threads.deferToThread(job, 10, ",
+                  "task.LoopingCall(dots_calls)",
                   "reactor.callLater(3, stopper_fires)", "reactor.stop()",
                   "reactor.addSystemEventTrigger('before', 'shutdown', bye_fires)",
                   "# note: sleep(10) runs in a pool thread: the reactor stays free to print dots"):

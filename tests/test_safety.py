@@ -200,7 +200,10 @@ def _hostile_lines(marker: str) -> list[str]:
 
 def test_an_exported_program_runs_none_of_the_text_a_session_wrote(tmp_path):
     marker = str(tmp_path / "pwned")
-    source = pyexport.program(_hostile_lines(marker), "virtual")
+    with session() as drv:
+        for line in _hostile_lines(marker):  # each line whole, its line breaks inside it
+            drv.submit(line)
+    source = pyexport.program(drv.engine.log.snapshot(), "virtual")
     compile(source, "exported.py", "exec")  # no NUL, no stray line: it compiles
     for line in source.splitlines():
         if line.lstrip().startswith("#") or "# note:" in line:

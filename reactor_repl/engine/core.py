@@ -778,7 +778,7 @@ def _close_reactor(r: Any) -> None:
     """A session's reactor is never run again: its waker's pipe and its poller are closed
     (Twisted leaves them open; a process running many sessions ran out of descriptors)."""
     waker = getattr(r, "waker", None)
-    if waker is not None:
+    if waker is not None and hasattr(waker, "i"):  # (closed once already: no i and o left)
         try:
             r.removeReader(waker)
         except Exception:

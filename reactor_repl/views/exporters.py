@@ -52,5 +52,5 @@ def export(engine: Engine, path: str, history: list[str], create: Create) -> str
     from reactor_repl.views import pyexport
 
     with create(path) as f:
-        f.write(pyexport.program(history, engine.config.clock))
+        f.write(pyexport.program(events, engine.config.clock))
     return "a plain Twisted program"
