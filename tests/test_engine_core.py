@@ -557,9 +557,13 @@ def test_cancel_each_family():
 
 
 def test_cancel_a_fired_deferred_has_no_effect():
-    events = run("deferred d1\nfire d1 5\ncancel d1\nexpect result d1 5\n")
+    events = run("deferred d1\nfire d1 5\ncancel d1\nexpect result d1 5\n"
+                 "deferred d2\nfire d2 6\n")
     assert texts(events, "deferred.cancel") == [
         ("deferred.cancel", "d1", "cancel() (already fired: no effect)")]
+    # nothing happened to d1: its result is not reported again when another chain settles
+    assert texts(events, "deferred.result") == [
+        ("deferred.result", "d1", "value: 5"), ("deferred.result", "d2", "value: 6")]
     assert expectations(events) == [("expect.pass", "result d1 5")]
 
 

@@ -106,7 +106,8 @@ def name_deferred(d: Any, name: str) -> Any:
         cls.errback(d, fail)
 
     def cancel() -> None:
-        Chains.touch(d)
+        if not d.called or d.paused:  # a fired Deferred's cancel changes nothing
+            Chains.touch(d)
         cls.cancel(d)
 
     def _runCallbacks() -> None:

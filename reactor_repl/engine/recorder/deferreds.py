@@ -188,10 +188,11 @@ class DeferredsPart(Base):
 
     def deferred_cancel(self, token: Any, d: Any) -> None:
         ds: DState = token
-        self._touch(ds)
+        done = d.called and not d.paused
+        if not done:  # (cancelling a Deferred that fired changes nothing: no news of it)
+            self._touch(ds)
         if ds.rec.internal:
             return
-        done = d.called and not d.paused
         self.eng.record("deferred.cancel", ds.rec.name,
                         "cancel()" + (" (already fired: no effect)" if done else ""),
                         {"called": bool(d.called)})
