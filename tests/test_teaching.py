@@ -368,3 +368,13 @@ def test_a_saved_session_loads_again_to_the_same_log(tmp_path):
     kinds = {e.kind for e in first}
     assert {"loop.call", "thread.result", "threadcall.run", "reader.read", "tcp.data",
             "trigger.fire", "break", "predict"} <= kinds
+
+
+def test_a_timer_held_at_a_break_is_as_late_as_it_really_ran():
+    """Live: the pause is real time; t1 runs when the person says continue, and its
+    lateness says so (it was measured before the pause: +0.000s)."""
+    events = run_scenario("break timer.fire t1\nlater 0.05 t1\nwait 0.6\ncontinue\nwait 0.1\n",
+                          clock="live")
+    fired = [e for e in events if e.kind == "timer.fire" and e.name == "t1"]
+    assert len(fired) == 1
+    assert fired[0].data["late"] >= 0.45

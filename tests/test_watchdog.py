@@ -94,15 +94,24 @@ def blocked(events):
     return [e for e in events if e.kind == "warn.blocked"]
 
 
-def test_live_block_command_warns_once_naming_block():
-    events = run_scenario("block 0.4\nwait 0.05\nblock 0.35\n", clock="live", slow=0.1)
+def test_live_block_in_a_callback_warns_once_per_stall_naming_block():
+    events = run_scenario("later 0 a do block 0.4\nwait 0.5\nlater 0 b do block 0.35\n"
+                          "wait 0.45\n", clock="live", slow=0.1)
     warns = blocked(events)
-    assert [(w.data["function"], w.data["file"]) for w in warns] == [
-        ("block", "reactor_repl/engine/commands/time.py")] * 2
+    assert [(w.name, w.data["function"], w.data["file"]) for w in warns] == [
+        ("a", "block", "reactor_repl/engine/commands/time.py"),
+        ("b", "block", "reactor_repl/engine/commands/time.py")]
     assert seen(events, ["block.start", "block.end", "warn.blocked"]) == [
-        ("block.start", ""), ("warn.blocked", ""), ("block.end", ""),
-        ("block.start", ""), ("warn.blocked", ""), ("block.end", "")]
+        ("block.start", ""), ("warn.blocked", "a"), ("block.end", ""),
+        ("block.start", ""), ("warn.blocked", "b"), ("block.end", "")]
     assert all(w.thread == "watchdog" for w in warns)
+
+
+def test_a_block_the_person_typed_is_no_warning():
+    """It is what they asked for (issue 10.11): no warn.blocked, no warn.slow."""
+    events = run_scenario("block 0.4\nwait 0.1\n", clock="live", slow=0.1)
+    assert seen(events, ["block.start", "block.end", "warn.blocked", "warn.slow"]) == [
+        ("block.start", ""), ("block.end", "")]
 
 
 def test_live_stall_inside_a_timer_names_the_timer_and_a_py_line():
@@ -116,7 +125,7 @@ def test_live_stall_inside_a_timer_names_the_timer_and_a_py_line():
 
 
 def test_no_watchdog_on_the_virtual_clock_and_none_when_idle():
-    events = run_scenario("block 1\nwait 1\n", slow=0.1)
-    assert seen(events, ["warn.slow", "warn.blocked"]) == [("warn.slow", "")]
+    events = run_scenario("later 0 t1 do block 1\nwait 1\n", slow=0.1)
+    assert seen(events, ["warn.slow", "warn.blocked"]) == [("warn.slow", "t1")]
     events = run_scenario("wait 0.3\n", clock="live", slow=0.1)
     assert blocked(events) == []

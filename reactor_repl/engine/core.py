@@ -100,6 +100,7 @@ class Engine:
         self.waited = 0.0  # virtual: seconds the clock jumped while the loop waited
         self.watchdog: Any = None  # live clock: engine.watchdog.Watchdog
         self.last_warning: Event | None = None  # the latest warn.slow / warn.blocked
+        self.expected_block = False  # a typed block runs: the watchdog knows, and says nothing
         self._gc_thresholds: tuple[int, int, int] | None = None
         self._tcp_count = 0
         self.on_end: list[Callable[[], None]] = []
@@ -239,6 +240,17 @@ class Engine:
         dispatch() and run_dispatch() written out: this is the hot path of every dispatch."""
         if self.breakpoints or self.stepping:
             self._gate(kind, name)
+        return self.timed_after_gate(kind, name, text, data, fn, *args, **kw)
+
+    def gate(self, kind: str, name: str) -> None:
+        """Pause here first if a break or step says so (a dispatch that measures something
+        — a timer's lateness — measures it after the pause: then it really runs)."""
+        if self.breakpoints or self.stepping:
+            self._gate(kind, name)
+
+    def timed_after_gate(self, kind: str, name: str, text: str, data: dict[str, Any] | None,
+                         fn: Callable[..., Any] | None, *args: Any, **kw: Any) -> Any:
+        """``timed`` once past the gate."""
         reactor = self.reactor
         seconds = self.clock.seconds
         label = self._local.label  # thread_label() written out

@@ -154,5 +154,7 @@ class Watchdog:
         text = (f"loop blocked {away:.3f}s (> --slow {self.threshold:g}s) in "
                 f"{where['function']} ({where['file']}:{where['line']})"
                 + (f" during {during}" if during else ""))
+        if getattr(eng, "expected_block", False):
+            return  # a block the person typed: the state pane shows it, no warning
         ev = eng.record("warn.blocked", current.name if current is not None else "", text, where)
         eng.last_warning = ev

@@ -164,12 +164,19 @@ def block(eng: Engine, seconds: float, cpu: bool) -> None:
                {"seconds": seconds, "cpu": cpu})
     r = eng.reactor
     old = r.phase
+    # typed at the prompt, the block is what the person asked for: no warning says so (in a
+    # callback it is the lesson: warn.slow and warn.blocked name it)
+    typed = not eng.in_callback()
     r._set_phase("blocked")
+    eng.expected_block = typed
     t0 = eng.clock.seconds()
     try:
         eng.pass_time(seconds, cpu)
     finally:
+        eng.expected_block = False
         r._set_phase(old)
+        if typed:
+            eng.slow_warnings += 1  # the typed command it is in does not warn.slow either
     if eng.clock.shutdown.is_set():
         took = eng.clock.seconds() - t0
         eng.record("block.end", "", f"cut short after {took:.3f}s: the session is ending",

@@ -42,6 +42,8 @@ class TimersPart(Base):
                    kw: dict) -> Any:
         eng = self.eng
         rec: TimerRecord = token
+        if not rec.internal:
+            eng.gate("timer.fire", rec.name)  # a pause at a break is part of its lateness
         late = eng.clock.seconds() - rec.due
         if late < 0:
             late = 0.0
@@ -54,8 +56,8 @@ class TimersPart(Base):
         rec.late = late
         rec.detail = f"late +{late:.3f}s"
         self.reg.finished(rec)
-        return eng.timed("timer.fire", rec.name, f"late +{late:.3f}s", {"late": round(late, 6)},
-                         func, *args, **kw)
+        return eng.timed_after_gate("timer.fire", rec.name, f"late +{late:.3f}s",
+                                    {"late": round(late, 6)}, func, *args, **kw)
 
     def timer_cancel(self, token: Any, dc: Any) -> None:
         rec: TimerRecord = token
@@ -98,6 +100,7 @@ class TimersPart(Base):
         if rec is None or rec.internal:
             return run()
         eng = self.eng
+        eng.gate("loop.call", rec.name)  # a pause at a break is part of its lateness
         rec.calls += 1
         n = rec.calls
         now = eng.clock.seconds()
@@ -120,7 +123,7 @@ class TimersPart(Base):
         rec.late = late
         started = lc._deferred
         try:
-            return eng.timed("loop.call", rec.name, text,
+            return eng.timed_after_gate("loop.call", rec.name, text,
                              {"n": n, "missed": missed, "late": round(late, 6) if late else 0.0},
                              run)
         finally:
