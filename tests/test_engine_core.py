@@ -823,9 +823,10 @@ def test_deferred_chain_on_both_clocks(clock):
 # ------------------------------------------------------------------ the log itself
 
 
-def test_an_event_recorded_by_a_del_during_an_append_waits_its_turn_instead_of_deadlocking():
+def test_an_event_recorded_by_a_del_during_an_append_comes_first_instead_of_deadlocking():
     """The collector can run a failed Deferred's __del__ (which logs) in the middle of
-    an append, in the same thread: the log's lock must not deadlock on it."""
+    an append, in the same thread: that must not deadlock. The collection runs while the
+    outer event is being made, before it is numbered: the __del__'s event comes first."""
     import gc
     import threading
 
@@ -852,7 +853,7 @@ def test_an_event_recorded_by_a_del_during_an_append_waits_its_turn_instead_of_d
     t.start()
     t.join(5)
     assert not t.is_alive(), "the log deadlocked"
-    assert [(e.seq, e.kind) for e in log.snapshot()] == [(1, "note"), (2, "log")]
+    assert [(e.seq, e.kind) for e in log.snapshot()] == [(1, "log"), (2, "note")]
 
 
 def test_nothing_is_recorded_after_session_end():

@@ -31,6 +31,7 @@ WAKE_AFTER = 1e-9
 # the reactor fixes (``nudge``): timers made in one callback, or in one tick, with the
 # same delay are due in the order they were made, as on a real clock.
 LINE_GAP = 1e-12
+LINE_GAP_BELOW = 2.0 ** 13  # below this, math.ulp(t) <= 2**-40 < LINE_GAP
 
 
 @dataclass(eq=False)
@@ -150,7 +151,8 @@ class VirtualClock(BaseClock):
         moved since the last one, so two deadlines made in one tick differ too.
         Reactor thread only; a LINE_GAP step wakes no sleeper (the next set_now does)."""
         now = self.now
-        self.now = now + max(LINE_GAP, math.ulp(now))
+        # (below 2**13 one float step is smaller than LINE_GAP: no max() and ulp() to call)
+        self.now = now + LINE_GAP if now < LINE_GAP_BELOW else now + max(LINE_GAP, math.ulp(now))
 
     def set_now(self, t: float) -> None:
         """Move the clock to ``t`` and wake every sleeper due by then (in deadline order)."""

@@ -32,9 +32,24 @@ class _ThreadState(threading.local):
     """Per-thread recording state. Class defaults make a missing attribute a plain
     lookup, not a caught AttributeError (``getattr(local, name, None)`` costs 0.3 µs)."""
 
-    label: str | None = None  # overrides the thread's label in events
     activity: Activity | None = None  # the pool job or helper this thread runs
+    unlabel: _Unlabel | None = None  # forgets the thread's label when the thread ends
     handing_back: Any = None  # a pool job's record while its result is handed back
+
+
+class _Unlabel:
+    """Kept in a thread's locals, which go when the thread ends: so does its label (a
+    thread started later may get the same ident)."""
+
+    __slots__ = ("dicts", "ident")
+
+    def __init__(self, dicts: tuple[dict[int, str], ...], ident: int) -> None:
+        self.dicts = dicts
+        self.ident = ident
+
+    def __del__(self) -> None:
+        for d in self.dicts:
+            d.pop(self.ident, None)
 
 
 class SessionEnded(Exception):
@@ -78,7 +93,10 @@ class Engine:
         self._many = min(self.config.spin_dispatches, self.config.max_dispatches + 1)
         self.on_hang: list[Callable[[], None]] = []  # --strict: a hang ends the run
         self.namespace: dict[str, Any] = {}  # the session's Python namespace (py, use)
-        self._thread_labels: dict[int, str] = {}
+        self._thread_labels: dict[int, str] = {}  # thread ident → its label in events
+        # … and what each is labelled right now (a pool thread says which slot it runs):
+        # one dictionary lookup on the hot path, not a thread-local's
+        self._labels: dict[int, str] = {}
         self._local = _ThreadState()
         self.reactor: Any = None
         self._thread: threading.Thread | None = None
@@ -150,13 +168,13 @@ class Engine:
         observe.attach(self.recorder, self.reactor)
         self.clock.pool_max = lambda: self.reactor.threadpool.max if self.reactor.threadpool else 10
         self.start_time = self.clock.seconds()
-        self._thread_labels[threading.get_ident()] = thread
+        self._label_thread(thread)
         poller = poller_name(self.reactor)
         self.record("session.start", "", f"clock {self.config.clock}, reactor {poller}",
                     {"clock": self.config.clock, "reactor": poller})
 
     def _run_reactor(self) -> None:
-        self._thread_labels[threading.get_ident()] = "reactor"
+        self._label_thread("reactor")
         try:
             self.reactor.run(installSignalHandlers=False)
         finally:
@@ -192,14 +210,30 @@ class Engine:
 
     # -------------------------------------------------------------- recording
     def thread_label(self) -> str:
-        label = self._local.label
-        if label is None:
-            # not .get(ident, current_thread().name): that default would be built every call
-            label = self._thread_labels.get(_get_ident()) or threading.current_thread().name
-        return label
+        # not .get(ident, current_thread().name): that default would be built every call
+        return self._labels.get(_get_ident()) or threading.current_thread().name
+
+    def _label_thread(self, label: str) -> None:
+        """The label of the calling thread in events, for as long as it lives."""
+        ident = self._forget_at_exit()
+        self._thread_labels[ident] = self._labels[ident] = label
 
     def set_thread_label(self, label: str | None) -> None:
-        self._local.label = label
+        """The calling thread's label for now (None: its own again)."""
+        ident = self._forget_at_exit()
+        if label is None:
+            label = self._thread_labels.get(ident)
+        if label is None:
+            self._labels.pop(ident, None)
+        else:
+            self._labels[ident] = label
+
+    def _forget_at_exit(self) -> int:
+        ident = _get_ident()
+        local = self._local
+        if local.unlabel is None:
+            local.unlabel = _Unlabel((self._labels, self._thread_labels), ident)
+        return ident
 
     def record(self, kind: str, name: str = "", text: str = "", data: dict[str, Any] | None = None,
                internal: bool = False) -> Event:
@@ -211,7 +245,8 @@ class Engine:
                          self.thread_label(), text, data, internal)
         return self.log.append(self.clock.seconds() - self.start_time,
                                reactor.tick if reactor is not None else 0, kind, name,
-                               self.thread_label(), text, data, internal)
+                               self._labels.get(_get_ident()) or self.thread_label(), text,
+                               data, internal)
 
     def dispatch(self, kind: str, name: str, text: str, data: dict[str, Any] | None = None,
                  internal: bool = False) -> Event:
@@ -221,7 +256,8 @@ class Engine:
         reactor = self.reactor
         # record() inlined: this is the hot path of every dispatch
         ev = self.log.append(self.clock.seconds() - self.start_time, reactor.tick, kind, name,
-                             self.thread_label(), text, data, internal)
+                             self._labels.get(_get_ident()) or self.thread_label(), text, data,
+                             internal)
         n = reactor.dispatches = reactor.dispatches + 1
         if n >= self._many and self.virtual:
             self._many_dispatches(n)
@@ -253,9 +289,7 @@ class Engine:
         """``timed`` once past the gate."""
         reactor = self.reactor
         seconds = self.clock.seconds
-        label = self._local.label  # thread_label() written out
-        if label is None:
-            label = self._thread_labels.get(_get_ident()) or threading.current_thread().name
+        label = self._labels.get(_get_ident()) or self.thread_label()
         t0 = seconds()
         ev = self.log.append(t0 - self.start_time, reactor.tick, kind, name, label, text, data,
                              False)
@@ -278,6 +312,36 @@ class Engine:
         finally:
             self.current = outer
             dur = seconds() - t0
+            ev.dur = dur
+            ev.end_seq = self.log.seq
+            if dur >= self.config.slow and warned == self.slow_warnings:
+                self._note_duration(ev, dur)
+
+    def timed_lazy(self, kind: str, name: str, make: Callable[..., tuple[str, dict[str, Any]]],
+                   margs: tuple, t0: float, fn: Callable[..., Any], *args: Any) -> Any:
+        """``timed_after_gate`` recording what happened, not its words: the event's text
+        and data are ``make(*margs)``, made when a view first reads them (issue 15: a loop
+        call or a timer is recorded by an append; formatting is the views' work).
+        ``t0``: the clock as the caller read it, when the dispatch began."""
+        reactor = self.reactor
+        ev = self.log.append_lazy(t0 - self.start_time, reactor.tick, kind, name,
+                                  self._labels.get(_get_ident()) or self.thread_label(), make,
+                                  margs, False)
+        n = reactor.dispatches = reactor.dispatches + 1
+        if n >= self._many and self.virtual:
+            self._many_dispatches(n)
+        if self.predictions:
+            from reactor_repl.engine import teaching
+
+            teaching.check_predictions(self)
+        outer = self.current
+        self.current = ev
+        warned = self.slow_warnings
+        try:
+            return fn(*args)
+        finally:
+            self.current = outer
+            dur = self.clock.seconds() - t0
             ev.dur = dur
             ev.end_seq = self.log.seq
             if dur >= self.config.slow and warned == self.slow_warnings:

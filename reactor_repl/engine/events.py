@@ -2,21 +2,32 @@
 
 Views subscribe to the log; a subscriber that raises is detached and reported,
 never allowed to break the reactor (observation never breaks the observed).
+
+Recording is the hot path of every dispatch, so an event keeps what happened and
+derives the rest when a view asks: a lazy event holds a maker and its arguments
+(numbers, names) and makes its ``text`` and ``data`` the first time either is read;
+the log's statistics (counts, first dispatches) are counted in batches when asked,
+and before the ring could drop an event not yet counted.
 """
 
 from __future__ import annotations
 
 import json
 import threading
-from collections import deque
+from collections import Counter, deque
+from itertools import islice
+from operator import attrgetter
 from typing import Any, Callable, Iterable
 
 from reactor_repl.language.kinds import DISPATCH_KINDS, FIRST_DISPATCH_KINDS  # noqa: F401
 
-
 class Event:
-    __slots__ = ("seq", "t", "tick", "kind", "name", "thread", "text", "data", "internal", "dur",
-                 "end_seq")
+    """One thing that happened. ``text`` and ``data`` may be made on first reading (a
+    lazy event: ``_text`` is the maker, ``_data`` the tuple of what it makes them from —
+    numbers and names, which the collector stops tracking: one tracked object an event)."""
+
+    __slots__ = ("seq", "t", "tick", "kind", "name", "thread", "_text", "_data", "internal",
+                 "dur", "end_seq")
 
     def __init__(self, seq: int, t: float, tick: int, kind: str, name: str, thread: str,
                  text: str, data: dict[str, Any] | None, internal: bool) -> None:
@@ -26,11 +37,43 @@ class Event:
         self.kind = kind
         self.name = name
         self.thread = thread
-        self.text = text
-        self.data = data
+        self._text = text
+        self._data = data
         self.internal = internal
         self.dur: float | None = None  # how long the dispatch ran (for traces), if timed
         self.end_seq = 0  # timed: the last seq recorded before its callback returned
+
+    def _make(self) -> None:
+        """A lazy event's text and data, from what was recorded."""
+        make = self._text
+        if make.__class__ is not str:
+            text, data = make(*self._data)
+            self._data = data
+            self._text = text
+
+    @property
+    def text(self) -> str:
+        if self._text.__class__ is not str:
+            self._make()
+        return self._text
+
+    @text.setter
+    def text(self, value: str) -> None:
+        if self._text.__class__ is not str:
+            self._make()
+        self._text = value
+
+    @property
+    def data(self) -> dict[str, Any] | None:
+        if self._text.__class__ is not str:
+            self._make()
+        return self._data
+
+    @data.setter
+    def data(self, value: dict[str, Any] | None) -> None:
+        if self._text.__class__ is not str:
+            self._make()
+        self._data = value
 
     def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {
@@ -58,31 +101,38 @@ class Event:
         return f"<Event {self.line()}>"
 
 
+_new = object.__new__
+_kind_and_name = attrgetter("kind", "name")
+
+
 class EventLog:
     """A bounded ring of events plus small indexes that outlive the ring.
 
     The indexes (first dispatch of each name/kind, counts) let ``expect`` and
-    ``predict`` answer about events the ring has already dropped.
+    ``predict`` answer about events the ring has already dropped. They are brought up
+    to date when read, and by ``append`` before the ring could drop an event they have
+    not counted (every half ring), in batches: counting costs the recording nothing.
     """
 
     def __init__(self, size: int = 100_000) -> None:
         self.size = size
         self.events: deque[Event] = deque(maxlen=size)
         self.seq = 0
-        # re-entrant: the collector may run a __del__ that records, mid-append (see append)
-        self.lock = threading.RLock()
-        self._busy = False  # an append is under way (only the lock's owner can see it True)
-        self._reentered: list[Event] = []
-        self.first: dict[str, Event] = {}  # "name", "kind:name", "kind" → first dispatch
-        self.counts: dict[str, int] = {}  # "kind" → count (count() answers "kind:name" too)
-        # kind → name → count / latest event: nested, so that recording does not build and
-        # hash a "kind:name" string for every event
-        self.named_counts: dict[str, dict[str, int]] = {}
-        self.last: dict[str, dict[str, Event]] = {}
+        self._first: dict[str, Event] = {}  # "name", "kind:name", "kind" → first dispatch
+        self._counts: dict[str, int] = {}  # "kind" → count (count() answers "kind:name" too)
+        # kind → name → count: nested, so that counting does not build a "kind:name" string
+        self._named: dict[str, dict[str, int]] = {}
+        self._counted = 0  # the indexes cover the events up to this seq
+        self._count_by = max(1, size // 2)  # append counts when this many wait
+        self._count_due = self._count_by
+        self._stats_lock = threading.RLock()
+        self._counting = False
         self._subscribers: list[Callable[[Event], None]] = []
         self._by_kind: dict[str, list[Callable[[Event], None]]] = {}  # subscribers of some kinds
+        self._for_kind: dict[str, tuple[Callable[[Event], None], ...]] = {}  # both, per kind
         self.on_subscriber_error: Callable[[Callable[[Event], None], BaseException], None] | None = None
 
+    # ------------------------------------------------------------ subscribers
     def subscribe(self, fn: Callable[[Event], None], kinds: Iterable[str] | None = None) -> None:
         """``fn`` gets every event, or only those of ``kinds`` (default: ``fn.kinds`` if it
         has one): a view that wants a few kinds costs nothing on the others."""
@@ -90,9 +140,10 @@ class EventLog:
             kinds = getattr(fn, "kinds", None)
         if kinds is None:
             self._subscribers.append(fn)
-            return
-        for kind in kinds:
-            self._by_kind.setdefault(kind, []).append(fn)
+        else:
+            for kind in kinds:
+                self._by_kind.setdefault(kind, []).append(fn)
+        self._for_kind = {}
 
     def unsubscribe(self, fn: Callable[[Event], None]) -> None:
         try:
@@ -102,95 +153,182 @@ class EventLog:
         for subs in self._by_kind.values():
             if fn in subs:
                 subs.remove(fn)
+        self._for_kind = {}
 
-    def append(self, t: float, tick: int, kind: str, name: str, thread: str, text: str,
-               data: dict[str, Any] | None, internal: bool) -> Event:
-        # the hot path of every recorded event: each dict is looked up once, and the lock
-        # is taken without ``with`` (half the cost of __enter__/__exit__)
-        lock = self.lock
-        lock.acquire()
-        try:
-            if self._busy:
-                # re-entered from this very thread: the garbage collector ran a __del__ in the
-                # middle of an append (a failed Deferred logging "Unhandled error in Deferred"
-                # records an event). It is added when the outer append is done; with a plain
-                # Lock this deadlocked the session.
-                ev = Event(0, t, tick, kind, name, thread, text, data, internal)
-                self._reentered.append(ev)
-                return ev
-            self._busy = True
-            seq = self.seq = self.seq + 1
-            ev = Event(seq, t, tick, kind, name, thread, text, data, internal)
-            self.events.append(ev)
-            counts = self.counts
-            n = counts.get(kind)
-            if n is None:  # the first event of this kind
-                counts[kind] = 1
-                self.first.setdefault(kind, ev)
-            else:
-                counts[kind] = n + 1
-            if name:
-                named = self.named_counts.get(kind)
-                if named is None:
-                    named = self.named_counts[kind] = {}
-                    self.last[kind] = {}
-                n = named.get(name)
-                if n is None:  # the first event of this kind and name
-                    named[name] = 1
-                    first = self.first
-                    first.setdefault(kind + ":" + name, ev)
-                    if name not in first and kind in FIRST_DISPATCH_KINDS:
-                        first[name] = ev
-                else:
-                    named[name] = n + 1
-                self.last[kind][name] = ev
-            subscribers = self._subscribers
-            if self._by_kind:
-                some = self._by_kind.get(kind)
-                if some:
-                    subscribers = subscribers + some
-            self._busy = False
-        finally:
-            lock.release()
-        for fn in subscribers:
+    def _subscribers_of(self, kind: str) -> tuple[Callable[[Event], None], ...]:
+        subs = tuple(self._subscribers) + tuple(self._by_kind.get(kind, ()))
+        self._for_kind[kind] = subs
+        return subs
+
+    def _tell(self, subs: tuple[Callable[[Event], None], ...], ev: Event) -> None:
+        for fn in subs:
             try:
                 fn(ev)
             except Exception as e:  # a view that breaks is detached, the reactor goes on
                 self.unsubscribe(fn)
                 if self.on_subscriber_error is not None:
                     self.on_subscriber_error(fn, e)
-        if self._reentered:
-            waiting, self._reentered = self._reentered, []
-            for w in waiting:
-                self.append(w.t, w.tick, w.kind, w.name, w.thread, w.text, w.data, w.internal)
+
+    # ------------------------------------------------------------ recording
+    # Numbering an event and putting it in the ring takes no lock, though several threads
+    # record: from reading ``seq`` to ``append`` returning, the code calls nothing and
+    # allocates nothing the collector tracks (the event is made before; a number is not
+    # tracked), so CPython switches no thread, runs no signal handler and no __del__ in
+    # between: the ring is in ``seq`` order (tests/test_events.py hammers it from threads).
+    def append(self, t: float, tick: int, kind: str, name: str, thread: str, text: str,
+               data: dict[str, Any] | None, internal: bool) -> Event:
+        ev = _new(Event)
+        ev.t = t
+        ev.tick = tick
+        ev.kind = kind
+        ev.name = name
+        ev.thread = thread
+        ev._text = text
+        ev._data = data
+        ev.internal = internal
+        ev.dur = None
+        ev.end_seq = 0
+        seq = self.seq + 1  # (no call and no tracked allocation from here …
+        ev.seq = seq
+        self.seq = seq
+        self.events.append(ev)  # … to here: see above)
+        subs = self._for_kind.get(kind)
+        if subs is None:
+            subs = self._subscribers_of(kind)
+        if subs:
+            self._tell(subs, ev)
+        if seq >= self._count_due:
+            self._count()
         return ev
 
+    def append_lazy(self, t: float, tick: int, kind: str, name: str, thread: str,
+                    make: Callable[..., tuple[str, dict[str, Any]]], args: tuple,
+                    internal: bool) -> Event:
+        """An event whose text and data ``make(*args)`` returns when a view first asks."""
+        ev = _new(Event)
+        ev.t = t
+        ev.tick = tick
+        ev.kind = kind
+        ev.name = name
+        ev.thread = thread
+        ev._text = make  # type: ignore[assignment]
+        ev._data = args  # type: ignore[assignment]
+        ev.internal = internal
+        ev.dur = None
+        ev.end_seq = 0
+        seq = self.seq + 1  # (as in append: nothing between this and the ring's append)
+        ev.seq = seq
+        self.seq = seq
+        self.events.append(ev)
+        subs = self._for_kind.get(kind)
+        if subs is None:
+            subs = self._subscribers_of(kind)
+        if subs:
+            self._tell(subs, ev)
+        if seq >= self._count_due:
+            self._count()
+        return ev
+
+    # ------------------------------------------------------------ reading
     def snapshot(self) -> list[Event]:
-        with self.lock:
-            return list(self.events)
+        return list(self.events)  # one C call: no thread appends meanwhile
 
     def since(self, seq: int) -> list[Event]:
         """Events with a sequence number greater than ``seq`` still in the ring."""
-        with self.lock:
-            if not self.events or self.events[-1].seq <= seq:
+        events = self.events
+        while True:
+            want = self.seq - seq
+            if want <= 0:
                 return []
-            start = max(0, len(self.events) - (self.events[-1].seq - seq))
-            return [self.events[i] for i in range(start, len(self.events))]
+            tail = list(islice(reversed(events), want))  # one C call, newest first
+            # events recorded between reading seq and copying: the copy missed the oldest
+            if len(tail) < want or tail[-1].seq <= seq + 1:
+                break
+        tail.reverse()
+        return tail
+
+    # ------------------------------------------------------------ indexes
+    def _count(self) -> None:
+        """Bring the indexes up to date with the ring, a batch at a time."""
+        with self._stats_lock:
+            if self._counting:  # re-entered (a __del__ recorded meanwhile): the outer goes on
+                return
+            self._counting = True
+            try:
+                while self._counted < self.seq:
+                    batch = self.since(self._counted)
+                    if not batch:
+                        break
+                    self._counted = batch[-1].seq
+                    self._count_due = self._counted + self._count_by
+                    self._count_batch(batch)
+            finally:
+                self._counting = False
+
+    def _count_batch(self, batch: list[Event]) -> None:
+        counts, named, first = self._counts, self._named, self._first
+        new_kinds: set[str] = set()
+        new_pairs: set[tuple[str, str]] = set()
+        for (kind, name), n in Counter(map(_kind_and_name, batch)).items():
+            had = counts.get(kind)
+            if had is None:
+                new_kinds.add(kind)
+                counts[kind] = n
+            else:
+                counts[kind] = had + n
+            if name:
+                by_name = named.get(kind)
+                if by_name is None:
+                    by_name = named[kind] = {}
+                had = by_name.get(name)
+                if had is None:
+                    new_pairs.add((kind, name))
+                    by_name[name] = n
+                else:
+                    by_name[name] = had + n
+        if not new_kinds and not new_pairs:
+            return
+        for ev in batch:  # the first event of each new kind and name, in the log's order
+            kind, name = ev.kind, ev.name
+            if kind in new_kinds:
+                new_kinds.discard(kind)
+                first.setdefault(kind, ev)
+            if name and (kind, name) in new_pairs:
+                new_pairs.discard((kind, name))
+                first.setdefault(kind + ":" + name, ev)
+                if name not in first and kind in FIRST_DISPATCH_KINDS:
+                    first[name] = ev
+            if not new_kinds and not new_pairs:
+                break
+
+    @property
+    def counts(self) -> dict[str, int]:
+        """"kind" → how many events of it so far."""
+        self._count()
+        return self._counts
+
+    @property
+    def first(self) -> dict[str, Event]:
+        self._count()
+        return self._first
 
     def first_dispatch(self, token: str) -> Event | None:
         """The first event for an expect token: NAME, KIND:NAME or KIND."""
-        return self.first.get(token)
+        self._count()
+        return self._first.get(token)
 
     def count_dispatches(self) -> int:
-        counts = self.counts
+        self._count()
+        counts = self._counts
         return sum(counts.get(k, 0) for k in DISPATCH_KINDS)
 
     def count(self, token: str) -> int:
         """How many events of KIND, or of KIND:NAME (names never contain a colon)."""
+        self._count()
         kind, _, name = token.partition(":")
         if not name:
-            return self.counts.get(kind, 0)
-        return self.named_counts.get(kind, {}).get(name, 0)
+            return self._counts.get(kind, 0)
+        return self._named.get(kind, {}).get(name, 0)
 
 
 def write_jsonl(events: Iterable[Event], out: Any) -> None:

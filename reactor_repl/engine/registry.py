@@ -37,6 +37,7 @@ class Link:
     callback: str
     errback: str
     ran: str = ""  # "", "callback" or "errback"
+    index: int = 0  # its place in its Deferred's chain, from 1 (0: not in one)
 
     def text(self) -> str:
         if self.callback and self.errback:
@@ -107,6 +108,17 @@ class TimerRecord(Record):
     due: float = 0.0  # absolute clock time it is due at
     late: float | None = None  # how late it ran
 
+    # once fired, the detail says how late: made from ``late`` when asked, not as it fires
+    @property  # type: ignore[override]
+    def detail(self) -> str:
+        if self.late is not None and self.state == "fired":
+            return f"late +{self.late:.3f}s"
+        return self._detail
+
+    @detail.setter
+    def detail(self, value: str) -> None:
+        self._detail = value
+
 
 @dataclass(eq=False)
 class LoopRecord(Record):
@@ -114,6 +126,16 @@ class LoopRecord(Record):
     calls: int = 0
     late: float | None = None
     last_beat: int = 0
+
+    # once called, the detail counts the calls: made from ``calls`` when asked
+    @property  # type: ignore[override]
+    def detail(self) -> str:
+        n = self.calls
+        return f"{n} call{'s' if n != 1 else ''}" if n else self._detail
+
+    @detail.setter
+    def detail(self, value: str) -> None:
+        self._detail = value
 
 
 @dataclass(eq=False)

@@ -23,8 +23,15 @@ class Observer:
     def wrong_thread(self, api: str, frame: Any) -> None:
         """``api`` (not thread-safe) was called off the reactor's thread, from ``frame``."""
 
-    def before_deadline(self) -> None:
-        """The reactor is about to fix a deadline from now (callLater, reset)."""
+    # The reactor is about to fix a deadline from now (callLater, reset): called with no
+    # arguments first. None: nothing to do (an attribute, not a method: it runs on every
+    # callLater, and a no-op method would still cost a call).
+    before_deadline: Callable[[], None] | None = None
+
+    # Whether Deferreds made by no code of the person's (Twisted's own, made for the loop
+    # or for a library) are told to ``deferred_new``: any true value (read on every new
+    # Deferred; an observer may give a list that is non-empty while it wants them).
+    unsited_deferreds: Any = True
 
     # -- timers (DelayedCall)
     def timer_new(self, dc: Any, func: Any, frame: Any, delay: float) -> Any:
@@ -42,8 +49,9 @@ class Observer:
     # -- LoopingCall
     def loop_start(self, lc: Any, interval: float, now: bool, frame: Any) -> None: ...
 
-    def loop_call(self, lc: Any, due: float, run: Run) -> Any:
-        return run()
+    def loop_call(self, lc: Any, due: float, call: Callable[[Any], Any]) -> Any:
+        """A beat of ``lc`` (due at ``due``): ``call(lc)`` runs it (no partial per beat)."""
+        return call(lc)
 
     def loop_stop(self, lc: Any, why: str) -> None: ...
 

@@ -27,6 +27,10 @@ from typing import Any, Callable
 from twisted.internet import defer
 from twisted.python.failure import Failure
 
+from reactor_repl.observe.sites import BOUNDARY as _BOUNDARY
+from reactor_repl.observe.sites import MAX_DEPTH as _MAX_DEPTH
+from reactor_repl.observe.sites import _verdicts
+from reactor_repl.observe.sites import user_frame as _user_frame
 from reactor_repl.observe.state import STATE, off_thread
 
 Deferred = defer.Deferred
@@ -51,7 +55,27 @@ def _init(self: Any, canceller: Any = None) -> None:
     obs = STATE.observer
     if obs is None:
         return
-    token = obs.deferred_new(self, _getframe(1))
+    frame = _getframe(1)
+    if not obs.unsited_deferreds:
+        # made by the person's code? (sites.user_frame written out: Twisted's own Deferreds,
+        # maybeDeferred's in every loop's beat, cost a few lookups, no call to the observer)
+        f = frame
+        depth = 0
+        while True:
+            if f is None or depth >= _MAX_DEPTH:
+                return
+            v = _verdicts.get(f.f_code)
+            if v is None:
+                if _user_frame(f) is None:
+                    return
+                break
+            if v is False:
+                break
+            if v is _BOUNDARY:
+                return
+            f = f.f_back
+            depth += 1
+    token = obs.deferred_new(self, frame)
     if token is not None:
         self._rr = token
         cls = type(self)

@@ -12,6 +12,7 @@ methods that call back into the person's code are marked as boundaries for
 from __future__ import annotations
 
 import sys
+import threading
 from functools import partial
 from typing import Any, Callable
 
@@ -19,6 +20,7 @@ from reactor_repl.observe import sites, timers
 from reactor_repl.observe.state import STATE, off_thread
 
 _getframe = sys._getframe
+_get_ident = threading.get_ident
 LoopingCall = timers.LoopingCall
 
 
@@ -33,6 +35,16 @@ class ObservingMixin:
     """Mixed in front of the platform reactor class (epoll, poll, select, asyncio)."""
 
     tick = 0
+    # the next class's methods in each reactor class made with this mixin, looked up once:
+    # on the hot path a call through super() costs the building of a super object
+    _rr_next_run_until_current: Callable[..., None]
+    _rr_next_call_later: Callable[..., Any]
+
+    def __init_subclass__(cls, **kw: Any) -> None:
+        super().__init_subclass__(**kw)
+        after = super(ObservingMixin, cls)
+        cls._rr_next_run_until_current = after.runUntilCurrent  # type: ignore[misc]
+        cls._rr_next_call_later = after.callLater  # type: ignore[misc]
 
     # -- the loop
     def run(self, *args: Any, **kw: Any) -> None:
@@ -49,7 +61,7 @@ class ObservingMixin:
 
     def runUntilCurrent(self) -> None:
         self.tick += 1
-        super().runUntilCurrent()  # type: ignore[misc]
+        self._rr_next_run_until_current()
 
     def stop(self) -> None:
         obs = STATE.observer
@@ -62,10 +74,13 @@ class ObservingMixin:
         obs = STATE.observer
         if obs is None:
             return super().callLater(delay, f, *args, **kw)  # type: ignore[misc]
-        if off_thread():
+        loop = STATE.thread  # off_thread() written out: every loop's beat comes here
+        if loop is not None and _get_ident() != loop:
             obs.wrong_thread("reactor.callLater", _getframe(1))
-        obs.before_deadline()
-        dc = super().callLater(delay, f, *args, **kw)  # type: ignore[misc]
+        before = obs.before_deadline
+        if before is not None:
+            before()
+        dc = self._rr_next_call_later(delay, f, *args, **kw)
         if type(f) is LoopingCall:  # a loop's beat: the loop reports its calls itself
             return dc
         token = obs.timer_new(dc, f, _getframe(1), delay)

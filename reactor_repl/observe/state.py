@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from threading import get_ident as _get_ident
 from typing import Any
 
 
@@ -17,8 +18,7 @@ STATE = _State()
 
 
 def off_thread() -> bool:
-    """Called from a thread that is not the running reactor's (a lint, not an error)."""
-    import threading
-
+    """Called from a thread that is not the running reactor's (a lint, not an error):
+    one ``get_ident`` compare."""
     t = STATE.thread
-    return t is not None and threading.get_ident() != t
+    return t is not None and _get_ident() != t

@@ -61,6 +61,12 @@ class Base(Observer):
         self.eng = engine
         self.reg = engine.registry
         self.touched: list[DState] = []  # Deferreds with news since the last sweep
+        # Deferreds made by nobody's code are of interest only while a command claims one
+        # (the registry's list of claims, empty or not) or with --internals
+        self.unsited_deferreds: Any = True if engine.config.internals else self.reg.claims
+        # virtual: time moves a hair before each deadline the reactor fixes (clock.nudge)
+        clock = engine.clock
+        self.before_deadline = clock.nudge if clock.virtual else None  # type: ignore[attr-defined]
 
     # ------------------------------------------------------------ naming
     def _follow(self, family: str, cls: type[Record], frame: Any, immediate: bool,
@@ -107,8 +113,6 @@ class Base(Observer):
     def wrong_thread(self, api: str, frame: Any) -> None:
         self.eng.lints.wrong_thread(api, sites.site_of(frame))
 
-    def before_deadline(self) -> None:
-        self.eng.before_deadline()
 
 class _Wait:
     __slots__ = ("coro", "awaited", "gen", "suspended")

@@ -86,6 +86,7 @@ class DeferredsPart(Base):
         link = Link(label_of(callback) if callback is not defer.passthru else "",
                     label_of(errback) if errback not in (defer.passthru, _failthru) else "")
         ds.links.append(link)
+        link.index = len(ds.links)
         rec = ds.rec
         if not rec.internal:
             self.eng.record("deferred.add", rec.name, link.text(),
@@ -105,7 +106,7 @@ class DeferredsPart(Base):
         if rec.internal:
             return fn(result, *args, **kw)
         label = (link.callback if branch == "callback" else link.errback) if link else label_of(fn)
-        index = ds.links.index(link) + 1 if link in ds.links else 0
+        index = link.index if link is not None else 0  # (not links.index(): a long chain)
         inp = show_result(result)
         ev = eng.record("deferred.step", rec.name, f"{branch} {label}: {inp} → …",
                         {"branch": branch, "step": label, "index": index,

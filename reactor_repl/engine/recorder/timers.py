@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any, Callable
 
 from twisted.python.failure import Failure
@@ -42,22 +43,23 @@ class TimersPart(Base):
                    kw: dict) -> Any:
         eng = self.eng
         rec: TimerRecord = token
-        if not rec.internal:
-            eng.gate("timer.fire", rec.name)  # a pause at a break is part of its lateness
-        late = eng.clock.seconds() - rec.due
-        if late < 0:
-            late = 0.0
         if rec.internal:
             ev = eng.dispatch("timer.fire", "", f"{label_of(func)}()",
                               {"func": label_of(func)}, True)
             return eng.run_dispatch(ev, func, *args, **kw)
+        if eng.breakpoints or eng.stepping:  # a pause at a break is part of its lateness
+            eng.gate("timer.fire", rec.name)
+        now = eng.clock.seconds()
+        late = now - rec.due
+        if late < 0:
+            late = 0.0
         eng.lag.append(late)
         rec.state = "fired"
-        rec.late = late
-        rec.detail = f"late +{late:.3f}s"
+        rec.late = late  # (its detail, "late +…s", is made from it when a view asks)
         self.reg.finished(rec)
-        return eng.timed_after_gate("timer.fire", rec.name, f"late +{late:.3f}s",
-                                    {"late": round(late, 6)}, func, *args, **kw)
+        if kw:
+            func = partial(func, **kw)
+        return eng.timed_lazy("timer.fire", rec.name, _fired, (late,), now, func, *args)
 
     def timer_cancel(self, token: Any, dc: Any) -> None:
         rec: TimerRecord = token
@@ -95,14 +97,14 @@ class TimersPart(Base):
         self.eng.record("loop.start", name, text,
                         self._data(rec, {"interval": interval, "now": bool(now), "func": func}))
 
-    def loop_call(self, lc: Any, due: float, run: Callable[[], Any]) -> Any:
+    def loop_call(self, lc: Any, due: float, call: Callable[[Any], Any]) -> Any:
         rec: LoopRecord | None = lc.__dict__.get("_rr")
         if rec is None or rec.internal:
-            return run()
+            return call(lc)
         eng = self.eng
-        eng.gate("loop.call", rec.name)  # a pause at a break is part of its lateness
-        rec.calls += 1
-        n = rec.calls
+        if eng.breakpoints or eng.stepping:  # a pause at a break is part of its lateness
+            eng.gate("loop.call", rec.name)
+        n = rec.calls = rec.calls + 1  # (its detail, "N calls", is made from it when asked)
         now = eng.clock.seconds()
         late = now - due if now > due else 0.0
         missed = 0
@@ -112,20 +114,16 @@ class TimersPart(Base):
             beat = int((now - lc.starttime) / interval + 1e-6)
             missed = max(0, beat - rec.last_beat - 1)
             rec.last_beat = beat
-        eng.lag.append(late)
-        if missed:
-            text = f"call {n}, missed {missed} beat{'s' if missed != 1 else ''}, late +{late:.3f}s"
-        elif late:
-            text = f"call {n}, late +{late:.3f}s"
-        else:
-            text = f"call {n}, late +0.000s"
-        rec.detail = f"{n} call{'s' if n != 1 else ''}"
+        lag = eng.lag  # LagWindow.append written out
+        lag._push(late)
+        lag.count += 1
+        if late > lag.max:
+            lag.max = late
         rec.late = late
         started = lc._deferred
         try:
-            return eng.timed_after_gate("loop.call", rec.name, text,
-                             {"n": n, "missed": missed, "late": round(late, 6) if late else 0.0},
-                             run)
+            return eng.timed_lazy("loop.call", rec.name, _called, (n, missed, late), now,
+                                  call, lc)
         finally:
             if not lc.running and rec.state == "running":
                 # it stopped itself: an error (start()'s Deferred failed) or stop() inside
@@ -147,3 +145,19 @@ class TimersPart(Base):
         self.reg.finished(rec)
         self.eng.record("loop.stop", rec.name, text, data)
 
+
+
+def _fired(late: float) -> tuple[str, dict[str, Any]]:
+    """A timer.fire event's text and data, made when a view reads them."""
+    return f"late +{late:.3f}s", {"late": round(late, 6)}
+
+
+def _called(n: int, missed: int, late: float) -> tuple[str, dict[str, Any]]:
+    """A loop.call event's text and data, made when a view reads them."""
+    if missed:
+        text = f"call {n}, missed {missed} beat{'s' if missed != 1 else ''}, late +{late:.3f}s"
+    elif late:
+        text = f"call {n}, late +{late:.3f}s"
+    else:
+        text = f"call {n}, late +0.000s"
+    return text, {"n": n, "missed": missed, "late": round(late, 6) if late else 0.0}
