@@ -128,12 +128,6 @@ class Engine:
     # ------------------------------------------------------------------ life
     def start(self) -> None:
         """Install the instrumented reactor and run it in its own thread."""
-        # The ring keeps up to --log-size events alive, each one object the cyclic GC
-        # tracks; with the default thresholds every full collection rescans them all
-        # (0.3 us a dispatch while a 100,000-event ring fills). Full collections 10x rarer.
-        self._gc_thresholds = gc.get_threshold()
-        g0, g1, g2 = self._gc_thresholds
-        gc.set_threshold(g0, g1, max(g2, 100))
         self.install()
         started = threading.Event()
         self.reactor.callWhenRunning(started.set)
@@ -158,6 +152,14 @@ class Engine:
         watches Twisted's log: a program's own log setup, and what plain Twisted prints
         before one exists, stay as they are. ``reactor_class`` takes
         ``(engine, clock)``; default: the platform's reactor, recording."""
+        # The ring keeps up to --log-size events alive, each one object the cyclic GC
+        # tracks; with the default thresholds every full collection rescans them all
+        # (0.3 us a dispatch while a 100,000-event ring fills; a traced program's long
+        # chain paid 15%). Full collections 10x rarer while a session records.
+        if self._gc_thresholds is None:
+            self._gc_thresholds = gc.get_threshold()
+            g0, g1, g2 = self._gc_thresholds
+            gc.set_threshold(g0, g1, max(g2, 100))
         if take_log:
             twistedlog.listen(self._on_twisted_log)
         else:
@@ -247,6 +249,19 @@ class Engine:
                                reactor.tick if reactor is not None else 0, kind, name,
                                self._labels.get(_get_ident()) or self.thread_label(), text,
                                data, internal)
+
+    def record_lazy(self, kind: str, name: str, make: Callable[..., tuple[str, dict[str, Any]]],
+                    args: tuple, internal: bool = False) -> Event:
+        """``record`` of what happened: its text and data are ``make(*args)``, made when a
+        view reads them (``args``: numbers, names, values that cannot change)."""
+        reactor = self.reactor
+        if self.ended:
+            text, data = make(*args)
+            return self.record(kind, name, text, data, internal)
+        return self.log.append_lazy(self.clock.seconds() - self.start_time,
+                                    reactor.tick if reactor is not None else 0, kind, name,
+                                    self._labels.get(_get_ident()) or self.thread_label(), make,
+                                    args, internal)
 
     def dispatch(self, kind: str, name: str, text: str, data: dict[str, Any] | None = None,
                  internal: bool = False) -> Event:

@@ -30,7 +30,7 @@ PENDING_STATES = frozenset({"pending", "running", "listening", "open", "connecti
                             "watching", "paused", "scheduled", "suspended"})
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, slots=True)
 class Link:
     """One pair of callbacks added to a Deferred."""
 

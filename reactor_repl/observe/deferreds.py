@@ -22,6 +22,7 @@ as they happen.
 from __future__ import annotations
 
 import sys
+from functools import partial
 from typing import Any, Callable
 
 from twisted.internet import defer
@@ -93,20 +94,32 @@ def _observing_class(cls: type) -> type:
     return oc
 
 
+def _step(token: Any, link: Any, branch: str, fn: Any, result: Any, *args: Any,
+          **kw: Any) -> Any:
+    obs = STATE.observer
+    if obs is None:
+        return fn(result, *args, **kw)
+    return obs.deferred_step(token, link, branch, fn, result, args, kw)
+
+
+class _Step(partial):
+    """What Twisted keeps in the chain in place of a callback: it reports the step. A
+    ``partial`` of ``_step``: made in C, no closure cells and no attribute dictionary
+    (a chain of 100,000 callbacks makes 100,000 of them); ``__wrapped__`` is the
+    person's callable."""
+
+    __slots__ = ()
+
+    @property
+    def __wrapped__(self) -> Any:
+        return self.args[3]
+
+
 def _wrap(token: Any, link: Any, branch: str, fn: Any) -> Any:
     """The callable Twisted keeps in the chain in place of ``fn``: it reports the step."""
     if fn is _passthru or fn is _failthru or fn is None:
         return fn
-
-    def step(result: Any, *args: Any, **kw: Any) -> Any:
-        obs = STATE.observer
-        if obs is None:
-            return fn(result, *args, **kw)
-        return obs.deferred_step(token, link, branch, fn, result, args, kw)
-
-    step.__wrapped__ = fn  # type: ignore[attr-defined]
-    step.__qualname__ = getattr(fn, "__qualname__", step.__qualname__)
-    return step
+    return _Step(_step, token, link, branch, fn)
 
 
 def _wrap_resume(wait: Any, fn: Any) -> Any:

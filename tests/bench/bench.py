@@ -7,9 +7,16 @@ Not a test (pytest does not collect it): speed goals are measured, not asserted.
 Every figure is a whole process, started the way a person starts it, so start-up
 and exit count too:
 
-* overhead — ``reactor-repl run --clock virtual --quiet`` on ``every 0 times N``
-  against a plain Twisted program running ``LoopingCall(f).start(0)`` for N calls,
-  interleaved in one run; wall time, median of the repeats, and the ratio.
+* overhead — ``reactor-repl run --clock virtual --quiet`` (and ``--json`` into a file)
+  on ``every 0 times N`` against a plain Twisted program running
+  ``LoopingCall(f).start(0)`` for N calls, interleaved in one run: CPU seconds (the
+  child's user + system time: on a shared machine the steadier figure) and wall time,
+  medians of the repeats, the ratio of the medians and the spread of the pairs' ratios.
+* lints — the same and the traced programs with the Twisted lints (issue 13) on and off
+  (``tests/bench/nolints.py``), interleaved: what the checks cost.
+* trace — ``reactor-repl trace --events FILE`` against plain ``python`` on two programs
+  of ``tests/bench/programs``: a Deferred with 100,000 callbacks, 10,000 loopback echo
+  round trips; and peak RSS as the echo runs longer (flat: the ring).
 * memory — peak RSS (``wait4``'s ru_maxrss, what ``/usr/bin/time`` reports) of
   sessions of growing length: it must stay flat once the 100,000-event ring is full.
 * start-up — ``reactor-repl --help``, best of the repeats.
@@ -89,17 +96,32 @@ def budget(n: int) -> list[str]:
     return ["--max-dispatches", str(n)] if n > 100_000 else []
 
 
-def run(cmd: list[str], stdin: str | None = None) -> tuple[float, int, float]:
-    """Run to completion: (wall seconds, peak RSS in KB, CPU seconds)."""
+def child_env() -> dict[str, str]:
+    """The environment of the measured processes: Python may keep compiled modules (a
+    person's install has them; PYTHONDONTWRITEBYTECODE made every run compile ours,
+    0.1 s, while Twisted's came compiled with it)."""
+    env = dict(os.environ)
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
+    return env
+
+
+def run(cmd: list[str], stdin: str | None = None,
+        stdout: str | None = None) -> tuple[float, int, float]:
+    """Run to completion: (wall seconds, peak RSS in KB, CPU seconds). ``stdout``: a file
+    that gets the output (else it is dropped)."""
+    out = open(stdout, "w") if stdout is not None else subprocess.DEVNULL
     t0 = time.perf_counter()
     proc = subprocess.Popen(cmd, stdin=subprocess.PIPE if stdin is not None else None,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+                            stdout=out, stderr=subprocess.PIPE, text=True,
+                            env=child_env())
     if stdin is not None:
         assert proc.stdin is not None
         proc.stdin.write(stdin)
         proc.stdin.close()
     _, status, usage = os.wait4(proc.pid, 0)
     wall = time.perf_counter() - t0
+    if stdout is not None:
+        out.close()  # type: ignore[union-attr]
     proc.returncode = os.waitstatus_to_exitcode(status)
     err = proc.stderr.read() if proc.stderr else ""
     if proc.returncode not in (0,):
@@ -107,22 +129,99 @@ def run(cmd: list[str], stdin: str | None = None) -> tuple[float, int, float]:
     return wall, usage.ru_maxrss, usage.ru_utime + usage.ru_stime
 
 
-def overhead(workdir: str, n: int, repeats: int) -> dict[str, float]:
+def interleaved(sides: dict[str, tuple[list[str], str | None]], repeats: int,
+                base: str) -> dict[str, Any]:
+    """Run each side ``repeats`` times, one of each in turn (each sees the same machine),
+    after one unmeasured run each (compiled modules, a warm disk cache). ``sides``: label
+    → (command, file for its stdout or None). Per side: median wall and CPU seconds,
+    peak RSS, and against ``base``: the ratio of the medians and the lowest and highest
+    ratio of one run to the other side's run of the same turn (the spread)."""
+    for cmd, out in sides.values():
+        run(cmd, stdout=out)
+    got: dict[str, list[tuple[float, int, float]]] = {label: [] for label in sides}
+    for _ in range(repeats):
+        for label, (cmd, out) in sides.items():
+            got[label].append(run(cmd, stdout=out))
+    med = lambda xs: statistics.median(xs)  # noqa: E731
+    result: dict[str, Any] = {"repeats": repeats}
+    for label, runs in got.items():
+        row = {"wall_s": round(med([r[0] for r in runs]), 3),
+               "cpu_s": round(med([r[2] for r in runs]), 3),
+               "rss_mb": round(max(r[1] for r in runs) / 1024, 1)}
+        if label != base:
+            for i, key in ((2, "cpu"), (0, "wall")):
+                pairs = [r[i] / b[i] for r, b in zip(runs, got[base])]
+                row[key + "_ratio"] = round(med([r[i] for r in runs])
+                                            / med([b[i] for b in got[base]]), 2)
+                row[key + "_spread"] = [round(min(pairs), 2), round(max(pairs), 2)]
+        result[label] = row
+    return result
+
+
+def overhead(workdir: str, n: int, repeats: int, lints_off: bool = False) -> dict[str, Any]:
+    """``every 0 times N`` headless on the virtual clock, ``--quiet`` and ``--json`` into a
+    file, against plain Twisted's LoopingCall(0); ``lints_off``: with the lints on and
+    off instead (``--quiet``)."""
     scenario = os.path.join(workdir, f"every0-{n}.rr")
     with open(scenario, "w") as f:
         f.write(f"every 0 times {n}\n")
     plain = os.path.join(workdir, "plain_loopingcall.py")
     with open(plain, "w") as f:
         f.write(PLAIN)
-    ours_cmd = tool() + ["run", scenario, "--clock", "virtual", "--quiet"] + budget(n)
-    plain_cmd = [sys.executable, plain, str(n)]
-    ours, theirs = [], []
-    for _ in range(repeats):  # interleaved: both see the same machine
-        theirs.append(run(plain_cmd)[0])
-        ours.append(run(ours_cmd)[0])
-    o, p = statistics.median(ours), statistics.median(theirs)
-    return {"dispatches": n, "reactor_repl_s": round(o, 3), "plain_twisted_s": round(p, 3),
-            "ratio": round(o / p, 2), "best_ratio": round(min(ours) / min(theirs), 2)}
+    args = ["run", scenario, "--clock", "virtual"] + budget(n)
+    sides: dict[str, tuple[list[str], str | None]] = {
+        "plain": ([sys.executable, plain, str(n)], None),
+        "quiet": (tool() + args + ["--quiet"], None),
+    }
+    if lints_off:
+        sides["quiet_lints_off"] = ([sys.executable, NOLINTS] + args + ["--quiet"], None)
+    else:
+        sides["json"] = (tool() + args + ["--json"], os.path.join(workdir, "events.jsonl"))
+    result = interleaved(sides, repeats, "plain")
+    result["dispatches"] = n
+    # the figures of the first version of this section (wall time, quiet only)
+    result["reactor_repl_s"] = result["quiet"]["wall_s"]
+    result["plain_twisted_s"] = result["plain"]["wall_s"]
+    result["ratio"] = result["quiet"]["wall_ratio"]
+    return result
+
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+PROGRAMS = os.path.join(HERE, "programs")
+NOLINTS = os.path.join(HERE, "nolints.py")
+TRACED = {"chain": 100_000, "echo_rounds": 10_000}  # program → its N
+
+
+def traced(workdir: str, program: str, n: int, repeats: int,
+           lints_off: bool = False) -> dict[str, Any]:
+    """``reactor-repl trace --events FILE PROGRAM N`` against ``python PROGRAM N``
+    (``lints_off``: also trace with the lints off)."""
+    path = os.path.join(PROGRAMS, program + ".py")
+    events = os.path.join(workdir, f"{program}.jsonl")
+    trace = ["trace", "--events", events, path, str(n)]
+    sides: dict[str, tuple[list[str], str | None]] = {
+        "plain": ([sys.executable, path, str(n)], None),
+        "trace": (tool() + trace, None),
+    }
+    if lints_off:
+        sides["trace_lints_off"] = ([sys.executable, NOLINTS] + trace, None)
+    result = interleaved(sides, repeats, "plain")
+    result["program"] = program
+    result["n"] = n
+    return result
+
+
+def traced_memory(workdir: str, rounds: list[int]) -> list[dict[str, Any]]:
+    """Peak RSS of the traced echo as it runs longer (plain python beside it)."""
+    path = os.path.join(PROGRAMS, "echo_rounds.py")
+    rows = []
+    for n in rounds:
+        plain = run([sys.executable, path, str(n)])
+        ours = run(tool() + ["trace", "--events", os.path.join(workdir, "mem.jsonl"), path,
+                             str(n)])
+        rows.append({"rounds": n, "events": 4 * n, "rss_mb_plain": round(plain[1] / 1024, 1),
+                     "rss_mb_trace": round(ours[1] / 1024, 1)})
+    return rows
 
 
 def memory(workdir: str, counts: list[int]) -> list[dict[str, float]]:
@@ -477,17 +576,43 @@ def machine() -> str:
             f"{platform.system()} {platform.release()}")
 
 
-SECTIONS = ("overhead", "memory", "startup", "idle", "ready", "echo", "redraw", "language")
+SECTIONS = ("overhead", "trace", "lints", "memory", "startup", "idle", "ready", "echo",
+            "redraw", "language")
 
 
 def show(section: str, result: object) -> None:
     """One section's figures as text."""
     if section == "overhead":
-        print("recording overhead (LoopingCall(0), whole process, median wall time):")
+        print("recording overhead (LoopingCall(0), whole processes; medians, CPU then wall; "
+              "[spread of the pairs]):")
         for row in result:  # type: ignore[attr-defined]
-            print(f"  {row['dispatches']:>9,} dispatches  reactor-repl {row['reactor_repl_s']:.3f}s"
-                  f"  plain Twisted {row['plain_twisted_s']:.3f}s  ratio {row['ratio']:.2f}x "
-                  f"(best-of {row['best_ratio']:.2f}x; target <= 1.5x)")
+            p = row["plain"]
+            print(f"  {row['dispatches']:>9,} dispatches  plain Twisted {p['cpu_s']:.3f}s CPU "
+                  f"{p['wall_s']:.3f}s wall")
+            for label, target in (("quiet", "1.2"), ("json", "1.5")):
+                r = row[label]
+                print(f"      run --{label:<5} {r['cpu_s']:.3f}s CPU {r['cpu_ratio']:.2f}x "
+                      f"{r['cpu_spread']}  {r['wall_s']:.3f}s wall {r['wall_ratio']:.2f}x "
+                      f"{r['wall_spread']}  (target <= {target}x)")
+    elif section in ("trace", "lints"):
+        title = ("traced programs, reactor-repl trace --events vs plain python"
+                 if section == "trace" else "the lints on and off (CPU medians)")
+        print(f"{title}:")
+        for row in result:  # type: ignore[attr-defined]
+            what = (f"{row['dispatches']:,} LoopingCall(0) calls" if "dispatches" in row
+                    else f"{row['program']} {row['n']:,}")
+            p = row["plain"]
+            cells = [f"plain {p['cpu_s']:.3f}s CPU {p['wall_s']:.3f}s wall"]
+            for label, r in row.items():
+                if isinstance(r, dict) and "cpu_ratio" in r:
+                    cells.append(f"{label} {r['cpu_s']:.3f}s {r['cpu_ratio']:.2f}x "
+                                 f"{r['cpu_spread']} wall {r['wall_ratio']:.2f}x")
+            print(f"  {what}: " + "; ".join(cells))
+    elif section == "trace_memory":
+        print("peak RSS of the traced echo as it runs longer (the ring keeps 100,000 events):")
+        for row in result:  # type: ignore[attr-defined]
+            print(f"  echo {row['rounds']:>7,} round trips: peak RSS plain {row['rss_mb_plain']} MB, "
+                  f"traced {row['rss_mb_trace']} MB")
     elif section == "memory":
         print("memory (peak RSS; the ring keeps 100,000 events):")
         for row in result:  # type: ignore[attr-defined]
@@ -552,6 +677,17 @@ def main() -> int:
                 continue
             if section == "overhead":
                 result: object = [overhead(workdir, n, repeats) for n in (100_000, 300_000)]
+            elif section == "trace":
+                result = [traced(workdir, prog, n, repeats) for prog, n in TRACED.items()]
+                results[section] = result
+                if not args.json:
+                    show(section, result)
+                rounds = [10_000, 30_000] if args.quick else [10_000, 30_000, 100_000]
+                section, result = "trace_memory", traced_memory(workdir, rounds)
+            elif section == "lints":
+                result = [overhead(workdir, 100_000, repeats, lints_off=True)] + [
+                    traced(workdir, prog, n, repeats, lints_off=True)
+                    for prog, n in TRACED.items()]
             elif section == "memory":
                 result = memory(workdir, counts)
             elif section == "startup":

@@ -19,6 +19,8 @@ from reactor_repl.engine.recorder.base import (
     _made_order,
     suspension_site,
 )
+from reactor_repl.engine.events import RUNNING
+from reactor_repl.language.values import show_value
 from reactor_repl.engine.registry import (
     DState,
     Link,
@@ -89,9 +91,8 @@ class DeferredsPart(Base):
         link.index = len(ds.links)
         rec = ds.rec
         if not rec.internal:
-            self.eng.record("deferred.add", rec.name, link.text(),
-                            {"callback": link.callback, "errback": link.errback,
-                             "index": len(ds.links)})
+            self.eng.record_lazy("deferred.add", rec.name, _added,
+                                 (link.callback, link.errback, link.index))
         return link
 
     def deferred_step(self, token: Any, link: Any, branch: str, fn: Callable[..., Any],
@@ -107,6 +108,8 @@ class DeferredsPart(Base):
             return fn(result, *args, **kw)
         label = (link.callback if branch == "callback" else link.errback) if link else label_of(fn)
         index = link.index if link is not None else 0  # (not links.index(): a long chain)
+        if result.__class__ in _ATOMS:
+            return self._atomic_step(ds, branch, label, index, fn, result, args, kw)
         inp = show_result(result)
         ev = eng.record("deferred.step", rec.name, f"{branch} {label}: {inp} → …",
                         {"branch": branch, "step": label, "index": index,
@@ -125,6 +128,31 @@ class DeferredsPart(Base):
             raise
         ev.text = f"{branch} {label}: {inp} → {show_result(out)}"
         ev.data["output"] = plain_result(out)  # type: ignore[index]
+        self._step_end(ev, outer, t0, warned, label)
+        return out
+
+    def _atomic_step(self, ds: DState, branch: str, label: str, index: int,
+                     fn: Callable[..., Any], result: Any, args: tuple, kw: dict) -> Any:
+        """A step whose input is a plain value (a number, a string …): what is recorded is
+        the value, its words are made when a view reads them — also while it runs (then
+        with "→ …", made again once it is over)."""
+        eng = self.eng
+        ev = eng.record_lazy("deferred.step", ds.rec.name, _stepped,
+                             (branch, label, index, result, RUNNING))
+        outer = eng.current
+        eng.current = ev
+        warned = eng.slow_warnings
+        t0 = eng.clock.seconds()
+        try:
+            out = fn(result, *args, **kw)
+        except BaseException as e:
+            ev.outcome((branch, label, index, result, _Raised(e)))
+            self._step_end(ev, outer, t0, warned, label)
+            raise
+        if out.__class__ in _ATOMS:
+            ev.outcome((branch, label, index, result, out))
+        else:  # what it returned may change later: its words now
+            ev.outcome((branch, label, index, result, _Shown(out)))
         self._step_end(ev, outer, t0, warned, label)
         return out
 
@@ -274,3 +302,57 @@ class DeferredsPart(Base):
                             {"on": on, "at": at, "value": plain_result(result)})
         return fn(result, *args, **kw)
 
+
+
+# results recorded as they are and put in words only when a view asks: they cannot change
+_ATOMS = frozenset({int, float, str, bytes, bool, type(None)})
+
+
+class _Raised:
+    """A step's exception, in the words it had when it was raised."""
+
+    __slots__ = ("text",)
+
+    def __init__(self, e: BaseException) -> None:
+        self.text = f"{type(e).__name__}: {e}"
+
+
+class _Shown:
+    """A step's result that may change later, in words as it was returned."""
+
+    __slots__ = ("text", "plain")
+
+    def __init__(self, value: Any) -> None:
+        self.text = show_result(value)
+        self.plain = plain_result(value)
+
+
+def _added(callback: str, errback: str, index: int) -> tuple[str, dict[str, Any]]:
+    """A deferred.add event's text and data, made when a view reads them."""
+    return (Link(callback, errback).text(),
+            {"callback": callback, "errback": errback, "index": index})
+
+
+def _stepped(branch: str, label: str, index: int, result: Any,
+             out: Any) -> tuple[str, dict[str, Any]]:
+    """A deferred.step event's text and data (``out`` is RUNNING while it runs)."""
+    head = f"{branch} {label}: {show_value(result)} → "  # (show_result of a plain value)
+    data: dict[str, Any] = {"branch": branch, "step": label, "index": index,
+                            "input": _plain(result)}
+    if out is RUNNING:
+        return head + "…", data
+    if isinstance(out, _Raised):
+        data["raised"] = out.text
+        return head + "raised " + out.text, data
+    if isinstance(out, _Shown):
+        data["output"] = out.plain
+        return head + out.text, data
+    data["output"] = _plain(out)
+    return head + show_value(out), data
+
+
+def _plain(value: Any) -> Any:
+    """plain_result of a plain value (no Failure or Deferred to look for)."""
+    if value.__class__ is str or value.__class__ is bytes:
+        return plain_result(value)
+    return value
