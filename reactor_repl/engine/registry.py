@@ -165,6 +165,16 @@ class ConnRecord(Record):
     protocol: str = ""
     transport: Any = None  # weakref.ref to the transport once connected
 
+    # once data came in, the detail counts it: made from ``received`` when asked
+    @property  # type: ignore[override]
+    def detail(self) -> str:
+        n = self.received
+        return f"{n} bytes in" if n else self._detail
+
+    @detail.setter
+    def detail(self, value: str) -> None:
+        self._detail = value
+
     @property
     def transport_obj(self) -> Any:
         return self.transport() if self.transport is not None else None

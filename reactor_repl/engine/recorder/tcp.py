@@ -7,6 +7,7 @@ from typing import Any, Callable
 
 
 from reactor_repl.engine.describe import (
+    PAYLOAD_KEPT,
     bytes_text,
     payload,
     reason_text,
@@ -110,20 +111,26 @@ class TCPPart(Base):
         rec = getattr(transport, "_rr", None)
         if rec is None or rec.internal:
             return run()
-        rec.received += len(data)
-        rec.detail = f"{rec.received} bytes in"
-        return self.eng.timed("tcp.data", rec.name,
-                              f"dataReceived {len(data)} byte{'s' if len(data) != 1 else ''} "
-                              f"{bytes_text(data)}", payload(data), run)
+        eng = self.eng
+        n = len(data)
+        rec.received += n  # (its detail, "N bytes in", is made from it when asked)
+        if data.__class__ is not bytes:  # (Twisted hands bytes; anything else: words now)
+            return eng.timed("tcp.data", rec.name,
+                             f"dataReceived {n} byte{'s' if n != 1 else ''} "
+                             f"{bytes_text(data)}", payload(data), run)
+        if eng.breakpoints or eng.stepping:
+            eng.gate("tcp.data", rec.name)
+        # what was received, as much as is kept (bytes cannot change): words when asked
+        return eng.timed_lazy("tcp.data", rec.name, _received, (n, data[:PAYLOAD_KEPT]),
+                              eng.clock.seconds(), run)
 
     def tcp_write(self, transport: Any, data: Any) -> None:
         rec = getattr(transport, "_rr", None)
         if rec is None or rec.internal:
             return
         data = bytes(data)
-        self.eng.record("tcp.write", rec.name,
-                        f"transport.write {len(data)} byte{'s' if len(data) != 1 else ''} "
-                        f"{bytes_text(data)}", {"bytes": len(data)})
+        self.eng.record_lazy("tcp.write", rec.name, _written,
+                             (len(data), data[:PAYLOAD_KEPT]))
 
     def tcp_close(self, transport: Any, how: str) -> None:
         rec = getattr(transport, "_rr", None)
@@ -167,3 +174,14 @@ class TCPPart(Base):
                               f"clientConnectionLost({reason_text(reason)})",
                               {"reason": reason_text(reason)}, run)
 
+
+
+def _received(n: int, kept: bytes) -> tuple[str, dict[str, Any]]:
+    """A tcp.data event's text and data: ``n`` bytes, of which ``kept`` the first."""
+    return (f"dataReceived {n} byte{'s' if n != 1 else ''} {bytes_text(kept)}",
+            {"bytes": n, "data": kept.decode("utf-8", "replace")})
+
+
+def _written(n: int, kept: bytes) -> tuple[str, dict[str, Any]]:
+    """A tcp.write event's text and data."""
+    return f"transport.write {n} byte{'s' if n != 1 else ''} {bytes_text(kept)}", {"bytes": n}
