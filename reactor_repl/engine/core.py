@@ -26,6 +26,7 @@ from reactor_repl.engine.stats import LagWindow
 from reactor_repl.language.parser import suggest
 
 _get_ident = threading.get_ident
+_new = object.__new__
 
 
 class _ThreadState(threading.local):
@@ -339,9 +340,30 @@ class Engine:
         call or a timer is recorded by an append; formatting is the views' work).
         ``t0``: the clock as the caller read it, when the dispatch began."""
         reactor = self.reactor
-        ev = self.log.append_lazy(t0 - self.start_time, reactor.tick, kind, name,
-                                  self._labels.get(_get_ident()) or self.thread_label(), make,
-                                  margs, False)
+        # log.append_lazy written out (the hot path of every loop call and timer)
+        ev = _new(Event)
+        ev.t = t0 - self.start_time
+        ev.tick = reactor.tick
+        ev.kind = kind
+        ev.name = name
+        ev.thread = self._labels.get(_get_ident()) or self.thread_label()
+        ev._text = make  # type: ignore[assignment]
+        ev._data = margs  # type: ignore[assignment]
+        ev.internal = False
+        ev.dur = None
+        ev.end_seq = 0
+        log = self.log
+        seq = log.seq + 1  # (as in EventLog.append: nothing here can switch threads …
+        ev.seq = seq
+        log.seq = seq
+        log.events.append(ev)  # … until the event is in the ring)
+        subs = log._for_kind.get(kind)
+        if subs is None:
+            subs = log._subscribers_of(kind)
+        if subs:
+            log._tell(subs, ev)
+        if seq >= log._count_due:
+            log._count()
         n = reactor.dispatches = reactor.dispatches + 1
         if n >= self._many and self.virtual:
             self._many_dispatches(n)
@@ -358,7 +380,7 @@ class Engine:
             self.current = outer
             dur = self.clock.seconds() - t0
             ev.dur = dur
-            ev.end_seq = self.log.seq
+            ev.end_seq = log.seq
             if dur >= self.config.slow and warned == self.slow_warnings:
                 self._note_duration(ev, dur)
 

@@ -65,11 +65,12 @@ def _init(self: Any, canceller: Any = None) -> None:
         while True:
             if f is None or depth >= _MAX_DEPTH:
                 return
-            v = _verdicts.get(f.f_code)
-            if v is None:
+            known = _verdicts.get(id(f.f_code))
+            if known is None:
                 if _user_frame(f) is None:
                     return
                 break
+            v = known[1]
             if v is False:
                 break
             if v is _BOUNDARY:

@@ -19,8 +19,12 @@ _LIBRARY_TOPS = frozenset({"twisted", "zope", "reactor_repl", "incremental", "co
                            "_pytest", "pytest", "pluggy", "prompt_toolkit", "pygments"})
 _STDLIB = frozenset(getattr(sys, "stdlib_module_names", ())) - {"__main__"}
 
-# code object → True (library), False (the person's), or BOUNDARY (stop walking)
-_verdicts: dict[CodeType, object] = {}
+# id of a code object → (the code object, True (library), False (the person's), or
+# BOUNDARY (stop walking)). Keyed by id: a code object's hash is computed anew each time
+# (its name, bytecode, constants and names hashed: some 3,000 instructions a lookup,
+# three lookups in every loop's beat). The code object kept with its verdict keeps its id
+# from being reused.
+_verdicts: dict[int, tuple[CodeType, object]] = {}
 BOUNDARY = object()
 MAX_DEPTH = 40  # deeper than this is the loop's own plumbing
 
@@ -28,7 +32,7 @@ MAX_DEPTH = 40  # deeper than this is the loop's own plumbing
 def mark_boundary(*codes: CodeType) -> None:
     """Frames of these code objects are where the reactor calls in (trampolines)."""
     for code in codes:
-        _verdicts[code] = BOUNDARY
+        _verdicts[id(code)] = (code, BOUNDARY)
 
 
 def _is_library(frame: FrameType) -> bool:
@@ -57,9 +61,12 @@ def user_frame(frame: FrameType | None) -> FrameType | None:
     depth = 0
     while frame is not None and depth < MAX_DEPTH:
         code = frame.f_code
-        v = verdicts.get(code)
-        if v is None:
-            v = verdicts[code] = _is_library(frame)
+        known = verdicts.get(id(code))
+        if known is None:
+            v = _is_library(frame)
+            verdicts[id(code)] = (code, v)
+        else:
+            v = known[1]
         if v is False:
             return frame
         if v is BOUNDARY:
