@@ -14,6 +14,15 @@ from reactor_repl.engine.events import Event
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
+# Fuzzing is cheap by default and deep on demand: REACTOR_REPL_FUZZ=deep python -m pytest
+# (tests/test_fuzz_driver.py reads the same variable for its Hypothesis profiles)
+FUZZ_DEEP = os.environ.get("REACTOR_REPL_FUZZ") == "deep"
+
+
+def examples(deep: int) -> int:
+    """A property test's Hypothesis examples: ``deep`` on demand, a tenth by default."""
+    return deep if FUZZ_DEEP else max(20, deep // 10)
+
 
 def run_scenario(text: str, clock: str = "virtual", allow_python: bool = True,
                  **config: object) -> list[Event]:

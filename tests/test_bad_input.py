@@ -16,6 +16,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from support import examples
+
 from reactor_repl.engine.core import Config, Engine
 from reactor_repl.session.driver import Driver
 from reactor_repl.language.table import COMMANDS, EXPECTS, KINDS, STEPS, Arg, Command
@@ -151,7 +153,7 @@ def replay(session: list[str], clock: str) -> list:
     return events
 
 
-@settings(max_examples=300, deadline=None, suppress_health_check=list(HealthCheck))
+@settings(max_examples=examples(300), deadline=None, suppress_health_check=list(HealthCheck))
 @given(sessions)
 def test_random_sessions_on_the_virtual_clock_end_in_events_never_a_traceback(session):
     replay(session, "virtual")

@@ -100,13 +100,13 @@ def test_several_files_run_in_turn_and_the_worst_exit_code_wins(tmp_path):
     assert r.stdout.index("note    one") < r.stdout.index("note    two")
 
 
-def test_a_runaway_loop_ends_the_run_quickly_with_exit_1(tmp_path):
+def test_a_runaway_loop_ends_the_run_with_exit_1(tmp_path):
+    """(How quickly, with the default 100,000 dispatches: tests/bench/bench.py --only
+    runaway; here the smallest budget the option takes.)"""
     for text in ("every 0 l1 delayed\nwait 1\n", "every 1ms l1 delayed\nwait 86400\n"):
-        began = time.monotonic()
-        r = cli("run", "--quiet", scenario(tmp_path, text))
-        assert time.monotonic() - began < 20
+        r = cli("run", "--quiet", "--max-dispatches", "1000", scenario(tmp_path, text))
         assert r.returncode == 1
-        assert "runaway: 100000 dispatches without the loop going idle" in r.stdout
+        assert "runaway: 1000 dispatches without the loop going idle" in r.stdout
 
 
 # ------------------------------------------------------------------ check and parse errors

@@ -10,6 +10,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from support import examples
+
 from reactor_repl.language import values
 from reactor_repl.language.helptext import help_text
 from reactor_repl.language.parser import Options, ParseError, parse_line, parse_script
@@ -237,7 +239,7 @@ WORDS = sorted(set(BY_NAME) | set(STEP_BY_NAME) | set(EXPECT_BY_NAME) | set(KIND
 LINES = st.lists(st.one_of(st.sampled_from(WORDS), st.text(max_size=6)), max_size=9).map(" ".join)
 
 
-@settings(max_examples=1500, deadline=None, suppress_health_check=list(HealthCheck))
+@settings(max_examples=examples(1500), deadline=None, suppress_health_check=list(HealthCheck))
 @given(LINES, st.booleans())
 def test_any_line_parses_or_is_a_located_parse_error(line, allow_python):
     try:

@@ -17,7 +17,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from support import cli
+from support import cli, examples
 
 from reactor_repl.language import completion, parser, values
 from reactor_repl.language.helptext import help_text
@@ -250,7 +250,7 @@ PIECES = st.one_of(
 HOSTILE = st.lists(PIECES, max_size=8).map(" ".join)
 
 
-@settings(max_examples=300, deadline=None, suppress_health_check=list(HealthCheck))
+@settings(max_examples=examples(300), deadline=None, suppress_health_check=list(HealthCheck))
 @given(HOSTILE, st.booleans())
 def test_hostile_lines_are_parse_errors_or_commands_and_never_break_the_tools(line, allow):
     try:

@@ -107,11 +107,21 @@ class Event:
         """``json.dumps(to_dict(), ensure_ascii=False, default=repr)``, with the encoder
         made once (dumps makes one per call: a --json run or a written stream of 100,000
         events paid for 100,000 encoders)."""
+        text, data = self._make()
+        t = round(self.t, 6)
         try:
-            return "".join(_encode(self.to_dict(), 0))
-        except (ValueError, RecursionError):  # a cycle in data (the made-once encoder skips
-            # looking for them): dumps says so as it did
-            return json.dumps(self.to_dict(), ensure_ascii=False, default=repr)
+            # to_dict's keys in its order, the fixed ones written out as dumps writes them
+            return "".join((
+                '{"seq": ', int.__repr__(self.seq),
+                ', "t": ', float.__repr__(t) if t.__class__ is float else _dumps(t),
+                ', "tick": ', int.__repr__(self.tick),
+                ', "kind": ', _string(self.kind), ', "name": ', _string(self.name),
+                ', "thread": ', _string(self.thread), ', "text": ', _string(text),
+                ', "data": ', "".join(_encode(data or {}, 0)),
+                ', "internal": true}' if self.internal else "}"))
+        except (ValueError, RecursionError, TypeError):  # a cycle in data (the made-once
+            # encoder skips looking for them), a field of an odd type: dumps, as before
+            return _dumps(self.to_dict())
 
     def line(self) -> str:
         """``#SEQ  t  [TICK]  KIND  NAME  TEXT`` as the log pane and headless output show it."""
@@ -122,6 +132,13 @@ class Event:
 
 
 _new = object.__new__
+_string = json.encoder.encode_basestring  # a str as JSON (ensure_ascii=False)
+
+
+def _dumps(obj: Any) -> str:
+    return json.dumps(obj, ensure_ascii=False, default=repr)
+
+
 # what json.dumps(…, ensure_ascii=False, default=repr) builds on each call, built once
 # (no check for cycles: event data are trees; to_json falls back to dumps if not)
 _encode = json.encoder.c_make_encoder(  # type: ignore[attr-defined]

@@ -211,6 +211,26 @@ def traced(workdir: str, program: str, n: int, repeats: int,
     return result
 
 
+RUNAWAYS = {"every 0": "every 0 l1 delayed\nwait 1\n",
+            "every 1ms, wait a day": "every 1ms l1 delayed\nwait 86400\n"}
+
+
+def runaway(workdir: str) -> list[dict[str, Any]]:
+    """How long a run takes to call a zero-delay loop a runaway (the default budget,
+    100,000 dispatches) and end with exit 1 (a test checks the exit; this, the time)."""
+    rows = []
+    for label, text in RUNAWAYS.items():
+        path = os.path.join(workdir, "runaway.rr")
+        with open(path, "w") as f:
+            f.write(text)
+        t0 = time.perf_counter()
+        r = subprocess.run(tool() + ["run", "--quiet", path], capture_output=True, text=True,
+                           env=child_env())
+        rows.append({"scenario": label, "exit": r.returncode,
+                     "wall_s": round(time.perf_counter() - t0, 3)})
+    return rows
+
+
 def traced_memory(workdir: str, rounds: list[int]) -> list[dict[str, Any]]:
     """Peak RSS of the traced echo as it runs longer (plain python beside it)."""
     path = os.path.join(PROGRAMS, "echo_rounds.py")
@@ -576,8 +596,8 @@ def machine() -> str:
             f"{platform.system()} {platform.release()}")
 
 
-SECTIONS = ("overhead", "trace", "lints", "memory", "startup", "idle", "ready", "echo",
-            "redraw", "language")
+SECTIONS = ("overhead", "trace", "lints", "memory", "runaway", "startup", "idle", "ready",
+            "echo", "redraw", "language")
 
 
 def show(section: str, result: object) -> None:
@@ -608,6 +628,11 @@ def show(section: str, result: object) -> None:
                     cells.append(f"{label} {r['cpu_s']:.3f}s {r['cpu_ratio']:.2f}x "
                                  f"{r['cpu_spread']} wall {r['wall_ratio']:.2f}x")
             print(f"  {what}: " + "; ".join(cells))
+    elif section == "runaway":
+        print("a runaway ends the run (default --max-dispatches 100000):")
+        for row in result:  # type: ignore[attr-defined]
+            print(f"  {row['scenario']}: exit {row['exit']} after {row['wall_s']:.2f}s "
+                  "(target: well under 20 s)")
     elif section == "trace_memory":
         print("peak RSS of the traced echo as it runs longer (the ring keeps 100,000 events):")
         for row in result:  # type: ignore[attr-defined]
@@ -690,6 +715,8 @@ def main() -> int:
                     for prog, n in TRACED.items()]
             elif section == "memory":
                 result = memory(workdir, counts)
+            elif section == "runaway":
+                result = runaway(workdir)
             elif section == "startup":
                 result = startup(5 if args.quick else 10)
             elif section == "ready":
