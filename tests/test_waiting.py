@@ -134,13 +134,10 @@ def test_no_lint_stands_in_the_course(tmp_path):
     for path in sorted(glob.glob(os.path.join(ROOT, "scenarios", "*.rr"))):
         with open(path, encoding="utf-8") as f:
             text = f.read()
-        r = cli("run", path, "--json")
-        import json
-
-        events = [json.loads(line) for line in r.stdout.splitlines() if line.startswith("{")]
-        handled = {e["name"] for e in events if e["kind"] == "deferred.handled"}
-        standing = [(e["kind"], e["name"]) for e in events
-                    if e["kind"] in ("warn.hang", "warn.thread", "warn.spin")
-                    or (e["kind"] == "warn.unhandled" and e["name"] not in handled
-                        and f"warn.unhandled:{e['name']}" not in text)]
+        events = run_scenario(text)  # as `run` replays it (in-process: no start-up each)
+        handled = {e.name for e in events if e.kind == "deferred.handled"}
+        standing = [(e.kind, e.name) for e in events
+                    if e.kind in ("warn.hang", "warn.thread", "warn.spin")
+                    or (e.kind == "warn.unhandled" and e.name not in handled
+                        and f"warn.unhandled:{e.name}" not in text)]
         assert standing == [], os.path.basename(path)

@@ -130,14 +130,15 @@ def run(cmd: list[str], stdin: str | None = None,
 
 
 def interleaved(sides: dict[str, tuple[list[str], str | None]], repeats: int,
-                base: str) -> dict[str, Any]:
+                base: str, warm: list[list[str]]) -> dict[str, Any]:
     """Run each side ``repeats`` times, one of each in turn (each sees the same machine),
-    after one unmeasured run each (compiled modules, a warm disk cache). ``sides``: label
-    → (command, file for its stdout or None). Per side: median wall and CPU seconds,
-    peak RSS, and against ``base``: the ratio of the medians and the lowest and highest
-    ratio of one run to the other side's run of the same turn (the spread)."""
-    for cmd, out in sides.values():
-        run(cmd, stdout=out)
+    after the unmeasured ``warm`` commands (the same, small: compiled modules, a warm
+    disk cache). ``sides``: label → (command, file for its stdout or None). Per side:
+    median wall and CPU seconds, peak RSS, and against ``base``: the ratio of the medians
+    and the lowest and highest ratio of one run to the other side's run of the same turn
+    (the spread)."""
+    for cmd in warm:
+        run(cmd)
     got: dict[str, list[tuple[float, int, float]]] = {label: [] for label in sides}
     for _ in range(repeats):
         for label, (cmd, out) in sides.items():
@@ -162,22 +163,27 @@ def overhead(workdir: str, n: int, repeats: int, lints_off: bool = False) -> dic
     """``every 0 times N`` headless on the virtual clock, ``--quiet`` and ``--json`` into a
     file, against plain Twisted's LoopingCall(0); ``lints_off``: with the lints on and
     off instead (``--quiet``)."""
-    scenario = os.path.join(workdir, f"every0-{n}.rr")
-    with open(scenario, "w") as f:
-        f.write(f"every 0 times {n}\n")
     plain = os.path.join(workdir, "plain_loopingcall.py")
     with open(plain, "w") as f:
         f.write(PLAIN)
-    args = ["run", scenario, "--clock", "virtual"] + budget(n)
+
+    def args(count: int, output: str = "--quiet") -> list[str]:
+        scenario = os.path.join(workdir, f"every0-{count}.rr")
+        with open(scenario, "w") as f:
+            f.write(f"every 0 times {count}\n")
+        return ["run", scenario, "--clock", "virtual", output] + budget(count)
+
     sides: dict[str, tuple[list[str], str | None]] = {
         "plain": ([sys.executable, plain, str(n)], None),
-        "quiet": (tool() + args + ["--quiet"], None),
+        "quiet": (tool() + args(n), None),
     }
     if lints_off:
-        sides["quiet_lints_off"] = ([sys.executable, NOLINTS] + args + ["--quiet"], None)
+        sides["quiet_lints_off"] = ([sys.executable, NOLINTS] + args(n), None)
     else:
-        sides["json"] = (tool() + args + ["--json"], os.path.join(workdir, "events.jsonl"))
-    result = interleaved(sides, repeats, "plain")
+        sides["json"] = (tool() + args(n, "--json"), os.path.join(workdir, "events.jsonl"))
+    warm = [[sys.executable, plain, "1000"], tool() + args(1000),
+            [sys.executable, NOLINTS] + args(1000)]
+    result = interleaved(sides, repeats, "plain", warm)
     result["dispatches"] = n
     # the figures of the first version of this section (wall time, quiet only)
     result["reactor_repl_s"] = result["quiet"]["wall_s"]
@@ -205,7 +211,8 @@ def traced(workdir: str, program: str, n: int, repeats: int,
     }
     if lints_off:
         sides["trace_lints_off"] = ([sys.executable, NOLINTS] + trace, None)
-    result = interleaved(sides, repeats, "plain")
+    warm = [[sys.executable, path, "1000"], tool() + trace[:-1] + ["1000"]]
+    result = interleaved(sides, repeats, "plain", warm)
     result["program"] = program
     result["n"] = n
     return result
@@ -682,6 +689,8 @@ def show(section: str, result: object) -> None:
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--quick", action="store_true", help="smaller counts, fewer repeats")
+    ap.add_argument("--repeats", type=int, default=None,
+                    help="interleaved runs of each side (default 5; --quick 3)")
     ap.add_argument("--json", action="store_true", help="print the results as JSON")
     ap.add_argument("--only", default=",".join(SECTIONS),
                     help=f"comma-separated sections (default all: {','.join(SECTIONS)})")
@@ -690,7 +699,7 @@ def main() -> int:
     if set(only) - set(SECTIONS):
         ap.error(f"unknown section(s) {','.join(sorted(set(only) - set(SECTIONS)))}; "
                  f"known: {','.join(SECTIONS)}")
-    repeats = 3 if args.quick else 5
+    repeats = args.repeats or (3 if args.quick else 5)
     counts = [100_000, 300_000] if args.quick else [100_000, 300_000, 1_000_000]
     results: dict[str, object] = {"machine": machine()}
     if not args.json:
