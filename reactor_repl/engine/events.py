@@ -47,7 +47,7 @@ class Event:
         """A lazy event's text and data, from what was recorded; kept, unless what was
         recorded is not over (its last argument RUNNING: a step still running)."""
         make = self._text
-        if make.__class__ is str:
+        if make.__class__ is str or not callable(make):  # (words already: a str subclass too)
             return make, self._data
         args = self._data
         text, data = make(*args)
