@@ -135,6 +135,7 @@ def replay(session: list[str], clock: str) -> list:
             driver.submit(line)  # never raises
             if driver.done:
                 break
+        quitted = driver.done  # (quit or exit: no line runs after it, not even this note)
         driver.submit("note alive")
         paused = engine.paused_at
     finally:
@@ -145,7 +146,7 @@ def replay(session: list[str], clock: str) -> list:
             message = (e.data or {}).get("message", e.text)
             assert not PYTHON_BUG.match(message), e.text
         assert "Traceback" not in e.text
-    ended_early = paused is not None or any(
+    ended_early = quitted or paused is not None or any(
         e.kind == "reactor.stop" or (e.kind == "error" and e.text.startswith("runaway"))
         for e in events)
     assert ended_early or ("note", "alive") in [(e.kind, e.text) for e in events]
