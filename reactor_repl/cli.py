@@ -93,9 +93,10 @@ def build_parser() -> argparse.ArgumentParser:
     check = sub.add_parser("check", help="parse only: report every error, run nothing")
     check.add_argument("files", nargs="+", metavar="FILE")
     check.add_argument("--allow-python", action="store_true")
-    play = sub.add_parser("play", help="replay FILE in the full-screen UI, then stay interactive")
+    play = sub.add_parser("play", help="replay FILE in the full-screen UI, then stay interactive "
+                                       "(virtual clock unless --clock real)")
     play.add_argument("file", metavar="FILE")
-    _common(play, None)
+    _common(play, "virtual")
     play.add_argument("--step", action="store_true", help="one line per Enter")
     play.add_argument("--line", action="store_true", help="line mode")
     _add_program_commands(sub)
@@ -376,6 +377,8 @@ def bounded_lines(stream: TextIO) -> Iterator[str]:
 
 
 def cmd_interactive(args: Any, play: str | None = None) -> int:
+    """The explorer (live clock by default) or ``play`` (virtual by default, as ``run``: a
+    scenario stepped at a person's pace must not race the real clock between lines)."""
     from reactor_repl.ui import app
 
     return app.main(args, _config(args, "live"), play=play)
