@@ -76,6 +76,8 @@ class Engine:
         self.lints = Lints(self)
         # virtual: dispatches without the loop going idle from which to look twice (spin, runaway)
         self._many = min(self.config.spin_dispatches, self.config.max_dispatches + 1)
+        self._spin_base = 0  # dispatches when the clock last moved
+        # (a 'times N' loop's calls count for warn.spin, not for the runaway guard)
         self.on_hang: list[Callable[[], None]] = []  # --strict: a hang ends the run
         self.namespace: dict[str, Any] = {}  # the session's Python namespace (py, use)
         self._thread_labels: dict[int, str] = {}
@@ -347,16 +349,32 @@ class Engine:
             "warn.slow", name, f"{who} ran {dur:.3f}s (> --slow {self.config.slow:g}s)", data)
 
     def _many_dispatches(self, n: int) -> None:
-        """Virtual: many dispatches and the clock did not move (zero-delay work)."""
-        if n == self.config.spin_dispatches and not self.lints.spin_said:
+        """Virtual: many dispatches without the loop going idle. At one instant (the clock
+        did not move) that is warn.spin; past --max-dispatches (the calls of a loop with
+        'times N' apart) a runaway. Sets when to look again (``_many``)."""
+        r = self.reactor
+        spin = self.config.spin_dispatches
+        if not self.lints.spin_said and n - self._spin_base >= spin:
             self.lints.spin_said = True
             busy = self.lints._busiest()
             self.last_warning = self.record(
-                "warn.spin", busy, f"zero-delay work: {n:,} dispatches and the clock did not "
-                f"move" + (f" (mostly {busy})" if busy else ""),
-                {"dispatches": n, "busiest": busy})
-        if n > self.config.max_dispatches and not self.runaway:
+                "warn.spin", busy, f"zero-delay work: {spin:,} dispatches and the clock did "
+                f"not move" + (f" (mostly {busy})" if busy else ""),
+                {"dispatches": spin, "busiest": busy})
+        if n - r.finite_dispatches > self.config.max_dispatches and not self.runaway:
             self._runaway()
+        next_spin = self._spin_base + spin if not self.lints.spin_said else n + spin
+        self._many = max(n + 1, min(next_spin,
+                                    r.finite_dispatches + self.config.max_dispatches + 1))
+
+    def dispatches_reset(self) -> None:
+        """The loop went idle or a command arrived: counting starts again."""
+        r = self.reactor
+        r.dispatches = 0
+        r.finite_dispatches = 0
+        self._spin_base = 0
+        self.lints.spin_said = False
+        self._many = min(self.config.spin_dispatches, self.config.max_dispatches + 1)
 
     def _runaway(self) -> None:
         self.runaway = True
@@ -490,6 +508,10 @@ class Engine:
         clock = self.clock
         assert isinstance(clock, VirtualClock)
         frm = clock.now
+        if self.reactor is not None:
+            self._spin_base = self.reactor.dispatches  # time moved: not spinning at an instant
+            if not self.lints.spin_said:
+                self._many = min(self._many, self._spin_base + self.config.spin_dispatches)
         if to > frm:
             self.waited += to - frm
             self.record("clock.advance", "", f"{frm - self.start_time:.3f} → "
@@ -569,7 +591,7 @@ class Engine:
 
         def run() -> None:
             self.commands_waiting -= 1
-            self.reactor.dispatches = 0
+            self.dispatches_reset()
             self.runaway = False
             try:
                 fn()

@@ -76,7 +76,7 @@ def every(eng: Engine, p: Parsed) -> None:
         if times is not None:
             # 'times N' makes it finite: its calls are not counted as a runaway
             # (--max-dispatches), so a storm of 300,000 calls runs to its end
-            eng.reactor.dispatches -= 1
+            eng.reactor.finite_dispatches += 1
         out = None
         if code is not None:
             out = code[0]()
