@@ -770,8 +770,7 @@ class Engine:
             return
         # a blocked callback, a break or a sleeping job holds the loop: end them early
         self.clock.shutdown.set()
-        with self.clock.cond:
-            self.clock.cond.notify_all()
+        self.clock.wake_all()
         with self._pause:
             self._resume_token += 1
             self._pause.notify_all()
@@ -785,8 +784,7 @@ class Engine:
             gc.set_threshold(*self._gc_thresholds)
             self._gc_thresholds = None
         self.clock.shutdown.set()
-        with self.clock.cond:
-            self.clock.cond.notify_all()
+        self.clock.wake_all()
         with self._pause:
             self._resume_token += 1
             self._pause.notify_all()
