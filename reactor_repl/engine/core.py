@@ -56,7 +56,7 @@ class Config:
     log_size: int = 100_000
     slow: float = 0.1
     max_dispatches: int = 100_000
-    spin_dispatches: int = 10_000  # virtual: this many at one instant is warn.spin
+    spin_dispatches: int = 1_000  # virtual: this many at one instant is warn.spin
     strict: bool = False  # any warn.* fails the run; a hang ends it
     allow_python: bool = True
     internals: bool = False  # also follow Deferreds only Twisted's machinery made
