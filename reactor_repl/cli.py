@@ -139,6 +139,10 @@ def _add_program_commands(sub: Any) -> None:
     view.add_argument("file", metavar="FILE.jsonl")
     view.add_argument("--json", action="store_true", help="events as JSON lines")
     view.add_argument("--internals", action="store_true", help="show internal dispatches")
+    view.add_argument("--waiting", action="store_true",
+                      help="the Deferreds pending at the end of the record, each with its chain")
+    view.add_argument("--at", type=int, metavar="SEQ",
+                      help="with --waiting: as of event #SEQ (rebuilt from the events)")
 
 
 def _config(args: Any, default_clock: str) -> Any:

@@ -106,6 +106,7 @@ class Engine:
         self._gc_thresholds: tuple[int, int, int] | None = None
         self._tcp_count = 0
         self.on_end: list[Callable[[], None]] = []
+        self.final_waiting: list[dict[str, Any]] | None = None  # see remember_waiting
         self.commands_waiting = 0  # delivered with callFromThread, not run yet
         self.open_resources: list[Any] = []  # pipes and sockets to close at the end
 
@@ -735,6 +736,18 @@ class Engine:
                     "free, the clock back to 0", {})
 
     # -------------------------------------------------------------------- end
+    def remember_waiting(self) -> list[dict[str, Any]]:
+        """What each pending Deferred waits for, kept for ``session.end`` so a record read
+        later can answer ``waiting``: taken when a traced program's loop returns, while its
+        objects still live (after the program ends they are gone)."""
+        from reactor_repl.engine import waiting
+
+        try:
+            self.final_waiting = [w.as_dict() for w in waiting.waiting(self, 0.0)]
+        except Exception:
+            self.final_waiting = []
+        return self.final_waiting
+
     def finish(self, reason: str = "") -> None:
         """Record session.end (what is still pending) and shut the reactor down."""
         if self.ended:
@@ -744,11 +757,12 @@ class Engine:
         self._halt_reactor()
         teaching.session_end_checks(self)
         pending = self.pending_summary()
+        still = self.final_waiting if self.final_waiting is not None else self.remember_waiting()
         stats = teaching.loop_stats(self)
         text = ("pending: " + ", ".join(pending)) if pending else "nothing pending"
         if reason:
             text = f"{reason}; {text}"
-        self.record("session.end", "", text, {"pending": pending, **stats})
+        self.record("session.end", "", text, {"pending": pending, **stats, "waiting": still})
         self.ended = True
         for fn in self.on_end:
             try:
