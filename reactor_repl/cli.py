@@ -154,11 +154,15 @@ def run_text(args: Any, path: str, text: str, *, default_clock: str, allow_pytho
     engine.log.subscribe(printer)
     printer.view_tick = printer.flush  # type: ignore[attr-defined]
 
+    from reactor_repl.ui.capture import captured
+
+    screen = sys.stderr if getattr(args, "json", False) else sys.stdout
+
     class HeadlessView:
         def show_text(self, text: str) -> None:
             printer.flush()
             # help pages are for the person: with --json, stdout carries events only
-            print(text, file=sys.stderr if getattr(args, "json", False) else sys.stdout)
+            print(text, file=screen)
 
         def tick(self) -> None:
             printer.flush()
@@ -167,7 +171,8 @@ def run_text(args: Any, path: str, text: str, *, default_clock: str, allow_pytho
     interrupted = False
     try:
         engine.start()
-        driver.run_lines(path, text)
+        with captured(engine):  # what the person's Python prints is an event line too
+            driver.run_lines(path, text)
     except KeyboardInterrupt:
         interrupted = True
     finally:

@@ -7,10 +7,21 @@ DummyOutput, on the virtual clock.
 
 from __future__ import annotations
 
+import io
+import json
+import sys
+from pathlib import Path
 from typing import Any
 
+from prompt_toolkit.history import InMemoryHistory
+from prompt_toolkit.input import create_pipe_input
+from prompt_toolkit.output import DummyOutput
+
 from reactor_repl.engine.events import Event
+from reactor_repl.ui.line_mode import LineSession
 from reactor_repl.ui.log_pane import LogPane, Message, Rule
+from support import cli
+from test_ui_app import run_explorer, shown, started
 
 
 def ev(seq: int, tick: int, kind: str, name: str = "", text: str = "",
@@ -112,3 +123,55 @@ def test_a_folded_advance_that_opened_a_pass_takes_its_rule_along() -> None:
     pane.add(ev(2, 4, "clock.advance", text="…"))
     pane.add(ev(3, 5, "loop.call", "l1"))
     assert shape(pane) == [1, "-5", 3]
+
+
+# ------------------------------------------ 10.7 what the person's Python prints is logged
+PRINTS = ("deferred d1\raddCallback d1 py print(result)\rfire d1 5\r"
+          "py reactor.callInThread(print, 'from a thread')\rwait 1\r"
+          "py __import__('sys').stderr.write('half a line')\rquit\r")
+
+
+def outputs(engine: Any) -> list[tuple[str, str, str]]:
+    return [(e.name, e.thread, e.text) for e in engine.log.snapshot() if e.kind == "output"]
+
+
+def test_what_python_prints_in_the_explorer_is_an_event_not_screen_noise(capsys: Any) -> None:
+    ex, code = run_explorer(PRINTS)
+    assert code == 0
+    got = outputs(ex.engine)
+    assert ("stdout", "reactor", "5") in got
+    # from a pool thread: recorded in that thread
+    assert [(n, t in ("reactor", "prompt"), x) for n, t, x in got if x == "from a thread"] == [
+        ("stdout", False, "from a thread")]
+    assert ("stderr", "reactor", "half a line") in got  # an unfinished line, at the end
+    assert any("output  stdout  5" in line for line in shown(ex))
+    assert capsys.readouterr().out == ""  # nothing went to the terminal behind the UI's back
+    assert sys.stdout is not None and type(sys.stdout).__name__ != "LineRecorder"  # put back
+
+
+def test_what_python_prints_in_line_mode_is_a_log_line() -> None:
+    engine = started()
+    out = io.StringIO()
+    with create_pipe_input() as inp:
+        inp.send_text("deferred d1\raddCallback d1 py print(result)\rfire d1 5\rquit\r")
+        session = LineSession(engine, input=inp, output=DummyOutput(), out=out,
+                              history=InMemoryHistory())
+        assert session.run() == 0
+    printed = out.getvalue().splitlines()
+    assert [line.split("  ", 3)[3] for line in printed if "  output  " in line] == [
+        "output  stdout  5"]
+    assert "5" not in printed
+
+
+def test_headless_run_prints_it_as_an_event_line(tmp_path: Path) -> None:
+    f = tmp_path / "p.rr"
+    f.write_text("deferred d1\naddCallback d1 py print(result)\nfire d1 5\nhelp fire\n")
+    r = cli("run", str(f), "--allow-python")
+    assert r.returncode == 0, r
+    assert [line[line.index("]") + 3:] for line in r.stdout.splitlines() if "output" in line] == [
+        "output  stdout  5"]
+    assert "fire NAME [VALUE]" in r.stdout  # help still reaches the person
+    r = cli("run", str(f), "--allow-python", "--json")
+    events = [json.loads(line) for line in r.stdout.splitlines()]  # JSON lines only
+    assert [(e["kind"], e["name"], e["text"]) for e in events if e["kind"] == "output"] == [
+        ("output", "stdout", "5")]

@@ -305,7 +305,7 @@ EXPECTS: tuple[Command, ...] = (
 )
 
 KINDS: tuple[str, ...] = (
-    "session.start", "session.end", "input", "error", "note", "log", "show",
+    "session.start", "session.end", "input", "error", "note", "log", "show", "output",
     "timer.schedule", "timer.fire", "timer.cancel", "timer.reset", "timer.delay",
     "loop.start", "loop.call", "loop.stop",
     "block.start", "block.end",

@@ -27,6 +27,7 @@ from reactor_repl.engine.core import Engine
 from reactor_repl.language.helptext import help_text
 from reactor_repl.language.table import BY_NAME
 from reactor_repl.ui import toolbar
+from reactor_repl.ui.capture import captured
 from reactor_repl.ui.collector import ShortCollections
 from reactor_repl.ui.completer import ReplCompleter
 from reactor_repl.ui.help_pane import HelpPane
@@ -96,7 +97,9 @@ class Explorer(Session):
         undo = self.catch_signals()
         self.collections.start()
         try:
-            self.app.run(pre_run=self._pre_run)
+            # the app holds the terminal's stream already; what else is printed is logged
+            with captured(self.engine):
+                self.app.run(pre_run=self._pre_run)
         finally:
             undo()
             self.collections.stop()

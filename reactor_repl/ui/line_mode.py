@@ -12,7 +12,8 @@ import queue
 import sys
 import threading
 import time
-from typing import IO
+from contextlib import contextmanager
+from typing import IO, Iterator
 
 from prompt_toolkit import PromptSession
 from prompt_toolkit.formatted_text import StyleAndTextTuples
@@ -27,6 +28,7 @@ from reactor_repl.engine.core import Engine
 from reactor_repl.engine.events import Event
 from reactor_repl.language.lexer import ReactorReplLexer
 from reactor_repl.ui import toolbar
+from reactor_repl.ui.capture import captured
 from reactor_repl.ui.completer import ReplCompleter
 from reactor_repl.ui.play import Player
 from reactor_repl.ui.session import Session
@@ -50,7 +52,8 @@ class LineSession(Session):
                  input: Input | None = None, output: Output | None = None,
                  out: IO[str] | None = None) -> None:
         super().__init__(engine, allow_python_files=allow_python_files, player=player)
-        self._out = out  # None: sys.stdout as it is when printing (patch_stdout's proxy)
+        self._out = out  # None: the screen (patch_stdout's proxy)
+        self._screen: IO[str] | None = None
         self.colour = want_colour(sys.stdout) if out is None else False
         self.internals_on = internals
         self.kinds: tuple[str, ...] = ()
@@ -93,7 +96,7 @@ class LineSession(Session):
         printer = threading.Thread(target=self._print_loop, name="printer", daemon=True)
         undo = self.catch_signals()
         try:
-            with patch_stdout(raw=True):
+            with patch_stdout(raw=True), self._screen_stream(), captured(self.engine):
                 printer.start()
                 if self.player is not None:
                     self.start_play()
@@ -117,6 +120,16 @@ class LineSession(Session):
             self._stop.set()
             self.finish()
         return 0
+
+    @contextmanager
+    def _screen_stream(self) -> Iterator[None]:
+        """Log lines go above the prompt through the stream patch_stdout put in place;
+        from then on ``sys.stdout`` is the person's (captured into the log)."""
+        self._screen = sys.stdout
+        try:
+            yield
+        finally:
+            self._screen = None
 
     def wake(self) -> None:
         app = self.prompt.app
@@ -155,7 +168,7 @@ class LineSession(Session):
                 lines.append(self.format(ev))
         lines += [t for _, t in pending_texts]
         if lines:
-            out = self._out or sys.stdout
+            out = self._out or self._screen or sys.stdout
             out.write("\n".join(lines) + "\n")
             out.flush()
             self._snap_at = 0.0
