@@ -9,7 +9,10 @@ from __future__ import annotations
 
 import io
 import json
+import re
 import sys
+import threading
+import time
 from pathlib import Path
 from typing import Any
 
@@ -18,10 +21,14 @@ from prompt_toolkit.input import create_pipe_input
 from prompt_toolkit.output import DummyOutput
 
 from reactor_repl.engine.events import Event
+from reactor_repl.ui.explorer import Explorer
 from reactor_repl.ui.line_mode import LineSession
 from reactor_repl.ui.log_pane import LogPane, Message, Rule
 from support import cli
-from test_ui_app import run_explorer, shown, started
+from reactor_repl.ui.state_pane import LoopWatch, state_fragments
+from test_ui_app import CTRL_C, run_explorer, shown, started, text_of
+
+F3 = "\x1bOR"
 
 
 def ev(seq: int, tick: int, kind: str, name: str = "", text: str = "",
@@ -175,3 +182,216 @@ def test_headless_run_prints_it_as_an_event_line(tmp_path: Path) -> None:
     events = [json.loads(line) for line in r.stdout.splitlines()]  # JSON lines only
     assert [(e["kind"], e["name"], e["text"]) for e in events if e["kind"] == "output"] == [
         ("output", "stdout", "5")]
+
+
+# ------------------------------------------------------------- drawing the whole screen
+class Sink:
+    """A terminal that takes what a frame writes and forgets it (the screen is read back
+    from the renderer's own copy)."""
+
+    encoding = "utf-8"
+
+    def write(self, data: str) -> None:
+        pass
+
+    def flush(self) -> None:
+        pass
+
+    def isatty(self) -> bool:
+        return False
+
+
+def explorer_on(columns: int, rows: int, clock: str = "virtual") -> Explorer:
+    """An explorer whose screen is ``columns`` x ``rows`` (not running: drawn on demand)."""
+    from prompt_toolkit.data_structures import Size
+    from prompt_toolkit.output.vt100 import Vt100_Output
+
+    engine = started(clock)
+    output = Vt100_Output(Sink(), lambda: Size(rows=rows, columns=columns),  # type: ignore[arg-type]
+                          term="xterm")
+    ex = Explorer(engine, output=output, history=InMemoryHistory())
+    ex.pump()
+    return ex
+
+
+def draw(ex: Explorer) -> list[str]:
+    """Render the explorer once; the screen's rows as text."""
+    import asyncio
+
+    from prompt_toolkit.application.current import set_app
+
+    async def frame() -> list[str]:
+        app = ex.app
+        with set_app(app):
+            app.renderer.render(app, app.layout)
+        screen = app.renderer._last_screen
+        assert screen is not None
+        size = app.output.get_size()
+        return ["".join(screen.data_buffer[y][x].char for x in range(size.columns)).rstrip()
+                for y in range(size.rows)]
+
+    return asyncio.run(frame())
+
+
+def finish(ex: Explorer) -> None:
+    ex.engine.finish()
+
+
+# -------------------------------------------------------------- 10.3 a first screen
+def test_the_first_screen_says_which_clock_and_where_help_is() -> None:
+    ex, _ = run_explorer("quit\r")
+    assert ("virtual clock: time moves only on wait, step and block · help: the commands · "
+            "F1: help on what you type") in shown(ex)
+    ex, _ = run_explorer("quit\r", clock="live")
+    welcome = next(line for line in shown(ex, width=200) if line.startswith("live clock"))
+    assert "help" in welcome and "F1" in welcome and "--clock virtual" in welcome
+
+
+def test_the_status_line_names_the_clock_at_any_width() -> None:
+    for clock, columns in (("virtual", 120), ("virtual", 40), ("live", 80), ("live", 30)):
+        ex = explorer_on(columns, 12, clock)
+        try:
+            status = text_of(ex.status_fragments())
+            assert f" {clock} " in status and len(status) == columns, (clock, columns, status)
+        finally:
+            finish(ex)
+
+
+# --------------------------------------------------------------------- 10.5 a live wait
+def test_a_live_wait_counts_in_the_status_line_and_ctrl_c_says_it_stopped() -> None:
+    seen_status: list[str] = []
+
+    def interrupt_the_wait(ex: Explorer, inp: Any, ev: Event) -> None:
+        if ev.kind == "input" and ev.text == "wait 3":
+            def later() -> None:
+                while ex.waiting is None:
+                    time.sleep(0.01)
+                time.sleep(0.3)
+                seen_status.append(text_of(ex.status_fragments()))
+                inp.send_text(CTRL_C)
+                time.sleep(0.2)
+                inp.send_text("quit\r")
+            threading.Thread(target=later, daemon=True).start()
+
+    t0 = time.monotonic()
+    ex, _ = run_explorer("wait 3\r", clock="live", on_event=interrupt_the_wait)
+    assert time.monotonic() - t0 < 2.5  # the wait did stop
+    assert re.search(r"waiting 0\.[2-9]/3s · Ctrl-C stops", seen_status[0]), seen_status
+    assert any(re.fullmatch(r"wait 3: stopped after 0\.\ds \(Ctrl-C\)", line) for line in shown(ex))
+
+
+# ------------------------------------------------------------------ 10.13 the state pane
+def item(name: str, family: str, state: str, pending: bool) -> dict[str, Any]:
+    return {"name": name, "family": family, "state": state, "detail": "", "pending": pending,
+            "due": None, "deferred": None, "fired": False}
+
+
+def test_state_pane_after_stop_the_warnings_age_and_the_latest_done() -> None:
+    watch = LoopWatch()
+    names = ["t1", "t2", "t3", "t4", "t5"]
+    finished = ["t4", "t1", "t5", "t2"]  # the order they fired in
+    for seq, name in enumerate(finished, 1):
+        watch.see(ev(seq, seq, "timer.fire", name))
+    watch.see(ev(9, 9, "warn.slow", "t2", text="timer.fire t2 ran 0.300s"))
+    seen_at = watch.warning_at
+    items = [item(n, "timer", "fired", False) for n in names if n in finished] + [
+        item("t3", "timer", "pending", True), item("l1", "loop", "running", True)]
+    snap = {"clock": "live", "now": 5.0, "items": items, "phase": "idle"}
+    pane = text_of(state_fragments(snap, watch, width=60, wall=seen_at + 3.2))
+    assert "warn   timer.fire t2 ran 0.300s (3s ago)" in pane
+    assert "timers  1 pending, 4 done\n  t3     pending\n  t5     fired\n  t2     fired\n" \
+        "  … 2 more done" in pane
+    assert "l1     running" in pane
+    watch.see(ev(10, 10, "reactor.stop"))
+    pane = text_of(state_fragments(snap, watch, width=60, wall=seen_at + 10.5))
+    assert "warn" not in pane  # gone after ten seconds
+    assert "l1     ended with the reactor" in pane
+    assert "t3     never fires: the reactor stopped" in pane
+
+
+# -------------------------------------------------------------------- 10.14 help pages
+def test_help_pages_down_through_wrapped_lines_without_skipping() -> None:
+    from reactor_repl.ui.help_pane import HelpPane
+
+    help = HelpPane()
+    words = [f"w{i}" for i in range(400)]
+    help.show("\n".join(" ".join(words[i:i + 20]) for i in range(0, 400, 20)))
+    help.render(40, 10)
+    read: list[str] = []
+    for _ in range(30):
+        page = ["".join(t for _, t, *_ in line) for line in help.render(40, 10)][1:]
+        read += [w for line in page for w in line.split()]
+        if help.offset == help.last_offset:
+            break
+        help.scroll(help.page)
+    # every word, in order: nothing skipped (the last page ends at the bottom of the pane,
+    # so it may show again the end of the page before it)
+    assert list(dict.fromkeys(read)) == words
+    assert len(read) < len(words) + 9 * 4
+
+
+# ----------------------------------------------------------- 10.15 the completion menu
+def test_a_completion_menu_never_covers_the_status_line_or_the_keys() -> None:
+    from prompt_toolkit.buffer import CompletionState
+    from prompt_toolkit.completion import Completion
+    from prompt_toolkit.document import Document
+
+    for columns, rows, count in ((80, 24, 1), (80, 24, 2), (120, 40, 30), (80, 10, 9)):
+        ex = explorer_on(columns, rows)
+        try:
+            doc = Document("fi")
+            ex.buffer.set_document(doc)
+            ex.buffer.complete_state = CompletionState(
+                doc, [Completion(f"fire{i}", -2, display_meta="fire") for i in range(count)])
+            screen = draw(ex)
+            assert "virtual 0.000s" in screen[rows - 4], screen
+            assert screen[rows - 3].startswith("rr 0.000s> fi")
+            assert "^D quit" in screen[rows - 2] + screen[rows - 1], screen
+            assert any("fire0" in line for line in screen[:rows - 4]), screen
+        finally:
+            finish(ex)
+
+
+# ------------------------------------------------------------- 10.16 narrow terminals
+def test_narrow_terminals_keep_what_matters() -> None:
+    wide = explorer_on(120, 40)
+    try:
+        assert wide.show_state is True
+    finally:
+        finish(wide)
+    for columns, rows in ((80, 24), (70, 24), (40, 10)):
+        ex = explorer_on(columns, rows, "live")
+        try:
+            assert ex.show_state is False  # below ~100 columns the log has the width
+            screen = draw(ex)
+            keys = screen[-2] + screen[-1]
+            assert "^D quit" in keys and "F1 help" in keys, screen
+            assert " live " in screen[rows - 4]
+            ex.show_state = True  # F2: shown, but the log keeps at least half the width
+            assert columns - ex.state_width() - 1 >= columns // 2 - 1
+        finally:
+            finish(ex)
+
+
+def test_status_parts_shorten_before_they_are_cut() -> None:
+    from reactor_repl.ui.explorer import fit_status
+
+    left = [("class:status.play", ["play scenarios/03-blocking-the-loop.rr line 3/12 · Ctrl-C "
+                                   "stops the replay", "play 3/12"])]
+    right = [("class:status", ["live 3.285s · tick 7", "live"]),
+             ("class:status", ["BLOCKED 1.2s in typed 'block 2'", "BLOCKED 1.2s"])]
+    for width in (140, 100, 80, 60, 40, 30):
+        parts = [t.strip() for _, t, *_ in fit_status(left, right, width) if t.strip()]
+        assert sum(len(t) for _, t, *_ in fit_status(left, right, width)) == width
+        assert all(p in left[0][1] + right[0][1] + right[1][1] for p in parts), (width, parts)
+        assert "live" in " ".join(parts) and "BLOCKED 1.2s" in " ".join(parts)
+
+
+# ------------------------------------------------------------------------ 10.8 the mouse
+def test_the_mouse_is_the_terminals_until_f3() -> None:
+    ex, _ = run_explorer("quit\r")
+    assert ex.app.mouse_support() is False  # selecting text works
+    ex, _ = run_explorer(f"{F3}quit\r")
+    assert ex.app.mouse_support() is True
+    keys = ex.keys_help()
+    assert "F3" in keys and "selects and copies text" in keys

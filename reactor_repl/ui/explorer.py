@@ -18,6 +18,7 @@ from typing import Any, Callable
 
 from prompt_toolkit.application import Application
 from prompt_toolkit.buffer import Buffer
+from prompt_toolkit.filters import Condition
 from prompt_toolkit.formatted_text import StyleAndTextTuples
 from prompt_toolkit.history import History, InMemoryHistory
 from prompt_toolkit.input import Input
@@ -41,7 +42,8 @@ from reactor_repl.ui.styles import explorer_style
 
 FRAME = 1 / 30  # new events are drawn at most this often
 TIMED_REDRAW = 0.1  # how often a BLOCKED counter or a countdown moves
-WIDE = 110  # columns from which the state pane starts shown
+WIDE = 100  # columns from which the state pane is shown (narrower: F2 shows it)
+WAIT_REDRAW = 0.2  # how often a live wait's count moves in the status line
 
 
 class Explorer(Session):
@@ -62,6 +64,8 @@ class Explorer(Session):
         self._state_drawn: tuple[dict[str, Any], tuple[Any, ...], StyleAndTextTuples] | None = None
         self._last_timed = 0.0
         self.show_play = player is not None
+        self.state_pref: bool | None = None  # F2's choice; None: shown from WIDE columns
+        self.mouse = False  # F3: mouse capture (off: the terminal selects text)
         self._last_failure = ""
         self.buffer = Buffer(
             name="input",
@@ -77,16 +81,28 @@ class Explorer(Session):
             key_bindings=self.key_bindings,
             style=explorer_style(),
             full_screen=True,
-            mouse_support=True,
+            mouse_support=Condition(lambda: self.mouse),
             enable_page_navigation_bindings=False,
             color_depth=ColorDepth.MONOCHROME if self.no_colour else None,
             input=input,
             output=output,
         )
+
+    @property
+    def columns(self) -> int:
         try:
-            self.show_state = self.app.output.get_size().columns >= WIDE
+            return self.app.output.get_size().columns
         except Exception:
-            self.show_state = False
+            return 80
+
+    @property
+    def show_state(self) -> bool:
+        """The state pane: shown from WIDE columns (hidden below), unless F2 said otherwise."""
+        return self.state_pref if self.state_pref is not None else self.columns >= WIDE
+
+    @show_state.setter
+    def show_state(self, on: bool) -> None:
+        self.state_pref = on
 
     # ------------------------------------------------------------- running
     def run(self) -> int:
@@ -95,6 +111,8 @@ class Explorer(Session):
         if self.player is not None:
             self.start_play()
         undo = self.catch_signals()
+        self.pump()
+        self.pane.message(self.welcome(), "class:log.welcome")
         self.collections.start()
         try:
             # the app holds the terminal's stream already; what else is printed is logged
@@ -136,6 +154,8 @@ class Explorer(Session):
     def _timed_period(self) -> float:
         """How often the screen moves with nothing new in the log: BLOCKED counts up at
         10 Hz; a live loop waiting in the poller (clock, countdowns) at 2 Hz."""
+        if self.waiting is not None:
+            return WAIT_REDRAW
         if self.engine.virtual:
             return 1.0
         phase = self.snapshot().get("phase")
@@ -215,6 +235,13 @@ class Explorer(Session):
         topic = BY_NAME[word].name if word in BY_NAME else None
         self.help.show(help_text(topic))
 
+    def toggle_mouse(self) -> None:
+        self.mouse = not self.mouse
+        self.pane.message("mouse on: the wheel scrolls the log; F3 gives the mouse back to the "
+                          "terminal (selecting text)" if self.mouse else
+                          "mouse off: the terminal selects text; F3 turns it on (the wheel "
+                          "scrolls the log)")
+
     def scroll(self, pages: int) -> None:
         if self.help.visible:
             self.help.scroll(-pages * self.help.page)  # help reads downwards
@@ -223,7 +250,7 @@ class Explorer(Session):
 
     def scroll_to(self, top: bool) -> None:
         if self.help.visible:
-            self.help.offset = 0 if top else max(0, len(self.help.lines or []) - self.help.page)
+            self.help.to_end(not top)
         elif top:
             self.pane.top()
         else:
@@ -249,12 +276,10 @@ class Explorer(Session):
         return [("class:prompt", "rr> ")]
 
     def state_width(self) -> int:
-        """The state pane's width: 44 columns, less on a narrow terminal."""
-        try:
-            columns = self.app.output.get_size().columns
-        except Exception:
-            columns = 80
-        return max(30, min(STATE_WIDTH, columns // 3))
+        """The state pane's width: 44 columns, less on a narrow terminal (the log keeps at
+        least half of the screen)."""
+        columns = self.columns
+        return max(1, min(STATE_WIDTH, max(24, columns // 3), columns // 2))
 
     def state_fragments(self) -> StyleAndTextTuples:
         """The state pane; made again only when what it shows from may have changed (a new
@@ -270,40 +295,82 @@ class Explorer(Session):
         return out
 
     def status_fragments(self) -> StyleAndTextTuples:
+        """Left: the replay, a wait, commands queued; right: the clock and the loop. Each
+        part has a short form; on a narrow screen the short forms come first, then the left
+        parts go: which clock this is (live or virtual) and the loop's state always stay."""
         snap = self.snapshot()
-        left: StyleAndTextTuples = []
+        left: list[tuple[str, list[str]]] = []
         p = self.player
         if p is not None and self.show_play:
-            left.append(("class:status.play", f" {p.status()} "))
+            left.append(("class:status.play", [p.status(), p.status(short=True)]))
+        progress = self.wait_progress()
+        if progress:
+            left.append(("class:status.play", [f"{progress} · Ctrl-C stops", progress]))
         phase = snap.get("phase")
         waiting = self.worker.waiting + snap.get("commands_waiting", self.watch.queued)
         if waiting and phase in ("blocked", "paused"):
-            left.append(("class:status.queue",
-                         f" {waiting} typed command{'s' if waiting != 1 else ''} {'wait' if waiting != 1 else 'waits'} for the loop "))
+            many = waiting != 1
+            left.append(("class:status.queue", [
+                f"{waiting} typed command{'s' if many else ''} {'wait' if many else 'waits'} "
+                "for the loop", f"{waiting} queued"]))
         style, text = loop_status(snap, self.watch)
-        if style == "class:state.blocked":
-            right = [("class:status.blocked", f" {text} ")]
-        elif style == "class:state.paused":
-            right = [("class:status.blocked", f" {text} ")]
-        else:
-            right = [("class:status", f" {text} ")]
-        clock = f" {snap.get('clock', '')} {snap.get('now', 0.0):.3f}s · tick {snap.get('tick', 0)} "
-        right = [("class:status", clock)] + right
-        try:
-            width = self.app.output.get_size().columns
-        except Exception:
-            width = 80
-        room = width - sum(len(t) for _, t, *_ in right)
-        if room < 20:  # narrow: the loop's state matters most
-            right, room = right[1:], width - sum(len(t) for _, t, *_ in right[1:])
-        fitted: StyleAndTextTuples = []
-        for style, text, *_ in left:
-            text = text[:max(0, room - 1)]
-            room -= len(text)
-            if text:
-                fitted.append((style, text))
-        return fitted + [("class:status", " " * max(1, room))] + right
+        loop_style = "class:status.blocked" if style in (
+            "class:state.blocked", "class:state.paused") else "class:status"
+        clock = str(snap.get("clock", "live"))
+        right = [("class:status", [f"{clock} {snap.get('now', 0.0):.3f}s · tick "
+                                   f"{snap.get('tick', 0)}", clock]),
+                 (loop_style, [text, short_status(text)])]
+        return fit_status(left, right, self.columns)
 
     def toolbar_fragments(self) -> StyleAndTextTuples:
         doc = self.buffer.document
-        return toolbar.toolbar_fragments(doc.text_before_cursor, self._error())
+        return toolbar.toolbar_fragments(doc.text_before_cursor, self._error(), self.columns)
+
+
+def short_status(text: str) -> str:
+    """The loop's state without where: ``BLOCKED 1.2s``, ``paused``, ``waiting in epoll``."""
+    if text.startswith("BLOCKED"):
+        return " ".join(text.split()[:2])
+    if text.startswith("paused"):
+        return "paused (continue/step)"
+    if text.startswith("stopped"):
+        return "stopped"
+    if text.startswith("idle"):
+        return "idle"
+    return text
+
+
+Part = tuple[str, list[str]]  # a style and the forms of a text, longest first
+
+
+def fit_status(left: list[Part], right: list[Part], width: int) -> StyleAndTextTuples:
+    """Lay out the status line in ``width`` columns: short forms before anything is left
+    out, and a text cut only as the very last resort."""
+    form = [0] * (len(left) + len(right))  # which form each part shows
+    parts = left + right
+
+    def text(i: int) -> str:
+        return f" {parts[i][1][form[i]]} "
+
+    def total(shown: list[int]) -> int:
+        return sum(len(text(i)) for i in shown) + 1
+
+    shown = list(range(len(parts)))
+    # the clock first, then the loop, then the left parts from the right
+    for i in [len(left), len(left) + 1] + list(range(len(left) - 1, -1, -1)):
+        if i >= len(parts) or total(shown) <= width:
+            break
+        form[i] = len(parts[i][1]) - 1
+    while shown[0] < len(left) and total(shown) > width:
+        shown.remove(max(i for i in shown if i < len(left)))
+        if not any(i < len(left) for i in shown):
+            break
+    out: StyleAndTextTuples = [(parts[i][0], text(i)) for i in shown if i < len(left)]
+    room = width - sum(len(text(i)) for i in shown)
+    out.append(("class:status", " " * max(1, room)))
+    out += [(parts[i][0], text(i)) for i in shown if i >= len(left)]
+    over = sum(len(t) for _, t, *_ in out) - width
+    if over > 0:  # narrower than the clock and the loop's short state: cut the loop's
+        style, last = out[-1]
+        out[-1] = (style, last[:max(0, len(last) - over)])
+    return out

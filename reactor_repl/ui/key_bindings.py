@@ -16,7 +16,7 @@ BUILTIN_KEYS = (
     ("Tab", "Complete: command words, object names that fit, STEP words, file paths."),
     ("Up / Down", "Walk through the input history."),
     ("Ctrl-R", "Search the input history backwards."),
-    ("mouse wheel", "Scroll the log."),
+    ("mouse wheel", "Scroll the log while the mouse is on (F3)."),
 )
 
 _NAMES = {"c-": "Ctrl-", "s-": "Shift-"}
@@ -63,6 +63,11 @@ def create_key_bindings(ex: Explorer) -> KeyBindings:
     def _state(event: KeyPressEvent) -> None:
         "Show or hide the state pane."
         ex.show_state = not ex.show_state
+
+    @kb.add("f3")
+    def _mouse(event: KeyPressEvent) -> None:
+        "Mouse on/off. Off (the default): the terminal selects and copies text. On: the wheel scrolls the log."
+        ex.toggle_mouse()
 
     @kb.add("escape", filter=help_shown, eager=True)
     def _close_help(event: KeyPressEvent) -> None:

@@ -42,6 +42,20 @@ if TYPE_CHECKING:
     from reactor_repl.ui.explorer import Explorer
 
 STATE_WIDTH = 44
+MENU_ROWS = 12  # completions shown at once (the menu scrolls)
+BELOW_MENU = 4  # the status line, the input line and the two toolbar lines: never covered
+
+
+def menu_height(ex: Explorer) -> int:
+    """Rows of the completion menu: one a completion, at most MENU_ROWS and what fits
+    above the status line."""
+    state = ex.buffer.complete_state
+    count = len(state.completions) if state is not None else 0
+    try:
+        rows = ex.app.output.get_size().rows
+    except Exception:
+        rows = 24
+    return max(0, min(count, MENU_ROWS, rows - BELOW_MENU - 1))
 
 
 class ErrorMark(Processor):
@@ -106,7 +120,9 @@ def create_layout(ex: Explorer) -> Layout:
         search,
         Window(FormattedTextControl(ex.toolbar_fragments), height=2, style="class:toolbar"),
     ])
+    # the menu opens above the status line, never over it or the key hints
     container = FloatContainer(root, floats=[
-        Float(xcursor=True, ycursor=True, content=CompletionsMenu(max_height=12, scroll_offset=1)),
+        Float(xcursor=True, bottom=BELOW_MENU, height=lambda: menu_height(ex),
+              content=CompletionsMenu(max_height=MENU_ROWS, scroll_offset=1)),
     ])
     return Layout(container, focused_element=entry)

@@ -32,6 +32,8 @@ class Session:
         self.quit_at: float | None = None  # when quit was asked for
         self._snap: dict[str, Any] = {}
         self._snap_at = 0.0
+        # the live wait running now: (when it began, its seconds, the line) for the status
+        self.waiting: tuple[float, float, str] | None = None
 
     # -- state for the views
     def snapshot(self) -> dict[str, Any]:
@@ -74,7 +76,25 @@ class Session:
         if parsed is not None and parsed.name == "help" and parsed["COMMAND"] == "keys":
             self.show_text(self.keys_help())
             return
+        if parsed is not None and parsed.name == "wait" and self.live:
+            self.worker.submit(text, lambda: self._wait(text, float(parsed["DURATION"])))
+            return
         self.worker.submit(text, lambda: self.driver.submit(text, wait=not self.live))
+
+    def _wait(self, text: str, seconds: float) -> None:
+        """A live ``wait``: the status line counts it (prompt thread)."""
+        self.waiting = (time.monotonic(), seconds, text.strip())
+        try:
+            self.driver.submit(text, wait=False)
+        finally:
+            self.waiting = None
+
+    def wait_progress(self) -> str:
+        """``waiting 1.2/3s`` while a live wait runs, else ''."""
+        w = self.waiting
+        if w is None:
+            return ""
+        return f"waiting {min(time.monotonic() - w[0], w[1]):.1f}/{w[1]:g}s"
 
     def request_quit(self) -> None:
         """quit, Ctrl-D, Ctrl-C on an empty line: commands already queued get a moment."""
@@ -129,6 +149,9 @@ class Session:
             p.state = "stopped"
             stopped = True
         if self.worker.current not in (None, "quit"):
+            w = self.waiting
+            if w is not None:
+                self.warn(f"{w[2]}: stopped after {time.monotonic() - w[0]:.1f}s (Ctrl-C)")
             self.worker.interrupt.set()
             stopped = True
         return stopped
@@ -183,8 +206,16 @@ class Session:
     def keys_help(self) -> str:
         return ""
 
-    def show_text(self, text: str) -> None:
-        raise NotImplementedError
+    def warn(self, text: str) -> None:
+        """A line from the UI itself in the log (not an event)."""
+
+    def welcome(self) -> str:
+        """The first line of the log: which clock this is, where help is."""
+        if self.live:
+            return ("live clock: real time passes · help: the commands · F1: help on what you "
+                    "type · reactor-repl --clock virtual: time that moves only on wait/step/block")
+        return ("virtual clock: time moves only on wait, step and block · help: the commands · "
+                "F1: help on what you type")
 
     def _job_failed(self, e: BaseException) -> None:
         self.engine.record("error", "", f"internal error: {type(e).__name__}: {e}",
