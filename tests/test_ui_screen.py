@@ -233,6 +233,19 @@ def draw(ex: Explorer) -> list[str]:
     return asyncio.run(frame())
 
 
+def in_app(ex: Explorer, fn: Any) -> None:
+    """Run ``fn`` as a key handler does: in the app's event loop (completion runs there)."""
+    import asyncio
+
+    from prompt_toolkit.application.current import set_app
+
+    async def go() -> None:
+        with set_app(ex.app):
+            fn()
+
+    asyncio.run(go())
+
+
 def finish(ex: Explorer) -> None:
     ex.engine.finish()
 
@@ -395,3 +408,27 @@ def test_the_mouse_is_the_terminals_until_f3() -> None:
     assert ex.app.mouse_support() is True
     keys = ex.keys_help()
     assert "F3" in keys and "selects and copies text" in keys
+
+
+# ------------------------------------------------------------------------- 10.17 paste
+def test_a_paste_runs_its_whole_lines_at_once_without_a_false_error() -> None:
+    ex = explorer_on(80, 24)
+    try:
+        in_app(ex, lambda: (ex.buffer.insert_text("no"),
+                            ex.paste("te a\r\nlater 1 t1\nnote b\nfire d")))
+        # nothing of the paste hides in the one-line input: what remains is the last line
+        assert (ex.buffer.text, ex.buffer.cursor_position) == ("fire d", 6)
+        assert ex.error_column() is None or "unexpected" not in ex._error().message
+        queued = [label for label, _ in list(ex.worker.jobs.queue)]
+        assert queued == ["note a", "later 1 t1", "note b"]  # in order, each as typed
+        assert list(ex.buffer.history.get_strings())[-3:] == ["note a", "later 1 t1", "note b"]
+    finally:
+        finish(ex)
+
+
+def test_pasted_lines_show_in_the_log_and_run_in_order() -> None:
+    ex, _ = run_explorer("\x1b[200~note a\nlater 1 t1\nwait 2\n\x1b[201~quit\r")
+    rows = [line.split("  ", 3)[-1] for line in shown(ex) if line.startswith("#")]
+    assert rows[1:6] == ["note    a", "input    later 1 t1", "timer.schedule  t1  in 1s, due 1.000",
+                         "input    wait 2", "timer.fire  t1  late +0.000s"]
+    assert not [e for e in ex.engine.log.snapshot() if e.kind == "error"]

@@ -35,6 +35,7 @@ from reactor_repl.ui.help_pane import HelpPane
 from reactor_repl.ui.key_bindings import create_key_bindings, keys_text
 from reactor_repl.ui.layout import STATE_WIDTH, create_layout
 from reactor_repl.ui.log_pane import LogPane
+from reactor_repl.ui.paste import paste
 from reactor_repl.ui.play import Player
 from reactor_repl.ui.session import Session
 from reactor_repl.ui.state_pane import LoopWatch, loop_status, state_fragments
@@ -217,7 +218,11 @@ class Explorer(Session):
 
     # ------------------------------------------------------------- input
     def _accept(self, buffer: Buffer) -> bool:
-        text = buffer.text
+        self.run_line(buffer.text)
+        return False
+
+    def run_line(self, text: str) -> None:
+        """A line entered (Enter, or a whole line of a paste)."""
         if text.strip() and self.help.visible and not text.strip().startswith("help"):
             self.help.hide()
         if text.strip():
@@ -225,7 +230,10 @@ class Explorer(Session):
             if self.player is not None and not self.player.active:
                 self.show_play = False  # the replay's last word has been read
         self.submit_text(text)
-        return False
+
+    def paste(self, data: str) -> None:
+        """A paste: its whole lines run in order; an unfinished last one waits for Enter."""
+        paste(self.buffer, data, self.run_line)
 
     def toggle_help(self) -> None:
         if self.help.visible:

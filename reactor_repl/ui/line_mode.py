@@ -20,6 +20,7 @@ from prompt_toolkit.formatted_text import StyleAndTextTuples
 from prompt_toolkit.history import History, InMemoryHistory
 from prompt_toolkit.input import Input
 from prompt_toolkit.key_binding import KeyBindings, KeyPressEvent
+from prompt_toolkit.keys import Keys
 from prompt_toolkit.lexers import PygmentsLexer
 from prompt_toolkit.output import ColorDepth, Output
 from prompt_toolkit.patch_stdout import patch_stdout
@@ -30,6 +31,7 @@ from reactor_repl.language.lexer import ReactorReplLexer
 from reactor_repl.ui import toolbar
 from reactor_repl.ui.capture import captured
 from reactor_repl.ui.completer import ReplCompleter
+from reactor_repl.ui.paste import paste
 from reactor_repl.ui.play import Player
 from reactor_repl.ui.session import Session
 from reactor_repl.ui.state_pane import LoopWatch, loop_status
@@ -43,7 +45,8 @@ LINE_KEYS = """keys (line mode)
   Tab            Complete: command words, object names that fit, STEP words, file paths.
   Up / Down      Walk through the input history.   Ctrl-R  Search it.
   Ctrl-C         Stop a replay or a wait; else clear the line; on an empty line, quit.
-  Ctrl-D         Quit (on an empty line)."""
+  Ctrl-D         Quit (on an empty line).
+  paste          Each whole line runs in order; an unfinished last line waits for Enter."""
 
 
 class LineSession(Session):
@@ -74,6 +77,11 @@ class LineSession(Session):
                 return
             self.request_quit()
             event.app.exit(result=None)
+
+        @kb.add(Keys.BracketedPaste)
+        def _paste(event: KeyPressEvent) -> None:
+            "A paste: each whole line runs in order; an unfinished last line waits for Enter."
+            paste(event.app.current_buffer, event.data, self.submit_text)
 
         self.prompt = PromptSession(
             message=self.prompt_message,
