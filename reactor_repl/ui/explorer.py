@@ -118,12 +118,15 @@ class Explorer(Session):
         try:
             # the app holds the terminal's stream already; what else is printed is logged
             with captured(self.engine):
-                self.app.run(pre_run=self._pre_run)
+                self.app.run(pre_run=self._pre_run, handle_sigint=False)
+        except (OSError, EOFError) as e:
+            if not self.terminal_lost(e):
+                raise
         finally:
             undo()
             self.collections.stop()
             self.finish()
-        return 0
+        return self.exit_code
 
     def _pre_run(self) -> None:
         self.app.create_background_task(self._refresh())

@@ -113,11 +113,15 @@ class LineSession(Session):
                         time.sleep(0.02)  # quit asked: queued commands get a moment
                         continue
                     try:
-                        text = self.prompt.prompt()
+                        text = self.prompt.prompt(handle_sigint=False)
                     except EOFError:
                         self.request_quit()
                         continue
                     except KeyboardInterrupt:
+                        continue
+                    except OSError as e:
+                        if not self.terminal_lost(e):
+                            raise
                         continue
                     if text is not None:
                         self.submit_text(text)
@@ -127,7 +131,7 @@ class LineSession(Session):
             undo()
             self._stop.set()
             self.finish()
-        return 0
+        return self.exit_code
 
     @contextmanager
     def _screen_stream(self) -> Iterator[None]:

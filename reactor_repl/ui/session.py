@@ -4,6 +4,8 @@ engine, the driver in its prompt worker, history, play and the cached snapshot
 
 from __future__ import annotations
 
+import errno
+import os
 import signal
 import threading
 import time
@@ -16,6 +18,9 @@ from reactor_repl.ui.play import Player
 from reactor_repl.ui.worker import PromptWorker
 
 QUIT_GRACE = 0.5  # seconds queued commands get to run before quit leaves anyway
+EXIT_INTERRUPTED = 130  # SIGINT from outside (SPEC §5)
+# what reading or writing a terminal that has gone away (its window closed) raises
+LOST_TERMINAL = (errno.EIO, errno.EPIPE, errno.EBADF, errno.ENXIO, errno.ENOTTY)
 SNAPSHOT_AGE = 0.1
 
 
@@ -30,6 +35,7 @@ class Session:
                              interrupted=self._interrupted)
         self.player = player
         self.quit_at: float | None = None  # when quit was asked for
+        self.exit_code = 0
         self._snap: dict[str, Any] = {}
         self._snap_at = 0.0
         # the live wait running now: (when it began, its seconds, the line) for the status
@@ -114,16 +120,20 @@ class Session:
         return p is not None and p.state == "stopped" and self.worker.current == "play"
 
     def catch_signals(self) -> Callable[[], None]:
-        """SIGTERM / SIGHUP leave like quit (the terminal is restored); returns the undo."""
+        """SIGTERM / SIGHUP leave like quit (the terminal is restored); SIGINT sent from
+        outside too, with exit code 130 (a Ctrl-C typed is a key, not a signal: the
+        terminal is in raw mode). Returns the undo."""
         if threading.current_thread() is not threading.main_thread():
             return lambda: None
         old: dict[int, Any] = {}
 
         def leave(signum: int, frame: Any) -> None:
+            if signum == signal.SIGINT:
+                self.exit_code = EXIT_INTERRUPTED
             self.request_quit()
             self.wake()
 
-        for sig in (signal.SIGTERM, getattr(signal, "SIGHUP", None)):
+        for sig in (signal.SIGTERM, getattr(signal, "SIGHUP", None), signal.SIGINT):
             if sig is not None:
                 old[sig] = signal.signal(sig, leave)
 
@@ -135,6 +145,22 @@ class Session:
 
     def wake(self) -> None:
         """Make the UI notice a quit asked from outside (a signal)."""
+
+    def terminal_lost(self, e: BaseException) -> bool:
+        """The terminal went away under the UI (its window closed): True if that is what
+        ``e`` says. Then the session ends quietly, as on SIGHUP: nothing more is written to
+        the dead terminal, and nothing is left for Python to flush into it at exit."""
+        if not isinstance(e, EOFError) and getattr(e, "errno", None) not in LOST_TERMINAL:
+            return False
+        self.request_quit()
+        try:
+            devnull = os.open(os.devnull, os.O_RDWR)
+            for fd in (0, 1, 2):
+                os.dup2(devnull, fd)
+            os.close(devnull)
+        except OSError:
+            pass
+        return True
 
     def should_leave(self) -> bool:
         if self.driver.state.quit:
