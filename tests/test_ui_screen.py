@@ -432,3 +432,20 @@ def test_pasted_lines_show_in_the_log_and_run_in_order() -> None:
     assert rows[1:6] == ["note    a", "input    later 1 t1", "timer.schedule  t1  in 1s, due 1.000",
                          "input    wait 2", "timer.fire  t1  late +0.000s"]
     assert not [e for e in ex.engine.log.snapshot() if e.kind == "error"]
+
+
+def test_line_mode_welcomes_names_the_clock_shows_a_note_once_and_folds_advances() -> None:
+    engine = started()
+    out = io.StringIO()
+    with create_pipe_input() as inp:
+        inp.send_text("every 0.5 l1 times 3\rwait 2\rnote hi\rquit\r")
+        session = LineSession(engine, input=inp, output=DummyOutput(), out=out,
+                              history=InMemoryHistory())
+        assert session.run() == 0
+        assert text_of(session.bottom_toolbar()).startswith(" virtual ")
+    printed = out.getvalue().splitlines()
+    assert printed[1].startswith("virtual clock: time moves only on wait")  # after session.start
+    body = [line.split("  ", 3)[3] for line in printed if line.startswith("#")]
+    assert [b for b in body if "hi" in b] == ["note    hi"]
+    assert [b.split()[0] for b in body if not b.startswith(("input", "session"))] == [
+        "loop.start", "loop.call", "loop.call", "loop.call", "loop.stop", "note"]

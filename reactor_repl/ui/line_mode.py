@@ -31,6 +31,7 @@ from reactor_repl.language.lexer import ReactorReplLexer
 from reactor_repl.ui import toolbar
 from reactor_repl.ui.capture import captured
 from reactor_repl.ui.completer import ReplCompleter
+from reactor_repl.ui.log_pane import is_note
 from reactor_repl.ui.paste import paste
 from reactor_repl.ui.play import Player
 from reactor_repl.ui.session import Session
@@ -64,6 +65,7 @@ class LineSession(Session):
         self.seq = 0
         self.texts: queue.SimpleQueue[tuple[int, str]] = queue.SimpleQueue()
         self._stop = threading.Event()
+        self._advance: Event | None = None
         self._blocked = False
         kb = KeyBindings()
 
@@ -101,6 +103,7 @@ class LineSession(Session):
     # ------------------------------------------------------------- running
     def run(self) -> int:
         self.worker.start()
+        self.texts.put((self.engine.log.seq, self.welcome()))
         printer = threading.Thread(target=self._print_loop, name="printer", daemon=True)
         undo = self.catch_signals()
         try:
@@ -171,13 +174,24 @@ class LineSession(Session):
             except queue.Empty:
                 break
         lines: list[str] = []
+        advance = self._advance  # a clock.advance held back: printed unless a row follows
         for ev in new:
             while pending_texts and pending_texts[0][0] < ev.seq:
                 lines.append(pending_texts.pop(0)[1])
             self.seq = ev.seq
             self.watch.see(ev)
-            if self.visible(ev):
-                lines.append(self.format(ev))
+            if not self.visible(ev) or ev.kind == "input" and is_note(ev.text):
+                continue  # (a note shows once: the note, not also the line typed)
+            advance = None  # something follows it: it only moved time, as the row's t says
+            if ev.kind == "clock.advance" and not self.internals_on and not (
+                    {"clock", "clock.advance"} & set(self.kinds)):
+                advance = ev
+                continue
+            lines.append(self.format(ev))
+        if advance is not None and not new and not pending_texts:
+            lines.append(self.format(advance))  # nothing came after it: where time is now
+            advance = None
+        self._advance = advance
         lines += [t for _, t in pending_texts]
         if lines:
             out = self._out or self._screen or sys.stdout
@@ -215,8 +229,11 @@ class LineSession(Session):
     def bottom_toolbar(self) -> StyleAndTextTuples:
         doc = self.prompt.default_buffer.document
         err = toolbar.check(doc.text)
-        out: StyleAndTextTuples = []
         snap = self.snapshot()
+        out: StyleAndTextTuples = [("class:status", f" {snap.get('clock', 'live')} "), ("", " ")]
+        progress = self.wait_progress()
+        if progress:
+            out += [("class:status.play", f" {progress} · Ctrl-C stops "), ("", " ")]
         style, text = loop_status(snap, self.watch)
         if snap.get("phase") in ("blocked", "paused"):
             out.append(("class:status.blocked", f" {text} "))
