@@ -13,6 +13,7 @@ from __future__ import annotations
 import asyncio
 import os
 import queue
+import sys
 import time
 from typing import Any, Callable
 
@@ -37,12 +38,17 @@ from reactor_repl.ui.layout import STATE_WIDTH, create_layout
 from reactor_repl.ui.log_pane import LogPane
 from reactor_repl.ui.paste import paste
 from reactor_repl.ui.play import Player
-from reactor_repl.ui.session import Session
+from reactor_repl.ui.session import SNAPSHOT_AGE, Session
 from reactor_repl.ui.state_pane import LoopWatch, loop_status, state_fragments
 from reactor_repl.ui.styles import explorer_style
 
-FRAME = 1 / 30  # new events are drawn at most this often
-TIMED_REDRAW = 0.1  # how often a BLOCKED counter or a countdown moves
+POLL = 0.05  # how often the log is looked at while things happen
+IDLE_POLL = 0.2  # ... and after a second with nothing new (a key or a line speeds it up)
+FRAME = 0.1  # new events are drawn at most this often: 10 times a second, as a person reads
+TIMED_REDRAW = 0.1  # how often a BLOCKED counter moves
+SWITCH_INTERVAL = 0.002  # the GIL's switch interval while the screen runs (Python's: 5 ms)
+IDLE_REDRAW = 2.0  # how often the clock moves while the loop waits with nothing due
+COUNTDOWN_REDRAW = 1.0  # ... and while the state pane counts a timer down
 WIDE = 100  # columns from which the state pane is shown (narrower: F2 shows it)
 WAIT_REDRAW = 0.2  # how often a live wait's count moves in the status line
 
@@ -63,7 +69,8 @@ class Explorer(Session):
         # full garbage collections between two redraws, short (the ring and pane are frozen)
         self.collections = ShortCollections(engine.config.log_size)
         self._state_drawn: tuple[dict[str, Any], tuple[Any, ...], StyleAndTextTuples] | None = None
-        self._last_timed = 0.0
+        self._last_frame = 0.0
+        self._busy_until = 0.0  # look at the log every POLL until then, else every IDLE_POLL
         self.show_play = player is not None
         self.state_pref: bool | None = None  # F2's choice; None: shown from WIDE columns
         self.mouse = False  # F3: mouse capture (off: the terminal selects text)
@@ -115,6 +122,11 @@ class Explorer(Session):
         self.pump()
         self.pane.message(self.welcome(), "class:log.welcome")
         self.collections.start()
+        # a busy reactor thread holds the GIL until asked to drop it, then for the switch
+        # interval more: a key's echo waits for that two or three times (reading the key,
+        # drawing, writing); 2 ms instead of 5 keeps the echo quick under a storm
+        switch = sys.getswitchinterval()
+        sys.setswitchinterval(min(switch, SWITCH_INTERVAL))
         try:
             # the app holds the terminal's stream already; what else is printed is logged
             with captured(self.engine):
@@ -123,47 +135,69 @@ class Explorer(Session):
             if not self.terminal_lost(e):
                 raise
         finally:
+            sys.setswitchinterval(switch)
             undo()
             self.collections.stop()
             self.finish()
+            self._snap_at = 0.0  # asked after the end: the state at the end
         return self.exit_code
 
     def _pre_run(self) -> None:
         self.app.create_background_task(self._refresh())
 
     async def _refresh(self) -> None:
-        """Drain events, apply the driver's requests, redraw: at most ~30 times a second."""
+        """Drain events, apply the driver's requests, redraw: new events at most FRAME
+        apart, however fast they come; the driver's requests (filter, clear, help) at once;
+        with nothing new, only what moves with time (a BLOCKED counter, the clock)."""
         while True:
             self.collections.collect_if_due()
-            try:
-                changed = self.pump()
-            except Exception as e:  # a view that fails must not freeze the screen
-                report = f"the explorer hit {type(e).__name__}: {e}"
-                if report != self._last_failure:
-                    self._last_failure = report
-                    self.pane.message(report)
-                changed = True
             now = time.monotonic()
-            if not changed and now - self._last_timed >= self._timed_period():
+            changed = False
+            if now - self._last_frame >= FRAME or not self.actions.empty():
+                try:
+                    changed = self.pump()
+                except Exception as e:  # a view that fails must not freeze the screen
+                    report = f"the explorer hit {type(e).__name__}: {e}"
+                    if report != self._last_failure:
+                        self._last_failure = report
+                        self.pane.message(report)
+                    changed = True
+            if not changed and now - self._last_frame >= self._timed_period():
                 changed = True
+            if not changed and self._snap_seq < self.seq and now - self._snap_at > SNAPSHOT_AGE:
+                changed = True  # the last frame's clock and state were older than its log
             if changed:
-                self._last_timed = now
+                self._last_frame = now
+                self._busy_until = max(self._busy_until, now + 1.0)
                 self.app.invalidate()
             if self.should_leave():
                 self.pump()
                 self.app.exit(result=0)
                 return
-            await asyncio.sleep(FRAME)
+            await asyncio.sleep(POLL if now < self._busy_until else IDLE_POLL)
+
+    def request_quit(self) -> None:
+        super().request_quit()
+        self.busy()
+
+    def busy(self) -> None:
+        """A key was typed: look at the log often again (what it starts shows at once)."""
+        self._busy_until = time.monotonic() + 2.0
 
     def _timed_period(self) -> float:
         """How often the screen moves with nothing new in the log: BLOCKED counts up at
-        10 Hz; a live loop waiting in the poller (clock, countdowns) at 2 Hz."""
+        10 Hz; a live loop waiting in the poller once a second while the state pane counts
+        a timer down, else every two seconds (a frame costs ~10 ms: idle, that is 0.5%)."""
         if self.waiting is not None:
             return WAIT_REDRAW
         if self.engine.virtual:
-            return 1.0
-        phase = self.snapshot().get("phase")
-        return TIMED_REDRAW if phase in ("blocked", "paused", "run") else 0.5
+            return IDLE_REDRAW
+        snap = self._snap  # as last drawn: asking the engine costs, idle too
+        if snap.get("phase") in ("blocked", "paused", "run"):
+            return TIMED_REDRAW
+        if self.show_state and any(it.get("due") is not None for it in snap.get("items") or ()):
+            return COUNTDOWN_REDRAW
+        return IDLE_REDRAW
 
     def pump(self) -> bool:
         """Move new events into the log pane and run queued view actions (UI thread)."""
@@ -175,7 +209,6 @@ class Explorer(Session):
                 self.watch.see(ev)
                 self.pane.add(ev)
             changed = True
-            self._snap_at = 0.0
         while True:
             try:
                 action = self.actions.get_nowait()
@@ -226,6 +259,7 @@ class Explorer(Session):
 
     def run_line(self, text: str) -> None:
         """A line entered (Enter, or a whole line of a paste)."""
+        self.busy()
         if text.strip() and self.help.visible and not text.strip().startswith("help"):
             self.help.hide()
         if text.strip():

@@ -10,7 +10,6 @@ in the pane (a key typed between two frames of an event storm) reuses the last o
 from __future__ import annotations
 
 from collections import deque
-from dataclasses import dataclass
 from typing import Iterable, Union
 
 from prompt_toolkit.formatted_text import StyleAndTextTuples
@@ -36,19 +35,27 @@ def is_note(text: str) -> bool:
 CONTINUATION = "      "
 
 
-@dataclass(frozen=True)
 class Rule:
-    """A thin line between two passes of the loop (ticks)."""
+    """A thin line between two passes of the loop (ticks). A plain class with slots: under
+    a storm every event is a pass of its own, and a dataclass costs a microsecond to make."""
 
-    tick: int
+    __slots__ = ("tick",)
+
+    def __init__(self, tick: int) -> None:
+        self.tick = tick
+
+    def __repr__(self) -> str:
+        return f"Rule({self.tick})"
 
 
-@dataclass(frozen=True)
 class Message:
     """A line from the UI itself (not an event): a warning, a play note."""
 
-    text: str
-    style: str = "class:log.message"
+    __slots__ = ("text", "style")
+
+    def __init__(self, text: str, style: str = "class:log.message") -> None:
+        self.text = text
+        self.style = style
 
 
 Row = Union[Event, Rule, Message]
@@ -122,6 +129,7 @@ class LogPane:
         self.colour = colour
         self.internals = internals
         self.kinds: tuple[str, ...] = ()
+        self._kinds_shown: dict[str, bool] = {}  # kind -> shown under the filter
         self.rows: deque[Row] = deque(maxlen=2 * size + 100)
         self.offset = 0  # rows hidden below the bottom of the pane; 0 follows the log
         self.unseen = 0  # rows that arrived while scrolled up
@@ -134,13 +142,14 @@ class LogPane:
 
     # -- what is shown
     def visible(self, ev: Event) -> bool:
-        if ev.kind in ALWAYS:
-            return True
-        if ev.internal and not self.internals:
+        kind = ev.kind
+        shown = self._kinds_shown.get(kind)
+        if shown is None:  # once per kind: a rebuild of 100,000 events looks each up once
+            shown = self._kinds_shown[kind] = kind in ALWAYS or not self.kinds or (
+                kind in self.kinds or family(kind) in self.kinds)
+        if not shown:
             return False
-        if self.kinds and ev.kind not in self.kinds and family(ev.kind) not in self.kinds:
-            return False
-        return True
+        return not ev.internal or self.internals or kind in ALWAYS
 
     def add(self, ev: Event) -> bool:
         """Add an event if it is shown; True when a row was added."""
@@ -255,6 +264,7 @@ class LogPane:
 
     def set_filter(self, kinds: Iterable[str], events: Iterable[Event]) -> None:
         self.kinds = tuple(kinds)
+        self._kinds_shown.clear()
         self.rebuild(events)
 
     def set_internals(self, on: bool, events: Iterable[Event]) -> None:

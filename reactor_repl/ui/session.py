@@ -21,7 +21,7 @@ QUIT_GRACE = 0.5  # seconds queued commands get to run before quit leaves anyway
 EXIT_INTERRUPTED = 130  # SIGINT from outside (SPEC §5)
 # what reading or writing a terminal that has gone away (its window closed) raises
 LOST_TERMINAL = (errno.EIO, errno.EPIPE, errno.EBADF, errno.ENXIO, errno.ENOTTY)
-SNAPSHOT_AGE = 0.1
+SNAPSHOT_AGE = 0.25  # the engine's state is asked at most 4 times a second while shown
 
 
 class Session:
@@ -38,6 +38,7 @@ class Session:
         self.exit_code = 0
         self._snap: dict[str, Any] = {}
         self._snap_at = 0.0
+        self._snap_seq = 0  # the log's last seq when the snapshot was taken
         # the live wait running now: (when it began, its seconds, the line) for the status
         self.waiting: tuple[float, float, str] | None = None
 
@@ -45,8 +46,10 @@ class Session:
     def snapshot(self) -> dict[str, Any]:
         now = time.monotonic()
         if now - self._snap_at > SNAPSHOT_AGE or not self._snap:
+            seq = self.engine.log.seq
             try:
                 self._snap = self.engine.snapshot()
+                self._snap_seq = seq
             except Exception:  # another thread changed something mid-read; try again soon
                 pass
             self._snap_at = now

@@ -120,8 +120,8 @@ def clock_text(snap: dict[str, Any]) -> str:
 
 
 def _describe(item: dict[str, Any], now: float, stopped: bool = False) -> tuple[str, str]:
-    """(style, text) for one object (``stopped``: the reactor has stopped, or the session
-    ended: a timer or loop left pending will never run)."""
+    """(style, text) for one object (``stopped``: the reactor has stopped: a timer or loop
+    left pending will never run)."""
     fam = item["family"]
     state = item["state"]
     detail = item.get("detail") or ""
@@ -152,7 +152,7 @@ def state_fragments(snap: dict[str, Any], watch: LoopWatch, queued: int = 0,
     out: StyleAndTextTuples = []
     now = float(snap.get("now", 0.0))
     wall = time.monotonic() if wall is None else wall
-    stopped = watch.stopped or bool(snap.get("ended"))
+    stopped = watch.stopped  # reactor.stop ran: what is left pending never runs
 
     def line(*parts: tuple[str, str]) -> None:
         for screen_line in wrap(list(parts), width, indent=" " * 9):
