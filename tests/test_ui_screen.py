@@ -449,3 +449,14 @@ def test_line_mode_welcomes_names_the_clock_shows_a_note_once_and_folds_advances
     assert [b for b in body if "hi" in b] == ["note    hi"]
     assert [b.split()[0] for b in body if not b.startswith(("input", "session"))] == [
         "loop.start", "loop.call", "loop.call", "loop.call", "loop.stop", "note"]
+
+
+def test_the_log_hands_the_ui_what_is_new_in_order() -> None:
+    from reactor_repl.engine.events import EventLog
+
+    log = EventLog(size=100)
+    for i in range(250):
+        log.append(0.0, i, "note", "", f"n{i}", "reactor", None, False)
+    assert [e.seq for e in log.since(200)] == list(range(201, 251))
+    assert [e.seq for e in log.since(0)] == list(range(151, 251))  # what the ring still has
+    assert log.since(250) == []

@@ -156,6 +156,8 @@ class Explorer(Session):
             if now - self._last_frame >= FRAME or not self.actions.empty():
                 try:
                     changed = self.pump()
+                    if changed:
+                        self._busy_until = now + 1.0
                 except Exception as e:  # a view that fails must not freeze the screen
                     report = f"the explorer hit {type(e).__name__}: {e}"
                     if report != self._last_failure:
@@ -168,7 +170,6 @@ class Explorer(Session):
                 changed = True  # the last frame's clock and state were older than its log
             if changed:
                 self._last_frame = now
-                self._busy_until = max(self._busy_until, now + 1.0)
                 self.app.invalidate()
             if self.should_leave():
                 self.pump()

@@ -49,18 +49,22 @@ class LoopWatch:
         self.warning_at = 0.0  # when (monotonic) it was seen
         self.latest: dict[str, int] = {}  # name -> seq of its latest event: what finished last
 
+    def _forget(self) -> None:
+        """Keep the names that acted last (half of NAMES_KEPT)."""
+        newest = sorted(self.latest.items(), key=lambda item: item[1])[-(NAMES_KEPT // 2):]
+        self.latest = dict(newest)
+
     def see(self, ev: Event) -> None:
         kind = ev.kind
         name = ev.name
-        if name:
+        if name:  # (every event under a storm: one dict store, nothing more)
             latest = self.latest
-            latest.pop(name, None)  # to the end: the dict is in the order names last acted
             latest[name] = ev.seq
             if len(latest) > NAMES_KEPT:
-                for old in list(latest)[:NAMES_KEPT // 2]:
-                    del latest[old]
-        if kind in DISPATCH_KINDS and ev.thread == "reactor":
-            self.last_dispatch = ev
+                self._forget()
+        if kind in DISPATCH_KINDS:
+            if ev.thread == "reactor":
+                self.last_dispatch = ev
         elif kind == "input":
             self.last_input = ev
             word = ev.text.split()[0] if ev.text.split() else ""
