@@ -103,8 +103,9 @@ def test_blocked_live_then_queued_command_runs(term_factory) -> None:  # type: i
     t.type("block 1.5")
     t.wait_for("BLOCKED")
     t.type("later 0 t1")
-    screen = t.wait_for("1 typed command waits for the loop")
-    assert "input    later 0 t1" in screen
+    t.wait_for("1 typed command waits for the loop")  # on Enter, before it is logged
+    t.wait_for("input    later 0 t1")  # logged in the next frame, the loop still blocked
+    assert "BLOCKED" in t.text()
     screen = t.wait_for("timer.schedule  t1")
     lines = screen.splitlines()
     end = next(i for i, s in enumerate(lines) if "block.end" in s)
