@@ -43,6 +43,9 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--json", action="store_true", help="events as JSON lines")
     run.add_argument("--trace", metavar="OUT.json", help="also write a Chrome/Perfetto trace")
     run.add_argument("--quiet", action="store_true", help="print only errors and failed checks")
+    run.add_argument("--strict", action="store_true",
+                     help="any warning (hang, unhandled, thread, spin …) fails the run; a hang "
+                          "ends it")
     check = sub.add_parser("check", help="parse only: report every error, run nothing")
     check.add_argument("files", nargs="+", metavar="FILE")
     check.add_argument("--allow-python", action="store_true")
@@ -167,7 +170,11 @@ def run_text(args: Any, path: str, text: str, *, default_clock: str, allow_pytho
         def tick(self) -> None:
             printer.flush()
 
-    driver = Driver(engine, HeadlessView(), allow_python_files=allow_python)
+    hung = []
+    driver = Driver(engine, HeadlessView(), allow_python_files=allow_python,
+                    interrupted=lambda: bool(hung))
+    if getattr(args, "strict", False):
+        engine.on_hang.append(lambda: hung.append(True))
     interrupted = False
     try:
         engine.start()
@@ -187,11 +194,27 @@ def run_text(args: Any, path: str, text: str, *, default_clock: str, allow_pytho
     if interrupted:
         return EXIT_INTERRUPTED
     code = _outcome(engine)
+    if getattr(args, "strict", False):
+        code = max(code, strict_outcome(engine, path))
     if code and not getattr(args, "json", False):
         fails = engine.log.count("expect.fail")
         errors = engine.log.count("error")
         print(f"{path}: {fails} expectation(s) failed, {errors} command error(s)", file=sys.stderr)
     return code
+
+
+def strict_outcome(engine: Any, path: str) -> int:
+    """--strict: one line per warning on stderr; any warning fails the run."""
+    from reactor_repl.language.kinds import WARNING_KINDS
+
+    warnings = [ev for ev in engine.log.snapshot() if ev.kind in WARNING_KINDS]
+    # an unhandled failure that an errback handled later is no longer a warning
+    handled = {ev.name for ev in engine.log.snapshot() if ev.kind == "deferred.handled"}
+    warnings = [ev for ev in warnings if not (ev.kind == "warn.unhandled" and ev.name in handled)]
+    for ev in warnings:
+        print(f"{path}: {ev.kind} {ev.name + ' ' if ev.name else ''}{ev.text}"[:300],
+              file=sys.stderr)
+    return EXIT_FAILED if warnings else EXIT_OK
 
 
 def cmd_stdin(args: Any) -> int:

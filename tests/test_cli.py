@@ -101,7 +101,7 @@ def test_several_files_run_in_turn_and_the_worst_exit_code_wins(tmp_path):
 
 
 def test_a_runaway_loop_ends_the_run_quickly_with_exit_1(tmp_path):
-    for text in ("every 0 l1\nwait 1\n", "every 1ms l1\nwait 86400\n"):
+    for text in ("every 0 l1 delayed\nwait 1\n", "every 1ms l1 delayed\nwait 86400\n"):
         began = time.monotonic()
         r = cli("run", "--quiet", scenario(tmp_path, text))
         assert time.monotonic() - began < 20
@@ -135,8 +135,8 @@ def test_check_reports_every_bad_line_as_file_line_col_and_exits_2(tmp_path):
         f"{path}:3:7: '-1' is negative — durations are 0 to 86400s",
         f"{path}:4:7: '86401' is longer than one day — durations are at most 86400s",
         f"{path}:6:16: unknown step 'frobnicate' — steps: pass add mul return raise recover "
-        "trap await block do py",
-        f"{path}:7:18: 0 is too small — use a number ≥ 1",
+        "trap await block do py call",
+        f"{path}:7:18: 0 is too small — use a number from 1 to 10,000,000",
         f"{path}:9:14: expect order needs at least two tokens — e.g. expect order t1 t2",
         f"{path}:10:15: wait cannot run inside the reactor — type it at the prompt instead",
     ]
@@ -209,7 +209,7 @@ def test_json_stays_json_lines_when_a_scenario_asks_for_help(tmp_path):
 
 DETERMINISM = """\
 threadpool 2
-every 0.3 l1 times 5
+every 0.3 l1 delayed times 5
 later 0.5 t1 do block 0.4
 later 0.5 t2
 later 0.5 t3 do later 0 t4

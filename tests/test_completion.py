@@ -22,20 +22,23 @@ def test_what_can_go_here() -> None:
     assert kinds("") == [("command", ())]
     assert kinds("fi") == [("command", ())]
     assert kinds("fire ") == [("name", ("deferred",))]
-    assert kinds("later 1 ") == [("new-name", ("timer",)), ("keyword", ("do",))]
-    assert kinds("later 1 t1 ") == [("keyword", ("do",))]
+    assert kinds("later 1 ") == [("new-name", ("timer",)), ("keyword", ("do",)),
+                                 ("keyword", ("call",))]
+    assert kinds("later 1 t1 ") == [("keyword", ("do",)), ("keyword", ("call",))]
     assert kinds("later 1 t1 do ") == [("command", ())]
     assert kinds("later 1 t1 do fire ") == [("name", ("deferred",))]
-    assert kinds("every 1 ") == [("new-name", ("loop",)), ("keyword", ("now", "times")),
-                                 ("keyword", ("do",))]
-    assert kinds("every 1 l1 now ") == [("keyword", ("times",)), ("keyword", ("do",))]
-    assert kinds("thread ") == [("new-name", ("thread",))]
-    assert kinds("thread 2 ") == [("keyword", ("raise",))]
+    assert kinds("every 1 ") == [("new-name", ("loop",)),
+                                 ("keyword", ("now", "delayed", "times")), ("keyword", ("do",)),
+                                 ("keyword", ("call",))]
+    assert kinds("every 1 l1 now ") == [("keyword", ("times",)), ("keyword", ("do",)),
+                                        ("keyword", ("call",))]
+    assert kinds("thread ") == [("new-name", ("thread",)), ("keyword", ("call",))]
+    assert kinds("thread 2 ") == [("keyword", ("raise", "return"))]
     assert kinds("addCallback d1 ") == [("step", ())]
     assert kinds("addCallback d1 await ") == [("name", ("deferred",))]
     assert kinds("addCallbacks d1 add 1 ") == [("keyword", ("/",))]
     assert kinds("addCallbacks d1 add 1 / ") == [("step", ())]
-    assert kinds("listen s1 ") == [("keyword", ("echo", "discard", "poetry"))]
+    assert kinds("listen s1 ") == [("keyword", ("echo", "discard", "poetry")), ("python", ())]
     assert kinds("trigger before ") == [("keyword", ("startup", "shutdown"))]
     assert kinds("filter timer ") == [("kind", ())]
     assert kinds("expect ") == [("expect", ())]
@@ -93,7 +96,7 @@ def test_cancel_offers_what_can_be_cancelled() -> None:
 
 def test_show_offers_everything_and_new_names_are_fresh() -> None:
     assert complete("show ") == ["t1", "t2", "d1", "d2", "j1"]
-    assert complete("later 1 ") == ["t3", "do"]
+    assert complete("later 1 ") == ["t3", "do", "call"]
     assert next_name("deferred", ITEMS) == "d3"
     assert next_name("server", ITEMS) == "s1"
 
@@ -118,3 +121,29 @@ def test_file_paths_for_load(tmp_path: Path, monkeypatch: Any) -> None:
     monkeypatch.chdir(tmp_path)
     assert complete("load in") == ["intro.rr"]
     assert sorted(complete("save ")) == ["intro.rr", "other.txt"]
+
+
+def test_predict_offers_kinds_as_expect_order_does() -> None:
+    assert kinds("predict order ") == [("name", ()), ("kind", ())]
+    assert kinds("predict order t1 ") == [("name", ()), ("kind", ())]
+
+
+def test_the_forms_of_a_word_are_offered_until_a_keyword_picks_one() -> None:
+    assert kinds("thread j1 call ") == [("python", ())]
+    assert context("thread j1 call ").command.syntax() == "thread [NAME] call FN"
+    assert context("thread j1 ").command.syntax() == (
+        "thread [NAME] DURATION [raise MESSAGE] [return VALUE]")
+    assert kinds("later 1 do thread j1 ") == [("keyword", ("call",))]
+    assert kinds("every 1 l1 call ") == [("python", ())]
+    assert kinds("every 1 delayed ") == [("keyword", ("times",)), ("keyword", ("do",)),
+                                         ("keyword", ("call",))]  # no 'now' after 'delayed'
+    assert kinds("reset ") == [("name", ("timer",))]
+    assert kinds("addCallback d1 call ") == [("python", ())]
+    assert kinds("spawn ") == [("python", ())]
+    assert kinds("spawn mymod.crawl ") == [("keyword", ("as",))]
+    assert kinds("use ") == [("path", ())]
+    assert kinds("load s.rr ") == [("keyword", ("fresh",))]
+    assert kinds("connect ") == [("name", ("server",))]
+    assert kinds("connect c1 s1 ") == [("name", ("server",)), ("python", ())]
+    assert kinds("waiting ") == []
+    assert "waiting" in complete("wai", requested=True)

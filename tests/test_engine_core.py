@@ -107,9 +107,9 @@ def test_a_block_inside_a_deferred_step_holds_the_loop_mid_chain():
                "block.start", "block.end") == [
         ("timer.fire", "t0", 8, 0.2),
         ("deferred.fire", "d1", 8, 0.2),
+        ("deferred.step", "d1", 8, 0.2),  # recorded as it starts: the block is inside it
         ("block.start", "", 8, 0.2),
         ("block.end", "", 8, 1.2),
-        ("deferred.step", "d1", 8, 1.2),
         ("deferred.step", "d1", 8, 1.2),
         ("deferred.result", "d1", 8, 1.2),
         ("timer.fire", "t1", 9, 1.2),
@@ -123,7 +123,7 @@ def test_a_block_inside_a_deferred_step_holds_the_loop_mid_chain():
 def test_looping_call_after_a_block_makes_one_call_for_the_missed_beats():
     """LoopingCall skips the beats it missed: one call at 3.7 (count 2), then 4, 5, 6."""
     events = run("""\
-        every 1 l1
+        every 1 l1 delayed
         later 1.2 b do block 2.5
         wait 6.1
     """)
@@ -160,7 +160,7 @@ def test_every_now_times_calls_at_once_and_stops_after_n_calls():
 def test_a_loop_and_a_timer_due_at_the_same_time_run_in_one_pass_in_creation_order():
     events = run("""\
         later 1 t1
-        every 1 l1
+        every 1 l1 delayed
         later 1 t2
         wait 1.5
     """)
@@ -175,7 +175,7 @@ def test_a_loop_and_a_timer_due_at_the_same_time_run_in_one_pass_in_creation_ord
 
 
 def test_a_zero_interval_loop_is_a_runaway_after_max_dispatches_and_the_run_stops():
-    events = run("every 0 l1\nwait 1\nnote never\n", max_dispatches=2000)
+    events = run("every 0 l1 delayed\nwait 1\nnote never\n", max_dispatches=2000)
     calls = [e for e in events if e.kind == "loop.call"]
     assert 2000 <= len(calls) <= 2002
     assert {round(e.t, 6) for e in calls} == {0.0}  # time does not pass by itself
@@ -188,7 +188,7 @@ def test_a_zero_interval_loop_is_a_runaway_after_max_dispatches_and_the_run_stop
 
 
 def test_a_long_wait_over_a_fast_loop_is_a_runaway_too():
-    events = run("every 1ms l1\nwait 86400\n", max_dispatches=2000)
+    events = run("every 1ms l1 delayed\nwait 86400\n", max_dispatches=2000)
     assert len([e for e in events if e.kind == "loop.call"]) in (2001, 2002)
     assert errors(events)[0].startswith("runaway: 2000 dispatches")
     assert events[-1].kind == "session.end"
@@ -368,7 +368,7 @@ def test_firing_twice_inside_callbacks_reaches_twisted_as_in_a_plain_program():
     events = run("""\
         deferred d1
         later 1 t1 do fire d1 a
-        every 1 l1 do fire d1 b
+        every 1 l1 delayed do fire d1 b
         later 2 t2 do fire d1 c
         wait 3
         deferred d2
@@ -460,13 +460,13 @@ def test_gather_fails_with_the_first_failure():
         expect pending d1
     """)
     assert [x for x, _ in expectations(events)] == ["expect.pass"] * 3
-    # d2's step into gatherResults is recorded when it returns: after what it caused
+    # d2's step into gatherResults is recorded when it starts: before what it causes
     assert texts(events, "deferred.fire", "deferred.step", "deferred.result") == [
         ("deferred.fire", "d2", "errback(Failure(Exception: nope))"),
+        ("deferred.step", "d2", "errback g._cbDeferred: Failure(Exception: nope) → "
+                                "Failure(Exception: nope)"),
         ("deferred.fire", "g", "errback(Failure(FirstError: #1 Exception: nope))"),
         ("deferred.result", "g", "failure: Failure(FirstError: #1 Exception: nope)"),
-        ("deferred.step", "d2", "errback DeferredList._cbDeferred: Failure(Exception: nope) → "
-                                "Failure(Exception: nope)"),
         ("deferred.result", "d2", "failure: Failure(Exception: nope)"),
     ]
 
@@ -519,7 +519,7 @@ def test_timeout_cancels_a_late_deferred_into_a_timeout_error():
 def test_cancel_each_family():
     events = run("""\
         later 1 t1
-        every 1 l1
+        every 1 l1 delayed
         deferred d1
         addErrback d1 trap CancelledError
         trigger before shutdown g1
@@ -530,7 +530,7 @@ def test_cancel_each_family():
         wait 2
         expect count timer.fire:t1 0
         expect count loop.call:l1 0
-        expect result d1 none
+        expect result d1 CancelledError
         cancel t1
         cancel l1
         cancel g1
@@ -539,15 +539,17 @@ def test_cancel_each_family():
     assert texts(events, "timer.cancel", "loop.stop", "deferred.cancel", "deferred.step",
                  "trigger.remove") == [
         ("timer.cancel", "t1", "cancelled"),
-        ("loop.stop", "l1", "cancelled"),
+        ("loop.stop", "l1", "stop() after 0 calls"),
         ("deferred.cancel", "d1", "cancel()"),
-        ("deferred.step", "d1", "errback trap CancelledError: Failure(CancelledError) → None"),
+        ("deferred.step", "d1", "errback trap CancelledError: Failure(CancelledError) → "
+                                "CancelledError"),
         ("trigger.remove", "g1", "removed"),
     ]
     assert [x for x, _ in expectations(events)] == ["expect.pass"] * 3
     assert errors(events) == [
-        "<test>:14: cancel t1: t1 was already cancelled — only a pending timer can change",
-        "<test>:15: cancel l1: l1 is not running",
+        "<test>:14: cancel t1: t1 was already cancelled (AlreadyCancelled) — only a pending "
+        "timer can change",
+        "<test>:15: cancel l1: l1 is not running — only a running loop can be cancelled",
         "<test>:16: cancel g1: g1 was already removed",
         "<test>:17: cancel nosuch: no deferred or loop or reader or server or timer or trigger "
         "named nosuch",
@@ -733,8 +735,8 @@ def test_step_runs_one_dispatch_at_a_time_and_continue_resumes():
         ("break", "t2", 7, 2.0),
         ("timer.fire", "t2", 7, 2.0),
         ("break", "t3", 8, 3.0),
+        ("show", "t2", 8, 3.0),  # typed while paused: looking answers at once
         ("timer.fire", "t3", 8, 3.0),
-        ("show", "t2", 9, 3.0),  # typed while paused: it ran when the loop went on
     ]
 
 

@@ -121,7 +121,7 @@ CASES = [
             reactor.callLater(0.25, b)
         UNTIL = 1.1
         """, """
-        every 0.2 l1
+        every 0.2 l1 delayed
         later 0.25 b do block 0.45
         wait 1.1
         """, ("loop.call", "timer.fire"), extra=_count),
@@ -231,6 +231,74 @@ CASES = [
         later 0.2 f
         wait 0.3
         """, ("timer.fire",), live="order"),
+    Case("an-exception-in-a-loops-call-stops-the-loop", """
+        def start():
+            t1 = reactor.callLater(0.05, rec, "timer.fire", "t1")
+            def beat():
+                rec("loop.call", "l1")
+                t1.cancel()  # t1 has fired: AlreadyCalled, and the LoopingCall stops
+            def begin():
+                lc = task.LoopingCall(beat)
+                lc.start(0.1, now=False).addErrback(lambda f: rec("loop.stop", "l1"))
+            reactor.callLater(0.06, begin)
+        UNTIL = 0.5
+        """, """
+        later 0.05 t1
+        wait 0.06
+        every 0.1 l1 delayed times 3 do cancel t1
+        wait 0.4
+        """, ("timer.fire", "loop.call", "loop.stop"), live="order"),
+    Case("an-exception-in-a-steps-do-turns-the-chain-to-its-errbacks", """
+        def start():
+            t1 = reactor.callLater(0.01, rec, "timer.fire", "t1")
+            d1 = defer.Deferred()
+            def step(result):
+                rec("deferred.step", "d1", "callback")
+                t1.reset(1)  # t1 has fired: AlreadyCalled
+            def recover(f):
+                rec("deferred.step", "d1", "errback")
+                return 0
+            d1.addCallback(step)
+            d1.addErrback(recover)
+            def t2():
+                rec("timer.fire", "t2")
+                d1.callback(1)
+            reactor.callLater(0.3, t2)
+        UNTIL = 0.4
+        """, """
+        later 0.01 t1
+        deferred d1
+        addCallback d1 do reset t1 1
+        addErrback d1 recover 0
+        later 0.3 t2 do fire d1 1
+        wait 0.4
+        """, ("timer.fire", "deferred.step"), extra=_branch),
+    Case("a-step-is-recorded-before-what-it-causes", """
+        def start():
+            d1, d2 = defer.Deferred(), defer.Deferred()
+            def s1(result):
+                rec("deferred.step", "d1", "callback")
+                d2.callback("x")
+                return result
+            def s2(result):
+                rec("deferred.step", "d2", "callback")
+                return result
+            d1.addCallback(s1)
+            d2.addCallback(s2)
+            def t1():
+                rec("timer.fire", "t1")
+                d1.callback(1)
+            reactor.callLater(0.05, t1)
+        UNTIL = 0.1
+        """, """
+        deferred d1
+        deferred d2
+        addCallback d1 do fire d2 x
+        addCallback d2 pass
+        later 0.05 t1 do fire d1 1
+        wait 0.1
+        expect order deferred.step:d1 deferred.step:d2
+        """, ("timer.fire", "deferred.step"), extra=_branch),
     Case("a-timer-made-later-for-the-same-instant-runs-after", """
         def t0():
             rec("timer.fire", "t0")
@@ -315,6 +383,14 @@ def test_the_programs_show_what_the_cases_are_about(plain):
         "d", "c", "e", "f"]
 
 
+@pytest.mark.parametrize("clock", ["virtual", "live"])
+def test_expect_order_sees_a_step_before_the_step_it_caused(clock):
+    case = [c for c in CASES if c.id == "a-step-is-recorded-before-what-it-causes"][0]
+    events = run_scenario(dedent(case.scenario), clock)
+    assert [(e.kind, e.text.split(":")[0]) for e in events if e.kind.startswith("expect.")] == [
+        ("expect.pass", "order deferred.step")]
+
+
 # ------------------------------------------------------------------ results, not passes
 
 RESULTS_PROGRAM = '''
@@ -341,9 +417,15 @@ def start():
     g2 = defer.gatherResults([d7, d8])
     d8.callback("y")
     d7.callback("x")
+    d9, d10 = defer.Deferred(), defer.Deferred()
+    g3 = defer.gatherResults([d9, d10])
+    g3.cancel()  # Twisted's canceller cancels d9 and d10
+    d11, d12 = defer.Deferred(), defer.Deferred()
+    g4 = defer.gatherResults([d11, d12])
+    g4.addTimeout(0.1, reactor)  # the timeout cancels: FirstError(CancelledError)
     def report():
         for name, d in [("r", r), ("d1", d1), ("d2", d2), ("d3", d3), ("d4", d4), ("g", g),
-                        ("g2", g2)]:
+                        ("g2", g2), ("g3", g3), ("d9", d9), ("d10", d10), ("g4", g4)]:
             d.addBoth(show(name))
             d.addErrback(lambda f: None)
     reactor.callLater(0.2, report)
@@ -368,6 +450,14 @@ deferred d8
 gather g2 d7 d8
 fire d8 y
 fire d7 x
+deferred d9
+deferred d10
+gather g3 d9 d10
+cancel g3
+deferred d11
+deferred d12
+gather g4 d11 d12
+timeout g4 0.1
 wait 0.2
 """
 
@@ -389,6 +479,8 @@ def test_race_gather_timeout_and_cancel_end_as_in_plain_twisted(clock):
     assert r.returncode == 0, r.stderr
     plain = {line.split(" ", 3)[1]: line.split(" ", 3)[3] for line in r.stdout.splitlines()}
     assert plain == {"r": "(1, 'b')", "d1": "None", "d2": "None", "d3": "TimeoutError",
-                     "d4": "CancelledError", "g": "FirstError:1", "g2": "['x', 'y']"}
+                     "d4": "CancelledError", "g": "FirstError:1", "g2": "['x', 'y']",
+                     "g3": "FirstError:0", "d9": "CancelledError", "d10": "CancelledError",
+                     "g4": "FirstError:0"}
     events = run_scenario(RESULTS_SCENARIO, clock)
     assert {name: _explorer_result(events, name) for name in plain} == plain

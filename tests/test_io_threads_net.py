@@ -47,7 +47,7 @@ def test_calllater0_from_a_timer_runs_next_pass_but_from_a_thread_call_same_pass
 
 
 TCP_KINDS = ["tcp.listen", "tcp.connecting", "tcp.build", "tcp.made", "tcp.data", "tcp.write",
-             "tcp.lost", "tcp.clientlost", "tcp.failed"]
+             "tcp.drop", "tcp.abort", "tcp.lost", "tcp.clientlost", "tcp.failed"]
 
 
 @BOTH
@@ -62,7 +62,7 @@ def test_tcp_echo_round_trip_and_close(clock):
     assert got.index(("tcp.build", "s1.1")) < got.index(("tcp.made", "s1.1"))
     assert got[6:] == [
         ("tcp.write", "c1"), ("tcp.data", "s1.1"), ("tcp.write", "s1.1"), ("tcp.data", "c1"),
-        ("tcp.write", "c1"), ("tcp.lost", "c1"), ("tcp.clientlost", "c1"), ("tcp.lost", "s1.1")]
+        ("tcp.drop", "c1"), ("tcp.lost", "c1"), ("tcp.clientlost", "c1"), ("tcp.lost", "s1.1")]
     assert seen(events, ["expect.pass", "expect.fail"]) == [("expect.pass", "")]
     fired = [e for e in events if e.kind == "deferred.fire" and e.name == "c1"]
     assert fired[0].data["value"] == "ping"
@@ -122,7 +122,7 @@ def test_seed_closing_example_stops_at_3s_while_a_10s_job_runs():
     """Plain Twisted (the seed): dots every 0.1 s; reactor.stop at 3 s; shutdown joins the
     pool, so the 10 s job ends, but its result is never delivered: the loop has stopped."""
     events = run_scenario(
-        "thread j1 10\naddBoth j1 pass\nevery 0.1 dots\nlater 3 do stop\n"
+        "thread j1 10\naddBoth j1 pass\nevery 0.1 dots delayed\nlater 3 do stop\n"
         "trigger before shutdown g1\ntrigger during shutdown g2\ntrigger after shutdown g3\n"
         "wait 20\n")
     dots = [e for e in events if e.kind == "loop.call"]

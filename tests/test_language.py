@@ -13,7 +13,14 @@ from hypothesis import strategies as st
 from reactor_repl.language import values
 from reactor_repl.language.helptext import help_text
 from reactor_repl.language.parser import Options, ParseError, parse_line, parse_script
-from reactor_repl.language.table import BY_NAME, COMMANDS, EXPECT_BY_NAME, KINDS, STEP_BY_NAME
+from reactor_repl.language.table import (
+    BY_NAME,
+    COMMANDS,
+    EXPECT_BY_NAME,
+    KINDS,
+    STEP_BY_NAME,
+    STEPS,
+)
 from reactor_repl.language.words import split_words
 
 
@@ -65,7 +72,8 @@ def test_durations(text, seconds):
     ("-1", "'-1' is negative — durations are 0 to 86400s"),
     ("inf", "'inf' is not a finite duration — durations are 0 to 86400s"),
     ("nan", "'nan' is not a finite duration — durations are 0 to 86400s"),
-    ("1e400", "'1e400' is not a finite duration ≥ 0"),
+    ("1e400", "'1e400' is longer than one day — durations are at most 86400s"),
+    ("1e300", "'1e300' is longer than one day — durations are at most 86400s"),
     ("86401", "'86401' is longer than one day — durations are at most 86400s"),
     ("2days", "'2days' is not a duration — write seconds (0.5, 2, 1e-3) or 250ms / 2s"),
     ("1.5.2", "'1.5.2' is not a duration — write seconds (0.5, 2, 1e-3) or 250ms / 2s"),
@@ -118,11 +126,13 @@ def test_prompt_commands_cannot_run_inside_the_reactor():
 
 def test_keywords_flags_and_optional_arguments():
     assert parse_line("every 250ms l1 now times 3 do note hi there").args == {
-        "INTERVAL": 0.25, "NAME": "l1", "now": True, "N": 3}
-    assert parse_line("every 1").args == {"INTERVAL": 1.0, "NAME": None, "now": False, "N": None}
+        "INTERVAL": 0.25, "NAME": "l1", "now": True, "delayed": False, "N": 3}
+    assert parse_line("every 1").args == {"INTERVAL": 1.0, "NAME": None, "now": False,
+                                          "delayed": False, "N": None}
     assert parse_line("thread j1 2 raise oops now").args == {
-        "NAME": "j1", "DURATION": 2.0, "MESSAGE": "oops now"}
-    assert parse_line("thread 2").args == {"NAME": None, "DURATION": 2.0, "MESSAGE": None}
+        "NAME": "j1", "DURATION": 2.0, "MESSAGE": "oops now", "VALUE": None}
+    assert parse_line("thread 2").args == {"NAME": None, "DURATION": 2.0, "MESSAGE": None,
+                                           "VALUE": None}
     assert parse_line("block 1 cpu").args == {"DURATION": 1.0, "cpu": True}
 
 
@@ -173,8 +183,8 @@ def test_expect_forms():
                                   "before?"),
     ("break timer.fyre", 7, "unknown event kind 'timer.fyre' — did you mean timer.fire?"),
     ("help nosuch", 6, "no help for 'nosuch' — type help for the list"),
-    ("every 0.5 l1 times", 19, "'times' needs a N — e.g. every 0.5 l1 now times 3"),
-    ("every 1 times 0", 15, "0 is too small — use a number ≥ 1"),
+    ("every 0.5 l1 times", 19, "'times' needs N — e.g. every 0.5 l1 times 3"),
+    ("every 1 times 0", 15, "0 is too small — use a number from 1 to 10,000,000"),
     ("addCallbacks d1 add 1", 17, "addCallbacks needs STEP / STEP — e.g. addCallbacks d1 add 1 / "
                                   "recover 0"),
 ])
@@ -237,3 +247,199 @@ def test_any_line_parses_or_is_a_located_parse_error(line, allow_python):
         assert e.message and "\n" not in str(e)
     else:
         assert parsed is None or parsed.name in BY_NAME
+
+
+# ------------------------------------------------------------------ DATA (write, send)
+
+
+@pytest.mark.parametrize("line, data", [
+    ("write r1 a\\nb", "a\nb"),  # help says escapes work unquoted: they do
+    ("write r1 'a\\nb'", "a\nb"),
+    ('write r1 "tab\\there"', "tab\there"),
+    ("write r1 two  spaces kept", "two  spaces kept"),
+    ("write r1 \"hello world\" again", "hello world again"),
+    ("write r1 back\\\\slash", "back\\slash"),
+    ("write r1 a\\ b\\#c", "a b#c"),
+    ("send s1.1 cr\\r\\nlf\\0", "cr\r\nlf\0"),
+    ("write r1 it's\\ fine'", "its fine"),
+])
+def test_data_is_the_rest_of_the_line_with_the_escapes_help_names(line, data):
+    assert parse_line(line)["DATA"] == data
+
+
+def test_write_with_an_escape_writes_the_byte_into_the_pipe():
+    from support import run_scenario
+
+    events = run_scenario("reader r1\nwrite r1 a\\nb\nwait 0.1\n")
+    assert [e.text for e in events if e.kind == "reader.read"] == ["doRead(): 3 bytes b'a\\nb'"]
+
+
+# ------------------------------------------------------------------ messages (issue 10.20)
+
+
+@pytest.mark.parametrize("line, col, message", [
+    ("thread j2 1 raise", 18, "'raise' needs MESSAGE — e.g. thread j2 1 raise boom"),
+    ("expect order", 14, "missing TOKENS — usage: expect order TOKENS…"),
+    ("expect same-tick t1", 21, "missing B — usage: expect same-tick A B"),
+    ("predict chaos a b", 9, "expected 'order', not 'chaos' — usage: predict order TOKENS…"),
+    ("connect", 9, "missing TARGET — usage: connect [NAME] TARGET [module:Protocol]"),
+    ("gather", 8, "missing D — usage: gather [NAME] D…"),
+    ("race", 6, "missing D — usage: race [NAME] D…"),
+    ("every 1 times 2 times 3", 17, "'times' given twice"),
+    ("every 1 now delayed", 13, "'delayed' cannot go with 'now' — usage: every INTERVAL [NAME] "
+                                "[now] [delayed] [times N] [do …]"),
+])
+def test_messages_show_the_real_syntax(line, col, message):
+    assert error(line) == (col, message)
+
+
+@pytest.mark.parametrize("command, syntax", [
+    ("connect", "connect [NAME] TARGET [module:Protocol]"),
+    ("gather", "gather [NAME] D…"),
+    ("race", "race [NAME] D…"),
+    ("predict", "predict order TOKENS…"),
+    ("addCallbacks", "addCallbacks NAME STEP / STEP"),
+    ("help", "help [TOPIC]"),
+])
+def test_help_shows_the_syntax_a_person_types(command, syntax):
+    assert help_text(command).splitlines()[0] == syntax
+    assert f"  {syntax} " in help_text()
+
+
+def test_every_example_in_help_parses_to_its_own_command():
+    for c in COMMANDS:
+        for example in c.all_examples():
+            assert parse_line(example).command is c, example
+    for s in STEPS:
+        assert parse_line(s.example)["STEP"].command is s
+
+
+@pytest.mark.parametrize("command", ["send", "drop", "abort"])
+def test_help_says_how_to_name_the_server_side_of_a_connection(command):
+    page = help_text(command)
+    assert "s1.1 is the first" in page
+    assert f"example: {command} s1.1" in page
+    assert parse_line(f"{command} s1.1" + (" hi" if command == "send" else ""))["NAME"] == "s1.1"
+
+
+# ------------------------------------------------------------------ the table for SPEC §7–§9
+
+
+@pytest.mark.parametrize("line, name, group, args", [
+    ("reset", "reset", "session", {}),
+    ("reset t1 2", "reset", "time", {"NAME": "t1", "DELAY": 2.0}),
+    ("load s.rr fresh", "load", "session", {"FILE": "s.rr", "fresh": True}),
+    ("load s.rr", "load", "session", {"FILE": "s.rr", "fresh": False}),
+    ("waiting", "waiting", "session", {"SECONDS": None}),
+    ("waiting 250ms", "waiting", "session", {"SECONDS": 0.25}),
+    ("next", "next", "session", {}),
+    ("use mymod.py", "use", "python", {"MODULE": "mymod.py"}),
+    ("use pkg.mod", "use", "python", {"MODULE": "pkg.mod"}),
+    ("later 1 t1 call mymod.tick", "later", "python",
+     {"DELAY": 1.0, "NAME": "t1", "FN": "mymod.tick"}),
+    ("every 0.5 l1 delayed times 3 call mymod:poll", "every", "python",
+     {"INTERVAL": 0.5, "NAME": "l1", "now": False, "delayed": True, "N": 3,
+      "FN": "mymod:poll"}),
+    ("every 0.5 l1 delayed", "every", "time",
+     {"INTERVAL": 0.5, "NAME": "l1", "now": False, "delayed": True, "N": None}),
+    ("thread j1 call mymod.slow_io", "thread", "python", {"NAME": "j1", "FN": "mymod.slow_io"}),
+    ("thread call mymod.slow_io", "thread", "python", {"NAME": None, "FN": "mymod.slow_io"}),
+    ("thread j1 1 return 41", "thread", "thread",
+     {"NAME": "j1", "DURATION": 1.0, "MESSAGE": None, "VALUE": 41}),
+    ("thread j1 1 return 'forty one'", "thread", "thread",
+     {"NAME": "j1", "DURATION": 1.0, "MESSAGE": None, "VALUE": "forty one"}),
+    ("spawn mymod.crawl 3 two as d9", "spawn", "python",
+     {"FN": "mymod.crawl", "ARGS": [3, "two"], "NAME": "d9"}),
+    ("spawn mymod.main", "spawn", "python", {"FN": "mymod.main", "ARGS": [], "NAME": None}),
+    ("listen s1 0 mymod:EchoFactory", "listen", "tcp",
+     {"NAME": "s1", "PORT": 0, "PROTOCOL": "mymod:EchoFactory"}),
+    ("listen s1 mymod:EchoFactory", "listen", "tcp",
+     {"NAME": "s1", "PORT": None, "PROTOCOL": "mymod:EchoFactory"}),
+    ("connect c1 s1 mymod:Client", "connect", "tcp",
+     {"NAMES": ["c1", "s1"], "PROTOCOL": "mymod:Client"}),
+    ("connect s1 mymod:Client", "connect", "tcp", {"NAMES": ["s1"], "PROTOCOL": "mymod:Client"}),
+    ("connect c1 8000", "connect", "tcp", {"NAMES": ["c1", "8000"], "PROTOCOL": None}),
+])
+def test_new_commands_and_forms_parse_to_these_arguments(line, name, group, args):
+    p = parse_line(line)
+    assert (p.name, p.command.group, p.args) == (name, group, args)
+
+
+def test_a_call_step_names_your_code():
+    step = parse_line("addCallback d1 call mymod.parse")["STEP"]
+    assert (step.name, step.args) == ("call", {"FN": "mymod.parse"})
+
+
+def test_the_session_reset_runs_at_the_prompt_only():
+    assert parse_line("reset").command.where == "prompt"
+    assert parse_line("reset t1 2").command.where == "reactor"
+    assert error("later 1 do reset") == (12, "reset cannot run inside the reactor — type it at "
+                                             "the prompt instead")
+    assert error("reset t1") == (10, "missing DELAY — usage: reset NAME DELAY")
+    page = help_text("reset")
+    assert page.splitlines()[0] == "reset NAME DELAY" and "\nreset\n" in page
+
+
+@pytest.mark.parametrize("line, col, message", [
+    ("use mymod.py", 1, "use runs Python: off in scenario files"),
+    ("later 1 t1 call mymod.tick", 17, "'mymod.tick' names Python code: off in scenario files"),
+    ("every 1 call mymod.poll", 14, "'mymod.poll' names Python code: off in scenario files"),
+    ("thread j1 call mymod.io", 16, "'mymod.io' names Python code: off in scenario files"),
+    ("later 1 do thread call mymod.io", 24, "'mymod.io' names Python code: off in scenario "
+                                            "files"),
+    ("addCallback d1 call mymod.parse", 16, "call runs Python: off in scenario files"),
+    ("spawn mymod.crawl", 7, "'mymod.crawl' names Python code: off in scenario files"),
+    ("listen s1 0 mymod:Factory", 13, "'mymod:Factory' names Python code: off in scenario files"),
+    ("connect c1 s1 mymod:Client", 15, "'mymod:Client' names Python code: off in scenario "
+                                       "files"),
+])
+def test_everything_that_names_python_code_is_off_in_scenario_files(line, col, message):
+    assert error(line, allow_python=False) == (
+        col, f"{message} — run with --allow-python to allow Python")
+    assert parse_line(line, Options(allow_python=True)) is not None
+    # and the built-in protocols are not Python
+    assert parse_line("listen s1 0 poetry", Options(allow_python=False))["PROTOCOL"] == "poetry"
+
+
+@pytest.mark.parametrize("line, col, message", [
+    ("thread j1 1 return 5 raise x", 13, "'return' cannot go with 'raise' — usage: thread "
+                                         "[NAME] DURATION [raise MESSAGE] [return VALUE]"),
+    ("later 1 t1 call m.f do note x", 21, "unexpected 'do' — usage: later DELAY [NAME] call FN"),
+    ("thread j1 call", 15, "'call' needs FN — e.g. thread j1 call mymod.slow_io"),
+    ("spawn 9x", 7, "'9x' does not name Python code — write module.attr or module:attr"),
+    ("use 9x", 5, "'9x' is not a module — write FILE.py or package.module"),
+    ("listen s1 0 bogus", 13, "'bogus' is not a protocol — one of: echo|discard|poetry|"
+                              "module:Class"),
+    ("connect c1 0", 12, "0 is too small — use a number from 1 to 65,535"),
+])
+def test_new_forms_have_located_errors(line, col, message):
+    assert error(line) == (col, message)
+
+
+def test_every_scenario_of_the_course_still_parses():
+    import glob
+    import os
+
+    from support import ROOT
+
+    paths = sorted(glob.glob(os.path.join(ROOT, "scenarios", "*.rr")))
+    assert len(paths) >= 12
+    for path in paths:
+        with open(path, encoding="utf-8") as f:
+            _, errors = parse_script(f.read(), Options(allow_python=False))
+        assert errors == [], path
+
+
+def test_a_file_that_names_python_code_is_refused_by_check_and_run(tmp_path):
+    from support import cli
+
+    path = tmp_path / "mine.rr"
+    path.write_text("note mine\nuse mymod.py\nlater 1 t1 call mymod.tick\n", encoding="utf-8")
+    expected = [f"{path}:2:1: use runs Python: off in scenario files — run with "
+                "--allow-python to allow Python",
+                f"{path}:3:17: 'mymod.tick' names Python code: off in scenario files — run with "
+                "--allow-python to allow Python"]
+    for command in ("check", "run"):
+        r = cli(command, str(path))
+        assert (r.returncode, r.stderr.splitlines()) == (2, expected)
+    assert cli("check", "--allow-python", str(path)).returncode == 0

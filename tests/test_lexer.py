@@ -62,8 +62,8 @@ def test_python_after_py_is_python() -> None:
 
 def test_every_example_in_the_table_lexes_clean_and_round_trips() -> None:
     lexer = ReactorReplLexer()
-    examples = [c.example for c in COMMANDS + STEPS] + ["expect " + e.example.removeprefix(
-        "expect ") for e in EXPECTS]
+    examples = [ex for c in COMMANDS + STEPS for ex in c.all_examples()] + [
+        "expect " + e.example.removeprefix("expect ") for e in EXPECTS]
     assert len(examples) > 60
     for ex in examples:
         toks = list(lexer.get_tokens_unprocessed(ex))
@@ -84,3 +84,17 @@ def test_a_scenario_file_keeps_offsets_across_lines() -> None:
     for offset, _, value in toks:
         assert text[offset:offset + len(value)] == value
     assert (Token.Literal.String, "'a b'") in [(t, v) for _, t, v in toks]
+
+
+def test_the_new_forms_colour_your_code_as_functions() -> None:
+    assert tokens("later 1 t1 call mymod.tick") == [
+        (Keyword, "later"), (Number, "1"), (Name.Variable, "t1"), (Keyword.Pseudo, "call"),
+        (Name.Function, "mymod.tick")]
+    assert tokens("listen s1 0 mymod:Factory")[-1] == (Name.Function, "mymod:Factory")
+    assert tokens("listen s1 0 poetry")[-1] == (Name.Constant, "poetry")
+    assert tokens("connect c1 8000")[-1] == (Number.Integer, "8000")
+    assert tokens("spawn mymod.crawl 3 as d9") == [
+        (Keyword, "spawn"), (Name.Function, "mymod.crawl"), (Number, "3"),
+        (Keyword.Pseudo, "as"), (Name.Variable, "d9")]
+    assert tokens("every 1 delayed times 3")[2] == (Keyword.Pseudo, "delayed")
+    assert tokens("reset") == [(Keyword, "reset")]

@@ -27,7 +27,12 @@ def test_ci_runs_exactly_the_readmes_test_command():
     assert install_and_test in ci
 
 
+# in the table (help, completion, lexer) before their handlers: SPEC §7 and §8. The lead
+# removes a name from here with its handler.
+ANNOUNCED: set[str] = set()
+
+
 def test_every_command_of_the_table_is_handled_by_the_engine_or_the_driver():
     prompt_only = {c.name for c in COMMANDS if c.where == "prompt"}
     missing = [c.name for c in COMMANDS if c.name not in HANDLERS and c.name not in prompt_only]
-    assert missing == []
+    assert sorted(missing) == sorted(ANNOUNCED)

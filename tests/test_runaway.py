@@ -6,14 +6,14 @@ from support import run_scenario, seen
 
 
 def test_a_zero_interval_loop_is_a_runaway_after_the_bound():
-    events = run_scenario("every 0 l1\nwait 1\nnote after\n", max_dispatches=2000)
+    events = run_scenario("every 0 l1 delayed\nwait 1\nnote after\n", max_dispatches=2000)
     errors = [e for e in events if e.kind == "error"]
     assert len(errors) == 1 and errors[0].text.startswith("runaway: 2000 dispatches")
     assert 2000 <= sum(1 for e in events if e.kind == "loop.call") <= 2002
 
 
 def test_a_loop_with_times_is_finite_and_is_not_a_runaway():
-    events = run_scenario("every 0 l1 times 5000\nwait 1\n", max_dispatches=2000)
+    events = run_scenario("every 0 l1 delayed times 5000\nwait 1\n", max_dispatches=2000)
     assert [e for e in events if e.kind == "error"] == []
     assert sum(1 for e in events if e.kind == "loop.call") == 5000
     assert seen(events, ["loop.stop"]) == [("loop.stop", "l1")]

@@ -19,7 +19,7 @@ def end_data(events):
 def test_session_end_carries_lag_busy_wait_and_dispatch_rate():
     """The loop is blocked 0 → 0.3 (typed block); t1 (due 0.05) and l1's first call (due
     0.1) run late at 0.3; l1's other four calls are on time; then it waits until 1.3."""
-    events = run_scenario("every 0.1 l1 times 5\nlater 0.05 t1\nblock 0.3\nwait 1\n")
+    events = run_scenario("every 0.1 l1 delayed times 5\nlater 0.05 t1\nblock 0.3\nwait 1\n")
     lates = [(e.name, e.data["late"]) for e in events if e.kind in ("timer.fire", "loop.call")]
     assert lates == [("t1", 0.25), ("l1", 0.2), ("l1", 0.0), ("l1", 0.0), ("l1", 0.0),
                      ("l1", 0.0)]
@@ -35,7 +35,7 @@ def test_session_end_carries_lag_busy_wait_and_dispatch_rate():
 
 
 def test_stats_are_the_same_on_every_virtual_run():
-    text = "every 0.01 l1 times 50\nthread j1 0.2\nlater 0.1 do block 0.05\nwait 1\n"
+    text = "every 0.01 l1 delayed times 50\nthread j1 0.2\nlater 0.1 do block 0.05\nwait 1\n"
     assert end_data(run_scenario(text)) == end_data(run_scenario(text))
 
 

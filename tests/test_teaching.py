@@ -80,13 +80,57 @@ def test_predict_with_kind_tokens_and_one_that_is_never_checked():
         "— e.g. predict order t2 t1"]
 
 
+def test_predict_takes_every_token_expect_order_takes_and_answers_at_once():
+    # KIND:NAME of kinds that are recorded, not dispatched (a Deferred fired from the
+    # prompt, a timer cancelled): answered when the event happens, not "never dispatched"
+    events = run("""\
+        deferred d1
+        later 1 t1
+        later 5 t2
+        predict order t1 deferred.fire:d1
+        predict order deferred.fire:d1 t1
+        predict order timer.fire timer.cancel:t2
+        wait 2
+        fire d1 x
+        note fired
+        cancel t2
+        note cancelled
+        expect order t1 deferred.fire:d1
+    """)
+    after = [e for e in events if e.kind in ("predict", "note", "deferred.fire", "timer.cancel")]
+    assert [(e.kind, e.text) for e in after][3:] == [
+        ("deferred.fire", "callback('x')"),
+        ("predict", "✓ right: t1 (tick 6) → deferred.fire:d1 (tick 8)"),
+        ("predict", "✗ the real order: t1 (tick 6) → deferred.fire:d1 (tick 8)"),
+        ("note", "fired"),
+        ("timer.cancel", "cancelled"),
+        ("predict", "✓ right: timer.fire (tick 6) → timer.cancel:t2 (tick 10)"),
+        ("note", "cancelled"),
+    ]
+    assert not [e for e in events if e.kind == "expect.fail"]
+
+
+def test_a_prediction_waiting_on_one_name_does_not_hold_back_the_others():
+    events = run("""\
+        later 1 t1
+        later 2 t2
+        predict order t1 nosuch
+        predict order t1 t2
+        wait 3
+    """)
+    assert texts(events, "predict")[2:] == [
+        "✓ right: t1 (tick 5) → t2 (tick 6)",
+        "not checked: nosuch never dispatched (you predicted t1 → nosuch)",
+    ]
+
+
 # --------------------------------------------------------- break/step (virtual)
 
 
 def test_break_on_a_family_pauses_before_every_call_of_it():
     events = run("""\
         break loop
-        every 1 l1 times 3
+        every 1 l1 delayed times 3
         later 1.5 t1
         wait 10
         expect count loop.call:l1 0
@@ -254,7 +298,7 @@ def test_live_continue_without_a_pause_lets_the_loop_run():
 
 SESSION = """\
 later 1 t1
-every 0.4 l1 times 3 do fire d1 tick
+every 0.4 l1 delayed times 3 do fire d1 tick
 deferred d1
 addCallback d1 add 1
 addErrback d1 recover 0

@@ -23,7 +23,7 @@ later 1 t1 do fire d1 ok
 deferred d1
 addCallback d1 block 0.3
 thread j1 0.5
-every 0.25 l1 times 3
+every 0.25 l1 delayed times 3
 fromthread h1 do note hi
 later 0.1 t2
 block 0.3
@@ -172,7 +172,7 @@ def test_same_scenario_same_trace():
 
 
 def test_a_ring_that_dropped_events_draws_no_half_arrows():
-    events = run_scenario("later 5 t1\nevery 0.01 l1 times 300\nwait 6\n", log_size=100)
+    events = run_scenario("later 5 t1\nevery 0.01 l1 delayed times 300\nwait 6\n", log_size=100)
     assert len(events) == 100
     doc = trace_of(events)
     check_trace(doc)
@@ -193,14 +193,13 @@ def test_live_trace_has_poller_waits_and_real_durations():
     assert doc["otherData"]["clock"] == "live"
 
 
-def test_anonymous_timer_arrow_from_the_line_that_made_it():
+def test_a_timer_made_by_python_code_is_named_and_its_arrow_starts_where_it_was_made():
     events = run_scenario("py reactor.callLater(0.5, print)\nwait 1\n")
     doc = trace_of(events)
     check_trace(doc)
-    assert arrows(doc) == [("scheduled", "input", "timer.fire")]
-    fire = [e for e in events if e.kind == "timer.fire"][0]
-    line = [e for e in events if e.kind == "input" and e.text.startswith("py ")][0]
-    assert fire.data["from_seq"] == line.seq
+    assert arrows(doc) == [("scheduled", "timer.schedule t1", "timer.fire t1")]
+    schedule = [e for e in events if e.kind == "timer.schedule"][0]
+    assert schedule.data["site"] == "<py>:1"
 
 
 def test_run_trace_and_export_write_files(tmp_path):

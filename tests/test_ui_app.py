@@ -286,7 +286,7 @@ def test_a_storm_of_events_is_drawn_at_most_about_30_times_a_second() -> None:
             ex.request_quit()
 
     t0 = time.monotonic()
-    ex, _ = run_explorer("every 0.001 l1 times 20000\rwait 30\r", on_event=count)
+    ex, _ = run_explorer("every 0.001 l1 delayed times 20000\rwait 30\r", on_event=count)
     elapsed = time.monotonic() - t0
     calls = sum(1 for e in ex.engine.log.snapshot() if e.kind == "loop.call")
     assert calls == 20000

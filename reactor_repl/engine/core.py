@@ -11,17 +11,19 @@ import gc
 import sys
 import threading
 import time
-from collections import deque
 from dataclasses import dataclass, field
 from typing import Any, Callable, Iterable
 
+from reactor_repl import observe
 from reactor_repl.engine import twistedlog
 from reactor_repl.engine.clock import Activity, BaseClock, LiveClock, VirtualClock
 from reactor_repl.engine.events import DISPATCH_KINDS, Event, EventLog
-from reactor_repl.engine.reactor import instrumented_reactor_class
+from reactor_repl.engine.lints import Lints
+from reactor_repl.engine.reactor import poller_name, recording_reactor_class
+from reactor_repl.engine.recorder import Recorder
+from reactor_repl.engine.registry import NameError_, Record, Registry
 from reactor_repl.engine.stats import LagWindow
-from reactor_repl.language.parser import Parsed, suggest
-from reactor_repl.language.table import FAMILIES, auto_name
+from reactor_repl.language.parser import suggest
 
 _get_ident = threading.get_ident
 
@@ -32,6 +34,11 @@ class _ThreadState(threading.local):
 
     label: str | None = None  # overrides the thread's label in events
     activity: Activity | None = None  # the pool job or helper this thread runs
+    handing_back: Any = None  # a pool job's record while its result is handed back
+
+
+class SessionEnded(Exception):
+    """A thread job cut short because the session ends."""
 
 
 class CommandError(Exception):
@@ -49,27 +56,13 @@ class Config:
     log_size: int = 100_000
     slow: float = 0.1
     max_dispatches: int = 100_000
+    spin_dispatches: int = 10_000  # virtual: this many at one instant is warn.spin
+    strict: bool = False  # any warn.* fails the run; a hang ends it
     allow_python: bool = True
+    internals: bool = False  # also follow Deferreds only Twisted's machinery made
 
 
-@dataclass(eq=False)
-class Obj:
-    """A named object of the session. ``deferred`` is set for those that are Deferreds too."""
-
-    name: str
-    family: str
-    state: str = "pending"
-    detail: str = ""
-    deferred: Any = None
-    data: dict[str, Any] = field(default_factory=dict)
-
-    @property
-    def pending(self) -> bool:
-        d = self.deferred
-        if d is not None and self.family in ("deferred",):
-            return not d.called or bool(d.paused)
-        return self.state in ("pending", "running", "listening", "open", "connecting", "queued",
-                              "watching", "paused")
+Obj = Record  # the name commands and views used before the registry had typed records
 
 
 class Engine:
@@ -78,12 +71,13 @@ class Engine:
         self.clock: BaseClock = VirtualClock() if self.config.clock == "virtual" else LiveClock()
         self.log = EventLog(self.config.log_size)
         self.log.on_subscriber_error = self._subscriber_failed
-        self.objects: dict[str, Obj] = {}
-        self.max_objects = 5000  # then the oldest finished ones are summarised
-        self._order: deque[str] = deque()
-        self.retired: dict[str, int] = {}  # family → finished objects summarised away
-        self.retired_names: set[str] = set()
-        self._counters: dict[str, int] = {}
+        self.registry = Registry()
+        self.recorder = Recorder(self)
+        self.lints = Lints(self)
+        # virtual: dispatches without the loop going idle from which to look twice (spin, runaway)
+        self._many = min(self.config.spin_dispatches, self.config.max_dispatches + 1)
+        self.on_hang: list[Callable[[], None]] = []  # --strict: a hang ends the run
+        self.namespace: dict[str, Any] = {}  # the session's Python namespace (py, use)
         self._thread_labels: dict[int, str] = {}
         self._local = _ThreadState()
         self.reactor: Any = None
@@ -109,7 +103,6 @@ class Engine:
         self._gc_thresholds: tuple[int, int, int] | None = None
         self._tcp_count = 0
         self.on_end: list[Callable[[], None]] = []
-        self.deferred_watch: set[Any] = set()
         self.commands_waiting = 0  # delivered with callFromThread, not run yet
         self.open_resources: list[Any] = []  # pipes and sockets to close at the end
 
@@ -123,15 +116,16 @@ class Engine:
         g0, g1, g2 = self._gc_thresholds
         gc.set_threshold(g0, g1, max(g2, 100))
         twistedlog.listen(self._on_twisted_log)
-        cls = instrumented_reactor_class()
+        cls = recording_reactor_class()
         self.reactor = cls(self, self.clock)
         _install_global(self.reactor)
+        observe.attach(self.recorder, self.reactor)
         self.clock.pool_max = lambda: self.reactor.threadpool.max if self.reactor.threadpool else 10
         self.start_time = self.clock.seconds()
         self._thread_labels[threading.get_ident()] = "prompt"
-        self.record("session.start", "", f"clock {self.config.clock}, reactor "
-                    f"{type(self.reactor).__mro__[2].__name__}",
-                    {"clock": self.config.clock, "reactor": type(self.reactor).__mro__[2].__name__})
+        poller = poller_name(self.reactor)
+        self.record("session.start", "", f"clock {self.config.clock}, reactor {poller}",
+                    {"clock": self.config.clock, "reactor": poller})
         started = threading.Event()
         self.reactor.callWhenRunning(started.set)
         self._thread = threading.Thread(target=self._run_reactor, name="reactor", daemon=True)
@@ -166,6 +160,21 @@ class Engine:
     def in_reactor(self) -> bool:
         return self.reactor is not None and threading.get_ident() == self.reactor.thread_ident
 
+    def in_callback(self) -> bool:
+        """A dispatch or a Deferred step is running (a command runs as a plain program's
+        callback would: what Twisted raises goes on to Twisted)."""
+        return self.current is not None
+
+    def job_sleep(self, seconds: float) -> None:
+        """A thread job takes ``seconds`` (virtual: on the session's clock)."""
+        act = self._local.activity
+        if act is None:
+            self.pass_time(seconds)
+            return
+        self.clock.sleep(act, seconds)
+        if self.clock.shutdown.is_set():
+            raise SessionEnded("the session ended while the job ran")
+
     # -------------------------------------------------------------- recording
     def thread_label(self) -> str:
         label = self._local.label
@@ -198,9 +207,9 @@ class Engine:
         # record() inlined: this is the hot path of every dispatch
         ev = self.log.append(self.clock.seconds() - self.start_time, reactor.tick, kind, name,
                              self.thread_label(), text, data, internal)
-        reactor.dispatches += 1
-        if reactor.dispatches > self.config.max_dispatches and self.virtual and not self.runaway:
-            self._runaway()
+        n = reactor.dispatches = reactor.dispatches + 1
+        if n >= self._many and self.virtual:
+            self._many_dispatches(n)
         if self.predictions and not internal:
             from reactor_repl.engine import teaching
 
@@ -224,9 +233,9 @@ class Engine:
         t0 = seconds()
         ev = self.log.append(t0 - self.start_time, reactor.tick, kind, name, label, text, data,
                              False)
-        reactor.dispatches += 1
-        if reactor.dispatches > self.config.max_dispatches and self.virtual and not self.runaway:
-            self._runaway()
+        n = reactor.dispatches = reactor.dispatches + 1
+        if n >= self._many and self.virtual:
+            self._many_dispatches(n)
         if self.predictions:
             from reactor_repl.engine import teaching
 
@@ -311,6 +320,18 @@ class Engine:
         self.last_warning = self.record(
             "warn.slow", name, f"{who} ran {dur:.3f}s (> --slow {self.config.slow:g}s)", data)
 
+    def _many_dispatches(self, n: int) -> None:
+        """Virtual: many dispatches and the clock did not move (zero-delay work)."""
+        if n == self.config.spin_dispatches and not self.lints.spin_said:
+            self.lints.spin_said = True
+            busy = self.lints._busiest()
+            self.last_warning = self.record(
+                "warn.spin", busy, f"zero-delay work: {n:,} dispatches and the clock did not "
+                f"move" + (f" (mostly {busy})" if busy else ""),
+                {"dispatches": n, "busiest": busy})
+        if n > self.config.max_dispatches and not self.runaway:
+            self._runaway()
+
     def _runaway(self) -> None:
         self.runaway = True
         r = self.reactor
@@ -322,15 +343,6 @@ class Engine:
         with r._rr_lock:
             r.idle_gen += 1
             r._rr_lock.notify_all()
-
-    def record_io(self, selectable: Any, event: int) -> None:
-        label = getattr(selectable, "_rr_label", None)
-        if label is None:
-            label = type(selectable).__name__
-            port = getattr(selectable, "port", None)
-            if isinstance(port, int):
-                label = f"{label}:{port}"
-        self.record("io.ready", "", f"{label} ready", {"selectable": label}, internal=True)
 
     def record_wait(self, seconds: float, poller: str) -> None:
         """Live: the loop waited ``seconds`` in the poller (an I/O wait slice in traces)."""
@@ -359,90 +371,73 @@ class Engine:
         self.record("error", "", f"a view failed and was detached: {type(exc).__name__}: {exc}")
 
     # ---------------------------------------------------------------- objects
+    @property
+    def objects(self) -> dict[str, Record]:
+        """Named objects by name (the registry's records)."""
+        return self.registry.by_name
+
+    @property
+    def retired(self) -> dict[str, int]:
+        return self.registry.retired
+
     def new_name(self, family: str, requested: str | None) -> str:
-        if requested:
-            if requested in self.objects or requested in self.retired_names:
-                raise CommandError(f"the name {requested} is taken",
-                                   "names are never reused in a session; pick another")
-            return requested
-        return auto_name(family, self._counters, self.objects)
+        try:
+            return self.registry.new_name(family, requested)
+        except NameError_:
+            raise CommandError(f"the name {requested} is taken",
+                               "names are never reused in a session; pick another") from None
 
-    def add(self, obj: Obj) -> Obj:
-        self.objects[obj.name] = obj
-        self._order.append(obj.name)
-        if len(self.objects) > self.max_objects:
-            self._retire()
-        return obj
+    def claim(self, family: str, requested: str | None, *families: str, site: str = "",
+              detail: str = "") -> Any:
+        """A command is about to make an object: name it (the first of each family)."""
+        name = self.new_name(family, requested)
+        return self.registry.claim(name, site or self.command_site, family, *families,
+                                   detail=detail)
 
-    def _retire(self) -> None:
-        """Memory stays bounded: the oldest finished objects are summarised, not kept.
+    command_site = "<input>"
 
-        Their names stay taken (never reused); ``retired`` counts them by family."""
-        keep = self.max_objects * 3 // 4
-        for _ in range(len(self._order)):
-            if len(self.objects) <= keep:
-                break
-            name = self._order.popleft()
-            obj = self.objects.get(name)
-            if obj is None:
-                continue
-            if obj.pending:
-                self._order.append(name)  # still alive: look again later
-                continue
-            del self.objects[name]
-            self.retired[obj.family] = self.retired.get(obj.family, 0) + 1
-            prefix = FAMILIES.get(obj.family)
-            auto = prefix is not None and name[len(prefix):].isdigit() and name.startswith(prefix)
-            if not auto:  # automatic names never come back anyway (the counter moves on)
-                self.retired_names.add(name)
+    def add(self, rec: Record, obj: Any = None) -> Record:
+        """A record the engine makes itself (not seen through the observer)."""
+        return self.registry.add(rec, obj, strong=obj is not None)
 
-    def get(self, name: str, *families: str) -> Obj:
-        obj = self.objects.get(name)
+    def get(self, name: str, *families: str) -> Record:
+        obj = self.registry.get(name)
         wanted = set(families)
         # a thread job or a client connection is a Deferred too: "deferred" takes any of them
         ok = obj is not None and (not wanted or "any" in wanted or obj.family in wanted
-                                  or ("deferred" in wanted and obj.deferred is not None))
+                                  or ("deferred" in wanted and obj.dstate is not None))
         if not ok:
             what = " or ".join(sorted(wanted - {"any"})) or "object"
-            pool = [n for n, o in self.objects.items()
+            pool = [n for n, o in self.registry.by_name.items()
                     if not wanted or "any" in wanted or o.family in wanted
-                    or ("deferred" in wanted and o.deferred is not None)]
+                    or ("deferred" in wanted and o.dstate is not None)]
             if obj is not None:
                 raise CommandError(f"{name} is a {obj.family}, not a {what}")
             raise CommandError(f"no {what} named {name}", suggest(name, pool))
         return obj  # type: ignore[return-value]
 
+    def hung(self) -> bool:
+        """Nothing can ever run and Deferreds still wait: say so (once), and with --strict
+        end the run. True when hung."""
+        if not self.lints.check_hang():
+            return False
+        for fn in list(self.on_hang):
+            try:
+                fn()
+            except Exception:
+                pass
+        return True
+
     def tcp_active(self) -> bool:
         return self._tcp_count > 0
 
-    # ------------------------------------------------------------- thread calls
-    def wrap_thread_call(self, f: Callable[..., Any]) -> Callable[..., Any]:
-        """Wrap what another thread hands to callFromThread so its run is recorded."""
-        act: Activity | None = getattr(self._local, "activity", None)
-        if act is not None and act.kind == "job":
-            job = act
+    def tcp_open(self, delta: int) -> None:
+        self._tcp_count += delta
 
-            def job_result(*a: Any, **kw: Any) -> Any:
-                return self.timed("thread.result", job.name, job.meta.get("result_text", ""),
-                                  {"ok": job.meta.get("ok", True)}, f, *a, **kw)
-
-            return job_result
-        if act is not None and act.kind == "helper":
-            name = act.name
-            self.record("threadcall.queue", name, "callFromThread from a helper thread")
-
-            def helper_call(*a: Any, **kw: Any) -> Any:
-                return self.timed("threadcall.run", name, "", None, f, *a, **kw)
-
-            return helper_call
-        label = getattr(f, "__qualname__", None) or type(f).__name__
-        internal = (getattr(f, "__module__", "") or "").startswith("twisted.")
-
-        def anonymous_call(*a: Any, **kw: Any) -> Any:
-            ev = self.dispatch("threadcall.run", "", f"{label}()", {"func": label}, internal)
-            return self.run_dispatch(ev, f, *a, **kw)
-
-        return anonymous_call
+    def before_deadline(self) -> None:
+        """The reactor fixes a deadline from now: virtual, time moves a hair first."""
+        if self.virtual:
+            self.clock.nudge()  # type: ignore[attr-defined]
 
     # -------------------------------------------------------------- the clock
     def advance_clock(self, to: float) -> None:
@@ -602,23 +597,75 @@ class Engine:
 
         return teaching.loop_stats(self)
 
-    def _item(self, o: Obj) -> dict[str, Any]:
+    def _item(self, o: Record) -> dict[str, Any]:
         """One object for views: due time of a pending timer, a Deferred's state text."""
         item: dict[str, Any] = {"name": o.name, "family": o.family, "state": o.state,
                                 "detail": o.detail, "pending": False, "due": None,
                                 "deferred": None, "fired": False}
         try:
             item["pending"] = o.pending
-            dc = o.data.get("dc")
-            if dc is not None and dc.active():
-                item["due"] = dc.getTime() - self.start_time
-            d = o.deferred
-            if d is not None:
-                item["fired"] = bool(d.called)
-                item["deferred"] = d.state_text() if hasattr(d, "state_text") else ""
+            if o.family == "timer" and o.state == "scheduled":
+                item["due"] = o.due - self.start_time  # type: ignore[attr-defined]
+            if o.dstate is not None:
+                from reactor_repl.engine import show
+
+                d = o.deferred
+                item["fired"] = bool(d is not None and d.called)
+                item["deferred"] = show.deferred_state(o)
+            item["site"] = o.site
         except Exception:  # read from another thread mid-change: the next snapshot is right
             pass
         return item
+
+    # ------------------------------------------------------------------ reset
+    def reset(self) -> None:
+        """A fresh session in the same explorer (reactor thread): what the session made is
+        stopped and closed as at ``stop``, names are free again, the clock reads 0 again,
+        statistics and predictions are cleared. Thread jobs still running finish unseen."""
+        r = self.reactor
+        records = self.registry.records()
+        for rec in records:
+            obj = rec.obj
+            try:
+                if rec.family == "loop" and obj is not None and obj.running:
+                    obj.stop()
+                elif rec.family == "reader" and rec.state == "watching" and obj is not None:
+                    r.removeReader(obj)
+                elif rec.family == "server" and rec.state == "listening" and obj is not None:
+                    obj.stopListening()
+                elif rec.family in ("conn", "client") and rec.state == "open":
+                    transport = rec.transport() if rec.transport is not None else None  # type: ignore[attr-defined]
+                    if transport is not None:
+                        transport.abortConnection()
+                elif rec.family == "client" and rec.state == "connecting" and obj is not None:
+                    obj.stopConnecting()
+                elif rec.family == "trigger" and rec.state == "pending":
+                    r.removeSystemEventTrigger(rec.trigger_id)  # type: ignore[attr-defined]
+            except Exception:
+                pass
+        for dc in list(r.getDelayedCalls()):
+            if dc.active():
+                dc.cancel()
+        from reactor_repl.engine.commands import close_all
+
+        close_all(self)
+        for rec in records:
+            rec.internal = True  # what comes back from the old session is not shown
+        self.registry.clear()
+        self.namespace.clear()
+        self.predictions.clear()
+        self.breakpoints.clear()
+        self.stepping = False
+        self.lag = LagWindow()
+        self.waited = 0.0
+        self.slow_warnings = 0
+        self.last_warning = None
+        self.lints = Lints(self)
+        self._tcp_count = 0
+        self.recorder.touched.clear()
+        self.start_time = self.clock.seconds()
+        self.record("session.reset", "", "a fresh session: objects stopped and closed, names "
+                    "free, the clock back to 0", {})
 
     # -------------------------------------------------------------------- end
     def finish(self, reason: str = "") -> None:
@@ -666,6 +713,7 @@ class Engine:
     def shutdown(self, timeout: float = 2.0) -> None:
         """Stop everything quickly: blocked callbacks and sleeping jobs end early."""
         twistedlog.unlisten(self._on_twisted_log)
+        observe.detach(self.recorder)
         if self._gc_thresholds is not None:
             gc.set_threshold(*self._gc_thresholds)
             self._gc_thresholds = None

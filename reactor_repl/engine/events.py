@@ -12,23 +12,7 @@ from collections import deque
 from itertools import islice
 from typing import Any, Callable, Iterable
 
-# kinds whose first occurrence is not a "dispatch" for expect/predict
-NOT_DISPATCH_SUFFIXES = (".schedule", ".add", ".new")
-# nor are these: the object being made or changed by a command, or looked at, not acting
-# ('every 1 l1' then 'expect order t1 l1' means l1's first call; 'show t2' or a break set
-# on t2 is not t2 running)
-NOT_DISPATCH_KINDS = frozenset({
-    "input", "show", "break", "predict", "note", "error", "log", "expect.pass", "expect.fail",
-    "warn.slow", "warn.blocked", "loop.start", "thread.queue", "threadcall.queue", "tcp.listen",
-    "tcp.connecting", "timer.reset", "timer.delay", "timer.cancel", "trigger.remove",
-})
-
-# the reactor dispatching something: what break/step pause before
-DISPATCH_KINDS = frozenset({
-    "timer.fire", "loop.call", "threadcall.run", "thread.result", "reader.read",
-    "reader.lost", "tcp.build", "tcp.made", "tcp.data", "tcp.lost", "tcp.failed",
-    "trigger.fire",
-})
+from reactor_repl.language.kinds import DISPATCH_KINDS, FIRST_DISPATCH_KINDS  # noqa: F401
 
 
 class Event:
@@ -156,8 +140,7 @@ class EventLog:
                     named[name] = 1
                     first = self.first
                     first.setdefault(kind + ":" + name, ev)
-                    if name not in first and kind not in NOT_DISPATCH_KINDS and not \
-                            kind.endswith(NOT_DISPATCH_SUFFIXES):
+                    if name not in first and kind in FIRST_DISPATCH_KINDS:
                         first[name] = ev
                 else:
                     named[name] = n + 1
@@ -201,6 +184,10 @@ class EventLog:
     def first_dispatch(self, token: str) -> Event | None:
         """The first event for an expect token: NAME, KIND:NAME or KIND."""
         return self.first.get(token)
+
+    def count_dispatches(self) -> int:
+        counts = self.counts
+        return sum(counts.get(k, 0) for k in DISPATCH_KINDS)
 
     def count(self, token: str) -> int:
         """How many events of KIND, or of KIND:NAME (names never contain a colon)."""

@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING, Any
 
 from twisted.python.failure import Failure
 
-from reactor_repl.engine.deferreds import show_result
+from reactor_repl.engine.describe import show_result
 from reactor_repl.language.values import show_value
 
 if TYPE_CHECKING:
@@ -42,6 +42,8 @@ def check(eng: Engine, form: Parsed) -> tuple[bool, str]:
     if kind in ("result", "failure"):
         obj = eng.get(a["NAME"], "deferred")
         d = obj.deferred
+        if d is None:
+            return False, f"{obj.name} was collected"
         if not d.called:
             return False, f"{obj.name} has not fired"
         res = getattr(d, "result", None)
@@ -49,8 +51,9 @@ def check(eng: Engine, form: Parsed) -> tuple[bool, str]:
             want = a["VALUE"]
             if isinstance(res, bytes):
                 res = res.decode("utf-8", "replace")
-            ok = not isinstance(res, Failure) and (res == want or show_value(res) == show_value(want)
-                                                   or str(res) == str(want))
+            ok = not isinstance(res, Failure) and (
+                res == want or show_value(res) == show_value(want) or str(res) == str(want)
+                or (isinstance(res, type) and res.__name__ == want))
             return ok, f"{obj.name} result is {show_result(res)}"
         if not isinstance(res, Failure):
             return False, f"{obj.name} result is {show_result(res)}, not a failure"
@@ -60,15 +63,17 @@ def check(eng: Engine, form: Parsed) -> tuple[bool, str]:
     if kind == "pending":
         obj = eng.get(a["NAME"], "any")
         if obj.deferred is not None and obj.family in ("deferred", "thread", "client"):
+            from reactor_repl.engine.show import deferred_state
+
             ok = not obj.deferred.called or bool(obj.deferred.paused)
-            return ok, f"{obj.name} is {obj.deferred.state_text()}"
+            return ok, f"{obj.name} is {deferred_state(obj)}"
         return obj.pending, f"{obj.name} is {obj.state}"
     if kind == "count":
         n = log.count(a["WHAT"])
         return n == a["N"], f"{a['WHAT']} happened {n} time{'s' if n != 1 else ''}"
     if kind == "late":
         obj = eng.get(a["NAME"], "timer", "loop")
-        late = obj.data.get("late")
+        late = getattr(obj, "late", None)
         if late is None:
             return False, f"{obj.name} has not run"
         ok = late >= a["SECONDS"] - 1e-6 if a["OP"] == ">=" else late <= a["SECONDS"] + 1e-6

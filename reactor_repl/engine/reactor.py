@@ -1,11 +1,12 @@
-"""The platform's real Twisted reactor, subclassed for observation only.
+"""Loop control: the platform's real reactor with the session's clock.
 
-Dispatch stays Twisted's own: ``mainLoop``, ``runUntilCurrent`` and the poller
-are not re-implemented. The subclass counts passes of ``runUntilCurrent`` (the
-tick), wraps callables handed to ``callLater``/``callFromThread`` so their runs
-are recorded, records I/O dispatches the explorer did not create (the waker,
-listening ports) as internal, and — on the virtual clock only — replaces the
-time source and decides in ``doIteration`` when the clock may jump.
+The reactor class is ``LoopControl`` + the observation layer's mixin + the
+platform reactor class (epoll on Linux). Dispatch stays Twisted's own:
+``mainLoop``, ``runUntilCurrent`` and the poller are the base class's. This
+mixin gives the loop its time source, keeps track of what the loop is doing
+(``phase``, for the state pane and the watchdog), lets the driver hand it typed
+commands (``deliver``), and — on the virtual clock only — decides in
+``doIteration`` when the clock may jump.
 """
 
 from __future__ import annotations
@@ -48,25 +49,29 @@ def platform_reactor_class() -> type:
 _classes: dict[type, type] = {}
 
 
-def instrumented_reactor_class() -> type:
-    base = platform_reactor_class()
+def poller_name(reactor: Any) -> str:
+    """The platform reactor's class name (``EPollReactor``), behind our mixins."""
+    for cls in type(reactor).__mro__:
+        if (cls.__module__ or "").startswith("twisted."):
+            return cls.__name__
+    return type(reactor).__name__
+
+
+def recording_reactor_class(base: type | None = None) -> type:
+    """LoopControl + the observation layer's mixin + the platform reactor class."""
+    from reactor_repl.observe.reactor import ObservingMixin
+
+    base = base or platform_reactor_class()
     if base not in _classes:
-        _classes[base] = type("Instrumented" + base.__name__, (InstrumentedMixin, base), {})
+        _classes[base] = type("Recording" + base.__name__, (LoopControl, ObservingMixin, base), {})
     return _classes[base]
 
 
-def _label_of(f: Any) -> str:
-    name = getattr(f, "__qualname__", None) or getattr(f, "__name__", None) or type(f).__name__
-    return str(name)
+instrumented_reactor_class = recording_reactor_class
 
 
-def _is_twisted(f: Any) -> bool:
-    mod = getattr(f, "__module__", "") or ""
-    return mod.startswith("twisted.")
-
-
-class InstrumentedMixin:
-    """Mixed in front of the platform reactor class."""
+class LoopControl:
+    """Mixed in front of the observing mixin and the platform reactor class."""
 
     _rr: Engine
     _rr_clock: BaseClock
@@ -94,53 +99,11 @@ class InstrumentedMixin:
         # hot path: the clock's own method and the base class's bound methods, looked up once
         self.seconds = clock.seconds  # type: ignore[method-assign]
         super().__init__()  # type: ignore[call-arg]
-        base = super()
-        self._base_run_until_current = base.runUntilCurrent  # type: ignore[misc]
-        self._base_do_iteration = base.doIteration  # type: ignore[misc]
-        self.raw_call_later = base.callLater  # type: ignore[misc,method-assign]
-        if self._virtual:
-            # virtual: time moves a hair before each deadline is fixed (VirtualClock.nudge),
-            # else equal deadlines made in one tick tie, and Twisted's heap does not keep
-            # ties in the order they were made (x1 x3 x5 x2 x4 for five callLater(0)s)
-            base_call_later = base.callLater  # type: ignore[misc]
-            vclock = clock
-
-            def raw_call_later(delay: float, f: Callable[..., Any], *a: Any, **kw: Any) -> Any:
-                # VirtualClock.nudge() written out: the hot path of every loop call
-                now = vclock.now  # type: ignore[attr-defined]
-                vclock.now = now + (LINE_GAP if now < LINE_GAP_EXACT_BELOW  # type: ignore[attr-defined]
-                                    else max(LINE_GAP, math.ulp(now)))
-                return base_call_later(delay, f, *a, **kw)
-
-            self.raw_call_later = raw_call_later  # type: ignore[method-assign]
+        self._base_do_iteration = super().doIteration  # type: ignore[misc]
 
     # -- time
     def seconds(self) -> float:
         return self._rr_clock.seconds()
-
-    # -- ticks
-    def runUntilCurrent(self) -> None:
-        self.tick += 1
-        self._base_run_until_current()
-
-    def raw_call_later(self, delay: float, f: Callable[..., Any], *a: Any, **kw: Any) -> Any:
-        """``callLater`` without recording: the engine records its own timers."""
-        return super().callLater(delay, f, *a, **kw)  # type: ignore[misc]
-
-    def callLater(self, delay: float, f: Callable[..., Any], *a: Any, **kw: Any) -> Any:
-        engine = self._rr
-        label = _label_of(f)
-        internal = _is_twisted(f)
-        origin = engine.origin_seq()  # where it was scheduled: a trace draws an arrow from it
-
-        def anonymous_timer(*args: Any, **kwargs: Any) -> Any:
-            ev = engine.dispatch("timer.fire", "", f"{label}()",
-                                 {"func": label, "from_seq": origin}, internal)
-            return engine.run_dispatch(ev, f, *args, **kwargs)
-
-        if self._virtual:
-            self._rr_clock.nudge()  # type: ignore[attr-defined]
-        return super().callLater(delay, anonymous_timer, *a, **kw)  # type: ignore[misc]
 
     # -- thread calls
     def wakeUp(self) -> None:
@@ -154,30 +117,29 @@ class InstrumentedMixin:
 
     def deliver(self, f: Callable[..., Any], *a: Any, **kw: Any) -> None:
         """Hand a typed command to the reactor (not a user-visible thread call)."""
-        super().callFromThread(f, *a, **kw)  # type: ignore[misc]
-
-    def callFromThread(self, f: Callable[..., Any], *a: Any, **kw: Any) -> None:
-        wrapped = self._rr.wrap_thread_call(f)
-        super().callFromThread(wrapped, *a, **kw)  # type: ignore[misc]
+        self.threadCallQueue.append((f, a, kw))  # type: ignore[attr-defined]
+        self.wakeUp()
 
     # -- I/O
     def _doReadOrWrite(self, selectable: Any, fd: int, event: int) -> None:
         self._io_count += 1
         if self._wait_began is not None:
             self._end_wait()
-        if not getattr(selectable, "_rr_own", False):
-            self._rr.record_io(selectable, event)
         super()._doReadOrWrite(selectable, fd, event)  # type: ignore[misc]
 
-    # -- the thread pool: Twisted's own class, labelled for recording
-    def _initThreadPool(self) -> None:
-        from reactor_repl.engine.commands.threads import make_pool
-
-        self.threadpool = make_pool(self._rr)
-        self._threadpoolStartupID = self.callWhenRunning(self.threadpool.start)
-        self.threadpoolShutdownID = self.addSystemEventTrigger(
-            "during", "shutdown", self._stopThreadPool
-        )
+    # -- the thread pool: Twisted's own; on the virtual clock its jobs' time passes at stop
+    def _stopThreadPool(self) -> None:
+        eng = self._rr
+        if eng.virtual and not eng.clock.shutdown.is_set():
+            # Twisted joins the workers here; on the virtual clock their time must pass
+            clock = eng.clock
+            while True:
+                clock.settle()
+                nxt = clock.next_deadline()
+                if nxt is None:
+                    break
+                eng.advance_clock(nxt + WAKE_AFTER)
+        super()._stopThreadPool()  # type: ignore[misc]
 
     # -- the loop
     def mainLoop(self) -> None:
@@ -204,6 +166,7 @@ class InstrumentedMixin:
             if self.closing:
                 self.crash()  # type: ignore[attr-defined]
             return
+        self._rr.lints.iteration(timeout == 0)
         self._set_phase("poll")
         self._wait_began = self.phase_since
         try:
@@ -225,7 +188,7 @@ class InstrumentedMixin:
             waited = now - began
             self.io_wait += waited
             if waited >= WAIT_EVENT_MIN:
-                self._rr.record_wait(waited, type(self).__mro__[2].__name__)
+                self._rr.record_wait(waited, poller_name(self))
 
     def _virtual_iteration(self, timeout: float | None) -> None:
         clock = self._rr_clock
@@ -267,6 +230,11 @@ class InstrumentedMixin:
             if nxt is not None and nxt <= target:
                 self._rr.advance_clock(nxt + WAKE_AFTER)
                 return
+            if nxt is None and self._rr.hung():
+                # nothing can ever happen: the wait ends here, the clock stays (warn.hang)
+                self.wait_target = None
+                self._go_idle()
+                return
             if target > clock.now:
                 self._rr.advance_clock(target)
                 return
@@ -274,6 +242,7 @@ class InstrumentedMixin:
         self._go_idle()
 
     def _go_idle(self) -> None:
+        self._rr.lints.spin_said = False
         with self._rr_lock:
             self.idle_gen += 1
             self.dispatches = 0

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
+from weakref import WeakKeyDictionary
 
 from twisted.python.failure import Failure
 
-from reactor_repl.engine.deferreds import show_result
+from reactor_repl.engine.describe import show_result
+from reactor_repl.language.kinds import KINDS
 
 if TYPE_CHECKING:
     from reactor_repl.engine.core import Engine
@@ -19,34 +21,77 @@ class Prediction:
     after_seq: int
 
 
+class PredictionWatch:
+    """Checks pending predictions at every event, while there are any.
+
+    A token is anything ``expect order`` takes: NAME, KIND:NAME or KIND; its event may be
+    one that is recorded, not dispatched (``deferred.fire:d1`` typed at the prompt,
+    ``timer.cancel:t2``), so checking after dispatches only left such a prediction
+    unanswered. Subscribed to every kind (so the log hands it a list of its own, and it
+    may leave that list from inside the call) only while predictions are pending."""
+
+    kinds = KINDS
+
+    def __init__(self, eng: Engine) -> None:
+        self.eng = eng
+        self.on = False
+
+    def start(self) -> None:
+        if not self.on:
+            self.on = True
+            self.eng.log.subscribe(self)
+
+    def __call__(self, ev: Any) -> None:
+        eng = self.eng
+        if eng.predictions:
+            check_predictions(eng)
+        if not eng.predictions and self.on:
+            self.on = False
+            eng.log.unsubscribe(self)
+
+
+_watches: WeakKeyDictionary[Any, PredictionWatch] = WeakKeyDictionary()  # by EventLog
+
+
 def add_prediction(eng: Engine, names: list[str]) -> None:
     eng.predictions.append(Prediction(list(names), eng.log.seq))
     eng.record("predict", "", "you predict: " + " → ".join(names) +
                " (checked when all have dispatched)", {"names": list(names)})
     check_predictions(eng)
+    if eng.predictions:
+        watch = _watches.get(eng.log)
+        if watch is None or watch.eng is not eng:
+            watch = _watches[eng.log] = PredictionWatch(eng)
+        watch.start()
 
 
 def check_predictions(eng: Engine) -> None:
+    """Answer each prediction whose tokens have all happened (the others wait)."""
     for pred in list(eng.predictions):
         firsts = []
         for n in pred.names:
             ev = eng.log.first_dispatch(n)
             if ev is None:
-                return
+                break
             firsts.append((n, ev))
-        eng.predictions.remove(pred)
-        real = sorted(firsts, key=lambda x: x[1].seq)
-        order = [n for n, _ in real]
-        ok = order == pred.names
-        shown = " → ".join(f"{n} (tick {ev.tick})" for n, ev in real)
-        eng.record("predict", "", ("✓ right: " if ok else "✗ the real order: ") + shown,
-                   {"names": pred.names, "real": order, "ok": ok,
-                    "ticks": {n: ev.tick for n, ev in real}})
+        else:
+            try:
+                eng.predictions.remove(pred)
+            except ValueError:  # another thread's event answered it just now
+                continue
+            real = sorted(firsts, key=lambda x: x[1].seq)
+            order = [n for n, _ in real]
+            ok = order == pred.names
+            shown = " → ".join(f"{n} (tick {ev.tick})" for n, ev in real)
+            eng.record("predict", "", ("✓ right: " if ok else "✗ the real order: ") + shown,
+                       {"names": pred.names, "real": order, "ok": ok,
+                        "ticks": {n: ev.tick for n, ev in real}})
 
 
 def session_end_checks(eng: Engine) -> None:
     """Failures left unhandled in named Deferreds: Twisted would log them at collection.
     Predictions that could not be checked say why."""
+    check_predictions(eng)
     for pred in list(eng.predictions):
         never = [n for n in pred.names if eng.log.first_dispatch(n) is None]
         eng.record("predict", "", "not checked: " + ", ".join(never) + " never dispatched "

@@ -26,12 +26,15 @@ if TYPE_CHECKING:
 # "idle" are the loop waiting, "paused" is a break the person asked for
 AWAY_PHASES = frozenset({"run", "blocked"})
 MIN_SLEEP = 0.005  # with a tiny --slow, do not spin
+HANG_AFTER = 1.0  # live: seconds of waiting in the poller before looking for a hang
 STACK_SHOWN = 8  # frames kept in the event's data
 
 # where the engine itself waits: never "where it is stuck" if anything else is on the stack
 _PLUMBING = ("reactor_repl.engine.core", "reactor_repl.engine.clock",
-             "reactor_repl.engine.commands.__init__", "reactor_repl.engine.deferreds",
-             "reactor_repl.engine.reactor")
+             "reactor_repl.engine.commands.__init__", "reactor_repl.engine.recorder",
+             "reactor_repl.engine.reactor", "reactor_repl.observe.deferreds",
+             "reactor_repl.observe.timers", "reactor_repl.observe.reactor",
+             "reactor_repl.observe.tcp", "reactor_repl.observe.threads")
 
 
 def _module(frame: FrameType) -> str:
@@ -123,7 +126,9 @@ class Watchdog:
         now = time.monotonic() if now is None else now
         if phase not in AWAY_PHASES:
             self.stuck = None
-            return max(threshold, MIN_SLEEP)
+            if phase == "poll" and now - getattr(r, "phase_since", now) >= HANG_AFTER:
+                self._hang()
+            return max(min(threshold, HANG_AFTER), MIN_SLEEP)
         away = now - since
         if away < threshold:
             self.stuck = None
@@ -133,6 +138,14 @@ class Watchdog:
             self._warned_for = since
             self._warn(away)
         return max(threshold / 2, MIN_SLEEP)
+
+    def _hang(self) -> None:
+        """The loop has waited in the poller a while: hung, if nothing could ever wake it."""
+        eng = self.engine
+        r = eng.reactor
+        if any(dc.active() for dc in list(r.getDelayedCalls())):
+            return  # a timer will wake it: not hung (and the cheap check first)
+        eng.hung()
 
     def _warn(self, away: float) -> None:
         eng = self.engine

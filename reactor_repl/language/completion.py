@@ -10,22 +10,25 @@ Two questions, both answered from ``table.py`` alone (no second list of commands
   ``step``, ``name`` of some families … The UI's completer turns these into
   candidates with what it knows of the session (object names and their states).
 
-Nothing here raises on bad input: half-typed lines are the normal case.
+Nothing here raises on bad input: half-typed lines are the normal case. Nothing here
+is deep or slow either: past ``values.MAX_DO_DEPTH`` nested ``do`` the rest of a line is
+not read, and past ``values.MAX_LINE`` characters neither is the rest of the line.
 """
 
 from __future__ import annotations
 
-import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from reactor_repl.language import values
+from reactor_repl.language.parser import candidate_forms, many_take
 from reactor_repl.language.words import scan_words
 from reactor_repl.language.table import (
     BY_NAME,
-    EXPECT_BY_NAME,
+    EXPECT_FORMS,
+    FORMS,
     KIND_FAMILIES,
     KINDS,
-    STEP_BY_NAME,
+    STEP_FORMS,
     Arg,
     Command,
 )
@@ -35,7 +38,7 @@ REST_TYPES = ("rest", "data", "raw", "step", "steppair", "expect", "command_line
 HELP_TOPICS = ("steps", "expect", "keys")
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)  # (not frozen: a frozen one costs 6x to make, one per word)
 class Span:
     """A word of a line: ``start``/``end`` are offsets in the line (end exclusive)."""
 
@@ -47,7 +50,7 @@ class Span:
     closed: bool = True  # False when a quote is still open
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)  # (not frozen: a frozen one costs 6x to make, one per word)
 class Role:
     """What a word is: ``kind`` is one of command, step, expect, keyword, do, slash,
     arg, python, text, bad (an unknown head word), unknown (the words after one)
@@ -70,7 +73,8 @@ class Suggestion:
     """One kind of thing that fits at the cursor.
 
     type: command | step | expect | keyword | name | new-name | kind | path |
-    help-topic | value. ``words`` are the literal words for keyword-like types,
+    help-topic | value | python (a callable or class of the person's code, after
+    ``call``/``spawn`` or as a protocol: ``module.attr``). ``words`` are the literal words for keyword-like types,
     ``families`` the object families for names, ``want`` narrows names:
     ``any``, ``unfired`` (Deferreds not yet fired) or ``active`` (can still be
     cancelled / changed); for commands, ``reactor`` means only those that can run
@@ -101,11 +105,10 @@ def split_spans(line: str) -> tuple[list[Span], int | None]:
 
 
 # ------------------------------------------------------------------ fitting
-_NUMBER_RE = re.compile(r"[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?\Z")
+def fits(spec: Arg, word: Span, later: list[Arg] | None = None) -> bool:
+    """Could ``word`` be a value of ``spec``? (Used to place optional arguments.)
 
-
-def fits(spec: Arg, word: Span) -> bool:
-    """Could ``word`` be a value of ``spec``? (Used to place optional arguments.)"""
+    ``later`` is not used: the parser's ``_fits`` takes it, and ``many_take`` either."""
     t = spec.type
     text = word.text
     try:
@@ -121,6 +124,10 @@ def fits(spec: Arg, word: Span) -> bool:
             return not spec.choices or text in spec.choices
         elif t == "kind":
             return text in KINDS or text in KIND_FAMILIES
+        elif t == "target":
+            return text.isdigit() or bool(values.NAME_RE.match(text))
+        elif t == "protocol":
+            return text in spec.choices or ":" in text
         return True
     except values.ValueProblem:
         return False
@@ -140,28 +147,54 @@ def _fits_before(spec: Arg, word: Span, later: list[Arg]) -> bool:
 
 # ------------------------------------------------------------------ analysis
 def analyze(line: str) -> Analysis:
-    """The role of every word of ``line`` (a complete line, as the lexer sees it)."""
+    """The role of every word of ``line`` (a complete line, as the lexer sees it).
+
+    A line longer than ``values.MAX_LINE`` is read up to there; the rest is one
+    ``extra`` word (the parser refuses the line)."""
+    if len(line) > values.MAX_LINE:
+        out = analyze(line[: values.MAX_LINE])
+        if out.comment is None:
+            tail = Span(line[values.MAX_LINE:], values.MAX_LINE, len(line))
+            out.roles.append(Role(tail, "extra"))
+        return out
     spans, comment = split_spans(line)
     out = Analysis(comment=comment)
     if spans:
-        _walk_head(spans, BY_NAME, "command", out.roles)
+        _walk_head(spans, FORMS, "command", out.roles, 0)
     return out
 
 
-def _walk_head(spans: list[Span], table: dict[str, Command], kind: str,
-               roles: list[Role]) -> None:
+def _walk_head(spans: list[Span], table: dict[str, tuple[Command, ...]], kind: str,
+               roles: list[Role], depth: int) -> None:
     head = spans[0]
-    cmd = table.get(head.text) if not head.quoted else None
-    if cmd is None:
+    if depth > values.MAX_DO_DEPTH:  # too deep for the parser: the rest is not read
+        roles.extend(Role(s, "extra") for s in spans)
+        return
+    forms = table.get(head.text) if not head.quoted else None
+    if not forms:
         roles.append(Role(head, "bad"))
         roles.extend(Role(s, "unknown") for s in spans[1:])
         return
+    cmd = _best_form(candidate_forms(forms, spans[1:]), spans[1:])
     roles.append(Role(head, kind, owner=cmd))
     if cmd.name == "do" and kind == "step":
         if len(spans) > 1:
-            _walk_head(spans[1:], BY_NAME, "command", roles)
+            _walk_head(spans[1:], FORMS, "command", roles, depth + 1)
         return
-    _walk_args(cmd, spans[1:], roles)
+    _walk_args(cmd, spans[1:], roles, depth)
+
+
+def _best_form(forms: list[Command], words: list[Span]) -> Command:
+    """Of a word's forms, the one that leaves the fewest words without a place."""
+    if len(forms) == 1:
+        return forms[0]
+
+    def misfits(cmd: Command) -> int:
+        trial: list[Role] = []
+        _walk_args(cmd, words, trial, depth=0, read_do=False)
+        return sum(1 for r in trial if r.kind == "extra")
+
+    return min(forms, key=misfits)
 
 
 def _split_do(cmd: Command, words: list[Span]) -> tuple[list[Span], list[Span] | None]:
@@ -172,13 +205,14 @@ def _split_do(cmd: Command, words: list[Span]) -> tuple[list[Span], list[Span] |
     return words, None
 
 
-def _walk_args(cmd: Command, words: list[Span], roles: list[Role]) -> None:
+def _walk_args(cmd: Command, words: list[Span], roles: list[Role], depth: int,
+               read_do: bool = True) -> None:
     words, do = _split_do(cmd, words)
     keywords = {a.keyword: a for a in cmd.args if a.keyword}
     positional = [a for a in cmd.args if not a.keyword and a.type != "do"]
     cut = next((k for k, w in enumerate(words) if w.text in keywords and not w.quoted),
                len(words))
-    _assign(cmd, positional, words[:cut], roles, greedy=False)
+    _assign(cmd, positional, words[:cut], roles, greedy=False, depth=depth)
     rest = words[cut:]
     k = 0
     while k < len(rest):
@@ -197,20 +231,24 @@ def _walk_args(cmd: Command, words: list[Span], roles: list[Role]) -> None:
             break
         roles.append(Role(rest[k], "arg", spec, cmd))
         k += 1
-    if do:
+    if do and read_do:
         roles.append(Role(do[0], "do", owner=cmd))
         if len(do) > 1:
-            _walk_head(do[1:], BY_NAME, "command", roles)
+            _walk_head(do[1:], FORMS, "command", roles, depth + 1)
 
 
-def _assign(cmd: Command, specs: list[Arg], words: list[Span], roles: list[Role],
-            greedy: bool) -> list[Arg | None]:
+def _assign(cmd: Command, specs: list[Arg], words: list[Span], roles: list[Role] | None,
+            greedy: bool, depth: int = 0) -> list[Arg | None]:
     """Place words on positional specs as the parser does; returns the spec of each word.
 
     ``greedy``: for a line still being typed, an optional argument takes a word that
     fits it even if later required ones would then lack one (they are yet to come).
+    ``roles`` None: only the placing is wanted, not the roles (nor those of a STEP or
+    expect form the words go on into: walking those at every level was quadratic).
     """
     placed: list[Arg | None] = []
+    walk_rest = roles is not None
+    roles = roles if roles is not None else []
     i = 0
     for idx, spec in enumerate(specs):
         later = specs[idx + 1:]
@@ -219,12 +257,13 @@ def _assign(cmd: Command, specs: list[Arg], words: list[Span], roles: list[Role]
         if avail <= 0:
             break
         if spec.type in REST_TYPES:
-            _rest(cmd, spec, words[i:], roles)
+            if walk_rest:
+                _rest(cmd, spec, words[i:], roles, depth)
             placed.extend([spec] * (len(words) - i))
             i = len(words)
             break
         if spec.many:
-            take = avail if greedy else max(avail - required_after, 0)
+            take = avail if greedy else max(many_take(spec, words[i:], later, fits), 0)
             if take < 1:
                 continue
             for w in words[i:i + take]:
@@ -248,32 +287,34 @@ def _assign(cmd: Command, specs: list[Arg], words: list[Span], roles: list[Role]
     return placed
 
 
-def _rest(cmd: Command, spec: Arg, words: list[Span], roles: list[Role]) -> None:
+def _rest(cmd: Command, spec: Arg, words: list[Span], roles: list[Role], depth: int) -> None:
     t = spec.type
     if t == "raw":
         roles.extend(Role(w, "python", spec, cmd) for w in words)
     elif t in ("rest", "data"):
         roles.extend(Role(w, "text", spec, cmd) for w in words)
     elif t == "step":
-        _walk_head(words, STEP_BY_NAME, "step", roles)
+        _walk_head(words, STEP_FORMS, "step", roles, depth)
     elif t == "steppair":
         cut = next((k for k, w in enumerate(words) if w.text == "/" and not w.quoted), None)
         first = words if cut is None else words[:cut]
         if first:
-            _walk_head(first, STEP_BY_NAME, "step", roles)
+            _walk_head(first, STEP_FORMS, "step", roles, depth)
         if cut is not None:
             roles.append(Role(words[cut], "slash", spec, cmd))
             if words[cut + 1:]:
-                _walk_head(words[cut + 1:], STEP_BY_NAME, "step", roles)
+                _walk_head(words[cut + 1:], STEP_FORMS, "step", roles, depth)
     elif t == "expect":
-        _walk_head(words, EXPECT_BY_NAME, "expect", roles)
+        _walk_head(words, EXPECT_FORMS, "expect", roles, depth)
     elif t == "command_line":
-        _walk_head(words, BY_NAME, "command", roles)
+        _walk_head(words, FORMS, "command", roles, depth)
 
 
 # ------------------------------------------------------------------ the cursor
 def context(text: str) -> Context:
     """What can be typed at the end of ``text`` (the line up to the cursor)."""
+    if len(text) > values.MAX_LINE:  # the parser refuses the line: nothing fits
+        return Context("", len(text))
     spans, comment = split_spans(text)
     if comment is not None:
         return Context("", len(text))
@@ -283,38 +324,68 @@ def context(text: str) -> Context:
         if partial.raw:
             # inside py/note text: nothing to complete, but say whose argument it is
             ctx = Context(partial.text, partial.start)
-            _where(done, BY_NAME, "command", ctx)
+            _where(done, FORMS, "command", ctx)
             ctx.suggestions = []
             return ctx
         ctx = Context(partial.text, partial.start)
     else:
         done = spans
         ctx = Context("", len(text))
-    _where(done, BY_NAME, "command", ctx)
+    _where(done, FORMS, "command", ctx)
     return ctx
 
 
-def _where(done: list[Span], table: dict[str, Command], kind: str, ctx: Context,
-           nested: bool = False) -> None:
+def _where(done: list[Span], table: dict[str, tuple[Command, ...]], kind: str, ctx: Context,
+           nested: bool = False, depth: int = 0) -> None:
     """Fill ``ctx`` for the word after ``done`` (the words of one command/step/expect).
 
-    ``nested``: a command after ``do``, which runs inside the reactor.
-    """
+    ``nested``: a command after ``do``, which runs inside the reactor. A word with
+    several forms offers what fits any of them (``later 1 t1 ``: ``do`` or ``call``),
+    until a form's keyword picks it."""
+    if depth > values.MAX_DO_DEPTH:
+        return
     if not done:
         ctx.suggestions = [Suggestion(kind, want="reactor" if nested else "any")]
         return
     head = done[0]
-    cmd = table.get(head.text) if not head.quoted else None
-    if cmd is None:
+    forms = table.get(head.text) if not head.quoted else None
+    if not forms:
         return
+    candidates = candidate_forms(forms, done[1:], typing=True)
+    if len(candidates) > 1 and any(w.text == "do" and not w.quoted for w in done[1:]):
+        candidates = [f for f in candidates if f.takes_do] or candidates  # inside its do
+    if len(candidates) == 1:
+        _where_form(candidates[0], done, kind, ctx, depth)
+        return
+    first: Context | None = None
+    offered: set[str] = set()  # keywords already offered by a form before
+    for cmd in candidates:
+        trial = Context(ctx.word, ctx.start)
+        _where_form(cmd, done, kind, trial, depth)
+        first = first or trial
+        for s in trial.suggestions:
+            if s.type == "keyword":
+                words = tuple(w for w in s.words if w not in offered)
+                offered.update(words)
+                if not words:
+                    continue
+                s = replace(s, words=words)
+            if s not in ctx.suggestions:
+                ctx.suggestions.append(s)
+    assert first is not None
+    ctx.command, ctx.arg = first.command, first.arg
+
+
+def _where_form(cmd: Command, done: list[Span], kind: str, ctx: Context, depth: int) -> None:
+    """``_where`` for one form of the word."""
     ctx.command = cmd
     ctx.arg = None  # the innermost command says which argument the cursor is on
     if kind == "step" and cmd.name == "do":
-        _where(done[1:], BY_NAME, "command", ctx, nested=True)
+        _where(done[1:], FORMS, "command", ctx, nested=True, depth=depth + 1)
         return
     words, do = _split_do(cmd, done[1:])
     if do is not None:
-        _where(do[1:], BY_NAME, "command", ctx, nested=True)
+        _where(do[1:], FORMS, "command", ctx, nested=True, depth=depth + 1)
         return
     keywords = {a.keyword: a for a in cmd.args if a.keyword}
     positional = [a for a in cmd.args if not a.keyword and a.type != "do"]
@@ -342,13 +413,13 @@ def _where(done: list[Span], table: dict[str, Command], kind: str, ctx: Context,
         _offer_more(cmd, keywords, used_kw, ctx)
         return
     # positional words so far: where does the next one go?
-    placed = _assign(cmd, positional, words, [], greedy=True)
+    placed = _assign(cmd, positional, words, None, greedy=True)
     if placed and placed[-1] is None:
         return
     if placed and placed[-1] is not None and placed[-1].type in REST_TYPES:
         spec = placed[-1]
         first = len(placed) - placed.index(spec)
-        _inside_rest(cmd, spec, words[-first:], ctx)
+        _inside_rest(cmd, spec, words[-first:], ctx, depth)
         return
     last = placed[-1] if placed else None
     start = positional.index(last) if last is not None else -1
@@ -357,35 +428,37 @@ def _where(done: list[Span], table: dict[str, Command], kind: str, ctx: Context,
     required_left = False
     for spec in positional[start + 1:]:
         _offer_arg(cmd, spec, ctx, keep_arg=ctx.arg is None)
-        if not spec.optional:
+        if not spec.optional and spec is not last:  # (a NAME… that has one may end here)
             required_left = True
             break
     if not required_left:
         _offer_more(cmd, keywords, used_kw, ctx)
 
 
-def _inside_rest(cmd: Command, spec: Arg, words: list[Span], ctx: Context) -> None:
+def _inside_rest(cmd: Command, spec: Arg, words: list[Span], ctx: Context, depth: int) -> None:
     t = spec.type
     ctx.arg = spec
     if t == "step":
-        _where(words, STEP_BY_NAME, "step", ctx)
+        _where(words, STEP_FORMS, "step", ctx, depth=depth)
     elif t == "steppair":
         cut = next((k for k, w in enumerate(words) if w.text == "/" and not w.quoted), None)
         if cut is None:
-            _where(words, STEP_BY_NAME, "step", ctx)
+            _where(words, STEP_FORMS, "step", ctx, depth=depth)
             if ctx.command is not None and ctx.command.group == "step" and words:
                 ctx.suggestions.append(Suggestion("keyword", ("/",)))
         else:
             ctx.command = cmd
-            _where(words[cut + 1:], STEP_BY_NAME, "step", ctx)
+            _where(words[cut + 1:], STEP_FORMS, "step", ctx, depth=depth)
     elif t == "expect":
-        _where(words, EXPECT_BY_NAME, "expect", ctx)
+        _where(words, EXPECT_FORMS, "expect", ctx, depth=depth)
     elif t == "command_line":
-        _where(words, BY_NAME, "command", ctx, nested=True)
+        _where(words, FORMS, "command", ctx, nested=True, depth=depth + 1)
 
 
 def _offer_more(cmd: Command, keywords: dict[str, Arg], used: set[str], ctx: Context) -> None:
-    free = tuple(k for k in keywords if k not in used)
+    names = {a.name for a in keywords.values() if a.keyword in used}
+    ruled_out = {n for group in cmd.exclusive if names & set(group) for n in group}
+    free = tuple(k for k, a in keywords.items() if k not in used and a.name not in ruled_out)
     if free:
         ctx.suggestions.append(Suggestion("keyword", free))
     if cmd.takes_do:
@@ -404,8 +477,7 @@ _UNFIRED = ("fire", "fail", "timeout")
 _ACTIVE = ("cancel", "reset", "delay", "removeReader", "addReader", "write", "close", "send",
            "drop", "abort")
 _TOKEN_FAMILIES = {"gather": ("deferred", "thread", "client"), "race": ("deferred", "thread",
-                                                                        "client"),
-                   "connect": ("server",)}
+                                                                        "client")}
 
 
 def suggest_for(cmd: Command, spec: Arg) -> list[Suggestion]:
@@ -425,15 +497,19 @@ def suggest_for(cmd: Command, spec: Arg) -> list[Suggestion]:
         return [Suggestion("name", families=fams, want=want, arg=spec)]
     if t == "token":
         if cmd.group == "expect" or cmd.name == "predict":
-            kinds = [Suggestion("name", arg=spec)]
-            if cmd.group == "expect":
-                kinds.append(Suggestion("kind", arg=spec))
-            return kinds
+            return [Suggestion("name", arg=spec), Suggestion("kind", arg=spec)]
         fams = _TOKEN_FAMILIES.get(cmd.name, ())
         return [Suggestion("name", families=fams, arg=spec)]
     if t == "kind":
         return [Suggestion("kind", arg=spec)]
-    if t == "file":
+    if t == "target":
+        return [Suggestion("name", families=("server",), arg=spec)]
+    if t == "pyref":
+        return [Suggestion("python", arg=spec)]
+    if t == "protocol":
+        out = [Suggestion("keyword", spec.choices, arg=spec)] if spec.choices else []
+        return out + [Suggestion("python", arg=spec)]
+    if t in ("file", "module"):
         return [Suggestion("path", arg=spec)]
     if t == "command":
         return [Suggestion("help-topic", arg=spec)]

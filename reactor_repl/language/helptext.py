@@ -2,7 +2,17 @@
 
 from __future__ import annotations
 
-from reactor_repl.language.table import BY_NAME, COMMANDS, EXPECTS, GROUPS, STEPS, Command
+from reactor_repl.language import values
+from reactor_repl.language.table import (
+    BY_NAME,
+    COMMANDS,
+    EXPECTS,
+    FORMS,
+    GROUPS,
+    STEPS,
+    Arg,
+    Command,
+)
 
 
 def overview() -> str:
@@ -13,21 +23,50 @@ def overview() -> str:
         for c in COMMANDS:
             if c.group == group:
                 lines.append(f"  {c.syntax():<44} {c.summary}")
+    lines += ["", f"A line is at most {values.MAX_LINE:,} characters; do nests at most "
+                  f"{values.MAX_DO_DEPTH} deep."]
     return "\n".join(lines)
 
 
-def page(c: Command) -> str:
-    lines = [c.syntax(), "", "  " + c.summary]
+def bounds(a: Arg) -> str:
+    """What an argument may be, where the table bounds it: ``N: 1 to 10,000,000``."""
+    if a.type == "int":
+        low, high = a.bounds
+        within = values.count_range(low, high) if high is not None else f"{low:,} or more"
+        return f"{a.name}: a whole number, {within}"
+    if a.type == "duration":
+        return f"{a.name}: seconds, 0 to {values.MAX_DURATION:g} (or 250ms, 2s, 1.5min)"
+    return ""
+
+
+def _block(c: Command) -> list[str]:
+    """One form's part of a page: its syntax, what it does, its Twisted API, examples."""
+    lines = [c.syntax(), "  " + c.summary]
+    lines += ["  " + m for m in c.more]
+    ranges = [b for b in map(bounds, c.args) if b]
+    if ranges:
+        lines.append("  " + "; ".join(ranges))
     if c.aliases:
         lines.append("  aliases: " + ", ".join(c.aliases))
     if c.api:
         lines.append("  Twisted: " + c.api)
     if c.where == "prompt":
         lines.append("  runs at the prompt (not inside the reactor)")
+    if c.python:
+        lines.append("  Python: off in scenario files unless run with --allow-python")
     if c.takes_do:
         lines.append("  do COMMAND…: the rest of the line runs inside the reactor, in that callback")
-    if c.example:
-        lines.append("  example: " + c.example)
+    lines += ["  example: " + e for e in c.all_examples()]
+    return lines
+
+
+def page(c: Command) -> str:
+    """The help page of ``c``'s word: each of its forms (``reset NAME DELAY`` and ``reset``)."""
+    lines: list[str] = []
+    for form in FORMS.get(c.name, (c,)):
+        if lines:
+            lines.append("")
+        lines += _block(form)
     if c.name in ("addCallback", "addErrback", "addBoth", "addCallbacks"):
         lines += ["", steps()]
     if c.name == "expect":
@@ -39,6 +78,9 @@ def steps() -> str:
     lines = ["STEPs (what a callback does):"]
     for s in STEPS:
         lines.append(f"  {s.syntax():<28} {s.summary}")
+    ranges = [b for s in STEPS for b in map(bounds, s.args) if b]
+    lines.append("  " + "; ".join(dict.fromkeys(ranges)))
+    lines.append(f"  numbers: integers of at most {values.MAX_INT_DIGITS} digits, or finite floats")
     return "\n".join(lines)
 
 

@@ -27,8 +27,9 @@ from pygments.token import (
 )
 
 from reactor_repl.language.completion import Role, analyze
+from reactor_repl.language.values import NUMBER
 
-_NUMBER = re.compile(r"[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?(ms|us|s|min|m)?\Z")
+_NUMBER = re.compile(r"[-+]?+" + NUMBER + r"(ms|us|s|min|m)?\Z")
 
 # argument type → token
 _ARG_TOKENS: dict[str, _TokenType] = {
@@ -41,6 +42,9 @@ _ARG_TOKENS: dict[str, _TokenType] = {
     "kind": Name.Tag,
     "word": Name.Constant,
     "file": String.Other,
+    "module": String.Other,
+    "pyref": Name.Function,
+    "target": Name.Variable,
     "command": Keyword,
     "rest": String,
     "data": String,
@@ -76,6 +80,10 @@ def token_for(role: Role) -> _TokenType:
         return Number if _NUMBER.match(text) else String
     if arg.type == "token" and "." in text:
         return Name.Tag
+    if arg.type == "protocol":
+        return Name.Constant if text in arg.choices else Name.Function
+    if arg.type == "target" and text.isdigit():
+        return Number.Integer
     if arg.type in ("duration", "int", "number") and not _NUMBER.match(text):
         return Error
     return _ARG_TOKENS.get(arg.type, Text)

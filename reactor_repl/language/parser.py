@@ -2,26 +2,33 @@
 
 The parser knows syntax only: which words fit which argument. Whether a name
 refers to an existing object is the engine's business (it knows the session).
+Every line is bounded (``values.MAX_LINE`` characters, ``values.MAX_DO_DEPTH``
+nested ``do``), so no line is slow or deep to parse.
 """
 
 from __future__ import annotations
 
-import codecs
 import difflib
-from dataclasses import dataclass, field
+import re
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from reactor_repl.language import values
 from reactor_repl.language.table import (
     BY_NAME,
     EXPECT_BY_NAME,
+    EXPECT_FORMS,
+    FORMS,
     KIND_FAMILIES,
     KINDS,
     STEP_BY_NAME,
+    STEP_FORMS,
     Arg,
     Command,
 )
-from reactor_repl.language.words import Word, WordError, split_words
+from reactor_repl.language.words import Word, WordError, data_text, split_words
+
+PYTHON_HINT = "run with --allow-python to allow Python"
 
 
 class ParseError(ValueError):
@@ -70,6 +77,7 @@ class Step:
 @dataclass
 class Options:
     allow_python: bool = True
+    depth: int = 0  # the parser's own: how many do enclose the words being parsed
 
 
 @dataclass
@@ -84,9 +92,18 @@ class ScriptErrors:
     errors: list[tuple[int, ParseError]] = field(default_factory=list)
 
 
-def _distance(a: str, b: str) -> int:
-    """Edit distance counting a swap of two neighbours as one edit (fier → fire)."""
+# ------------------------------------------------------------------ did you mean
+MAX_SUGGEST_WORD = 64  # no word of any table is longer: a longer one is close to none
+MAX_SUGGEST_OPTIONS = 2000  # edit distances computed for one suggestion, at most
+
+
+def _distance(a: str, b: str, limit: int | None = None) -> int:
+    """Edit distance counting a swap of two neighbours as one edit (fier → fire).
+
+    With ``limit``, stops as soon as the distance must exceed it (returns limit + 1)."""
     a, b = a.lower(), b.lower()
+    if limit is not None and abs(len(a) - len(b)) > limit:
+        return limit + 1
     prev2: list[int] = []
     prev = list(range(len(b) + 1))
     for i in range(1, len(a) + 1):
@@ -96,28 +113,55 @@ def _distance(a: str, b: str) -> int:
             cur[j] = min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + cost)
             if i > 1 and j > 1 and a[i - 1] == b[j - 2] and a[i - 2] == b[j - 1]:
                 cur[j] = min(cur[j], prev2[j - 2] + 1)
+        if limit is not None and min(cur) > limit:
+            return limit + 1
         prev2, prev = prev, cur
     return prev[-1]
 
 
 def suggest(word: str, options: list[str] | tuple[str, ...]) -> str:
-    """``did you mean X?`` for the closest option, or "" when nothing is close."""
-    if not word or not options:
+    """``did you mean X?`` for the closest option, or "" when nothing is close.
+
+    Bounded work whatever the word and however many options (a pasted 20 KB word, or
+    a session with 100,000 names): only options of a length within reach are scored."""
+    if not word or not options or len(word) > MAX_SUGGEST_WORD:
         return ""
-    scored = sorted(
-        options,
-        key=lambda o: (_distance(word, o), -difflib.SequenceMatcher(None, word, o).ratio()),
-    )
-    best = scored[0]
     limit = 1 if len(word) <= 4 else 2
-    if _distance(word, best) <= limit or best.lower().startswith(word.lower()):
-        return f"did you mean {best}?"
-    return ""
+    low = word.lower()
+    near = [o for o in options
+            if abs(len(o) - len(word)) <= limit or o.lower().startswith(low)]
+    shared = 1
+    while len(near) > MAX_SUGGEST_OPTIONS and shared <= len(word):
+        # too many: keep those that start as the word does, a character more each time
+        closer = [o for o in near if o[:shared].lower() == low[:shared]]
+        if not closer:
+            break
+        near, shared = closer, shared + 1
+    near = near[:MAX_SUGGEST_OPTIONS]
+    best: list[str] = []
+    best_d = limit + 1
+    for o in near:
+        d = _distance(word, o, limit)
+        if d > limit and o.lower().startswith(low):
+            d = limit  # a prefix is close enough (tim → timeout)
+        if d < best_d:
+            best, best_d = [o], d
+        elif d == best_d and d <= limit:
+            best.append(o)
+    if not best:
+        return ""
+    if len(best) > 1:
+        best.sort(key=lambda o: -difflib.SequenceMatcher(None, word, o).ratio())
+    return f"did you mean {best[0]}?"
 
 
+# ------------------------------------------------------------------ lines
 def parse_line(line: str, options: Options | None = None) -> Parsed | None:
     """One line → a ``Parsed`` command, or None for a blank/comment line."""
     options = options or Options()
+    if len(line) > values.MAX_LINE:
+        raise ParseError(f"line too long: {len(line):,} characters", values.MAX_LINE + 1,
+                         f"a line is at most {values.MAX_LINE:,} characters")
     try:
         words = split_words(line)
     except WordError as e:
@@ -131,26 +175,83 @@ def _text_of(words: list[Word], line: str) -> str:
     return line[words[0].col - 1 : words[-1].end - 1] if words else ""
 
 
+def _before_do(words: list[Word]) -> list[Word]:
+    for k, w in enumerate(words):
+        if w.text == "do" and not w.quoted and not w.raw:
+            return words[:k]
+    return words
+
+
+def candidate_forms(forms: tuple[Command, ...], words: list[Word] | list[Any],
+                    typing: bool = False) -> list[Command]:
+    """The forms a line may be: those whose required keywords (``call``) it has, else
+    those that need none (``typing``, for a line not finished yet: else all of them).
+    ``words`` are the words after the head (Words or completion's Spans)."""
+    if len(forms) == 1:
+        return list(forms)
+    present = {w.text for w in _before_do(words) if not w.quoted}
+    keyed = [f for f in forms if f.required_keywords and f.required_keywords <= present]
+    return keyed or (list(forms) if typing else [f for f in forms if not f.required_keywords])
+
+
 def _parse_words(words: list[Word], line: str, options: Options) -> Parsed:
     head = words[0]
-    cmd = BY_NAME.get(head.text) if not head.quoted else None
-    if cmd is None:
+    forms = FORMS.get(head.text) if not head.quoted else None
+    if not forms:
         hint = suggest(head.text, list(BY_NAME)) or "type help for the list of commands"
         if head.text in STEP_BY_NAME:
             hint = f"{head.text} is a callback STEP: e.g. {STEP_BY_NAME[head.text].example}"
         elif head.text in EXPECT_BY_NAME:
             hint = f"{head.text} is a form of expect: e.g. {EXPECT_BY_NAME[head.text].example}"
-        raise ParseError(f"unknown command '{head.text}'", head.col, hint)
-    if cmd.name == "py" and not options.allow_python:
-        raise ParseError("py is off in scenario files", head.col,
-                         "run with --allow-python to allow Python")
+        raise ParseError(f"unknown command {values.quoted(head.text)}", head.col, hint)
+    errors: list[ParseError] = []
+    for cmd in candidate_forms(forms, words[1:]):
+        try:
+            return _parse_form(cmd, words, line, options)
+        except ParseError as e:
+            errors.append(e)
+    # every form failed: the error of the one that read furthest is the one meant
+    raise max(errors, key=lambda e: e.col)
+
+
+def _parse_form(cmd: Command, words: list[Word], line: str, options: Options) -> Parsed:
+    head = words[0]
+    if cmd.python and not options.allow_python:
+        raise _python_off(cmd, head)
     args, do = _match(cmd, words[1:], head, line, options)
     return Parsed(cmd, args, _text_of(words, line), head.col, do)
+
+
+def _python_off(cmd: Command, at: Word) -> ParseError:
+    if cmd.name == "py":
+        return ParseError("py is off in scenario files", at.col, PYTHON_HINT)
+    return ParseError(f"{cmd.name} runs Python: off in scenario files", at.col, PYTHON_HINT)
+
+
+def _usage(cmd: Command) -> str:
+    return "usage: " + ("expect " if cmd.group == "expect" else "") + cmd.syntax()
+
+
+def _example_with(cmd: Command, keyword: str) -> str:
+    """A hint for a keyword: an example that uses it, else the command's usage."""
+    for example in cmd.all_examples():
+        if keyword in example.split():
+            return f"e.g. {example}"
+    return _usage(cmd)
+
+
+def _nested(options: Options, at: Word) -> Options:
+    """The options for the command after a ``do`` at ``at``: one level deeper, if allowed."""
+    if options.depth >= values.MAX_DO_DEPTH:
+        raise ParseError(f"do nested more than {values.MAX_DO_DEPTH} deep", at.col,
+                         "name the objects and act on them on lines of their own")
+    return replace(options, depth=options.depth + 1)
 
 
 def _match(cmd: Command, words: list[Word], head: Word, line: str,
            options: Options) -> tuple[dict[str, Any], Parsed | None]:
     args: dict[str, Any] = {}
+    where: dict[str, Word] = {}  # the word that gave each argument (for exclusive)
     do: Parsed | None = None
     if cmd.takes_do:
         for k, w in enumerate(words):
@@ -158,7 +259,7 @@ def _match(cmd: Command, words: list[Word], head: Word, line: str,
                 if k + 1 >= len(words):
                     raise ParseError("do needs a command after it", w.end,
                                      "e.g. do note hello")
-                sub = _parse_words(words[k + 1 :], line, options)
+                sub = _parse_words(words[k + 1 :], line, _nested(options, w))
                 if sub.command.where == "prompt":
                     raise ParseError(f"{sub.name} cannot run inside the reactor",
                                      sub.col, "type it at the prompt instead")
@@ -173,28 +274,38 @@ def _match(cmd: Command, words: list[Word], head: Word, line: str,
         if w.text in keywords and not w.quoted:
             cut = k
             break
-    _assign(positional, words[:cut], args, head, line, options)
-    k = cut
+    _assign(cmd, positional, words[:cut], args, head, line, options)
     rest = words[cut:]
     k = 0
     while k < len(rest):
         w = rest[k]
         spec = keywords.get(w.text)
         if spec is None or w.quoted:
-            raise ParseError(f"unexpected '{w.text}'", w.col, _expected_hint(cmd))
-        if spec.keyword in args:
+            raise ParseError(f"unexpected {values.quoted(w.text)}", w.col, _usage(cmd))
+        if spec.name in args:
             raise ParseError(f"'{w.text}' given twice", w.col)
+        where[spec.name] = w
         if spec.type == "flag":
             args[spec.name] = True
             k += 1
             continue
         if k + 1 >= len(rest):
-            raise ParseError(f"'{w.text}' needs a {spec.name}", w.end, f"e.g. {cmd.example}")
+            raise ParseError(f"'{w.text}' needs {spec.called}", w.end,
+                             _example_with(cmd, spec.keyword))
         if spec.type in ("rest", "data"):
             args[spec.name] = _convert(spec, rest[k + 1 :], line, options)
             break
         args[spec.name] = _convert(spec, [rest[k + 1]], line, options)
         k += 2
+    for a in cmd.args:
+        if a.keyword and not a.optional and a.type != "flag" and a.name not in args:
+            raise ParseError(f"missing {a.keyword} {a.called}", _after(head, words), _usage(cmd))
+    for group in cmd.exclusive:
+        given = [n for n in group if n in where]
+        if len(given) > 1:
+            first, second = where[given[0]], where[given[1]]
+            raise ParseError(f"'{second.text}' cannot go with '{first.text}'", second.col,
+                             _usage(cmd))
     for a in cmd.args:
         if a.type == "flag":
             args.setdefault(a.name, False)
@@ -203,16 +314,11 @@ def _match(cmd: Command, words: list[Word], head: Word, line: str,
     return args, do
 
 
-def _expected_hint(cmd: Command) -> str:
-    return f"usage: {cmd.syntax()}"
-
-
-def _assign(specs: list[Arg], words: list[Word], args: dict[str, Any], head: Word,
-            line: str, options: Options) -> None:
+def _assign(owner: Command, specs: list[Arg], words: list[Word], args: dict[str, Any],
+            head: Word, line: str, options: Options) -> None:
     i = 0
     skipped: list[tuple[Arg, Word]] = []  # optional arguments passed over, with the word
-    owner = BY_NAME.get(head.text) or STEP_BY_NAME.get(head.text) or EXPECT_BY_NAME.get(head.text)
-    usage = f"usage: {owner.syntax()}" if owner else ""
+    usage = _usage(owner)
     for idx, spec in enumerate(specs):
         later = specs[idx + 1 :]
         required_after = sum(1 for s in later if not s.optional)
@@ -222,16 +328,16 @@ def _assign(specs: list[Arg], words: list[Word], args: dict[str, Any], head: Wor
             if not chunk:
                 if spec.optional:
                     continue
-                raise ParseError(f"missing {spec.name}", _after(head, words), usage)
+                raise ParseError(f"missing {spec.called}", _after(head, words), usage)
             args[spec.name] = _convert(spec, chunk, line, options)
             i = len(words)
             continue
         if spec.many:
-            take = avail - required_after
+            take = many_take(spec, words[i:], later, _fits)
             if take < 1:
                 if spec.optional:
                     continue
-                raise ParseError(f"missing {spec.name}", _after(head, words), usage)
+                raise ParseError(f"missing {spec.called}", _after(head, words), usage)
             args[spec.name] = [_convert(spec, [w], line, options) for w in words[i : i + take]]
             i += take
             continue
@@ -243,8 +349,13 @@ def _assign(specs: list[Arg], words: list[Word], args: dict[str, Any], head: Wor
                 skipped.append((spec, words[i]))
             continue
         if avail <= 0:
-            raise ParseError(f"missing {spec.name}", _after(head, words), usage)
-        args[spec.name] = _convert(spec, [words[i]], line, options)
+            raise ParseError(f"missing {spec.called}", _after(head, words), usage)
+        try:
+            args[spec.name] = _convert(spec, [words[i]], line, options)
+        except ParseError as e:
+            if e.hint:
+                raise
+            raise ParseError(e.message, e.col, usage) from None
         i += 1
     if i < len(words):
         w = words[i]
@@ -254,7 +365,19 @@ def _assign(specs: list[Arg], words: list[Word], args: dict[str, Any], head: Wor
                     _convert(spec, [w], line, options)
                 except ParseError as e:
                     raise ParseError(e.message, e.col, e.hint or usage) from None
-        raise ParseError(f"unexpected '{w.text}'", w.col, usage)
+        raise ParseError(f"unexpected {values.quoted(w.text)}", w.col, usage)
+
+
+def many_take(spec: Arg, words: list[Any], later: list[Arg], fits: Any) -> int:
+    """How many words a ``NAME…`` argument takes: all but those the required arguments
+    after it need, leaving trailing words that fit an optional one after it and not it
+    (``connect c1 s1 mymod:Client``: the protocol is not a TARGET)."""
+    take = len(words) - sum(1 for s in later if not s.optional)
+    optional = [s for s in later if s.optional]
+    while take > 1 and optional and not fits(spec, words[take - 1], []) \
+            and any(fits(o, words[take - 1], []) for o in optional):
+        take -= 1
+    return take
 
 
 def _after(head: Word, words: list[Word]) -> int:
@@ -288,8 +411,7 @@ def _convert(spec: Arg, words: list[Word], line: str, options: Options) -> Any:
                 return _unquote(text)
             return words[0].text
         if spec.type == "data":
-            text = " ".join(w.text for w in words) if not words[0].raw else _unquote(words[0].text)
-            return _decode_escapes(text)
+            return data_text(line[words[0].col - 1 : words[-1].end - 1])
         if spec.type == "step":
             return parse_step(words, line, options)
         if spec.type == "steppair":
@@ -307,7 +429,12 @@ def _convert(spec: Arg, words: list[Word], line: str, options: Options) -> Any:
                 raise ParseError(f"{sub.name} cannot run inside the reactor", sub.col,
                                  "type it at the prompt instead")
             return sub
-        return _convert_one(spec, words[0])
+        value = _convert_one(spec, words[0])
+        if not options.allow_python and (spec.type == "pyref" or
+                                         spec.type == "protocol" and ":" in value):
+            raise ParseError(f"{values.quoted(value)} names Python code: off in scenario files",
+                             words[0].col, PYTHON_HINT)
+        return value
     except values.ValueProblem as e:
         raise ParseError(e.message, words[0].col, e.hint) from None
 
@@ -320,13 +447,9 @@ def _unquote(text: str) -> str:
     return text
 
 
-def _decode_escapes(text: str) -> str:
-    if "\\" not in text:
-        return text
-    try:
-        return codecs.decode(text.encode("latin-1", "backslashreplace"), "unicode_escape")
-    except (UnicodeDecodeError, ValueError):
-        return text
+_IDENT = r"[^\W\d]\w*+"
+PYREF_RE = re.compile(rf"{_IDENT}(?:\.{_IDENT})*+(?::{_IDENT}(?:\.{_IDENT})*+)?+\Z")
+MODULE_RE = re.compile(rf"{_IDENT}(?:\.{_IDENT})*+\Z")
 
 
 def _convert_one(spec: Arg, word: Word) -> Any:
@@ -335,12 +458,13 @@ def _convert_one(spec: Arg, word: Word) -> Any:
     if t == "duration":
         return values.parse_duration(text)
     if t == "int":
-        # int=K: at least K (expect count … 0); else ports from 0, counts and sizes from 1
-        minimum = int(spec.extra) if spec.extra else 0 if spec.name in ("PORT",) else 1
-        n = values.parse_int(text, minimum)
-        if spec.name == "PORT" and n > 65535:
-            raise values.ValueProblem(f"port {n} is out of range", "use 0..65535 (0: a free port)")
-        return n
+        low, high = spec.bounds
+        try:
+            return values.parse_int(text, low, high)
+        except values.ValueProblem as e:
+            if spec.name == "PORT":
+                e.hint += " (0: a free port)"
+            raise
     if t == "number":
         return values.parse_number(text)
     if t == "value":
@@ -349,40 +473,67 @@ def _convert_one(spec: Arg, word: Word) -> Any:
         return values.check_name(text)
     if t == "word":
         if spec.choices and text not in spec.choices:
+            if len(spec.choices) == 1:
+                raise ParseError(f"expected '{spec.choices[0]}', not {values.quoted(text)}",
+                                 word.col)
             hint = suggest(text, spec.choices) or "one of: " + ", ".join(spec.choices)
-            raise ParseError(f"'{text}' is not one of {'|'.join(spec.choices)}", word.col, hint)
+            raise ParseError(f"{values.quoted(text)} is not one of {'|'.join(spec.choices)}",
+                             word.col, hint)
         if not text:
             raise values.ValueProblem(f"empty {spec.name}")
         return text
+    if t == "target":
+        if text.isdigit():
+            return str(values.parse_int(text, 1, 65535))
+        values.check_name(text)
+        return text
+    if t == "pyref":
+        if not PYREF_RE.match(text):
+            raise values.ValueProblem(f"{values.quoted(text)} does not name Python code",
+                                      "write module.attr or module:attr")
+        return text
+    if t == "protocol":
+        if text in spec.choices:
+            return text
+        if ":" not in text or not PYREF_RE.match(text):
+            choices = "|".join(spec.choices + ("module:Class",))
+            hint = suggest(text, spec.choices) or f"one of: {choices}"
+            raise ParseError(f"{values.quoted(text)} is not a protocol", word.col, hint)
+        return text
+    if t == "module":
+        if (text.endswith(".py") and len(text) > 3) or MODULE_RE.match(text):
+            return text
+        raise values.ValueProblem(f"{values.quoted(text)} is not a module",
+                                  "write FILE.py or package.module")
     if t == "kind":
         if text in KINDS or text in KIND_FAMILIES:
             return text
         hint = suggest(text, list(KINDS) + list(KIND_FAMILIES)) or "e.g. timer.fire or timer"
-        raise ParseError(f"unknown event kind '{text}'", word.col, hint)
+        raise ParseError(f"unknown event kind {values.quoted(text)}", word.col, hint)
     if t == "command":
         if text in BY_NAME or text in ("steps", "expect", "keys"):
             return BY_NAME[text].name if text in BY_NAME else text
         hint = suggest(text, list(BY_NAME)) or "type help for the list"
-        raise ParseError(f"no help for '{text}'", word.col, hint)
+        raise ParseError(f"no help for {values.quoted(text)}", word.col, hint)
     return text  # token, file
 
 
 def parse_step(words: list[Word], line: str, options: Options | None = None) -> Step:
     options = options or Options()
     head = words[0]
-    cmd = STEP_BY_NAME.get(head.text) if not head.quoted else None
-    if cmd is None:
+    forms = STEP_FORMS.get(head.text) if not head.quoted else None
+    if not forms:
         hint = suggest(head.text, list(STEP_BY_NAME)) or "steps: " + " ".join(STEP_BY_NAME)
-        raise ParseError(f"unknown step '{head.text}'", head.col, hint)
-    if cmd.name == "py" and not options.allow_python:
-        raise ParseError("py is off in scenario files", head.col,
-                         "run with --allow-python to allow Python")
+        raise ParseError(f"unknown step {values.quoted(head.text)}", head.col, hint)
+    cmd = forms[0]
+    if cmd.python and not options.allow_python:
+        raise _python_off(cmd, head)
     args: dict[str, Any] = {}
     do = None
     if cmd.name == "do":
         if len(words) < 2:
             raise ParseError("do needs a command after it", head.end, "e.g. do note hi")
-        do = _convert(cmd.args[0], words[1:], line, options)
+        do = _convert(cmd.args[0], words[1:], line, _nested(options, head))
     else:
         args, _ = _match(cmd, words[1:], head, line, options)
     return Step(cmd, args, _text_of(words, line), do)
@@ -391,10 +542,11 @@ def parse_step(words: list[Word], line: str, options: Options | None = None) -> 
 def parse_expect(words: list[Word], line: str, options: Options | None = None) -> Parsed:
     options = options or Options()
     head = words[0]
-    cmd = EXPECT_BY_NAME.get(head.text) if not head.quoted else None
-    if cmd is None:
+    forms = EXPECT_FORMS.get(head.text) if not head.quoted else None
+    if not forms:
         hint = suggest(head.text, list(EXPECT_BY_NAME)) or "forms: " + " ".join(EXPECT_BY_NAME)
-        raise ParseError(f"unknown expectation '{head.text}'", head.col, hint)
+        raise ParseError(f"unknown expectation {values.quoted(head.text)}", head.col, hint)
+    cmd = forms[0]
     args, _ = _match(cmd, words[1:], head, line, options)
     if cmd.name == "order" and len(args["TOKENS"]) < 2:
         raise ParseError("expect order needs at least two tokens", head.end + 1,

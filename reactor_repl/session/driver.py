@@ -160,7 +160,19 @@ class Driver:
             self._show(help_text(p["COMMAND"]))
             return True
         if name == "load":
+            if p["fresh"]:
+                self.reset()
+            elif self._has_objects():
+                eng.record("error", "", f"{where}: load {p['FILE']}: this session already has "
+                           "objects; its lines would mix with them",
+                           {"hint": f"load {p['FILE']} fresh (or reset first)"})
+                return False
             return self.load(p["FILE"], where)
+        if name == "reset":
+            self.reset()
+            return True
+        if name == "use":
+            return self.use(p["MODULE"])
         if name == "save":
             return self.save(p["FILE"])
         if name == "export":
@@ -173,6 +185,41 @@ class Driver:
             return True
         eng.record("error", "", f"{name} cannot run here")  # pragma: no cover
         return False
+
+    def _has_objects(self) -> bool:
+        return any(not rec.internal for rec in self.engine.registry.records())
+
+    def _in_loop(self, fn: Callable[[], Any]) -> None:
+        """Run ``fn`` in the reactor thread and wait for it (as a typed line runs)."""
+        eng = self.engine
+        gen = eng.idle_gen()
+        done = eng.deliver(fn)
+        self._settle(gen, done)
+
+    def reset(self) -> None:
+        """A fresh session in this explorer (names free, the clock at 0)."""
+        self._in_loop(self.engine.reset)
+        self.state.history.clear()
+
+    def use(self, spec: str) -> bool:
+        from reactor_repl.engine import python
+
+        ok: list[bool] = []
+
+        def run() -> None:
+            try:
+                module = python.use(self.engine, spec)
+            except Exception as e:
+                python.import_failed(self.engine, spec, e)
+                ok.append(False)
+                return
+            self.engine.record("note", "", f"use {spec}: {module.__name__} imported "
+                               f"({len(python.callables_of(self.engine))} callables in use)",
+                               {"module": module.__name__})
+            ok.append(True)
+
+        self._in_loop(run)
+        return bool(ok and ok[0])
 
     def _show(self, text: str) -> None:
         fn = getattr(self.view, "show_text", None)

@@ -38,6 +38,7 @@ from reactor_repl.ui.session import Session
 from reactor_repl.ui.state_pane import LoopWatch, loop_status
 from reactor_repl.ui.styles import explorer_style
 from reactor_repl.views.text import family, format_line, want_colour
+from reactor_repl.language.kinds import MULTILINE_KINDS
 
 PRINT_EVERY = 0.05
 
@@ -214,7 +215,7 @@ class LineSession(Session):
 
     def format(self, ev: Event) -> str:
         line = format_line(ev, self.colour)
-        if ev.kind == "show" and ev.data and ev.data.get("lines"):
+        if ev.kind in MULTILINE_KINDS and ev.data and ev.data.get("lines"):
             line += "".join("\n        " + str(x) for x in ev.data["lines"][1:])
         return line
 

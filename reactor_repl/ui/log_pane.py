@@ -21,6 +21,7 @@ from reactor_repl.engine.events import Event
 from reactor_repl.language.table import BY_NAME
 from reactor_repl.ui.styles import sgr_class
 from reactor_repl.views.text import colour_for, family
+from reactor_repl.language.kinds import MULTILINE_KINDS
 
 # always shown, whatever the filter: a person must see what went wrong
 ALWAYS = ("error",)
@@ -307,7 +308,7 @@ class LogPane:
         rest = clean(ev.line()[len(head):])
         style = "class:" + sgr_class(colour_for(ev)) if self.colour else ""
         lines = wrap([("class:log.head", head), (style, rest)], width)
-        if ev.kind == "show" and ev.data and ev.data.get("lines"):
+        if ev.kind in MULTILINE_KINDS and ev.data and ev.data.get("lines"):
             lines = wrap([("class:log.head", head), (style, f"  show  {ev.name}")], width)
             for text in ev.data["lines"]:
                 lines += wrap([(style, CONTINUATION + clean(str(text)))], width)

@@ -747,12 +747,10 @@ class Named(defer.Deferred):
 
         def step(result, *args, **kw):
             self.waiting = False
-            try:
-                out = fn(result, *args, **kw)
-            finally:
-                self.touched = True
-                Named.watched.add(self)
-                show("deferred.step", self.name)
+            self.touched = True
+            Named.watched.add(self)
+            show("deferred.step", self.name)
+            out = fn(result, *args, **kw)
             if isinstance(out, defer.Deferred) and out is not self and (
                     not hasattr(out, "result") or isinstance(out.result, defer.Deferred)
                     or out.paused):
@@ -780,6 +778,12 @@ class Named(defer.Deferred):
 
     def cancel(self):
         super().cancel()
+        sweep()
+
+    def _runCallbacks(self):
+        if self._runningCallbacks:
+            return
+        super()._runCallbacks()
         sweep()
 
 

@@ -8,6 +8,8 @@ import threading
 from typing import IO
 
 from reactor_repl.engine.events import Event
+from reactor_repl.language import kinds
+from reactor_repl.language.kinds import MULTILINE_KINDS
 
 # ANSI colours by the family of a kind (the part before the dot)
 FAMILY_COLOURS = {
@@ -49,7 +51,7 @@ def format_line(ev: Event, colour: bool = False) -> str:
 
 
 # what --quiet prints; everything else is dropped as it arrives (memory stays flat)
-QUIET_KINDS = frozenset({"error", "expect.fail", "deferred.unhandled"})
+QUIET_KINDS = kinds.QUIET_KINDS
 # a long line (a million-call loop) prints as it goes, holding at most this many events
 FLUSH_AT = 4096
 
@@ -108,9 +110,9 @@ class LinePrinter:
                 continue
             if ev.internal and not self.internals:
                 continue
-            if self.quiet and ev.kind not in ("error", "expect.fail", "deferred.unhandled"):
+            if self.quiet and ev.kind not in QUIET_KINDS:
                 continue
-            if ev.kind == "show" and ev.data and ev.data.get("lines"):
+            if ev.kind in MULTILINE_KINDS and ev.data and ev.data.get("lines"):
                 out.write(format_line(ev, self.colour) + "\n")
                 for ln in ev.data["lines"][1:]:
                     out.write("        " + ln + "\n")

@@ -30,23 +30,15 @@ from collections import defaultdict
 from typing import IO, Any, Iterable, Iterator, Sequence
 
 from reactor_repl.engine.events import Event
+from reactor_repl.language import kinds
 
 PID = 1
 REACTOR = "reactor"
 
-# flow arrows: source kind → the target kind it leads to, per object name
-FLOWS: dict[str, tuple[str, str]] = {
-    "timer.schedule": ("timer.fire", "scheduled"),
-    "timer.reset": ("timer.fire", "scheduled"),
-    "timer.delay": ("timer.fire", "scheduled"),
-    "loop.start": ("loop.call", "scheduled"),
-    "loop.call": ("loop.call", "scheduled"),  # each call schedules the next
-    "trigger.add": ("trigger.fire", "scheduled"),
-    "threadcall.queue": ("threadcall.run", "callFromThread"),
-    "thread.queue": ("thread.start", "deferToThread"),
-    "thread.end": ("thread.result", "hand-back"),
-}
-LAG_KINDS = frozenset({"timer.fire", "loop.call"})
+# flow arrows (source kind → the target kind it leads to, per object name) and the kinds
+# whose data.late feeds the lag counter: from the one table of kinds
+FLOWS = kinds.FLOWS
+LAG_KINDS = kinds.LAG_KINDS
 # recorded by other threads, about the reactor: drawn on the reactor's track
 ON_REACTOR_TRACK = frozenset({"warn.blocked"})
 

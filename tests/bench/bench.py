@@ -39,6 +39,12 @@ Issue 15's screen targets (both sides in one run, medians of the repeats):
 * uimax — the live explorer under ``every 0`` (as fast as the machine goes): the rate
   (events a second, off the log pane), keystroke to echo, how long ``filter note`` takes
   to show on the screen, and from ``quit`` to the screen restored and to the process gone.
+
+The command language, in-process (issue 9: what the UI does at every key):
+
+* language — parse, complete (``completion.context``) and colour (the pygments lexer)
+  hostile lines: a pasted 20 KB word, ``help`` + 100 KB, a 600-level nested ``do``,
+  and the worst lines within the bounds (370 levels; 2,000 words). Best of the repeats.
 """
 
 from __future__ import annotations
@@ -531,6 +537,47 @@ def ui_max(workdir: str, keys: int) -> dict[str, float]:
     return {"events_per_s": round(rate), "keys": len(lat), "p50_ms": ms(pct(lat, 50)),
             "p99_ms": ms(pct(lat, 99)), "max_ms": ms(max(lat)), "filter_ms": ms(filter_s),
             "quit_screen_ms": ms(restored - sent), "quit_gone_ms": ms(gone - sent)}
+def language_cost(repeats: int) -> list[dict[str, Any]]:
+    """Milliseconds to parse, complete and colour each hostile line (best of ``repeats``);
+    a line that ends in an exception says which (the language before its bounds)."""
+    from reactor_repl.language import completion
+    from reactor_repl.language.lexer import ReactorReplLexer
+    from reactor_repl.language.parser import ParseError, parse_line
+
+    lexer = ReactorReplLexer()
+
+    def nested(levels: int) -> str:
+        return "later 1 " + "do later 1 " * levels + "do note x"
+
+    lines = {
+        "a pasted 20 KB word": "x" * 20_000,
+        "help + 100 KB": "help " + "x" * 100_000,
+        "a 600-level do": nested(600),
+        "a 370-level do (4,096 characters)": nested(370)[:4096],
+        "2,000 words (4,096 characters)": "send c1 " + "a " * 2044,
+    }
+    steps: dict[str, Callable[[str], object]] = {
+        "parse": parse_line,
+        "complete": completion.context,
+        "colour": lambda line: list(lexer.get_tokens(line)),
+    }
+    rows = []
+    for label, line in lines.items():
+        row: dict[str, Any] = {"line": label, "chars": len(line)}
+        for step, fn in steps.items():
+            best = math.inf
+            for _ in range(repeats):
+                t = time.perf_counter()
+                try:
+                    fn(line)
+                except ParseError:
+                    pass
+                except RecursionError:
+                    row[step + "_error"] = "RecursionError"
+                best = min(best, time.perf_counter() - t)
+            row[step + "_ms"] = round(1000 * best, 2)
+        rows.append(row)
+    return rows
 
 
 def machine() -> str:
@@ -547,8 +594,8 @@ def machine() -> str:
             f"{platform.system()} {platform.release()}")
 
 
-SECTIONS = ("overhead", "memory", "startup", "idle", "ready", "echo", "redraw", "uiidle",
-            "uiload", "uimax")
+SECTIONS = ("overhead", "memory", "startup", "idle", "ready", "echo", "redraw", "language",
+            "uiidle", "uiload", "uimax")
 
 
 def show(section: str, result: object) -> None:
@@ -605,6 +652,13 @@ def show(section: str, result: object) -> None:
               f"(target p99 < 30 ms); 'filter note' on screen after {r['filter_ms']:.0f} ms; "
               f"quit: screen back after {r['quit_screen_ms']:.0f} ms, process gone after "
               f"{r['quit_gone_ms']:.0f} ms (target < 1 s)")
+    elif section == "language":
+        print("the command language, in-process, best of the repeats (parse / complete / colour):")
+        for row in result:  # type: ignore[attr-defined]
+            cells = [f"{row[s + '_ms']:.2f} ms" + (f" ({row[s + '_error']})"
+                                                   if s + "_error" in row else "")
+                     for s in ("parse", "complete", "colour")]
+            print(f"  {row['line']:<36} {' / '.join(cells)}")
     else:
         print(f"idle live session, {result['idle_s']:g}s: CPU {result['cpu_s_slow_0.1']:.3f}s "  # type: ignore[index]
               f"with the watchdog at --slow 0.1, {result['cpu_s_slow_1000']:.3f}s at --slow 1000")  # type: ignore[index]
@@ -650,6 +704,8 @@ def main() -> int:
                 result = ui_load(workdir, repeats)
             elif section == "uimax":
                 result = ui_max(workdir, 200 if args.quick else 400)
+            elif section == "language":
+                result = language_cost(3 if args.quick else 10)
             else:
                 result = idle_watchdog(2.0 if args.quick else 3.0)
             results[section] = result

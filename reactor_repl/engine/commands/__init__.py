@@ -2,13 +2,15 @@
 
 ``HANDLERS`` is filled by the ``@handles`` decorator in the modules below; the
 table in ``reactor_repl.language.table`` says what exists, these say what it does.
+A handler is the Twisted code the command stands for: what Twisted then does is
+recorded by the observation layer, not by the handler.
 """
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, Callable
 
-from twisted.internet import defer
+from twisted.internet import defer, error
 
 from reactor_repl.engine.core import CommandError
 
@@ -18,6 +20,11 @@ if TYPE_CHECKING:
 
 Handler = Callable[["Engine", "Parsed"], None]
 HANDLERS: dict[str, Handler] = {}
+
+# what Twisted raises when a command asks for something it cannot do: at the prompt a
+# friendly error; inside a callback it goes on to Twisted, as in a plain program
+TWISTED_REFUSALS = (error.AlreadyCalled, error.AlreadyCancelled, defer.AlreadyCalledError,
+                    error.ReactorNotRunning, error.NotConnectingError)
 
 
 def handles(*names: str) -> Callable[[Handler], Handler]:
@@ -32,12 +39,13 @@ def handles(*names: str) -> Callable[[Handler], Handler]:
 def execute(engine: Engine, parsed: Parsed, reraise: bool = False, where: str = "") -> bool:
     """Run one parsed command here (the caller picked the thread). False if rejected.
 
-    ``where`` (FILE:LINE) prefixes the error of a rejected command.
+    ``where`` (FILE:LINE) prefixes the error of a rejected command and is the site of
+    the objects it makes.
 
-    ``reraise``: inside a callback, an error Twisted itself raised (firing a Deferred
-    twice) goes on to Twisted, as it would from a plain program's callback: the loop
-    logs it, a LoopingCall stops, a Deferred chain turns to its errbacks."""
-    if engine.current is None and engine.in_reactor():
+    ``reraise``: inside a callback (a ``do``), whatever the command raises goes on to
+    Twisted, as it would from a plain program's callback: the loop logs it, a
+    LoopingCall stops, a Deferred chain turns to its errbacks."""
+    if engine.current is None and engine.in_reactor() and not reraise:
         # a typed command is a callback the reactor runs (callFromThread): warn if slow
         return engine.run_command(parsed.text, _execute, engine, parsed, reraise, where)
     return _execute(engine, parsed, reraise, where)
@@ -46,6 +54,8 @@ def execute(engine: Engine, parsed: Parsed, reraise: bool = False, where: str = 
 def _execute(engine: Engine, parsed: Parsed, reraise: bool, where: str = "") -> bool:
     prefix = f"{where}: " if where else ""
     fn = HANDLERS.get(parsed.name)
+    outer_site = engine.command_site
+    engine.command_site = where or "<input>"
     try:
         if fn is None:
             raise CommandError(f"{parsed.name} cannot run here")
@@ -56,22 +66,50 @@ def _execute(engine: Engine, parsed: Parsed, reraise: bool, where: str = "") -> 
                       (f" — {e.hint}" if e.hint else ""),
                       {"command": parsed.text, "message": e.message, "hint": e.hint,
                        "where": where})
+        if reraise:
+            raise
         return False
     except defer.AlreadyCalledError:
         if reraise:
             raise
-        return True  # recorded as deferred.error by the Deferred itself
+        return True  # recorded as deferred.error by the observer
     except Exception as e:
+        if reraise:
+            raise
         engine.record("error", "", f"{prefix}{parsed.text}: {type(e).__name__}: {e}",
                       {"command": parsed.text, "message": f"{type(e).__name__}: {e}", "hint": "",
                        "where": where})
         return False
+    finally:
+        engine.command_site = outer_site
 
 
-def run_do(engine: Engine, parsed: Parsed | None) -> Any:
-    """The ``do`` of a callback: runs inside the reactor, errors are recorded."""
+def run_do(engine: Engine, parsed: Parsed | None, where: str = "") -> Any:
+    """The ``do`` of a callback: runs inside the reactor; what it raises goes on to Twisted."""
     if parsed is not None:
-        execute(engine, parsed, reraise=True)
+        execute(engine, parsed, reraise=True, where=where)
+
+
+def fired_by(parsed: Parsed | None) -> frozenset[str]:
+    """The Deferreds a ``do`` fires, fails or cancels by name (``waiting`` follows them)."""
+    names: set[str] = set()
+    while parsed is not None:
+        if parsed.name in ("fire", "fail", "cancel"):
+            names.add(str(parsed["NAME"]))
+        parsed = parsed.do
+    return frozenset(names)
+
+
+def twisted_call(engine: Engine, fn: Callable[[], Any], refused: str, hint: str = "") -> Any:
+    """Call Twisted for a command. At the prompt, Twisted's refusal (AlreadyCalled …) is a
+    friendly error; inside a callback it is raised on, as a plain program would see it."""
+    if engine.in_callback():
+        return fn()
+    try:
+        return fn()
+    except TWISTED_REFUSALS as e:
+        raise CommandError(f"{refused} ({type(e).__name__})",
+                           hint or "only a pending one can change") from None
 
 
 def close_all(engine: Engine) -> None:

@@ -1,4 +1,4 @@
-"""Deferred commands and the STEPs a callback can be."""
+"""Deferred commands and the STEPs a callback can be: plain ``Deferred`` calls."""
 
 from __future__ import annotations
 
@@ -9,39 +9,25 @@ from twisted.internet import defer, error
 from twisted.python.failure import Failure
 
 from reactor_repl.engine.commands import handles, run_do
-from reactor_repl.engine.core import CommandError, Obj
-from reactor_repl.engine.deferreds import TracedDeferred
+from reactor_repl.engine.core import CommandError
 
 if TYPE_CHECKING:
     from reactor_repl.engine.core import Engine
     from reactor_repl.language.parser import Parsed, Step
 
 
-def new_deferred(eng: Engine, family: str, requested: str | None, state: str = "pending",
-                 detail: str = "") -> tuple[Obj, TracedDeferred]:
-    """A named traced Deferred (a thread job and a client connection are Deferreds too)."""
-    name = eng.new_name(family, requested)
-    d = TracedDeferred(eng, name)
-    obj = eng.add(Obj(name, family, state, detail, deferred=d))
-    eng.record("deferred.new", name, detail or "Deferred()", {"family": family})
-    return obj, d
-
-
-def adopt(eng: Engine, plain: defer.Deferred, family: str, requested: str | None,
-          detail: str) -> TracedDeferred:
-    """Give a Deferred that Twisted made a name: its result flows into a traced one."""
-    _, d = new_deferred(eng, family, requested, detail=detail)
-    plain.chainDeferred(d)
+def deferred_of(eng: Engine, name: str) -> defer.Deferred:  # type: ignore[type-arg]
+    rec = eng.get(name, "deferred")
+    d = rec.deferred
+    if d is None:
+        raise CommandError(f"{name} is gone (collected)", "it finished and nothing held it")
     return d
-
-
-def deferred_of(eng: Engine, name: str) -> TracedDeferred:
-    return eng.get(name, "deferred").deferred
 
 
 @handles("deferred")
 def deferred_cmd(eng: Engine, p: Parsed) -> None:
-    new_deferred(eng, "deferred", p["NAME"])
+    with eng.claim("deferred", p["NAME"]):
+        defer.Deferred()
 
 
 def _exception_type(name: str) -> type[BaseException]:
@@ -58,6 +44,7 @@ def build_step(eng: Engine, step: Step) -> Callable[..., Any]:
     """A Python callable doing what a STEP says; labelled with the step's text."""
     a = step.args
     kind = step.name
+    site = eng.command_site
     fn: Callable[..., Any]
     if kind == "pass":
         def fn(result: Any) -> Any:
@@ -71,7 +58,7 @@ def build_step(eng: Engine, step: Step) -> Callable[..., Any]:
         n = a["N"]
 
         def fn(result: Any) -> Any:
-            return result * n
+            return _bounded(result * n)
     elif kind == "return":
         value = a["VALUE"]
 
@@ -93,8 +80,7 @@ def build_step(eng: Engine, step: Step) -> Callable[..., Any]:
         def fn(result: Any) -> Any:
             if not isinstance(result, Failure):
                 return result
-            result.trap(exc)
-            return None
+            return result.trap(exc)
     elif kind == "await":
         other = deferred_of(eng, a["NAME"])
 
@@ -112,8 +98,15 @@ def build_step(eng: Engine, step: Step) -> Callable[..., Any]:
         sub = step.do
 
         def fn(result: Any) -> Any:
-            run_do(eng, sub)
+            run_do(eng, sub, site)
             return result
+    elif kind == "call":
+        from reactor_repl.engine import python
+
+        code = python.resolve(eng, a["FN"])
+
+        def fn(result: Any) -> Any:
+            return code(result)
     elif kind == "py":
         from reactor_repl.engine.commands.session import py_namespace
 
@@ -127,6 +120,16 @@ def build_step(eng: Engine, step: Step) -> Callable[..., Any]:
         raise CommandError(f"unknown step {kind}")
     fn._rr_label = step.text  # type: ignore[attr-defined]
     return fn
+
+
+# a value a step makes may not grow past this (mul on a string, a list …)
+VALUE_MAX = 1 << 20
+
+
+def _bounded(value: Any) -> Any:
+    if isinstance(value, (str, bytes, list, tuple)) and len(value) > VALUE_MAX:
+        raise ValueError(f"the result would be {len(value):,} long (at most {VALUE_MAX:,})")
+    return value
 
 
 def _compile(expr: str) -> Any:
@@ -169,28 +172,47 @@ def chain(eng: Engine, p: Parsed) -> None:
     d.chainDeferred(other)
 
 
-def _new_and_inputs(eng: Engine, p: Parsed) -> tuple[str | None, list[TracedDeferred]]:
+def _new_and_inputs(eng: Engine, p: Parsed) -> tuple[str | None, list[Any], str]:
     words = list(p["NAMES"])
     requested = None
     if len(words) >= 2 and words[0] not in eng.objects:
         requested = words.pop(0)
     if not words:
         raise CommandError(f"{p.name} needs at least one Deferred")
-    return requested, [deferred_of(eng, w) for w in words]
+    return requested, [deferred_of(eng, w) for w in words], " ".join(words)
 
 
 @handles("gather")
 def gather(eng: Engine, p: Parsed) -> None:
-    requested, inputs = _new_and_inputs(eng, p)
-    names = " ".join(d.rr_name for d in inputs)
-    adopt(eng, defer.gatherResults(inputs), "deferred", requested, f"gatherResults({names})")
+    requested, inputs, names = _new_and_inputs(eng, p)
+    with eng.claim("deferred", requested, detail=f"gatherResults({names})"):
+        defer.gatherResults(inputs)
 
 
 @handles("race")
 def race(eng: Engine, p: Parsed) -> None:
-    requested, inputs = _new_and_inputs(eng, p)
-    names = " ".join(d.rr_name for d in inputs)
-    adopt(eng, defer.race(inputs), "deferred", requested, f"race({names})")
+    requested, inputs, names = _new_and_inputs(eng, p)
+    with eng.claim("deferred", requested, detail=f"race({names})"):
+        defer.race(inputs)
+
+
+@handles("spawn")
+def spawn(eng: Engine, p: Parsed) -> None:
+    """Start an async def or inlineCallbacks function of the person's code on the reactor."""
+    import inspect
+
+    from reactor_repl.engine import python
+
+    fn = python.resolve(eng, p["FN"])
+    args = list(p["ARGS"] or [])
+    shown = ", ".join(repr(a) for a in args)
+    with eng.claim("deferred", p["NAME"], detail=f"spawn {p['FN']}({shown})"):
+        out = fn(*args)
+        if inspect.iscoroutine(out) or inspect.isgenerator(out):
+            out = defer.ensureDeferred(out)
+    if not isinstance(out, defer.Deferred):
+        raise CommandError(f"{p['FN']}({shown}) returned {type(out).__name__}, not a Deferred",
+                           "spawn takes an async def or an inlineCallbacks function")
 
 
 @handles("timeout")

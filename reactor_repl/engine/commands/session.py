@@ -21,28 +21,36 @@ def note(eng: Engine, p: Parsed) -> None:
 
 @handles("show")
 def show(eng: Engine, p: Parsed) -> None:
-    obj = eng.get(p["NAME"], "any")
-    if obj.deferred is not None and hasattr(obj.deferred, "describe"):
-        lines = obj.deferred.describe()
-        if obj.family != "deferred":
-            lines[0] += f"  ({obj.family} {obj.state} {obj.detail})".rstrip()
-    else:
-        lines = [f"{obj.name}: {obj.family} {obj.state} {obj.detail}".rstrip()]
+    from reactor_repl.engine import show as show_mod
+
+    rec = eng.get(p["NAME"], "any")
+    lines = show_mod.lines(rec)
     # the text is the first line (the state); the rest (a Deferred's links) are in data
-    eng.record("show", obj.name, lines[0], {"lines": lines})
+    eng.record("show", rec.name, lines[0], {"lines": lines})
 
 
 def py_namespace(eng: Engine) -> dict[str, Any]:
-    from twisted.internet import defer, task, threads
+    """The session's Python namespace: what ``py`` lines assign stays; every named
+    object is there under its name (``objects["s1.1"]`` for names that are not
+    identifiers)."""
+    from reactor_repl.engine import show as show_mod
 
-    ns: dict[str, Any] = {"reactor": eng.reactor, "defer": defer, "task": task,
-                          "threads": threads, "objects": {}}
-    for name, obj in eng.objects.items():
-        value = obj.deferred if obj.deferred is not None else (
-            obj.data.get("dc") or obj.data.get("lc") or obj.data.get("handle") or obj)
-        ns["objects"][name] = value
-        if name.isidentifier():
+    ns = eng.namespace
+    if not ns:
+        from twisted.internet import defer, task, threads
+
+        ns.update({"reactor": eng.reactor, "defer": defer, "task": task, "threads": threads,
+                   "__name__": "__rr__", "__builtins__": __builtins__})
+    objects: dict[str, Any] = {}
+    for name, rec in list(eng.objects.items()):
+        value = show_mod.value_of(rec)
+        if value is None:
+            continue
+        objects[name] = value
+        if name.isidentifier() and (name not in ns or ns.get("_rr_named", {}).get(name)):
             ns[name] = value
+    ns["_rr_named"] = dict.fromkeys(objects, True)
+    ns["objects"] = objects
     return ns
 
 
@@ -52,6 +60,7 @@ def py(eng: Engine, p: Parsed) -> None:
         raise CommandError("py is off", "run with --allow-python")
     code = p["CODE"]
     ns = py_namespace(eng)
+    ns.pop("result", None)
     try:
         compiled = compile(code, "<py>", "eval")
         is_expr = True
@@ -74,6 +83,30 @@ def py(eng: Engine, p: Parsed) -> None:
     if is_expr and value is not None:
         text = (text + "\n" if text else "") + repr(value)
     eng.record("log", "", text.replace("\n", " ⏎ ") if text else "ok", {"py": code})
+
+
+@handles("waiting")
+def waiting_cmd(eng: Engine, p: Parsed) -> None:
+    from reactor_repl.engine import waiting
+
+    older = p["SECONDS"] if p["SECONDS"] is not None else 1.0
+    found = waiting.waiting(eng, older)
+    lines = waiting.lines(found, older)
+    head = (f"{len(found)} Deferred{'s' if len(found) != 1 else ''} pending {older:g}s or more"
+            if found else lines[0])
+    eng.record("waiting", "", head, {"lines": [head, *lines] if found else [head],
+                                     "waiting": [w.as_dict() for w in found],
+                                     "older_than": older})
+
+
+@handles("next")
+def next_cmd(eng: Engine, p: Parsed) -> None:
+    """What runs next: thread calls first (runUntilCurrent runs them first), then the due
+    timers in the order the heap gives them, then descriptors ready now."""
+    from reactor_repl.engine import upcoming
+
+    lines = upcoming.lines(eng)
+    eng.record("show", "", lines[0], {"lines": lines})
 
 
 @handles("expect")

@@ -1,199 +1,160 @@
-"""Time and the loop: later, every, cancel, reset, delay, block, fromthread, trigger, stop."""
+"""Time and the loop: later, every, cancel, reset, delay, block, fromthread, trigger, stop.
+
+Each command is the Twisted call it stands for, made under a claim so that the
+observer names what it makes; what happens next (the timer firing, a loop's
+calls) is recorded by the observation layer like anybody's.
+"""
 
 from __future__ import annotations
 
-import threading
 from typing import TYPE_CHECKING, Any
 
-from twisted.internet import task
+from twisted.internet import error, task
 
+from reactor_repl import runtime
 from reactor_repl.engine.clock import Activity
-from reactor_repl.engine.commands import handles, run_do
-from reactor_repl.engine.core import CommandError, Obj
+from reactor_repl.engine.commands import fired_by, handles, run_do, twisted_call
+from reactor_repl.engine.core import CommandError
 
 if TYPE_CHECKING:
     from reactor_repl.engine.core import Engine
+    from reactor_repl.engine.registry import Record
     from reactor_repl.language.parser import Parsed
 
 
-class RawClock:
-    """What a LoopingCall sees as its clock: the reactor, minus timer recording
-    (the loop records ``loop.call`` itself)."""
+def _do_text(p: Parsed) -> str:
+    return f" do {p.do.text}" if p.do else ""
 
-    def __init__(self, reactor: Any) -> None:
-        self.reactor = reactor
-        self.due: float | None = None  # when the loop's next call was scheduled for
-        # hot path (a zero-interval loop): the reactor's methods, looked up once
-        self.seconds = reactor.seconds  # type: ignore[method-assign]
-        self._call_later = reactor.raw_call_later
 
-    def seconds(self) -> float:
-        return self.reactor.seconds()
+def _code(eng: Engine, p: Parsed) -> tuple[Any, str] | None:
+    """``call FN``: the person's callable, and how the log shows it."""
+    ref = p.args.get("FN")
+    if not ref:
+        return None
+    from reactor_repl.engine import python
 
-    def callLater(self, delay: float, f: Any, *a: Any, **kw: Any) -> Any:
-        dc = self._call_later(delay, f, *a, **kw)
-        self.due = dc.time
-        return dc
+    return python.resolve(eng, ref), f" → {ref}()"
 
 
 @handles("later")
 def later(eng: Engine, p: Parsed) -> None:
-    delay = p["DELAY"]
-    name = eng.new_name("timer", p["NAME"])
-    obj = eng.add(Obj(name, "timer"))
-    r = eng.reactor
+    code = _code(eng, p)
+    if code is not None:
+        with eng.claim("timer", p["NAME"], detail=code[1]):
+            eng.reactor.callLater(p["DELAY"], code[0])
+        return
+    do = p.do
+    site = eng.command_site
 
-    def fire() -> None:
-        late = max(0.0, r.seconds() - dc.time)
-        eng.lag.append(late)
+    def fires() -> None:
+        run_do(eng, do, site)
 
-        def body() -> None:  # after a break/step pause: only now has it fired
-            obj.state = "fired"
-            obj.detail = f"late +{late:.3f}s"
-            obj.data["late"] = late
-            run_do(eng, p.do)
-
-        eng.timed("timer.fire", name, f"late +{late:.3f}s", {"late": round(late, 6)}, body)
-
-    dc = r.raw_call_later(delay, fire)
-    obj.data["dc"] = dc
-    due = eng.now() + delay
-    obj.detail = f"due {due:.3f}"
-    eng.record("timer.schedule", name, f"in {delay:g}s, due {due:.3f}" +
-               (f" do {p.do.text}" if p.do else ""), {"delay": delay, "due": round(due, 6)})
+    fires._rr_label = do.text if do else "nothing"  # type: ignore[attr-defined]
+    fires._rr_fires = fired_by(do)  # type: ignore[attr-defined]
+    with eng.claim("timer", p["NAME"], detail=_do_text(p)):
+        eng.reactor.callLater(p["DELAY"], fires)
 
 
 @handles("every")
 def every(eng: Engine, p: Parsed) -> None:
-    interval = p["INTERVAL"]
+    code = _code(eng, p)
+    if code is not None and p["N"] is None:
+        lc = task.LoopingCall(code[0])
+        with eng.claim("loop", p["NAME"], detail=code[1]) as claim:
+            d = lc.start(p["INTERVAL"], now=_now(p))
+        eng.registry.strong[claim.name] = lc
+        d.addErrback(_ignore_failure)
+        return
     times = p["N"]
-    name = eng.new_name("loop", p["NAME"])
-    obj = eng.add(Obj(name, "loop", "running"))
-    calls = 0
-    last_beat = -1 if p["now"] else 0
     do = p.do
-    push_lag = eng.lag.append
-    timed = eng.timed
-    obj_data = obj.data
-    reactor = eng.reactor
+    site = eng.command_site
+    calls = 0
 
-    def call() -> None:
-        # the hot path of a zero-interval loop: keep lookups out of it
-        nonlocal calls, last_beat
+    def call() -> Any:
+        nonlocal calls
         calls += 1
-        n = calls
-        missed = 0
-        now = seconds()
-        due = clock.due
-        if due is None:
-            due = lc.starttime
-        late = now - due if now > due else 0.0
-        if interval > 0:
-            # the beats that passed while it waited: LoopingCall skips them
-            beat = int((now - lc.starttime) / interval + 1e-6)
-            missed = max(0, beat - last_beat - 1)
-            last_beat = beat
-        push_lag(late)
-        if missed:
-            text = f"call {n}, missed {missed} beat{'s' if missed != 1 else ''}, late +{late:.3f}s"
-        elif late:
-            text = f"call {n}, late +{late:.3f}s"
-        else:  # on time: the common case of a busy loop, without formatting a float
-            text = f"call {n}, late +0.000s"
-        obj.detail = f"{n} calls"
-        obj_data["late"] = late
-        data = {"n": n, "missed": missed, "late": round(late, 6) if late else 0.0}
         if times is not None:
             # 'times N' makes it finite: its calls are not counted as a runaway
             # (--max-dispatches), so a storm of 300,000 calls runs to its end
-            reactor.dispatches -= 1
-        if do is None:  # nothing runs past the recording: no time to measure
-            timed("loop.call", name, text, data, None)
-        else:
-            timed("loop.call", name, text, data, run_do, eng, do)
-        if times is not None and n >= times and lc.running:
-            stop_loop(eng, obj, f"after {n} calls")
+            eng.reactor.dispatches -= 1
+        out = None
+        if code is not None:
+            out = code[0]()
+        elif do is not None:
+            run_do(eng, do, site)
+        if times is not None and calls >= times and lc.running:
+            lc.stop()
+        return out
 
+    call._rr_label = do.text if do else "nothing"  # type: ignore[attr-defined]
+    call._rr_fires = fired_by(do)  # type: ignore[attr-defined]
     lc = task.LoopingCall(call)
-    clock = RawClock(eng.reactor)
-    seconds = clock.seconds
-    lc.clock = clock
-    obj.data["lc"] = lc
-    eng.record("loop.start", name, f"every {interval:g}s" + (" now" if p["now"] else "") +
-               (f" times {times}" if times else "") + (f" do {p.do.text}" if p.do else ""),
-               {"interval": interval, "now": bool(p["now"]), "times": times})
-    d = lc.start(interval, now=bool(p["now"]))
-
-    def failed(f: Any) -> None:
-        obj.state = "failed"
-        error = f"{f.type.__name__}: {f.getErrorMessage()}".rstrip(": ")
-        eng.record("loop.stop", name, f"stopped by an error: {error}", {"error": error})
-
-    d.addErrback(failed)
+    detail = (f", times {times}" if times else "") + (code[1] if code else _do_text(p))
+    with eng.claim("loop", p["NAME"], detail=detail) as claim:
+        d = lc.start(p["INTERVAL"], now=_now(p))
+    rec = eng.objects.get(claim.name)
+    if rec is not None:
+        eng.registry.strong[claim.name] = lc
+    d.addErrback(_ignore_failure)  # its failure is the loop's: loop.stop says so
 
 
-def stop_loop(eng: Engine, obj: Obj, why: str) -> None:
-    lc = obj.data["lc"]
-    obj.state = "stopped"
-    eng.record("loop.stop", obj.name, why, {})
-    lc.stop()
+def _now(p: Parsed) -> bool:
+    """LoopingCall.start's ``now``: Twisted's default, True; ``delayed`` asks for False
+    (``now`` is still accepted: it is the default now)."""
+    return not p["delayed"]
 
 
-def _timer(eng: Engine, name: str) -> tuple[Obj, Any]:
-    obj = eng.get(name, "timer")
-    dc = obj.data["dc"]
-    if not dc.active():
-        raise CommandError(f"{name} was already {obj.state}", "only a pending timer can change")
-    return obj, dc
+def _ignore_failure(f: Any) -> None:
+    return None
+
+
+def _timer(eng: Engine, name: str) -> tuple[Record, Any]:
+    rec = eng.get(name, "timer")
+    return rec, rec.obj
 
 
 @handles("cancel")
 def cancel(eng: Engine, p: Parsed) -> None:
     name = p["NAME"]
-    obj = eng.get(name, "timer", "loop", "deferred", "reader", "server", "trigger")
-    if obj.family == "timer":
-        obj, dc = _timer(eng, name)
-        dc.cancel()
-        obj.state = "cancelled"
-        eng.record("timer.cancel", name, "cancelled", {})
-    elif obj.family == "loop":
-        if not obj.data["lc"].running:
-            raise CommandError(f"{name} is not running")
-        stop_loop(eng, obj, "cancelled")
-    elif obj.family == "trigger":
-        if obj.state != "pending":
-            raise CommandError(f"{name} was already {obj.state}")
-        eng.reactor.removeSystemEventTrigger(obj.data["id"])
-        obj.state = "removed"
-        eng.record("trigger.remove", name, "removed", {})
-    elif obj.deferred is not None:
-        obj.deferred.cancel()
+    rec = eng.get(name, "timer", "loop", "deferred", "reader", "server", "trigger")
+    if rec.family == "timer":
+        dc = rec.obj
+        twisted_call(eng, dc.cancel, _already(rec), "only a pending timer can change")
+    elif rec.family == "loop":
+        lc = rec.obj
+        if lc is None or not lc.running:
+            if eng.in_callback():
+                lc.stop()  # Twisted's own AssertionError, as in a plain program
+            raise CommandError(f"{name} is not running", "only a running loop can be cancelled")
+        lc.stop()
+    elif rec.family == "trigger":
+        if rec.state != "pending":
+            raise CommandError(f"{name} was already {rec.state}")
+        eng.reactor.removeSystemEventTrigger(rec.trigger_id)  # type: ignore[attr-defined]
+    elif rec.dstate is not None:
+        rec.deferred.cancel()
     else:
         from reactor_repl.engine.commands import io_tcp
 
-        io_tcp.cancel(eng, obj)
+        io_tcp.cancel(eng, rec)
+
+
+def _already(rec: Record) -> str:
+    return f"{rec.name} was already {rec.state}"
 
 
 @handles("reset")
 def reset(eng: Engine, p: Parsed) -> None:
-    obj, dc = _timer(eng, p["NAME"])
-    if eng.virtual:
-        eng.clock.nudge()  # type: ignore[attr-defined]  # reset fixes a deadline from now
-    dc.reset(p["DELAY"])
-    due = eng.now() + p["DELAY"]
-    obj.detail = f"due {due:.3f}"
-    eng.record("timer.reset", obj.name, f"now due in {p['DELAY']:g}s, at {due:.3f}",
-               {"delay": p["DELAY"], "due": round(due, 6)})
+    rec, dc = _timer(eng, p["NAME"])
+    twisted_call(eng, lambda: dc.reset(p["DELAY"]), _already(rec),
+                 "only a pending timer can change")
 
 
 @handles("delay")
 def delay(eng: Engine, p: Parsed) -> None:
-    obj, dc = _timer(eng, p["NAME"])
-    dc.delay(p["SECONDS"])
-    due = dc.getTime() - eng.start_time
-    obj.detail = f"due {due:.3f}"
-    eng.record("timer.delay", obj.name, f"pushed {p['SECONDS']:g}s later, due {due:.3f}",
-               {"seconds": p["SECONDS"], "due": round(due, 6)})
+    rec, dc = _timer(eng, p["NAME"])
+    twisted_call(eng, lambda: dc.delay(p["SECONDS"]), _already(rec),
+                 "only a pending timer can change")
 
 
 def block(eng: Engine, seconds: float, cpu: bool) -> None:
@@ -224,14 +185,19 @@ def block_cmd(eng: Engine, p: Parsed) -> None:
 
 @handles("fromthread")
 def fromthread(eng: Engine, p: Parsed) -> None:
+    from reactor_repl.engine.registry import Record
+
     name = eng.new_name("threadcall", p["NAME"])
-    obj = eng.add(Obj(name, "threadcall", "queued"))
+    rec = eng.add(Record(name, "threadcall", eng.command_site, state="queued"))
     act = Activity(name, "helper", state="running")
     eng.clock.add(act)
+    do = p.do
+    site = eng.command_site
 
     def in_reactor() -> None:
-        obj.state = "ran"
-        run_do(eng, p.do)
+        rec.state = "ran"
+        eng.registry.finished(rec)
+        run_do(eng, do, site)
 
     def helper() -> None:
         eng._local.activity = act
@@ -242,32 +208,32 @@ def fromthread(eng: Engine, p: Parsed) -> None:
             eng._local.activity = None
             eng.clock.set_state(act, "delivered")
 
+    import threading
+
     threading.Thread(target=helper, name=f"helper-{name}", daemon=True).start()
 
 
 @handles("trigger")
 def trigger(eng: Engine, p: Parsed) -> None:
-    name = eng.new_name("trigger", p["NAME"])
-    obj = eng.add(Obj(name, "trigger", detail=f"{p['PHASE']} {p['EVENT']}"))
-    phase, event = p["PHASE"], p["EVENT"]
+    do = p.do
+    site = eng.command_site
 
-    def body() -> None:
-        obj.state = "fired"
-        run_do(eng, p.do)
+    def fires() -> None:
+        run_do(eng, do, site)
 
-    def fire() -> None:
-        eng.timed("trigger.fire", name, f"{phase} {event}", {"phase": phase, "event": event},
-                  body)
-
-    obj.data["id"] = eng.reactor.addSystemEventTrigger(phase, event, fire)
-    eng.record("trigger.add", name, f"{phase} {event}" + (f" do {p.do.text}" if p.do else ""),
-               {"phase": phase, "event": event})
+    fires._rr_label = do.text if do else "nothing"  # type: ignore[attr-defined]
+    with eng.claim("trigger", p["NAME"], detail=_do_text(p)):
+        eng.reactor.addSystemEventTrigger(p["PHASE"], p["EVENT"], fires)
 
 
 @handles("stop")
 def stop(eng: Engine, p: Parsed) -> None:
     r = eng.reactor
     if not r.running or r._stopped:
+        if eng.in_callback():
+            r.stop()  # Twisted's own ReactorNotRunning, as in a plain program
         raise CommandError("the reactor is already stopping")
-    eng.record("reactor.stop", "", "reactor.stop(): shutdown triggers run next", {})
     r.stop()
+
+
+_ = (error, runtime)

@@ -1,0 +1,108 @@
+"""How values, failures and callables read in events: one short line each."""
+
+from __future__ import annotations
+
+from typing import Any, Callable
+
+from twisted.internet import defer
+from twisted.python.failure import Failure
+
+from reactor_repl.language.values import show_value
+
+PAYLOAD_SHOWN = 60  # characters of bytes shown in a line
+PAYLOAD_KEPT = 256  # characters of a payload kept in an event's data (and its length)
+
+
+def failure_message(f: Failure) -> str:
+    """A failure's message on one line (FirstError's own str() is a multi-line repr)."""
+    exc = f.value
+    if isinstance(exc, defer.FirstError):
+        inner = exc.subFailure
+        return f"#{exc.index} {inner.type.__name__}: {failure_message(inner)}".rstrip(": ")
+    try:
+        text = " ".join(f.getErrorMessage().split())
+    except Exception:  # a broken __str__ in the person's exception
+        text = ""
+    return text if len(text) <= 120 else text[:117] + "..."
+
+
+def deferred_name(d: Any) -> str:
+    token = d.__dict__.get("_rr") if isinstance(d, defer.Deferred) else None
+    name = getattr(getattr(token, "rec", None), "name", "") if token is not None else ""
+    return name
+
+
+def show_result(value: Any) -> str:
+    if isinstance(value, Failure):
+        message = failure_message(value)
+        return f"Failure({value.type.__name__}: {message})" if message else \
+            f"Failure({value.type.__name__})"
+    if isinstance(value, defer.Deferred):
+        name = deferred_name(value)
+        return f"<Deferred {name}>" if name else "<Deferred>"
+    try:
+        return show_value(value)
+    except Exception:
+        return f"<{type(value).__name__}>"
+
+
+def plain_result(value: Any, depth: int = 0) -> Any:
+    """A JSON-friendly form of a result for event data (bounded in size)."""
+    if isinstance(value, Failure):
+        return {"failure": value.type.__name__, "message": failure_message(value)}
+    if isinstance(value, defer.Deferred):
+        return {"deferred": deferred_name(value)}
+    if value is None or isinstance(value, (bool, int, float)):
+        return value
+    if isinstance(value, str):
+        return value if len(value) <= PAYLOAD_KEPT else value[:PAYLOAD_KEPT] + "…"
+    if isinstance(value, (list, tuple)) and depth < 3:
+        items = [plain_result(v, depth + 1) for v in list(value)[:32]]
+        return items + (["…"] if len(value) > 32 else [])
+    if isinstance(value, (bytes, bytearray)):
+        return payload(bytes(value))["data"]
+    try:
+        text = repr(value)
+    except Exception:
+        text = f"<{type(value).__name__}>"
+    return text if len(text) <= PAYLOAD_KEPT else text[:PAYLOAD_KEPT] + "…"
+
+
+def bytes_text(data: bytes) -> str:
+    shown = repr(data[:PAYLOAD_SHOWN * 2])
+    return shown if len(shown) <= PAYLOAD_SHOWN else shown[:PAYLOAD_SHOWN - 3] + "..."
+
+
+def payload(data: bytes) -> dict[str, Any]:
+    """``data`` fields for a chunk of bytes: a prefix and the length, never the whole."""
+    return {"bytes": len(data), "data": data[:PAYLOAD_KEPT].decode("utf-8", "replace")}
+
+
+def label_of(fn: Callable[..., Any] | None) -> str:
+    """What a callable reads as in the log: a STEP's text, ``d2.callback``, a qualname."""
+    if fn is None:
+        return ""
+    fn = getattr(fn, "__wrapped__", fn)
+    label = getattr(fn, "_rr_label", None)
+    if label:
+        return str(label)
+    owner = getattr(fn, "__self__", None)
+    if isinstance(owner, defer.Deferred):
+        name = deferred_name(owner)
+        if name:
+            return f"{name}.{getattr(fn, '__name__', '?')}"
+    name = getattr(fn, "__qualname__", None) or getattr(fn, "__name__", None)
+    if name is None:
+        func = getattr(fn, "func", None)  # functools.partial
+        if func is not None:
+            return label_of(func)
+        name = type(fn).__name__
+    return str(name)
+
+
+def reason_text(reason: Any) -> str:
+    if isinstance(reason, Failure):
+        return f"{reason.type.__name__}: {failure_message(reason)}"
+    if isinstance(reason, BaseException):
+        return f"{type(reason).__name__}: {reason}"
+    return str(reason)

@@ -1,0 +1,151 @@
+"""Twisted lints: what goes wrong in Twisted programs, said when it happens.
+
+* ``warn.hang`` — nothing left that could ever run (no pending timer, no thread work,
+  no open connection or reader) while Deferreds someone waits on are still pending.
+* ``warn.unhandled`` — a chain ran out of callbacks on a Failure (``deferred.handled``
+  follows if an errback is added later). Twisted's own "Unhandled error in Deferred"
+  still comes when Twisted logs it: at garbage collection.
+* ``warn.thread`` — a reactor API that is not thread-safe called off the reactor thread.
+* ``warn.spin`` — zero-delay work keeps the loop busy for more than a second.
+
+Each is recorded once per occurrence and counted in ``session.end``; ``--strict`` makes
+any of them fail the run.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import TYPE_CHECKING, Any
+
+from reactor_repl.engine import waiting
+from reactor_repl.engine.describe import show_result
+
+if TYPE_CHECKING:
+    from reactor_repl.engine.core import Engine
+    from reactor_repl.engine.registry import DState
+
+SPIN_AFTER = 1.0  # seconds of zero-delay work before warn.spin
+
+
+class Lints:
+    def __init__(self, engine: Engine) -> None:
+        self.eng = engine
+        self.hang_said_at = -1  # the dispatch count when warn.hang was last said
+        self.spin_since: float | None = None  # real time the loop began spinning
+        self.spin_said = False
+        self.thread_sites: set[str] = set()  # warn.thread once per caller site
+
+    # -- hang
+    def nothing_can_run(self) -> bool:
+        """No pending timer, no thread work, no open connection or reader (ports don't count)."""
+        eng = self.eng
+        r = eng.reactor
+        if r is None:
+            return False
+        if any(dc.active() for dc in r.getDelayedCalls()):
+            return False
+        if r.threadCallQueue:
+            return False
+        for act in list(eng.clock.activities):
+            if act.state != "delivered":
+                return False
+        if eng.tcp_active():
+            return False
+        for rec in list(eng.registry.by_name.values()):
+            if rec.family == "reader" and rec.state == "watching":
+                return False
+        return True
+
+    def stuck(self) -> list[Any]:
+        """Pending Deferreds somebody waits on (callbacks left, or awaited)."""
+        out = []
+        for rec, d in waiting.pending(self.eng):
+            ds = rec.dstate
+            if ds is None:
+                continue
+            if any(not link.ran for link in ds.links) or ds.paused_on is not None \
+                    or d._callbacks:
+                out.append((rec, d))
+        return out
+
+    def check_hang(self) -> bool:
+        """Say warn.hang once per idle period; True when the loop is hung."""
+        eng = self.eng
+        if not self.nothing_can_run():
+            return False
+        stuck = self.stuck()
+        if not stuck:
+            return False
+        count = eng.log.count_dispatches()
+        if count == self.hang_said_at:
+            return True
+        self.hang_said_at = count
+        found = waiting.waiting(eng, 0.0)
+        names = [w.name for w in found]
+        stuck_names = {rec.name for rec, _ in stuck}
+        found = [w for w in found if w.name in stuck_names]
+        lines = waiting.lines(found, 0.0)
+        head = (f"hung: nothing left can run, and {len(found)} Deferred"
+                f"{'s' if len(found) != 1 else ''} still wait"
+                f"{'s' if len(found) == 1 else ''}: " + ", ".join(w.name for w in found))
+        eng.last_warning = eng.record("warn.hang", "", head,
+                                      {"lines": [head, *lines],
+                                       "waiting": [w.as_dict() for w in found],
+                                       "pending": names})
+        return True
+
+    # -- unhandled failures
+    def chain_ended(self, ds: DState, failed: bool, result: Any) -> None:
+        """A followed chain ran out of callbacks (the recorder's result sweep)."""
+        rec = ds.rec
+        if rec.internal:
+            return
+        if failed and not ds.unhandled:
+            ds.unhandled = True
+            where = f" (made at {rec.site})" if rec.site and not rec.by_command else ""
+            self.eng.last_warning = self.eng.record(
+                "warn.unhandled", rec.name,
+                f"{rec.name} ended on {show_result(result)} with no errback left{where}",
+                {"failure": show_result(result), "site": rec.site})
+        elif not failed and ds.unhandled:
+            ds.unhandled = False
+            self.eng.record("deferred.handled", rec.name,
+                            f"an errback handled it: now {show_result(result)}", {})
+
+    # -- wrong thread
+    def wrong_thread(self, api: str, site: str) -> None:
+        key = f"{api}@{site}"
+        if key in self.thread_sites:
+            return
+        self.thread_sites.add(key)
+        self.eng.last_warning = self.eng.record(
+            "warn.thread", "", f"{api} called from thread "
+            f"{self.eng.thread_label()!r}, not the reactor's" + (f", at {site}" if site else "")
+            + " (use reactor.callFromThread)", {"api": api, "site": site})
+
+    # -- spin
+    def iteration(self, due_now: bool) -> None:
+        """Each pass of the loop: ``due_now`` when it did not wait (work was due at once)."""
+        if not due_now:
+            self.spin_since = None
+            self.spin_said = False
+            return
+        now = time.monotonic()
+        if self.spin_since is None:
+            self.spin_since = now
+            return
+        if not self.spin_said and now - self.spin_since > SPIN_AFTER:
+            self.spin_said = True
+            busy = self._busiest()
+            self.eng.last_warning = self.eng.record(
+                "warn.spin", busy, f"zero-delay work kept the loop busy for more than "
+                f"{SPIN_AFTER:g}s" + (f" (mostly {busy})" if busy else "")
+                + ": nothing else waits its turn for long, but the CPU never rests",
+                {"seconds": round(now - self.spin_since, 3), "busiest": busy})
+
+    def _busiest(self) -> str:
+        counts: dict[str, int] = {}
+        for ev in self.eng.log.since(max(0, self.eng.log.seq - 500)):
+            if ev.name and ev.kind in ("timer.fire", "loop.call", "threadcall.run"):
+                counts[ev.name] = counts.get(ev.name, 0) + 1
+        return max(counts, key=lambda n: counts[n]) if counts else ""

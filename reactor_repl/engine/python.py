@@ -1,0 +1,134 @@
+"""The person's own Python in a session: ``use`` a module, and name its objects.
+
+``use FILE.py`` / ``use package.module`` imports the module into the session's
+namespace (the one ``py`` lines use) in the reactor thread, as a program would
+import it: what its top level does on the reactor is recorded like any code.
+Commands then name its objects as ``module.attr`` or ``module:attr``.
+"""
+
+from __future__ import annotations
+
+import importlib
+import importlib.util
+import os
+import sys
+import traceback
+from types import ModuleType
+from typing import TYPE_CHECKING, Any
+
+from reactor_repl.engine.core import CommandError
+
+if TYPE_CHECKING:
+    from reactor_repl.engine.core import Engine
+
+TRACEBACK_LINES = 40  # of an import error, shown in the log
+
+
+def namespace(eng: Engine) -> dict[str, Any]:
+    from reactor_repl.engine.commands.session import py_namespace
+
+    return py_namespace(eng)
+
+
+def use(eng: Engine, spec: str) -> ModuleType:
+    """Import (or reload) a module and put it in the namespace under its name."""
+    ns = namespace(eng)
+    if spec.endswith(".py"):
+        path = os.path.abspath(spec)
+        if not os.path.isfile(path):
+            raise CommandError(f"no file {spec}", "give the path of a .py file, or a module name")
+        name = os.path.splitext(os.path.basename(path))[0]
+        folder = os.path.dirname(path)
+        if folder not in sys.path:
+            sys.path.insert(0, folder)  # as python does for a script: its siblings import
+        old = sys.modules.get(name)
+        if old is not None and os.path.abspath(getattr(old, "__file__", "") or "") == path:
+            module = importlib.reload(old)
+        else:
+            loaded = importlib.util.spec_from_file_location(name, path)
+            if loaded is None or loaded.loader is None:
+                raise CommandError(f"cannot import {spec}")
+            module = importlib.util.module_from_spec(loaded)
+            sys.modules[name] = module
+            try:
+                loaded.loader.exec_module(module)
+            except BaseException:
+                sys.modules.pop(name, None)
+                raise
+        ns[name] = module
+        return module
+    if spec in sys.modules:
+        module = importlib.reload(sys.modules[spec])
+    else:
+        module = importlib.import_module(spec)
+    top = spec.split(".", 1)[0]
+    ns[top] = sys.modules[top]
+    ns[spec.rsplit(".", 1)[-1]] = module
+    return module
+
+
+def import_failed(eng: Engine, spec: str, exc: BaseException) -> None:
+    """An exception while importing: its traceback in the log; the session goes on."""
+    tb = exc.__traceback__
+    frames = [f for f in traceback.extract_tb(tb) if not _ours(f.filename)]
+    kept = ["Traceback (most recent call last):",
+            *"".join(traceback.format_list(frames)).rstrip("\n").splitlines(),
+            *"".join(traceback.format_exception_only(type(exc), exc)).rstrip("\n").splitlines()
+            ][-TRACEBACK_LINES:]
+    head = f"use {spec}: {type(exc).__name__}: {exc}"
+    eng.record("error", "", head, {"lines": [head, *kept], "message": head, "hint": "",
+                                   "command": f"use {spec}"})
+
+
+def _ours(filename: str) -> bool:
+    """Frames of reactor-repl and of the import machinery: not the person's code."""
+    norm = filename.replace(os.sep, "/")
+    return "/reactor_repl/" in norm or norm.startswith("<frozen importlib")
+
+
+def resolve(eng: Engine, ref: str) -> Any:
+    """``module.attr`` or ``module:attr`` (attr may be dotted) → the object."""
+    ns = namespace(eng)
+    if ":" in ref:
+        mod_path, attr_path = ref.split(":", 1)
+    else:
+        mod_path, _, attr_path = ref.rpartition(".")
+    obj = _module(ns, mod_path)
+    for part in attr_path.split(".") if attr_path else []:
+        try:
+            obj = getattr(obj, part)
+        except AttributeError:
+            names = [n for n in dir(obj) if not n.startswith("_")]
+            from reactor_repl.language.parser import suggest
+
+            raise CommandError(f"{mod_path} has no {part}",
+                               suggest(part, names) or f"its names: {', '.join(names[:8])}"
+                               ) from None
+    return obj
+
+
+def _module(ns: dict[str, Any], path: str) -> Any:
+    first, _, rest = path.partition(".")
+    if first not in ns:
+        if path in sys.modules:
+            return sys.modules[path]
+        raise CommandError(f"no module {first} in this session", f"use {first}.py first "
+                           "(or use package.module)")
+    obj = ns[first]
+    for part in rest.split(".") if rest else []:
+        obj = getattr(obj, part)
+    return obj
+
+
+def callables_of(eng: Engine) -> list[str]:
+    """``module.attr`` for the callables and classes of the modules in use (completion)."""
+    out = []
+    for name, value in list(namespace(eng).items()):
+        if isinstance(value, ModuleType) and not name.startswith("_") and \
+                getattr(value, "__file__", None) and "site-packages" not in value.__file__ \
+                and name not in ("defer", "task", "threads"):
+            for attr, obj in vars(value).items():
+                if not attr.startswith("_") and callable(obj) and \
+                        getattr(obj, "__module__", None) == value.__name__:
+                    out.append(f"{name}.{attr}")
+    return sorted(out)

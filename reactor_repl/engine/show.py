@@ -1,0 +1,66 @@
+"""What ``show`` and the state pane say about an object, read from its record."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from twisted.python.failure import Failure
+
+from reactor_repl.engine.describe import show_result
+from reactor_repl.engine.registry import Record
+
+
+def deferred_state(rec: Record) -> str:
+    """``pending (2 callbacks waiting)``, ``paused on d2``, ``fired: 42``, ``failed: …``."""
+    ds = rec.dstate
+    if ds is None:
+        return ""
+    d = ds.deferred
+    if d is None:
+        return "collected"
+    if ds.paused_on and (d.paused or not d.called):
+        where = f" at {ds.waiting_at}" if ds.waiting_at else ""
+        return f"paused on {ds.paused_on}{where}" if d.paused else \
+            f"awaiting {ds.paused_on}{where}"
+    if not d.called:
+        left = sum(1 for link in ds.links if not link.ran)
+        return (f"pending ({left} callback{'s' if left != 1 else ''} waiting)" if left
+                else "pending")
+    res = d.__dict__.get("result")
+    if isinstance(res, Failure):
+        return f"failed: {show_result(res)}"
+    return f"fired: {show_result(res)}"
+
+
+def lines(rec: Record) -> list[str]:
+    """``show NAME``: the state line first, then (a Deferred) its links, ✓ for those run."""
+    ds = rec.dstate
+    if ds is None:
+        head = f"{rec.name}: {rec.family} {rec.state} {rec.detail}".rstrip()
+        return [head + (f"  (made at {rec.site})" if _shown_site(rec) else "")]
+    out = [f"{rec.name}: {deferred_state(rec)}"]
+    if rec.family != "deferred":
+        out[0] += f"  ({rec.family} {rec.state} {rec.detail})".rstrip()
+    if _shown_site(rec):
+        out[0] += f"  (made at {rec.site})"
+    if ds.coroutine:
+        out.append(f"  coroutine {ds.coroutine}()")
+    for i, link in enumerate(ds.links, 1):
+        mark = "✓" if link.ran else " "
+        ran = f" (ran {link.ran})" if link.ran else ""
+        out.append(f"  {mark} {i}. {link.text()}{ran}")
+    if not ds.links:
+        out.append("  (no callbacks)")
+    return out
+
+
+def _shown_site(rec: Record) -> bool:
+    """Where the person's code made it (a command's own line goes without saying)."""
+    return bool(rec.site) and not rec.by_command
+
+
+def value_of(rec: Record) -> Any:
+    """The object a ``py`` line sees under the record's name."""
+    if rec.dstate is not None:
+        return rec.deferred
+    return rec.obj

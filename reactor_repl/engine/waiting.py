@@ -1,0 +1,291 @@
+"""Why is it stuck: pending Deferreds and what each ultimately waits for.
+
+A chain goes from a pending Deferred to what could fire it: the Deferred it is
+paused on, the coroutine suspended on it (and where), the inputs of a gather,
+a timer, a LoopingCall, a connection, a reader, a thread job — or **nothing**:
+no timer, connection, reader, thread job or other Deferred holds a way to fire it.
+
+The known links come from the records (pause, await, DeferredList inputs); the
+rest from who holds the Deferred (``gc.get_referrers``, bounded): a DelayedCall
+whose function is ``d.callback``, a closure a LoopingCall or a protocol holds, a
+thread job's hand-back. It runs only when asked (``waiting``, a hang), never on
+the reactor's hot path.
+"""
+
+from __future__ import annotations
+
+import functools
+import types
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from twisted.internet import defer, task
+from twisted.internet.base import DelayedCall
+
+from reactor_repl.engine.registry import DState, JobRecord, Record
+
+if TYPE_CHECKING:
+    from reactor_repl.engine.core import Engine
+
+MAX_DEPTH = 5  # steps of a chain
+FORWARD_DEPTH = 6  # references followed from a source
+FORWARD_NODES = 300  # objects looked at per source
+
+
+@dataclass
+class Step:
+    kind: str  # deferred coroutine gather timer loop connection reader job nothing
+    name: str
+    text: str
+
+    def as_dict(self) -> dict[str, str]:
+        return {"kind": self.kind, "name": self.name, "text": self.text}
+
+
+@dataclass
+class Waiter:
+    name: str
+    site: str
+    age: float
+    state: str
+    chain: list[Step] = field(default_factory=list)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"name": self.name, "site": self.site, "age": round(self.age, 6),
+                "state": self.state, "chain": [s.as_dict() for s in self.chain]}
+
+
+def _ds(d: Any) -> DState | None:
+    return d.__dict__.get("_rr") if isinstance(d, defer.Deferred) else None
+
+
+def is_pending(d: Any) -> bool:
+    return not d.called or bool(d.paused)
+
+
+def pending(eng: Engine) -> list[tuple[Record, Any]]:
+    """Named Deferreds not yet fired (or paused), oldest first."""
+    out = []
+    for rec in list(eng.registry.by_name.values()):
+        ds = rec.dstate
+        if ds is None or rec.internal:
+            continue
+        d = ds.deferred
+        if d is None or not is_pending(d):
+            continue
+        out.append((rec, d))
+    out.sort(key=lambda pair: pair[0].dstate.born)  # type: ignore[union-attr]
+    return out
+
+
+def waiting(eng: Engine, older_than: float = 1.0) -> list[Waiter]:
+    now = eng.clock.seconds()
+    out = []
+    for rec, d in pending(eng):
+        ds = rec.dstate
+        assert ds is not None
+        age = now - ds.born
+        if age + 1e-9 < older_than:
+            continue
+        from reactor_repl.engine.show import deferred_state
+
+        out.append(Waiter(rec.name, rec.site, age, deferred_state(rec), chain_of(eng, d)))
+    return out
+
+
+def chain_of(eng: Engine, d: Any, depth: int = 0, seen: set[int] | None = None) -> list[Step]:
+    """What ``d`` waits for, step by step, down to what could fire it (or nothing)."""
+    seen = seen if seen is not None else set()
+    if id(d) in seen:
+        return [Step("deferred", _name(d), f"{_name(d)} (a cycle: it waits for itself)")]
+    seen.add(id(d))
+    if depth >= MAX_DEPTH:
+        return [Step("more", "", "…")]
+    ds = _ds(d)
+    # a coroutine suspended on a Deferred, or a chain paused on one
+    if ds is not None and ds.paused_on is not None and ds.awaiting is not None:
+        inner = ds.awaiting()
+        if inner is not None and inner is not d:
+            if ds.coroutine:
+                where = f" at {ds.waiting_at}" if ds.waiting_at else ""
+                step = Step("coroutine", ds.rec.name,
+                            f"{ds.coroutine}() suspended{where}, awaiting {_name(inner)}")
+            else:
+                step = Step("deferred", _name(inner), f"paused on {_name(inner)}")
+            if is_pending(inner):
+                return [step, *chain_of(eng, inner, depth + 1, seen)]
+            return [step, Step("deferred", _name(inner), f"{_name(inner)} has fired: it goes on "
+                                                         "at the next pass")]
+    # a gather (DeferredList): k of n fired, and what the first pending input waits for
+    inputs = getattr(d, "_deferredList", None)
+    if isinstance(d, defer.DeferredList) and inputs is not None:
+        fired = sum(1 for x in inputs if x.called)
+        left = [x for x in inputs if not x.called]
+        step = Step("gather", _name(d), f"{fired} of {len(inputs)} fired; waiting for "
+                    + ", ".join(_name(x) for x in left[:5]) + (" …" if len(left) > 5 else ""))
+        if left:
+            return [step, *chain_of(eng, left[0], depth + 1, seen)]
+        return [step]
+    return named_sources(eng, d) or sources(eng, d, depth, seen)
+
+
+def sources(eng: Engine, d: Any, depth: int, seen: set[int]) -> list[Step]:
+    """What holds a way to fire ``d``: a timer, a loop, a thread job, a connection, a
+    reader, or another pending Deferred whose callbacks reach it."""
+    source = _index(eng).get(id(d))
+    if source is None:
+        return [Step("nothing", "", "nothing: no timer, connection, reader, thread job or "
+                                    "other Deferred can fire it")]
+    if isinstance(source, defer.Deferred):
+        step = Step("deferred", _name(source), f"fired by {_name(source)} when it fires")
+        return [step, *chain_of(eng, source, depth + 1, seen)]
+    return [source]
+
+
+def _index(eng: Engine) -> dict[int, Any]:
+    """id(Deferred) → what could fire it (a Step, or a pending Deferred), built by following
+    references forward from every live source (cached until the log moves on)."""
+    key = (eng.log.seq, eng.clock.seconds())
+    cached = getattr(eng, "_waiting_index", None)
+    if cached is not None and cached[0] == key:
+        return cached[1]
+    index: dict[int, Any] = {}
+    for what, root in _roots(eng):
+        for target in _reachable(root):
+            if target is not what:  # a Deferred's callbacks can reach back to it
+                index.setdefault(id(target), what)
+    eng._waiting_index = (key, index)  # type: ignore[attr-defined]
+    return index
+
+
+def _roots(eng: Engine) -> list[tuple[Any, Any]]:
+    """(what it is, the object to follow) for every live source."""
+    out: list[tuple[Any, Any]] = []
+    now = eng.clock.seconds()
+    reactor = eng.reactor
+    for dc in list(reactor.getDelayedCalls()) if reactor is not None else []:
+        if not dc.active():
+            continue
+        func = dc.__dict__.get("_rr_func", dc.func)
+        if isinstance(func, task.LoopingCall):
+            lrec = func.__dict__.get("_rr")
+            lname = getattr(lrec, "name", "") or ""
+            out.append((Step("loop", lname, f"loop {lname} (running)".replace("  ", " ")),
+                        (func.f, func.a, func.kw)))
+            continue
+        rec = dc.__dict__.get("_rr")
+        name = getattr(rec, "name", "") or ""
+        label = f"timer {name}" if name else "a timer of Twisted's own"
+        out.append((Step("timer", name, f"{label} due in {max(0.0, dc.getTime() - now):.3f}s"),
+                    (func, dc.args, dc.kw)))
+    for act in list(eng.clock.activities):
+        job = act.meta.get("record")
+        if job is None or act.state not in ("queued", "running", "sleeping", "waking", "ended"):
+            continue
+        if act.started_at is not None and act.state != "queued":
+            text = f"thread job {job.name} (running {now - act.started_at:.1f}s)"
+        else:
+            text = f"thread job {job.name} (queued)"
+        out.append((Step("job", job.name, text), act.meta.get("hand_back")))
+    for rec in list(eng.registry.by_name.values()):
+        if rec.family in ("conn", "client") and rec.state == "open":
+            transport = rec.transport() if getattr(rec, "transport", None) is not None else None
+            proto = getattr(transport, "protocol", None)
+            if proto is not None:
+                out.append((Step("connection", rec.name, f"connection {rec.name} (open)"),
+                            proto))
+        elif rec.family == "reader" and rec.state == "watching" and rec.obj is not None:
+            out.append((Step("reader", rec.name, f"reader {rec.name} (watched)"), rec.obj))
+    for _rec, d in pending(eng):
+        out.append((d, list(d._callbacks)))
+    return out
+
+
+def _reachable(root: Any) -> list[Any]:
+    """Deferreds a source could fire: reached through callables, closures, partials,
+    containers and plain objects' attributes — not through module globals."""
+    found: list[Any] = []
+    stack: list[tuple[Any, int]] = [(root, 0)]
+    seen: set[int] = set()
+    nodes = 0
+    while stack and nodes < FORWARD_NODES:
+        obj, depth = stack.pop()
+        if obj is None or id(obj) in seen or depth > FORWARD_DEPTH:
+            continue
+        seen.add(id(obj))
+        nodes += 1
+        if isinstance(obj, defer.Deferred):
+            found.append(obj)
+            continue
+        nxt: list[Any] = []
+        if isinstance(obj, types.MethodType):
+            nxt = [obj.__self__]
+        elif isinstance(obj, types.FunctionType):
+            nxt = [c.cell_contents for c in (obj.__closure__ or ()) if _has(c)]
+            wrapped = getattr(obj, "__wrapped__", None)
+            if wrapped is not None:
+                nxt.append(wrapped)
+        elif isinstance(obj, functools.partial):
+            nxt = [obj.func, *obj.args, *(obj.keywords or {}).values()]
+        elif isinstance(obj, (tuple, list, set, frozenset)):
+            nxt = list(obj)[:64]
+        elif isinstance(obj, dict):
+            if "__builtins__" in obj or "__name__" in obj:
+                continue  # a module's globals: everything is reachable from there
+            nxt = list(obj.values())[:64]
+        elif isinstance(obj, (str, bytes, int, float, type, types.ModuleType, DState, Record)):
+            continue
+        elif hasattr(obj, "__dict__"):
+            nxt = list(vars(obj).values())[:64]
+        stack.extend((x, depth + 1) for x in nxt)
+    return found
+
+
+def _has(cell: Any) -> bool:
+    try:
+        cell.cell_contents
+    except ValueError:
+        return False
+    return True
+
+
+def named_sources(eng: Engine, d: Any) -> list[Step]:
+    """Commands fire Deferreds by name (``later 3 t9 do fire d9``): the timers, loops and
+    triggers whose callable says it fires this one."""
+    name = _name(d)
+    if name == "a Deferred":
+        return []
+    now = eng.clock.seconds()
+    for rec in list(eng.registry.by_name.values()):
+        obj = rec.obj
+        if obj is None:
+            continue
+        if rec.family == "timer" and isinstance(obj, DelayedCall) and obj.active():
+            func = obj.__dict__.get("_rr_func")
+            if name in getattr(func, "_rr_fires", ()):
+                return [Step("timer", rec.name, f"timer {rec.name} due in "
+                                                f"{max(0.0, obj.getTime() - now):.3f}s "
+                                                f"fires it")]
+        if rec.family == "loop" and isinstance(obj, task.LoopingCall) and obj.running:
+            if name in getattr(obj.f, "_rr_fires", ()):
+                return [Step("loop", rec.name, f"loop {rec.name} (running) fires it")]
+    return []
+
+
+def _name(d: Any) -> str:
+    ds = _ds(d)
+    if ds is not None and ds.rec.name:
+        return ds.rec.name
+    return "a Deferred"
+
+
+def lines(waiters: list[Waiter], older_than: float) -> list[str]:
+    if not waiters:
+        return [f"no Deferred has been pending for {older_than:g}s or more"]
+    out = []
+    for w in waiters:
+        where = f" made at {w.site}" if w.site else ""
+        out.append(f"{w.name}  pending {w.age:.1f}s{where}: {w.state}")
+        for i, step in enumerate(w.chain):
+            out.append("  " + "  " * i + "└ " + step.text)
+    return out

@@ -1,0 +1,224 @@
+"""Deferreds at the class level: every Deferred made where the observer wants it.
+
+``Deferred.__init__`` is wrapped once for the process. When the observer follows
+a new Deferred (it returns a token), the instance's class is swapped for an
+observing subclass of its own class (``Deferred``, ``DeferredList`` …), made
+once per class; Twisted registers it among its Deferred types itself
+(``__init_subclass__``), so ``_runCallbacks`` treats it as any Deferred. Others
+stay plain: a Deferred nobody follows costs the wrapper of ``__init__`` only.
+
+Nothing here keeps a Deferred alive: the token is the observer's record (it holds
+a weak reference at most) and the callbacks wrapped for steps hold the token, not
+the Deferred. So a failed Deferred is collected, and Twisted logs "Unhandled error
+in Deferred", exactly when it would be without us.
+
+What Twisted does without calling a method we could wrap is seen through the
+``paused`` counter: ``_runCallbacks`` pauses a Deferred whose callback returned an
+unfired one (``pause()``), and resumes it (``chainee.paused -= 1``) when that one
+fires — the observing class makes ``paused`` a property, so both moments are seen
+as they happen.
+"""
+
+from __future__ import annotations
+
+import sys
+from typing import Any, Callable
+
+from twisted.internet import defer
+from twisted.python.failure import Failure
+
+from reactor_repl.observe.state import STATE, off_thread
+
+Deferred = defer.Deferred
+_orig_init = Deferred.__init__
+_passthru = defer.passthru
+_failthru = getattr(defer, "_failthru", None)
+_got_result = getattr(defer, "_gotResultInlineCallbacks", None)
+_NO_RESULT = object()
+_NONE = defer._NONE_KWARGS
+_getframe = sys._getframe
+
+_observed_classes: dict[type, type] = {}
+
+
+def token_of(d: Any) -> Any:
+    """The observer's token for ``d``, or None if it is not followed."""
+    return d.__dict__.get("_rr") if isinstance(d, Deferred) else None
+
+
+def _init(self: Any, canceller: Any = None) -> None:
+    _orig_init(self, canceller)
+    obs = STATE.observer
+    if obs is None:
+        return
+    token = obs.deferred_new(self, _getframe(1))
+    if token is not None:
+        self._rr = token
+        cls = type(self)
+        oc = _observed_classes.get(cls)
+        if oc is None:
+            oc = _observing_class(cls)
+        self.__class__ = oc
+
+
+def _observing_class(cls: type) -> type:
+    if cls in _observed_classes.values():
+        return cls
+    oc = _make_observing(cls)
+    _observed_classes[cls] = oc
+    return oc
+
+
+def _wrap(token: Any, link: Any, branch: str, fn: Any) -> Any:
+    """The callable Twisted keeps in the chain in place of ``fn``: it reports the step."""
+    if fn is _passthru or fn is _failthru or fn is None:
+        return fn
+
+    def step(result: Any, *args: Any, **kw: Any) -> Any:
+        obs = STATE.observer
+        if obs is None:
+            return fn(result, *args, **kw)
+        return obs.deferred_step(token, link, branch, fn, result, args, kw)
+
+    step.__wrapped__ = fn  # type: ignore[attr-defined]
+    step.__qualname__ = getattr(fn, "__qualname__", step.__qualname__)
+    return step
+
+
+def _wrap_resume(wait: Any, fn: Any) -> Any:
+    """``_gotResultInlineCallbacks``: the coroutine that waited goes on (if it waited)."""
+
+    def resume(result: Any, *args: Any, **kw: Any) -> Any:
+        obs = STATE.observer
+        if obs is not None:
+            return obs.coroutine_resumes(wait, fn, result, args, kw)
+        return fn(result, *args, **kw)
+
+    resume.__wrapped__ = fn  # type: ignore[attr-defined]
+    return resume
+
+
+def _make_observing(cls: type) -> type:
+    """A subclass of ``cls`` for the instances the observer follows. (A subclass made by
+    a class statement: a mixin in front of Deferred would change the instance layout,
+    and ``__class__`` could not be swapped.)"""
+
+    class Observed(cls):  # type: ignore[valid-type,misc]
+        _rr: Any
+
+        # -- the pause counter: Twisted pauses and resumes chains through it
+        @property
+        def paused(self) -> int:
+            return self.__dict__.get("paused", 0)
+
+        @paused.setter
+        def paused(self, value: int) -> None:
+            old = self.__dict__.get("paused", 0)
+            self.__dict__["paused"] = value
+            obs = STATE.observer
+            if obs is None:
+                return
+            if old == 0 and value > 0:
+                obs.deferred_paused(self._rr, self)
+            elif old > 0 and value == 0:
+                obs.deferred_resumed(self._rr, self)
+
+        # -- links (addCallback, addErrback and addBoth append directly in Twisted: all four here)
+        def addCallbacks(self, callback: Any, errback: Any = None, callbackArgs: Any = (),
+                         callbackKeywords: Any = _NONE, errbackArgs: Any = (),
+                         errbackKeywords: Any = _NONE) -> Any:
+            if errback is None:
+                errback = _failthru
+            obs = STATE.observer
+            if obs is None:
+                return super().addCallbacks(  # type: ignore[misc]
+                    callback, errback, callbackArgs, callbackKeywords, errbackArgs, errbackKeywords)
+            if callback is _got_result and _got_result is not None:
+                return self._await_by(obs, callback, callbackArgs, callbackKeywords)
+            token = self._rr
+            link = obs.deferred_add(token, callback, errback, callbackArgs)
+            return super().addCallbacks(  # type: ignore[misc]
+                _wrap(token, link, "callback", callback), _wrap(token, link, "errback", errback),
+                callbackArgs, callbackKeywords, errbackArgs, errbackKeywords)
+
+        def addCallback(self, callback: Any, *args: Any, **kw: Any) -> Any:
+            return self.addCallbacks(callback, _failthru, args, kw)
+
+        def addErrback(self, errback: Any, *args: Any, **kw: Any) -> Any:
+            return self.addCallbacks(_passthru, errback, errbackArgs=args, errbackKeywords=kw)
+
+        def addBoth(self, callback: Any, *args: Any, **kw: Any) -> Any:
+            return self.addCallbacks(callback, callback, args, kw, args, kw)
+
+        def _await_by(self, obs: Any, got: Any, args: tuple, kw: Any) -> Any:
+            """A coroutine or inlineCallbacks function adds its resumption: it awaits us."""
+            waiting, gen, status = args[0], args[1], args[2]
+            wait = obs.coroutine_waits(self._rr, self, gen, status)
+            resume = _wrap_resume(wait, got)
+            out = super().addCallbacks(resume, resume, args, kw, args, kw)  # type: ignore[misc]
+            if waiting[0]:  # not fired yet: the coroutine is suspended here
+                obs.coroutine_suspended(wait)
+            return out
+
+        # -- firing
+        def callback(self, result: Any) -> None:
+            self._fire("callback", result)
+
+        def errback(self, fail: Any = None) -> None:
+            if fail is None:
+                fail = Failure(captureVars=self.debug)  # type: ignore[attr-defined]
+            elif not isinstance(fail, Failure):
+                fail = Failure(fail)
+            self._fire("errback", fail)
+
+        def _fire(self, how: str, value: Any) -> None:
+            base = super()
+            run = base.callback if how == "callback" else base.errback  # type: ignore[attr-defined]
+            obs = STATE.observer
+            if obs is None or self.called:  # type: ignore[attr-defined]
+                if obs is None or self._suppressAlreadyCalled:  # type: ignore[attr-defined]
+                    run(value)  # (fired after a cancel without canceller: Twisted drops it)
+                    return
+                try:
+                    run(value)
+                except defer.AlreadyCalledError as e:
+                    obs.deferred_already(self._rr, self, how, e)
+                    raise
+                return
+            if off_thread():
+                obs.wrong_thread(f"Deferred.{how}", _getframe(2))
+            obs.deferred_fire(self._rr, self, how, value)
+            run(value)
+
+        def _runCallbacks(self) -> None:
+            if self._runningCallbacks:  # type: ignore[attr-defined]
+                return
+            super()._runCallbacks()  # type: ignore[misc]
+            obs = STATE.observer
+            if obs is not None:
+                obs.deferred_settled()
+
+        def cancel(self) -> None:
+            obs = STATE.observer
+            if obs is not None:
+                obs.deferred_cancel(self._rr, self)
+            super().cancel()  # type: ignore[misc]
+
+    # named as the class it observes: Deferred's repr shows the class name, and a traced
+    # program must print what it prints under plain python
+    Observed.__name__ = cls.__name__
+    Observed.__qualname__ = cls.__qualname__
+    Observed.__module__ = cls.__module__
+    return Observed
+
+
+def install() -> None:
+    """Wrap ``Deferred.__init__`` for the process (idempotent)."""
+    if Deferred.__init__ is not _init:
+        Deferred.__init__ = _init  # type: ignore[method-assign]
+
+
+def steps_of(fn: Callable[..., Any]) -> Callable[..., Any]:
+    """The callable a person added, behind a step wrapper."""
+    return getattr(fn, "__wrapped__", fn)
+

@@ -1,0 +1,176 @@
+"""The reactor's own seams, as a mixin in front of the platform reactor class.
+
+Dispatch stays Twisted's: ``mainLoop``, ``runUntilCurrent``, ``doIteration`` and
+the poller are the base class's. The mixin counts passes of ``runUntilCurrent``
+(the tick) and tells the observer about timers, thread calls, descriptors, I/O
+dispatches, TCP ports and connectors, system event triggers and ``stop``. The
+methods that call back into the person's code are marked as boundaries for
+``sites`` (what they run was started by the loop, not by the code that called
+``reactor.run()``).
+"""
+
+from __future__ import annotations
+
+import sys
+from functools import partial
+from typing import Any, Callable
+
+from reactor_repl.observe import sites, timers
+from reactor_repl.observe.state import STATE, off_thread
+
+_getframe = sys._getframe
+LoopingCall = timers.LoopingCall
+
+
+def _trigger_fire(token: Any, f: Callable[..., Any], *args: Any, **kw: Any) -> Any:
+    obs = STATE.observer
+    if obs is None:
+        return f(*args, **kw)
+    return obs.trigger_fire(token, f, args, kw)
+
+
+class ObservingMixin:
+    """Mixed in front of the platform reactor class (epoll, poll, select, asyncio)."""
+
+    tick = 0
+
+    # -- the loop
+    def run(self, *args: Any, **kw: Any) -> None:
+        return super().run(*args, **kw)  # type: ignore[misc]
+
+    def mainLoop(self) -> None:
+        import threading
+
+        STATE.thread = threading.get_ident()
+        try:
+            super().mainLoop()  # type: ignore[misc]
+        finally:
+            STATE.thread = None
+
+    def runUntilCurrent(self) -> None:
+        self.tick += 1
+        super().runUntilCurrent()  # type: ignore[misc]
+
+    def stop(self) -> None:
+        obs = STATE.observer
+        if obs is not None and self.running and not self._stopped:  # type: ignore[attr-defined]
+            obs.reactor_stop(_getframe(1))
+        super().stop()  # type: ignore[misc]
+
+    # -- timers
+    def callLater(self, delay: float, f: Callable[..., Any], *args: Any, **kw: Any) -> Any:
+        obs = STATE.observer
+        if obs is None:
+            return super().callLater(delay, f, *args, **kw)  # type: ignore[misc]
+        if off_thread():
+            obs.wrong_thread("reactor.callLater", _getframe(1))
+        obs.before_deadline()
+        dc = super().callLater(delay, f, *args, **kw)  # type: ignore[misc]
+        if type(f) is LoopingCall:  # a loop's beat: the loop reports its calls itself
+            return dc
+        token = obs.timer_new(dc, f, _getframe(1), delay)
+        if token is not None:
+            timers.follow(dc, token)
+        return dc
+
+    # -- thread calls
+    def callFromThread(self, f: Callable[..., Any], *args: Any, **kw: Any) -> None:
+        obs = STATE.observer
+        if obs is not None:
+            f = obs.threadcall(f)
+        super().callFromThread(f, *args, **kw)  # type: ignore[misc]
+
+    # -- descriptors and I/O
+    def addReader(self, reader: Any) -> None:
+        obs = STATE.observer
+        if obs is not None:
+            if off_thread():
+                obs.wrong_thread("reactor.addReader", _getframe(1))
+            obs.descriptor_added(reader, False, _getframe(1))
+        super().addReader(reader)  # type: ignore[misc]
+
+    def addWriter(self, writer: Any) -> None:
+        obs = STATE.observer
+        if obs is not None:
+            if off_thread():
+                obs.wrong_thread("reactor.addWriter", _getframe(1))
+            obs.descriptor_added(writer, True, _getframe(1))
+        super().addWriter(writer)  # type: ignore[misc]
+
+    def removeReader(self, reader: Any) -> None:
+        obs = STATE.observer
+        if obs is not None:
+            obs.descriptor_removed(reader, False)
+        super().removeReader(reader)  # type: ignore[misc]
+
+    def removeWriter(self, writer: Any) -> None:
+        obs = STATE.observer
+        if obs is not None:
+            obs.descriptor_removed(writer, True)
+        super().removeWriter(writer)  # type: ignore[misc]
+
+    def _doReadOrWrite(self, selectable: Any, fd: int, event: int) -> None:
+        """posixbase (epoll, poll): one ready descriptor."""
+        obs = STATE.observer
+        base = super()._doReadOrWrite  # type: ignore[misc]
+        if obs is None:
+            return base(selectable, fd, event)
+        if event & self._POLL_DISCONNECTED and not (event & self._POLL_IN):  # type: ignore[attr-defined]
+            what = "hangup"  # Twisted calls connectionLost without a doRead
+        elif event & self._POLL_IN:  # type: ignore[attr-defined]
+            what = "read"
+        else:
+            what = "write"
+        return obs.io_dispatch(selectable, what, partial(base, selectable, fd, event))
+
+    def _readOrWrite(self, selectable: Any, read: bool) -> None:
+        """asyncio's reactor: one ready descriptor (it polls through asyncio)."""
+        obs = STATE.observer
+        base = super()._readOrWrite  # type: ignore[misc]
+        if obs is None:
+            return base(selectable, read)
+        return obs.io_dispatch(selectable, "read" if read else "write",
+                               partial(base, selectable, read))
+
+    def _disconnectSelectable(self, selectable: Any, why: Any, isRead: bool, *rest: Any) -> None:
+        obs = STATE.observer
+        base = super()._disconnectSelectable  # type: ignore[misc]
+        if obs is None:
+            return base(selectable, why, isRead, *rest)
+        return obs.io_lost(selectable, why, partial(base, selectable, why, isRead, *rest))
+
+    # -- TCP
+    def listenTCP(self, port: int, factory: Any, backlog: int = 50, interface: str = "") -> Any:
+        obs = STATE.observer
+        if obs is not None and off_thread():
+            obs.wrong_thread("reactor.listenTCP", _getframe(1))
+        p = super().listenTCP(port, factory, backlog, interface)  # type: ignore[misc]
+        obs = STATE.observer
+        if obs is not None:
+            obs.tcp_listen(p, factory, _getframe(1))
+        return p
+
+    # -- system event triggers
+    def addSystemEventTrigger(self, phase: str, eventType: str, callable: Callable[..., Any],
+                              *args: Any, **kw: Any) -> Any:
+        obs = STATE.observer
+        token = None
+        if obs is not None:
+            token = obs.trigger_new(phase, eventType, callable, _getframe(1))
+            if token is not None:
+                callable = partial(_trigger_fire, token, callable)
+        tid = super().addSystemEventTrigger(phase, eventType, callable, *args, **kw)  # type: ignore[misc]
+        if token is not None:
+            obs.trigger_added(token, tid)
+        return tid
+
+    def removeSystemEventTrigger(self, triggerID: Any) -> None:
+        super().removeSystemEventTrigger(triggerID)  # type: ignore[misc]
+        obs = STATE.observer
+        if obs is not None:
+            obs.trigger_removed(triggerID)
+
+
+sites.mark_boundary(ObservingMixin.run.__code__, ObservingMixin.runUntilCurrent.__code__,
+                    ObservingMixin._doReadOrWrite.__code__, ObservingMixin._readOrWrite.__code__,
+                    ObservingMixin._disconnectSelectable.__code__, _trigger_fire.__code__)

@@ -1,0 +1,173 @@
+"""TCP: what Twisted's transports and connectors do for any protocol and factory.
+
+The protocols and factories are the person's classes; the seams are Twisted's own
+code that calls them, patched once: ``Port._buildAddr`` (evaluated just before a
+server's ``factory.buildProtocol``), ``Server.__init__`` (just before its
+``makeConnection``), ``BaseConnector.buildProtocol`` (a client's), the
+transport's ``_dataReceived``, ``write``, ``loseConnection``, ``abortConnection``
+and ``connectionLost``, and the connector's ``connectionFailed`` and
+``connectionLost`` (``clientConnectionFailed`` / ``clientConnectionLost``).
+"""
+
+from __future__ import annotations
+
+from functools import partial
+from typing import Any
+
+from twisted.internet import base, tcp
+
+from reactor_repl.observe import sites
+from reactor_repl.observe.state import STATE, off_thread
+
+Connection = tcp.Connection
+_orig: dict[str, Any] = {}
+
+
+def _observed() -> Any:
+    return STATE.observer
+
+
+def _build_addr(self: Any, address: Any) -> Any:
+    addr = _orig["Port._buildAddr"](self, address)
+    obs = STATE.observer
+    if obs is not None:
+        obs.tcp_build(self, addr)  # the next thing Port.doRead does is factory.buildProtocol
+    return addr
+
+
+def _server_init(self: Any, sock: Any, protocol: Any, client: Any, server: Any, sessionno: Any,
+                 reactor: Any) -> None:
+    _orig["Server.__init__"](self, sock, protocol, client, server, sessionno, reactor)
+    obs = STATE.observer
+    if obs is not None:
+        obs.tcp_made(self, server)  # Port.doRead calls protocol.makeConnection next
+
+
+def _connector_build(self: Any, addr: Any) -> Any:
+    obs = STATE.observer
+    if obs is None:
+        return _orig["BaseConnector.buildProtocol"](self, addr)
+    obs.tcp_build(self, addr)
+    proto = _orig["BaseConnector.buildProtocol"](self, addr)
+    transport = getattr(self, "transport", None)
+    if proto is not None and transport is not None:
+        obs.tcp_made(transport, self)  # _connectDone calls makeConnection next
+    return proto
+
+
+def _connector_connect(self: Any) -> None:
+    obs = STATE.observer
+    if obs is not None and self.state == "disconnected":
+        import sys
+
+        if off_thread():
+            obs.wrong_thread("reactor.connectTCP", sys._getframe(2))
+        obs.tcp_connect(self, sys._getframe(1))
+    return _orig["BaseConnector.connect"](self)
+
+
+def _connection_failed(self: Any, reason: Any) -> None:
+    obs = STATE.observer
+    run = partial(_orig["BaseConnector.connectionFailed"], self, reason)
+    if obs is None:
+        return run()
+    return obs.tcp_failed(self, reason, run)
+
+
+def _connector_lost(self: Any, reason: Any) -> None:
+    obs = STATE.observer
+    run = partial(_orig["BaseConnector.connectionLost"], self, reason)
+    if obs is None:
+        return run()
+    return obs.tcp_client_lost(self, reason, run)
+
+
+def _data_received(self: Any, data: Any) -> Any:
+    obs = STATE.observer
+    if obs is None or not data:
+        return _orig["Connection._dataReceived"](self, data)
+    return obs.tcp_data(self, data, partial(_orig["Connection._dataReceived"], self, data))
+
+
+def _connection_lost(self: Any, reason: Any) -> Any:
+    obs = STATE.observer
+    if obs is None or not hasattr(self, "socket"):  # (Twisted's own guard: called twice)
+        return _orig["Connection.connectionLost"](self, reason)
+    return obs.tcp_lost(self, reason, partial(_orig["Connection.connectionLost"], self, reason))
+
+
+def _write(self: Any, data: Any) -> None:
+    obs = STATE.observer
+    if obs is not None and data and not self.disconnected and not self.disconnecting:
+        if off_thread():
+            import sys
+
+            obs.wrong_thread("transport.write", sys._getframe(1))
+        obs.tcp_write(self, data)
+    _orig["Connection.write"](self, data)
+
+
+def _write_sequence(self: Any, iovec: Any) -> None:
+    obs = STATE.observer
+    if obs is not None and not self.disconnected and not self.disconnecting:
+        obs.tcp_write(self, b"".join(iovec))
+    _orig["Connection.writeSequence"](self, iovec)
+
+
+def _lose(self: Any, *args: Any, **kw: Any) -> Any:
+    obs = STATE.observer
+    if obs is not None and self.connected and not self.disconnecting:
+        obs.tcp_close(self, "drop")
+    return _orig["Connection.loseConnection"](self, *args, **kw)
+
+
+def _abort(self: Any) -> Any:
+    obs = STATE.observer
+    if obs is not None and self.connected and not getattr(self, "_aborting", False):
+        obs.tcp_close(self, "abort")
+    return _orig["Connection.abortConnection"](self)
+
+
+def _lose_write(self: Any) -> Any:
+    obs = STATE.observer
+    if obs is not None and self.connected and not self.disconnecting:
+        obs.tcp_close(self, "halfclose")
+    return _orig["Connection.loseWriteConnection"](self)
+
+
+def _port_lose(self: Any, *args: Any, **kw: Any) -> Any:
+    obs = STATE.observer
+    if obs is not None and self.connected and not self.disconnecting:
+        obs.tcp_port_stop(self)
+    return _orig["Port.loseConnection"](self, *args, **kw)
+
+
+_PATCHES = (
+    (tcp.Port, "_buildAddr", _build_addr),
+    (tcp.Server, "__init__", _server_init),
+    (base.BaseConnector, "connect", _connector_connect),
+    (base.BaseConnector, "buildProtocol", _connector_build),
+    (base.BaseConnector, "connectionFailed", _connection_failed),
+    (base.BaseConnector, "connectionLost", _connector_lost),
+    (Connection, "_dataReceived", _data_received),
+    (Connection, "connectionLost", _connection_lost),
+    (Connection, "write", _write),
+    (Connection, "writeSequence", _write_sequence),
+    (Connection, "loseConnection", _lose),
+    (Connection, "abortConnection", _abort),
+    (Connection, "loseWriteConnection", _lose_write),
+    (tcp.Port, "loseConnection", _port_lose),
+    (tcp.Port, "stopListening", _port_lose),
+)
+
+sites.mark_boundary(_data_received.__code__, _connection_lost.__code__,
+                    _connection_failed.__code__, _connector_lost.__code__)
+
+
+def install() -> None:
+    if _orig:
+        return
+    for cls, name, fn in _PATCHES:
+        _orig[f"{cls.__name__}.{name}"] = getattr(cls, name)
+    for cls, name, fn in _PATCHES:
+        setattr(cls, name, fn)

@@ -1,0 +1,132 @@
+"""Timers: every ``DelayedCall`` of the observed reactor, and every ``LoopingCall``.
+
+The reactor mixin hands each new ``DelayedCall`` to ``follow``: its class is
+swapped for ``ObservedDelayedCall`` (cancel, reset and delay report themselves)
+and its ``func`` becomes a small ``partial`` that reports the firing and calls the
+original. A ``LoopingCall``'s own beats are not timers: ``LoopingCall.__call__``
+is wrapped (for loops whose clock is the observed reactor) and reports the beat.
+"""
+
+from __future__ import annotations
+
+from functools import partial
+from typing import Any, Callable
+
+from twisted.internet import base, task
+
+from reactor_repl.observe import sites
+from reactor_repl.observe.state import STATE, off_thread
+
+DelayedCall = base.DelayedCall
+LoopingCall = task.LoopingCall
+_lc_call = LoopingCall.__call__
+_lc_start = LoopingCall.start
+_lc_stop = LoopingCall.stop
+
+
+def _fire(token: Any, func: Callable[..., Any], *args: Any, **kw: Any) -> Any:
+    obs = STATE.observer
+    if obs is None:
+        return func(*args, **kw)
+    return obs.timer_fire(token, None, func, args, kw)
+
+
+sites.mark_boundary(_fire.__code__)
+
+
+class ObservedDelayedCall(DelayedCall):
+    """A DelayedCall whose changes are reported. ``_rr_func`` is what was scheduled."""
+
+    _rr: Any
+    _rr_func: Any
+
+    def cancel(self) -> None:
+        obs = STATE.observer
+        if obs is not None and not (self.cancelled or self.called):
+            obs.timer_cancel(self._rr, self)
+        super().cancel()
+
+    def reset(self, secondsFromNow: float) -> None:
+        obs = STATE.observer
+        live = not (self.cancelled or self.called)
+        if obs is not None and live:
+            obs.before_deadline()
+        super().reset(secondsFromNow)
+        if obs is not None and live:
+            obs.timer_moved(self._rr, self, "reset", secondsFromNow)
+
+    def delay(self, secondsLater: float) -> None:
+        live = not (self.cancelled or self.called)
+        super().delay(secondsLater)
+        obs = STATE.observer
+        if obs is not None and live:
+            obs.timer_moved(self._rr, self, "delay", secondsLater)
+
+    def __repr__(self) -> str:
+        func = self.__dict__.get("func")
+        if func is None:
+            return super().__repr__()
+        self.func = self._rr_func  # Twisted's repr names the function scheduled
+        try:
+            return super().__repr__()
+        finally:
+            self.func = func
+
+
+# the class a program sees is the one it would see without us
+ObservedDelayedCall.__name__ = ObservedDelayedCall.__qualname__ = "DelayedCall"
+ObservedDelayedCall.__module__ = DelayedCall.__module__
+
+
+def follow(dc: Any, token: Any) -> None:
+    """Observe ``dc`` from now on (the reactor's ``callLater`` calls this)."""
+    func = dc.func
+    dc.__class__ = ObservedDelayedCall
+    dc._rr = token
+    dc._rr_func = func
+    dc.func = partial(_fire, token, func)
+
+
+# -- LoopingCall
+def _observed(lc: Any) -> Any:
+    obs = STATE.observer
+    if obs is None or lc.clock is not STATE.reactor:
+        return None
+    return obs
+
+
+def _call(self: Any) -> None:
+    obs = _observed(self)
+    if obs is None:
+        return _lc_call(self)
+    dc = self.call
+    due = dc.time if dc is not None else self.starttime
+    return obs.loop_call(self, due, partial(_lc_call, self))
+
+
+def _start(self: Any, interval: float, now: bool = True) -> Any:
+    obs = _observed(self)
+    if obs is not None and not self.running and interval >= 0:
+        import sys
+
+        if off_thread():
+            obs.wrong_thread("LoopingCall.start", sys._getframe(1))
+        obs.loop_start(self, interval, now, sys._getframe(1))
+    return _lc_start(self, interval, now)
+
+
+def _stop(self: Any) -> None:
+    obs = _observed(self)
+    if obs is not None and self.running:
+        obs.loop_stop(self, "stop()")
+    return _lc_stop(self)
+
+
+sites.mark_boundary(_call.__code__)
+
+
+def install() -> None:
+    if LoopingCall.__call__ is not _call:
+        LoopingCall.__call__ = _call  # type: ignore[method-assign]
+        LoopingCall.start = _start  # type: ignore[method-assign]
+        LoopingCall.stop = _stop  # type: ignore[method-assign]

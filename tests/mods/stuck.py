@@ -1,0 +1,37 @@
+"""Deferreds that wait for ever, each for another reason (tests/test_waiting.py)."""
+
+from twisted.internet import defer, reactor, threads
+
+never = defer.Deferred()
+
+
+async def fetch():
+    value = await never
+    return value
+
+
+def start():
+    """A coroutine awaiting a Deferred nothing fires, and a gather with one input left."""
+    done = defer.ensureDeferred(fetch())
+    done.addCallback(print)
+    left = defer.Deferred()
+    both = defer.gatherResults([left, defer.succeed(1)])
+    return done, both, left
+
+
+def sources():
+    """Deferreds that something will fire: a timer, a thread job, a chained Deferred."""
+    timed = defer.Deferred()
+    reactor.callLater(5, timed.callback, 1)
+    job = threads.deferToThread(sum, [1, 2])
+    first, second = defer.Deferred(), defer.Deferred()
+    first.chainDeferred(second)
+    return timed, job, first, second
+
+
+def from_a_thread():
+    reactor.callLater(0.1, print, "made off the reactor's thread")
+
+
+def leave_a_failure():
+    defer.Deferred().errback(Exception("nobody listens"))

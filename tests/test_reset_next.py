@@ -1,0 +1,73 @@
+"""A fresh start and a look ahead: reset, load … fresh, next, and show at a break
+(issue: a learner's first hour, items 4 and 6)."""
+
+from __future__ import annotations
+
+import os
+
+from support import ROOT, run_scenario
+
+FIRST = os.path.join(ROOT, "scenarios", "01-calllater-order.rr")
+
+
+def test_reset_stops_everything_frees_the_names_and_restarts_the_clock():
+    events = run_scenario("""\
+later 1 t1
+every 0.5 l1
+deferred d1
+reader r1
+listen s1 0 echo
+connect c1 s1
+wait 0.7
+reset
+later 0.2 t1
+wait 2
+expect count timer.fire:t1 1
+""")
+    resets = [e for e in events if e.kind == "session.reset"]
+    assert len(resets) == 1
+    after = events[events.index(resets[0]):]
+    # the old loop and timer never ran again, the new t1 ran once at 0.2 on the fresh clock
+    assert [(e.kind, e.name, round(e.t, 3)) for e in after
+            if e.kind in ("timer.fire", "loop.call")] == [("timer.fire", "t1", 0.2)]
+    assert [e.kind for e in after if e.kind.startswith("expect.")] == ["expect.pass"]
+    assert events[-1].kind == "session.end" and events[-1].text == "nothing pending"
+
+
+def test_load_into_a_session_with_objects_is_refused_unless_fresh():
+    events = run_scenario(f"later 1 t2\nload {FIRST}\nload {FIRST} fresh\n")
+    errors = [e for e in events if e.kind == "error"]
+    assert len(errors) == 1 and "already has objects" in errors[0].text
+    assert "fresh" in errors[0].data["hint"]
+    assert [e.kind for e in events if e.kind == "session.reset"] == ["session.reset"]
+    assert not [e for e in events if e.kind == "expect.fail"]
+    assert [e.text for e in events if e.kind == "predict"][-1].startswith("✓ right")
+
+
+def test_next_shows_thread_calls_then_due_timers_in_the_heaps_order_at_a_break():
+    events = run_scenario("""\
+later 0.5 a
+later 0.5 b
+later 0.5 c
+later 2 d
+break timer.fire b
+wait 1
+next
+show c
+continue
+""")
+    nxt = [e for e in events if e.kind == "show" and e.text.startswith("next")][0]
+    assert nxt.data["lines"] == [
+        "next: 0 thread calls, 1 timer due, 0 ready",
+        "timers due now: 1 (in the order the heap gives them)",
+        "  timer c  due 0.500",
+        "timers later: 1",
+        "  timer d  in 1.500s",
+    ]
+    # show answers while the loop is paused before b (it ran a already)
+    shows = [e for e in events if e.kind == "show" and e.name == "c"]
+    paused = [e for e in events if e.kind == "break" and e.name == "b"][-1]
+    assert shows and shows[0].seq > paused.seq
+    fired = [e.name for e in events if e.kind == "timer.fire"]
+    assert fired.index("a") < fired.index("b") < fired.index("c")
+    assert shows[0].seq < [e for e in events if e.kind == "timer.fire" and e.name == "b"][0].seq

@@ -1,0 +1,94 @@
+"""A person's own code in a session: use a module, call its functions, spawn its
+coroutines, serve its protocols (SPEC §7). The module is tests/mods/shop.py."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+
+from support import ROOT, cli, run_scenario, seen
+
+SHOP = os.path.join(ROOT, "tests", "mods", "shop.py")
+BROKEN = os.path.join(ROOT, "tests", "mods", "broken.py")
+
+
+def texts(events, kind):
+    return [e.text for e in events if e.kind == kind]
+
+
+@pytest.mark.parametrize("clock", ["virtual", "live"])
+def test_each_form_runs_the_persons_code_and_records_what_it_does(clock):
+    events = run_scenario(f"""\
+use {SHOP}
+later 0.2 t1 call shop.tick
+every 0.1 l1 times 2 call shop.tick
+deferred d1
+addCallback d1 call shop.parse
+fire d1 21
+thread j1 call shop.slow_io
+spawn shop.crawl 2 as c
+spawn shop.fetch 41 as f
+listen s1 0 shop:ShoutFactory
+connect c2 s1
+wait 0.1
+send c2 hey
+wait 0.5
+expect result d1 42
+expect result j1 read
+expect result c 1
+expect result f 42
+""", clock)
+    assert [e.text.split(":")[0] for e in events if e.kind.startswith("expect.")] == [
+        "result d1 42", "result j1 read", "result c 1", "result f 42"]
+    assert all(e.kind == "expect.pass" for e in events if e.kind.startswith("expect."))
+    # the coroutine suspends where its code awaits, and resumes there
+    pauses = [e for e in events if e.kind == "deferred.pause" and e.name == "c"]
+    assert [e.data["at"] for e in pauses] == ["tests/mods/shop.py:24"] * 2
+    assert seen(events, ["timer.fire", "loop.call", "loop.stop"]) == [
+        ("loop.call", "l1"), ("loop.call", "l1"), ("loop.stop", "l1"), ("timer.fire", "t1")]
+    # the person's protocol, served by the explorer: it shouts back
+    assert [e.data["data"] for e in events if e.kind == "tcp.data"] == ["hey", "HEY"]
+    # deferLater inside the module: Deferreds made there carry its site
+    sites = {e.data.get("site") for e in events if e.kind == "deferred.new"
+             and e.name not in ("d1", "j1", "c", "f", "c2")}
+    assert sites == {"tests/mods/shop.py:24", "tests/mods/shop.py:30"}
+
+
+def test_an_import_error_shows_its_traceback_and_the_session_goes_on():
+    events = run_scenario(f"use {BROKEN}\nnote still here\n")
+    error = [e for e in events if e.kind == "error"][0]
+    assert error.text == ("use " + BROKEN + ": NameError: name 'missing_name' is not defined")
+    lines = error.data["lines"]
+    assert lines[1] == "Traceback (most recent call last):"
+    assert any("broken.py\", line 7, in helper" in ln for ln in lines)
+    assert not any("reactor_repl" in ln for ln in lines)
+    assert texts(events, "note")[-1] == "still here"
+
+
+def test_using_a_module_again_reloads_it():
+    events = run_scenario(f"use {SHOP}\npy shop.ticks.append(1)\npy len(shop.ticks)\n"
+                          f"use {SHOP}\npy len(shop.ticks)\n")
+    assert [t for t in texts(events, "log") if t.isdigit()] == ["1", "0"]
+
+
+def test_a_name_the_module_lacks_is_an_error_with_a_hint():
+    events = run_scenario(f"use {SHOP}\nlater 1 call shop.tik\nlater 1 call nomod.f\n")
+    errors = texts(events, "error")
+    assert errors[0].endswith("shop has no tik — did you mean tick?")
+    assert "no module nomod in this session — use nomod.py first" in errors[1]
+
+
+def test_use_in_a_scenario_file_needs_allow_python_and_runs_none_of_it(tmp_path):
+    marker = tmp_path / "ran"
+    module = tmp_path / "side.py"
+    module.write_text(f"open({str(marker)!r}, 'w').close()\n", encoding="utf-8")
+    path = tmp_path / "s.rr"
+    path.write_text(f"note hi\nuse {module}\n", encoding="utf-8")
+    r = cli("run", str(path))
+    assert r.returncode == 2
+    assert r.stderr.startswith(f"{path}:2:1: ") and "--allow-python" in r.stderr
+    assert not marker.exists()
+    r = cli("run", str(path), "--allow-python")
+    assert r.returncode == 0, r.stdout + r.stderr
+    assert marker.exists()

@@ -1,0 +1,146 @@
+"""Why is it stuck: `waiting`, warn.hang, warn.unhandled, warn.thread, warn.spin, --strict
+(SPEC §8). The code under test is tests/mods/stuck.py."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+
+from support import ROOT, cli, run_scenario
+
+STUCK = os.path.join(ROOT, "tests", "mods", "stuck.py")
+
+
+def chains(event):
+    return {w["name"]: [s["text"] for s in w["chain"]] for w in event.data["waiting"]}
+
+
+def test_waiting_names_each_chain_down_to_what_could_fire_it():
+    events = run_scenario(f"""\
+use {STUCK}
+py held = stuck.start()
+deferred d9
+addCallback d9 add 1
+later 3 t9 do fire d9 1
+wait 2
+waiting
+""")
+    w = [e for e in events if e.kind == "waiting"][0]
+    nothing = "nothing: no timer, connection, reader, thread job or other Deferred can fire it"
+    assert chains(w) == {
+        "d1": [nothing],
+        "d2": ["fetch() suspended at tests/mods/stuck.py:9, awaiting d1", nothing],
+        "d3": [nothing],
+        "d5": ["1 of 2 fired; waiting for d3", nothing],
+        "d9": ["timer t9 due in 1.000s fires it"],
+    }
+    assert [x["age"] for x in w.data["waiting"]] == [2.0] * 5
+    assert w.text == "5 Deferreds pending 1s or more"
+
+
+def test_waiting_finds_timers_jobs_and_chained_deferreds_as_sources():
+    events = run_scenario(f"use {STUCK}\npy held = stuck.sources()\nthread j9 2\nwait 1\n"
+                          "waiting 0\n")
+    w = [e for e in events if e.kind == "waiting"][0]
+    got = chains(w)
+    nothing = "nothing: no timer, connection, reader, thread job or other Deferred can fire it"
+    assert got == {
+        "d1": [nothing],  # stuck.never, made when the module was imported
+        "d2": ["timer t1 due in 4.000s"],
+        "d4": [nothing],
+        "d5": ["fired by d4 when it fires", nothing],
+        "j9": ["thread job j9 (running 1.0s)"],
+    }
+
+
+def test_waiting_with_nothing_pending_says_so():
+    events = run_scenario("later 1 t1\nwaiting\n")
+    assert [e.text for e in events if e.kind == "waiting"] == [
+        "no Deferred has been pending for 1s or more"]
+
+
+def test_a_hang_is_said_once_with_the_chains_and_the_virtual_wait_ends_there():
+    events = run_scenario(f"use {STUCK}\npy held = stuck.start()\nwait 10\nnote after\n")
+    hangs = [e for e in events if e.kind == "warn.hang"]
+    assert len(hangs) == 1
+    assert hangs[0].t == pytest.approx(0.0, abs=1e-9)  # nothing could happen: no jump to 10
+    assert [w["name"] for w in hangs[0].data["waiting"]] == ["d1", "d2", "d3", "d5"]
+    note = [e for e in events if e.kind == "note" and e.text == "after"][0]
+    assert note.t == pytest.approx(0.0, abs=1e-9)
+
+
+def test_a_pending_deferred_nobody_waits_on_is_not_a_hang():
+    events = run_scenario("deferred d1\nwait 5\n")
+    assert not [e for e in events if e.kind == "warn.hang"]
+    assert events[-1].t == pytest.approx(5.0)
+
+
+def test_a_live_hang_is_seen_by_the_watchdog():
+    events = run_scenario(f"use {STUCK}\npy held = stuck.start()\nwait 1.6\n", "live")
+    assert [e.kind for e in events if e.kind == "warn.hang"] == ["warn.hang"]
+
+
+def test_an_unhandled_failure_is_said_when_its_chain_ends_and_handled_later():
+    events = run_scenario("deferred x\nfail x boom\naddErrback x recover 0\n"
+                          f"use {STUCK}\npy stuck.leave_a_failure()\n")
+    rows = [(e.kind, e.name) for e in events
+            if e.kind in ("warn.unhandled", "deferred.handled", "deferred.unhandled")]
+    # (d1 is stuck.never, made when the module was imported)
+    assert rows == [("warn.unhandled", "x"), ("deferred.handled", "x"),
+                    ("warn.unhandled", "d2"), ("deferred.unhandled", "")]
+    warn = [e for e in events if e.kind == "warn.unhandled"][1]
+    assert warn.data["site"] == "tests/mods/stuck.py:37"
+    assert warn.text.startswith("d2 ended on Failure(Exception: nobody listens)")
+
+
+def test_a_reactor_call_from_another_thread_is_warn_thread_with_its_site():
+    events = run_scenario(f"use {STUCK}\npy import threading\n"
+                          "py threading.Thread(target=stuck.from_a_thread).start()\nwait 0.5\n",
+                          "live")
+    warns = [e for e in events if e.kind == "warn.thread"]
+    assert [(w.data["api"], w.data["site"]) for w in warns] == [
+        ("reactor.callLater", "tests/mods/stuck.py:33")]
+
+
+def test_zero_delay_work_that_never_lets_the_clock_move_is_warn_spin():
+    events = run_scenario("every 0 l1\nwait 1\n", max_dispatches=20_000)
+    spins = [e for e in events if e.kind == "warn.spin"]
+    assert [(w.name, w.data["dispatches"]) for w in spins] == [("l1", 10_000)]
+    # then, as before, the runaway guard stops it
+    assert [e.text.split(":")[0] for e in events if e.kind == "error"] == ["runaway"]
+
+
+@pytest.mark.parametrize("strict", [False, True])
+def test_strict_fails_the_run_on_a_warning_and_ends_it_at_a_hang(tmp_path, strict):
+    path = tmp_path / "hang.rr"
+    path.write_text("deferred d1\naddCallback d1 add 1\nwait 5\nnote reached\n",
+                    encoding="utf-8")
+    r = cli("run", str(path), *(["--strict"] if strict else []))
+    if strict:
+        assert r.returncode == 1
+        assert "note    reached" not in r.stdout
+        assert f"{path}: warn.hang hung: nothing left can run" in r.stderr
+    else:
+        assert r.returncode == 0
+        assert "note    reached" in r.stdout
+
+
+def test_no_lint_stands_in_the_course(tmp_path):
+    """The scenarios of the course raise no hang, thread or spin warning, and every
+    unhandled failure they show is one they teach (an expect names it) or handle later."""
+    import glob
+
+    for path in sorted(glob.glob(os.path.join(ROOT, "scenarios", "*.rr"))):
+        with open(path, encoding="utf-8") as f:
+            text = f.read()
+        r = cli("run", path, "--json")
+        import json
+
+        events = [json.loads(line) for line in r.stdout.splitlines() if line.startswith("{")]
+        handled = {e["name"] for e in events if e["kind"] == "deferred.handled"}
+        standing = [(e["kind"], e["name"]) for e in events
+                    if e["kind"] in ("warn.hang", "warn.thread", "warn.spin")
+                    or (e["kind"] == "warn.unhandled" and e["name"] not in handled
+                        and f"warn.unhandled:{e['name']}" not in text)]
+        assert standing == [], os.path.basename(path)
