@@ -460,3 +460,12 @@ def test_the_log_hands_the_ui_what_is_new_in_order() -> None:
     assert [e.seq for e in log.since(200)] == list(range(201, 251))
     assert [e.seq for e in log.since(0)] == list(range(151, 251))  # what the ring still has
     assert log.since(250) == []
+
+
+def test_after_reset_the_state_pane_starts_afresh() -> None:
+    watch = LoopWatch()
+    watch.see(ev(1, 1, "timer.fire", "t1"))
+    watch.see(ev(2, 1, "warn.slow", "t1", text="slow"))
+    watch.see(ev(3, 2, "reactor.stop"))
+    watch.see(ev(4, 3, "session.reset"))
+    assert (watch.stopped, watch.warning, watch.latest) == (False, None, {})

@@ -90,6 +90,10 @@ class LoopWatch:
         elif kind.startswith("warn."):
             self.warning = ev
             self.warning_at = time.monotonic()
+        elif kind == "session.reset":  # a fresh session in the same explorer
+            poller = self.poller
+            self.__init__()  # type: ignore[misc]
+            self.poller = poller
         elif kind == "session.start" and ev.data:
             self.poller = POLLERS.get(str(ev.data.get("reactor", "")), "the poller")
 
