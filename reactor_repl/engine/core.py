@@ -737,6 +737,22 @@ class Engine:
         from reactor_repl.engine.commands import close_all
 
         close_all(self)
+        if r is not None and self.stopped.is_set():
+            _close_waker(r)
+
+
+def _close_waker(reactor: Any) -> None:
+    """The loop has ended: close its waker's pipe (two file descriptors a session; a test
+    run of a few hundred sessions went past 1024 and select() refused them). A late
+    callFromThread from a pool thread finds ``o`` None, and Twisted's wakeUp skips it."""
+    waker = getattr(reactor, "waker", None)
+    if waker is None or not hasattr(waker, "o"):
+        return
+    try:
+        waker.connectionLost(None)
+        waker.o = None
+    except Exception:
+        pass
 
 
 def _nothing() -> None:

@@ -34,6 +34,7 @@ class LineRecorder(io.TextIOBase):
         self._parts: dict[int, tuple[str, str]] = {}  # per thread: (its label, its unfinished line)
         self._lock = threading.Lock()
         self._inside = threading.local()  # recording a line: a write now is a view's own
+        self.done = False  # the session is over: writes go straight to ``real``
 
     # -- the stream
     @property
@@ -56,8 +57,11 @@ class LineRecorder(io.TextIOBase):
     def write(self, text: str) -> int:  # type: ignore[override]
         if not isinstance(text, str):
             raise TypeError(f"write() argument must be str, not {type(text).__name__}")
-        if getattr(self._inside, "on", False) or self.engine.ended:
-            return self.real.write(text)
+        if getattr(self._inside, "on", False) or self.engine.ended or self.done:
+            try:
+                return self.real.write(text)
+            except (OSError, ValueError):  # the terminal (or a test's capture) is gone
+                return len(text)
         ident = threading.get_ident()
         with self._lock:
             label, before = self._parts.pop(ident, ("", ""))
@@ -84,6 +88,7 @@ class LineRecorder(io.TextIOBase):
             rests, self._parts = list(self._parts.values()), {}
         for label, rest in rests:
             self._record(rest, label)
+        self.done = True  # (code that swapped it out may put it back later: it passes through)
 
     def _record(self, line: str, label: str | None = None) -> None:
         """One line as an event (``label``: the thread that printed it, if not this one)."""
