@@ -50,6 +50,7 @@ SWITCH_INTERVAL = 0.002  # the GIL's switch interval while the screen runs (Pyth
 IDLE_REDRAW = 2.0  # how often the clock moves while the loop waits with nothing due
 COUNTDOWN_REDRAW = 1.0  # ... and while the state pane counts a timer down
 WIDE = 100  # columns from which the state pane is shown (narrower: F2 shows it)
+DRAIN_SLICE = 500  # events moved into the log pane between two looks at the keyboard
 WAIT_REDRAW = 0.2  # how often a live wait's count moves in the status line
 
 
@@ -155,7 +156,7 @@ class Explorer(Session):
             changed = False
             if now - self._last_frame >= FRAME or not self.actions.empty():
                 try:
-                    changed = self.pump()
+                    changed = await self._drain()
                     if changed:
                         self._busy_until = now + 1.0
                 except Exception as e:  # a view that fails must not freeze the screen
@@ -205,11 +206,33 @@ class Explorer(Session):
         changed = False
         new = self.engine.log.since(self.seq)
         if new:
-            self.seq = new[-1].seq
-            for ev in new:
-                self.watch.see(ev)
-                self.pane.add(ev)
+            self._take(new)
             changed = True
+        return self._run_actions() or changed
+
+    async def _drain(self) -> bool:
+        """pump() in slices: between two, a key typed meanwhile is read and echoed (a storm
+        brings thousands of events a frame)."""
+        new = self.engine.log.since(self.seq)
+        for start in range(0, len(new), DRAIN_SLICE):
+            chunk = new[start:start + DRAIN_SLICE]
+            if start:
+                await asyncio.sleep(0)
+                if chunk[0].seq <= self.seq:  # a key's handler pumped meanwhile (play --step)
+                    chunk = [ev for ev in chunk if ev.seq > self.seq]
+            if chunk:
+                self._take(chunk)
+        return self._run_actions() or bool(new)
+
+    def _take(self, events: list[Any]) -> None:
+        self.seq = events[-1].seq
+        watch, pane = self.watch, self.pane
+        for ev in events:
+            watch.see(ev)
+            pane.add(ev)
+
+    def _run_actions(self) -> bool:
+        changed = False
         while True:
             try:
                 action = self.actions.get_nowait()
