@@ -282,11 +282,15 @@ def run_text(args: Any, path: str, text: str | Iterator[str], *, default_clock: 
     engine.log.subscribe(printer)
     printer.view_tick = printer.flush  # type: ignore[attr-defined]
 
+    from reactor_repl.ui.capture import captured
+
+    screen = sys.stderr if getattr(args, "json", False) else sys.stdout
+
     class HeadlessView:
         def show_text(self, text: str) -> None:
             printer.flush()
             # help pages are for the person: with --json, stdout carries events only
-            print(text, file=sys.stderr if getattr(args, "json", False) else sys.stdout)
+            print(text, file=screen)
 
         def tick(self) -> None:
             printer.flush()
@@ -300,8 +304,9 @@ def run_text(args: Any, path: str, text: str | Iterator[str], *, default_clock: 
     interrupted = False
     try:
         engine.start()
-        driver.run_lines(path, text)
-        driver.end_of_input(path)
+        with captured(engine):  # what the person's Python prints is an event line too
+            driver.run_lines(path, text)
+            driver.end_of_input(path)
     except KeyboardInterrupt:
         interrupted = True
     finally:

@@ -831,6 +831,7 @@ def _close_reactor(r: Any) -> None:
             pass
         try:
             waker.connectionLost(None)
+            waker.o = None  # a late callFromThread from a pool thread: wakeUp skips it
         except Exception:
             pass
     poller = getattr(r, "_poller", None)
