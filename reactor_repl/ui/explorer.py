@@ -78,7 +78,7 @@ class Explorer(Session):
         self._last_failure = ""
         self.buffer = Buffer(
             name="input",
-            completer=ReplCompleter(self.items),
+            completer=ReplCompleter(self.items, self.next_name),
             complete_while_typing=True,
             history=history or InMemoryHistory(),
             accept_handler=self._accept,

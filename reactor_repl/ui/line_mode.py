@@ -89,7 +89,7 @@ class LineSession(Session):
         self.prompt = PromptSession(
             message=self.prompt_message,
             lexer=PygmentsLexer(ReactorReplLexer),
-            completer=ReplCompleter(self.items),
+            completer=ReplCompleter(self.items, self.next_name),
             complete_while_typing=True,
             history=history or InMemoryHistory(),
             style=explorer_style(),

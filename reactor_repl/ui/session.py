@@ -13,7 +13,7 @@ from typing import Any, Callable
 
 from reactor_repl.engine.core import Engine
 from reactor_repl.session.driver import Driver, Location
-from reactor_repl.language.parser import ParseError, parse_line
+from reactor_repl.language.parser import ParseError
 from reactor_repl.ui.play import Player
 from reactor_repl.ui.worker import PromptWorker
 
@@ -59,6 +59,10 @@ class Session:
         self._snap_at = 0.0  # completion wants the latest names
         return list(self.snapshot().get("items") or [])
 
+    def next_name(self, family: str) -> str:
+        """The automatic name the engine would give a new object of ``family`` now."""
+        return self.engine.registry.peek_name(family)
+
     @property
     def live(self) -> bool:
         return not self.engine.virtual
@@ -75,10 +79,13 @@ class Session:
             if self.player is not None and self.player.step and self.player.active:
                 self.step_play()
             return
-        try:
-            parsed = parse_line(text)
-        except ParseError:
-            parsed = None
+        try:  # parsed once: the driver is given the command (or the error), not the text
+            parsed: Any = self.driver.parse(text)
+        except ParseError as e:
+            parsed = e
+        if isinstance(parsed, ParseError):
+            self.worker.submit(text, lambda: self.driver.submit(text, parsed=parsed))
+            return
         if parsed is not None and parsed.name == "quit":
             self.request_quit()
             return
@@ -86,15 +93,16 @@ class Session:
             self.show_text(self.keys_help())
             return
         if parsed is not None and parsed.name == "wait" and self.live:
-            self.worker.submit(text, lambda: self._wait(text, float(parsed["DURATION"])))
+            self.worker.submit(text, lambda: self._wait(text, parsed))
             return
-        self.worker.submit(text, lambda: self.driver.submit(text, wait=not self.live))
+        self.worker.submit(text, lambda: self.driver.submit(text, wait=not self.live,
+                                                            parsed=parsed))
 
-    def _wait(self, text: str, seconds: float) -> None:
+    def _wait(self, text: str, parsed: Any) -> None:
         """A live ``wait``: the status line counts it (prompt thread)."""
-        self.waiting = (time.monotonic(), seconds, text.strip())
+        self.waiting = (time.monotonic(), float(parsed["DURATION"]), text.strip())
         try:
-            self.driver.submit(text, wait=False)
+            self.driver.submit(text, wait=False, parsed=parsed)
         finally:
             self.waiting = None
 
