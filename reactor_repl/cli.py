@@ -143,6 +143,9 @@ def _add_program_commands(sub: Any) -> None:
                       help="the Deferreds pending at the end of the record, each with its chain")
     view.add_argument("--at", type=int, metavar="SEQ",
                       help="with --waiting: as of event #SEQ (rebuilt from the events)")
+    view.add_argument("--from", dest="places", action="append", nargs="+", default=None,
+                      metavar="MODULE_OR_FILE",
+                      help="only what code in these files or modules did (as filter from)")
 
 
 def _config(args: Any, default_clock: str) -> Any:

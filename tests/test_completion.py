@@ -40,7 +40,7 @@ def test_what_can_go_here() -> None:
     assert kinds("addCallbacks d1 add 1 / ") == [("step", ())]
     assert kinds("listen s1 ") == [("keyword", ("echo", "discard", "poetry")), ("python", ())]
     assert kinds("trigger before ") == [("keyword", ("startup", "shutdown"))]
-    assert kinds("filter timer ") == [("kind", ())]
+    assert kinds("filter timer ") == [("kind", ()), ("keyword", ("from",))]
     assert kinds("expect ") == [("expect", ())]
     assert kinds("expect order t1 ") == [("name", ()), ("kind", ())]
     assert kinds("load sc") == [("path", ())]

@@ -327,10 +327,14 @@ COMMANDS: tuple[Command, ...] = (
          more=("a token is NAME, KIND:NAME or KIND, as in expect order",)),
     _cmd("break", "session", "KIND:kind [NAME:token]", "pause before a matching dispatch", "",
          "break timer.fire t2", where="here"),
-    _cmd("filter", "session", "[KINDS:kind...]", "show only these kinds in the log pane", "",
-         "filter timer deferred", where="prompt",
+    _cmd("filter", "session", "[KINDS:kind...] [from PLACES:rest]",
+         "show only these kinds (and/or what code in these files or modules did)", "",
+         "filter timer deferred", where="prompt", labels={"PLACES": "MODULE_OR_FILE…"},
+         examples=("filter from echo", "filter tcp from mymod.py"),
          more=("a KIND is a kind (timer.fire) or a family (timer); errors always show; "
-               "filter alone shows every kind",)),
+               "filter alone shows every kind",
+               "from: events whose site (file:line) is in one of these files or modules, "
+               "and the later events of the objects made there")),
     _cmd("internals", "session", "MODE:word=on|off", "show internal dispatches", "",
          "internals on", where="prompt"),
     _cmd("help", "session", "[COMMAND:command]", "the commands, or one command's page", "",

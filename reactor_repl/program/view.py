@@ -64,6 +64,7 @@ def main(args: Any) -> int:
     if getattr(args, "waiting", False) or getattr(args, "at", None) is not None:
         return _waiting(args, f)
     printer = LinePrinter(sys.stdout, json=args.json, internals=args.internals)
+    places = places_of(args)
     bad = 0
     with f:
         for item in read_events(args.file, f):
@@ -72,9 +73,20 @@ def main(args: Any) -> int:
                 print(item, file=sys.stderr)
                 bad += 1
                 continue
+            if places is not None and not places.keep(item):
+                continue
             printer(item)
     printer.flush()
     return 2 if bad else 0
+
+
+def places_of(args: Any) -> Any:
+    """``--from A B``: a PlaceFilter, or None (what the filter of the explorer does)."""
+    from reactor_repl.views.places import PlaceFilter
+
+    groups = getattr(args, "places", None) or []
+    places = [p for group in groups for p in group]
+    return PlaceFilter(places) if places else None
 
 
 def _waiting(args: Any, f: Any) -> int:

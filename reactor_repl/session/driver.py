@@ -303,7 +303,11 @@ class Driver:
     @prompt("clear", "filter", "internals")
     def _view(self, p: Parsed, where: Location) -> bool:
         fn = getattr(self.view, p.name, None)
-        if fn is not None:
+        if fn is not None and p.name == "filter" and p["PLACES"]:
+            from reactor_repl.views.places import split_places
+
+            fn(p["KINDS"], split_places(p["PLACES"]))  # filter … from MODULE_OR_FILE…
+        elif fn is not None:
             fn(*([p["KINDS"]] if p.name == "filter" else [p["MODE"] == "on"]
                  if p.name == "internals" else []))
         return True

@@ -19,6 +19,8 @@ import threading
 from contextlib import contextmanager
 from typing import IO, Any, Iterator
 
+from reactor_repl.observe.sites import site_of
+
 KIND = "output"
 MAX_LINE = 4096  # an unfinished line longer than this is recorded as it is
 
@@ -71,8 +73,10 @@ class LineRecorder(io.TextIOBase):
                 rest = ""
             if rest:
                 self._parts[ident] = (label or self.engine.thread_label(), rest)
-        for line in lines:
-            self._record(line)
+        if lines:
+            site = site_of(sys._getframe(1))  # the print in the person's code (filter from)
+            for line in lines:
+                self._record(line, site=site)
         return len(text)
 
     def flush(self) -> None:
@@ -90,9 +94,13 @@ class LineRecorder(io.TextIOBase):
             self._record(rest, label)
         self.done = True  # (code that swapped it out may put it back later: it passes through)
 
-    def _record(self, line: str, label: str | None = None) -> None:
-        """One line as an event (``label``: the thread that printed it, if not this one)."""
+    def _record(self, line: str, label: str | None = None, site: str = "") -> None:
+        """One line as an event (``label``: the thread that printed it, if not this one;
+        ``site``: the person's line that printed it, if it is theirs)."""
         line = line.rstrip("\r")
+        data = {"stream": self.stream_name}
+        if site:
+            data["site"] = site
         self._inside.on = True
         if label is not None:
             self.engine.set_thread_label(label)
@@ -100,7 +108,7 @@ class LineRecorder(io.TextIOBase):
             if self.engine.ended:
                 self.real.write(line + "\n")
             else:
-                self.engine.record(KIND, self.stream_name, line, {"stream": self.stream_name})
+                self.engine.record(KIND, self.stream_name, line, data)
         except Exception:  # recording must never break the code that printed
             pass
         finally:

@@ -41,6 +41,8 @@ from reactor_repl.ui.play import Player
 from reactor_repl.ui.session import SNAPSHOT_AGE, Session
 from reactor_repl.ui.state_pane import LoopWatch, loop_status, state_fragments
 from reactor_repl.ui.styles import explorer_style
+from reactor_repl.ui.waiting_watch import Waits, WaitingWatch
+from reactor_repl.views.places import PlaceFilter, filter_message
 
 POLL = 0.05  # how often the log is looked at while things happen
 IDLE_POLL = 0.2  # ... and after a second with nothing new (a key or a line speeds it up)
@@ -64,6 +66,7 @@ class Explorer(Session):
                             size=engine.config.log_size)
         self.help = HelpPane()
         self.watch = LoopWatch()
+        self.waits = WaitingWatch(engine)  # the state pane's "waiting" section
         self.seq = 0  # the last event drained into the pane
         self.actions: queue.SimpleQueue[Callable[[], None]] = queue.SimpleQueue()
         self._error_cache: tuple[str, Any] = ("", None)
@@ -250,11 +253,23 @@ class Explorer(Session):
         upto = self.engine.log.seq  # what is in the log as clear runs, not as the UI gets to it
         self.actions.put(lambda: self.pane.clear(upto))
 
-    def filter(self, kinds: list[str]) -> None:
-        self.actions.put(lambda: self.pane.set_filter(kinds or (), self._drained()))
-        self.actions.put(lambda: self.pane.message(
-            "filter: " + (" ".join(kinds) if kinds else "off, every kind shown") +
-            ("" if not kinds else " (errors always shown)")))
+    def filter(self, kinds: list[str], places: tuple[str, ...] = ()) -> None:
+        where = self.place_filter(places)
+        self.actions.put(lambda: self.pane.set_filter(kinds or (), self._drained(), where))
+        self.actions.put(lambda: self.pane.message(filter_message(kinds, places)))
+
+    def place_filter(self, places: tuple[str, ...]) -> PlaceFilter | None:
+        """``filter from …``: what code there did (the registry knows where the live
+        objects were made, if the ring has dropped their first events)."""
+        if not places:
+            return None
+        registry = self.engine.registry
+
+        def site_of_name(name: str) -> str:
+            rec = registry.get(name)
+            return str(getattr(rec, "site", "") or "") if rec is not None else ""
+
+        return PlaceFilter(places, site_of_name)
 
     def internals(self, on: bool) -> None:
         self.actions.put(lambda: self.pane.set_internals(on, self._drained()))
@@ -354,14 +369,19 @@ class Explorer(Session):
         """The state pane; made again only when what it shows from may have changed (a new
         snapshot, at most 10 times a second), not on every key typed."""
         snap, watch = self.snapshot(), self.watch
+        waits = self.waiting_now()
         key = (watch.stopped, watch.blocked_in, watch.poller, watch.queued,
-               self.worker.waiting, self.state_width() - 1)
+               self.worker.waiting, self.state_width() - 1, waits)
         cached = self._state_drawn
         if cached is not None and cached[0] is snap and cached[1] == key:
             return cached[2]
-        out = state_fragments(snap, watch, queued=key[4], width=key[5])
+        out = state_fragments(snap, watch, queued=key[4], width=key[5], waits=waits)
         self._state_drawn = (snap, key, out)
         return out
+
+    def waiting_now(self) -> Waits:
+        """The state pane's pending Deferreds (looked at most once a second)."""
+        return self.waits.get()
 
     def status_fragments(self) -> StyleAndTextTuples:
         """Left: the replay, a wait, commands queued; right: the clock and the loop. Each

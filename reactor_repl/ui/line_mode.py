@@ -37,6 +37,7 @@ from reactor_repl.ui.play import Player
 from reactor_repl.ui.session import Session
 from reactor_repl.ui.state_pane import LoopWatch, loop_status
 from reactor_repl.ui.styles import explorer_style
+from reactor_repl.views.places import PlaceFilter, filter_message
 from reactor_repl.views.text import family, format_line, want_colour
 from reactor_repl.language.kinds import MULTILINE_KINDS
 
@@ -62,9 +63,13 @@ class LineSession(Session):
         self.colour = want_colour(sys.stdout) if out is None else False
         self.internals_on = internals
         self.kinds: tuple[str, ...] = ()
+        self.places: PlaceFilter | None = None  # filter … from MODULE_OR_FILE
         self.watch = LoopWatch()
         self.seq = 0
         self.texts: queue.SimpleQueue[tuple[int, str]] = queue.SimpleQueue()
+        # filter lines typed: (the log's seq then, kinds, places), applied from that seq on
+        self.filters: queue.SimpleQueue[tuple[int, tuple[str, ...], PlaceFilter | None]] = \
+            queue.SimpleQueue()
         self._stop = threading.Event()
         self._advance: Event | None = None
         self._blocked = False
@@ -174,13 +179,23 @@ class LineSession(Session):
                 pending_texts.append(self.texts.get_nowait())
             except queue.Empty:
                 break
+        filters: list[tuple[int, tuple[str, ...], PlaceFilter | None]] = []
+        while True:
+            try:
+                filters.append(self.filters.get_nowait())
+            except queue.Empty:
+                break
         lines: list[str] = []
         advance = self._advance  # a clock.advance held back: printed unless a row follows
         for ev in new:
             while pending_texts and pending_texts[0][0] < ev.seq:
                 lines.append(pending_texts.pop(0)[1])
+            while filters and filters[0][0] < ev.seq:
+                _, self.kinds, self.places = filters.pop(0)
             self.seq = ev.seq
             self.watch.see(ev)
+            if self.places is not None:
+                self.places.learn(ev)
             if not self.visible(ev) or ev.kind == "input" and is_note(ev.text):
                 continue  # (a note shows once: the note, not also the line typed)
             advance = None  # something follows it: it only moved time, as the row's t says
@@ -193,6 +208,8 @@ class LineSession(Session):
             lines.append(self.format(advance))  # nothing came after it: where time is now
             advance = None
         self._advance = advance
+        if filters:  # typed after the last event: from the next one on
+            _, self.kinds, self.places = filters[-1]
         lines += [t for _, t in pending_texts]
         if lines:
             out = self._out or self._screen or sys.stdout
@@ -210,6 +227,8 @@ class LineSession(Session):
         if ev.kind == "error":
             return True
         if ev.internal and not self.internals_on:
+            return False
+        if self.places is not None and not self.places.belongs(ev):
             return False
         return not self.kinds or ev.kind in self.kinds or family(ev.kind) in self.kinds
 
@@ -256,10 +275,17 @@ class LineSession(Session):
     def clear(self) -> None:
         self.texts.put((self.engine.log.seq, "\x1b[H\x1b[2J" if self.colour else "(cleared)"))
 
-    def filter(self, kinds: list[str]) -> None:
-        self.kinds = tuple(kinds or ())
-        self.texts.put((self.engine.log.seq, "filter: " + (" ".join(kinds) if kinds else
-                                                          "off, every kind shown")))
+    def filter(self, kinds: list[str], places: tuple[str, ...] = ()) -> None:
+        registry = self.engine.registry
+
+        def site_of_name(name: str) -> str:
+            rec = registry.get(name)
+            return str(getattr(rec, "site", "") or "") if rec is not None else ""
+
+        seq = self.engine.log.seq  # from the events after the line: not those printed late
+        self.filters.put((seq, tuple(kinds or ()),
+                          PlaceFilter(places, site_of_name) if places else None))
+        self.texts.put((seq, filter_message(kinds, places)))
 
     def internals(self, on: bool) -> None:
         self.internals_on = on

@@ -20,6 +20,7 @@ from prompt_toolkit.utils import get_cwidth
 from reactor_repl.engine.events import Event
 from reactor_repl.language.table import BY_NAME
 from reactor_repl.ui.styles import sgr_class
+from reactor_repl.views.places import PlaceFilter
 from reactor_repl.views.text import colour_for, family
 from reactor_repl.language.kinds import MULTILINE_KINDS
 
@@ -130,6 +131,7 @@ class LogPane:
         self.colour = colour
         self.internals = internals
         self.kinds: tuple[str, ...] = ()
+        self.places: PlaceFilter | None = None  # filter … from MODULE_OR_FILE
         self._kinds_shown: dict[str, bool] = {}  # kind -> shown under the filter
         self.rows: deque[Row] = deque(maxlen=2 * size + 100)
         self.offset = 0  # rows hidden below the bottom of the pane; 0 follows the log
@@ -142,13 +144,20 @@ class LogPane:
         self._drawn: tuple[tuple[int, int, int, int, int], list[StyleAndTextTuples]] | None = None
 
     # -- what is shown
+    def _kind_shown(self, kind: str) -> bool:
+        """Once per kind: a rebuild of 100,000 events looks each up once."""
+        shown = self._kinds_shown[kind] = kind in ALWAYS or not self.kinds or (
+            kind in self.kinds or family(kind) in self.kinds)
+        return shown
+
     def visible(self, ev: Event) -> bool:
         kind = ev.kind
         shown = self._kinds_shown.get(kind)
-        if shown is None:  # once per kind: a rebuild of 100,000 events looks each up once
-            shown = self._kinds_shown[kind] = kind in ALWAYS or not self.kinds or (
-                kind in self.kinds or family(kind) in self.kinds)
+        if shown is None:
+            shown = self._kind_shown(kind)
         if not shown:
+            return False
+        if self.places is not None and not self.places.belongs(ev):
             return False
         return not ev.internal or self.internals or kind in ALWAYS
 
@@ -156,12 +165,17 @@ class LogPane:
         """Add an event if it is shown; True when a row was added. (The hot path of a
         storm: written out, a few microseconds an event.)"""
         kind = ev.kind
+        places = self.places
+        if places is not None:
+            places.learn(ev)  # every event: where its object was made
         shown = self._kinds_shown.get(kind)
         if shown is None:
-            self.visible(ev)  # works it out for this kind, once
+            self._kind_shown(kind)  # works it out for this kind, once
             shown = self._kinds_shown[kind]
         if not shown or ev.seq <= self.cleared_at or (
                 ev.internal and not self.internals and kind not in ALWAYS):
+            return False
+        if places is not None and not places.belongs(ev):
             return False
         if kind == "input" and is_note(ev.text):
             return False  # the note itself follows: one row, not two
@@ -275,8 +289,10 @@ class LogPane:
         for m in messages:
             self.message(m.text, m.style)
 
-    def set_filter(self, kinds: Iterable[str], events: Iterable[Event]) -> None:
+    def set_filter(self, kinds: Iterable[str], events: Iterable[Event],
+                   places: PlaceFilter | None = None) -> None:
         self.kinds = tuple(kinds)
+        self.places = places if places else None
         self._kinds_shown.clear()
         self.rebuild(events)
 

@@ -15,6 +15,7 @@ from reactor_repl.engine.events import DISPATCH_KINDS, Event
 from reactor_repl.engine.teaching import stats_line
 from reactor_repl.language.table import BY_NAME
 from reactor_repl.ui.log_pane import wrap
+from reactor_repl.ui.waiting_watch import NOTHING, Waits, first_link
 
 POLLERS = {"EPollReactor": "epoll", "PollReactor": "poll", "SelectReactor": "select",
            "KQueueReactor": "kqueue"}
@@ -155,8 +156,10 @@ def _describe(item: dict[str, Any], now: float, stopped: bool = False) -> tuple[
 
 
 def state_fragments(snap: dict[str, Any], watch: LoopWatch, queued: int = 0,
-                    width: int = 40, wall: float | None = None) -> StyleAndTextTuples:
-    """The whole pane as formatted text (``wall``: monotonic now, for the warning's age)."""
+                    width: int = 40, wall: float | None = None,
+                    waits: Waits | None = None) -> StyleAndTextTuples:
+    """The whole pane as formatted text (``wall``: monotonic now, for the warning's age;
+    ``waits``: the oldest pending Deferreds and what each waits for)."""
     out: StyleAndTextTuples = []
     now = float(snap.get("now", 0.0))
     wall = time.monotonic() if wall is None else wall
@@ -191,6 +194,8 @@ def state_fragments(snap: dict[str, Any], watch: LoopWatch, queued: int = 0,
         age = wall - watch.warning_at
         line(("class:state.label", "warn   "), ("class:state.failed", warning.text),
              ("class:state.dim", f" ({age:.0f}s ago)"))
+    if waits is not None and waits.pending:
+        waiting_section(line, waits)
     items = snap.get("items") or []
     for title, families in SECTIONS:
         mine = [it for it in items if it["family"] in families]
@@ -216,3 +221,20 @@ def state_fragments(snap: dict[str, Any], watch: LoopWatch, queued: int = 0,
     if out and out[-1] == ("", "\n"):
         out.pop()
     return out
+
+
+def waiting_section(line: Any, waits: Waits) -> None:
+    """The oldest pending Deferreds: age, where each was made, the first link of its chain."""
+    n = waits.pending
+    line(("class:state.title", "waiting"),
+         ("class:state.dim", f"  {n} pending Deferred{'s' if n != 1 else ''}"
+                             + (", oldest first" if n > 1 else "")))
+    for w in waits.top:
+        link = first_link(w)
+        style = "class:state.failed" if link == NOTHING else "class:state.running"
+        site = str(w.get("site") or "")
+        line(("", f"  {str(w.get('name', '')):<6} "), ("", f"{float(w.get('age', 0.0)):.1f}s"),
+             ("class:state.dim", f" {site}" if site else ""))
+        line(("", "         "), (style, "└ " + link))
+    if n > len(waits.top):
+        line(("class:state.dim", f"  … {n - len(waits.top)} more (waiting 0 lists them)"))
