@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+from contextlib import nullcontext
 import queue
 import sys
 import time
@@ -57,6 +58,13 @@ WAIT_REDRAW = 0.2  # how often a live wait's count moves in the status line
 
 
 class Explorer(Session):
+    # what the person's Python prints is captured by run() (beside a traced program, the
+    # runner captures it before the program starts); full collections are the explorer's
+    # own (not beside a program: its garbage is collected as under python)
+    capture_output = True
+    manage_gc = True
+    welcome_first = False
+
     def __init__(self, engine: Engine, *, internals: bool = False, allow_python_files: bool = False,
                  player: Player | None = None, history: History | None = None,
                  input: Input | None = None, output: Output | None = None) -> None:
@@ -123,9 +131,13 @@ class Explorer(Session):
         if self.player is not None:
             self.start_play()
         undo = self.catch_signals()
+        if self.welcome_first:  # beside a program: before what it did meanwhile
+            self.pane.message(self.welcome(), "class:log.welcome")
         self.pump()
-        self.pane.message(self.welcome(), "class:log.welcome")
-        self.collections.start()
+        if not self.welcome_first:
+            self.pane.message(self.welcome(), "class:log.welcome")
+        if self.manage_gc:
+            self.collections.start()
         # a busy reactor thread holds the GIL until asked to drop it, then for the switch
         # interval more: a key's echo waits for that two or three times (reading the key,
         # drawing, writing); 2 ms instead of 5 keeps the echo quick under a storm
@@ -133,7 +145,7 @@ class Explorer(Session):
         sys.setswitchinterval(min(switch, SWITCH_INTERVAL))
         try:
             # the app holds the terminal's stream already; what else is printed is logged
-            with captured(self.engine):
+            with captured(self.engine) if self.capture_output else nullcontext():
                 self.app.run(pre_run=self._pre_run, handle_sigint=False)
         except (OSError, EOFError) as e:
             if not self.terminal_lost(e):
@@ -424,6 +436,8 @@ def short_status(text: str) -> str:
         return "paused (continue/step)"
     if text.startswith("stopped"):
         return "stopped"
+    if text.startswith(("the program", "its reactor", "not running")):
+        return text.split(":")[0].split(";")[0]
     if text.startswith("idle"):
         return "idle"
     return text

@@ -325,7 +325,9 @@ class LogPane:
         style = "class:" + sgr_class(colour_for(ev)) if self.colour else ""
         lines = wrap([("class:log.head", head), (style, rest)], width)
         if ev.kind in MULTILINE_KINDS and ev.data and ev.data.get("lines"):
-            lines = wrap([("class:log.head", head), (style, f"  show  {ev.name}")], width)
+            # the kind's own name (waiting, error, warn.hang …: not all are a show)
+            lines = wrap([("class:log.head", head),
+                          (style, f"  {ev.kind}  {ev.name}".rstrip())], width)
             for text in ev.data["lines"]:
                 lines += wrap([(style, CONTINUATION + clean(str(text)))], width)
         return lines

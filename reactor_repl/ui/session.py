@@ -27,12 +27,14 @@ SNAPSHOT_AGE = 0.25  # the engine's state is asked at most 4 times a second whil
 class Session:
     """Subclasses are views: the driver calls show_text, clear, filter, internals, tick."""
 
+    driver_class = Driver  # a traced program's explorer refuses what its loop cannot run
+
     def __init__(self, engine: Engine, *, allow_python_files: bool = False,
                  player: Player | None = None) -> None:
         self.engine = engine
         self.worker = PromptWorker(on_error=self._job_failed)
-        self.driver = Driver(engine, self, allow_python_files=allow_python_files,
-                             interrupted=self._interrupted)
+        self.driver = self.driver_class(engine, self, allow_python_files=allow_python_files,
+                                        interrupted=self._interrupted)
         self.player = player
         self.quit_at: float | None = None  # when quit was asked for
         self.exit_code = 0

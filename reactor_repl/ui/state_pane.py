@@ -103,6 +103,14 @@ def loop_status(snap: dict[str, Any], watch: LoopWatch) -> tuple[str, str]:
     """(style, text) saying what the loop does right now: BLOCKED 1.2s …"""
     phase = snap.get("phase", "idle")
     secs = float(snap.get("phase_for", 0.0))
+    program = snap.get("program")  # beside a traced program: its loop is its own
+    if program:
+        if program.get("ended"):
+            return "class:state.dim", f"{program['ended']}: quit leaves"
+        if program.get("loop") == "not started":
+            return "class:state.dim", "not running: the program has not called reactor.run()"
+        if program.get("loop") == "stopped":
+            return "class:state.dim", "its reactor stopped; the program goes on"
     if snap.get("ended"):
         return "class:state.dim", "the session has ended"
     if watch.stopped:
