@@ -436,6 +436,8 @@ def short_status(text: str) -> str:
         return "paused (continue/step)"
     if text.startswith("stopped"):
         return "stopped"
+    if text.startswith("the record ends"):
+        return "the record ends"
     if text.startswith(("the program", "its reactor", "not running")):
         return text.split(":")[0].split(";")[0]
     if text.startswith("idle"):

@@ -103,6 +103,9 @@ def loop_status(snap: dict[str, Any], watch: LoopWatch) -> tuple[str, str]:
     """(style, text) saying what the loop does right now: BLOCKED 1.2s …"""
     phase = snap.get("phase", "idle")
     secs = float(snap.get("phase_for", 0.0))
+    record = snap.get("record")  # view FILE.jsonl: nothing runs
+    if record:
+        return "class:state.dim", str(record.get("ended") or "a record")
     program = snap.get("program")  # beside a traced program: its loop is its own
     if program:
         if program.get("ended"):
