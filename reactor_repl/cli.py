@@ -131,6 +131,10 @@ def _add_program_commands(sub: Any) -> None:
                             "1; a hang stops the program's reactor")
     trace.add_argument("--internals", action="store_true",
                        help="show internal dispatches in the log lines")
+    trace.add_argument("--from", dest="places", action="append", default=None,
+                       metavar="MODULE_OR_FILE",
+                       help="show what code in this file or module did (as filter from; may be "
+                            "given more than once)")
     trace.add_argument("-m", dest="module", nargs=argparse.REMAINDER, metavar="MODULE [ARGS…]",
                        help="MODULE [ARGS…]: run a module as python -m does")
     trace.add_argument("program", nargs="?", metavar="PROGRAM.py")
@@ -143,9 +147,10 @@ def _add_program_commands(sub: Any) -> None:
                       help="the Deferreds pending at the end of the record, each with its chain")
     view.add_argument("--at", type=int, metavar="SEQ",
                       help="with --waiting: as of event #SEQ (rebuilt from the events)")
-    view.add_argument("--from", dest="places", action="append", nargs="+", default=None,
+    view.add_argument("--from", dest="places", action="append", default=None,
                       metavar="MODULE_OR_FILE",
-                      help="only what code in these files or modules did (as filter from)")
+                      help="only what code in this file or module did (as filter from; may be "
+                           "given more than once)")
 
 
 def _config(args: Any, default_clock: str) -> Any:

@@ -150,3 +150,12 @@ def test_view_from_keeps_what_the_program_did(tmp_path) -> None:
     assert all(n in ("s1", "c1", "s1.1") for _, n in names)  # no log lines, no session.*
     r = cli("view", str(out), "--from", "nowhere.py")
     assert r.stdout == "" and r.returncode == 0
+
+
+def test_trace_line_from_prints_what_the_program_did_and_its_output_stays_its_own() -> None:
+    r = cli("trace", "--line", "--from", "echo", os.path.join("tests", "programs", "echo.py"))
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.splitlines()[0] == "server: listening"  # the program's own stdout
+    names = [ln.split()[3:5] for ln in r.stderr.splitlines()]
+    assert names[:2] == [["tcp.listen", "s1"], ["tcp.connecting", "c1"]]
+    assert all(n in ("s1", "c1", "s1.1") for _, n in names), r.stderr

@@ -119,6 +119,9 @@ class Beside:
             self.explorer = ex
             for w in warnings:
                 ex.warn(w)
+            places = tuple(getattr(self.args, "places", None) or ())
+            if places:  # --from: the filter typed for the person
+                ex.filter([], places)
             if isinstance(history, PrivateFileHistory):
                 history.warn = ex.warn
             with captured(self.recording.engine):

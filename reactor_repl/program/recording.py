@@ -37,6 +37,7 @@ class Options:
     lines: IO[str] | None = None  # live log lines (`--line`: stderr)
     internals: bool = False
     strict: bool = False  # warnings fail the run; a hang stops the program's reactor
+    places: tuple[str, ...] = ()  # --from: the live lines of code in these files/modules
 
 
 class Recording:
@@ -109,7 +110,12 @@ class Recording:
     def _start_lines(self, out: IO[str]) -> None:
         from reactor_repl.views.text import LinePrinter
 
-        printer = LinePrinter(out, internals=self.options.internals)
+        keep = None
+        if self.options.places:
+            from reactor_repl.views.places import PlaceFilter
+
+            keep = PlaceFilter(self.options.places).keep
+        printer = LinePrinter(out, internals=self.options.internals, keep=keep)
         self.printer = printer
         for ev in self.engine.log.snapshot():  # session.start, recorded by install()
             printer(ev)

@@ -91,7 +91,8 @@ def main(args: Any, as_command: bool = False) -> int:
                       events=args.events, trace=args.trace,
                       lines=sys.stderr if (args.line or not headless) and not explorer
                       else None,
-                      internals=args.internals, strict=bool(getattr(args, "strict", False)))
+                      internals=args.internals, strict=bool(getattr(args, "strict", False)),
+                      places=tuple(getattr(args, "places", None) or ()))
     try:
         recording = Recording(options)
     except ValueError as e:

@@ -122,8 +122,7 @@ def places_of(args: Any) -> Any:
     """``--from A B``: a PlaceFilter, or None (what the filter of the explorer does)."""
     from reactor_repl.views.places import PlaceFilter
 
-    groups = getattr(args, "places", None) or []
-    places = [p for group in groups for p in group]
+    places = getattr(args, "places", None) or []
     return PlaceFilter(places) if places else None
 
 
