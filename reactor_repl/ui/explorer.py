@@ -39,7 +39,7 @@ from reactor_repl.ui.layout import STATE_WIDTH, create_layout
 from reactor_repl.ui.log_pane import LogPane
 from reactor_repl.ui.paste import paste
 from reactor_repl.ui.play import Player
-from reactor_repl.ui.session import SNAPSHOT_AGE, Session
+from reactor_repl.ui.session import Session
 from reactor_repl.ui.state_pane import LoopWatch, loop_status, state_fragments
 from reactor_repl.ui.styles import explorer_style
 from reactor_repl.ui.waiting_watch import Waits, WaitingWatch
@@ -55,6 +55,9 @@ COUNTDOWN_REDRAW = 1.0  # ... and while the state pane counts a timer down
 WIDE = 100  # columns from which the state pane is shown (narrower: F2 shows it)
 DRAIN_SLICE = 500  # events moved into the log pane between two looks at the keyboard
 WAIT_REDRAW = 0.2  # how often a live wait's count moves in the status line
+KEYS_QUIET = 1.0  # seconds without a key after which the person is not typing
+TYPING = 0.5  # a key this recent: the person is typing ...
+TYPING_FRAME = 0.25  # ... and new events are drawn at most this often
 
 
 class Explorer(Session):
@@ -63,6 +66,7 @@ class Explorer(Session):
     # own (not beside a program: its garbage is collected as under python)
     capture_output = True
     manage_gc = True
+    rescan_every: float | None = None  # seconds: see ShortCollections
     welcome_first = False
 
     def __init__(self, engine: Engine, *, internals: bool = False, allow_python_files: bool = False,
@@ -79,7 +83,8 @@ class Explorer(Session):
         self.actions: queue.SimpleQueue[Callable[[], None]] = queue.SimpleQueue()
         self._error_cache: tuple[str, Any] = ("", None)
         # full garbage collections between two redraws, short (the ring and pane are frozen)
-        self.collections = ShortCollections(engine.config.log_size)
+        self.collections = ShortCollections(engine.config.log_size, self.rescan_every,
+                                            quiet=self.keys_quiet)
         self._state_drawn: tuple[dict[str, Any], tuple[Any, ...], StyleAndTextTuples] | None = None
         self._last_frame = 0.0
         self._busy_until = 0.0  # look at the log every POLL until then, else every IDLE_POLL
@@ -96,6 +101,7 @@ class Explorer(Session):
             multiline=False,
         )
         self.key_bindings = create_key_bindings(self)
+        self._last_key = 0.0  # when a key was last pressed (a long collection waits for a pause)
         self.app: Application[int] = Application(
             layout=create_layout(self),
             key_bindings=self.key_bindings,
@@ -159,7 +165,15 @@ class Explorer(Session):
         return self.exit_code
 
     def _pre_run(self) -> None:
+        self.app.key_processor.before_key_press += self._key_pressed
         self.app.create_background_task(self._refresh())
+
+    def _key_pressed(self, _: object) -> None:
+        self._last_key = time.monotonic()
+
+    def keys_quiet(self) -> bool:
+        """No key for a while: a moment for work that holds everything up (a full scan)."""
+        return time.monotonic() - self._last_key > KEYS_QUIET
 
     async def _refresh(self) -> None:
         """Drain events, apply the driver's requests, redraw: new events at most FRAME
@@ -169,7 +183,10 @@ class Explorer(Session):
             self.collections.collect_if_due()
             now = time.monotonic()
             changed = False
-            if now - self._last_frame >= FRAME or not self.actions.empty():
+            # while the person types, new events wait longer: a frame of a storm takes the
+            # time a key's echo needs
+            frame = TYPING_FRAME if now - self._last_key < TYPING else FRAME
+            if now - self._last_frame >= frame or not self.actions.empty():
                 try:
                     changed = await self._drain()
                     if changed:
@@ -182,7 +199,7 @@ class Explorer(Session):
                     changed = True
             if not changed and now - self._last_frame >= self._timed_period():
                 changed = True
-            if not changed and self._snap_seq < self.seq and now - self._snap_at > SNAPSHOT_AGE:
+            if not changed and self._snap_seq < self.seq and now - self._snap_at > self._snap_age:
                 changed = True  # the last frame's clock and state were older than its log
             if changed:
                 self._last_frame = now

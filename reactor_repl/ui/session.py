@@ -22,6 +22,8 @@ EXIT_INTERRUPTED = 130  # SIGINT from outside (SPEC §5)
 # what reading or writing a terminal that has gone away (its window closed) raises
 LOST_TERMINAL = (errno.EIO, errno.EPIPE, errno.EBADF, errno.ENXIO, errno.ENOTTY)
 SNAPSHOT_AGE = 0.25  # the engine's state is asked at most 4 times a second while shown
+SNAPSHOT_SHARE = 50  # ... and then no sooner than 50 times what the last one took
+SNAPSHOT_MAX_AGE = 1.0
 
 
 class Session:
@@ -40,6 +42,7 @@ class Session:
         self.exit_code = 0
         self._snap: dict[str, Any] = {}
         self._snap_at = 0.0
+        self._snap_age = SNAPSHOT_AGE  # how old the snapshot may get (see snapshot)
         self._snap_seq = 0  # the log's last seq when the snapshot was taken
         # the live wait running now: (when it began, its seconds, the line) for the status
         self.waiting: tuple[float, float, str] | None = None
@@ -47,13 +50,18 @@ class Session:
     # -- state for the views
     def snapshot(self) -> dict[str, Any]:
         now = time.monotonic()
-        if now - self._snap_at > SNAPSHOT_AGE or not self._snap:
+        if now - self._snap_at > self._snap_age or not self._snap:
             seq = self.engine.log.seq
+            t0 = time.perf_counter()
             try:
                 self._snap = self.engine.snapshot()
                 self._snap_seq = seq
             except Exception:  # another thread changed something mid-read; try again soon
                 pass
+            # a snapshot of thousands of objects (a busy traced program's) takes a while:
+            # asked less often then, so that it stays a small share of the UI's time
+            self._snap_age = max(SNAPSHOT_AGE, min(SNAPSHOT_MAX_AGE, SNAPSHOT_SHARE *
+                                                   (time.perf_counter() - t0)))
             self._snap_at = now
         return self._snap
 

@@ -90,7 +90,12 @@ class TraceExplorer(Explorer):
 
     driver_class = TraceDriver
     capture_output = False  # the runner captures the program's output from its start
-    manage_gc = False  # the program's garbage is collected as under python
+    # full collections between two frames, what survives frozen, as in a session; the
+    # program's objects are frozen too, so everything is scanned again every 10 s (at a
+    # moment nobody types; after 30 s at the latest): its cyclic garbage is freed late,
+    # never lost (ui/collector.py)
+    manage_gc = True
+    rescan_every = 10.0
     welcome_first = True
 
     def __init__(self, engine: Any, program: Program, **kw: Any) -> None:

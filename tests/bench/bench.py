@@ -40,6 +40,13 @@ Issue 15's screen targets (both sides in one run, medians of the repeats):
   (events a second, off the log pane), keystroke to echo, how long ``filter note`` takes
   to show on the screen, and from ``quit`` to the screen restored and to the process gone.
 
+The explorer beside a traced program (issue 12 §4):
+
+* traceecho — ``reactor-repl trace tests/traced/storm.py`` on the pty: keys typed as in
+  echo, the program first idle (its 10 ms ``LoopingCall`` only), then making about
+  10,000 dispatches a second (its ``--rate`` raised until its own count, printed into
+  the log each second, reaches that); both in one run.
+
 The command language, in-process (issue 9: what the UI does at every key):
 
 * language — parse, complete (``completion.context``) and colour (the pygments lexer)
@@ -332,6 +339,65 @@ def keystroke_echo(workdir: str, keys: int) -> dict[str, float]:
             "quiet_p99_ms": ms(pct(quiet, 99)), "quiet_max_ms": ms(max(quiet))}
 
 
+STORM = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "traced",
+                     "storm.py")
+TARGET_DISPATCHES = 10_000  # dispatches a second of the traced program (issue 12 §4)
+
+
+def storm_calls(term: Pty) -> float:
+    """The traced storm's own count of its calls a second: ``filter output`` shows its
+    prints still in the log (the ring's last few seconds); the median of them. The filter
+    is taken off again."""
+    term.child.send("\x15filter output\r")
+    term.idle(1.5)
+    counts = []
+    for y in range(ROWS):
+        m = re.match(r"#\d+\s.*storm: (\d+) calls a second", term.row(y))
+        if m:
+            counts.append(int(m.group(1)))
+    term.child.send("filter\r")
+    term.idle(1.0)
+    return statistics.median(counts[-5:]) if counts else 0.0
+
+
+def trace_echo(workdir: str, keys: int) -> dict[str, float]:
+    """Keystroke to echo in the explorer beside a traced program (``reactor-repl trace
+    tests/traced/storm.py``): the program idle (``--rate 0``: its 10 ms loop only), then
+    making about TARGET_DISPATCHES dispatches a second (the rate it is given is raised
+    until its own count, printed each second into the log, reaches that)."""
+    rnd = random.Random(12)
+    out: dict[str, float] = {}
+    rate, calls = TARGET_DISPATCHES, 0.0
+    for side in ("quiet", "storm"):
+        for attempt in range(4):
+            term = Pty(["trace", STORM, "--rate", str(0 if side == "quiet" else rate)], workdir)
+            try:
+                term.until(lambda: term.find("rr>") is not None)
+                row = term.find("rr>")
+                assert row is not None
+                term.idle(3.0)
+                if side == "storm":
+                    calls = storm_calls(term)
+                    if calls < 0.97 * TARGET_DISPATCHES and attempt < 3:
+                        rate = math.ceil(rate * TARGET_DISPATCHES / max(calls, 1000.0))
+                        continue
+                s0, t0 = term.last_seq(), time.perf_counter()
+                lat = type_keys(term, row, keys, rnd)
+                events = (term.last_seq() - s0) / (time.perf_counter() - t0)
+                if side == "storm":
+                    calls = storm_calls(term) or calls  # while the keys were typed
+                break
+            finally:
+                term.close()
+        ms = lambda x: round(1000 * x, 1)  # noqa: E731
+        prefix = "" if side == "storm" else "quiet_"
+        out.update({f"{prefix}keys": len(lat), f"{prefix}p50_ms": ms(pct(lat, 50)),
+                    f"{prefix}p99_ms": ms(pct(lat, 99)), f"{prefix}max_ms": ms(max(lat)),
+                    f"{prefix}events_per_s": round(events)})
+    out.update({"rate_asked": rate, "dispatches_per_s": round(calls)})
+    return out
+
+
 def redraw_cost(sizes: list[int], frames: int) -> list[dict[str, float]]:
     """One redraw of the log pane, and of the whole screen (the explorer's layout rendered
     into a 120x40 VT100 output, escape sequences and all), with ``size`` events in the log
@@ -595,7 +661,7 @@ def machine() -> str:
 
 
 SECTIONS = ("overhead", "memory", "startup", "idle", "ready", "echo", "redraw", "language",
-            "uiidle", "uiload", "uimax")
+            "uiidle", "uiload", "uimax", "traceecho")
 
 
 def show(section: str, result: object) -> None:
@@ -626,6 +692,17 @@ def show(section: str, result: object) -> None:
               f"max {r['max_ms']:.1f} ms (target p99 < 50 ms)")
         print(f"  no storm, {r['quiet_keys']} keys: p50 {r['quiet_p50_ms']:.1f} ms, "
               f"p99 {r['quiet_p99_ms']:.1f} ms, max {r['quiet_max_ms']:.1f} ms")
+    elif section == "traceecho":
+        r = result
+        print(f"keystroke to echo in the explorer beside a traced program (trace "
+              f"tests/traced/storm.py, {COLS}x{ROWS} pty):")
+        print(f"  the program making {r['dispatches_per_s']:,} dispatches/s (asked "
+              f"{r['rate_asked']:,}; {r['events_per_s']:,} events/s in the log), {r['keys']} keys: "
+              f"p50 {r['p50_ms']:.1f} ms, p99 {r['p99_ms']:.1f} ms, max {r['max_ms']:.1f} ms "
+              f"(target p99 < 50 ms)")
+        print(f"  the program idle (its 10 ms loop only), {r['quiet_keys']} keys: p50 "
+              f"{r['quiet_p50_ms']:.1f} ms, p99 {r['quiet_p99_ms']:.1f} ms, max "
+              f"{r['quiet_max_ms']:.1f} ms")
     elif section == "redraw":
         print(f"one redraw ({COLS}x{ROWS}; median, p90) against the number of events in the log:")
         rows: Any = result
@@ -706,6 +783,8 @@ def main() -> int:
                 result = ui_max(workdir, 200 if args.quick else 400)
             elif section == "language":
                 result = language_cost(3 if args.quick else 10)
+            elif section == "traceecho":
+                result = trace_echo(workdir, 200 if args.quick else 400)
             else:
                 result = idle_watchdog(2.0 if args.quick else 3.0)
             results[section] = result
