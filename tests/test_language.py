@@ -16,7 +16,9 @@ from reactor_repl.language.parser import Options, ParseError, parse_line, parse_
 from reactor_repl.language.table import (
     BY_NAME,
     COMMANDS,
+    COROUTINE_STEPS,
     EXPECT_BY_NAME,
+    JOB_STEPS,
     KINDS,
     STEP_BY_NAME,
     STEPS,
@@ -126,9 +128,11 @@ def test_prompt_commands_cannot_run_inside_the_reactor():
 
 def test_keywords_flags_and_optional_arguments():
     assert parse_line("every 250ms l1 now times 3 do note hi there").args == {
-        "INTERVAL": 0.25, "NAME": "l1", "now": True, "delayed": False, "N": 3}
+        "INTERVAL": 0.25, "NAME": "l1", "now": True, "delayed": False, "N": 3,
+        "count": False, "SECONDS": None}
     assert parse_line("every 1").args == {"INTERVAL": 1.0, "NAME": None, "now": False,
-                                          "delayed": False, "N": None}
+                                          "delayed": False, "N": None, "count": False,
+                                          "SECONDS": None}
     assert parse_line("thread j1 2 raise oops now").args == {
         "NAME": "j1", "DURATION": 2.0, "MESSAGE": "oops now", "VALUE": None}
     assert parse_line("thread 2").args == {"NAME": None, "DURATION": 2.0, "MESSAGE": None,
@@ -219,7 +223,14 @@ def test_every_command_has_a_help_page_with_its_syntax_and_an_example_that_parse
     if c.example:
         assert f"example: {c.example}" in page
         parsed = parse_line(c.example)
+        if c.where == "callback":  # (only after do: its example is a callback's)
+            parsed = parsed.do
         assert parsed is not None and parsed.name == command
+
+
+def _actions(p):
+    """The commands a do runs: one, or each of ``do A ; B``."""
+    return list(p.args["ACTIONS"]) if p.name == "actions" else [p]
 
 
 def test_help_overview_lists_every_command_once():
@@ -283,11 +294,12 @@ def test_write_with_an_escape_writes_the_byte_into_the_pipe():
     ("expect same-tick t1", 21, "missing B — usage: expect same-tick A B"),
     ("predict chaos a b", 9, "expected 'order', not 'chaos' — usage: predict order TOKENS…"),
     ("connect", 9, "missing TARGET — usage: connect [NAME] TARGET [module:Protocol]"),
-    ("gather", 8, "missing D — usage: gather [NAME] D…"),
+    ("gather", 8, "missing D — usage: gather [NAME] D… [consumeErrors]"),
     ("race", 6, "missing D — usage: race [NAME] D…"),
     ("every 1 times 2 times 3", 17, "'times' given twice"),
     ("every 1 now delayed", 13, "'delayed' cannot go with 'now' — usage: every INTERVAL [NAME] "
-                                "[now] [delayed] [times N] [do …]"),
+                                "[now] [delayed] [times N] [count] [wait SECONDS] "
+                                    "[do …]"),
 ])
 def test_messages_show_the_real_syntax(line, col, message):
     assert error(line) == (col, message)
@@ -295,8 +307,9 @@ def test_messages_show_the_real_syntax(line, col, message):
 
 @pytest.mark.parametrize("command, syntax", [
     ("connect", "connect [NAME] TARGET [module:Protocol]"),
-    ("gather", "gather [NAME] D…"),
+    ("gather", "gather [NAME] D… [consumeErrors]"),
     ("race", "race [NAME] D…"),
+    ("async", "async [NAME] STEP ; STEP …"),
     ("predict", "predict order TOKENS…"),
     ("addCallbacks", "addCallbacks NAME STEP / STEP"),
     ("help", "help [TOPIC]"),
@@ -309,9 +322,15 @@ def test_help_shows_the_syntax_a_person_types(command, syntax):
 def test_every_example_in_help_parses_to_its_own_command():
     for c in COMMANDS:
         for example in c.all_examples():
-            assert parse_line(example).command is c, example
+            parsed = parse_line(example)
+            if c.where == "callback":
+                assert c in [a.command for a in _actions(parsed.do)], example
+            else:
+                assert parsed.command is c, example
     for s in STEPS:
         assert parse_line(s.example)["STEP"].command is s
+    for s in COROUTINE_STEPS + JOB_STEPS:  # each example uses its STEP
+        assert s in [step.command for step in parse_line(s.example)["STEPS"]], s.example
 
 
 @pytest.mark.parametrize("command", ["send", "drop", "abort"])
@@ -341,7 +360,8 @@ def test_help_says_how_to_name_the_server_side_of_a_connection(command):
      {"INTERVAL": 0.5, "NAME": "l1", "now": False, "delayed": True, "N": 3,
       "FN": "mymod:poll"}),
     ("every 0.5 l1 delayed", "every", "time",
-     {"INTERVAL": 0.5, "NAME": "l1", "now": False, "delayed": True, "N": None}),
+     {"INTERVAL": 0.5, "NAME": "l1", "now": False, "delayed": True, "N": None, "count": False,
+      "SECONDS": None}),
     ("thread j1 call mymod.slow_io", "thread", "python", {"NAME": "j1", "FN": "mymod.slow_io"}),
     ("thread call mymod.slow_io", "thread", "python", {"NAME": None, "FN": "mymod.slow_io"}),
     ("thread j1 1 return 41", "thread", "thread",
@@ -352,9 +372,9 @@ def test_help_says_how_to_name_the_server_side_of_a_connection(command):
      {"FN": "mymod.crawl", "ARGS": [3, "two"], "NAME": "d9"}),
     ("spawn mymod.main", "spawn", "python", {"FN": "mymod.main", "ARGS": [], "NAME": None}),
     ("listen s1 0 mymod:EchoFactory", "listen", "tcp",
-     {"NAME": "s1", "PORT": 0, "PROTOCOL": "mymod:EchoFactory"}),
+     {"NAME": "s1", "PORT": 0, "PROTOCOL": "mymod:EchoFactory", "DATA": None}),
     ("listen s1 mymod:EchoFactory", "listen", "tcp",
-     {"NAME": "s1", "PORT": None, "PROTOCOL": "mymod:EchoFactory"}),
+     {"NAME": "s1", "PORT": None, "PROTOCOL": "mymod:EchoFactory", "DATA": None}),
     ("connect c1 s1 mymod:Client", "connect", "tcp",
      {"NAMES": ["c1", "s1"], "PROTOCOL": "mymod:Client"}),
     ("connect s1 mymod:Client", "connect", "tcp", {"NAMES": ["s1"], "PROTOCOL": "mymod:Client"}),

@@ -37,7 +37,8 @@ LINE_GAP = 1e-12
 class Activity:
     """Work in a thread other than the reactor: a pool job or a helper thread.
 
-    state: queued → running ⇄ sleeping → ended → delivered (waking: being woken)
+    state: queued → running ⇄ sleeping → ended → delivered (waking: being woken;
+    blocked: a job waiting for the reactor to run a call, blockingCallFromThread)
     """
 
     name: str
@@ -80,7 +81,8 @@ class BaseClock:
 
     def running_jobs(self) -> int:
         return sum(1 for a in self.activities
-                   if a.kind == "job" and a.state in ("running", "sleeping", "waking", "ended"))
+                   if a.kind == "job" and a.state in ("running", "sleeping", "waking", "ended",
+                                                      "blocked"))
 
     def pool_counts(self) -> tuple[int, int]:
         """(busy, queued) jobs of the pool."""
@@ -169,7 +171,7 @@ class VirtualClock(BaseClock):
         pool_max = self.pool_max()
         running = self.running_jobs()
         for a in self.activities:
-            if a.state in ("sleeping", "delivered"):
+            if a.state in ("sleeping", "delivered", "blocked"):
                 continue
             if a.state == "queued" and a.kind == "job" and running >= pool_max:
                 continue

@@ -103,6 +103,8 @@ class ReplCompleter(Completer):
             for word, cmd in sorted(BY_NAME.items()):
                 if s.want == "reactor" and cmd.where == "prompt":
                     continue
+                if s.want != "reactor" and cmd.where == "callback":
+                    continue  # (raise: only after do)
                 yield word, _meta(cmd, word)
         elif t == "step":
             for word, cmd in STEP_BY_NAME.items():

@@ -83,10 +83,6 @@ class ThreadsPart(Base):
             raise
         finally:
             eng._local.activity = None
-            if not rec.hands_back:  # callInThread: nothing comes back
-                eng.set_thread_label(None)
-                clock.set_state(act, "delivered")
-                self.reg.finished(rec)
         took = clock.seconds() - act.started_at
         rec.state = "done"
         clock.set_state(act, "ended")
