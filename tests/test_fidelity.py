@@ -863,3 +863,93 @@ def test_race_gather_timeout_and_cancel_end_as_in_plain_twisted(clock):
                      "g4": "FirstError:0"}
     events = run_scenario(RESULTS_SCENARIO, clock)
     assert {name: _explorer_result(events, name) for name in plain} == plain
+
+
+LISTS_PROGRAM = '''
+def form(v):
+    if hasattr(v, "type"):  # a Failure
+        return v.type.__name__ + (":%d" % v.value.index if v.check(defer.FirstError) else "")
+    if isinstance(v, (list, tuple)):
+        return "[" + ", ".join(form(x) for x in v) + "]"
+    return repr(v)
+def show(name):
+    def got(value):
+        rec("result", name, form(value))
+    return got
+def start():
+    d1, d2 = defer.Deferred(), defer.Deferred()
+    l1 = defer.DeferredList([d1, d2], fireOnOneCallback=True)
+    d2.callback("b")
+    d3, d4 = defer.Deferred(), defer.Deferred()
+    l2 = defer.DeferredList([d3, d4], fireOnOneErrback=True, consumeErrors=True)
+    d4.errback(Exception("bad"))
+    d5, d6 = defer.Deferred(), defer.Deferred()
+    l3 = defer.DeferredList([d5, d6], consumeErrors=True)
+    d5.callback(1)
+    d6.errback(Exception("x"))
+    d7, d8 = defer.Deferred(), defer.Deferred()
+    g = defer.gatherResults([d7, d8], consumeErrors=True)
+    d8.errback(Exception("y"))
+    d9 = defer.Deferred(lambda d: d.callback("gone"))
+    d9.cancel()
+    d10 = defer.Deferred(lambda d: None)
+    d10.cancel()
+    def report():
+        for name, d in [("l1", l1), ("d2", d2), ("l2", l2), ("d4", d4), ("l3", l3), ("d6", d6),
+                        ("g", g), ("d8", d8), ("d9", d9), ("d10", d10)]:
+            d.addBoth(show(name))
+            d.addErrback(lambda f: None)
+    reactor.callLater(0.1, report)
+UNTIL = 0.2
+'''
+
+LISTS_SCENARIO = """\
+deferred d1
+deferred d2
+deferredList l1 d1 d2 fireOnOneCallback
+fire d2 b
+deferred d3
+deferred d4
+deferredList l2 d3 d4 fireOnOneErrback consumeErrors
+fail d4 bad
+deferred d5
+deferred d6
+dlist l3 d5 d6 consumeErrors
+fire d5 1
+fail d6 x
+deferred d7
+deferred d8
+gather g d7 d8 consumeErrors
+fail d8 y
+deferred d9 canceller do fire d9 gone
+cancel d9
+deferred d10 canceller
+cancel d10
+wait 0.1
+"""
+
+
+def _form(value: Any) -> str:
+    """A result as the program's form() writes it (from the event's data)."""
+    if isinstance(value, dict) and "failure" in value:
+        first = value["failure"] == "FirstError"
+        return value["failure"] + (":" + value["message"].split("#")[1].split(" ")[0]
+                                   if first else "")
+    if isinstance(value, list):
+        return "[" + ", ".join(_form(v) for v in value) + "]"
+    return repr(value)
+
+
+@pytest.mark.parametrize("clock", ["virtual", "live"])
+def test_deferred_lists_consumed_errors_and_cancellers_end_as_in_plain_twisted(clock):
+    r = subprocess.run([sys.executable, "-c", PRELUDE + LISTS_PROGRAM + POSTLUDE],
+                       capture_output=True, text=True, timeout=60)
+    assert r.returncode == 0, r.stderr
+    plain = {line.split(" ", 3)[1]: line.split(" ", 3)[3] for line in r.stdout.splitlines()}
+    assert plain == {"l1": "['b', 1]", "d2": "'b'", "l2": "FirstError:1", "d4": "None",
+                     "l3": "[[True, 1], [False, Exception]]", "d6": "None",
+                     "g": "FirstError:1", "d8": "None", "d9": "'gone'",
+                     "d10": "CancelledError"}
+    events = run_scenario(LISTS_SCENARIO, clock)
+    results = {e.name: _form(e.data["value"]) for e in events if e.kind == "deferred.result"}
+    assert {name: results[name] for name in plain} == plain

@@ -177,10 +177,15 @@ class JobSteps:
         self.name = name
         self.hands_back = hands_back
 
-    def begin(self) -> None:
-        """The job starts in its pool thread."""
+    def run(self, work: Callable[[JobSteps], Any]) -> Any:
+        """Run ``work(self)`` in the pool thread: the job starts, and is over when it returns
+        or raises."""
         self.jobs.waiting.remove(self.name)
         self.jobs.due_at[self.name] = self.jobs.reactor.seconds()
+        try:
+            return work(self)
+        finally:
+            self.done()
 
     def sleep(self, seconds: float) -> None:
         """``time.sleep``, saying when the job is due again."""

@@ -441,26 +441,22 @@ class Writer:
     def job_work(self, p: Parsed, m: Made) -> tuple[Code, str]:
         """The function a job runs in its pool thread (a job of STEPs, or callInThread's)."""
         f = self.func(f"{m.base}_work")
-        body = Code(["job.begin()"])
+        body = Code()
         if p["STEPS"] is None:
-            body += [f"job.sleep({num(p['DURATION'])})", "job.done()"]
+            body += [f"job.sleep({num(p['DURATION'])})  # time.sleep, saying when it is due"]
             if p["MESSAGE"] is not None:
                 body += [f"raise Exception({p['MESSAGE']!r})"]
             return function(f, "job", body), f
-        ended = False
         for step in p["STEPS"]:
             a = step.args
             if step.name == "sleep":
                 body += [f"job.sleep({num(a['SECONDS'])})"]
-            elif step.name in ("return", "raise"):
-                body += ["job.done()"]
-                body += ([f"return {a['VALUE']!r}"] if step.name == "return" else
-                         [f"raise Exception({(a['MESSAGE'] or '')!r})"])
-                ended = True
+            elif step.name == "return":
+                body += [f"return {a['VALUE']!r}"]
+            elif step.name == "raise":
+                body += [f"raise Exception({(a['MESSAGE'] or '')!r})"]
             else:
                 body += self.hand_over(step)
-        if not ended:
-            body += ["job.done()"]
         return function(f, "job", body), f
 
     def hand_over(self, step: Step) -> Code:
@@ -486,11 +482,12 @@ class Writer:
         m = self.made(p, "thread")
         if p.name == "callInThread" or p["STEPS"] is not None:
             code, f = self.job_work(p, m)
-            pacing = f"jobs.steps({m.name}{', hands_back=False' if p.name == 'callInThread' else ''})"
+            back = ", hands_back=False" if p.name == "callInThread" else ""
+            pacing = f"jobs.steps({m.name}{back}).run"
             if p.name == "callInThread":
-                code += [f"reactor.callInThread({f}, {pacing})  # nothing comes back"]
+                code += [f"reactor.callInThread({pacing}, {f})  # nothing comes back"]
                 return self.code_made(m, code.lines, kept=False)
-            code += self.deferred(m, f"threads.deferToThread({f}, {pacing})")
+            code += self.deferred(m, f"threads.deferToThread({pacing}, {f})")
             return code
         args = num(p["DURATION"])
         if p["VALUE"] is not None:
