@@ -85,7 +85,11 @@ def _hand_over(eng: Engine, step: Step, site: str) -> None:
             if step.name == "blocking" and job is not None:
                 eng.clock.set_state(job, "running")  # its answer is on the way back
 
-    eng._local.activity = Activity(name, "helper", state="running")
+    helper = Activity(name, "helper", state="running")
+    api = "callFromThread" if step.name == "fromthread" else "blockingCallFromThread"
+    helper.meta["said"] = f"{api} from a pool thread's job" + (
+        f" ({job.name})" if job is not None else "")
+    eng._local.activity = helper
     try:
         if step.name == "fromthread":
             eng.reactor.callFromThread(in_reactor)

@@ -120,7 +120,8 @@ class ThreadsPart(Base):
         act = local.activity
         if act is not None and act.kind == "helper":
             name = act.name
-            eng.record("threadcall.queue", name, "callFromThread from a helper thread")
+            eng.record("threadcall.queue", name,
+                       act.meta.get("said", "callFromThread from a helper thread"))
 
             def helper_call(*a: Any, **kw: Any) -> Any:
                 return eng.timed("threadcall.run", name, "", None, f, *a, **kw)
