@@ -463,3 +463,72 @@ def test_a_file_that_names_python_code_is_refused_by_check_and_run(tmp_path):
         r = cli(command, str(path))
         assert (r.returncode, r.stderr.splitlines()) == (2, expected)
     assert cli("check", "--allow-python", str(path)).returncode == 0
+
+
+# ------------------------------------------------------------------ issue 14: more of Twisted
+
+
+def test_do_runs_several_actions_separated_by_a_standalone_semicolon():
+    p = parse_line("later 1 t1 do fire d1 ; cancel t2 ; note done")
+    assert [(a.name, a.text) for a in _actions(p.do)] == [
+        ("fire", "fire d1"), ("cancel", "cancel t2"), ("note", "note done")]
+    assert p.do.text == "fire d1 ; cancel t2 ; note done"
+    assert parse_line("later 1 do note a;b ; fire d1").do["ACTIONS"][0].args == {"TEXT": "a;b"}
+    assert parse_line("later 1 do fire d1 ';'").do.args == {"NAME": "d1", "VALUE": ";"}
+    # a nested do takes one action: the ; belongs to the outermost list
+    outer = parse_line("later 1 do later 2 do fire d1 ; note after")
+    assert [a.text for a in _actions(outer.do)] == ["later 2 do fire d1", "note after"]
+
+
+def test_a_note_in_a_do_ends_at_the_next_semicolon_and_py_takes_the_rest():
+    assert [a.args for a in _actions(parse_line("later 1 do note a, b ; note c").do)] == [
+        {"TEXT": "a, b"}, {"TEXT": "c"}]
+    assert parse_line("note a ; b")["TEXT"] == "a ; b"
+    assert parse_line("later 1 do py x = 1 ; y = 2").do["CODE"] == "x = 1 ; y = 2"
+
+
+@pytest.mark.parametrize("line, col, message", [
+    ("later 1 do ; note x", 12, "nothing before ';' — write a command before it"),
+    ("later 1 do note x ;", 19, "nothing after ';' — write a command after it, or leave the "
+                                "';' out"),
+    ("later 1 t1 ; later 2", 12, "unexpected ';' — ; separates the actions of a do (later 1 do "
+                                 "fire d1 ; cancel t2) and the STEPs of async, inlineCallbacks "
+                                 "and thread: one command a line"),
+    ("raise boom", 1, "raise runs only inside a callback — after do: e.g. later 1 t1 do raise "
+                      "boom"),
+    ("async c1 return 1 ; await d1", 21, "step 2 comes after return: it never runs — end with "
+                                         "return, or move it last"),
+    ("async c1 cancel t1", 10, "unknown coroutine step 'cancel' — a command runs as a step "
+                               "with do: do cancel …"),
+    ("thread j1 sleep 1 ; cancel t1", 21, "unknown job step 'cancel' — a job hands commands "
+                                          "to the reactor: fromthread do cancel …"),
+    ("deferred d1 do note x", 13, "'do' goes with 'canceller' — e.g. deferred d2 canceller do "
+                                  "cancel t1"),
+    ("later 1 do wait 1 ; note x", 12, "wait cannot run inside the reactor — type it at the "
+                                       "prompt instead"),
+])
+def test_lists_have_located_errors(line, col, message):
+    assert error(line) == (col, message)
+
+
+def test_coroutine_and_job_steps_parse_to_their_tables():
+    p = parse_line("async c1 await d1 ; sleep 250ms ; do fire d2 ; return 3")
+    assert [(s.name, s.command.group, s.args) for s in p["STEPS"]] == [
+        ("await", "coroutine", {"NAME": "d1"}), ("sleep", "coroutine", {"SECONDS": 0.25}),
+        ("do", "coroutine", {}), ("return", "coroutine", {"VALUE": 3})]
+    assert p["STEPS"][2].do.text == "fire d2"
+    job = parse_line("thread j1 sleep 1 ; blocking ask do fire d1 ; return 2")
+    assert [(s.name, s.command.group, s.args.get("NAME")) for s in job["STEPS"]] == [
+        ("sleep", "job", None), ("blocking", "job", "ask"), ("return", "job", None)]
+    # a job's first word is a STEP, not its name; the course's 'thread sleep 10' keeps its
+    assert parse_line("thread sleep 1 ; return 2")["NAME"] is None
+    assert parse_line("thread sleep 10").args == {"NAME": "sleep", "DURATION": 10.0,
+                                                  "MESSAGE": None, "VALUE": None}
+    assert parse_line("callInThread j2 0.5").args == {"NAME": "j2", "DURATION": 0.5,
+                                                      "MESSAGE": None}
+
+
+def test_help_lists_the_steps_of_coroutines_and_jobs():
+    assert "STEPs of a coroutine (; between two):\n  await NAME" in help_text("async")
+    assert "STEPs of a job (; between two):\n  sleep SECONDS" in help_text("callInThread")
+    assert "do A ; B runs A then B" in help_text("later")

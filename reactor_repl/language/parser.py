@@ -262,12 +262,12 @@ def split_list(words: list[Word], what: str) -> list[list[Word]]:
     for w in words:
         if is_separator(w):
             if not groups[-1]:
-                raise ParseError(f"nothing before ';'", w.col, f"write a {what} before it")
+                raise ParseError("nothing before ';'", w.col, f"write a {what} before it")
             groups.append([])
         else:
             groups[-1].append(w)
     if not groups[-1]:
-        raise ParseError(f"nothing after ';'", words[-1].end, f"write a {what} after it, "
+        raise ParseError("nothing after ';'", words[-1].col, f"write a {what} after it, "
                          "or leave the ';' out")
     return groups
 
