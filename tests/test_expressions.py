@@ -66,6 +66,7 @@ def test_a_job_that_nobody_takes_the_result_of_is_logged_when_it_ends():
     events = run_scenario("callInThread j1 sleep 0.1 ; raise boom\nlater 0.5 t1\nwait 1\n")
     end = [e for e in events if e.kind == "thread.end"][0]
     logged = [e for e in events if e.kind == "log" and e.text.startswith("Unhandled Error")][0]
+    assert logged.text == "Unhandled Error: Exception: boom"  # (not Twisted's whole traceback)
     assert (logged.t, logged.tick) == (end.t, end.tick)
     assert round(end.t, 6) == 0.1
     assert seen(events, ("thread.result",)) == []
