@@ -32,7 +32,7 @@ def test_what_can_go_here() -> None:
                                  ("keyword", ("do",)), ("keyword", ("call",))]
     assert kinds("every 1 l1 now ") == [("keyword", ("times", "count", "wait")),
                                         ("keyword", ("do",)), ("keyword", ("call",))]
-    assert kinds("thread ") == [("new-name", ("thread",)), ("keyword", JOB),
+    assert kinds("thread ") == [("new-name", ("thread",)), ("step", JOB),
                                 ("keyword", ("call",))]
     assert kinds("thread 2 ") == [("keyword", ("raise", "return"))]
     assert kinds("addCallback d1 ") == [("step", ())]
@@ -60,13 +60,20 @@ def test_what_can_go_after_a_semicolon_and_in_a_list_of_steps() -> None:
     assert kinds("later 1 do fire d1 ; ") == [("command", ())]
     assert kinds("later 1 do fire d1 ; cancel ")[0][0] == "name"
     assert kinds("addCallback d1 do note x ; ") == [("command", ())]
-    assert kinds("async c1 ") == [("keyword", COROUTINE)]
-    assert kinds("async c1 await d1 ; ") == [("keyword", COROUTINE)]
+    assert kinds("async c1 ") == [("step", COROUTINE)]
+    assert kinds("async c1 await d1 ; ") == [("step", COROUTINE)]
     assert kinds("async c1 await ") == [("name", ("deferred",))]
     assert kinds("inlineCallbacks c1 sleep 1 ; do ") == [("command", ())]
-    assert kinds("thread j1 sleep 1 ; ") == [("keyword", JOB)]
+    assert kinds("thread j1 sleep 1 ; ") == [("step", JOB)]
     assert kinds("thread j1 fromthread f1 do ") == [("command", ())]
     assert ("new-name", ("threadcall",)) in kinds("callInThread j1 blocking ")
+
+
+def test_the_steps_of_a_coroutine_say_what_they_do() -> None:
+    menu = {c.text: c.display_meta_text for c in ReplCompleter(lambda: []).get_completions(
+        Document("async c1 await d1 ; "), CompleteEvent(completion_requested=True))}
+    assert menu["sleep"] == "await task.deferLater(reactor, SECONDS)"
+    assert list(menu) == ["await", "sleep", "return", "raise", "do"]
 
 
 def test_raise_is_offered_inside_a_callback_only() -> None:
@@ -161,7 +168,7 @@ def test_the_forms_of_a_word_are_offered_until_a_keyword_picks_one() -> None:
     assert context("thread j1 call ").command.syntax() == "thread [NAME] call FN"
     assert context("thread j1 ").command.syntax() == (
         "thread [NAME] DURATION [raise MESSAGE] [return VALUE]")
-    assert kinds("later 1 do thread j1 ") == [("keyword", JOB), ("keyword", ("call",))]
+    assert kinds("later 1 do thread j1 ") == [("step", JOB), ("keyword", ("call",))]
     assert kinds("every 1 l1 call ") == [("python", ())]
     assert kinds("every 1 delayed ") == [("keyword", ("times", "count", "wait")),
                                          ("keyword", ("do",)),

@@ -492,16 +492,19 @@ CASES = [
             rec("timer.fire", "t1")
             reactor.callWhenRunning(lambda: rec("note", "", "running"))
             reactor.stop()
+        def g2():
+            rec("trigger.fire", "g2")
+            raise Exception("logged, and the shutdown goes on")
         def start():
             reactor.addSystemEventTrigger("before", "shutdown", g1)
-            reactor.addSystemEventTrigger("during", "shutdown", rec, "trigger.fire", "g2")
+            reactor.addSystemEventTrigger("during", "shutdown", g2)
             reactor.addSystemEventTrigger("after", "shutdown", rec, "trigger.fire", "g3")
             reactor.callLater(0.1, t1)
             reactor.callLater(0.2, rec, "timer.fire", "t2")
         UNTIL = 0.6
         """, """
         trigger before shutdown g1 wait 0.2
-        trigger during shutdown g2
+        trigger during shutdown g2 do raise logged, and the shutdown goes on
         trigger after shutdown g3
         later 0.1 t1 do callWhenRunning do note running ; stop
         later 0.2 t2

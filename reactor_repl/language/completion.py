@@ -71,7 +71,8 @@ class Analysis:
 class Suggestion:
     """One kind of thing that fits at the cursor.
 
-    type: command | step | expect | keyword | name | new-name | kind | path |
+    type: command | step (a callback's; or, with ``words``, a coroutine's or a job's:
+    ``families`` names the table) | expect | keyword | name | new-name | kind | path |
     help-topic | value | python (a callable or class of the person's code, after
     ``call``/``spawn`` or as a protocol: ``module.attr``). ``words`` are the literal words for keyword-like types,
     ``families`` the object families for names, ``want`` narrows names:
@@ -371,7 +372,7 @@ def _where(done: list[Span], table: dict[str, tuple[Command, ...]], kind: str, c
         return
     if not done:
         if kind == "step" and table is not STEP_FORMS:  # a coroutine's or a job's STEPs
-            ctx.suggestions = [Suggestion("keyword", tuple(table))]
+            ctx.suggestions = [_steps_of(table)]
             return
         ctx.suggestions = [Suggestion(kind, want="reactor" if nested else "any")]
         return
@@ -386,11 +387,14 @@ def _where(done: list[Span], table: dict[str, tuple[Command, ...]], kind: str, c
         _where_form(candidates[0], done, kind, ctx, depth)
         return
     first: Context | None = None
+    # the form the words so far fit best says what is being typed (thread j1 sleep 1 ; …)
+    best = _best_form(candidates, done[1:]) if len(done) > 1 else candidates[0]
     offered: set[str] = set()  # keywords already offered by a form before
     for cmd in candidates:
         trial = Context(ctx.word, ctx.start)
         _where_form(cmd, done, kind, trial, depth)
-        first = first or trial
+        if cmd is best:
+            first = trial
         for s in trial.suggestions:
             if s.type == "keyword":
                 words = tuple(w for w in s.words if w not in offered)
@@ -553,12 +557,19 @@ def suggest_for(cmd: Command, spec: Arg) -> list[Suggestion]:
     if t == "steppair":
         return [Suggestion("step", arg=spec)]
     if t == "steps":
-        return [Suggestion("keyword", tuple(STEP_TABLES.get(spec.extra, {})), arg=spec)]
+        return [_steps_of(STEP_TABLES.get(spec.extra, {}), spec)]
     if t == "expect":
         return [Suggestion("expect", arg=spec)]
     if t == "command_line":
         return [Suggestion("command", want="reactor", arg=spec)]
     return []  # durations, numbers, values, free text: nothing to list
+
+
+def _steps_of(table: dict[str, tuple[Command, ...]], spec: Arg | None = None) -> Suggestion:
+    """The STEP words of a coroutine's or a job's table (``words``; the table's name in
+    ``families``, so the UI can say what each one does)."""
+    name = next((n for n, t in STEP_TABLES.items() if t is table), "")
+    return Suggestion("step", tuple(table), (name,), arg=spec)
 
 
 def topic_words() -> list[str]:
