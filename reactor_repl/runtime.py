@@ -248,6 +248,14 @@ def from_a_thread(reactor: Any, f: Callable[[], Any], name: str = "helper") -> t
     return t
 
 
+def in_a_thread(f: Callable[[], Any], name: str = "helper") -> threading.Thread:
+    """A thread that runs ``f`` itself — calling reactor APIs from it is the classic bug
+    (they are not thread-safe: ``callFromThread`` is how a thread hands work over)."""
+    t = threading.Thread(target=f, name=name, daemon=True)
+    t.start()
+    return t
+
+
 # ------------------------------------------------------------------ coroutines
 class Done:
     """A step that ends a list of steps with a value (``return VALUE``)."""

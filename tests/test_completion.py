@@ -10,7 +10,7 @@ from prompt_toolkit.document import Document
 
 from reactor_repl.language.completion import context
 from reactor_repl.language.table import STEP_BY_NAME
-from reactor_repl.ui.completer import ReplCompleter, next_name
+from reactor_repl.ui.completer import ReplCompleter
 
 
 def kinds(text: str) -> list[tuple[str, tuple[str, ...]]]:
@@ -109,8 +109,9 @@ ITEMS: list[dict[str, Any]] = [
 ]
 
 
-def complete(text: str, requested: bool = False) -> list[str]:
-    completer = ReplCompleter(lambda: ITEMS)
+def complete(text: str, requested: bool = False,
+             next_name: Any = lambda family: {"timer": "t3"}.get(family, "?")) -> list[str]:
+    completer = ReplCompleter(lambda: ITEMS, next_name)
     event = CompleteEvent(completion_requested=requested)
     out = []
     for c in completer.get_completions(Document(text), event):
@@ -132,8 +133,26 @@ def test_cancel_offers_what_can_be_cancelled() -> None:
 def test_show_offers_everything_and_new_names_are_fresh() -> None:
     assert complete("show ") == ["t1", "t2", "d1", "d2", "j1"]
     assert complete("later 1 ") == ["t3", "do", "call"]
-    assert next_name("deferred", ITEMS) == "d3"
-    assert next_name("server", ITEMS) == "s1"
+
+
+def test_a_new_name_offered_is_the_one_the_engine_would_give() -> None:
+    """One naming rule: after a user-named t5 the engine's next timer is t1, and that is
+    what completion offers (it once offered t6)."""
+    from reactor_repl.engine.core import Config, Engine
+    from reactor_repl.ui.session import Session
+
+    engine = Engine(Config(clock="virtual"))
+    engine.start()
+    session = Session(engine)
+    try:
+        session.driver.submit("later 1 t5")
+        assert complete("later 2 ", next_name=session.next_name)[0] == "t1"
+        session.driver.submit("later 2")
+        assert [o.name for o in engine.objects.values()] == ["t5", "t1"]
+        assert complete("later 3 ", next_name=session.next_name)[0] == "t2"
+        assert complete("deferred ", next_name=session.next_name)[0] == "d1"
+    finally:
+        engine.finish()
 
 
 def test_step_words_and_commands_inside_do() -> None:

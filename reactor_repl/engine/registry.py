@@ -207,6 +207,11 @@ class Registry:
         prefix_family = family if family in FAMILIES else "deferred"
         return auto_name(prefix_family, self.counters, _Taken(self))
 
+    def peek_name(self, family: str) -> str:
+        """The name ``new_name(family)`` would give now (for completion), taking none."""
+        prefix_family = family if family in FAMILIES else "deferred"
+        return auto_name(prefix_family, dict(self.counters), _Taken(self))
+
     @contextmanager
     def claim(self, name: str, site: str, *families: str, detail: str = "") -> Iterator[Claim]:
         """Name the next object of each of ``families`` made inside the block."""

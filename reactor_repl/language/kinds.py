@@ -70,7 +70,8 @@ KIND_TABLE: tuple[Kind, ...] = (
     _k("block.start", "the reactor thread blocks"),
     _k("block.end", "the block is over"),
     # thread calls
-    _k("threadcall.queue", "callFromThread: a call handed to the reactor",
+    _k("threadcall.queue", "callFromThread: a call handed to the reactor (or, 'unsafe', a "
+       "thread about to call the reactor itself)",
        flow=("threadcall.run", "callFromThread")),
     _k("threadcall.run", "the reactor runs a call handed from a thread", dispatch=True,
        printed=True),

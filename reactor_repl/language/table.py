@@ -242,9 +242,11 @@ COMMANDS: tuple[Command, ...] = (
     _cmd("block", "time", "DURATION:duration [cpu]",
          "block the reactor thread (sleep, or spin with cpu): nothing else can run", "time.sleep",
          "block 1.2"),
-    _cmd("fromthread", "time", "[NAME:new=threadcall] [do]",
-         "a helper thread hands a call to the reactor", "reactor.callFromThread",
-         "fromthread f1 do note hello from a thread"),
+    _cmd("fromthread", "time", "[NAME:new=threadcall] [unsafe] [do]",
+         "a helper thread hands a call to the reactor ('unsafe': the thread runs it itself, "
+         "the bug warn.thread catches)", "reactor.callFromThread",
+         "fromthread f1 do note hello from a thread",
+         examples=("fromthread f2 unsafe do later 1 t9",)),
     _cmd("trigger", "time",
          "PHASE:word=before|during|after EVENT:word=startup|shutdown [NAME:new=trigger] "
          "[wait SECONDS:duration] [do]",

@@ -79,8 +79,7 @@ class Recording:
 
             eng.watchdog = Watchdog(eng, eng.config.slow, eng.clock.shutdown)
             eng.watchdog.start()
-        if self.options.reactor == "default":
-            _phase_after_run(r)
+        _after_run(r, eng)
         self.guard = Guard(r, self._foreign)
         self.guard.install(asyncio=self.options.reactor == "asyncio")
         if self.options.lines is not None:
@@ -164,16 +163,20 @@ class Recording:
         return problems
 
 
-def _phase_after_run(reactor: Any) -> None:
-    """Once the program's loop has returned (``stop``, or trial's ``crash`` between two
-    tests) it is not "away": the watchdog must not call the program's own work after
-    it a blocked loop. An instance attribute over ``mainLoop``, which ``run`` calls."""
+def _after_run(reactor: Any, engine: Any) -> None:
+    """Each time the program's loop returns (``stop``, or trial's ``crash`` between two
+    tests), keep what its Deferreds wait for (for ``view --waiting``) while its objects
+    still live; and the loop is not "away": the watchdog must not call the program's own
+    work after it a blocked loop. An instance attribute over ``mainLoop``, which ``run``
+    calls (the asyncio reactor's ``run`` does not: there ``session.end`` works it out)."""
     main_loop = reactor.mainLoop
 
     def mainLoop() -> None:  # noqa: N802 (Twisted's name)
         try:
             main_loop()
         finally:
-            reactor._set_phase("stopped")
+            if hasattr(reactor, "_set_phase"):
+                reactor._set_phase("stopped")
+            engine.remember_waiting()
 
     reactor.mainLoop = mainLoop

@@ -61,6 +61,8 @@ def main(args: Any) -> int:
     except OSError as e:
         print(f"{args.file}: cannot read: {e.strerror or e}", file=sys.stderr)
         return 2
+    if getattr(args, "waiting", False) or getattr(args, "at", None) is not None:
+        return _waiting(args, f)
     printer = LinePrinter(sys.stdout, json=args.json, internals=args.internals)
     bad = 0
     with f:
@@ -72,4 +74,30 @@ def main(args: Any) -> int:
                 continue
             printer(item)
     printer.flush()
+    return 2 if bad else 0
+
+
+def _waiting(args: Any, f: Any) -> int:
+    """``--waiting``: what was pending at the end of the record (``--at SEQ``: then)."""
+    from reactor_repl.views import recorded_waiting
+    from reactor_repl.views.escape import printable
+
+    events: list[Event] = []
+    bad = 0
+    with f:
+        for item in read_events(args.file, f):
+            if isinstance(item, str):
+                print(item, file=sys.stderr)
+                bad += 1
+            else:
+                events.append(item)
+    at = getattr(args, "at", None)
+    end = recorded_waiting.at_end(events) if at is None else None
+    if end is not None:
+        text = recorded_waiting.lines(end, "at the end of the record")
+    else:
+        when = f"at #{at}" if at is not None else "at the last event"
+        text = recorded_waiting.lines(recorded_waiting.rebuilt(events, at), when)
+    for line in text:
+        print(printable(line))
     return 2 if bad else 0

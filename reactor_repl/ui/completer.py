@@ -15,7 +15,6 @@ from reactor_repl.language import completion
 from reactor_repl.language.table import (
     BY_NAME,
     EXPECT_BY_NAME,
-    FAMILIES,
     KIND_FAMILIES,
     KINDS,
     STEP_BY_NAME,
@@ -46,21 +45,6 @@ def name_fits(item: dict[str, Any], s: completion.Suggestion) -> bool:
     return True
 
 
-def next_name(family: str, items: list[dict[str, Any]]) -> str:
-    """The next automatic name of a family (``t3`` after ``t1``, ``t2``)."""
-    prefix = FAMILIES.get(family, family[:1])
-    taken = {it["name"] for it in items}
-    n = 0
-    for name in taken:
-        tail = name[len(prefix):]
-        if name.startswith(prefix) and tail.isdigit():
-            n = max(n, int(tail))
-    n += 1
-    while f"{prefix}{n}" in taken:
-        n += 1
-    return f"{prefix}{n}"
-
-
 def keyword_meta(word: str, s: completion.Suggestion, cmd: Command | None) -> str:
     """What a keyword-like word is: ``[times N]``, ``do …: runs inside the reactor``."""
     if word == "do":
@@ -76,8 +60,12 @@ def keyword_meta(word: str, s: completion.Suggestion, cmd: Command | None) -> st
 
 
 class ReplCompleter(Completer):
-    def __init__(self, items: Items) -> None:
+    """``next_name(family)``: the name the engine would give a new object of that family
+    (its own rule, asked, not worked out again here)."""
+
+    def __init__(self, items: Items, next_name: Callable[[str], str]) -> None:
         self.items = items
+        self.next_name = next_name
         self.paths = PathCompleter(expanduser=True)
 
     def get_completions(self, document: Document, complete_event: CompleteEvent
@@ -126,9 +114,8 @@ class ReplCompleter(Completer):
                 if name_fits(it, s):
                     yield it["name"], f"{it['family']} {it.get('deferred') or it['state']}"
         elif t == "new-name":
-            items = self.items()
             for fam in s.families:
-                yield next_name(fam, items), f"a new {fam} name"
+                yield self.next_name(fam), f"a new {fam} name"
         elif t == "kind":
             for k in KIND_FAMILIES:
                 yield k, "every kind of this family"

@@ -6,6 +6,7 @@ the pane never asks the reactor anything.
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 from prompt_toolkit.formatted_text import StyleAndTextTuples
@@ -26,8 +27,10 @@ SECTIONS = (
     ("servers and connections", ("server", "client", "conn")),
     ("triggers", ("trigger",)),
 )
-FINISHED_SHOWN = 2  # finished objects of a family still listed (the newest ones)
+FINISHED_SHOWN = 2  # finished objects of a family still listed (the latest to finish)
 LIVE_SHOWN = 12  # pending objects of a family listed by name
+WARNING_SHOWN = 10.0  # seconds the latest warning stays in the pane
+NAMES_KEPT = 20_000  # names whose latest event LoopWatch remembers (the oldest go first)
 
 
 class LoopWatch:
@@ -42,11 +45,26 @@ class LoopWatch:
         self.blocked = False
         self.stopped = False  # reactor.stop was called: the loop ends after the shutdown triggers
         self.queued = 0  # reactor commands typed during the current block: they wait for it
+        self.warning: Event | None = None  # the latest warn.* event
+        self.warning_at = 0.0  # when (monotonic) it was seen
+        self.latest: dict[str, int] = {}  # name -> seq of its latest event: what finished last
+
+    def _forget(self) -> None:
+        """Keep the names that acted last (half of NAMES_KEPT)."""
+        newest = sorted(self.latest.items(), key=lambda item: item[1])[-(NAMES_KEPT // 2):]
+        self.latest = dict(newest)
 
     def see(self, ev: Event) -> None:
         kind = ev.kind
-        if kind in DISPATCH_KINDS and ev.thread == "reactor":
-            self.last_dispatch = ev
+        name = ev.name
+        if name:  # (every event under a storm: one dict store, nothing more)
+            latest = self.latest
+            latest[name] = ev.seq
+            if len(latest) > NAMES_KEPT:
+                self._forget()
+        if kind in DISPATCH_KINDS:
+            if ev.thread == "reactor":
+                self.last_dispatch = ev
         elif kind == "input":
             self.last_input = ev
             word = ev.text.split()[0] if ev.text.split() else ""
@@ -69,6 +87,13 @@ class LoopWatch:
             self.queued = 0
         elif kind == "reactor.stop":
             self.stopped = True
+        elif kind.startswith("warn."):
+            self.warning = ev
+            self.warning_at = time.monotonic()
+        elif kind == "session.reset":  # a fresh session in the same explorer
+            poller = self.poller
+            self.__init__()  # type: ignore[misc]
+            self.poller = poller
         elif kind == "session.start" and ev.data:
             self.poller = POLLERS.get(str(ev.data.get("reactor", "")), "the poller")
 
@@ -102,11 +127,16 @@ def clock_text(snap: dict[str, Any]) -> str:
     return f"{snap.get('clock', 'live')} {snap.get('now', 0.0):.3f}s · tick {snap.get('tick', 0)}"
 
 
-def _describe(item: dict[str, Any], now: float) -> tuple[str, str]:
-    """(style, text) for one object."""
+def _describe(item: dict[str, Any], now: float, stopped: bool = False) -> tuple[str, str]:
+    """(style, text) for one object (``stopped``: the reactor has stopped: a timer or loop
+    left pending will never run)."""
     fam = item["family"]
     state = item["state"]
     detail = item.get("detail") or ""
+    if stopped and item.get("pending") and fam == "timer":
+        return "class:state.dim", "never fires: the reactor stopped"
+    if stopped and item.get("pending") and fam == "loop":
+        return "class:state.dim", "ended with the reactor"
     if fam == "timer" and item.get("due") is not None:
         left = item["due"] - now
         if left < 0:
@@ -125,10 +155,12 @@ def _describe(item: dict[str, Any], now: float) -> tuple[str, str]:
 
 
 def state_fragments(snap: dict[str, Any], watch: LoopWatch, queued: int = 0,
-                    width: int = 40) -> StyleAndTextTuples:
-    """The whole pane as formatted text."""
+                    width: int = 40, wall: float | None = None) -> StyleAndTextTuples:
+    """The whole pane as formatted text (``wall``: monotonic now, for the warning's age)."""
     out: StyleAndTextTuples = []
     now = float(snap.get("now", 0.0))
+    wall = time.monotonic() if wall is None else wall
+    stopped = watch.stopped  # reactor.stop ran: what is left pending never runs
 
     def line(*parts: tuple[str, str]) -> None:
         for screen_line in wrap(list(parts), width, indent=" " * 9):
@@ -154,8 +186,11 @@ def state_fragments(snap: dict[str, Any], watch: LoopWatch, queued: int = 0,
     stats = snap.get("stats")
     if stats:
         line(("class:state.label", "stats  "), ("class:state.dim", stats_line(stats)))
-    if snap.get("warning"):
-        line(("class:state.label", "warn   "), ("class:state.failed", str(snap["warning"])))
+    warning = watch.warning
+    if warning is not None and wall - watch.warning_at < WARNING_SHOWN:
+        age = wall - watch.warning_at
+        line(("class:state.label", "warn   "), ("class:state.failed", warning.text),
+             ("class:state.dim", f" ({age:.0f}s ago)"))
     items = snap.get("items") or []
     for title, families in SECTIONS:
         mine = [it for it in items if it["family"] in families]
@@ -166,11 +201,18 @@ def state_fragments(snap: dict[str, Any], watch: LoopWatch, queued: int = 0,
         line(("class:state.title", title),
              ("class:state.dim", f"  {len(live)} pending" + (f", {len(done)} done" if done
                                                              else "")))
-        for it in live[:LIVE_SHOWN] + done[-FINISHED_SHOWN:]:
-            style, text = _describe(it, now)
+        latest = watch.latest
+        done.sort(key=lambda it: latest.get(it["name"], 0))  # the order they finished in
+        for it in live[:LIVE_SHOWN]:
+            style, text = _describe(it, now, stopped)
             line(("", f"  {it['name']:<6} "), (style, text))
         if len(live) > LIVE_SHOWN:
             line(("class:state.dim", f"  … {len(live) - LIVE_SHOWN} more pending"))
+        for it in done[-FINISHED_SHOWN:]:
+            style, text = _describe(it, now, stopped)
+            line(("", f"  {it['name']:<6} "), (style, text))
+        if len(done) > FINISHED_SHOWN:
+            line(("class:state.dim", f"  … {len(done) - FINISHED_SHOWN} more done"))
     if out and out[-1] == ("", "\n"):
         out.pop()
     return out

@@ -71,6 +71,8 @@ def build_step(eng: Engine, step: Step) -> Callable[..., Any]:
         n = a["N"]
 
         def fn(result: Any) -> Any:
+            if isinstance(result, (str, bytes, list, tuple)) and isinstance(n, int):
+                _bounded_length(len(result) * max(n, 0))  # before it is built
             return _bounded(result * n)
     elif kind == "return":
         value = a["VALUE"]
@@ -140,9 +142,14 @@ VALUE_MAX = 1 << 20
 
 
 def _bounded(value: Any) -> Any:
-    if isinstance(value, (str, bytes, list, tuple)) and len(value) > VALUE_MAX:
-        raise ValueError(f"the result would be {len(value):,} long (at most {VALUE_MAX:,})")
+    if isinstance(value, (str, bytes, list, tuple)):
+        _bounded_length(len(value))
     return value
+
+
+def _bounded_length(length: int) -> None:
+    if length > VALUE_MAX:
+        raise ValueError(f"the result would be {length:,} long (at most {VALUE_MAX:,})")
 
 
 def _compile(expr: str) -> Any:

@@ -15,7 +15,7 @@ from twisted.internet import defer, protocol
 from reactor_repl import runtime
 from reactor_repl.engine.commands import handles
 from reactor_repl.engine.core import CommandError
-from reactor_repl.engine.describe import bytes_text
+from reactor_repl.engine.describe import bytes_text, plural
 
 if TYPE_CHECKING:
     from reactor_repl.engine.core import Engine
@@ -34,7 +34,7 @@ def reader(eng: Engine, p: Parsed) -> None:
     chunk = p["N"] or 1024
     rd = runtime.PipeReader(chunk)
     eng.open_resources.append(rd)
-    with eng.claim("reader", p["NAME"], detail=f"pipe fd {rd.rfd}, doRead reads ≤ {chunk} bytes"
+    with eng.claim("reader", p["NAME"], detail=f"pipe fd {rd.rfd}, doRead reads ≤ {plural(chunk, 'byte')}"
                    ) as claim:
         eng.reactor.addReader(rd)
     eng.registry.strong[claim.name] = rd
@@ -54,7 +54,7 @@ def write(eng: Engine, p: Parsed) -> None:
     except BlockingIOError:
         raise CommandError("the pipe is full", "let the reader read first") from None
     if n < len(data):
-        eng.record("reader.write", rec.name, f"only {n} bytes fitted: the pipe is full",
+        eng.record("reader.write", rec.name, f"only {plural(n, 'byte')} fitted: the pipe is full",
                    {"bytes": n, "short": True})
 
 

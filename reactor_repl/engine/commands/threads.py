@@ -112,8 +112,8 @@ class _Waiting:
         clock = self.eng.clock
         with clock.cond:
             self.eng.reactor.callFromThread(f, *args, **kw)
-            if self.job is not None:
-                self.job.state = "blocked"
+            if self.job is not None and self.job in clock.activities:
+                clock._set(self.job, "blocked")  # (the lock is held: the counts stay right)
                 clock.cond.notify_all()
 
 

@@ -79,7 +79,7 @@ def every(eng: Engine, p: Parsed) -> None:
         if times is not None:
             # 'times N' makes it finite: its calls are not counted as a runaway
             # (--max-dispatches), so a storm of 300,000 calls runs to its end
-            eng.reactor.dispatches -= 1
+            eng.reactor.finite_dispatches += 1
         if count:
             _counted(eng, name, count[0])
         out = None
@@ -223,11 +223,26 @@ def fromthread(eng: Engine, p: Parsed) -> None:
         eng.registry.finished(rec)
         run_do(eng, do, site)
 
+    unsafe = bool(p["unsafe"])
+    if unsafe:
+        eng.record("threadcall.queue", name, "a helper thread runs it itself, not through "
+                   "callFromThread (not thread-safe)",
+                   {"unsafe": True, "command": True, "site": site})
+
     def helper() -> None:
         eng._local.activity = act
         eng.set_thread_label(f"helper-{name}")
         try:
-            eng.reactor.callFromThread(in_reactor)
+            if unsafe:  # the thread runs it itself, off the reactor's thread (the bug)
+                rec.state = "ran"
+                eng.registry.finished(rec)
+                try:
+                    run_do(eng, do, site)
+                except Exception as e:
+                    eng.record("error", name, f"{type(e).__name__}: {e} (in thread "
+                               f"helper-{name})", {"thread": f"helper-{name}"})
+            else:
+                eng.reactor.callFromThread(in_reactor)
         finally:
             eng._local.activity = None
             eng.clock.set_state(act, "delivered")

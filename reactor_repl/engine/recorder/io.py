@@ -10,6 +10,7 @@ from twisted.python.failure import Failure
 from reactor_repl.engine.describe import (
     bytes_text,
     payload,
+    plural,
     reason_text,
 )
 from reactor_repl.engine.recorder.base import (
@@ -23,7 +24,6 @@ from reactor_repl.engine.registry import (
     PortRecord,
     ReaderRecord,
 )
-
 
 
 class IOPart(Base):
@@ -90,7 +90,7 @@ class IOPart(Base):
         if what == "read" and isinstance(last, (bytes, bytearray)):
             if last:
                 rec.total += len(last)
-                rec.detail = f"{rec.total} bytes read"
+                rec.detail = f"{plural(rec.total, 'byte')} read"
                 n = len(last)
                 ev.text = f"doRead(): {n} byte{'s' if n != 1 else ''} {bytes_text(bytes(last))}"
                 ev.data = payload(bytes(last))

@@ -5,22 +5,21 @@ from __future__ import annotations
 import weakref
 from typing import Any, Callable
 
-
 from reactor_repl.engine.describe import (
     bytes_text,
     payload,
+    plural,
     reason_text,
 )
 from reactor_repl.engine.recorder.base import (
-    _ref,
     Base,
     _protocol_name,
+    _ref,
 )
 from reactor_repl.engine.registry import (
     ConnRecord,
     PortRecord,
 )
-
 
 
 class TCPPart(Base):
@@ -111,7 +110,7 @@ class TCPPart(Base):
         if rec is None or rec.internal:
             return run()
         rec.received += len(data)
-        rec.detail = f"{rec.received} bytes in"
+        rec.detail = f"{plural(rec.received, 'byte')} in"
         return self.eng.timed("tcp.data", rec.name,
                               f"dataReceived {len(data)} byte{'s' if len(data) != 1 else ''} "
                               f"{bytes_text(data)}", payload(data), run)

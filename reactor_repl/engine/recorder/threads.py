@@ -32,7 +32,7 @@ class ThreadsPart(Base):
         job.activity = act
         with clock.cond:
             busy = clock.running_jobs()
-            queued = sum(1 for a in clock.activities if a.kind == "job" and a.state == "queued")
+            queued = clock.queued_jobs()
         clock.add(act)
         if rec.internal:
             return rec

@@ -241,6 +241,11 @@ class Writer:
 
     def cmd_fromthread(self, p: Parsed) -> Code:
         m = self.made(p, "threadcall")
+        if p["unsafe"]:  # the thread runs it itself (the bug warn.thread names): no dispatch
+            f = self.func(f"{m.base}_runs")
+            code = function(f, "", self.do(p.do) or Code(["pass"]))
+            code += [f"helpers.started(in_a_thread({f}))"]
+            return self.code_made(m, code.lines, kept=False)
         f, body = self.callback(m, "runs", "threadcall.run", p)
         code = function(f, "", body)
         code += [f"helpers.started(from_a_thread(reactor, {f}))"]
