@@ -70,17 +70,17 @@ def test_what_can_go_after_a_semicolon_and_in_a_list_of_steps() -> None:
 
 
 def test_the_steps_of_a_coroutine_say_what_they_do() -> None:
-    menu = {c.text: c.display_meta_text for c in ReplCompleter(lambda: []).get_completions(
+    menu = {c.text: c.display_meta_text for c in ReplCompleter(lambda: [], lambda family: "").get_completions(
         Document("async c1 await d1 ; "), CompleteEvent(completion_requested=True))}
     assert menu["sleep"] == "await task.deferLater(reactor, SECONDS)"
     assert list(menu) == ["await", "sleep", "return", "raise", "do"]
 
 
 def test_raise_is_offered_inside_a_callback_only() -> None:
-    words = [c.text for c in ReplCompleter(lambda: []).get_completions(
+    words = [c.text for c in ReplCompleter(lambda: [], lambda family: "").get_completions(
         Document("ra"), CompleteEvent(completion_requested=True))]
     assert words == ["race"]
-    words = [c.text for c in ReplCompleter(lambda: []).get_completions(
+    words = [c.text for c in ReplCompleter(lambda: [], lambda family: "").get_completions(
         Document("later 1 do ra"), CompleteEvent(completion_requested=True))]
     assert words == ["race", "raise"]
 
