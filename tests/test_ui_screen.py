@@ -469,3 +469,14 @@ def test_after_reset_the_state_pane_starts_afresh() -> None:
     watch.see(ev(3, 2, "reactor.stop"))
     watch.see(ev(4, 3, "session.reset"))
     assert (watch.stopped, watch.warning, watch.latest) == (False, None, {})
+
+
+def test_a_many_line_event_shows_its_kind_then_its_lines() -> None:
+    """waiting (and show) draw their own kind and first line, then the rest below it."""
+    pane = LogPane()
+    head = "1 Deferred pending 0s or more"
+    rows = [head, "d1  pending 0.0s made at <input>: pending", "  └ nothing: no timer …"]
+    pane.add(Event(1, 0.0, 2, "waiting", "", "prompt", head, {"lines": rows}, False))
+    screen = [s.rstrip() for s in lines(pane) if s.strip()]
+    assert screen[0] == f"#0001  0.000  [2]  waiting    {head}"
+    assert [s.strip() for s in screen[1:3]] == [rows[1], rows[2].strip()]

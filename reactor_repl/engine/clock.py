@@ -37,7 +37,8 @@ LINE_GAP = 1e-12
 class Activity:
     """Work in a thread other than the reactor: a pool job or a helper thread.
 
-    state: queued → running ⇄ sleeping → ended → delivered (waking: being woken)
+    state: queued → running ⇄ sleeping → ended → delivered (waking: being woken;
+    blocked: a job waiting for the reactor to run a call, blockingCallFromThread)
     """
 
     name: str
@@ -50,8 +51,10 @@ class Activity:
     meta: dict = field(default_factory=dict)
 
 
-BUSY_STATES = ("running", "sleeping", "waking", "ended")  # a job holding a pool thread
-SETTLED_STATES = ("sleeping", "delivered")  # the thread waits on the clock, or is done
+# a job holding a pool thread
+BUSY_STATES = ("running", "sleeping", "waking", "ended", "blocked")
+# the thread waits on the clock, or for the reactor (its call is queued already), or is done
+SETTLED_STATES = ("sleeping", "delivered", "blocked")
 
 
 class BaseClock:

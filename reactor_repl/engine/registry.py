@@ -157,6 +157,7 @@ class TriggerRecord(Record):
 
 RECORD_TYPES: dict[str, type[Record]] = {
     "timer": TimerRecord, "loop": LoopRecord, "thread": JobRecord, "reader": ReaderRecord,
+    "writer": ReaderRecord,
     "server": PortRecord, "client": ConnRecord, "conn": ConnRecord, "trigger": TriggerRecord,
 }
 

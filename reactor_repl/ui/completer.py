@@ -18,6 +18,7 @@ from reactor_repl.language.table import (
     KIND_FAMILIES,
     KINDS,
     STEP_BY_NAME,
+    STEP_TABLES,
     Command,
 )
 
@@ -91,7 +92,14 @@ class ReplCompleter(Completer):
             for word, cmd in sorted(BY_NAME.items()):
                 if s.want == "reactor" and cmd.where == "prompt":
                     continue
+                if s.want != "reactor" and cmd.where == "callback":
+                    continue  # (raise: only after do)
                 yield word, _meta(cmd, word)
+        elif t == "step" and s.words:  # a coroutine's or a job's STEPs
+            table = STEP_TABLES.get(s.families[0], {}) if s.families else {}
+            for word in s.words:
+                forms = table.get(word)
+                yield word, forms[0].summary if forms else ""
         elif t == "step":
             for word, cmd in STEP_BY_NAME.items():
                 yield word, _meta(cmd, word)

@@ -325,10 +325,8 @@ class LogPane:
         style = "class:" + sgr_class(colour_for(ev)) if self.colour else ""
         lines = wrap([("class:log.head", head), (style, rest)], width)
         if ev.kind in MULTILINE_KINDS and ev.data and ev.data.get("lines"):
-            # the kind's own name (waiting, error, warn.hang …: not all are a show)
-            lines = wrap([("class:log.head", head),
-                          (style, f"  {ev.kind}  {ev.name}".rstrip())], width)
-            for text in ev.data["lines"]:
+            # the event's line is the first of them (as run and line mode print it)
+            for text in ev.data["lines"][1:]:
                 lines += wrap([(style, CONTINUATION + clean(str(text)))], width)
         return lines
 

@@ -23,7 +23,7 @@ SECTIONS = (
     ("timers", ("timer",)),
     ("loops", ("loop",)),
     ("deferreds", ("deferred",)),
-    ("readers", ("reader",)),
+    ("readers and writers", ("reader", "writer")),
     ("threads", ("thread", "threadcall")),
     ("servers and connections", ("server", "client", "conn")),
     ("triggers", ("trigger",)),

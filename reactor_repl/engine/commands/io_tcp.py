@@ -68,6 +68,19 @@ def close(eng: Engine, p: Parsed) -> None:
     rd.close_write()
 
 
+@handles("writer")
+def writer(eng: Engine, p: Parsed) -> None:
+    rec, rd = _reader(eng, p["READER"])
+    if rd.wfd is None:
+        raise CommandError(f"{rec.name} is closed for writing", "make a new reader")
+    chunk = p["N"] or 1024
+    wr = runtime.PipeWriter(rd, eng.reactor, chunk)
+    with eng.claim("writer", p["NAME"], detail=f"into {rec.name}'s pipe (fd {rd.wfd}), doWrite "
+                   f"writes ≤ {chunk} bytes") as claim:
+        eng.reactor.addWriter(wr)  # nothing to write yet: its first doWrite stops the watch
+    eng.registry.strong[claim.name] = wr
+
+
 @handles("removeReader")
 def remove_reader(eng: Engine, p: Parsed) -> None:
     rec, rd = _reader(eng, p["NAME"])
@@ -89,10 +102,14 @@ def add_reader(eng: Engine, p: Parsed) -> None:
 @handles("listen")
 def listen(eng: Engine, p: Parsed) -> None:
     behaviour = p["PROTOCOL"] or "echo"
+    greet = p["DATA"].encode("utf-8") if p.args.get("DATA") is not None else None
     if ":" in behaviour:
+        if greet is not None:
+            raise CommandError("greet goes with echo, discard or poetry",
+                               "your own protocol writes what it likes in connectionMade")
         factory = _factory(eng, behaviour, protocol.ServerFactory)
     else:
-        factory = runtime.server_factory(behaviour)
+        factory = runtime.server_factory(behaviour, greet)
     with eng.claim("server", p["NAME"], detail=behaviour) as claim:
         try:
             port = eng.reactor.listenTCP(p["PORT"] or 0, factory, interface="127.0.0.1")
@@ -156,6 +173,13 @@ def _transport(eng: Engine, name: str) -> Any:
 
 @handles("send")
 def send_cmd(eng: Engine, p: Parsed) -> None:
+    rec = eng.get(p["NAME"], "client", "conn", "writer")
+    if rec.family == "writer":  # it buffers, and asks for doWrite (addWriter)
+        wr = rec.obj
+        if wr is None or wr.fileno() < 0:
+            raise CommandError(f"{rec.name}'s pipe is closed for writing")
+        wr.write(p["DATA"].encode("utf-8"))
+        return
     _transport(eng, p["NAME"]).write(p["DATA"].encode("utf-8"))
 
 
@@ -166,6 +190,25 @@ def drop(eng: Engine, p: Parsed) -> None:
         transport.loseConnection()
     else:
         transport.abortConnection()
+
+
+@handles("halfclose")
+def halfclose(eng: Engine, p: Parsed) -> None:
+    _transport(eng, p["NAME"]).loseWriteConnection()
+
+
+@handles("pauseProducing", "resumeProducing")
+def producing(eng: Engine, p: Parsed) -> None:
+    transport = _transport(eng, p["NAME"])
+    if p.name == "pauseProducing":
+        transport.pauseProducing()
+    else:
+        transport.resumeProducing()
+
+
+@handles("setTcpNoDelay")
+def no_delay(eng: Engine, p: Parsed) -> None:
+    _transport(eng, p["NAME"]).setTcpNoDelay(not p["off"])
 
 
 def cancel(eng: Engine, rec: Record) -> None:

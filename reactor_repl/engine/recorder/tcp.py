@@ -137,6 +137,16 @@ class TCPPart(Base):
             self.eng.record("tcp.halfclose", rec.name,
                             "loseWriteConnection(): no more writes, still reading", {})
 
+    def tcp_producing(self, transport: Any, paused: bool) -> None:
+        rec = getattr(transport, "_rr", None)
+        if rec is None or rec.internal:
+            return
+        if paused:
+            self.eng.record("tcp.pause", rec.name, "pauseProducing(): no reading until resumed",
+                            {})
+        else:
+            self.eng.record("tcp.resume", rec.name, "resumeProducing(): reading again", {})
+
     def tcp_lost(self, transport: Any, reason: Any, run: Callable[[], Any]) -> Any:
         rec = getattr(transport, "_rr", None)
         if rec is None or rec.internal:
