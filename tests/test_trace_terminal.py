@@ -29,6 +29,12 @@ def sane_and_gone(t: Terminal, timeout: float = 3.0) -> tuple[int, float]:
     return t.child.exitstatus, gone
 
 
+def log_text(t: Terminal) -> str:
+    """The log pane's text, its wrapped rows joined again (the state pane left out)."""
+    left = [ln.split("│")[0].rstrip() for ln in t.text().splitlines()]
+    return " ".join(" ".join(left).split())
+
+
 def rows_of(screen: str, pattern: str) -> list[str]:
     return [ln for ln in screen.splitlines() if re.search(pattern, ln)]
 
@@ -47,7 +53,9 @@ def test_the_explorer_beside_echo_shows_it_live_and_commands_reach_its_reactor(
     assert len(rows_of(t.text(), r"tcp\.data  (c1|s1\.1)  dataReceived")) >= 2
     assert "s1.1   open" in t.text()  # the state pane lists the connections
     t.type("show c1")
-    assert rows_of(t.wait_for("c1: client open"), r"made at tests/programs/echo.py:\d+")
+    t.wait_for("c1: client open")
+    assert re.search(r"show c1 c1: client open \d+ bytes in \(made at "
+                     r"tests/programs/echo\.py:\d+\)", log_text(t))
     t.type("block 1")
     t.wait_for("block.start    sleeping 1s")
     assert "BLOCKED" in t.wait_for("BLOCKED")  # the status line: the program's loop
