@@ -126,9 +126,14 @@ def test_once_its_loop_has_stopped_what_would_run_there_is_refused(traced: Trace
     t = traced
     t.start()
     t.type("later 0 t1")
+    t.type("deferred d9")
     t.event("timer.fire")
+    t.event("deferred.new")
     t.stop_program()
     assert t.beside.loop_state() == "stopped"
+    # the waiting section: what was pending when its loop returned
+    assert [(w["name"], w["chain"][0]["kind"]) for w in t.ex.waiting_now().top] == [
+        ("d9", "nothing")]
     t.ex._snap_at = 0.0
     assert loop_status(t.ex.snapshot(), t.ex.watch)[1] == \
         "its reactor stopped; the program goes on"

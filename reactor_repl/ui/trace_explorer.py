@@ -20,6 +20,7 @@ from reactor_repl.engine.commands import execute
 from reactor_repl.language.parser import Parsed
 from reactor_repl.session.driver import Driver, Location
 from reactor_repl.ui.explorer import Explorer
+from reactor_repl.ui.waiting_watch import Waits, recorded
 
 STOPPED_HINT = ("show, waiting, expect and py still answer from the final state; quit leaves")
 RESET_HINT = "the program's objects are its own; quit, and trace the program again"
@@ -102,10 +103,22 @@ class TraceExplorer(Explorer):
         super().__init__(engine, **kw)
         self.program = program
         self.driver.program = program  # type: ignore[attr-defined]
+        self._final_waits: tuple[Any, Waits] | None = None
 
     def welcome(self) -> str:
-        return (f"tracing {self.program.label} (live clock): what it prints is in the log · "
-                "help: the commands · quit stops it · F1: help on what you type")
+        return (f"tracing {self.program.label} ({self.engine.config.clock} clock): what it "
+                "prints is in the log · help: the commands · quit stops it · F1: help on "
+                "what you type")
+
+    def waiting_now(self) -> Waits:
+        """Once its loop has returned: what its Deferreds waited for then (kept while its
+        objects lived; after the program ends they are gone)."""
+        final = self.engine.final_waiting
+        if final is not None and self.program.loop_state() in ("stopped", "ended"):
+            if self._final_waits is None or self._final_waits[0] is not final:
+                self._final_waits = (final, recorded(final))
+            return self._final_waits[1]
+        return super().waiting_now()
 
     def snapshot(self) -> dict[str, Any]:
         snap = super().snapshot()
