@@ -1,6 +1,6 @@
-"""The explorer's own full collections (ui/collector.py): beside a traced program what is
-frozen includes the program's objects, so everything is scanned again now and then — at a
-quiet moment — and the program's cyclic garbage is freed late, never kept."""
+"""The explorer's own full collections (ui/collector.py): what is frozen includes a
+person's own objects, so everything is scanned again now and then — at a quiet moment —
+and their cyclic garbage is freed late, never kept."""
 
 from __future__ import annotations
 

@@ -16,10 +16,11 @@ once the memory in use (``sys.getallocatedblocks``, cheap to ask) has grown past
 twice what it was after the last scan of everything, plus room for a full ring
 and pane, everything is unfrozen and the next full collection scans it all.
 
-Beside a traced program (``rescan_every``) what is frozen includes the program's own
-objects, and one of them that becomes cyclic garbage would wait for that rescan: so
-everything is scanned again at least every ``rescan_every`` seconds — at a moment
-nobody types (``quiet``), at the latest after three times that.
+What is frozen includes a person's own objects (a ``use``d module's), and one of them
+that becomes cyclic garbage would wait for that: so everything is scanned again at
+least every ``rescan_every`` seconds — at a moment nobody types (``quiet``), at the
+latest after three times that. (Beside a traced program none of this runs: its
+garbage is collected as under python.)
 """
 
 from __future__ import annotations

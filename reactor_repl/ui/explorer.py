@@ -66,7 +66,9 @@ class Explorer(Session):
     # own (not beside a program: its garbage is collected as under python)
     capture_output = True
     manage_gc = True
-    rescan_every: float | None = None  # seconds: see ShortCollections
+    # a person's own (use) objects are frozen too: everything is scanned again this often
+    # (seconds, at a moment nobody types; see ShortCollections)
+    rescan_every: float | None = 10.0
     welcome_first = False
 
     def __init__(self, engine: Engine, *, internals: bool = False, allow_python_files: bool = False,

@@ -91,12 +91,12 @@ class TraceExplorer(Explorer):
 
     driver_class = TraceDriver
     capture_output = False  # the runner captures the program's output from its start
-    # full collections between two frames, what survives frozen, as in a session; the
-    # program's objects are frozen too, so everything is scanned again every 10 s (at a
-    # moment nobody types; after 30 s at the latest): its cyclic garbage is freed late,
-    # never lost (ui/collector.py)
-    manage_gc = True
-    rescan_every = 10.0
+    # Python's own collections, as under python: freezing what survives a collection
+    # (as a session's explorer does, ui/collector.py) would freeze the program's objects
+    # too, and one of its cycles that became garbage — a failed Deferred's, whose
+    # collection is when Twisted logs "Unhandled error in Deferred" — would be freed
+    # seconds late. Observing must not change when that happens; keys echo slower.
+    manage_gc = False
     welcome_first = True
 
     def __init__(self, engine: Any, program: Program, **kw: Any) -> None:
