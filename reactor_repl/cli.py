@@ -93,9 +93,10 @@ def build_parser() -> argparse.ArgumentParser:
     check = sub.add_parser("check", help="parse only: report every error, run nothing")
     check.add_argument("files", nargs="+", metavar="FILE")
     check.add_argument("--allow-python", action="store_true")
-    play = sub.add_parser("play", help="replay FILE in the full-screen UI, then stay interactive")
+    play = sub.add_parser("play", help="replay FILE in the full-screen UI, then stay interactive "
+                                       "(virtual clock unless --clock real)")
     play.add_argument("file", metavar="FILE")
-    _common(play, None)
+    _common(play, "virtual")
     play.add_argument("--step", action="store_true", help="one line per Enter")
     play.add_argument("--line", action="store_true", help="line mode")
     _add_program_commands(sub)
@@ -130,6 +131,10 @@ def _add_program_commands(sub: Any) -> None:
                             "1; a hang stops the program's reactor")
     trace.add_argument("--internals", action="store_true",
                        help="show internal dispatches in the log lines")
+    trace.add_argument("--from", dest="places", action="append", default=None,
+                       metavar="MODULE_OR_FILE",
+                       help="show what code in this file or module did (as filter from; may be "
+                            "given more than once)")
     trace.add_argument("-m", dest="module", nargs=argparse.REMAINDER, metavar="MODULE [ARGS…]",
                        help="MODULE [ARGS…]: run a module as python -m does")
     trace.add_argument("program", nargs="?", metavar="PROGRAM.py")
@@ -138,6 +143,14 @@ def _add_program_commands(sub: Any) -> None:
     view.add_argument("file", metavar="FILE.jsonl")
     view.add_argument("--json", action="store_true", help="events as JSON lines")
     view.add_argument("--internals", action="store_true", help="show internal dispatches")
+    view.add_argument("--waiting", action="store_true",
+                      help="the Deferreds pending at the end of the record, each with its chain")
+    view.add_argument("--at", type=int, metavar="SEQ",
+                      help="with --waiting: as of event #SEQ (rebuilt from the events)")
+    view.add_argument("--from", dest="places", action="append", default=None,
+                      metavar="MODULE_OR_FILE",
+                      help="only what code in this file or module did (as filter from; may be "
+                           "given more than once)")
 
 
 def _config(args: Any, default_clock: str) -> Any:
@@ -277,11 +290,15 @@ def run_text(args: Any, path: str, text: str | Iterator[str], *, default_clock: 
     engine.log.subscribe(printer)
     printer.view_tick = printer.flush  # type: ignore[attr-defined]
 
+    from reactor_repl.ui.capture import captured
+
+    screen = sys.stderr if getattr(args, "json", False) else sys.stdout
+
     class HeadlessView:
         def show_text(self, text: str) -> None:
             printer.flush()
             # help pages are for the person: with --json, stdout carries events only
-            print(text, file=sys.stderr if getattr(args, "json", False) else sys.stdout)
+            print(text, file=screen)
 
         def tick(self) -> None:
             printer.flush()
@@ -295,8 +312,9 @@ def run_text(args: Any, path: str, text: str | Iterator[str], *, default_clock: 
     interrupted = False
     try:
         engine.start()
-        driver.run_lines(path, text)
-        driver.end_of_input(path)
+        with captured(engine):  # what the person's Python prints is an event line too
+            driver.run_lines(path, text)
+            driver.end_of_input(path)
     except KeyboardInterrupt:
         interrupted = True
     finally:
@@ -376,6 +394,8 @@ def bounded_lines(stream: TextIO) -> Iterator[str]:
 
 
 def cmd_interactive(args: Any, play: str | None = None) -> int:
+    """The explorer (live clock by default) or ``play`` (virtual by default, as ``run``: a
+    scenario stepped at a person's pace must not race the real clock between lines)."""
     from reactor_repl.ui import app
 
     return app.main(args, _config(args, "live"), play=play)

@@ -10,10 +10,11 @@ from __future__ import annotations
 import os
 import threading
 import time
-from typing import Any, Callable
+import types
+from typing import Any, Callable, Iterable
 
 from twisted.internet import defer, main, protocol
-from twisted.internet.interfaces import IReadDescriptor
+from twisted.internet.interfaces import IReadDescriptor, IWriteDescriptor
 from twisted.python.failure import Failure
 from zope.interface import implementer
 
@@ -91,6 +92,49 @@ class PipeReader:
         self.close_write()
 
 
+@implementer(IWriteDescriptor)
+class PipeWriter:
+    """An IWriteDescriptor on the writing end of a PipeReader's pipe: ``write`` buffers
+    and asks the loop for doWrite (addWriter); each doWrite writes at most ``chunk``
+    bytes; with nothing left it stops asking (removeWriter), or the loop would call it
+    again at once, for ever (a pipe with room is always writable)."""
+
+    def __init__(self, pipe: PipeReader, reactor: Any, chunk: int = 1024) -> None:
+        self.pipe = pipe
+        self.reactor = reactor
+        self.chunk = chunk
+        self.buffer = b""
+        self.last_written: int | None = None
+
+    def fileno(self) -> int:
+        return self.pipe.wfd if self.pipe.wfd is not None else -1
+
+    def logPrefix(self) -> str:
+        return "PipeWriter"
+
+    def write(self, data: bytes) -> None:
+        if not self.buffer:
+            self.reactor.addWriter(self)
+        self.buffer += data
+
+    def doWrite(self) -> Any:
+        try:
+            n = self.pipe.write(self.buffer[:self.chunk])
+        except BlockingIOError:
+            n = 0
+        except OSError:
+            self.last_written = None
+            return main.CONNECTION_LOST
+        self.last_written = n
+        self.buffer = self.buffer[n:]
+        if not self.buffer:
+            self.reactor.removeWriter(self)
+        return None
+
+    def connectionLost(self, reason: Failure) -> None:
+        self.buffer = b""
+
+
 # ------------------------------------------------------------------ protocols
 class Echo(protocol.Protocol):
     """Writes back what it receives."""
@@ -135,10 +179,24 @@ SERVERS: dict[str, type[protocol.Protocol]] = {"echo": Echo, "discard": Discard,
                                                 "poetry": Poetry}
 
 
-def server_factory(behaviour: str) -> protocol.ServerFactory:
-    """A factory building one protocol of ``behaviour`` (echo, discard, poetry) per connection."""
+def greeting(cls: type[protocol.Protocol], data: bytes) -> type[protocol.Protocol]:
+    """``cls`` that first writes ``data`` in connectionMade (a server that speaks first)."""
+
+    class Greeting(cls):  # type: ignore[valid-type,misc]
+        def connectionMade(self) -> None:
+            self.transport.write(data)
+            super().connectionMade()
+
+    Greeting.__name__ = Greeting.__qualname__ = cls.__name__
+    return Greeting
+
+
+def server_factory(behaviour: str, greet: bytes | None = None) -> protocol.ServerFactory:
+    """A factory building one protocol of ``behaviour`` (echo, discard, poetry) per
+    connection; ``greet``: each connection writes it first, in connectionMade."""
     factory = protocol.ServerFactory()
-    factory.protocol = SERVERS[behaviour]
+    cls = SERVERS[behaviour]
+    factory.protocol = greeting(cls, greet) if greet is not None else cls
     return factory
 
 
@@ -188,6 +246,78 @@ def from_a_thread(reactor: Any, f: Callable[[], Any], name: str = "helper") -> t
     t = threading.Thread(target=reactor.callFromThread, args=(f,), name=name, daemon=True)
     t.start()
     return t
+
+
+def in_a_thread(f: Callable[[], Any], name: str = "helper") -> threading.Thread:
+    """A thread that runs ``f`` itself — calling reactor APIs from it is the classic bug
+    (they are not thread-safe: ``callFromThread`` is how a thread hands work over)."""
+    t = threading.Thread(target=f, name=name, daemon=True)
+    t.start()
+    return t
+
+
+# ------------------------------------------------------------------ coroutines
+class Done:
+    """A step that ends a list of steps with a value (``return VALUE``)."""
+
+    def __init__(self, value: Any) -> None:
+        self.value = value
+
+
+Steps = Iterable[tuple[str, Callable[[], Any]]]
+
+
+async def steps_coroutine(steps: Steps) -> Any:
+    """An ``async def`` whose body is ``steps``: each is (at, run), ``at`` saying which step
+    it is ("step 2 (sleep 0.5)"); ``run()`` returns a Deferred to await, a Done to
+    return, or None to go on (or raises). While it waits, ``at`` names the step."""
+    for at, run in steps:
+        out = run()
+        if isinstance(out, Done):
+            return out.value
+        if out is not None:
+            await out
+    return None
+
+
+def steps_generator(steps: Steps) -> Any:
+    """``steps_coroutine`` for ``@inlineCallbacks``: it yields what the other awaits."""
+    for at, run in steps:
+        out = run()
+        if isinstance(out, Done):
+            return out.value
+        if out is not None:
+            yield out
+    return None
+
+
+# the frames of a list of steps: ``step_at`` reads where one waits
+STEP_CODES = frozenset({steps_coroutine.__code__, steps_generator.__code__})
+
+
+def step_at(frame: Any) -> str:
+    """Which step a suspended list of steps waits at, or "" for any other frame."""
+    if frame.f_code not in STEP_CODES:
+        return ""
+    at = frame.f_locals.get("at")
+    return at if isinstance(at, str) else ""
+
+
+def named(fn: Callable[..., Any], name: str) -> Callable[..., Any]:
+    """``fn`` under another name (the coroutine or generator it makes is called so)."""
+    copy = types.FunctionType(fn.__code__, fn.__globals__, name, fn.__defaults__,
+                              fn.__closure__)
+    copy.__qualname__ = name
+    return copy
+
+
+def job_steps(steps: Iterable[Callable[[], Any]]) -> Any:
+    """A thread job made of steps: each ``run()`` returns a Done to return, or goes on."""
+    for run in steps:
+        out = run()
+        if isinstance(out, Done):
+            return out.value
+    return None
 
 
 def block(seconds: float, cpu: bool = False) -> None:

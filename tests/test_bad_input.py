@@ -147,7 +147,8 @@ def replay(session: list[str], clock: str) -> list:
             assert not PYTHON_BUG.match(message), e.text
         assert "Traceback" not in e.text
     ended_early = quitted or paused is not None or any(
-        e.kind == "reactor.stop" or (e.kind == "error" and e.text.startswith("runaway"))
+        e.kind in ("reactor.stop", "reactor.crash")
+        or (e.kind == "error" and e.text.startswith("runaway"))
         for e in events)
     assert ended_early or ("note", "alive") in [(e.kind, e.text) for e in events]
     assert events[-1].kind == "session.end"

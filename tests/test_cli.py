@@ -304,3 +304,39 @@ def test_interrupt_exits_130_quickly_and_ends_the_session(tmp_path):
     assert time.monotonic() - began < 5
     assert "session.end    interrupted" in out
     assert "Traceback" not in err
+
+
+def test_play_replays_on_the_virtual_clock_unless_asked_for_real_time():
+    """A learner stepping a scenario at their own pace must not race the real clock between
+    lines (issue 10.1): play defaults to the virtual clock, as run does."""
+    from reactor_repl.cli import _config, build_parser
+
+    parser = build_parser()
+    assert _config(parser.parse_args(["play", "s.rr"]), "live").clock == "virtual"
+    assert _config(parser.parse_args(["play", "s.rr", "--clock", "real"]), "live").clock == "live"
+    assert _config(parser.parse_args([]), "live").clock == "live"  # the explorer itself
+
+
+def test_every_scenario_passes_when_stepped_slowly_on_plays_clock():
+    """Enter pressed at any pace: on the virtual clock, real time between lines changes
+    nothing (lines run one at a time, as play --step runs them)."""
+    import glob
+    import time
+
+    from reactor_repl.engine.core import Config, Engine
+    from reactor_repl.session.driver import Driver, Location
+
+    path = os.path.join(ROOT, "scenarios", "03-blocking-the-loop.rr")
+    engine = Engine(Config(clock="virtual"))
+    driver = Driver(engine)
+    engine.start()
+    try:
+        with open(path, encoding="utf-8") as f:
+            for n, line in enumerate(f.read().splitlines(), 1):
+                driver.submit(line, Location(path, n))
+                time.sleep(0.02)  # a (fast) person between two Enters
+    finally:
+        engine.finish()
+    kinds = [e.kind for e in engine.log.snapshot()]
+    assert "expect.fail" not in kinds and "expect.pass" in kinds
+    assert glob.glob(os.path.join(ROOT, "scenarios", "*.rr"))

@@ -10,7 +10,7 @@ from prompt_toolkit.document import Document
 
 from reactor_repl.language.completion import context
 from reactor_repl.language.table import STEP_BY_NAME
-from reactor_repl.ui.completer import ReplCompleter, next_name
+from reactor_repl.ui.completer import ReplCompleter
 
 
 def kinds(text: str) -> list[tuple[str, tuple[str, ...]]]:
@@ -28,19 +28,21 @@ def test_what_can_go_here() -> None:
     assert kinds("later 1 t1 do ") == [("command", ())]
     assert kinds("later 1 t1 do fire ") == [("name", ("deferred",))]
     assert kinds("every 1 ") == [("new-name", ("loop",)),
-                                 ("keyword", ("now", "delayed", "times")), ("keyword", ("do",)),
-                                 ("keyword", ("call",))]
-    assert kinds("every 1 l1 now ") == [("keyword", ("times",)), ("keyword", ("do",)),
-                                        ("keyword", ("call",))]
-    assert kinds("thread ") == [("new-name", ("thread",)), ("keyword", ("call",))]
+                                 ("keyword", ("now", "delayed", "times", "count", "wait")),
+                                 ("keyword", ("do",)), ("keyword", ("call",))]
+    assert kinds("every 1 l1 now ") == [("keyword", ("times", "count", "wait")),
+                                        ("keyword", ("do",)), ("keyword", ("call",))]
+    assert kinds("thread ") == [("new-name", ("thread",)), ("step", JOB),
+                                ("keyword", ("call",))]
     assert kinds("thread 2 ") == [("keyword", ("raise", "return"))]
     assert kinds("addCallback d1 ") == [("step", ())]
     assert kinds("addCallback d1 await ") == [("name", ("deferred",))]
     assert kinds("addCallbacks d1 add 1 ") == [("keyword", ("/",))]
     assert kinds("addCallbacks d1 add 1 / ") == [("step", ())]
-    assert kinds("listen s1 ") == [("keyword", ("echo", "discard", "poetry")), ("python", ())]
+    assert kinds("listen s1 ") == [("keyword", ("echo", "discard", "poetry")), ("python", ()),
+                                   ("keyword", ("greet",))]
     assert kinds("trigger before ") == [("keyword", ("startup", "shutdown"))]
-    assert kinds("filter timer ") == [("kind", ())]
+    assert kinds("filter timer ") == [("kind", ()), ("keyword", ("from",))]
     assert kinds("expect ") == [("expect", ())]
     assert kinds("expect order t1 ") == [("name", ()), ("kind", ())]
     assert kinds("load sc") == [("path", ())]
@@ -48,6 +50,39 @@ def test_what_can_go_here() -> None:
     assert kinds("fier ") == []
     assert kinds("note some te") == []
     assert kinds("later 1 # ") == []
+
+
+JOB = ("sleep", "fromthread", "blocking", "return", "raise")
+COROUTINE = ("await", "sleep", "return", "raise", "do")
+
+
+def test_what_can_go_after_a_semicolon_and_in_a_list_of_steps() -> None:
+    assert kinds("later 1 do fire d1 ; ") == [("command", ())]
+    assert kinds("later 1 do fire d1 ; cancel ")[0][0] == "name"
+    assert kinds("addCallback d1 do note x ; ") == [("command", ())]
+    assert kinds("async c1 ") == [("step", COROUTINE)]
+    assert kinds("async c1 await d1 ; ") == [("step", COROUTINE)]
+    assert kinds("async c1 await ") == [("name", ("deferred",))]
+    assert kinds("inlineCallbacks c1 sleep 1 ; do ") == [("command", ())]
+    assert kinds("thread j1 sleep 1 ; ") == [("step", JOB)]
+    assert kinds("thread j1 fromthread f1 do ") == [("command", ())]
+    assert ("new-name", ("threadcall",)) in kinds("callInThread j1 blocking ")
+
+
+def test_the_steps_of_a_coroutine_say_what_they_do() -> None:
+    menu = {c.text: c.display_meta_text for c in ReplCompleter(lambda: [], lambda family: "").get_completions(
+        Document("async c1 await d1 ; "), CompleteEvent(completion_requested=True))}
+    assert menu["sleep"] == "await task.deferLater(reactor, SECONDS)"
+    assert list(menu) == ["await", "sleep", "return", "raise", "do"]
+
+
+def test_raise_is_offered_inside_a_callback_only() -> None:
+    words = [c.text for c in ReplCompleter(lambda: [], lambda family: "").get_completions(
+        Document("ra"), CompleteEvent(completion_requested=True))]
+    assert words == ["race"]
+    words = [c.text for c in ReplCompleter(lambda: [], lambda family: "").get_completions(
+        Document("later 1 do ra"), CompleteEvent(completion_requested=True))]
+    assert words == ["race", "raise"]
 
 
 def test_the_cursor_word_command_and_argument() -> None:
@@ -74,8 +109,9 @@ ITEMS: list[dict[str, Any]] = [
 ]
 
 
-def complete(text: str, requested: bool = False) -> list[str]:
-    completer = ReplCompleter(lambda: ITEMS)
+def complete(text: str, requested: bool = False,
+             next_name: Any = lambda family: {"timer": "t3"}.get(family, "?")) -> list[str]:
+    completer = ReplCompleter(lambda: ITEMS, next_name)
     event = CompleteEvent(completion_requested=requested)
     out = []
     for c in completer.get_completions(Document(text), event):
@@ -97,8 +133,26 @@ def test_cancel_offers_what_can_be_cancelled() -> None:
 def test_show_offers_everything_and_new_names_are_fresh() -> None:
     assert complete("show ") == ["t1", "t2", "d1", "d2", "j1"]
     assert complete("later 1 ") == ["t3", "do", "call"]
-    assert next_name("deferred", ITEMS) == "d3"
-    assert next_name("server", ITEMS) == "s1"
+
+
+def test_a_new_name_offered_is_the_one_the_engine_would_give() -> None:
+    """One naming rule: after a user-named t5 the engine's next timer is t1, and that is
+    what completion offers (it once offered t6)."""
+    from reactor_repl.engine.core import Config, Engine
+    from reactor_repl.ui.session import Session
+
+    engine = Engine(Config(clock="virtual"))
+    engine.start()
+    session = Session(engine)
+    try:
+        session.driver.submit("later 1 t5")
+        assert complete("later 2 ", next_name=session.next_name)[0] == "t1"
+        session.driver.submit("later 2")
+        assert [o.name for o in engine.objects.values()] == ["t5", "t1"]
+        assert complete("later 3 ", next_name=session.next_name)[0] == "t2"
+        assert complete("deferred ", next_name=session.next_name)[0] == "d1"
+    finally:
+        engine.finish()
 
 
 def test_step_words_and_commands_inside_do() -> None:
@@ -133,9 +187,10 @@ def test_the_forms_of_a_word_are_offered_until_a_keyword_picks_one() -> None:
     assert context("thread j1 call ").command.syntax() == "thread [NAME] call FN"
     assert context("thread j1 ").command.syntax() == (
         "thread [NAME] DURATION [raise MESSAGE] [return VALUE]")
-    assert kinds("later 1 do thread j1 ") == [("keyword", ("call",))]
+    assert kinds("later 1 do thread j1 ") == [("step", JOB), ("keyword", ("call",))]
     assert kinds("every 1 l1 call ") == [("python", ())]
-    assert kinds("every 1 delayed ") == [("keyword", ("times",)), ("keyword", ("do",)),
+    assert kinds("every 1 delayed ") == [("keyword", ("times", "count", "wait")),
+                                         ("keyword", ("do",)),
                                          ("keyword", ("call",))]  # no 'now' after 'delayed'
     assert kinds("reset ") == [("name", ("timer",))]
     assert kinds("addCallback d1 call ") == [("python", ())]

@@ -422,6 +422,9 @@ def test_show_lists_the_links_with_ticks_for_those_that_ran():
         "  ✓ 1. callback add 1 (ran callback)",
         "    2. errback recover 0",
         "  ✓ 3. callback await d9 (ran callback)",
+        "  waits for:",  # while it is pending: waiting's chain
+        "  └ paused on d9",
+        "    └ nothing: no timer, connection, reader, thread job or other Deferred can fire it",
     ]
 
 

@@ -260,7 +260,7 @@ def test_a_copied_definition_brings_what_it_needs():
     c.need("server_factory")
     assert {d.name for d in c.defs.values()} == {
         "server_factory", "SERVERS", "Echo", "Discard", "Poetry", "POEM", "POEM_CHUNK",
-        "POEM_PAUSE"}
+        "POEM_PAUSE", "greeting"}
     source = "\n".join(c.import_lines()) + "\n\n" + c.source()
     ns: dict = {}
     exec(compile(source, "copied.py", "exec"), ns)

@@ -78,6 +78,23 @@ def _count(e: Event) -> Any:
     return str(e.data["missed"] + 1) if e.kind == "loop.call" else ""
 
 
+def _coroutine(e: Event) -> Any:
+    """Where a coroutine waits (the step), what it ended with, what a note says."""
+    if e.kind in ("deferred.pause", "deferred.resume"):
+        return e.data["at"]
+    if e.kind == "deferred.result":
+        return str(e.data["value"])
+    return e.text if e.kind == "note" else ""
+
+
+def _loop_count(e: Event) -> Any:
+    return str(e.data["count"]) if e.kind == "loop.count" else ""
+
+
+def _bytes(e: Event) -> Any:
+    return str(e.data["bytes"]) if e.kind in ("tcp.data", "reader.read", "writer.write") else ""
+
+
 CASES = [
     Case("timers-due-during-a-block-in-a-timer", """
         def b():
@@ -362,6 +379,291 @@ CASES = [
         later 0.2 c
         wait 0.3
         """, ("timer.fire",), live="order", virtual="order"),
+    # -- what issue 14 added to the language, each against the program it stands for
+    Case("coroutines-wait-at-their-steps-and-resume-inside-the-callback-that-fires", """
+        d1 = defer.Deferred()
+        async def c1():
+            if not d1.called:
+                rec("deferred.pause", "c1", "step 1 (await d1)")
+            await d1
+            rec("deferred.resume", "c1", "step 1 (await d1)")
+            sleeping = task.deferLater(reactor, 0.2)
+            rec("deferred.pause", "c1", "step 2 (sleep 0.2)")
+            await sleeping
+            rec("deferred.resume", "c1", "step 2 (sleep 0.2)")
+            return 3
+        @defer.inlineCallbacks
+        def c2():
+            if not d1.called:
+                rec("deferred.pause", "c2", "step 1 (await d1)")
+            yield d1
+            rec("deferred.resume", "c2", "step 1 (await d1)")
+            sleeping = task.deferLater(reactor, 0.1)
+            rec("deferred.pause", "c2", "step 2 (sleep 0.1)")
+            yield sleeping
+            rec("deferred.resume", "c2", "step 2 (sleep 0.1)")
+            return 4
+        def t1():
+            rec("timer.fire", "t1")
+            d1.callback("x")
+            rec("note", "", "after fire")
+        def start():
+            defer.ensureDeferred(c1()).addCallback(lambda r: rec("deferred.result", "c1", r))
+            c2().addCallback(lambda r: rec("deferred.result", "c2", r))
+            reactor.callLater(0.1, t1)
+            reactor.callLater(0.25, rec, "timer.fire", "t2")
+        UNTIL = 0.5
+        """, """
+        deferred d1
+        async c1 await d1 ; sleep 0.2 ; return 3
+        inlineCallbacks c2 await d1 ; sleep 0.1 ; return 4
+        later 0.1 t1 do fire d1 x ; note after fire
+        later 0.25 t2
+        wait 0.5
+        """, ("deferred.pause", "deferred.resume", "timer.fire", "note", "deferred.result"),
+         live="order", virtual="order", names=("c1", "c2", "t1", "t2", ""), extra=_coroutine),
+    Case("a-looping-call-waits-for-the-deferred-its-call-returns-and-counts-skipped-beats", """
+        calls = [0]
+        def beat(count):
+            rec("loop.call", "l1")
+            rec("loop.count", "l1", count)
+            calls[0] += 1
+            if calls[0] >= 3:
+                lc.stop()
+            return task.deferLater(reactor, 0.25)
+        lc = task.LoopingCall.withCount(beat)
+        def start():
+            lc.start(0.1, now=False)
+            reactor.callLater(0.2, rec, "timer.fire", "t1")
+        UNTIL = 1.2
+        """, """
+        every 0.1 l1 delayed count wait 0.25 times 3
+        later 0.2 t1
+        wait 1.2
+        """, ("loop.call", "loop.count", "timer.fire"), extra=_loop_count),
+    Case("several-actions-in-a-callback-and-raise-in-a-timer-a-loop-and-a-chain", """
+        d1, d2 = defer.Deferred(), defer.Deferred()
+        d1.addCallback(lambda r: rec("deferred.step", "d1", "callback"))
+        d2.addCallback(lambda r: rec("deferred.step", "d2", "callback"))
+        def t1():
+            rec("timer.fire", "t1")
+            d1.callback(1)
+            raise Exception("boom")
+            d2.callback(2)
+        def beat():
+            rec("loop.call", "l1")
+            raise Exception("enough")
+        def failed(f):
+            rec("loop.stop", "l1")
+        d3 = defer.Deferred()
+        def step(result):
+            rec("deferred.step", "d3", "callback")
+            raise Exception("no")
+        d3.addCallback(step)
+        d3.addErrback(lambda f: rec("deferred.step", "d3", "errback"))
+        def t2():
+            rec("timer.fire", "t2")
+            d3.callback(0)
+        def start():
+            reactor.callLater(0.05, t1)
+            task.LoopingCall(beat).start(0.1, now=False).addErrback(failed)
+            reactor.callLater(0.2, t2)
+            reactor.callLater(0.3, rec, "timer.fire", "t3")
+        UNTIL = 0.4
+        """, """
+        deferred d1
+        deferred d2
+        addCallback d1 pass
+        addCallback d2 pass
+        later 0.05 t1 do fire d1 1 ; raise boom ; fire d2 2
+        every 0.1 l1 delayed do raise enough
+        deferred d3
+        addCallback d3 raise no
+        addErrback d3 pass
+        later 0.2 t2 do fire d3 0
+        later 0.3 t3
+        wait 0.4
+        """, ("timer.fire", "loop.call", "loop.stop", "deferred.step"), extra=_branch),
+    Case("shutdown-waits-for-a-before-triggers-deferred-and-the-loop-runs-meanwhile", """
+        def g1():
+            rec("trigger.fire", "g1")
+            return task.deferLater(reactor, 0.2)
+        def t1():
+            rec("timer.fire", "t1")
+            reactor.callWhenRunning(lambda: rec("note", "", "running"))
+            reactor.stop()
+        def g2():
+            rec("trigger.fire", "g2")
+            raise Exception("logged, and the shutdown goes on")
+        def start():
+            reactor.addSystemEventTrigger("before", "shutdown", g1)
+            reactor.addSystemEventTrigger("during", "shutdown", g2)
+            reactor.addSystemEventTrigger("after", "shutdown", rec, "trigger.fire", "g3")
+            reactor.callLater(0.1, t1)
+            reactor.callLater(0.2, rec, "timer.fire", "t2")
+        UNTIL = 0.6
+        """, """
+        trigger before shutdown g1 wait 0.2
+        trigger during shutdown g2 do raise logged, and the shutdown goes on
+        trigger after shutdown g3
+        later 0.1 t1 do callWhenRunning do note running ; stop
+        later 0.2 t2
+        wait 0.6
+        """, ("trigger.fire", "timer.fire", "note"), names=("g1", "g2", "g3", "t1", "t2", ""),
+         extra=_coroutine),
+    Case("crash-stops-the-loop-at-once-no-shutdown-triggers", """
+        def t1():
+            rec("timer.fire", "t1")
+            reactor.crash()
+        def start():
+            reactor.addSystemEventTrigger("before", "shutdown", rec, "trigger.fire", "g1")
+            reactor.callLater(0.1, t1)
+            reactor.callLater(0.2, rec, "timer.fire", "t2")
+        UNTIL = 0.4
+        """, """
+        trigger before shutdown g1
+        later 0.1 t1 do crash
+        later 0.2 t2
+        wait 0.4
+        """, ("trigger.fire", "timer.fire")),
+    Case("a-job-hands-the-reactor-calls-partway-through", """
+        d1 = defer.Deferred()
+        d1.addCallback(lambda r: rec("deferred.step", "d1", "callback"))
+        def j1():
+            time.sleep(0.2)
+            reactor.callFromThread(rec, "threadcall.run", "f1")
+            time.sleep(0.3)
+            return 2
+        def f2():
+            rec("threadcall.run", "f2")
+            d1.callback("ok")
+        def j2():
+            time.sleep(0.1)
+            threads.blockingCallFromThread(reactor, f2)
+            time.sleep(0.2)
+            return 3
+        def j3():
+            time.sleep(0.4)
+            reactor.callFromThread(rec, "threadcall.run", "f3")
+        def start():
+            threads.deferToThread(j1).addCallback(lambda r: rec("thread.result", "j1"))
+            threads.deferToThread(j2).addCallback(lambda r: rec("thread.result", "j2"))
+            reactor.callInThread(j3)
+            reactor.callLater(0.6, rec, "timer.fire", "t1")
+        UNTIL = 0.8
+        """, """
+        deferred d1
+        addCallback d1 pass
+        thread j1 sleep 0.2 ; fromthread f1 ; sleep 0.3 ; return 2
+        thread j2 sleep 0.1 ; blocking f2 do fire d1 ok ; sleep 0.2 ; return 3
+        callInThread j3 sleep 0.4 ; fromthread f3
+        later 0.6 t1
+        wait 0.8
+        """, ("threadcall.run", "thread.result", "timer.fire", "deferred.step"), extra=_branch),
+    Case("a-writer-on-a-pipe-writes-in-chunks-and-a-reader-reads-them", """
+        import os
+        from zope.interface import implementer
+        from twisted.internet.interfaces import IReadDescriptor, IWriteDescriptor
+        rfd, wfd = os.pipe()
+        os.set_blocking(rfd, False)
+        os.set_blocking(wfd, False)
+        @implementer(IReadDescriptor)
+        class Reader:
+            def fileno(self): return rfd
+            def logPrefix(self): return "Reader"
+            def doRead(self):
+                rec("reader.read", "r1", len(os.read(rfd, 4)))
+            def connectionLost(self, reason): pass
+        @implementer(IWriteDescriptor)
+        class Writer:
+            buffer = b""
+            def fileno(self): return wfd
+            def logPrefix(self): return "Writer"
+            def doWrite(self):
+                n = os.write(wfd, self.buffer[:3])
+                rec("writer.write", "w1", n)
+                self.buffer = self.buffer[n:]
+                if not self.buffer:
+                    reactor.removeWriter(self)
+            def connectionLost(self, reason): pass
+        w = Writer()
+        def send():
+            w.buffer += b"hello"
+            reactor.addWriter(w)
+        def start():
+            reactor.addReader(Reader())
+            reactor.addWriter(w)
+            reactor.callLater(0.1, send)
+        UNTIL = 0.3
+        """, """
+        reader r1 chunk 4
+        writer w1 r1 chunk 3
+        wait 0.1
+        send w1 hello
+        wait 0.2
+        """, ("reader.read", "writer.write"), live="order", extra=_bytes),
+    Case("greet-halfclose-and-producers-on-a-connection", """
+        from twisted.internet import protocol
+        class Greet(protocol.Protocol):
+            def connectionMade(self):
+                self.transport.write(b"welcome")
+            def connectionLost(self, reason):
+                rec("tcp.lost", "s1.1")
+        class Echo(protocol.Protocol):
+            def dataReceived(self, data):
+                self.transport.write(data)
+        class Client(protocol.Protocol):
+            def __init__(self, name):
+                self.name = name
+            def dataReceived(self, data):
+                rec("tcp.data", self.name, len(data))
+            def connectionLost(self, reason):
+                rec("tcp.lost", self.name)
+        conns = {}
+        def client(name):
+            def build(addr):
+                p = Client(name)
+                conns[name] = p
+                return p
+            f = protocol.ClientFactory()
+            f.buildProtocol = build
+            return f
+        def start():
+            p1 = reactor.listenTCP(0, protocol.ServerFactory.forProtocol(Greet),
+                                   interface="127.0.0.1")
+            p2 = reactor.listenTCP(0, protocol.ServerFactory.forProtocol(Echo),
+                                   interface="127.0.0.1")
+            reactor.connectTCP("127.0.0.1", p1.getHost().port, client("c1"))
+            reactor.connectTCP("127.0.0.1", p2.getHost().port, client("c2"))
+            reactor.callLater(0.1, lambda: conns["c1"].transport.loseWriteConnection())
+            def paused():
+                conns["c2"].transport.setTcpNoDelay(True)
+                conns["c2"].transport.pauseProducing()
+                conns["c2"].transport.write(b"ping")
+            reactor.callLater(0.2, paused)
+            reactor.callLater(0.3, rec, "timer.fire", "t1")
+            reactor.callLater(0.4, lambda: conns["c2"].transport.resumeProducing())
+            reactor.callLater(0.6, lambda: conns["c2"].transport.loseConnection())
+        UNTIL = 0.8
+        """, """
+        listen s1 0 discard greet welcome
+        listen s2 0 echo
+        connect c1 s1
+        connect c2 s2
+        wait 0.1
+        halfclose c1
+        wait 0.1
+        setTcpNoDelay c2
+        pauseProducing c2
+        send c2 ping
+        later 0.1 t1
+        wait 0.2
+        resumeProducing c2
+        wait 0.2
+        drop c2
+        wait 0.2
+        """, ("tcp.data", "tcp.lost", "timer.fire"), live="order", virtual="order",
+         names=("c1", "c2", "s1.1", "t1"), extra=_bytes),
 ]
 
 
@@ -380,10 +682,15 @@ def _run_program(case: Case) -> list[Row]:
     return rows
 
 
+# programs run at once: they mostly wait, but two dozen Pythons starting together on a
+# small machine make each one's own timers late enough to merge passes
+PLAIN_AT_ONCE = 6
+
+
 @pytest.fixture(scope="module")
 def plain() -> dict[str, list[Row]]:
     """Every program at once: they mostly wait, so the lot takes as long as the longest."""
-    with ThreadPoolExecutor(len(CASES)) as pool:
+    with ThreadPoolExecutor(PLAIN_AT_ONCE) as pool:
         return dict(zip([c.id for c in CASES], pool.map(_run_program, CASES)))
 
 
@@ -441,6 +748,21 @@ def test_no_empty_pass_follows_a_thread_hand_back(clock, plain):
     got = explorer_rows(case, clock)
     assert [row[:2] for row in got] == [("thread.result", "j1"), ("timer.fire", "t1")]
     assert got[1][2] - got[0][2] == timer - result == 1
+
+
+@pytest.mark.parametrize("clock", ["virtual", "live"])
+def test_a_coroutine_resumes_in_the_pass_of_the_callback_that_fires_what_it_awaits(clock, plain):
+    """The coroutines start on typed lines (a pass each; the program starts them in one), so
+    the case compares order; from the timer on, the passes too."""
+    case = [c for c in CASES if c.id.startswith("coroutines-wait-at-their-steps")][0]
+    expected = renumber(plain[case.id][2:])
+    got = renumber([row for row in explorer_rows(case, clock) if row[1] in case.names][2:])
+    assert [row[:3] for row in expected] == [
+        ("timer.fire", "t1", 0), ("deferred.resume", "c1", 0), ("deferred.pause", "c1", 0),
+        ("deferred.resume", "c2", 0), ("deferred.pause", "c2", 0), ("note", "", 0),
+        ("deferred.resume", "c2", 1), ("deferred.result", "c2", 1), ("timer.fire", "t2", 2),
+        ("deferred.resume", "c1", 3), ("deferred.result", "c1", 3)]
+    assert got == expected
 
 
 @pytest.mark.parametrize("clock", ["virtual", "live"])
@@ -544,3 +866,93 @@ def test_race_gather_timeout_and_cancel_end_as_in_plain_twisted(clock):
                      "g4": "FirstError:0"}
     events = run_scenario(RESULTS_SCENARIO, clock)
     assert {name: _explorer_result(events, name) for name in plain} == plain
+
+
+LISTS_PROGRAM = '''
+def form(v):
+    if hasattr(v, "type"):  # a Failure
+        return v.type.__name__ + (":%d" % v.value.index if v.check(defer.FirstError) else "")
+    if isinstance(v, (list, tuple)):
+        return "[" + ", ".join(form(x) for x in v) + "]"
+    return repr(v)
+def show(name):
+    def got(value):
+        rec("result", name, form(value))
+    return got
+def start():
+    d1, d2 = defer.Deferred(), defer.Deferred()
+    l1 = defer.DeferredList([d1, d2], fireOnOneCallback=True)
+    d2.callback("b")
+    d3, d4 = defer.Deferred(), defer.Deferred()
+    l2 = defer.DeferredList([d3, d4], fireOnOneErrback=True, consumeErrors=True)
+    d4.errback(Exception("bad"))
+    d5, d6 = defer.Deferred(), defer.Deferred()
+    l3 = defer.DeferredList([d5, d6], consumeErrors=True)
+    d5.callback(1)
+    d6.errback(Exception("x"))
+    d7, d8 = defer.Deferred(), defer.Deferred()
+    g = defer.gatherResults([d7, d8], consumeErrors=True)
+    d8.errback(Exception("y"))
+    d9 = defer.Deferred(lambda d: d.callback("gone"))
+    d9.cancel()
+    d10 = defer.Deferred(lambda d: None)
+    d10.cancel()
+    def report():
+        for name, d in [("l1", l1), ("d2", d2), ("l2", l2), ("d4", d4), ("l3", l3), ("d6", d6),
+                        ("g", g), ("d8", d8), ("d9", d9), ("d10", d10)]:
+            d.addBoth(show(name))
+            d.addErrback(lambda f: None)
+    reactor.callLater(0.1, report)
+UNTIL = 0.2
+'''
+
+LISTS_SCENARIO = """\
+deferred d1
+deferred d2
+deferredList l1 d1 d2 fireOnOneCallback
+fire d2 b
+deferred d3
+deferred d4
+deferredList l2 d3 d4 fireOnOneErrback consumeErrors
+fail d4 bad
+deferred d5
+deferred d6
+dlist l3 d5 d6 consumeErrors
+fire d5 1
+fail d6 x
+deferred d7
+deferred d8
+gather g d7 d8 consumeErrors
+fail d8 y
+deferred d9 canceller do fire d9 gone
+cancel d9
+deferred d10 canceller
+cancel d10
+wait 0.1
+"""
+
+
+def _form(value: Any) -> str:
+    """A result as the program's form() writes it (from the event's data)."""
+    if isinstance(value, dict) and "failure" in value:
+        first = value["failure"] == "FirstError"
+        return value["failure"] + (":" + value["message"].split("#")[1].split(" ")[0]
+                                   if first else "")
+    if isinstance(value, list):
+        return "[" + ", ".join(_form(v) for v in value) + "]"
+    return repr(value)
+
+
+@pytest.mark.parametrize("clock", ["virtual", "live"])
+def test_deferred_lists_consumed_errors_and_cancellers_end_as_in_plain_twisted(clock):
+    r = subprocess.run([sys.executable, "-c", PRELUDE + LISTS_PROGRAM + POSTLUDE],
+                       capture_output=True, text=True, timeout=60)
+    assert r.returncode == 0, r.stderr
+    plain = {line.split(" ", 3)[1]: line.split(" ", 3)[3] for line in r.stdout.splitlines()}
+    assert plain == {"l1": "['b', 1]", "d2": "'b'", "l2": "FirstError:1", "d4": "None",
+                     "l3": "[[True, 1], [False, Exception]]", "d6": "None",
+                     "g": "FirstError:1", "d8": "None", "d9": "'gone'",
+                     "d10": "CancelledError"}
+    events = run_scenario(LISTS_SCENARIO, clock)
+    results = {e.name: _form(e.data["value"]) for e in events if e.kind == "deferred.result"}
+    assert {name: results[name] for name in plain} == plain

@@ -18,7 +18,9 @@ from reactor_repl.language.parser import Options, ParseError, parse_line, parse_
 from reactor_repl.language.table import (
     BY_NAME,
     COMMANDS,
+    COROUTINE_STEPS,
     EXPECT_BY_NAME,
+    JOB_STEPS,
     KINDS,
     STEP_BY_NAME,
     STEPS,
@@ -128,9 +130,11 @@ def test_prompt_commands_cannot_run_inside_the_reactor():
 
 def test_keywords_flags_and_optional_arguments():
     assert parse_line("every 250ms l1 now times 3 do note hi there").args == {
-        "INTERVAL": 0.25, "NAME": "l1", "now": True, "delayed": False, "N": 3}
+        "INTERVAL": 0.25, "NAME": "l1", "now": True, "delayed": False, "N": 3,
+        "count": False, "SECONDS": None}
     assert parse_line("every 1").args == {"INTERVAL": 1.0, "NAME": None, "now": False,
-                                          "delayed": False, "N": None}
+                                          "delayed": False, "N": None, "count": False,
+                                          "SECONDS": None}
     assert parse_line("thread j1 2 raise oops now").args == {
         "NAME": "j1", "DURATION": 2.0, "MESSAGE": "oops now", "VALUE": None}
     assert parse_line("thread 2").args == {"NAME": None, "DURATION": 2.0, "MESSAGE": None,
@@ -221,7 +225,14 @@ def test_every_command_has_a_help_page_with_its_syntax_and_an_example_that_parse
     if c.example:
         assert f"example: {c.example}" in page
         parsed = parse_line(c.example)
+        if c.where == "callback":  # (only after do: its example is a callback's)
+            parsed = parsed.do
         assert parsed is not None and parsed.name == command
+
+
+def _actions(p):
+    """The commands a do runs: one, or each of ``do A ; B``."""
+    return list(p.args["ACTIONS"]) if p.name == "actions" else [p]
 
 
 def test_help_overview_lists_every_command_once():
@@ -285,11 +296,12 @@ def test_write_with_an_escape_writes_the_byte_into_the_pipe():
     ("expect same-tick t1", 21, "missing B — usage: expect same-tick A B"),
     ("predict chaos a b", 9, "expected 'order', not 'chaos' — usage: predict order TOKENS…"),
     ("connect", 9, "missing TARGET — usage: connect [NAME] TARGET [module:Protocol]"),
-    ("gather", 8, "missing D — usage: gather [NAME] D…"),
+    ("gather", 8, "missing D — usage: gather [NAME] D… [consumeErrors]"),
     ("race", 6, "missing D — usage: race [NAME] D…"),
     ("every 1 times 2 times 3", 17, "'times' given twice"),
     ("every 1 now delayed", 13, "'delayed' cannot go with 'now' — usage: every INTERVAL [NAME] "
-                                "[now] [delayed] [times N] [do …]"),
+                                "[now] [delayed] [times N] [count] [wait SECONDS] "
+                                    "[do …]"),
 ])
 def test_messages_show_the_real_syntax(line, col, message):
     assert error(line) == (col, message)
@@ -297,8 +309,9 @@ def test_messages_show_the_real_syntax(line, col, message):
 
 @pytest.mark.parametrize("command, syntax", [
     ("connect", "connect [NAME] TARGET [module:Protocol]"),
-    ("gather", "gather [NAME] D…"),
+    ("gather", "gather [NAME] D… [consumeErrors]"),
     ("race", "race [NAME] D…"),
+    ("async", "async [NAME] STEP ; STEP …"),
     ("predict", "predict order TOKENS…"),
     ("addCallbacks", "addCallbacks NAME STEP / STEP"),
     ("help", "help [TOPIC]"),
@@ -311,9 +324,15 @@ def test_help_shows_the_syntax_a_person_types(command, syntax):
 def test_every_example_in_help_parses_to_its_own_command():
     for c in COMMANDS:
         for example in c.all_examples():
-            assert parse_line(example).command is c, example
+            parsed = parse_line(example)
+            if c.where == "callback":
+                assert c in [a.command for a in _actions(parsed.do)], example
+            else:
+                assert parsed.command is c, example
     for s in STEPS:
         assert parse_line(s.example)["STEP"].command is s
+    for s in COROUTINE_STEPS + JOB_STEPS:  # each example uses its STEP
+        assert s in [step.command for step in parse_line(s.example)["STEPS"]], s.example
 
 
 @pytest.mark.parametrize("command", ["send", "drop", "abort"])
@@ -343,7 +362,8 @@ def test_help_says_how_to_name_the_server_side_of_a_connection(command):
      {"INTERVAL": 0.5, "NAME": "l1", "now": False, "delayed": True, "N": 3,
       "FN": "mymod:poll"}),
     ("every 0.5 l1 delayed", "every", "time",
-     {"INTERVAL": 0.5, "NAME": "l1", "now": False, "delayed": True, "N": None}),
+     {"INTERVAL": 0.5, "NAME": "l1", "now": False, "delayed": True, "N": None, "count": False,
+      "SECONDS": None}),
     ("thread j1 call mymod.slow_io", "thread", "python", {"NAME": "j1", "FN": "mymod.slow_io"}),
     ("thread call mymod.slow_io", "thread", "python", {"NAME": None, "FN": "mymod.slow_io"}),
     ("thread j1 1 return 41", "thread", "thread",
@@ -354,9 +374,9 @@ def test_help_says_how_to_name_the_server_side_of_a_connection(command):
      {"FN": "mymod.crawl", "ARGS": [3, "two"], "NAME": "d9"}),
     ("spawn mymod.main", "spawn", "python", {"FN": "mymod.main", "ARGS": [], "NAME": None}),
     ("listen s1 0 mymod:EchoFactory", "listen", "tcp",
-     {"NAME": "s1", "PORT": 0, "PROTOCOL": "mymod:EchoFactory"}),
+     {"NAME": "s1", "PORT": 0, "PROTOCOL": "mymod:EchoFactory", "DATA": None}),
     ("listen s1 mymod:EchoFactory", "listen", "tcp",
-     {"NAME": "s1", "PORT": None, "PROTOCOL": "mymod:EchoFactory"}),
+     {"NAME": "s1", "PORT": None, "PROTOCOL": "mymod:EchoFactory", "DATA": None}),
     ("connect c1 s1 mymod:Client", "connect", "tcp",
      {"NAMES": ["c1", "s1"], "PROTOCOL": "mymod:Client"}),
     ("connect s1 mymod:Client", "connect", "tcp", {"NAMES": ["s1"], "PROTOCOL": "mymod:Client"}),
@@ -445,3 +465,72 @@ def test_a_file_that_names_python_code_is_refused_by_check_and_run(tmp_path):
         r = cli(command, str(path))
         assert (r.returncode, r.stderr.splitlines()) == (2, expected)
     assert cli("check", "--allow-python", str(path)).returncode == 0
+
+
+# ------------------------------------------------------------------ issue 14: more of Twisted
+
+
+def test_do_runs_several_actions_separated_by_a_standalone_semicolon():
+    p = parse_line("later 1 t1 do fire d1 ; cancel t2 ; note done")
+    assert [(a.name, a.text) for a in _actions(p.do)] == [
+        ("fire", "fire d1"), ("cancel", "cancel t2"), ("note", "note done")]
+    assert p.do.text == "fire d1 ; cancel t2 ; note done"
+    assert parse_line("later 1 do note a;b ; fire d1").do["ACTIONS"][0].args == {"TEXT": "a;b"}
+    assert parse_line("later 1 do fire d1 ';'").do.args == {"NAME": "d1", "VALUE": ";"}
+    # a nested do takes one action: the ; belongs to the outermost list
+    outer = parse_line("later 1 do later 2 do fire d1 ; note after")
+    assert [a.text for a in _actions(outer.do)] == ["later 2 do fire d1", "note after"]
+
+
+def test_a_note_in_a_do_ends_at_the_next_semicolon_and_py_takes_the_rest():
+    assert [a.args for a in _actions(parse_line("later 1 do note a, b ; note c").do)] == [
+        {"TEXT": "a, b"}, {"TEXT": "c"}]
+    assert parse_line("note a ; b")["TEXT"] == "a ; b"
+    assert parse_line("later 1 do py x = 1 ; y = 2").do["CODE"] == "x = 1 ; y = 2"
+
+
+@pytest.mark.parametrize("line, col, message", [
+    ("later 1 do ; note x", 12, "nothing before ';' — write a command before it"),
+    ("later 1 do note x ;", 19, "nothing after ';' — write a command after it, or leave the "
+                                "';' out"),
+    ("later 1 t1 ; later 2", 12, "unexpected ';' — ; separates the actions of a do (later 1 do "
+                                 "fire d1 ; cancel t2) and the STEPs of async, inlineCallbacks "
+                                 "and thread: one command a line"),
+    ("raise boom", 1, "raise runs only inside a callback — after do: e.g. later 1 t1 do raise "
+                      "boom"),
+    ("async c1 return 1 ; await d1", 21, "step 2 comes after return: it never runs — end with "
+                                         "return, or move it last"),
+    ("async c1 cancel t1", 10, "unknown coroutine step 'cancel' — a command runs as a step "
+                               "with do: do cancel …"),
+    ("thread j1 sleep 1 ; cancel t1", 21, "unknown job step 'cancel' — a job hands commands "
+                                          "to the reactor: fromthread do cancel …"),
+    ("deferred d1 do note x", 13, "'do' goes with 'canceller' — e.g. deferred d2 canceller do "
+                                  "cancel t1"),
+    ("later 1 do wait 1 ; note x", 12, "wait cannot run inside the reactor — type it at the "
+                                       "prompt instead"),
+])
+def test_lists_have_located_errors(line, col, message):
+    assert error(line) == (col, message)
+
+
+def test_coroutine_and_job_steps_parse_to_their_tables():
+    p = parse_line("async c1 await d1 ; sleep 250ms ; do fire d2 ; return 3")
+    assert [(s.name, s.command.group, s.args) for s in p["STEPS"]] == [
+        ("await", "coroutine", {"NAME": "d1"}), ("sleep", "coroutine", {"SECONDS": 0.25}),
+        ("do", "coroutine", {}), ("return", "coroutine", {"VALUE": 3})]
+    assert p["STEPS"][2].do.text == "fire d2"
+    job = parse_line("thread j1 sleep 1 ; blocking ask do fire d1 ; return 2")
+    assert [(s.name, s.command.group, s.args.get("NAME")) for s in job["STEPS"]] == [
+        ("sleep", "job", None), ("blocking", "job", "ask"), ("return", "job", None)]
+    # a job's first word is a STEP, not its name; the course's 'thread sleep 10' keeps its
+    assert parse_line("thread sleep 1 ; return 2")["NAME"] is None
+    assert parse_line("thread sleep 10").args == {"NAME": "sleep", "DURATION": 10.0,
+                                                  "MESSAGE": None, "VALUE": None}
+    assert parse_line("callInThread j2 0.5").args == {"NAME": "j2", "DURATION": 0.5,
+                                                      "MESSAGE": None}
+
+
+def test_help_lists_the_steps_of_coroutines_and_jobs():
+    assert "STEPs of a coroutine (; between two):\n  await NAME" in help_text("async")
+    assert "STEPs of a job (; between two):\n  sleep SECONDS" in help_text("callInThread")
+    assert "do A ; B runs A then B" in help_text("later")

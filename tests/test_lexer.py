@@ -98,3 +98,24 @@ def test_the_new_forms_colour_your_code_as_functions() -> None:
         (Keyword.Pseudo, "as"), (Name.Variable, "d9")]
     assert tokens("every 1 delayed times 3")[2] == (Keyword.Pseudo, "delayed")
     assert tokens("reset") == [(Keyword, "reset")]
+
+
+def test_semicolons_separate_actions_and_steps() -> None:
+    assert tokens("later 1 t1 do fire d1 ; raise boom") == [
+        (Keyword, "later"), (Number, "1"), (Name.Variable, "t1"), (Keyword.Pseudo, "do"),
+        (Keyword, "fire"), (Name.Variable, "d1"), (Operator, ";"), (Keyword, "raise"),
+        (String, "boom"),
+    ]
+    assert tokens("async c1 await d1 ; sleep 0.5 ; do note hi") == [
+        (Keyword, "async"), (Name.Variable, "c1"), (Name.Function, "await"),
+        (Name.Variable, "d1"), (Operator, ";"), (Name.Function, "sleep"), (Number, "0.5"),
+        (Operator, ";"), (Name.Function, "do"), (Keyword, "note"), (String, "hi"),
+    ]
+    assert tokens("thread j1 sleep 1 ; fromthread f1 do note x ; return 2") == [
+        (Keyword, "thread"), (Name.Variable, "j1"), (Name.Function, "sleep"), (Number, "1"),
+        (Operator, ";"), (Name.Function, "fromthread"), (Name.Variable, "f1"),
+        (Keyword.Pseudo, "do"), (Keyword, "note"), (String, "x"), (Operator, ";"),
+        (Name.Function, "return"), (Number, "2"),
+    ]
+    assert tokens("async c1 cancel t1") == [(Keyword, "async"), (Name.Variable, "c1"),
+                                             (Error, "cancel"), (Text, "t1")]

@@ -326,6 +326,7 @@ def test_every_program_is_in_the_table():
     listed |= {c.argv[1] + ".py" for c in CASES if c.argv[0] == "-m"}
     elsewhere = {"other_reactor.py": "exits 2 under trace: test_programs_cli",
                  "connect_elsewhere.py": "only under --clock virtual: test_programs_cli",
-                 "echo_service.tac": "a twistd application: test_programs_plugin"}
+                 "echo_service.tac": "a twistd application: test_programs_plugin",
+                 "py_parts.py": "its code run through py in a session: test_py_observed"}
     on_disk = {n for n in os.listdir(PROGRAMS) if n.endswith((".py", ".tac"))}
     assert on_disk - listed == set(elsewhere)

@@ -177,3 +177,25 @@ def test_what_counts_as_loopback(host, loopback):
     from reactor_repl.program.loopback import is_loopback
 
     assert is_loopback(host) is loopback
+
+
+def test_view_waiting_names_what_a_hung_program_still_waits_for(tmp_path):
+    out = tmp_path / "e.jsonl"
+    r = cli("trace", "--clock", "virtual", "--events", str(out), prog("hang.py"), "--timeout", "5")
+    assert r.returncode == 0, r.stderr
+    end = cli("view", "--waiting", str(out))
+    assert end.returncode == 0, end.stderr
+    lines = end.stdout.splitlines()
+    assert lines[0] == "1 Deferred pending at the end of the record"
+    assert lines[1].startswith("d1  pending 5.0s made at ") and "hang.py:20:" in lines[1]
+    assert "(1 callback waiting)" in lines[1]
+    assert lines[2].strip() == ("└ nothing: no timer, connection, reader, thread job or "
+                                "other Deferred can fire it")
+    seqs = [e["seq"] for e in events_of(out)]
+    made = next(e["seq"] for e in events_of(out) if e["kind"] == "deferred.new")
+    before = cli("view", "--waiting", "--at", str(made - 1), str(out)).stdout.splitlines()
+    assert before == [f"no Deferred pending at #{made - 1}"]
+    then = cli("view", "--waiting", "--at", str(made), str(out)).stdout.splitlines()
+    assert then[0] == f"1 Deferred pending at #{made}"
+    assert then[1].startswith("d1  pending 0.0s made at ")
+    assert seqs[-1] > made

@@ -378,3 +378,10 @@ def test_a_timer_held_at_a_break_is_as_late_as_it_really_ran():
     fired = [e for e in events if e.kind == "timer.fire" and e.name == "t1"]
     assert len(fired) == 1
     assert fired[0].data["late"] >= 0.45
+
+
+def test_a_prediction_naming_nothing_there_says_so_at_once():
+    events = run_scenario("later 1 t1\npredict order t1 zz1\nwait 2\n")
+    said = [e for e in events if e.kind == "predict"][0]
+    assert said.text.endswith("; no object is named zz1 yet: it waits for one")
+    assert said.data["unknown"] == ["zz1"]

@@ -353,9 +353,10 @@ def test_rules_mark_passes_of_the_loop() -> None:
             (3, 2, "reactor", "timer.fire"), (4, 2, "reactor", "deferred.fire")]
     for seq, tick, thread, kind in rows:
         pane.add(Event(seq, 0.0, tick, kind, "x", thread, "", None, False))
-    shape = [r.tick if isinstance(r, Rule) else r.seq for r in pane.rows]
-    # the rule goes before what was typed between the two passes
-    assert shape == [1, 2, 2, 3, 4]
+    shape = [f"-{r.tick}" if isinstance(r, Rule) else r.seq for r in pane.rows]
+    # what was typed between the two passes carries the tick it was typed in: it sits with
+    # that pass, so every row between two rules has one tick label
+    assert shape == [1, 2, "-2", 3, 4]
 
 
 def test_history_lives_in_xdg_state_mode_0600(tmp_path: Path) -> None:
@@ -439,3 +440,33 @@ def test_the_mouse_wheel_scrolls_the_log() -> None:
 
 def shown_pane(pane: LogPane, height: int) -> list[str]:
     return ["".join(t for _, t, *_ in line) for line in pane.render(80, height)]
+
+
+def test_a_device_or_fifo_is_not_history(tmp_path: Path) -> None:
+    for make in (lambda p: p.symlink_to("/dev/full"), lambda p: os.mkfifo(p)):
+        path = tmp_path / "reactor-repl" / "history"
+        if path.parent.exists():
+            for f in path.parent.iterdir():
+                f.unlink()
+        path.parent.mkdir(exist_ok=True)
+        make(path)
+        warnings: list[str] = []
+        t0 = time.monotonic()
+        history = open_history(warnings.append, path)
+        assert list(history.load_history_strings()) == []
+        assert time.monotonic() - t0 < 1  # neither read for ever nor hung on the FIFO
+        assert len(warnings) == 1 and "going on without history" in warnings[0], warnings
+
+
+def test_a_huge_history_is_cut_to_its_newest_entries(tmp_path: Path) -> None:
+    path = tmp_path / "reactor-repl" / "history"
+    path.parent.mkdir()
+    entry = "\n# 2026-01-01 00:00:00\n+note {:07d} " + "x" * 80 + "\n"
+    path.write_text("".join(entry.format(i) for i in range(30_000)))  # ~3 MB
+    history = open_history(lambda w: None, path)
+    assert path.stat().st_size <= 600_000
+    loaded = list(history.load_history_strings())
+    assert loaded[0].startswith("note 0029999 ")  # newest first, whole entries only
+    assert all(s.startswith("note ") and s.endswith("x" * 80) for s in loaded)
+    history.append_string("note new")
+    assert list(open_history(lambda w: None, path).load_history_strings())[0] == "note new"

@@ -4,6 +4,7 @@ its screen read back with pyte (a terminal emulator)."""
 from __future__ import annotations
 
 import os
+import signal
 import sys
 import time
 from pathlib import Path
@@ -102,8 +103,9 @@ def test_blocked_live_then_queued_command_runs(term_factory) -> None:  # type: i
     t.type("block 1.5")
     t.wait_for("BLOCKED")
     t.type("later 0 t1")
-    screen = t.wait_for("1 typed command waits for the loop")
-    assert "input    later 0 t1" in screen
+    t.wait_for("1 typed command waits for the loop")  # on Enter, before it is logged
+    t.wait_for("input    later 0 t1")  # logged in the next frame, the loop still blocked
+    assert "BLOCKED" in t.text()
     screen = t.wait_for("timer.schedule  t1")
     lines = screen.splitlines()
     end = next(i for i, s in enumerate(lines) if "block.end" in s)
@@ -116,3 +118,37 @@ def test_blocked_live_then_queued_command_runs(term_factory) -> None:  # type: i
     assert t.exit_code() == 0
     assert t.gone_at - t0 < 1.0  # back at the shell within a second, though the loop is blocked
     assert "\x1b[?1049l" in t.raw  # and off the alternate screen: the terminal is as it was
+
+
+def spawn_logged(tmp_path: Path, *args: str) -> tuple[pexpect.spawn, Path]:
+    """reactor-repl on a pty with its standard error kept in a file (a traceback would show)."""
+    err = tmp_path / "stderr.txt"
+    env = dict(os.environ, TERM="xterm-256color", XDG_STATE_HOME=str(tmp_path))
+    command = " ".join([sys.executable, "-m", "reactor_repl", *args, "2>" + str(err)])
+    child = pexpect.spawn("sh", ["-c", "exec " + command], env=env, dimensions=(24, 80),
+                          timeout=10)
+    child.expect("rr>")
+    return child, err
+
+
+def test_a_closed_terminal_ends_the_session_quietly(tmp_path: Path) -> None:
+    child, err = spawn_logged(tmp_path)
+    child.send("later 1 t1\r")
+    child.expect("timer.schedule")
+    os.close(child.child_fd)  # the terminal window goes away (as tmux kill-session does)
+    child.child_fd = -1
+    _, status = os.waitpid(child.pid, 0)
+    child.terminated = True
+    assert os.waitstatus_to_exitcode(status) == 0
+    assert err.read_text() == ""  # no traceback
+
+
+def test_sigint_from_outside_ends_the_explorer_with_130(tmp_path: Path) -> None:
+    child, err = spawn_logged(tmp_path)
+    child.send("later 1")  # a half-typed line does not hold it
+    time.sleep(0.2)
+    child.kill(signal.SIGINT)
+    child.expect(pexpect.EOF, timeout=3)
+    child.close()
+    assert child.exitstatus == 130
+    assert err.read_text() == ""

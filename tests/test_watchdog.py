@@ -129,3 +129,19 @@ def test_no_watchdog_on_the_virtual_clock_and_none_when_idle():
     assert seen(events, ["warn.slow", "warn.blocked"]) == [("warn.slow", "t1")]
     events = run_scenario("wait 0.3\n", clock="live", slow=0.1)
     assert blocked(events) == []
+
+
+def test_the_reactors_own_shutdown_is_not_a_stall():
+    rec = Recorder()
+    rec.reactor.phase = "run"
+    rec.reactor._stopped = True  # reactor.stop() was called: the shutdown joins the pool
+    dog = Watchdog(rec, 0.1, threading.Event())
+    dog.check(now=105.0)
+    assert rec.events == [] and dog.stuck is None
+
+
+def test_stop_with_a_pool_job_running_warns_nothing():
+    # the shutdown waits 0.3 s for the job in the pool: Twisted's own join, not a blocked loop
+    events = run_scenario("thread j1 0.3\nstop\n", clock="live")
+    assert seen(events, ["reactor.stop", "thread.end", "warn.blocked", "warn.slow"]) == [
+        ("reactor.stop", ""), ("thread.end", "j1")]

@@ -72,7 +72,7 @@ class Config:
     log_size: int = 100_000
     slow: float = 0.1
     max_dispatches: int = 100_000
-    spin_dispatches: int = 10_000  # virtual: this many at one instant is warn.spin
+    spin_dispatches: int = 1_000  # virtual: this many at one instant is warn.spin
     strict: bool = False  # any warn.* fails the run; a hang ends it
     allow_python: bool = True
     internals: bool = False  # also follow Deferreds only Twisted's machinery made
@@ -92,6 +92,8 @@ class Engine:
         self.lints = Lints(self)
         # virtual: dispatches without the loop going idle from which to look twice (spin, runaway)
         self._many = min(self.config.spin_dispatches, self.config.max_dispatches + 1)
+        self._spin_base = 0  # dispatches when the clock last moved
+        # (a 'times N' loop's calls count for warn.spin, not for the runaway guard)
         self.on_hang: list[Callable[[], None]] = []  # --strict: a hang ends the run
         self.namespace: dict[str, Any] = {}  # the session's Python namespace (py, use)
         self._thread_labels: dict[int, str] = {}  # thread ident → its label in events
@@ -123,6 +125,7 @@ class Engine:
         self._gc_thresholds: tuple[int, int, int] | None = None
         self._tcp_count = 0
         self.on_end: list[Callable[[], None]] = []
+        self.final_waiting: list[dict[str, Any]] | None = None  # see remember_waiting
         self.commands_waiting = 0  # delivered with callFromThread, not run yet
         self.open_resources: list[Any] = []  # pipes and sockets to close at the end
 
@@ -448,16 +451,32 @@ class Engine:
             "warn.slow", name, f"{who} ran {dur:.3f}s (> --slow {self.config.slow:g}s)", data)
 
     def _many_dispatches(self, n: int) -> None:
-        """Virtual: many dispatches and the clock did not move (zero-delay work)."""
-        if n == self.config.spin_dispatches and not self.lints.spin_said:
+        """Virtual: many dispatches without the loop going idle. At one instant (the clock
+        did not move) that is warn.spin; past --max-dispatches (the calls of a loop with
+        'times N' apart) a runaway. Sets when to look again (``_many``)."""
+        r = self.reactor
+        spin = self.config.spin_dispatches
+        if not self.lints.spin_said and n - self._spin_base >= spin:
             self.lints.spin_said = True
             busy = self.lints._busiest()
             self.last_warning = self.record(
-                "warn.spin", busy, f"zero-delay work: {n:,} dispatches and the clock did not "
-                f"move" + (f" (mostly {busy})" if busy else ""),
-                {"dispatches": n, "busiest": busy})
-        if n > self.config.max_dispatches and not self.runaway:
+                "warn.spin", busy, f"zero-delay work: {spin:,} dispatches and the clock did "
+                f"not move" + (f" (mostly {busy})" if busy else ""),
+                {"dispatches": spin, "busiest": busy})
+        if n - r.finite_dispatches > self.config.max_dispatches and not self.runaway:
             self._runaway()
+        next_spin = self._spin_base + spin if not self.lints.spin_said else n + spin
+        self._many = max(n + 1, min(next_spin,
+                                    r.finite_dispatches + self.config.max_dispatches + 1))
+
+    def dispatches_reset(self) -> None:
+        """The loop went idle or a command arrived: counting starts again."""
+        r = self.reactor
+        r.dispatches = 0
+        r.finite_dispatches = 0
+        self._spin_base = 0
+        self.lints.spin_said = False
+        self._many = min(self.config.spin_dispatches, self.config.max_dispatches + 1)
 
     def _runaway(self) -> None:
         self.runaway = True
@@ -591,6 +610,10 @@ class Engine:
         clock = self.clock
         assert isinstance(clock, VirtualClock)
         frm = clock.now
+        if self.reactor is not None:
+            self._spin_base = self.reactor.dispatches  # time moved: not spinning at an instant
+            if not self.lints.spin_said:
+                self._many = min(self._many, self._spin_base + self.config.spin_dispatches)
         if to > frm:
             self.waited += to - frm
             self.record("clock.advance", "", f"{frm - self.start_time:.3f} → "
@@ -670,7 +693,7 @@ class Engine:
 
         def run() -> None:
             self.commands_waiting -= 1
-            self.reactor.dispatches = 0
+            self.dispatches_reset()
             self.runaway = False
             try:
                 fn()
@@ -814,6 +837,18 @@ class Engine:
                     "free, the clock back to 0", {})
 
     # -------------------------------------------------------------------- end
+    def remember_waiting(self) -> list[dict[str, Any]]:
+        """What each pending Deferred waits for, kept for ``session.end`` so a record read
+        later can answer ``waiting``: taken when a traced program's loop returns, while its
+        objects still live (after the program ends they are gone)."""
+        from reactor_repl.engine import waiting
+
+        try:
+            self.final_waiting = [w.as_dict() for w in waiting.waiting(self, 0.0)]
+        except Exception:
+            self.final_waiting = []
+        return self.final_waiting
+
     def finish(self, reason: str = "") -> None:
         """Record session.end (what is still pending) and shut the reactor down."""
         if self.ended:
@@ -823,11 +858,12 @@ class Engine:
         self._halt_reactor()
         teaching.session_end_checks(self)
         pending = self.pending_summary()
+        still = self.final_waiting if self.final_waiting is not None else self.remember_waiting()
         stats = teaching.loop_stats(self)
         text = ("pending: " + ", ".join(pending)) if pending else "nothing pending"
         if reason:
             text = f"{reason}; {text}"
-        self.record("session.end", "", text, {"pending": pending, **stats})
+        self.record("session.end", "", text, {"pending": pending, **stats, "waiting": still})
         self.ended = True
         for fn in self.on_end:
             try:
@@ -849,8 +885,7 @@ class Engine:
             return
         # a blocked callback, a break or a sleeping job holds the loop: end them early
         self.clock.shutdown.set()
-        with self.clock.cond:
-            self.clock.cond.notify_all()
+        self.clock.wake_all()
         with self._pause:
             self._resume_token += 1
             self._pause.notify_all()
@@ -864,8 +899,7 @@ class Engine:
             gc.set_threshold(*self._gc_thresholds)
             self._gc_thresholds = None
         self.clock.shutdown.set()
-        with self.clock.cond:
-            self.clock.cond.notify_all()
+        self.clock.wake_all()
         with self._pause:
             self._resume_token += 1
             self._pause.notify_all()
@@ -898,6 +932,7 @@ def _close_reactor(r: Any) -> None:
             pass
         try:
             waker.connectionLost(None)
+            waker.o = None  # a late callFromThread from a pool thread: wakeUp skips it
         except Exception:
             pass
     poller = getattr(r, "_poller", None)

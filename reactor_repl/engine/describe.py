@@ -13,6 +13,11 @@ PAYLOAD_SHOWN = 60  # characters of bytes shown in a line
 PAYLOAD_KEPT = 256  # characters of a payload kept in an event's data (and its length)
 
 
+def plural(n: int, word: str) -> str:
+    """``1 byte``, ``2 bytes``."""
+    return f"{n:,} {word}" + ("" if n == 1 else "s")
+
+
 def failure_message(f: Failure) -> str:
     """A failure's message on one line (FirstError's own str() is a multi-line repr)."""
     exc = f.value

@@ -46,7 +46,7 @@ def summary_lines(events: list[Any], where: str) -> list[str]:
 class Lints:
     def __init__(self, engine: Engine) -> None:
         self.eng = engine
-        self.hang_said_at = -1  # the dispatch count when warn.hang was last said
+        self.hang_said_for: frozenset[str] = frozenset()  # who waited when warn.hang last spoke
         self.spin_since: float | None = None  # real time the loop began spinning
         self.spin_said = False
         self.thread_sites: set[str] = set()  # warn.thread once per caller site
@@ -95,10 +95,10 @@ class Lints:
         stuck = self.stuck()
         if not stuck:
             return False
-        count = eng.log.count_dispatches()
-        if count == self.hang_said_at:
-            return True
-        self.hang_said_at = count
+        stuck_now = frozenset(rec.name for rec, _ in stuck)
+        if stuck_now == self.hang_said_for:
+            return True  # said already, and the same Deferreds still wait
+        self.hang_said_for = stuck_now
         found = waiting.waiting(eng, 0.0)
         names = [w.name for w in found]
         stuck_names = {rec.name for rec, _ in stuck}

@@ -93,6 +93,7 @@ class LoopControl:
         self.phase = "idle"  # "run" | "poll" | "idle" | "blocked" | "paused"
         self.phase_since = time.monotonic()
         self.dispatches = 0  # dispatches since the driver last saw the loop idle
+        self.finite_dispatches = 0  # of those, calls of loops with 'times N' (never a runaway)
         self.idle_gen = 0  # bumps each time the virtual loop goes idle
         self.wait_target: float | None = None  # virtual: advance the clock up to here
         self.advance_next = False  # virtual (step): jump to the next deadline, if there is one
@@ -288,10 +289,9 @@ class LoopControl:
         return len(self.getReaders()) + len(self.getWriters()) > 1  # type: ignore[attr-defined]
 
     def _go_idle(self) -> None:
-        self._rr.lints.spin_said = False
         with self._rr_lock:
             self.idle_gen += 1
-            self.dispatches = 0
+            self._rr.dispatches_reset()
             self._set_phase("idle")
             self._rr_lock.notify_all()
         if self.threadCallQueue or (self.free_running and self._stopped):  # type: ignore[attr-defined]

@@ -168,8 +168,8 @@ class ConnRecord(Record):
     # once data came in, the detail counts it: made from ``received`` when asked
     @property  # type: ignore[override]
     def detail(self) -> str:
-        n = self.received
-        return f"{n} bytes in" if n else self._detail
+        n = self.received  # (describe.plural's words)
+        return f"{n:,} byte{'' if n == 1 else 's'} in" if n else self._detail
 
     @detail.setter
     def detail(self, value: str) -> None:
@@ -189,6 +189,7 @@ class TriggerRecord(Record):
 
 RECORD_TYPES: dict[str, type[Record]] = {
     "timer": TimerRecord, "loop": LoopRecord, "thread": JobRecord, "reader": ReaderRecord,
+    "writer": ReaderRecord,
     "server": PortRecord, "client": ConnRecord, "conn": ConnRecord, "trigger": TriggerRecord,
 }
 
@@ -237,6 +238,11 @@ class Registry:
             return requested
         prefix_family = family if family in FAMILIES else "deferred"
         return auto_name(prefix_family, self.counters, _Taken(self))
+
+    def peek_name(self, family: str) -> str:
+        """The name ``new_name(family)`` would give now (for completion), taking none."""
+        prefix_family = family if family in FAMILIES else "deferred"
+        return auto_name(prefix_family, dict(self.counters), _Taken(self))
 
     @contextmanager
     def claim(self, name: str, site: str, *families: str, detail: str = "") -> Iterator[Claim]:

@@ -32,8 +32,9 @@ def deferred_state(rec: Record) -> str:
     return f"fired: {show_result(res)}"
 
 
-def lines(rec: Record) -> list[str]:
-    """``show NAME``: the state line first, then (a Deferred) its links, ✓ for those run."""
+def lines(rec: Record, engine: Any = None) -> list[str]:
+    """``show NAME``: the state line first, then (a Deferred) its links, ✓ for those run,
+    and while it is pending what it waits for (``waiting``'s chain; needs ``engine``)."""
     ds = rec.dstate
     if ds is None:
         head = f"{rec.name}: {rec.family} {rec.state} {rec.detail}".rstrip()
@@ -51,6 +52,13 @@ def lines(rec: Record) -> list[str]:
         out.append(f"  {mark} {i}. {link.text()}{ran}")
     if not ds.links:
         out.append("  (no callbacks)")
+    d = ds.deferred
+    if d is not None and (not d.called or d.paused) and engine is not None:
+        from reactor_repl.engine import waiting
+
+        out.append("  waits for:")
+        out += ["  " + "  " * i + "└ " + step.text
+                for i, step in enumerate(waiting.chain_of(engine, d))]
     return out
 
 

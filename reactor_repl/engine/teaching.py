@@ -9,7 +9,7 @@ from weakref import WeakKeyDictionary
 from twisted.python.failure import Failure
 
 from reactor_repl.engine.describe import show_result
-from reactor_repl.language.kinds import KINDS
+from reactor_repl.language.kinds import KIND_FAMILIES, KINDS
 
 if TYPE_CHECKING:
     from reactor_repl.engine.core import Engine
@@ -55,8 +55,13 @@ _watches: WeakKeyDictionary[Any, PredictionWatch] = WeakKeyDictionary()  # by Ev
 
 def add_prediction(eng: Engine, names: list[str]) -> None:
     eng.predictions.append(Prediction(list(names), eng.log.seq))
+    unknown = [n for n in names if ":" not in n and n not in KINDS and n not in KIND_FAMILIES
+               and n not in eng.objects and eng.log.first_dispatch(n) is None]
     eng.record("predict", "", "you predict: " + " → ".join(names) +
-               " (checked when all have dispatched)", {"names": list(names)})
+               " (checked when all have dispatched)" +
+               (f"; no object is named {', '.join(unknown)} yet: it waits for "
+                f"{'one' if len(unknown) == 1 else 'them'}" if unknown else ""),
+               {"names": list(names), "unknown": unknown})
     check_predictions(eng)
     if eng.predictions:
         watch = _watches.get(eng.log)

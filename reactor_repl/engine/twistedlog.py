@@ -71,7 +71,13 @@ def describe(event: dict[str, Any]) -> tuple[str, dict[str, Any]]:
     from twisted.logger import formatEvent
 
     failure = event.get("log_failure")
-    text = formatEvent(event) or ""
+    if failure is None and event.get("isError") and event.get("failure") is not None:
+        # twisted.python.log.err (a thread job nobody takes the result of): its text is the
+        # whole traceback; the log says what and why, as for a new-style failure
+        failure = event["failure"]
+        text = str(event.get("why") or "Unhandled Error")
+    else:
+        text = formatEvent(event) or ""
     data: dict[str, Any] = {"level": getattr(event.get("log_level"), "name", "")}
     if failure is not None:
         err = f"{failure.type.__name__}: {failure.getErrorMessage()}"

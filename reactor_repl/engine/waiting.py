@@ -233,12 +233,25 @@ def _reachable(root: Any) -> list[Any]:
             if "__builtins__" in obj or "__name__" in obj:
                 continue  # a module's globals: everything is reachable from there
             nxt = list(obj.values())[:64]
-        elif isinstance(obj, (str, bytes, int, float, type, types.ModuleType, DState, Record)):
+        elif isinstance(obj, (str, bytes, int, float, type, types.ModuleType, DState, Record)) \
+                or _ours(obj):
             continue
         elif hasattr(obj, "__dict__"):
             nxt = list(vars(obj).values())[:64]
         stack.extend((x, depth + 1) for x in nxt)
     return found
+
+
+_OURS = ("reactor_repl.engine", "reactor_repl.session", "reactor_repl.language",
+         "reactor_repl.ui", "reactor_repl.observe")
+
+
+def _ours(obj: Any) -> bool:
+    """The explorer's own machinery (the engine, a parsed command, the reactor): everything
+    is reachable from there, so a walk through it would find every Deferred a source."""
+    module = getattr(type(obj), "__module__", "") or ""
+    return module.startswith(_OURS) or module.startswith("twisted.internet.") and \
+        hasattr(obj, "runUntilCurrent")
 
 
 def _has(cell: Any) -> bool:

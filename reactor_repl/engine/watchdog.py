@@ -83,6 +83,14 @@ def where_stuck(frame: FrameType | None) -> dict[str, Any]:
             "function": chosen.f_code.co_name, "stack": stack}
 
 
+def shutting_down(engine: Engine, reactor: Any) -> bool:
+    """reactor.stop() was called (or the loop has ended): the shutdown's own waits, such as
+    joining the thread pool, are not a stall of the person's program."""
+    stopped = getattr(engine, "stopped", None)
+    return getattr(reactor, "_stopped", False) is True or (
+        stopped is not None and stopped.is_set())
+
+
 class Watchdog:
     """One per live engine; ``stop`` (the clock's shutdown event) ends it."""
 
@@ -112,7 +120,8 @@ class Watchdog:
         """Look once; warn if the loop has been away too long. Returns how long to sleep."""
         r = self.engine.reactor
         threshold = self.threshold
-        if r is None or self.engine.ended:
+        if r is None or self.engine.ended or shutting_down(self.engine, r):
+            self.stuck = None
             return threshold
         phase = r.phase
         since = r.busy_since

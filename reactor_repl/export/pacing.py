@@ -152,6 +152,12 @@ class PoolJobs:
 
         return sleep
 
+    def steps(self, name: str, hands_back: bool = True) -> JobSteps:
+        """The pacing of a job of several steps (``thread j1 sleep 1 ; fromthread …``), or of
+        one that hands nothing back (``callInThread``); its work function gets it."""
+        self.waiting.append(name)
+        return JobSteps(self, name, hands_back)
+
     def due(self) -> str:
         now = self.reactor.seconds()
         if self.waiting and len(self.due_at) < self.reactor.getThreadPool().max:
@@ -159,6 +165,39 @@ class PoolJobs:
         if any(due <= now for due in self.due_at.values()):
             return "a job has done its work: its result is on the way"
         return ""
+
+
+class JobSteps:
+    """A job of several steps in its pool thread: it is due (something of it is on its way
+    to the reactor) except while it sleeps; ``done`` says that this thread hands its
+    result back next (``deferToThread``), or that it is over (``callInThread``)."""
+
+    def __init__(self, jobs: PoolJobs, name: str, hands_back: bool) -> None:
+        self.jobs = jobs
+        self.name = name
+        self.hands_back = hands_back
+
+    def run(self, work: Callable[[JobSteps], Any]) -> Any:
+        """Run ``work(self)`` in the pool thread: the job starts, and is over when it returns
+        or raises."""
+        self.jobs.waiting.remove(self.name)
+        self.jobs.due_at[self.name] = self.jobs.reactor.seconds()
+        try:
+            return work(self)
+        finally:
+            self.done()
+
+    def sleep(self, seconds: float) -> None:
+        """``time.sleep``, saying when the job is due again."""
+        self.jobs.due_at[self.name] = self.jobs.reactor.seconds() + seconds
+        time.sleep(seconds)
+
+    def done(self) -> None:
+        """The job returns (or raises) now."""
+        if self.hands_back:
+            self.jobs.in_pool.job = self.name
+        else:
+            self.jobs.due_at.pop(self.name, None)
 
 
 def run_session(reactor: Any, session: Callable[[], defer.Deferred[None]]) -> None:

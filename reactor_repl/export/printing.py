@@ -19,7 +19,11 @@ from twisted.internet import defer
 
 from reactor_repl.language.kinds import PRINTED_KINDS
 from reactor_repl.language.table import FAMILIES, auto_name
-from reactor_repl.runtime import PipeReader
+from reactor_repl.runtime import PipeReader, PipeWriter
+
+
+# what a coroutine or an inlineCallbacks generator adds to the Deferred it awaits
+RESUMES = getattr(defer, "_gotResultInlineCallbacks", None)
 
 
 class Dispatches:
@@ -70,8 +74,8 @@ def name_deferred(d: Any, name: str) -> Any:
     d.name, d.made, d.news = name, Chains.made, False
 
     def step(fn: Any) -> Any:
-        if fn is None or fn is defer.passthru:
-            return fn
+        if fn is None or fn is defer.passthru or fn is RESUMES:
+            return fn  # (a coroutine that awaits d goes on: not a step of d's, as the explorer)
 
         def run(result: Any, *args: Any, **kw: Any) -> Any:
             Chains.touch(d)
@@ -158,6 +162,18 @@ class NamedReader(PipeReader):
     def connectionLost(self, reason: Any) -> None:
         show("reader.lost", self.name)
         super().connectionLost(reason)
+
+
+class NamedWriter(PipeWriter):
+    """A PipeWriter that shows each doWrite the reactor makes: ``writer.write``."""
+
+    def __init__(self, name: str, pipe: PipeReader, reactor: Any, chunk: int = 1024) -> None:
+        super().__init__(pipe, reactor, chunk)
+        self.name = name
+
+    def doWrite(self) -> Any:
+        show("writer.write", self.name)
+        return super().doWrite()
 
 
 # ---------------------------------------------------------------------------- TCP

@@ -20,7 +20,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 
 from reactor_repl.language import values
-from reactor_repl.language.parser import candidate_forms, many_take
+from reactor_repl.language.parser import REST_TYPES, candidate_forms, is_separator, many_take
 from reactor_repl.language.words import scan_words
 from reactor_repl.language.table import (
     BY_NAME,
@@ -29,12 +29,11 @@ from reactor_repl.language.table import (
     KIND_FAMILIES,
     KINDS,
     STEP_FORMS,
+    STEP_TABLES,
     Arg,
     Command,
 )
 
-# argument types that take the rest of the words
-REST_TYPES = ("rest", "data", "raw", "step", "steppair", "expect", "command_line")
 HELP_TOPICS = ("steps", "expect", "keys")
 
 
@@ -53,8 +52,8 @@ class Span:
 @dataclass(slots=True)  # (not frozen: a frozen one costs 6x to make, one per word)
 class Role:
     """What a word is: ``kind`` is one of command, step, expect, keyword, do, slash,
-    arg, python, text, bad (an unknown head word), unknown (the words after one)
-    or extra (a word with no place)."""
+    separator (a ``;`` between actions or STEPs), arg, python, text, bad (an unknown
+    head word), unknown (the words after one) or extra (a word with no place)."""
 
     span: Span
     kind: str
@@ -72,7 +71,8 @@ class Analysis:
 class Suggestion:
     """One kind of thing that fits at the cursor.
 
-    type: command | step | expect | keyword | name | new-name | kind | path |
+    type: command | step (a callback's; or, with ``words``, a coroutine's or a job's:
+    ``families`` names the table) | expect | keyword | name | new-name | kind | path |
     help-topic | value | python (a callable or class of the person's code, after
     ``call``/``spawn`` or as a protocol: ``module.attr``). ``words`` are the literal words for keyword-like types,
     ``families`` the object families for names, ``want`` narrows names:
@@ -138,10 +138,13 @@ def _fits_before(spec: Arg, word: Span, later: list[Arg]) -> bool:
     for other in later:
         if other.type == "word" and word.text in other.choices:
             return False
-    if not fits(spec, word):
+    if is_separator(word) or not fits(spec, word):
         return False
-    if spec.type == "new" and later and not word.quoted and later[0].type in ("duration", "int"):
-        return not fits(later[0], word)
+    if spec.type == "new" and later and not word.quoted:
+        if later[0].type == "steps" and word.text in STEP_TABLES.get(later[0].extra, {}):
+            return False  # the first STEP, not a name
+        if later[0].type in ("duration", "int"):
+            return not fits(later[0], word)
     return True
 
 
@@ -164,6 +167,27 @@ def analyze(line: str) -> Analysis:
     return out
 
 
+def _groups(spans: list[Span]) -> list[tuple[Span | None, list[Span]]]:
+    """The groups a list's standalone ``;`` separate, each with the ``;`` before it."""
+    out: list[tuple[Span | None, list[Span]]] = [(None, [])]
+    for s in spans:
+        if is_separator(s):
+            out.append((s, []))
+        else:
+            out[-1][1].append(s)
+    return out
+
+
+def _walk_list(spans: list[Span], table: dict[str, tuple[Command, ...]], kind: str,
+               roles: list[Role], depth: int) -> None:
+    """The roles of ``A ; B ; …``: each group against ``table``, the ``;`` as separators."""
+    for sep, group in _groups(spans):
+        if sep is not None:
+            roles.append(Role(sep, "separator"))
+        if group:
+            _walk_head(group, table, kind, roles, depth)
+
+
 def _walk_head(spans: list[Span], table: dict[str, tuple[Command, ...]], kind: str,
                roles: list[Role], depth: int) -> None:
     head = spans[0]
@@ -179,7 +203,7 @@ def _walk_head(spans: list[Span], table: dict[str, tuple[Command, ...]], kind: s
     roles.append(Role(head, kind, owner=cmd))
     if cmd.name == "do" and kind == "step":
         if len(spans) > 1:
-            _walk_head(spans[1:], FORMS, "command", roles, depth + 1)
+            _walk_list(spans[1:], FORMS, "command", roles, depth + 1)
         return
     _walk_args(cmd, spans[1:], roles, depth)
 
@@ -234,7 +258,7 @@ def _walk_args(cmd: Command, words: list[Span], roles: list[Role], depth: int,
     if do and read_do:
         roles.append(Role(do[0], "do", owner=cmd))
         if len(do) > 1:
-            _walk_head(do[1:], FORMS, "command", roles, depth + 1)
+            _walk_list(do[1:], FORMS, "command", roles, depth + 1)
 
 
 def _assign(cmd: Command, specs: list[Arg], words: list[Span], roles: list[Role] | None,
@@ -304,10 +328,12 @@ def _rest(cmd: Command, spec: Arg, words: list[Span], roles: list[Role], depth: 
             roles.append(Role(words[cut], "slash", spec, cmd))
             if words[cut + 1:]:
                 _walk_head(words[cut + 1:], STEP_FORMS, "step", roles, depth)
+    elif t == "steps":
+        _walk_list(words, STEP_TABLES.get(spec.extra, {}), "step", roles, depth)
     elif t == "expect":
         _walk_head(words, EXPECT_FORMS, "expect", roles, depth)
     elif t == "command_line":
-        _walk_head(words, FORMS, "command", roles, depth)
+        _walk_list(words, FORMS, "command", roles, depth)
 
 
 # ------------------------------------------------------------------ the cursor
@@ -345,6 +371,9 @@ def _where(done: list[Span], table: dict[str, tuple[Command, ...]], kind: str, c
     if depth > values.MAX_DO_DEPTH:
         return
     if not done:
+        if kind == "step" and table is not STEP_FORMS:  # a coroutine's or a job's STEPs
+            ctx.suggestions = [_steps_of(table)]
+            return
         ctx.suggestions = [Suggestion(kind, want="reactor" if nested else "any")]
         return
     head = done[0]
@@ -358,11 +387,14 @@ def _where(done: list[Span], table: dict[str, tuple[Command, ...]], kind: str, c
         _where_form(candidates[0], done, kind, ctx, depth)
         return
     first: Context | None = None
+    # the form the words so far fit best says what is being typed (thread j1 sleep 1 ; …)
+    best = _best_form(candidates, done[1:]) if len(done) > 1 else candidates[0]
     offered: set[str] = set()  # keywords already offered by a form before
     for cmd in candidates:
         trial = Context(ctx.word, ctx.start)
         _where_form(cmd, done, kind, trial, depth)
-        first = first or trial
+        if cmd is best:
+            first = trial
         for s in trial.suggestions:
             if s.type == "keyword":
                 words = tuple(w for w in s.words if w not in offered)
@@ -381,11 +413,11 @@ def _where_form(cmd: Command, done: list[Span], kind: str, ctx: Context, depth: 
     ctx.command = cmd
     ctx.arg = None  # the innermost command says which argument the cursor is on
     if kind == "step" and cmd.name == "do":
-        _where(done[1:], FORMS, "command", ctx, nested=True, depth=depth + 1)
+        _where(_last_group(done[1:]), FORMS, "command", ctx, nested=True, depth=depth + 1)
         return
     words, do = _split_do(cmd, done[1:])
     if do is not None:
-        _where(do[1:], FORMS, "command", ctx, nested=True, depth=depth + 1)
+        _where(_last_group(do[1:]), FORMS, "command", ctx, nested=True, depth=depth + 1)
         return
     keywords = {a.keyword: a for a in cmd.args if a.keyword}
     positional = [a for a in cmd.args if not a.keyword and a.type != "do"]
@@ -435,10 +467,17 @@ def _where_form(cmd: Command, done: list[Span], kind: str, ctx: Context, depth: 
         _offer_more(cmd, keywords, used_kw, ctx)
 
 
+def _last_group(words: list[Span]) -> list[Span]:
+    """The words after the last standalone ``;``: the action or STEP being typed."""
+    return _groups(words)[-1][1]
+
+
 def _inside_rest(cmd: Command, spec: Arg, words: list[Span], ctx: Context, depth: int) -> None:
     t = spec.type
     ctx.arg = spec
-    if t == "step":
+    if t == "steps":
+        _where(_last_group(words), STEP_TABLES.get(spec.extra, {}), "step", ctx, depth=depth)
+    elif t == "step":
         _where(words, STEP_FORMS, "step", ctx, depth=depth)
     elif t == "steppair":
         cut = next((k for k, w in enumerate(words) if w.text == "/" and not w.quoted), None)
@@ -452,7 +491,7 @@ def _inside_rest(cmd: Command, spec: Arg, words: list[Span], ctx: Context, depth
     elif t == "expect":
         _where(words, EXPECT_FORMS, "expect", ctx, depth=depth)
     elif t == "command_line":
-        _where(words, FORMS, "command", ctx, nested=True, depth=depth + 1)
+        _where(_last_group(words), FORMS, "command", ctx, nested=True, depth=depth + 1)
 
 
 def _offer_more(cmd: Command, keywords: dict[str, Arg], used: set[str], ctx: Context) -> None:
@@ -517,11 +556,20 @@ def suggest_for(cmd: Command, spec: Arg) -> list[Suggestion]:
         return [Suggestion("step", arg=spec)]
     if t == "steppair":
         return [Suggestion("step", arg=spec)]
+    if t == "steps":
+        return [_steps_of(STEP_TABLES.get(spec.extra, {}), spec)]
     if t == "expect":
         return [Suggestion("expect", arg=spec)]
     if t == "command_line":
         return [Suggestion("command", want="reactor", arg=spec)]
     return []  # durations, numbers, values, free text: nothing to list
+
+
+def _steps_of(table: dict[str, tuple[Command, ...]], spec: Arg | None = None) -> Suggestion:
+    """The STEP words of a coroutine's or a job's table (``words``; the table's name in
+    ``families``, so the UI can say what each one does)."""
+    name = next((n for n, t in STEP_TABLES.items() if t is table), "")
+    return Suggestion("step", tuple(table), (name,), arg=spec)
 
 
 def topic_words() -> list[str]:

@@ -6,9 +6,11 @@ from reactor_repl.language import values
 from reactor_repl.language.table import (
     BY_NAME,
     COMMANDS,
+    COROUTINE_STEPS,
     EXPECTS,
     FORMS,
     GROUPS,
+    JOB_STEPS,
     STEPS,
     Arg,
     Command,
@@ -55,7 +57,8 @@ def _block(c: Command) -> list[str]:
     if c.python:
         lines.append("  Python: off in scenario files unless run with --allow-python")
     if c.takes_do:
-        lines.append("  do COMMAND…: the rest of the line runs inside the reactor, in that callback")
+        lines.append("  do COMMAND…: the rest of the line runs inside the reactor, in that callback;"
+                     " do A ; B runs A then B")
     lines += ["  example: " + e for e in c.all_examples()]
     return lines
 
@@ -71,6 +74,18 @@ def page(c: Command) -> str:
         lines += ["", steps()]
     if c.name == "expect":
         lines += ["", expects()]
+    if c.name in ("async", "inlineCallbacks"):
+        lines += ["", step_list("STEPs of a coroutine (; between two)", COROUTINE_STEPS)]
+    if c.name in ("thread", "callInThread"):
+        lines += ["", step_list("STEPs of a job (; between two)", JOB_STEPS)]
+    return "\n".join(lines)
+
+
+def step_list(title: str, table: tuple[Command, ...]) -> str:
+    """The STEPs of a coroutine or a thread job, as a help page lists them."""
+    lines = [title + ":"]
+    for s in table:
+        lines.append(f"  {s.syntax():<28} {s.summary}")
     return "\n".join(lines)
 
 

@@ -64,11 +64,14 @@ KIND_TABLE: tuple[Kind, ...] = (
     _k("loop.call", "a LoopingCall calls its function", dispatch=True, printed=True, lag=True,
        flow=("loop.call", "scheduled")),
     _k("loop.stop", "a LoopingCall stops (stop(), or its function failed)", acts=True),
+    _k("loop.count", "LoopingCall.withCount: the beats since the last call (every … count)",
+       acts=True),
     # blocking
     _k("block.start", "the reactor thread blocks"),
     _k("block.end", "the block is over"),
     # thread calls
-    _k("threadcall.queue", "callFromThread: a call handed to the reactor",
+    _k("threadcall.queue", "callFromThread: a call handed to the reactor (or, 'unsafe', a "
+       "thread about to call the reactor itself)",
        flow=("threadcall.run", "callFromThread")),
     _k("threadcall.run", "the reactor runs a call handed from a thread", dispatch=True,
        printed=True),
@@ -98,7 +101,7 @@ KIND_TABLE: tuple[Kind, ...] = (
     _k("reader.write", "bytes written into a reader's pipe", acts=True),
     _k("reader.close", "a reader's writing end closed", acts=True),
     _k("reader.read", "the reactor calls doRead", dispatch=True, printed=True),
-    _k("writer.write", "the reactor calls doWrite", dispatch=True),
+    _k("writer.write", "the reactor calls doWrite", dispatch=True, printed=True),
     _k("reader.remove", "removeReader", acts=True),
     _k("reader.lost", "the reactor calls connectionLost on a descriptor", dispatch=True,
        printed=True),
@@ -112,6 +115,8 @@ KIND_TABLE: tuple[Kind, ...] = (
     _k("tcp.drop", "transport.loseConnection", acts=True),
     _k("tcp.abort", "transport.abortConnection", acts=True),
     _k("tcp.halfclose", "transport.loseWriteConnection", acts=True),
+    _k("tcp.pause", "transport.pauseProducing: no reading until resumed", acts=True),
+    _k("tcp.resume", "transport.resumeProducing", acts=True),
     _k("tcp.lost", "connectionLost", dispatch=True, printed=True),
     _k("tcp.failed", "clientConnectionFailed", dispatch=True),
     _k("tcp.clientlost", "clientConnectionLost", dispatch=True),
@@ -121,6 +126,7 @@ KIND_TABLE: tuple[Kind, ...] = (
     _k("trigger.fire", "a system event trigger runs", dispatch=True, printed=True),
     _k("trigger.remove", "removeSystemEventTrigger"),
     _k("reactor.stop", "reactor.stop(): shutdown next"),
+    _k("reactor.crash", "reactor.crash(): the loop stops now, no shutdown triggers"),
     # the loop itself
     _k("io.ready", "a descriptor of Twisted's own is ready (the waker, a port)"),
     _k("io.wait", "the loop waited in the poller"),

@@ -60,7 +60,7 @@ def token_for(role: Role) -> _TokenType:
         return Name.Function
     if kind in ("keyword", "do"):
         return Keyword.Pseudo
-    if kind == "slash":
+    if kind in ("slash", "separator"):
         return Operator
     if kind in ("bad", "extra"):
         return Error

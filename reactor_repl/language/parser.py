@@ -15,6 +15,7 @@ from typing import Any
 
 from reactor_repl.language import values
 from reactor_repl.language.table import (
+    ACTIONS,
     BY_NAME,
     EXPECT_BY_NAME,
     EXPECT_FORMS,
@@ -23,12 +24,18 @@ from reactor_repl.language.table import (
     KINDS,
     STEP_BY_NAME,
     STEP_FORMS,
+    STEP_TABLES,
     Arg,
     Command,
 )
 from reactor_repl.language.words import Word, WordError, data_text, split_words
 
 PYTHON_HINT = "run with --allow-python to allow Python"
+SEPARATOR = ";"  # a word standing alone between two actions of a do, or two STEPs of a list
+SEPARATOR_HINT = ("; separates the actions of a do (later 1 do fire d1 ; cancel t2) and the "
+                  "STEPs of async, inlineCallbacks and thread: one command a line")
+# argument types that take the rest of the words
+REST_TYPES = ("rest", "data", "raw", "step", "steppair", "steps", "expect", "command_line")
 
 
 class ParseError(ValueError):
@@ -62,7 +69,8 @@ class Parsed:
 
 @dataclass
 class Step:
-    """A callback STEP: ``add 1``, ``await d2``, ``do fire d3`` …"""
+    """A STEP: of a callback (``add 1``, ``await d2``, ``do fire d3`` …), of a coroutine
+    (``sleep 0.5``) or of a thread job (``fromthread f1 do note hi``)."""
 
     command: Command
     args: dict[str, Any]
@@ -218,6 +226,9 @@ def _parse_form(cmd: Command, words: list[Word], line: str, options: Options) ->
     head = words[0]
     if cmd.python and not options.allow_python:
         raise _python_off(cmd, head)
+    if cmd.where == "callback" and options.depth == 0:
+        raise ParseError(f"{cmd.name} runs only inside a callback", head.col,
+                         f"after do: e.g. {cmd.example}")
     args, do = _match(cmd, words[1:], head, line, options)
     return Parsed(cmd, args, _text_of(words, line), head.col, do)
 
@@ -240,6 +251,47 @@ def _example_with(cmd: Command, keyword: str) -> str:
     return _usage(cmd)
 
 
+def is_separator(w: Any) -> bool:
+    """A standalone ``;`` (a Word or completion's Span)."""
+    return w.text == SEPARATOR and not w.quoted and not w.raw
+
+
+def split_list(words: list[Word], what: str) -> list[list[Word]]:
+    """The groups a list's standalone ``;`` separate; an empty one is an error."""
+    groups: list[list[Word]] = [[]]
+    for w in words:
+        if is_separator(w):
+            if not groups[-1]:
+                raise ParseError("nothing before ';'", w.col, f"write a {what} before it")
+            groups.append([])
+        else:
+            groups[-1].append(w)
+    if not groups[-1]:
+        raise ParseError("nothing after ';'", words[-1].col, f"write a {what} after it, "
+                         "or leave the ';' out")
+    return groups
+
+
+def _parse_actions(words: list[Word], line: str, options: Options) -> Parsed:
+    """What a do runs: one command, or several separated by ``;`` (in order)."""
+    subs: list[Parsed] = []
+    for group in split_list(words, "command"):
+        sub = _parse_words(group, line, options)
+        if sub.command.where == "prompt":
+            raise ParseError(f"{sub.name} cannot run inside the reactor",
+                             sub.col, "type it at the prompt instead")
+        subs.append(sub)
+    if len(subs) == 1:
+        return subs[0]
+    return Parsed(ACTIONS, {"ACTIONS": tuple(subs)}, _text_of(words, line), words[0].col)
+
+
+def _unexpected(w: Word, cmd: Command) -> ParseError:
+    if is_separator(w):
+        return ParseError("unexpected ';'", w.col, SEPARATOR_HINT)
+    return ParseError(f"unexpected {values.quoted(w.text)}", w.col, _usage(cmd))
+
+
 def _nested(options: Options, at: Word) -> Options:
     """The options for the command after a ``do`` at ``at``: one level deeper, if allowed."""
     if options.depth >= values.MAX_DO_DEPTH:
@@ -259,11 +311,8 @@ def _match(cmd: Command, words: list[Word], head: Word, line: str,
                 if k + 1 >= len(words):
                     raise ParseError("do needs a command after it", w.end,
                                      "e.g. do note hello")
-                sub = _parse_words(words[k + 1 :], line, _nested(options, w))
-                if sub.command.where == "prompt":
-                    raise ParseError(f"{sub.name} cannot run inside the reactor",
-                                     sub.col, "type it at the prompt instead")
-                do = sub
+                do = _parse_actions(words[k + 1 :], line, _nested(options, w))
+                where["do"] = w
                 words = words[:k]
                 break
     keywords = {a.keyword: a for a in cmd.args if a.keyword}
@@ -281,7 +330,7 @@ def _match(cmd: Command, words: list[Word], head: Word, line: str,
         w = rest[k]
         spec = keywords.get(w.text)
         if spec is None or w.quoted:
-            raise ParseError(f"unexpected {values.quoted(w.text)}", w.col, _usage(cmd))
+            raise _unexpected(w, cmd)
         if spec.name in args:
             raise ParseError(f"'{w.text}' given twice", w.col)
         where[spec.name] = w
@@ -306,6 +355,10 @@ def _match(cmd: Command, words: list[Word], head: Word, line: str,
             first, second = where[given[0]], where[given[1]]
             raise ParseError(f"'{second.text}' cannot go with '{first.text}'", second.col,
                              _usage(cmd))
+    for needing, needed in cmd.needs:
+        if needing in where and needed not in where:
+            raise ParseError(f"'{where[needing].text}' goes with '{needed}'",
+                             where[needing].col, _example_with(cmd, needed))
     for a in cmd.args:
         if a.type == "flag":
             args.setdefault(a.name, False)
@@ -323,7 +376,7 @@ def _assign(owner: Command, specs: list[Arg], words: list[Word], args: dict[str,
         later = specs[idx + 1 :]
         required_after = sum(1 for s in later if not s.optional)
         avail = len(words) - i
-        if spec.type in ("rest", "data", "raw", "step", "steppair", "expect", "command_line"):
+        if spec.type in REST_TYPES:
             chunk = words[i:]
             if not chunk:
                 if spec.optional:
@@ -359,13 +412,15 @@ def _assign(owner: Command, specs: list[Arg], words: list[Word], args: dict[str,
         i += 1
     if i < len(words):
         w = words[i]
+        if is_separator(w):
+            raise _unexpected(w, owner)
         for spec, word in skipped:
             if word is w:  # it was meant for that optional argument: say what is wrong with it
                 try:
                     _convert(spec, [w], line, options)
                 except ParseError as e:
                     raise ParseError(e.message, e.col, e.hint or usage) from None
-        raise ParseError(f"unexpected {values.quoted(w.text)}", w.col, usage)
+        raise _unexpected(w, owner)
 
 
 def many_take(spec: Arg, words: list[Any], later: list[Arg], fits: Any) -> int:
@@ -385,6 +440,8 @@ def _after(head: Word, words: list[Word]) -> int:
 
 
 def _fits(spec: Arg, word: Word, later: list[Arg]) -> bool:
+    if is_separator(word):
+        return False
     for other in later:
         if other.type == "word" and word.text in other.choices:
             return False
@@ -394,6 +451,8 @@ def _fits(spec: Arg, word: Word, later: list[Arg]) -> bool:
         return False
     if spec.type == "new" and later and not word.quoted:
         nxt = later[0]
+        if nxt.type == "steps" and word.text in STEP_TABLES.get(nxt.extra, {}):
+            return False  # the first STEP, not a name (thread sleep 1 ; return 2)
         if nxt.type in ("duration", "int"):
             try:
                 _convert_one(nxt, word)
@@ -421,14 +480,12 @@ def _convert(spec: Arg, words: list[Word], line: str, options: Options) -> Any:
                                  "e.g. addCallbacks d1 add 1 / recover 0")
             k = cut[0]
             return (parse_step(words[:k], line, options), parse_step(words[k + 1 :], line, options))
+        if spec.type == "steps":
+            return parse_steps(words, line, options, spec.extra)
         if spec.type == "expect":
             return parse_expect(words, line, options)
         if spec.type == "command_line":
-            sub = _parse_words(words, line, options)
-            if sub.command.where == "prompt":
-                raise ParseError(f"{sub.name} cannot run inside the reactor", sub.col,
-                                 "type it at the prompt instead")
-            return sub
+            return _parse_actions(words, line, options)
         value = _convert_one(spec, words[0])
         if not options.allow_python and (spec.type == "pyref" or
                                          spec.type == "protocol" and ":" in value):
@@ -518,13 +575,24 @@ def _convert_one(spec: Arg, word: Word) -> Any:
     return text  # token, file
 
 
-def parse_step(words: list[Word], line: str, options: Options | None = None) -> Step:
+# what a STEP table is called in errors: (its name, the hint for a command word)
+_STEP_KINDS = {"coroutine": ("coroutine step", "a command runs as a step with do: do {word} …"),
+               "job": ("job step", "a job hands commands to the reactor: fromthread do {word} …")}
+
+
+def parse_step(words: list[Word], line: str, options: Options | None = None,
+               table: str = "") -> Step:
+    """One STEP: of a callback, or (``table``) of a coroutine or a thread job."""
     options = options or Options()
     head = words[0]
-    forms = STEP_FORMS.get(head.text) if not head.quoted else None
+    step_forms = STEP_TABLES[table] if table else STEP_FORMS
+    forms = step_forms.get(head.text) if not head.quoted else None
     if not forms:
-        hint = suggest(head.text, list(STEP_BY_NAME)) or "steps: " + " ".join(STEP_BY_NAME)
-        raise ParseError(f"unknown step {values.quoted(head.text)}", head.col, hint)
+        what, command_hint = _STEP_KINDS.get(table, ("step", ""))
+        hint = suggest(head.text, list(step_forms)) or f"{what}s: " + " ".join(step_forms)
+        if command_hint and head.text in BY_NAME and not head.quoted:
+            hint = command_hint.format(word=head.text)
+        raise ParseError(f"unknown {what} {values.quoted(head.text)}", head.col, hint)
     cmd = forms[0]
     if cmd.python and not options.allow_python:
         raise _python_off(cmd, head)
@@ -535,8 +603,22 @@ def parse_step(words: list[Word], line: str, options: Options | None = None) -> 
             raise ParseError("do needs a command after it", head.end, "e.g. do note hi")
         do = _convert(cmd.args[0], words[1:], line, _nested(options, head))
     else:
-        args, _ = _match(cmd, words[1:], head, line, options)
+        args, do = _match(cmd, words[1:], head, line, options)
     return Step(cmd, args, _text_of(words, line), do)
+
+
+ENDS_A_LIST = ("return", "raise")  # a STEP after one of these would never run
+
+
+def parse_steps(words: list[Word], line: str, options: Options, table: str) -> tuple[Step, ...]:
+    """``STEP ; STEP …`` of a coroutine or a thread job."""
+    steps: list[Step] = []
+    for group in split_list(words, _STEP_KINDS[table][0]):
+        if steps and steps[-1].name in ENDS_A_LIST:
+            raise ParseError(f"step {len(steps) + 1} comes after {steps[-1].name}: it never runs",
+                             group[0].col, f"end with {steps[-1].name}, or move it last")
+        steps.append(parse_step(group, line, options, table))
+    return tuple(steps)
 
 
 def parse_expect(words: list[Word], line: str, options: Options | None = None) -> Parsed:

@@ -14,7 +14,12 @@ Signature mini-language (one string per command)::
     word NAME:type        a keyword that must be there (it picks a form: ``call FN``)
 
 Types: duration int(=MIN..MAX) number value new(=family) ref(=family|…) word(=a|b) rest
-raw token target step steppair kind command file data pyref protocol(=a|b) module.
+raw token target step steppair steps(=coroutine|job) kind command file data pyref
+protocol(=a|b) module.
+
+A standalone ``;`` separates the actions of a ``do`` (``do fire d1 ; cancel t2``) and the
+steps of a ``steps`` argument (``async c1 await d1 ; sleep 1 ; return 2``); it binds to
+the outermost list: an action's own ``do`` takes one action.
 
 A word may have several forms (``reset NAME DELAY`` and ``reset``; ``thread … DURATION``
 and ``thread … call FN``): they are entries of their own with the same name. The parser
@@ -38,6 +43,7 @@ FAMILIES: dict[str, str] = {
     "client": "c",
     "trigger": "g",
     "threadcall": "f",
+    "writer": "w",
 }
 
 
@@ -143,7 +149,8 @@ class Command:
     aliases: tuple[str, ...] = ()
     # "reactor": runs as a callback in the reactor thread (typed ones via callFromThread);
     # "here": runs in whichever thread asked (the prompt, or the callback of a do);
-    # "prompt": only at the prompt or in a scenario, never inside the reactor.
+    # "prompt": only at the prompt or in a scenario, never inside the reactor;
+    # "callback": only inside a callback (after do), as ``raise`` makes sense only there.
     where: str = "reactor"
     args: tuple[Arg, ...] = field(default=(), compare=False)
     examples: tuple[str, ...] = ()  # more examples, after ``example``
@@ -151,6 +158,8 @@ class Command:
     # arguments of which at most one may be given (by Arg name: ("now", "delayed"))
     exclusive: tuple[tuple[str, ...], ...] = ()
     python: bool = False  # runs the person's Python: off in scenario files without the flag
+    # an argument that only goes with another one (by Arg name: ("do", "canceller"))
+    needs: tuple[tuple[str, str], ...] = ()
 
     def syntax(self) -> str:
         return " ".join([self.name, *(a.syntax() for a in self.args)])
@@ -173,12 +182,12 @@ def _cmd(name: str, group: str, sig: str, summary: str, api: str = "", example: 
          aliases: tuple[str, ...] = (), where: str = "reactor", *,
          labels: dict[str, str] | None = None, examples: tuple[str, ...] = (),
          more: tuple[str, ...] = (), exclusive: tuple[tuple[str, ...], ...] = (),
-         python: bool = False) -> Command:
+         python: bool = False, needs: tuple[tuple[str, str], ...] = ()) -> Command:
     args = parse_signature(sig)
     if labels:
         args = tuple(replace(a, label=labels.get(a.name, "")) for a in args)
     return Command(name, group, sig, summary, api, example, aliases, where, args, examples,
-                   more, exclusive, python)
+                   more, exclusive, python, needs)
 
 
 GROUPS = {
@@ -194,6 +203,12 @@ GROUPS = {
 # what help says of a connection's name, for send, drop and abort
 _CONN_MORE = ("NAME is a client (c1), or the server's side of a connection: s1.1 is the first",
               "connection server s1 accepted, s1.2 the next (the names show in tcp.build)")
+# what help says of a job's STEPs
+_JOB_MORE = ("a STEP: sleep S (time.sleep in the pool thread) · fromthread [NAME] [do …] "
+             "(reactor.callFromThread: the job goes on) ·",
+             "blocking [NAME] [do …] (threads.blockingCallFromThread: the job waits until the "
+             "reactor ran it) · return VALUE · raise [MESSAGE]",
+             "a job's first word is its NAME unless it is a STEP word")
 # what help says of a name of your code
 _PY_MORE = ("FN names a callable of your code: module.attr or module:attr, after use (help use)",)
 
@@ -203,11 +218,18 @@ COMMANDS: tuple[Command, ...] = (
          "a timer: records timer.fire when it runs, then its do", "reactor.callLater",
          "later 1.5 t1 do fire d1 ok"),
     _cmd("every", "time",
-         "INTERVAL:duration [NAME:new=loop] [now] [delayed] [times N:int=1..10000000] [do]",
+         "INTERVAL:duration [NAME:new=loop] [now] [delayed] [times N:int=1..10000000] [count] "
+         "[wait SECONDS:duration] [do]",
          "a repeating call, the first at once (now=True); 'delayed': the first after INTERVAL",
-         "task.LoopingCall.start", "every 0.5 l1 times 3", examples=("every 0.5 l2 delayed",),
+         "task.LoopingCall.start, LoopingCall.withCount, task.deferLater", "every 0.5 l1 times 3",
+         examples=("every 0.5 l2 delayed", "every 0.1 l3 delayed wait 0.3 times 3",
+                   "every 0.1 l4 count do block 0.35"),
          more=("'times N' stops it after N calls; 'now' (the default, as in Twisted) is still "
-               "accepted", "'delayed' is LoopingCall.start(INTERVAL, now=False)"),
+               "accepted", "'delayed' is LoopingCall.start(INTERVAL, now=False)",
+               "'wait SECONDS': the call returns task.deferLater(reactor, SECONDS); the loop "
+               "waits for it before the next beat",
+               "'count' is LoopingCall.withCount: each call gets the beats since the last one "
+               "(loop.count), a skipped beat counts"),
          exclusive=(("now", "delayed"),)),
     _cmd("cancel", "time", "NAME:ref=timer|loop|deferred|reader|server|trigger",
          "cancel a timer, stop a loop, cancel a Deferred, remove a reader, stop a server, remove a trigger",
@@ -220,15 +242,34 @@ COMMANDS: tuple[Command, ...] = (
     _cmd("block", "time", "DURATION:duration [cpu]",
          "block the reactor thread (sleep, or spin with cpu): nothing else can run", "time.sleep",
          "block 1.2"),
-    _cmd("fromthread", "time", "[NAME:new=threadcall] [do]",
-         "a helper thread hands a call to the reactor", "reactor.callFromThread",
-         "fromthread f1 do note hello from a thread"),
+    _cmd("fromthread", "time", "[NAME:new=threadcall] [unsafe] [do]",
+         "a helper thread hands a call to the reactor ('unsafe': the thread runs it itself, "
+         "the bug warn.thread catches)", "reactor.callFromThread",
+         "fromthread f1 do note hello from a thread",
+         examples=("fromthread f2 unsafe do later 1 t9",)),
     _cmd("trigger", "time",
-         "PHASE:word=before|during|after EVENT:word=startup|shutdown [NAME:new=trigger] [do]",
-         "a system event trigger", "reactor.addSystemEventTrigger",
-         "trigger before shutdown g1 do note bye"),
+         "PHASE:word=before|during|after EVENT:word=startup|shutdown [NAME:new=trigger] "
+         "[wait SECONDS:duration] [do]",
+         "a system event trigger", "reactor.addSystemEventTrigger, task.deferLater",
+         "trigger before shutdown g1 do note bye",
+         examples=("trigger before shutdown g2 wait 2 do note saving",),
+         more=("'wait SECONDS': it returns task.deferLater(reactor, SECONDS) — a 'before' "
+               "trigger's Deferred holds the event (shutdown waits for it)",)),
+    _cmd("callWhenRunning", "time", "[do]",
+         "run do once the reactor runs (it is running: at once)", "reactor.callWhenRunning",
+         "callWhenRunning do note the loop runs"),
     _cmd("stop", "time", "", "stop the reactor: shutdown triggers run, then the session ends",
          "reactor.stop", "stop"),
+    _cmd("crash", "time", "",
+         "stop the loop at once: no shutdown triggers, thread jobs abandoned; the session ends",
+         "reactor.crash", "crash"),
+    _cmd("raise", "time", "[MESSAGE:rest]",
+         "raise Exception(MESSAGE) in this callback: Twisted does with it what it does",
+         "", "later 1 t1 do raise boom", where="callback",
+         examples=("every 0.5 l1 do note beat ; raise enough",),
+         more=("only after do: a timer's error is logged, a LoopingCall stops, a trigger's is "
+               "logged, a Deferred chain turns to its errbacks",
+               "; separates several actions of one do: those after the raise do not run")),
     _cmd("wait", "time", "DURATION:duration",
          "let time pass (live: the prompt sleeps; virtual: the clock advances)", "",
          "wait 2", where="prompt"),
@@ -236,8 +277,12 @@ COMMANDS: tuple[Command, ...] = (
          "step", where="prompt"),
     _cmd("continue", "time", "", "resume after a break or step", "", "continue", where="prompt"),
     # -- Deferreds
-    _cmd("deferred", "deferred", "[NAME:new=deferred]", "a new Deferred", "Deferred()",
-         "deferred d1", aliases=("defer",)),
+    _cmd("deferred", "deferred", "[NAME:new=deferred] [canceller] [do]", "a new Deferred",
+         "Deferred(), Deferred(canceller)", "deferred d1", aliases=("defer",),
+         examples=("deferred d2 canceller do cancel t1",),
+         more=("'canceller': cancel() calls it first, and its do runs; unless it fired the "
+               "Deferred, Twisted then fails it with CancelledError",),
+         needs=(("do", "canceller"),)),
     _cmd("addCallback", "deferred", "NAME:ref=deferred STEP:step",
          "add a callback STEP", "Deferred.addCallback", "addCallback d1 add 1", aliases=("then",)),
     _cmd("addErrback", "deferred", "NAME:ref=deferred STEP:step", "add an errback STEP",
@@ -255,16 +300,44 @@ COMMANDS: tuple[Command, ...] = (
          aliases=("errback",)),
     _cmd("chain", "deferred", "NAME:ref=deferred OTHER:ref=deferred",
          "OTHER gets NAME's result", "Deferred.chainDeferred", "chain d1 d2"),
-    _cmd("gather", "deferred", "NAMES:token...",
+    _cmd("gather", "deferred", "NAMES:token... [consumeErrors]",
          "a new Deferred NAME with all the results of D…", "defer.gatherResults",
          "gather d3 d1 d2", labels={"NAMES": "[NAME] D…"},
-         more=("the first word is the new name unless it is a Deferred already",)),
+         examples=("gather d4 d1 d2 consumeErrors",),
+         more=("the first word is the new name unless it is a Deferred already",
+               "'consumeErrors': a failure of D… stops there (its chain ends handled)")),
+    _cmd("deferredList", "deferred",
+         "NAMES:token... [fireOnOneCallback] [fireOnOneErrback] [consumeErrors]",
+         "a new Deferred NAME: a DeferredList of D… ((success, result) pairs)",
+         "defer.DeferredList", "deferredList l d1 d2", aliases=("dlist",),
+         labels={"NAMES": "[NAME] D…"},
+         examples=("deferredList first d1 d2 fireOnOneCallback",
+                   "deferredList dl2 d1 d2 fireOnOneErrback consumeErrors"),
+         more=("the first word is the new name unless it is a Deferred already",
+               "fireOnOneCallback: the first success fires it with (result, index); "
+               "fireOnOneErrback: the first failure fails it with FirstError;",
+               "consumeErrors: a failure of D… stops there (its chain ends handled)")),
     _cmd("race", "deferred", "NAMES:token...",
          "a new Deferred NAME with the first result of D…", "defer.race", "race d3 d1 d2",
          labels={"NAMES": "[NAME] D…"},
          more=("the first word is the new name unless it is a Deferred already",)),
     _cmd("timeout", "deferred", "NAME:ref=deferred SECONDS:duration",
          "cancel NAME if it has not fired within SECONDS", "Deferred.addTimeout", "timeout d1 2"),
+    _cmd("async", "deferred", "[NAME:new=deferred] STEPS:steps=coroutine",
+         "an async def of STEPs, started at once; NAME is its Deferred",
+         "async def + defer.ensureDeferred", "async c1 await d1 ; sleep 0.5 ; return 3",
+         labels={"STEPS": "STEP ; STEP …"},
+         examples=("async c2 do note starts ; await d2 ; raise boom",),
+         more=("a STEP: await D (await a Deferred) · sleep S (await task.deferLater(reactor, "
+               "S)) · return VALUE · raise [MESSAGE] · do COMMAND (runs a command);",
+               "deferred.pause and deferred.resume say at which step it waits "
+               "('step 2 (sleep 0.5)'); a sleep's Deferred is NAME.K, K the step")),
+    _cmd("inlineCallbacks", "deferred", "[NAME:new=deferred] STEPS:steps=coroutine",
+         "an inlineCallbacks generator of STEPs, called at once; NAME is its Deferred",
+         "@defer.inlineCallbacks", "inlineCallbacks c3 await d1 ; return 4",
+         aliases=("inline",), labels={"STEPS": "STEP ; STEP …"},
+         more=("the STEPs of async; await D is 'yield D' there, sleep S 'yield "
+               "task.deferLater(reactor, S)'",)),
     _cmd("show", "deferred", "NAME:ref=any",
          "an object's state: for a Deferred its links (✓ run), result, paused-on", "",
          "show d1", where="here"),
@@ -276,6 +349,21 @@ COMMANDS: tuple[Command, ...] = (
          examples=("thread j2 1 raise boom", "thread j3 0.5 return 41"),
          more=("the job returns 'done', or VALUE with 'return', or raises Exception(MESSAGE)",),
          exclusive=(("MESSAGE", "VALUE"),)),
+    _cmd("thread", "thread", "[NAME:new=thread] STEPS:steps=job",
+         "a job of STEPs in a pool thread; NAME is also its Deferred", "threads.deferToThread",
+         "thread j4 sleep 0.5 ; fromthread f1 do note half way ; sleep 0.5 ; return 2",
+         labels={"STEPS": "STEP ; STEP …"},
+         examples=("thread j5 sleep 0.2 ; blocking f2 do fire d1 ; return ok",),
+         more=_JOB_MORE),
+    _cmd("callInThread", "thread",
+         "[NAME:new=thread] DURATION:duration [raise MESSAGE:rest]",
+         "a job taking DURATION in a pool thread; nothing comes back (no Deferred)",
+         "reactor.callInThread", "callInThread j6 1", examples=("callInThread j7 1 raise boom",),
+         more=("an error it raises is Twisted's to log",)),
+    _cmd("callInThread", "thread", "[NAME:new=thread] STEPS:steps=job",
+         "a job of STEPs in a pool thread; nothing comes back (no Deferred)",
+         "reactor.callInThread", "callInThread j8 sleep 0.5 ; fromthread f3 do fire d1",
+         labels={"STEPS": "STEP ; STEP …"}, more=_JOB_MORE),
     _cmd("threadpool", "thread", "SIZE:int=1..1000", "set the pool's maximum size",
          "reactor.suggestThreadPoolSize", "threadpool 2"),
     # -- file descriptors
@@ -289,31 +377,56 @@ COMMANDS: tuple[Command, ...] = (
     _cmd("close", "io", "NAME:ref=reader",
          "close the writing end: doRead sees end of file, then connectionLost", "os.close",
          "close r1", where="here"),
+    _cmd("writer", "io", "[NAME:new=writer] READER:ref=reader [chunk N:int=1..1048576]",
+         "an IWriteDescriptor on READER's pipe: send buffers, doWrite writes ≤ N bytes",
+         "reactor.addWriter", "writer w1 r1 chunk 4",
+         more=("send NAME DATA buffers DATA and calls addWriter; each doWrite writes at most N "
+               "bytes (1024 unless given); with nothing left it calls removeWriter",)),
     _cmd("removeReader", "io", "NAME:ref=reader", "stop watching the pipe", "reactor.removeReader",
          "removeReader r1"),
     _cmd("addReader", "io", "NAME:ref=reader", "watch the pipe again", "reactor.addReader",
          "addReader r1"),
     # -- TCP
     _cmd("listen", "tcp",
-         "[NAME:new=server] [PORT:int=0..65535] [PROTOCOL:protocol=echo|discard|poetry]",
+         "[NAME:new=server] [PORT:int=0..65535] [PROTOCOL:protocol=echo|discard|poetry] "
+         "[greet DATA:data]",
          "a server on 127.0.0.1 (port 0: a free one)", "reactor.listenTCP",
          "listen s1 0 echo", labels={"PROTOCOL": "echo|discard|poetry|module:Factory"},
+         examples=("listen s2 0 discard greet welcome\\n",),
          more=("the protocol is echo unless given; its connections are s1.1, s1.2 …",
-               "module:Factory is a factory or protocol class of your code (Python: help use)")),
+               "module:Factory is a factory or protocol class of your code (Python: help use)",
+               "'greet DATA': each connection writes DATA in connectionMade (DATA as for "
+               "write: the rest of the line)")),
     _cmd("connect", "tcp", "NAMES:target... [PROTOCOL:protocol]",
          "a client to a server NAME or a port; NAME is a Deferred of all bytes received",
          "reactor.connectTCP + ClientFactory", "connect c1 s1",
          labels={"NAMES": "[NAME] TARGET", "PROTOCOL": "module:Protocol"},
          more=("TARGET is a server's name or a port (1 to 65,535);",
                "module:Protocol is a protocol class of your code (Python: help use)")),
-    _cmd("send", "tcp", "NAME:ref=client|conn DATA:data", "write DATA to a connection",
+    _cmd("send", "tcp", "NAME:ref=client|conn|writer DATA:data",
+         "write DATA to a connection (or a writer)",
          "transport.write", "send c1 hello", examples=("send s1.1 hello from the server",),
          more=_CONN_MORE + ("DATA as for write: the rest of the line, escapes \\n \\r \\t "
-                            "\\0 \\\\",)),
+                            "\\0 \\\\", "a writer (help writer) buffers DATA and calls "
+                            "addWriter")),
     _cmd("drop", "tcp", "NAME:ref=client|conn", "close after pending writes",
          "transport.loseConnection", "drop c1", examples=("drop s1.1",), more=_CONN_MORE),
     _cmd("abort", "tcp", "NAME:ref=client|conn", "close at once", "transport.abortConnection",
          "abort c1", examples=("abort s1.1",), more=_CONN_MORE),
+    _cmd("halfclose", "tcp", "NAME:ref=client|conn",
+         "close the writing side only: the peer sees end of file, reading goes on",
+         "transport.loseWriteConnection", "halfclose c1", aliases=("loseWriteConnection",),
+         examples=("halfclose s1.1",), more=_CONN_MORE),
+    _cmd("pauseProducing", "tcp", "NAME:ref=client|conn",
+         "stop reading from the connection: no dataReceived until resumeProducing",
+         "transport.pauseProducing", "pauseProducing c1", more=_CONN_MORE),
+    _cmd("resumeProducing", "tcp", "NAME:ref=client|conn",
+         "read from the connection again", "transport.resumeProducing", "resumeProducing c1",
+         more=_CONN_MORE),
+    _cmd("setTcpNoDelay", "tcp", "NAME:ref=client|conn [off]",
+         "send small writes at once (TCP_NODELAY: no Nagle); 'off' turns it back off",
+         "transport.setTcpNoDelay", "setTcpNoDelay c1", examples=("setTcpNoDelay c1 off",),
+         more=_CONN_MORE),
     # -- session
     _cmd("note", "session", "TEXT:rest", "a note in the log", "", "note timers run in order"),
     _cmd("expect", "session", "CHECK:expect", "check the log so far (see help expect)", "",
@@ -325,10 +438,14 @@ COMMANDS: tuple[Command, ...] = (
          more=("a token is NAME, KIND:NAME or KIND, as in expect order",)),
     _cmd("break", "session", "KIND:kind [NAME:token]", "pause before a matching dispatch", "",
          "break timer.fire t2", where="here"),
-    _cmd("filter", "session", "[KINDS:kind...]", "show only these kinds in the log pane", "",
-         "filter timer deferred", where="prompt",
+    _cmd("filter", "session", "[KINDS:kind...] [from PLACES:rest]",
+         "show only these kinds (and/or what code in these files or modules did)", "",
+         "filter timer deferred", where="prompt", labels={"PLACES": "MODULE_OR_FILE…"},
+         examples=("filter from echo", "filter tcp from mymod.py"),
          more=("a KIND is a kind (timer.fire) or a family (timer); errors always show; "
-               "filter alone shows every kind",)),
+               "filter alone shows every kind",
+               "from: events whose site (file:line) is in one of these files or modules, "
+               "and the later events of the objects made there")),
     _cmd("internals", "session", "MODE:word=on|off", "show internal dispatches", "",
          "internals on", where="prompt"),
     _cmd("help", "session", "[COMMAND:command]", "the commands, or one command's page", "",
@@ -407,6 +524,42 @@ STEPS: tuple[Command, ...] = (
          example="addCallback d1 call mymod.parse", python=True),
 )
 
+# the STEPs of async and inlineCallbacks: one statement of the coroutine's body each
+COROUTINE_STEPS: tuple[Command, ...] = (
+    _cmd("await", "coroutine", "NAME:ref=deferred",
+         "await the Deferred NAME (inlineCallbacks: yield it); it waits if NAME has not fired",
+         example="async c1 await d1 ; return 1"),
+    _cmd("sleep", "coroutine", "SECONDS:duration", "await task.deferLater(reactor, SECONDS)",
+         example="async c1 sleep 0.5 ; return 1"),
+    _cmd("return", "coroutine", "VALUE:value", "return VALUE: its Deferred fires with it",
+         example="async c1 return done"),
+    _cmd("raise", "coroutine", "[MESSAGE:rest]",
+         "raise Exception(MESSAGE): its Deferred fails with it", example="async c1 raise boom"),
+    _cmd("do", "coroutine", "COMMAND:command_line", "run a command, then the next step",
+         example="async c1 do fire d2 ; await d1"),
+)
+
+# the STEPs of a thread job: what the function run in the pool thread does
+JOB_STEPS: tuple[Command, ...] = (
+    _cmd("sleep", "job", "SECONDS:duration", "time.sleep(SECONDS) in the pool thread",
+         example="thread j1 sleep 0.5 ; return 1"),
+    _cmd("fromthread", "job", "[NAME:new=threadcall] [do]",
+         "reactor.callFromThread: hand the reactor a call that runs do; the job goes on",
+         example="thread j1 sleep 0.5 ; fromthread f1 do note half way ; sleep 0.5"),
+    _cmd("blocking", "job", "[NAME:new=threadcall] [do]",
+         "threads.blockingCallFromThread: the reactor runs do, the job waits until it has",
+         example="thread j1 blocking f1 do fire d1 ; sleep 0.5"),
+    _cmd("return", "job", "VALUE:value", "return VALUE: the job's result",
+         example="thread j1 sleep 0.1 ; return 41"),
+    _cmd("raise", "job", "[MESSAGE:rest]", "raise Exception(MESSAGE) in the pool thread",
+         example="thread j1 sleep 0.1 ; raise boom"),
+)
+
+# several actions of one do, in order (``do fire d1 ; cancel t2``): made by the parser,
+# never typed as a word of its own
+ACTIONS = _cmd("actions", "time", "ACTIONS:command_line",
+               "several actions in one callback, in order", where="callback")
+
 EXPECTS: tuple[Command, ...] = (
     _cmd("order", "expect", "TOKENS:token...", "first dispatches in this order",
          example="expect order t1 d1 t2"),
@@ -440,6 +593,11 @@ def _forms(table: tuple[Command, ...]) -> dict[str, tuple[Command, ...]]:
 FORMS: dict[str, tuple[Command, ...]] = _forms(COMMANDS)
 STEP_FORMS: dict[str, tuple[Command, ...]] = _forms(STEPS)
 EXPECT_FORMS: dict[str, tuple[Command, ...]] = _forms(EXPECTS)
+COROUTINE_FORMS: dict[str, tuple[Command, ...]] = _forms(COROUTINE_STEPS)
+JOB_FORMS: dict[str, tuple[Command, ...]] = _forms(JOB_STEPS)
+# a ``steps`` argument's table, by its extra (``STEPS:steps=job``)
+STEP_TABLES: dict[str, dict[str, tuple[Command, ...]]] = {"coroutine": COROUTINE_FORMS,
+                                                         "job": JOB_FORMS}
 # a word's first form: what help pages and completion menus lead with
 BY_NAME: dict[str, Command] = {w: forms[0] for w, forms in FORMS.items()}
 STEP_BY_NAME: dict[str, Command] = {w: forms[0] for w, forms in STEP_FORMS.items()}

@@ -104,32 +104,60 @@ def scan_words(line: str, lenient: bool = True) -> tuple[list[Word], int | None]
             else:  # whitespace: the word ends
                 break
         words.append(Word("".join(buf), start + 1, i + 1, quoted, closed=closed))
-        raw_next = words[-1].text == "py" or (
-            words[-1].text == "note" and (len(words) == 1 or words[-2].text == "do")
-        )
-        if not quoted and raw_next:
-            rest = line[i:].strip()
-            if rest:
-                col = line.index(rest, i) + 1
-                words.append(Word(rest, col, col + len(rest), False, True))
-            break
+        if not quoted and _raw_next(words):
+            i = _take_raw(line, i, words)
+            if i < 0:
+                break
     return words, None
+
+
+# a ``;`` standing alone: it separates the actions of a do and the steps of a list
+_SEPARATOR = re.compile(r"(?<!\S);(?!\S)")
+
+
+def _raw_next(words: list[Word]) -> bool:
+    """The rest after this word is raw text: Python after ``py``; a ``note``'s text."""
+    text = words[-1].text
+    if text == "py":
+        return True
+    return text == "note" and (len(words) == 1 or words[-2].text in ("do", ";"))
+
+
+def _take_raw(line: str, i: int, words: list[Word]) -> int:
+    """Append the raw word that starts after offset ``i``; the offset to read on from
+    (a ``note`` inside a do ends at a standalone ``;``, the next action's), or -1.
+    Python and a line's own note run to the end of the line."""
+    end = len(line)
+    resume = -1
+    if words[-1].text == "note" and len(words) > 1:
+        m = _SEPARATOR.search(line, i)
+        if m is not None:
+            end = resume = m.start()
+    rest = line[i:end].strip()
+    if rest:
+        col = line.index(rest, i) + 1
+        words.append(Word(rest, col, col + len(rest), False, True))
+    return resume
 
 
 def _scan_plain(line: str) -> tuple[list[Word], int | None]:
     """``scan_words`` for a line without quotes or backslashes (most lines): one regex."""
     words: list[Word] = []
-    for m in _RUN.finditer(line):
+    pos = 0
+    search = _RUN.search
+    while True:
+        m = search(line, pos)
+        if m is None:
+            break
         text = m.group()
         if text[0] == "#":
             return words, m.start()
         words.append(Word(text, m.start() + 1, m.end() + 1))
-        if text == "py" or (text == "note" and (len(words) == 1 or words[-2].text == "do")):
-            rest = line[m.end():].strip()
-            if rest:
-                col = line.index(rest, m.end()) + 1
-                words.append(Word(rest, col, col + len(rest), False, True))
-            break
+        pos = m.end()
+        if _raw_next(words):
+            pos = _take_raw(line, pos, words)
+            if pos < 0:
+                break
     return words, None
 
 

@@ -143,6 +143,9 @@ class Observer:
 
     def tcp_close(self, transport: Any, how: str) -> None: ...
 
+    def tcp_producing(self, transport: Any, paused: bool) -> None:
+        """``pauseProducing`` (paused) or ``resumeProducing`` on a transport."""
+
     def tcp_lost(self, transport: Any, reason: Any, run: Run) -> Any:
         return run()
 
@@ -165,3 +168,6 @@ class Observer:
     def trigger_removed(self, trigger_id: Any) -> None: ...
 
     def reactor_stop(self, frame: Any) -> None: ...
+
+    def reactor_crash(self, frame: Any) -> None:
+        """``reactor.crash()``: the loop stops at once (no shutdown triggers)."""

@@ -69,6 +69,15 @@ class ObservingMixin:
             obs.reactor_stop(_getframe(1))
         super().stop()  # type: ignore[misc]
 
+    def crash(self) -> None:
+        obs = STATE.observer
+        # (Twisted's stop() ends with crash(), and so does a session that ends: ``_stopped``
+        # and ``closing`` say so; only a crash() of its own is news)
+        if obs is not None and self._started and not self._stopped \
+                and not getattr(self, "closing", False):  # type: ignore[attr-defined]
+            obs.reactor_crash(_getframe(1))
+        super().crash()  # type: ignore[misc]
+
     # -- timers
     def callLater(self, delay: float, f: Callable[..., Any], *args: Any, **kw: Any) -> Any:
         obs = STATE.observer

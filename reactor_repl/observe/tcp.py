@@ -5,7 +5,7 @@ code that calls them, patched once: ``Port._buildAddr`` (evaluated just before a
 server's ``factory.buildProtocol``), ``Server.__init__`` (just before its
 ``makeConnection``), ``BaseConnector.buildProtocol`` (a client's), the
 transport's ``_dataReceived``, ``write``, ``loseConnection``, ``abortConnection``
-and ``connectionLost``, and the connector's ``connectionFailed`` and
+``connectionLost``, ``pauseProducing`` and ``resumeProducing``, and the connector's ``connectionFailed`` and
 ``connectionLost`` (``clientConnectionFailed`` / ``clientConnectionLost``).
 """
 
@@ -135,6 +135,20 @@ def _lose_write(self: Any) -> Any:
     return _orig["Connection.loseWriteConnection"](self)
 
 
+def _pause(self: Any) -> Any:
+    obs = STATE.observer
+    if obs is not None and self.connected and not self.disconnecting:
+        obs.tcp_producing(self, True)
+    return _orig["Connection.pauseProducing"](self)
+
+
+def _resume(self: Any) -> Any:
+    obs = STATE.observer
+    if obs is not None and self.connected and not self.disconnecting:
+        obs.tcp_producing(self, False)
+    return _orig["Connection.resumeProducing"](self)
+
+
 def _port_lose(self: Any, *args: Any, **kw: Any) -> Any:
     obs = STATE.observer
     if obs is not None and self.connected and not self.disconnecting:
@@ -156,6 +170,8 @@ _PATCHES = (
     (Connection, "loseConnection", _lose),
     (Connection, "abortConnection", _abort),
     (Connection, "loseWriteConnection", _lose_write),
+    (Connection, "pauseProducing", _pause),
+    (Connection, "resumeProducing", _resume),
     (tcp.Port, "loseConnection", _port_lose),
     (tcp.Port, "stopListening", _port_lose),
 )

@@ -9,6 +9,7 @@ import sys
 from functools import partial
 from typing import Any, Callable
 
+from twisted.python import log
 from twisted.python.threadpool import ThreadPool
 
 from reactor_repl.observe.state import STATE
@@ -25,9 +26,18 @@ def _call_in_thread_with_callback(self: Any, onResult: Callable[..., Any] | None
     if token is None:
         return _orig(self, onResult, func, *args, **kw)
     work = partial(_run, token, func)
-    done = partial(_result, token, onResult) if onResult is not None else None
+    done = partial(_result, token, onResult if onResult is not None else _no_taker)
     obs.job_hand_back(token, onResult)
     return _orig(self, done, work, *args, **kw)
+
+
+def _no_taker(ok: bool, result: Any) -> None:
+    """``callInThread``: nobody takes the result, and Twisted's worker logs a failure
+    (``log.err``) — here, as the job's result, so the recorder sees the job over only
+    once that is logged (on the virtual clock the log no longer comes at a time the
+    threads' timing decided)."""
+    if not ok:
+        log.err(result)
 
 
 def _run(token: Any, func: Callable[..., Any], *args: Any, **kw: Any) -> Any:

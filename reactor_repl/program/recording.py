@@ -37,6 +37,7 @@ class Options:
     lines: IO[str] | None = None  # live log lines (`--line`: stderr)
     internals: bool = False
     strict: bool = False  # warnings fail the run; a hang stops the program's reactor
+    places: tuple[str, ...] = ()  # --from: the live lines of code in these files/modules
 
 
 class Recording:
@@ -79,8 +80,7 @@ class Recording:
 
             eng.watchdog = Watchdog(eng, eng.config.slow, eng.clock.shutdown)
             eng.watchdog.start()
-        if self.options.reactor == "default":
-            _phase_after_run(r)
+        _after_run(r, eng)
         self.guard = Guard(r, self._foreign)
         self.guard.install(asyncio=self.options.reactor == "asyncio")
         if self.options.lines is not None:
@@ -110,7 +110,12 @@ class Recording:
     def _start_lines(self, out: IO[str]) -> None:
         from reactor_repl.views.text import LinePrinter
 
-        printer = LinePrinter(out, internals=self.options.internals)
+        keep = None
+        if self.options.places:
+            from reactor_repl.views.places import PlaceFilter
+
+            keep = PlaceFilter(self.options.places).keep
+        printer = LinePrinter(out, internals=self.options.internals, keep=keep)
         self.printer = printer
         for ev in self.engine.log.snapshot():  # session.start, recorded by install()
             printer(ev)
@@ -164,16 +169,20 @@ class Recording:
         return problems
 
 
-def _phase_after_run(reactor: Any) -> None:
-    """Once the program's loop has returned (``stop``, or trial's ``crash`` between two
-    tests) it is not "away": the watchdog must not call the program's own work after
-    it a blocked loop. An instance attribute over ``mainLoop``, which ``run`` calls."""
+def _after_run(reactor: Any, engine: Any) -> None:
+    """Each time the program's loop returns (``stop``, or trial's ``crash`` between two
+    tests), keep what its Deferreds wait for (for ``view --waiting``) while its objects
+    still live; and the loop is not "away": the watchdog must not call the program's own
+    work after it a blocked loop. An instance attribute over ``mainLoop``, which ``run``
+    calls (the asyncio reactor's ``run`` does not: there ``session.end`` works it out)."""
     main_loop = reactor.mainLoop
 
     def mainLoop() -> None:  # noqa: N802 (Twisted's name)
         try:
             main_loop()
         finally:
-            reactor._set_phase("stopped")
+            if hasattr(reactor, "_set_phase"):
+                reactor._set_phase("stopped")
+            engine.remember_waiting()
 
     reactor.mainLoop = mainLoop

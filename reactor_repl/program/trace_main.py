@@ -2,8 +2,9 @@
 
 Headless (``--events``/``--trace``), the program's stdout, stderr and exit code are its
 own: nothing of ours is printed unless something of ours goes wrong (one line, prefixed
-``reactor-repl trace:``). ``--line``, or no file at all, prints the log lines on stderr
-as they happen (the full-screen explorer beside a program comes later).
+``reactor-repl trace:``). On a terminal without those (and without ``--line``) the
+full-screen explorer opens beside the program (program/beside.py); ``--line``, or no
+file and no terminal, prints the log lines on stderr as they happen.
 """
 
 from __future__ import annotations
@@ -20,6 +21,14 @@ EXIT_USAGE = 2
 
 def _say(text: str) -> None:
     print(f"{PREFIX}: {text}", file=sys.stderr)
+
+
+def on_terminal() -> bool:
+    """The explorer opens beside the program when a person is at a terminal."""
+    try:
+        return sys.stdin.isatty() and sys.stdout.isatty()
+    except (AttributeError, ValueError):
+        return False
 
 
 def target_of(args: Any) -> launch.Target | str:
@@ -76,16 +85,24 @@ def main(args: Any, as_command: bool = False) -> int:
             _say(problem)
             return EXIT_USAGE
     headless = bool(args.events or args.trace)
+    explorer = not headless and not args.line and on_terminal()
     options = Options(clock="virtual" if args.clock == "virtual" else "live",
                       reactor=args.reactor, log_size=args.log_size, slow=args.slow,
                       events=args.events, trace=args.trace,
-                      lines=sys.stderr if args.line or not headless else None,
-                      internals=args.internals, strict=bool(getattr(args, "strict", False)))
+                      lines=sys.stderr if (args.line or not headless) and not explorer
+                      else None,
+                      internals=args.internals, strict=bool(getattr(args, "strict", False)),
+                      places=tuple(getattr(args, "places", None) or ()))
     try:
         recording = Recording(options)
     except ValueError as e:
         _say(str(e))
         return EXIT_USAGE
+    if explorer:
+        from reactor_repl.program.beside import Beside
+
+        recording.install()
+        return Beside(recording, target, args).run()
     recording.install()
     outcome = launch.run(target, silent=lambda e: ended_by(e) is not None)
     foreign = ended_by(outcome.error)

@@ -1,10 +1,10 @@
 """``reactor-repl view FILE.jsonl``: a recorded event stream, read back and printed.
 
 The file is what ``--events``, ``REACTOR_REPL_EVENTS`` or ``export x.jsonl`` wrote.
-For now the view is headless: the log lines as ``run`` prints them (``--json``: the
-events again, one JSON object a line). A line that is not an event is reported as
-``FILE:LINE:COL: message`` on stderr and the rest still prints; the exit code is then 2.
-(The explorer on a recorded stream comes later.)
+Piped or redirected, the log lines as ``run`` prints them (``--json``: the events
+again, one JSON object a line); on a terminal, the record in the explorer, read-only
+(ui/record_explorer.py). A line that is not an event is reported as
+``FILE:LINE:COL: message`` on stderr and the rest still shows; the exit code is then 2.
 """
 
 from __future__ import annotations
@@ -61,7 +61,12 @@ def main(args: Any) -> int:
     except OSError as e:
         print(f"{args.file}: cannot read: {e.strerror or e}", file=sys.stderr)
         return 2
+    if getattr(args, "waiting", False) or getattr(args, "at", None) is not None:
+        return _waiting(args, f)
+    if not args.json and _on_terminal():
+        return _explore(args, f)
     printer = LinePrinter(sys.stdout, json=args.json, internals=args.internals)
+    places = places_of(args)
     bad = 0
     with f:
         for item in read_events(args.file, f):
@@ -70,6 +75,78 @@ def main(args: Any) -> int:
                 print(item, file=sys.stderr)
                 bad += 1
                 continue
+            if places is not None and not places.keep(item):
+                continue
             printer(item)
     printer.flush()
+    return 2 if bad else 0
+
+
+def _on_terminal() -> bool:
+    try:
+        return sys.stdin.isatty() and sys.stdout.isatty()
+    except (AttributeError, ValueError):
+        return False
+
+
+def _explore(args: Any, f: Any) -> int:
+    """On a terminal: the record in the explorer, read-only (ui/record_explorer.py)."""
+    from reactor_repl.ui.history import open_history
+    from reactor_repl.ui.record_explorer import RecordExplorer
+    from reactor_repl.views.escape import printable
+    from reactor_repl.views.record import Recorded
+
+    events: list[Event] = []
+    problems: list[str] = []
+    with f:
+        for item in read_events(args.file, f):
+            if isinstance(item, str):
+                problems.append(printable(item))
+            else:
+                events.append(item)
+    warnings: list[str] = []
+    history = open_history(warnings.append)
+    engine = Recorded(events, args.file)
+    ex = RecordExplorer(engine, source=args.file, problems=problems + warnings,
+                        internals=bool(args.internals), history=history)
+    places = places_of(args)
+    if places is not None:
+        ex.filter([], places.names)
+    code = ex.run()
+    for p in problems:  # said on the screen; said again where they stay
+        print(p, file=sys.stderr)
+    return 2 if problems else code
+
+
+def places_of(args: Any) -> Any:
+    """``--from A B``: a PlaceFilter, or None (what the filter of the explorer does)."""
+    from reactor_repl.views.places import PlaceFilter
+
+    places = getattr(args, "places", None) or []
+    return PlaceFilter(places) if places else None
+
+
+def _waiting(args: Any, f: Any) -> int:
+    """``--waiting``: what was pending at the end of the record (``--at SEQ``: then)."""
+    from reactor_repl.views import recorded_waiting
+    from reactor_repl.views.escape import printable
+
+    events: list[Event] = []
+    bad = 0
+    with f:
+        for item in read_events(args.file, f):
+            if isinstance(item, str):
+                print(item, file=sys.stderr)
+                bad += 1
+            else:
+                events.append(item)
+    at = getattr(args, "at", None)
+    end = recorded_waiting.at_end(events) if at is None else None
+    if end is not None:
+        text = recorded_waiting.lines(end, "at the end of the record")
+    else:
+        when = f"at #{at}" if at is not None else "at the last event"
+        text = recorded_waiting.lines(recorded_waiting.rebuilt(events, at), when)
+    for line in text:
+        print(printable(line))
     return 2 if bad else 0

@@ -25,6 +25,22 @@ ECHO = 60  # characters of a typed line its parse error repeats (a file's: scena
 LOAD_ERRORS = 10  # a loaded file's parse errors shown in the log; the rest are counted
 
 
+UNPARSED = object()  # submit(parsed=…) not given: the driver parses the line itself
+PromptHandler = Callable[["Driver", Parsed, "Location"], bool]
+PROMPT: dict[str, PromptHandler] = {}  # a prompt command's name → what runs it
+
+
+def prompt(*names: str) -> Callable[[PromptHandler], PromptHandler]:
+    """Register a Driver method as the handler of the prompt commands ``names``."""
+
+    def register(fn: PromptHandler) -> PromptHandler:
+        for name in names:
+            PROMPT[name] = fn
+        return fn
+
+    return register
+
+
 class View(Protocol):
     """What the driver asks of a view (all optional but show_text)."""
 
@@ -76,22 +92,28 @@ class Driver:
     def done(self) -> bool:
         return self.state.quit or self.engine.stopped.is_set() or self.engine.ended
 
+    def parse(self, line: str, allow_python: bool = True) -> Parsed | None:
+        """A line's command (None for a blank or comment line); raises ParseError."""
+        if len(line) > scenario.MAX_LINE:
+            raise ParseError(f"a line longer than {scenario.MAX_LINE} characters", 1, "split it")
+        try:
+            return parse_line(line, Options(allow_python=allow_python))
+        except RecursionError:  # the parser's own limit should come first; never a traceback
+            raise ParseError("nested too deeply", 1) from None
+
     def submit(self, line: str, where: Location | None = None, wait: bool = True,
-               allow_python: bool = True) -> bool:
-        """One line as typed. Returns False when it was rejected."""
+               allow_python: bool = True, parsed: Any = UNPARSED) -> bool:
+        """One line as typed. Returns False when it was rejected. ``parsed``: the line's
+        command, None or its ParseError, when the caller has parsed it already."""
         eng = self.engine
         where = where or Location()
-        if len(line) > scenario.MAX_LINE:
-            self.parse_error(where, ParseError(f"a line longer than {scenario.MAX_LINE} "
-                                               "characters", 1, "split it"), line)
-            return False
-        try:
-            parsed = parse_line(line, Options(allow_python=allow_python))
-        except ParseError as e:
-            self.parse_error(where, e, line)
-            return False
-        except RecursionError:  # the parser's own limit should come first; never a traceback
-            self.parse_error(where, ParseError("nested too deeply", 1), line)
+        if parsed is UNPARSED:
+            try:
+                parsed = self.parse(line, allow_python)
+            except ParseError as e:
+                parsed = e
+        if isinstance(parsed, ParseError):
+            self.parse_error(where, parsed, line)
             return False
         if parsed is None:
             return True
@@ -140,7 +162,7 @@ class Driver:
     def _run(self, parsed: Parsed, where: Location, wait: bool, entry: Entry | None) -> bool:
         cmd = parsed.command
         if cmd.where == "prompt":
-            return self._prompt(parsed, where)
+            return PROMPT[cmd.name](self, parsed, where)
         loc = str(where) if where.line else ""
         if cmd.name == "expect" and wait and not self.engine.virtual \
                 and self.engine.paused_at is None:
@@ -230,48 +252,65 @@ class Driver:
             {"file": path, "skipped": len(held), "lines": numbers})
 
     # ------------------------------------------------------- prompt commands
-    def _prompt(self, p: Parsed, where: Location) -> bool:
-        eng = self.engine
-        name = p.name
-        if name == "wait":
-            return self.wait(p["DURATION"])
-        if name in ("step", "continue"):
-            return self.resume(step=name == "step")
-        if name == "quit":
-            self.state.quit = True
-            return True
-        if name == "help":
-            self._show(help_text(p["COMMAND"]))
-            return True
-        if name == "load":
-            if p["fresh"]:
-                self.reset()
-            elif self._has_objects() and not where.line:
-                # typed: a scenario's lines would mix with what the session has (a file
-                # that loads another one means to build on what it made)
-                eng.record("error", "", f"{where}: load {p['FILE']}: this session already has "
-                           "objects; its lines would mix with them",
-                           {"hint": f"load {p['FILE']} fresh (or reset first)"})
-                return False
-            return self.load(p["FILE"], where)
-        if name == "reset":
+    #  (each found by its name in PROMPT, as the engine's commands are in HANDLERS)
+    @prompt("wait")
+    def _wait(self, p: Parsed, where: Location) -> bool:
+        return self.wait(p["DURATION"])
+
+    @prompt("step", "continue")
+    def _resume(self, p: Parsed, where: Location) -> bool:
+        return self.resume(step=p.name == "step")
+
+    @prompt("quit")
+    def _quit(self, p: Parsed, where: Location) -> bool:
+        self.state.quit = True
+        return True
+
+    @prompt("help")
+    def _help(self, p: Parsed, where: Location) -> bool:
+        self._show(help_text(p["COMMAND"]))
+        return True
+
+    @prompt("load")
+    def _load(self, p: Parsed, where: Location) -> bool:
+        if p["fresh"]:
             self.reset()
-            return True
-        if name == "use":
-            return self.use(p["MODULE"])
-        if name in ("save", "export"):
-            req = files.WriteRequest(p["FILE"] or "", name, bool(p["force"]),
-                                     from_file=bool(where.line),
-                                     allow_writes=self.allow_writes_files)
-            return self.save(req) if name == "save" else self.export(req)
-        if name in ("clear", "filter", "internals"):
-            fn = getattr(self.view, name, None)
-            if fn is not None:
-                fn(*([p["KINDS"]] if name == "filter" else [p["MODE"] == "on"]
-                     if name == "internals" else []))
-            return True
-        eng.record("error", "", f"{name} cannot run here")  # pragma: no cover
-        return False
+        elif self._has_objects() and not where.line:
+            # typed: a scenario's lines would mix with what the session has (a file
+            # that loads another one means to build on what it made)
+            self.engine.record("error", "", f"{where}: load {p['FILE']}: this session already "
+                               "has objects; its lines would mix with them",
+                               {"hint": f"load {p['FILE']} fresh (or reset first)"})
+            return False
+        return self.load(p["FILE"], where)
+
+    @prompt("reset")
+    def _reset(self, p: Parsed, where: Location) -> bool:
+        self.reset()
+        return True
+
+    @prompt("use")
+    def _use(self, p: Parsed, where: Location) -> bool:
+        return self.use(p["MODULE"])
+
+    @prompt("save", "export")
+    def _write(self, p: Parsed, where: Location) -> bool:
+        req = files.WriteRequest(p["FILE"] or "", p.name, bool(p["force"]),
+                                 from_file=bool(where.line),
+                                 allow_writes=self.allow_writes_files)
+        return self.save(req) if p.name == "save" else self.export(req)
+
+    @prompt("clear", "filter", "internals")
+    def _view(self, p: Parsed, where: Location) -> bool:
+        fn = getattr(self.view, p.name, None)
+        if fn is not None and p.name == "filter" and p["PLACES"]:
+            from reactor_repl.views.places import split_places
+
+            fn(p["KINDS"], split_places(p["PLACES"]))  # filter … from MODULE_OR_FILE…
+        elif fn is not None:
+            fn(*([p["KINDS"]] if p.name == "filter" else [p["MODE"] == "on"]
+                 if p.name == "internals" else []))
+        return True
 
     def _has_objects(self) -> bool:
         return any(not rec.internal for rec in self.engine.registry.records())

@@ -15,12 +15,20 @@ prompt_toolkit's screens), so little can. That it cannot pile up all the same:
 once the memory in use (``sys.getallocatedblocks``, cheap to ask) has grown past
 twice what it was after the last scan of everything, plus room for a full ring
 and pane, everything is unfrozen and the next full collection scans it all.
+
+What is frozen includes a person's own objects (a ``use``d module's), and one of them
+that becomes cyclic garbage would wait for that: so everything is scanned again at
+least every ``rescan_every`` seconds — at a moment nobody types (``quiet``), at the
+latest after three times that. (Beside a traced program none of this runs: its
+garbage is collected as under python.)
 """
 
 from __future__ import annotations
 
 import gc
 import sys
+import time
+from typing import Callable
 
 FULL_EVERY = 10  # a full collection per this many generation-1 collections (Python's default)
 NEVER = 1 << 30  # Python's own full collections: off while the explorer runs them
@@ -28,8 +36,12 @@ BLOCKS_PER_EVENT = 16  # memory blocks an event takes, in the ring and as rows o
 
 
 class ShortCollections:
-    def __init__(self, log_size: int) -> None:
+    def __init__(self, log_size: int, rescan_every: float | None = None,
+                 quiet: Callable[[], bool] | None = None) -> None:
         self.room = BLOCKS_PER_EVENT * log_size  # what a full ring and pane may add
+        self.rescan_every = rescan_every  # seconds between two scans of everything, at most
+        self.quiet = quiet  # is now a good moment (no key typed lately)?
+        self.scanned_at = 0.0  # when everything was last scanned (monotonic)
         self.limit = 0  # blocks in use past which everything is scanned again
         self.rescan = False  # the next full collection scans everything
         self.full = 0  # full collections run
@@ -41,6 +53,7 @@ class ShortCollections:
         the engine); from now on full collections run only in ``collect_if_due``."""
         gc.collect()
         gc.freeze()
+        self.scanned_at = time.monotonic()
         self.limit = 2 * sys.getallocatedblocks() + self.room
         self._thresholds = gc.get_threshold()
         g0, g1, _ = self._thresholds
@@ -49,13 +62,19 @@ class ShortCollections:
     def collect_if_due(self) -> None:
         """Between two redraws (UI thread): a full collection when Python would have run
         one (as many younger collections as its default allows), then freeze."""
-        if self._thresholds is None or gc.get_count()[2] < FULL_EVERY:
+        if self._thresholds is None:
+            return
+        if self._scan_all_now():
+            gc.unfreeze()
+            self.rescan = True
+        elif gc.get_count()[2] < FULL_EVERY:
             return
         gc.collect()
         self.full += 1
         if self.rescan:  # this collection scanned everything: what is left is alive
             self.rescan = False
             self.rescans += 1
+            self.scanned_at = time.monotonic()
             self.limit = 2 * sys.getallocatedblocks() + self.room
             gc.freeze()
         elif sys.getallocatedblocks() > self.limit:
@@ -63,6 +82,14 @@ class ShortCollections:
             self.rescan = True
         else:
             gc.freeze()
+
+    def _scan_all_now(self) -> bool:
+        """Time to scan everything (``rescan_every``): at a quiet moment, or overdue."""
+        every = self.rescan_every
+        if every is None or self.rescan:
+            return False
+        age = time.monotonic() - self.scanned_at
+        return age >= 3 * every or (age >= every and (self.quiet is None or self.quiet()))
 
     def stop(self) -> None:
         """Back to Python's way: nothing frozen, the thresholds as they were."""

@@ -15,10 +15,10 @@ from reactor_repl.language import completion
 from reactor_repl.language.table import (
     BY_NAME,
     EXPECT_BY_NAME,
-    FAMILIES,
     KIND_FAMILIES,
     KINDS,
     STEP_BY_NAME,
+    STEP_TABLES,
     Command,
 )
 
@@ -45,21 +45,6 @@ def name_fits(item: dict[str, Any], s: completion.Suggestion) -> bool:
     return True
 
 
-def next_name(family: str, items: list[dict[str, Any]]) -> str:
-    """The next automatic name of a family (``t3`` after ``t1``, ``t2``)."""
-    prefix = FAMILIES.get(family, family[:1])
-    taken = {it["name"] for it in items}
-    n = 0
-    for name in taken:
-        tail = name[len(prefix):]
-        if name.startswith(prefix) and tail.isdigit():
-            n = max(n, int(tail))
-    n += 1
-    while f"{prefix}{n}" in taken:
-        n += 1
-    return f"{prefix}{n}"
-
-
 def keyword_meta(word: str, s: completion.Suggestion, cmd: Command | None) -> str:
     """What a keyword-like word is: ``[times N]``, ``do …: runs inside the reactor``."""
     if word == "do":
@@ -75,8 +60,12 @@ def keyword_meta(word: str, s: completion.Suggestion, cmd: Command | None) -> st
 
 
 class ReplCompleter(Completer):
-    def __init__(self, items: Items) -> None:
+    """``next_name(family)``: the name the engine would give a new object of that family
+    (its own rule, asked, not worked out again here)."""
+
+    def __init__(self, items: Items, next_name: Callable[[str], str]) -> None:
         self.items = items
+        self.next_name = next_name
         self.paths = PathCompleter(expanduser=True)
 
     def get_completions(self, document: Document, complete_event: CompleteEvent
@@ -103,7 +92,14 @@ class ReplCompleter(Completer):
             for word, cmd in sorted(BY_NAME.items()):
                 if s.want == "reactor" and cmd.where == "prompt":
                     continue
+                if s.want != "reactor" and cmd.where == "callback":
+                    continue  # (raise: only after do)
                 yield word, _meta(cmd, word)
+        elif t == "step" and s.words:  # a coroutine's or a job's STEPs
+            table = STEP_TABLES.get(s.families[0], {}) if s.families else {}
+            for word in s.words:
+                forms = table.get(word)
+                yield word, forms[0].summary if forms else ""
         elif t == "step":
             for word, cmd in STEP_BY_NAME.items():
                 yield word, _meta(cmd, word)
@@ -118,9 +114,8 @@ class ReplCompleter(Completer):
                 if name_fits(it, s):
                     yield it["name"], f"{it['family']} {it.get('deferred') or it['state']}"
         elif t == "new-name":
-            items = self.items()
             for fam in s.families:
-                yield next_name(fam, items), f"a new {fam} name"
+                yield self.next_name(fam), f"a new {fam} name"
         elif t == "kind":
             for k in KIND_FAMILIES:
                 yield k, "every kind of this family"

@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING
 
 from prompt_toolkit.filters import Condition, has_completions
 from prompt_toolkit.key_binding import KeyBindings, KeyPressEvent
+from prompt_toolkit.keys import Keys
 
 if TYPE_CHECKING:
     from reactor_repl.ui.explorer import Explorer
@@ -16,7 +17,7 @@ BUILTIN_KEYS = (
     ("Tab", "Complete: command words, object names that fit, STEP words, file paths."),
     ("Up / Down", "Walk through the input history."),
     ("Ctrl-R", "Search the input history backwards."),
-    ("mouse wheel", "Scroll the log."),
+    ("mouse wheel", "Scroll the log while the mouse is on (F3)."),
 )
 
 _NAMES = {"c-": "Ctrl-", "s-": "Shift-"}
@@ -28,7 +29,7 @@ def key_name(key: object) -> str:
         if text.startswith(short):
             return long + text[len(short):].upper()
     return {"pageup": "PageUp", "pagedown": "PageDown", "home": "Home", "end": "End",
-            "escape": "Esc"}.get(text, text.upper() if len(text) <= 3 else text)
+            "escape": "Esc", "<bracketed-paste>": "paste"}.get(text, text.upper() if len(text) <= 3 else text)
 
 
 def describe(kb: KeyBindings) -> list[tuple[str, str]]:
@@ -63,6 +64,11 @@ def create_key_bindings(ex: Explorer) -> KeyBindings:
     def _state(event: KeyPressEvent) -> None:
         "Show or hide the state pane."
         ex.show_state = not ex.show_state
+
+    @kb.add("f3")
+    def _mouse(event: KeyPressEvent) -> None:
+        "Mouse on/off. Off (the default): the terminal selects and copies text. On: the wheel scrolls the log."
+        ex.toggle_mouse()
 
     @kb.add("escape", filter=help_shown, eager=True)
     def _close_help(event: KeyPressEvent) -> None:
@@ -108,6 +114,11 @@ def create_key_bindings(ex: Explorer) -> KeyBindings:
     def _quit(event: KeyPressEvent) -> None:
         "Quit (on an empty line)."
         ex.request_quit()
+
+    @kb.add(Keys.BracketedPaste)
+    def _paste(event: KeyPressEvent) -> None:
+        "A paste: each whole line runs in order; an unfinished last line waits for Enter."
+        ex.paste(event.data)
 
     @kb.add("c-l")
     def _redraw(event: KeyPressEvent) -> None:

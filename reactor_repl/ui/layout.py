@@ -42,6 +42,20 @@ if TYPE_CHECKING:
     from reactor_repl.ui.explorer import Explorer
 
 STATE_WIDTH = 44
+MENU_ROWS = 12  # completions shown at once (the menu scrolls)
+BELOW_MENU = 4  # the status line, the input line and the two toolbar lines: never covered
+
+
+def menu_height(ex: Explorer) -> int:
+    """Rows of the completion menu: one a completion, at most MENU_ROWS and what fits
+    above the status line."""
+    state = ex.buffer.complete_state
+    count = len(state.completions) if state is not None else 0
+    try:
+        rows = ex.app.output.get_size().rows
+    except Exception:
+        rows = 24
+    return max(0, min(count, MENU_ROWS, rows - BELOW_MENU - 1))
 
 
 class ErrorMark(Processor):
@@ -65,20 +79,44 @@ class ErrorMark(Processor):
         return Transformation(fragments)
 
 
+def body_size(ex: Explorer) -> tuple[int, int]:
+    """(columns, rows) of the log pane. Every size is given exactly: prompt_toolkit grows
+    a flexible window one row or column at a time, some 900 steps a frame at 120x40."""
+    try:
+        size = ex.app.output.get_size()
+        columns, rows = size.columns, size.rows
+    except Exception:
+        columns, rows = 80, 24
+    searching = 1 if ex.app.layout.is_searching else 0
+    if ex.show_state:
+        columns -= ex.state_width() + 1
+    return max(1, columns), max(1, rows - BELOW_MENU - searching)
+
+
 def log_area(ex: Explorer) -> HSplit:
     help_shown = Condition(lambda: ex.help.visible)
+
+    def width() -> Dimension:
+        return Dimension.exact(body_size(ex)[0])
+
+    def height() -> Dimension:
+        return Dimension.exact(body_size(ex)[1])
+
     return HSplit([
-        ConditionalContainer(Window(HelpControl(ex.help)), filter=help_shown),
-        ConditionalContainer(Window(LogControl(ex.pane)), filter=~help_shown),
-    ])
+        ConditionalContainer(Window(HelpControl(ex.help), width=width, height=height),
+                             filter=help_shown),
+        ConditionalContainer(Window(LogControl(ex.pane), width=width, height=height),
+                             filter=~help_shown),
+    ], width=width, height=height)
 
 
 def state_area(ex: Explorer) -> ConditionalContainer:
     return ConditionalContainer(
         VSplit([
             Window(width=1, char="│", style="class:state.border"),
+            # no style of its own: a styled window paints every cell of its area each frame
             Window(FormattedTextControl(ex.state_fragments), width=lambda: Dimension.exact(
-                ex.state_width()), style="class:state", wrap_lines=False),
+                ex.state_width()), wrap_lines=False),
         ]),
         filter=Condition(lambda: ex.show_state),
     )
@@ -100,13 +138,15 @@ def create_layout(ex: Explorer) -> Layout:
     search = SearchToolbar(ignore_case=True)
     entry = input_window(ex, search)
     root = HSplit([
-        VSplit([log_area(ex), state_area(ex)]),
+        VSplit([log_area(ex), state_area(ex)], height=lambda: Dimension.exact(body_size(ex)[1])),
         Window(FormattedTextControl(ex.status_fragments), height=1, style="class:status"),
         entry,
         search,
         Window(FormattedTextControl(ex.toolbar_fragments), height=2, style="class:toolbar"),
     ])
+    # the menu opens above the status line, never over it or the key hints
     container = FloatContainer(root, floats=[
-        Float(xcursor=True, ycursor=True, content=CompletionsMenu(max_height=12, scroll_offset=1)),
+        Float(xcursor=True, bottom=BELOW_MENU, height=lambda: menu_height(ex),
+              content=CompletionsMenu(max_height=MENU_ROWS, scroll_offset=1)),
     ])
     return Layout(container, focused_element=entry)

@@ -10,7 +10,6 @@ in the pane (a key typed between two frames of an event storm) reuses the last o
 from __future__ import annotations
 
 from collections import deque
-from dataclasses import dataclass
 from typing import Iterable, Union
 
 from prompt_toolkit.formatted_text import StyleAndTextTuples
@@ -19,28 +18,46 @@ from prompt_toolkit.mouse_events import MouseEvent, MouseEventType
 from prompt_toolkit.utils import get_cwidth
 
 from reactor_repl.engine.events import Event
+from reactor_repl.language.table import BY_NAME
 from reactor_repl.ui.styles import sgr_class
+from reactor_repl.views.places import PlaceFilter
 from reactor_repl.views.text import colour_for, family
 from reactor_repl.language.kinds import MULTILINE_KINDS
 
 # always shown, whatever the filter: a person must see what went wrong
 ALWAYS = ("error",)
+PLACE_LOOKBACK = 500  # rows looked back through to place a row of an older pass
+
+
+def is_note(text: str) -> bool:
+    """An input line that is a ``note`` (its ``note`` event shows the text)."""
+    word = text.split(None, 1)[0] if text.strip() else ""
+    cmd = BY_NAME.get(word)
+    return cmd is not None and cmd.name == "note"
 CONTINUATION = "      "
 
 
-@dataclass(frozen=True)
 class Rule:
-    """A thin line between two passes of the loop (ticks)."""
+    """A thin line between two passes of the loop (ticks). A plain class with slots: under
+    a storm every event is a pass of its own, and a dataclass costs a microsecond to make."""
 
-    tick: int
+    __slots__ = ("tick",)
+
+    def __init__(self, tick: int) -> None:
+        self.tick = tick
+
+    def __repr__(self) -> str:
+        return f"Rule({self.tick})"
 
 
-@dataclass(frozen=True)
 class Message:
     """A line from the UI itself (not an event): a warning, a play note."""
 
-    text: str
-    style: str = "class:log.message"
+    __slots__ = ("text", "style")
+
+    def __init__(self, text: str, style: str = "class:log.message") -> None:
+        self.text = text
+        self.style = style
 
 
 Row = Union[Event, Rule, Message]
@@ -114,45 +131,128 @@ class LogPane:
         self.colour = colour
         self.internals = internals
         self.kinds: tuple[str, ...] = ()
+        self.places: PlaceFilter | None = None  # filter … from MODULE_OR_FILE
+        self._kinds_shown: dict[str, bool] = {}  # kind -> shown under the filter
         self.rows: deque[Row] = deque(maxlen=2 * size + 100)
         self.offset = 0  # rows hidden below the bottom of the pane; 0 follows the log
         self.unseen = 0  # rows that arrived while scrolled up
         self.page = 20  # rows in a page, updated on each draw
-        self._tick: int | None = None  # tick of the last reactor row
-        self._trailing = 0  # rows from other threads since the last reactor row
+        self._tick: int | None = None  # tick of the newest event row
+        self._advance: tuple[Event, int | None] | None = None  # a clock.advance row, shown last
         self.cleared_at = 0  # events up to this seq were cleared away
         self._version = 0  # counts changes to rows: the last render is reused until it moves
         self._drawn: tuple[tuple[int, int, int, int, int], list[StyleAndTextTuples]] | None = None
 
     # -- what is shown
+    def _kind_shown(self, kind: str) -> bool:
+        """Once per kind: a rebuild of 100,000 events looks each up once."""
+        shown = self._kinds_shown[kind] = kind in ALWAYS or not self.kinds or (
+            kind in self.kinds or family(kind) in self.kinds)
+        return shown
+
     def visible(self, ev: Event) -> bool:
-        if ev.kind in ALWAYS:
-            return True
-        if ev.internal and not self.internals:
+        kind = ev.kind
+        shown = self._kinds_shown.get(kind)
+        if shown is None:
+            shown = self._kind_shown(kind)
+        if not shown:
             return False
-        if self.kinds and ev.kind not in self.kinds and family(ev.kind) not in self.kinds:
+        if self.places is not None and not self.places.belongs(ev):
             return False
-        return True
+        return not ev.internal or self.internals or kind in ALWAYS
 
     def add(self, ev: Event) -> bool:
-        """Add an event if it is shown; True when a row was added."""
-        if ev.seq <= self.cleared_at or not self.visible(ev):
+        """Add an event if it is shown; True when a row was added. (The hot path of a
+        storm: written out, a few microseconds an event.)"""
+        kind = ev.kind
+        places = self.places
+        if places is not None:
+            places.learn(ev)  # every event: where its object was made
+        shown = self._kinds_shown.get(kind)
+        if shown is None:
+            self._kind_shown(kind)  # works it out for this kind, once
+            shown = self._kinds_shown[kind]
+        if not shown or ev.seq <= self.cleared_at or (
+                ev.internal and not self.internals and kind not in ALWAYS):
             return False
-        if ev.thread == "reactor":
-            if self._tick is not None and ev.tick != self._tick:
-                # the rule goes before the prompt's and workers' rows since the last pass:
-                # what was typed between two passes belongs to the pass it starts
-                self._insert(len(self.rows) - self._trailing, Rule(ev.tick))
-            self._tick = ev.tick
-            self._trailing = 0
-        else:
-            self._trailing += 1
-        self._append(ev)
+        if places is not None and not places.belongs(ev):
+            return False
+        if kind == "input" and is_note(ev.text):
+            return False  # the note itself follows: one row, not two
+        if self._advance is not None:
+            self._fold_advance()
+        tick, last = ev.tick, self._tick
+        rows = self.rows
+        added = 1
+        if tick != last and last is not None:
+            if tick < last:
+                # another thread read the tick just before the loop moved on: the row goes
+                # with the rows of its own pass, so every row between two rules has one tick
+                self._place(ev)
+                return True
+            rows.append(Rule(tick))
+            added = 2
+        rows.append(ev)
+        self._version += 1
+        if self.offset:
+            self.offset += added
+            self.unseen += added
+        self._tick = tick
+        if kind == "clock.advance" and self._folds_advances():
+            self._advance = (ev, last)
         return True
 
+    def _folds_advances(self) -> bool:
+        """A clock.advance that only moves time between two dispatches says nothing the
+        next row's time does not: folded away, unless internals or the filter ask for it."""
+        return not self.internals and not ({"clock", "clock.advance"} & set(self.kinds))
+
+    def _fold_advance(self) -> None:
+        """Something follows the last clock.advance: it only moved time, drop its row
+        (and the rule it brought, if it opened a pass of its own)."""
+        ev, before = self._advance  # type: ignore[misc]
+        self._advance = None
+        if not self.rows or self.rows[-1] is not ev:
+            return
+        self._pop()
+        if before is not None and before != ev.tick and self.rows and \
+                isinstance(self.rows[-1], Rule) and self.rows[-1].tick == ev.tick:
+            self._pop()
+            self._tick = before
+
+    def _pop(self) -> None:
+        self._version += 1
+        self.rows.pop()
+        if self.offset:
+            self.offset -= 1
+
+    def _place(self, ev: Event) -> None:
+        """Insert a row whose tick is older than the newest: at the end of its pass (a new
+        pass of its own between two rules if none of its pass is shown)."""
+        rows = self.rows
+        pos, before, i = len(rows), None, len(rows) - 1
+        while i >= 0:
+            if len(rows) - i > PLACE_LOOKBACK:  # too far back to look: it stays where it came
+                self._append(ev)
+                return
+            row = rows[i]
+            if not isinstance(row, Message) and row.tick <= ev.tick:
+                before = row.tick
+                break
+            pos = i
+            i -= 1
+        new: list[Row] = [ev]
+        if before is not None and before != ev.tick:
+            new.insert(0, Rule(ev.tick))
+        at = rows[pos] if pos < len(rows) else None
+        if isinstance(at, Event) and at.tick != ev.tick:
+            new.append(Rule(at.tick))  # the first pass shown had no rule before it
+        for row in reversed(new):
+            self._insert(pos, row)
+
     def message(self, text: str, style: str = "class:log.message") -> None:
+        self._advance = None  # a message after it: the clock.advance row stays
         self._append(Message(text, style))
-        self._trailing += 1
 
     def _append(self, row: Row) -> None:
         self._version += 1
@@ -182,15 +282,18 @@ class LogPane:
         self._version += 1
         self.rows.clear()
         self._tick = None
-        self._trailing = 0
+        self._advance = None
         self.offset = self.unseen = 0
         for ev in events:
             self.add(ev)
         for m in messages:
             self.message(m.text, m.style)
 
-    def set_filter(self, kinds: Iterable[str], events: Iterable[Event]) -> None:
+    def set_filter(self, kinds: Iterable[str], events: Iterable[Event],
+                   places: PlaceFilter | None = None) -> None:
         self.kinds = tuple(kinds)
+        self.places = places if places else None
+        self._kinds_shown.clear()
         self.rebuild(events)
 
     def set_internals(self, on: bool, events: Iterable[Event]) -> None:
@@ -222,12 +325,12 @@ class LogPane:
         style = "class:" + sgr_class(colour_for(ev)) if self.colour else ""
         lines = wrap([("class:log.head", head), (style, rest)], width)
         if ev.kind in MULTILINE_KINDS and ev.data and ev.data.get("lines"):
-            lines = wrap([("class:log.head", head), (style, f"  show  {ev.name}")], width)
-            for text in ev.data["lines"]:
+            # the event's line is the first of them (as run and line mode print it)
+            for text in ev.data["lines"][1:]:
                 lines += wrap([(style, CONTINUATION + clean(str(text)))], width)
         return lines
 
-    def render(self, width: int, height: int) -> list[StyleAndTextTuples]:
+    def render(self, width: int, height: int, _top: bool = False) -> list[StyleAndTextTuples]:
         """The screen lines for a pane of this size (only the rows that fit are drawn)."""
         self.page = max(1, height - 1)
         if height <= 0:
@@ -235,21 +338,43 @@ class LogPane:
         key = (self._version, self.offset, self.unseen, width, height)
         if self._drawn is not None and self._drawn[0] == key:
             return self._drawn[1]
+        rows = self.rows
         room = height - (1 if self.offset else 0)
         chunks: list[list[StyleAndTextTuples]] = []
         used = 0
-        i = len(self.rows) - 1 - self.offset
+        i = len(rows) - 1 - self.offset
         while i >= 0 and used < room:
-            lines = self.fragments(self.rows[i], width)
+            lines = self.fragments(rows[i], width)
             chunks.append(lines)
             used += len(lines)
             i -= 1
+        if i < 0 and used < room and self.offset and not _top:
+            # scrolled to the top with room to spare: the top of the log fills the pane
+            # (not a few rows at the bottom of a blank one)
+            self.offset = self._offset_showing_top(width, height)
+            if self.offset == 0:
+                self.unseen = 0
+            return self.render(width, height, _top=True)
         out = [line for chunk in reversed(chunks) for line in chunk][-room:] if room > 0 else []
+        key = (self._version, self.offset, self.unseen, width, height)
         if self.offset:
             more = f" ↓ {self.unseen} new · {self.offset} rows below · End follows the log "
             out.append([("class:log.more", more[:width])])
         self._drawn = (key, out)
         return out
+
+    def _offset_showing_top(self, width: int, height: int) -> int:
+        """The offset at which the first row is at the top of a full pane (0: all fit)."""
+        used, n = 0, 0
+        for row in self.rows:
+            lines = len(self.fragments(row, width))
+            if used + lines > height - 1:
+                if n == len(self.rows) - 1 and used + lines <= height:
+                    return 0  # the last row fits where the "rows below" line would be
+                break
+            used += lines
+            n += 1
+        return len(self.rows) - n
 
 
 class LogControl(UIControl):

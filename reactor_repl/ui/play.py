@@ -40,15 +40,22 @@ class Player:
             return n, raw, comments
         return None
 
-    def status(self) -> str:
+    def status(self, short: bool = False) -> str:
+        """The replay's progress for the status line (``short``: for a narrow screen)."""
         name = self.path
         if self.state == "done":
-            return f"play {name}: done ({self.total} lines) — interactive now"
+            return "play: done" if short else \
+                f"play {name}: done ({self.total} lines) — interactive now"
         if self.state == "stopped":
-            return f"play {name}: stopped at line {self.lineno} (Ctrl-C) — interactive now"
+            return f"play: stopped at {self.lineno}" if short else \
+                f"play {name}: stopped at line {self.lineno} (Ctrl-C) — interactive now"
         if self.step:
             nxt = self.next_line()
             if nxt is None:
-                return f"play {name}: end of file — Enter finishes"
+                return "play: Enter ends" if short else f"play {name}: end of file — Enter finishes"
+            if short:
+                return f"play {nxt[0]}/{self.total} · Enter"
             return f"play {name} {nxt[0]}/{self.total} · Enter runs: {nxt[1].strip()}"
+        if short:
+            return f"play {self.lineno}/{self.total}"
         return f"play {name} line {self.lineno}/{self.total} · Ctrl-C stops the replay"

@@ -4,6 +4,8 @@ engine, the driver in its prompt worker, history, play and the cached snapshot
 
 from __future__ import annotations
 
+import errno
+import os
 import signal
 import threading
 import time
@@ -11,42 +13,65 @@ from typing import Any, Callable
 
 from reactor_repl.engine.core import Engine
 from reactor_repl.session.driver import Driver, Location
-from reactor_repl.language.parser import ParseError, parse_line
+from reactor_repl.language.parser import ParseError
 from reactor_repl.ui.play import Player
 from reactor_repl.ui.worker import PromptWorker
 
 QUIT_GRACE = 0.5  # seconds queued commands get to run before quit leaves anyway
-SNAPSHOT_AGE = 0.1
+EXIT_INTERRUPTED = 130  # SIGINT from outside (SPEC §5)
+# what reading or writing a terminal that has gone away (its window closed) raises
+LOST_TERMINAL = (errno.EIO, errno.EPIPE, errno.EBADF, errno.ENXIO, errno.ENOTTY)
+SNAPSHOT_AGE = 0.25  # the engine's state is asked at most 4 times a second while shown
+SNAPSHOT_SHARE = 50  # ... and then no sooner than 50 times what the last one took
+SNAPSHOT_MAX_AGE = 1.0
 
 
 class Session:
     """Subclasses are views: the driver calls show_text, clear, filter, internals, tick."""
 
+    driver_class = Driver  # a traced program's explorer refuses what its loop cannot run
+
     def __init__(self, engine: Engine, *, allow_python_files: bool = False,
                  player: Player | None = None) -> None:
         self.engine = engine
         self.worker = PromptWorker(on_error=self._job_failed)
-        self.driver = Driver(engine, self, allow_python_files=allow_python_files,
-                             interrupted=self._interrupted)
+        self.driver = self.driver_class(engine, self, allow_python_files=allow_python_files,
+                                        interrupted=self._interrupted)
         self.player = player
         self.quit_at: float | None = None  # when quit was asked for
+        self.exit_code = 0
         self._snap: dict[str, Any] = {}
         self._snap_at = 0.0
+        self._snap_age = SNAPSHOT_AGE  # how old the snapshot may get (see snapshot)
+        self._snap_seq = 0  # the log's last seq when the snapshot was taken
+        # the live wait running now: (when it began, its seconds, the line) for the status
+        self.waiting: tuple[float, float, str] | None = None
 
     # -- state for the views
     def snapshot(self) -> dict[str, Any]:
         now = time.monotonic()
-        if now - self._snap_at > SNAPSHOT_AGE or not self._snap:
+        if now - self._snap_at > self._snap_age or not self._snap:
+            seq = self.engine.log.seq
+            t0 = time.perf_counter()
             try:
                 self._snap = self.engine.snapshot()
+                self._snap_seq = seq
             except Exception:  # another thread changed something mid-read; try again soon
                 pass
+            # a snapshot of thousands of objects (a busy traced program's) takes a while:
+            # asked less often then, so that it stays a small share of the UI's time
+            self._snap_age = max(SNAPSHOT_AGE, min(SNAPSHOT_MAX_AGE, SNAPSHOT_SHARE *
+                                                   (time.perf_counter() - t0)))
             self._snap_at = now
         return self._snap
 
     def items(self) -> list[dict[str, Any]]:
         self._snap_at = 0.0  # completion wants the latest names
         return list(self.snapshot().get("items") or [])
+
+    def next_name(self, family: str) -> str:
+        """The automatic name the engine would give a new object of ``family`` now."""
+        return self.engine.registry.peek_name(family)
 
     @property
     def live(self) -> bool:
@@ -64,17 +89,39 @@ class Session:
             if self.player is not None and self.player.step and self.player.active:
                 self.step_play()
             return
-        try:
-            parsed = parse_line(text)
-        except ParseError:
-            parsed = None
+        try:  # parsed once: the driver is given the command (or the error), not the text
+            parsed: Any = self.driver.parse(text)
+        except ParseError as e:
+            parsed = e
+        if isinstance(parsed, ParseError):
+            self.worker.submit(text, lambda: self.driver.submit(text, parsed=parsed))
+            return
         if parsed is not None and parsed.name == "quit":
             self.request_quit()
             return
         if parsed is not None and parsed.name == "help" and parsed["COMMAND"] == "keys":
             self.show_text(self.keys_help())
             return
-        self.worker.submit(text, lambda: self.driver.submit(text, wait=not self.live))
+        if parsed is not None and parsed.name == "wait" and self.live:
+            self.worker.submit(text, lambda: self._wait(text, parsed))
+            return
+        self.worker.submit(text, lambda: self.driver.submit(text, wait=not self.live,
+                                                            parsed=parsed))
+
+    def _wait(self, text: str, parsed: Any) -> None:
+        """A live ``wait``: the status line counts it (prompt thread)."""
+        self.waiting = (time.monotonic(), float(parsed["DURATION"]), text.strip())
+        try:
+            self.driver.submit(text, wait=False, parsed=parsed)
+        finally:
+            self.waiting = None
+
+    def wait_progress(self) -> str:
+        """``waiting 1.2/3s`` while a live wait runs, else ''."""
+        w = self.waiting
+        if w is None:
+            return ""
+        return f"waiting {min(time.monotonic() - w[0], w[1]):.1f}/{w[1]:g}s"
 
     def request_quit(self) -> None:
         """quit, Ctrl-D, Ctrl-C on an empty line: commands already queued get a moment."""
@@ -94,16 +141,20 @@ class Session:
         return p is not None and p.state == "stopped" and self.worker.current == "play"
 
     def catch_signals(self) -> Callable[[], None]:
-        """SIGTERM / SIGHUP leave like quit (the terminal is restored); returns the undo."""
+        """SIGTERM / SIGHUP leave like quit (the terminal is restored); SIGINT sent from
+        outside too, with exit code 130 (a Ctrl-C typed is a key, not a signal: the
+        terminal is in raw mode). Returns the undo."""
         if threading.current_thread() is not threading.main_thread():
             return lambda: None
         old: dict[int, Any] = {}
 
         def leave(signum: int, frame: Any) -> None:
+            if signum == signal.SIGINT:
+                self.exit_code = EXIT_INTERRUPTED
             self.request_quit()
             self.wake()
 
-        for sig in (signal.SIGTERM, getattr(signal, "SIGHUP", None)):
+        for sig in (signal.SIGTERM, getattr(signal, "SIGHUP", None), signal.SIGINT):
             if sig is not None:
                 old[sig] = signal.signal(sig, leave)
 
@@ -115,6 +166,22 @@ class Session:
 
     def wake(self) -> None:
         """Make the UI notice a quit asked from outside (a signal)."""
+
+    def terminal_lost(self, e: BaseException) -> bool:
+        """The terminal went away under the UI (its window closed): True if that is what
+        ``e`` says. Then the session ends quietly, as on SIGHUP: nothing more is written to
+        the dead terminal, and nothing is left for Python to flush into it at exit."""
+        if not isinstance(e, EOFError) and getattr(e, "errno", None) not in LOST_TERMINAL:
+            return False
+        self.request_quit()
+        try:
+            devnull = os.open(os.devnull, os.O_RDWR)
+            for fd in (0, 1, 2):
+                os.dup2(devnull, fd)
+            os.close(devnull)
+        except OSError:
+            pass
+        return True
 
     def should_leave(self) -> bool:
         if self.driver.state.quit:
@@ -129,6 +196,9 @@ class Session:
             p.state = "stopped"
             stopped = True
         if self.worker.current not in (None, "quit"):
+            w = self.waiting
+            if w is not None:
+                self.warn(f"{w[2]}: stopped after {time.monotonic() - w[0]:.1f}s (Ctrl-C)")
             self.worker.interrupt.set()
             stopped = True
         return stopped
@@ -183,8 +253,16 @@ class Session:
     def keys_help(self) -> str:
         return ""
 
-    def show_text(self, text: str) -> None:
-        raise NotImplementedError
+    def warn(self, text: str) -> None:
+        """A line from the UI itself in the log (not an event)."""
+
+    def welcome(self) -> str:
+        """The first line of the log: which clock this is, where help is."""
+        if self.live:
+            return ("live clock: real time passes · help: the commands · F1: help on what you "
+                    "type · reactor-repl --clock virtual: time that moves only on wait/step/block")
+        return ("virtual clock: time moves only on wait, step and block · help: the commands · "
+                "F1: help on what you type")
 
     def _job_failed(self, e: BaseException) -> None:
         self.engine.record("error", "", f"internal error: {type(e).__name__}: {e}",

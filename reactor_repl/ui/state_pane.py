@@ -6,6 +6,7 @@ the pane never asks the reactor anything.
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 from prompt_toolkit.formatted_text import StyleAndTextTuples
@@ -14,6 +15,7 @@ from reactor_repl.engine.events import DISPATCH_KINDS, Event
 from reactor_repl.engine.teaching import stats_line
 from reactor_repl.language.table import BY_NAME
 from reactor_repl.ui.log_pane import wrap
+from reactor_repl.ui.waiting_watch import NOTHING, Waits, first_link
 
 POLLERS = {"EPollReactor": "epoll", "PollReactor": "poll", "SelectReactor": "select",
            "KQueueReactor": "kqueue"}
@@ -21,13 +23,15 @@ SECTIONS = (
     ("timers", ("timer",)),
     ("loops", ("loop",)),
     ("deferreds", ("deferred",)),
-    ("readers", ("reader",)),
+    ("readers and writers", ("reader", "writer")),
     ("threads", ("thread", "threadcall")),
     ("servers and connections", ("server", "client", "conn")),
     ("triggers", ("trigger",)),
 )
-FINISHED_SHOWN = 2  # finished objects of a family still listed (the newest ones)
+FINISHED_SHOWN = 2  # finished objects of a family still listed (the latest to finish)
 LIVE_SHOWN = 12  # pending objects of a family listed by name
+WARNING_SHOWN = 10.0  # seconds the latest warning stays in the pane
+NAMES_KEPT = 20_000  # names whose latest event LoopWatch remembers (the oldest go first)
 
 
 class LoopWatch:
@@ -42,11 +46,26 @@ class LoopWatch:
         self.blocked = False
         self.stopped = False  # reactor.stop was called: the loop ends after the shutdown triggers
         self.queued = 0  # reactor commands typed during the current block: they wait for it
+        self.warning: Event | None = None  # the latest warn.* event
+        self.warning_at = 0.0  # when (monotonic) it was seen
+        self.latest: dict[str, int] = {}  # name -> seq of its latest event: what finished last
+
+    def _forget(self) -> None:
+        """Keep the names that acted last (half of NAMES_KEPT)."""
+        newest = sorted(self.latest.items(), key=lambda item: item[1])[-(NAMES_KEPT // 2):]
+        self.latest = dict(newest)
 
     def see(self, ev: Event) -> None:
         kind = ev.kind
-        if kind in DISPATCH_KINDS and ev.thread == "reactor":
-            self.last_dispatch = ev
+        name = ev.name
+        if name:  # (every event under a storm: one dict store, nothing more)
+            latest = self.latest
+            latest[name] = ev.seq
+            if len(latest) > NAMES_KEPT:
+                self._forget()
+        if kind in DISPATCH_KINDS:
+            if ev.thread == "reactor":
+                self.last_dispatch = ev
         elif kind == "input":
             self.last_input = ev
             word = ev.text.split()[0] if ev.text.split() else ""
@@ -69,6 +88,13 @@ class LoopWatch:
             self.queued = 0
         elif kind == "reactor.stop":
             self.stopped = True
+        elif kind.startswith("warn."):
+            self.warning = ev
+            self.warning_at = time.monotonic()
+        elif kind == "session.reset":  # a fresh session in the same explorer
+            poller = self.poller
+            self.__init__()  # type: ignore[misc]
+            self.poller = poller
         elif kind == "session.start" and ev.data:
             self.poller = POLLERS.get(str(ev.data.get("reactor", "")), "the poller")
 
@@ -77,6 +103,17 @@ def loop_status(snap: dict[str, Any], watch: LoopWatch) -> tuple[str, str]:
     """(style, text) saying what the loop does right now: BLOCKED 1.2s …"""
     phase = snap.get("phase", "idle")
     secs = float(snap.get("phase_for", 0.0))
+    record = snap.get("record")  # view FILE.jsonl: nothing runs
+    if record:
+        return "class:state.dim", str(record.get("ended") or "a record")
+    program = snap.get("program")  # beside a traced program: its loop is its own
+    if program:
+        if program.get("ended"):
+            return "class:state.dim", f"{program['ended']}: quit leaves"
+        if program.get("loop") == "not started":
+            return "class:state.dim", "not running: the program has not called reactor.run()"
+        if program.get("loop") == "stopped":
+            return "class:state.dim", "its reactor stopped; the program goes on"
     if snap.get("ended"):
         return "class:state.dim", "the session has ended"
     if watch.stopped:
@@ -102,11 +139,16 @@ def clock_text(snap: dict[str, Any]) -> str:
     return f"{snap.get('clock', 'live')} {snap.get('now', 0.0):.3f}s · tick {snap.get('tick', 0)}"
 
 
-def _describe(item: dict[str, Any], now: float) -> tuple[str, str]:
-    """(style, text) for one object."""
+def _describe(item: dict[str, Any], now: float, stopped: bool = False) -> tuple[str, str]:
+    """(style, text) for one object (``stopped``: the reactor has stopped: a timer or loop
+    left pending will never run)."""
     fam = item["family"]
     state = item["state"]
     detail = item.get("detail") or ""
+    if stopped and item.get("pending") and fam == "timer":
+        return "class:state.dim", "never fires: the reactor stopped"
+    if stopped and item.get("pending") and fam == "loop":
+        return "class:state.dim", "ended with the reactor"
     if fam == "timer" and item.get("due") is not None:
         left = item["due"] - now
         if left < 0:
@@ -125,10 +167,14 @@ def _describe(item: dict[str, Any], now: float) -> tuple[str, str]:
 
 
 def state_fragments(snap: dict[str, Any], watch: LoopWatch, queued: int = 0,
-                    width: int = 40) -> StyleAndTextTuples:
-    """The whole pane as formatted text."""
+                    width: int = 40, wall: float | None = None,
+                    waits: Waits | None = None) -> StyleAndTextTuples:
+    """The whole pane as formatted text (``wall``: monotonic now, for the warning's age;
+    ``waits``: the oldest pending Deferreds and what each waits for)."""
     out: StyleAndTextTuples = []
     now = float(snap.get("now", 0.0))
+    wall = time.monotonic() if wall is None else wall
+    stopped = watch.stopped  # reactor.stop ran: what is left pending never runs
 
     def line(*parts: tuple[str, str]) -> None:
         for screen_line in wrap(list(parts), width, indent=" " * 9):
@@ -154,8 +200,13 @@ def state_fragments(snap: dict[str, Any], watch: LoopWatch, queued: int = 0,
     stats = snap.get("stats")
     if stats:
         line(("class:state.label", "stats  "), ("class:state.dim", stats_line(stats)))
-    if snap.get("warning"):
-        line(("class:state.label", "warn   "), ("class:state.failed", str(snap["warning"])))
+    warning = watch.warning
+    if warning is not None and wall - watch.warning_at < WARNING_SHOWN:
+        age = wall - watch.warning_at
+        line(("class:state.label", "warn   "), ("class:state.failed", warning.text),
+             ("class:state.dim", f" ({age:.0f}s ago)"))
+    if waits is not None and waits.pending:
+        waiting_section(line, waits)
     items = snap.get("items") or []
     for title, families in SECTIONS:
         mine = [it for it in items if it["family"] in families]
@@ -166,11 +217,35 @@ def state_fragments(snap: dict[str, Any], watch: LoopWatch, queued: int = 0,
         line(("class:state.title", title),
              ("class:state.dim", f"  {len(live)} pending" + (f", {len(done)} done" if done
                                                              else "")))
-        for it in live[:LIVE_SHOWN] + done[-FINISHED_SHOWN:]:
-            style, text = _describe(it, now)
+        latest = watch.latest
+        done.sort(key=lambda it: latest.get(it["name"], 0))  # the order they finished in
+        for it in live[:LIVE_SHOWN]:
+            style, text = _describe(it, now, stopped)
             line(("", f"  {it['name']:<6} "), (style, text))
         if len(live) > LIVE_SHOWN:
             line(("class:state.dim", f"  … {len(live) - LIVE_SHOWN} more pending"))
+        for it in done[-FINISHED_SHOWN:]:
+            style, text = _describe(it, now, stopped)
+            line(("", f"  {it['name']:<6} "), (style, text))
+        if len(done) > FINISHED_SHOWN:
+            line(("class:state.dim", f"  … {len(done) - FINISHED_SHOWN} more done"))
     if out and out[-1] == ("", "\n"):
         out.pop()
     return out
+
+
+def waiting_section(line: Any, waits: Waits) -> None:
+    """The oldest pending Deferreds: age, where each was made, the first link of its chain."""
+    n = waits.pending
+    line(("class:state.title", "waiting"),
+         ("class:state.dim", f"  {n} pending Deferred{'s' if n != 1 else ''}"
+                             + (", oldest first" if n > 1 else "")))
+    for w in waits.top:
+        link = first_link(w)
+        style = "class:state.failed" if link == NOTHING else "class:state.running"
+        site = str(w.get("site") or "")
+        line(("", f"  {str(w.get('name', '')):<6} "), ("", f"{float(w.get('age', 0.0)):.1f}s"),
+             ("class:state.dim", f" {site}" if site else ""))
+        line(("", "         "), (style, "└ " + link))
+    if n > len(waits.top):
+        line(("class:state.dim", f"  … {n - len(waits.top)} more (waiting 0 lists them)"))

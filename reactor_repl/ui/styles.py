@@ -42,6 +42,7 @@ def explorer_style() -> Style:
         ("log.rule", "ansibrightblack"),
         ("log.message", "italic ansiyellow"),
         ("log.comment", "italic ansibrightblack"),
+        ("log.welcome", "ansicyan"),
         ("log.more", "reverse"),
         ("state", ""),
         ("state.border", "ansibrightblack"),

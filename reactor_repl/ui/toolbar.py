@@ -8,7 +8,20 @@ from prompt_toolkit.formatted_text import StyleAndTextTuples
 from reactor_repl.language import completion
 from reactor_repl.language.parser import ParseError, parse_line
 
-KEYS = "F1 help · F2 state · Tab complete · ^R search · PgUp/PgDn scroll · ^D quit"
+# the key hints in the order shown, each with its rank: on a narrow terminal the hints
+# with the highest rank go first, so that help and quit are always there
+HINTS = (("F1 help", 0), ("F2 state", 2), ("F3 mouse", 5), ("Tab complete", 3),
+         ("^R search", 6), ("PgUp/PgDn scroll", 4), ("^D quit", 1))
+SEP = " · "
+KEYS = SEP.join(h for h, _ in HINTS)
+
+
+def keys_hint(width: int = 200) -> str:
+    """The key hints that fit in ``width`` columns, the least needed left out first."""
+    kept = list(HINTS)
+    while len(kept) > 2 and len(SEP.join(h for h, _ in kept)) > width:
+        kept.remove(max(kept, key=lambda hint: hint[1]))
+    return SEP.join(h for h, _ in kept)
 
 
 def check(text: str) -> ParseError | None:
@@ -44,10 +57,12 @@ def syntax_fragments(before_cursor: str) -> StyleAndTextTuples:
     return out
 
 
-def toolbar_fragments(before_cursor: str, err: ParseError | None) -> StyleAndTextTuples:
+def toolbar_fragments(before_cursor: str, err: ParseError | None, width: int = 200
+                      ) -> StyleAndTextTuples:
     """Two lines: the syntax (or the keys), then the line's error (``check``) or the keys."""
     syntax = syntax_fragments(before_cursor)
-    first = syntax or [("class:toolbar", KEYS)]
+    keys = keys_hint(width)
+    first = syntax or [("class:toolbar", keys)]
     second: StyleAndTextTuples
     if err is not None and err.message.startswith("missing") and err.col > len(
             before_cursor.rstrip()):
@@ -55,7 +70,7 @@ def toolbar_fragments(before_cursor: str, err: ParseError | None) -> StyleAndTex
     elif err is not None:
         second = [("class:toolbar.error", error_text(err))]
     elif syntax:
-        second = [("class:toolbar", KEYS)]
+        second = [("class:toolbar", keys)]
     else:
         second = []
     return first + [("", "\n")] + second

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import IO, TYPE_CHECKING, Callable, ContextManager
 
+from reactor_repl.engine.describe import plural
 from reactor_repl.engine.events import write_jsonl
 
 if TYPE_CHECKING:
@@ -33,7 +34,7 @@ def export(engine: Engine, path: str, history: list[str], create: Create) -> str
     if kind == "events":
         with create(path) as f:
             write_jsonl(events, f)
-        return f"{len(events)} events"
+        return plural(len(events), "event")
     if kind == "trace":
         from reactor_repl.views import trace
 
@@ -48,7 +49,7 @@ def export(engine: Engine, path: str, history: list[str], create: Create) -> str
             for ev in events:
                 printer(ev)
             printer.flush()
-        return f"the log as text ({len(events)} events)"
+        return f"the log as text ({plural(len(events), 'event')})"
     from reactor_repl.views import pyexport
 
     with create(path) as f:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import sys
 import threading
-from typing import IO
+from typing import IO, Callable
 
 from reactor_repl.engine.events import Event
 from reactor_repl.language import kinds
@@ -62,8 +62,10 @@ class LinePrinter:
     """Prints events in sequence order, one line each (or JSON lines)."""
 
     def __init__(self, out: IO[str] | None = None, *, json: bool = False, internals: bool = False,
-                 quiet: bool = False, colour: bool | None = None) -> None:
+                 quiet: bool = False, colour: bool | None = None,
+                 keep: Callable[[Event], bool] | None = None) -> None:
         self.out = out or sys.stdout
+        self.keep = keep  # e.g. filter from: asked in order, as the lines are printed
         self.json = json
         self.internals = internals
         self.quiet = quiet
@@ -106,7 +108,10 @@ class LinePrinter:
         if batch:
             self.last_seq = batch[-1].seq
         out = self.out
+        keep = self.keep
         for ev in batch:
+            if keep is not None and not keep(ev):
+                continue
             if self.json:
                 out.write(json_line(ev.to_json()) + "\n")
                 continue

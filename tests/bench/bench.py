@@ -35,6 +35,25 @@ screen on a 120x40 pseudo-terminal):
   layout rendered into a VT100 output) with 1,000 and with 1,000,000 events in the log,
   new events drained between frames as under a storm; and a key's redraw.
 
+Issue 15's screen targets (both sides in one run, medians of the repeats):
+
+* uiidle — CPU of the live explorer left alone, from 3 s after start for 10 s, in % of
+  one core: the whole process and its main (UI) thread.
+* uiload — the live explorer under ``every 0.001`` (~1,000 dispatches a second), from
+  3 s after the loop started, for 5 s: the whole process, its main (UI) thread, and the
+  same loop headless (``--clock real --quiet``, no screen) measured the same way; the
+  UI's cost is the difference.
+* uimax — the live explorer under ``every 0`` (as fast as the machine goes): the rate
+  (events a second, off the log pane), keystroke to echo, how long ``filter note`` takes
+  to show on the screen, and from ``quit`` to the screen restored and to the process gone.
+
+The explorer beside a traced program (issue 12 §4):
+
+* traceecho — ``reactor-repl trace tests/traced/storm.py`` on the pty: keys typed as in
+  echo, the program first idle (its 10 ms ``LoopingCall`` only), then making about
+  10,000 dispatches a second (its ``--rate`` raised until its own count, printed into
+  the log each second, reaches that); both in one run.
+
 The command language, in-process (issue 9: what the UI does at every key):
 
 * language — parse, complete (``completion.context``) and colour (the pygments lexer)
@@ -306,6 +325,7 @@ class Pty:
         self.started = time.perf_counter()
         self.child = pexpect.spawn(cmd[0], cmd[1:], env=env, dimensions=(ROWS, COLS))
         self.child.delaybeforesend = None  # else pexpect sleeps 50 ms before each write
+        self.left_screen = False
 
     def pump(self, wait: float) -> None:
         """Read what the program wrote (waiting at most ``wait`` for it) into the screen."""
@@ -313,7 +333,10 @@ class Pty:
 
         try:
             while True:
-                self.stream.feed(self.child.read_nonblocking(1 << 20, timeout=wait))
+                data = self.child.read_nonblocking(1 << 20, timeout=wait)
+                if b"\x1b[?1049l" in data:
+                    self.left_screen = True  # back from the alternate screen
+                self.stream.feed(data)
                 wait = 0
         except (pexpect.TIMEOUT, pexpect.EOF):
             pass
@@ -442,6 +465,65 @@ def keystroke_echo(workdir: str, keys: int) -> dict[str, float]:
             "quiet_p99_ms": ms(pct(quiet, 99)), "quiet_max_ms": ms(max(quiet))}
 
 
+STORM = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "traced",
+                     "storm.py")
+TARGET_DISPATCHES = 10_000  # dispatches a second of the traced program (issue 12 §4)
+
+
+def storm_calls(term: Pty) -> float:
+    """The traced storm's own count of its calls a second: ``filter output`` shows its
+    prints still in the log (the ring's last few seconds); the median of them. The filter
+    is taken off again."""
+    term.child.send("\x15filter output\r")
+    term.idle(1.5)
+    counts = []
+    for y in range(ROWS):
+        m = re.match(r"#\d+\s.*storm: (\d+) calls a second", term.row(y))
+        if m:
+            counts.append(int(m.group(1)))
+    term.child.send("filter\r")
+    term.idle(1.0)
+    return statistics.median(counts[-5:]) if counts else 0.0
+
+
+def trace_echo(workdir: str, keys: int) -> dict[str, float]:
+    """Keystroke to echo in the explorer beside a traced program (``reactor-repl trace
+    tests/traced/storm.py``): the program idle (``--rate 0``: its 10 ms loop only), then
+    making about TARGET_DISPATCHES dispatches a second (the rate it is given is raised
+    until its own count, printed each second into the log, reaches that)."""
+    rnd = random.Random(12)
+    out: dict[str, float] = {}
+    rate, calls = TARGET_DISPATCHES, 0.0
+    for side in ("quiet", "storm"):
+        for attempt in range(4):
+            term = Pty(["trace", STORM, "--rate", str(0 if side == "quiet" else rate)], workdir)
+            try:
+                term.until(lambda: term.find("rr>") is not None)
+                row = term.find("rr>")
+                assert row is not None
+                term.idle(3.0)
+                if side == "storm":
+                    calls = storm_calls(term)
+                    if calls < 0.97 * TARGET_DISPATCHES and attempt < 3:
+                        rate = math.ceil(rate * TARGET_DISPATCHES / max(calls, 1000.0))
+                        continue
+                s0, t0 = term.last_seq(), time.perf_counter()
+                lat = type_keys(term, row, keys, rnd)
+                events = (term.last_seq() - s0) / (time.perf_counter() - t0)
+                if side == "storm":
+                    calls = storm_calls(term) or calls  # while the keys were typed
+                break
+            finally:
+                term.close()
+        ms = lambda x: round(1000 * x, 1)  # noqa: E731
+        prefix = "" if side == "storm" else "quiet_"
+        out.update({f"{prefix}keys": len(lat), f"{prefix}p50_ms": ms(pct(lat, 50)),
+                    f"{prefix}p99_ms": ms(pct(lat, 99)), f"{prefix}max_ms": ms(max(lat)),
+                    f"{prefix}events_per_s": round(events)})
+    out.update({"rate_asked": rate, "dispatches_per_s": round(calls)})
+    return out
+
+
 def redraw_cost(sizes: list[int], frames: int) -> list[dict[str, float]]:
     """One redraw of the log pane, and of the whole screen (the explorer's layout rendered
     into a 120x40 VT100 output, escape sequences and all), with ``size`` events in the log
@@ -546,6 +628,107 @@ def redraw_cost(sizes: list[int], frames: int) -> list[dict[str, float]]:
     return [one(n) for n in sizes]
 
 
+CLK_TCK = os.sysconf("SC_CLK_TCK")
+
+
+def cpu_seconds(pid: int, tid: int | None = None) -> float:
+    """CPU (user + system) a process, or one of its threads, has used so far."""
+    path = f"/proc/{pid}/task/{tid}/stat" if tid is not None else f"/proc/{pid}/stat"
+    with open(path) as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / CLK_TCK
+
+
+def cpu_share(pid: int, seconds: float, pump: Callable[[float], None],
+              tid: int | None = None) -> tuple[float, float]:
+    """(% of a core of the process, % of its thread ``tid`` or the main thread) over
+    ``seconds`` of wall time, calling ``pump`` meanwhile (a pty must be read)."""
+    main = pid if tid is None else tid
+    p0, m0, t0 = cpu_seconds(pid), cpu_seconds(pid, main), time.perf_counter()
+    pump(seconds)
+    p1, m1, t1 = cpu_seconds(pid), cpu_seconds(pid, main), time.perf_counter()
+    wall = t1 - t0
+    return round(100 * (p1 - p0) / wall, 2), round(100 * (m1 - m0) / wall, 2)
+
+
+def ui_idle(workdir: str, repeats: int, seconds: float = 10.0) -> dict[str, float]:
+    """The live explorer doing nothing: CPU from 3 s after start, for ``seconds``."""
+    whole, main = [], []
+    for _ in range(repeats):
+        term = Pty([], workdir)
+        try:
+            term.until(lambda: term.find("rr>") is not None)
+            term.idle(3.0)
+            p, m = cpu_share(term.child.pid, seconds, term.idle)
+            whole.append(p)
+            main.append(m)
+        finally:
+            term.close()
+    return {"seconds": seconds, "process_pct": statistics.median(whole),
+            "main_thread_pct": statistics.median(main), "runs": whole}
+
+
+def ui_load(workdir: str, repeats: int, seconds: float = 5.0) -> dict[str, float]:
+    """The live explorer and the same loop headless under ``every 0.001``, interleaved."""
+    whole, main, headless, rates = [], [], [], []
+    script = os.path.join(workdir, "every1ms.rr")
+    with open(script, "w") as f:
+        f.write(f"every 0.001 l1\nwait {seconds + 5}\n")
+    for _ in range(repeats):
+        proc = subprocess.Popen(tool() + ["run", script, "--clock", "real", "--quiet"],
+                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        try:
+            time.sleep(3.0)
+            headless.append(cpu_share(proc.pid, seconds, time.sleep)[0])
+        finally:
+            proc.kill()
+            proc.wait()
+        term = Pty([], workdir)
+        try:
+            term.until(lambda: term.find("rr>") is not None)
+            term.child.send("every 0.001 l1\r")
+            term.idle(3.0)
+            s0, t0 = term.last_seq(), time.perf_counter()
+            p, m = cpu_share(term.child.pid, seconds, term.idle)
+            rates.append((term.last_seq() - s0) / (time.perf_counter() - t0))
+            whole.append(p)
+            main.append(m)
+        finally:
+            term.close()
+    ui = [w - h for w, h in zip(whole, headless)]
+    return {"seconds": seconds, "events_per_s": round(statistics.median(rates)),
+            "process_pct": statistics.median(whole), "main_thread_pct": statistics.median(main),
+            "headless_pct": statistics.median(headless), "ui_pct": round(statistics.median(ui), 2)}
+
+
+def ui_max(workdir: str, keys: int) -> dict[str, float]:
+    """The live explorer under ``every 0``: the rate, keys, ``filter``, ``quit``."""
+    rnd = random.Random(15)
+    term = Pty([], workdir)
+    try:
+        term.until(lambda: term.find("rr>") is not None)
+        row = term.find("rr>")
+        assert row is not None
+        term.child.send("every 0 l1\r")
+        rate = storm_rate(term, 3.0)
+        lat = type_keys(term, row, keys, rnd)
+        term.child.send("\x15")
+        term.idle(0.5)
+        sent = time.perf_counter()
+        term.child.send("filter note\r")
+        shown = term.until(lambda: "filter: note" in "\n".join(term.screen.display), timeout=30)
+        filter_s = shown - sent
+        term.idle(1.0)
+        sent = time.perf_counter()
+        term.child.send("quit\r")
+        restored = term.until(lambda: term.left_screen, timeout=30)
+        gone = term.until(lambda: not term.child.isalive(), timeout=30)
+    finally:
+        term.close()
+    ms = lambda x: round(1000 * x, 1)  # noqa: E731
+    return {"events_per_s": round(rate), "keys": len(lat), "p50_ms": ms(pct(lat, 50)),
+            "p99_ms": ms(pct(lat, 99)), "max_ms": ms(max(lat)), "filter_ms": ms(filter_s),
+            "quit_screen_ms": ms(restored - sent), "quit_gone_ms": ms(gone - sent)}
 def language_cost(repeats: int) -> list[dict[str, Any]]:
     """Milliseconds to parse, complete and colour each hostile line (best of ``repeats``);
     a line that ends in an exception says which (the language before its bounds)."""
@@ -604,7 +787,7 @@ def machine() -> str:
 
 
 SECTIONS = ("overhead", "trace", "lints", "memory", "runaway", "startup", "idle", "ready",
-            "echo", "redraw", "language")
+            "echo", "redraw", "language", "uiidle", "uiload", "uimax", "traceecho")
 
 
 def show(section: str, result: object) -> None:
@@ -665,6 +848,17 @@ def show(section: str, result: object) -> None:
               f"max {r['max_ms']:.1f} ms (target p99 < 50 ms)")
         print(f"  no storm, {r['quiet_keys']} keys: p50 {r['quiet_p50_ms']:.1f} ms, "
               f"p99 {r['quiet_p99_ms']:.1f} ms, max {r['quiet_max_ms']:.1f} ms")
+    elif section == "traceecho":
+        r = result
+        print(f"keystroke to echo in the explorer beside a traced program (trace "
+              f"tests/traced/storm.py, {COLS}x{ROWS} pty):")
+        print(f"  the program making {r['dispatches_per_s']:,} dispatches/s (asked "
+              f"{r['rate_asked']:,}; {r['events_per_s']:,} events/s in the log), {r['keys']} keys: "
+              f"p50 {r['p50_ms']:.1f} ms, p99 {r['p99_ms']:.1f} ms, max {r['max_ms']:.1f} ms "
+              f"(target p99 < 50 ms)")
+        print(f"  the program idle (its 10 ms loop only), {r['quiet_keys']} keys: p50 "
+              f"{r['quiet_p50_ms']:.1f} ms, p99 {r['quiet_p99_ms']:.1f} ms, max "
+              f"{r['quiet_max_ms']:.1f} ms")
     elif section == "redraw":
         print(f"one redraw ({COLS}x{ROWS}; median, p90) against the number of events in the log:")
         rows: Any = result
@@ -673,6 +867,24 @@ def show(section: str, result: object) -> None:
                   f"({row['pane_p90_ms']:.2f})  whole screen {row['screen_ms']:.2f} ms "
                   f"({row['screen_p90_ms']:.2f})  a key's redraw {row['key_ms']:.2f} ms  "
                   f"draining ~330 new events {row['drain_ms']:.2f} ms")
+    elif section == "uiidle":
+        r = result
+        print(f"live explorer idle {r['seconds']:g}s (from 3 s after start; median): process "
+              f"{r['process_pct']:.2f}% of a core, UI thread {r['main_thread_pct']:.2f}% "
+              f"(target <= 1%)")
+    elif section == "uiload":
+        r = result
+        print(f"live explorer under 'every 0.001' ({r['events_per_s']:,} events/s on screen; "
+              f"{r['seconds']:g}s, median): process {r['process_pct']:.1f}%, UI thread "
+              f"{r['main_thread_pct']:.1f}%; headless {r['headless_pct']:.1f}%; the UI's cost "
+              f"{r['ui_pct']:.1f}% of a core (target <= 15%)")
+    elif section == "uimax":
+        r = result
+        print(f"live explorer under 'every 0' ({r['events_per_s']:,} events/s): {r['keys']} keys "
+              f"p50 {r['p50_ms']:.1f} ms, p99 {r['p99_ms']:.1f} ms, max {r['max_ms']:.1f} ms "
+              f"(target p99 < 30 ms); 'filter note' on screen after {r['filter_ms']:.0f} ms; "
+              f"quit: screen back after {r['quit_screen_ms']:.0f} ms, process gone after "
+              f"{r['quit_gone_ms']:.0f} ms (target < 1 s)")
     elif section == "language":
         print("the command language, in-process, best of the repeats (parse / complete / colour):")
         for row in result:  # type: ignore[attr-defined]
@@ -734,8 +946,16 @@ def main() -> int:
                 result = keystroke_echo(workdir, 200 if args.quick else 400)
             elif section == "redraw":
                 result = redraw_cost([1_000, 1_000_000], 10 if args.quick else 30)
+            elif section == "uiidle":
+                result = ui_idle(workdir, repeats)
+            elif section == "uiload":
+                result = ui_load(workdir, repeats)
+            elif section == "uimax":
+                result = ui_max(workdir, 200 if args.quick else 400)
             elif section == "language":
                 result = language_cost(3 if args.quick else 10)
+            elif section == "traceecho":
+                result = trace_echo(workdir, 200 if args.quick else 400)
             else:
                 result = idle_watchdog(2.0 if args.quick else 3.0)
             results[section] = result

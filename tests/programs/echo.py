@@ -2,14 +2,22 @@
 
 Prints one line per thing it does; only causally ordered things print, so the output
 is the same on every run. Ends when the client has had its last echo.
+
+``echo.py --pace SECONDS [--rounds N]``: the client waits SECONDS before each word and
+says the words N times over (slow enough to watch it in the explorer; the default is
+at once, once).
 """
 
 from __future__ import annotations
+
+import sys
 
 from twisted.internet import protocol, reactor
 from twisted.protocols.basic import LineReceiver
 
 WORDS = [b"hello", b"twisted", b"world"]
+PACE = 0.0
+ROUNDS = 1
 
 
 class Echo(LineReceiver):
@@ -28,17 +36,23 @@ class Echo(LineReceiver):
 
 class Client(LineReceiver):
     def __init__(self) -> None:
-        self.left = list(WORDS)
+        self.left = list(WORDS) * ROUNDS
 
     def lineReceived(self, line: bytes) -> None:
         print(f"client: received {line.decode()}")
         if self.left:
             word = self.left.pop(0)
-            print(f"client: sends {word.decode()}")
-            self.sendLine(word)
+            if PACE:
+                reactor.callLater(PACE, self.send, word)
+            else:
+                self.send(word)
         else:
             print("client: closes")
             self.transport.loseConnection()
+
+    def send(self, word: bytes) -> None:
+        print(f"client: sends {word.decode()}")
+        self.sendLine(word)
 
 
 def main() -> None:
@@ -51,4 +65,9 @@ def main() -> None:
 
 
 if __name__ == "__main__":
+    args = sys.argv[1:]
+    if "--pace" in args:
+        PACE = float(args[args.index("--pace") + 1])
+    if "--rounds" in args:
+        ROUNDS = int(args[args.index("--rounds") + 1])
     main()

@@ -93,11 +93,38 @@ def run_do(engine: Engine, parsed: Parsed | None, where: str = "") -> Any:
 def fired_by(parsed: Parsed | None) -> frozenset[str]:
     """The Deferreds a ``do`` fires, fails or cancels by name (``waiting`` follows them)."""
     names: set[str] = set()
-    while parsed is not None:
-        if parsed.name in ("fire", "fail", "cancel"):
-            names.add(str(parsed["NAME"]))
-        parsed = parsed.do
+    todo = [parsed]
+    while todo:
+        p = todo.pop()
+        if p is None:
+            continue
+        if p.name in ("fire", "fail", "cancel"):
+            names.add(str(p["NAME"]))
+        todo += list(p.args.get("ACTIONS") or ()) if p.name == "actions" else []
+        todo.append(p.do)
     return frozenset(names)
+
+
+def actions(parsed: Parsed | None) -> list[Parsed]:
+    """What a ``do`` runs, in order: its one command, or each of ``do A ; B``."""
+    if parsed is None:
+        return []
+    return list(parsed["ACTIONS"]) if parsed.name == "actions" else [parsed]
+
+
+@handles("actions")
+def run_actions(engine: Engine, parsed: Parsed) -> None:
+    """``do A ; B``: each in turn, in this callback; what one raises ends the callback
+    there (the rest do not run), and goes on to Twisted as from a plain callback."""
+    site = engine.command_site
+    for sub in parsed["ACTIONS"]:
+        execute(engine, sub, reraise=True, where=site)
+
+
+@handles("raise")
+def raise_cmd(engine: Engine, parsed: Parsed) -> None:
+    """``raise MESSAGE`` in a callback: a plain ``raise Exception(MESSAGE)``."""
+    raise Exception(parsed["MESSAGE"] or "")
 
 
 def twisted_call(engine: Engine, fn: Callable[[], Any], refused: str, hint: str = "") -> Any:

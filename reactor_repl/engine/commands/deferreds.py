@@ -5,9 +5,10 @@ from __future__ import annotations
 import builtins
 from typing import TYPE_CHECKING, Any, Callable
 
-from twisted.internet import defer, error
+from twisted.internet import defer, error, task
 from twisted.python.failure import Failure
 
+from reactor_repl import runtime
 from reactor_repl.engine.commands import handles, run_do
 from reactor_repl.engine.core import CommandError
 
@@ -26,8 +27,20 @@ def deferred_of(eng: Engine, name: str) -> defer.Deferred:  # type: ignore[type-
 
 @handles("deferred")
 def deferred_cmd(eng: Engine, p: Parsed) -> None:
-    with eng.claim("deferred", p["NAME"]):
-        defer.Deferred()
+    if not p["canceller"]:
+        with eng.claim("deferred", p["NAME"]):
+            defer.Deferred()
+        return
+    do = p.do
+    site = eng.command_site
+
+    def canceller(d: defer.Deferred) -> None:  # type: ignore[type-arg]
+        run_do(eng, do, site)
+
+    canceller._rr_label = do.text if do else "nothing"  # type: ignore[attr-defined]
+    with eng.claim("deferred", p["NAME"], detail="Deferred(canceller)" + (
+            f" do {do.text}" if do else "")):
+        defer.Deferred(canceller)
 
 
 def _exception_type(name: str) -> type[BaseException]:
@@ -58,6 +71,8 @@ def build_step(eng: Engine, step: Step) -> Callable[..., Any]:
         n = a["N"]
 
         def fn(result: Any) -> Any:
+            if isinstance(result, (str, bytes, list, tuple)) and isinstance(n, int):
+                _bounded_length(len(result) * max(n, 0))  # before it is built
             return _bounded(result * n)
     elif kind == "return":
         value = a["VALUE"]
@@ -127,9 +142,14 @@ VALUE_MAX = 1 << 20
 
 
 def _bounded(value: Any) -> Any:
-    if isinstance(value, (str, bytes, list, tuple)) and len(value) > VALUE_MAX:
-        raise ValueError(f"the result would be {len(value):,} long (at most {VALUE_MAX:,})")
+    if isinstance(value, (str, bytes, list, tuple)):
+        _bounded_length(len(value))
     return value
+
+
+def _bounded_length(length: int) -> None:
+    if length > VALUE_MAX:
+        raise ValueError(f"the result would be {length:,} long (at most {VALUE_MAX:,})")
 
 
 def _compile(expr: str) -> Any:
@@ -185,8 +205,63 @@ def _new_and_inputs(eng: Engine, p: Parsed) -> tuple[str | None, list[Any], str]
 @handles("gather")
 def gather(eng: Engine, p: Parsed) -> None:
     requested, inputs, names = _new_and_inputs(eng, p)
-    with eng.claim("deferred", requested, detail=f"gatherResults({names})"):
-        defer.gatherResults(inputs)
+    consume = bool(p["consumeErrors"])
+    shown = f"gatherResults({names}" + (", consumeErrors=True" if consume else "") + ")"
+    with eng.claim("deferred", requested, detail=shown):
+        defer.gatherResults(inputs, consumeErrors=consume)
+
+
+LIST_FLAGS = ("fireOnOneCallback", "fireOnOneErrback", "consumeErrors")
+
+
+@handles("deferredList")
+def deferred_list(eng: Engine, p: Parsed) -> None:
+    requested, inputs, names = _new_and_inputs(eng, p)
+    flags = {f: True for f in LIST_FLAGS if p[f]}
+    shown = ", ".join([f"[{names}]"] + [f"{f}=True" for f in flags])
+    with eng.claim("deferred", requested, detail=f"DeferredList({shown})"):
+        defer.DeferredList(inputs, **flags)
+
+
+def _coroutine_steps(eng: Engine, name: str, steps: tuple[Step, ...]) -> list[tuple[str, Any]]:
+    """(at, run) for each STEP of a coroutine: what ``runtime.steps_coroutine`` runs."""
+    site = eng.command_site
+    out: list[tuple[str, Any]] = []
+    for k, step in enumerate(steps, 1):
+        a = step.args
+        run: Callable[[], Any]
+        if step.name == "await":
+            def run(other: str = a["NAME"]) -> Any:
+                return deferred_of(eng, other)
+        elif step.name == "sleep":
+            def run(seconds: float = a["SECONDS"], made: str = f"{name}.{k}") -> Any:
+                with eng.claim("deferred", made, detail=f"deferLater(reactor, {seconds:g})"):
+                    return task.deferLater(eng.reactor, seconds)
+        elif step.name == "return":
+            def run(value: Any = a["VALUE"]) -> Any:
+                return runtime.Done(value)
+        elif step.name == "raise":
+            def run(message: str = a["MESSAGE"] or "") -> Any:
+                raise Exception(message)
+        else:  # do
+            def run(sub: Any = step.do) -> Any:
+                run_do(eng, sub, site)
+                return None
+        out.append((f"step {k} ({step.text})", run))
+    return out
+
+
+@handles("async", "inlineCallbacks")
+def coroutine(eng: Engine, p: Parsed) -> None:
+    """An async def (or an inlineCallbacks generator) whose body is the STEPs, started at
+    once (ensureDeferred, or the call): it runs to its first wait in this very call."""
+    name = eng.new_name("deferred", p["NAME"])
+    steps = _coroutine_steps(eng, name, p["STEPS"])
+    with eng.claim("deferred", name):
+        if p.name == "async":
+            defer.ensureDeferred(runtime.named(runtime.steps_coroutine, name)(steps))
+        else:
+            defer.inlineCallbacks(runtime.named(runtime.steps_generator, name))(steps)
 
 
 @handles("race")

@@ -15,7 +15,7 @@ from twisted.internet import defer, protocol
 from reactor_repl import runtime
 from reactor_repl.engine.commands import handles
 from reactor_repl.engine.core import CommandError
-from reactor_repl.engine.describe import bytes_text
+from reactor_repl.engine.describe import bytes_text, plural
 
 if TYPE_CHECKING:
     from reactor_repl.engine.core import Engine
@@ -34,7 +34,7 @@ def reader(eng: Engine, p: Parsed) -> None:
     chunk = p["N"] or 1024
     rd = runtime.PipeReader(chunk)
     eng.open_resources.append(rd)
-    with eng.claim("reader", p["NAME"], detail=f"pipe fd {rd.rfd}, doRead reads ≤ {chunk} bytes"
+    with eng.claim("reader", p["NAME"], detail=f"pipe fd {rd.rfd}, doRead reads ≤ {plural(chunk, 'byte')}"
                    ) as claim:
         eng.reactor.addReader(rd)
     eng.registry.strong[claim.name] = rd
@@ -54,7 +54,7 @@ def write(eng: Engine, p: Parsed) -> None:
     except BlockingIOError:
         raise CommandError("the pipe is full", "let the reader read first") from None
     if n < len(data):
-        eng.record("reader.write", rec.name, f"only {n} bytes fitted: the pipe is full",
+        eng.record("reader.write", rec.name, f"only {plural(n, 'byte')} fitted: the pipe is full",
                    {"bytes": n, "short": True})
 
 
@@ -66,6 +66,19 @@ def close(eng: Engine, p: Parsed) -> None:
     eng.record("reader.close", rec.name, "writing end closed: the reader will see end of file",
                {})
     rd.close_write()
+
+
+@handles("writer")
+def writer(eng: Engine, p: Parsed) -> None:
+    rec, rd = _reader(eng, p["READER"])
+    if rd.wfd is None:
+        raise CommandError(f"{rec.name} is closed for writing", "make a new reader")
+    chunk = p["N"] or 1024
+    wr = runtime.PipeWriter(rd, eng.reactor, chunk)
+    with eng.claim("writer", p["NAME"], detail=f"into {rec.name}'s pipe (fd {rd.wfd}), doWrite "
+                   f"writes ≤ {chunk} bytes") as claim:
+        eng.reactor.addWriter(wr)  # nothing to write yet: its first doWrite stops the watch
+    eng.registry.strong[claim.name] = wr
 
 
 @handles("removeReader")
@@ -89,10 +102,14 @@ def add_reader(eng: Engine, p: Parsed) -> None:
 @handles("listen")
 def listen(eng: Engine, p: Parsed) -> None:
     behaviour = p["PROTOCOL"] or "echo"
+    greet = p["DATA"].encode("utf-8") if p.args.get("DATA") is not None else None
     if ":" in behaviour:
+        if greet is not None:
+            raise CommandError("greet goes with echo, discard or poetry",
+                               "your own protocol writes what it likes in connectionMade")
         factory = _factory(eng, behaviour, protocol.ServerFactory)
     else:
-        factory = runtime.server_factory(behaviour)
+        factory = runtime.server_factory(behaviour, greet)
     with eng.claim("server", p["NAME"], detail=behaviour) as claim:
         try:
             port = eng.reactor.listenTCP(p["PORT"] or 0, factory, interface="127.0.0.1")
@@ -156,6 +173,13 @@ def _transport(eng: Engine, name: str) -> Any:
 
 @handles("send")
 def send_cmd(eng: Engine, p: Parsed) -> None:
+    rec = eng.get(p["NAME"], "client", "conn", "writer")
+    if rec.family == "writer":  # it buffers, and asks for doWrite (addWriter)
+        wr = rec.obj
+        if wr is None or wr.fileno() < 0:
+            raise CommandError(f"{rec.name}'s pipe is closed for writing")
+        wr.write(p["DATA"].encode("utf-8"))
+        return
     _transport(eng, p["NAME"]).write(p["DATA"].encode("utf-8"))
 
 
@@ -166,6 +190,25 @@ def drop(eng: Engine, p: Parsed) -> None:
         transport.loseConnection()
     else:
         transport.abortConnection()
+
+
+@handles("halfclose")
+def halfclose(eng: Engine, p: Parsed) -> None:
+    _transport(eng, p["NAME"]).loseWriteConnection()
+
+
+@handles("pauseProducing", "resumeProducing")
+def producing(eng: Engine, p: Parsed) -> None:
+    transport = _transport(eng, p["NAME"])
+    if p.name == "pauseProducing":
+        transport.pauseProducing()
+    else:
+        transport.resumeProducing()
+
+
+@handles("setTcpNoDelay")
+def no_delay(eng: Engine, p: Parsed) -> None:
+    _transport(eng, p["NAME"]).setTcpNoDelay(not p["off"])
 
 
 def cancel(eng: Engine, rec: Record) -> None:

@@ -24,7 +24,7 @@ def show(eng: Engine, p: Parsed) -> None:
     from reactor_repl.engine import show as show_mod
 
     rec = eng.get(p["NAME"], "any")
-    lines = show_mod.lines(rec)
+    lines = show_mod.lines(rec, eng)
     # the text is the first line (the state); the rest (a Deferred's links) are in data
     eng.record("show", rec.name, lines[0], {"lines": lines})
 

@@ -68,34 +68,51 @@ def every(eng: Engine, p: Parsed) -> None:
     times = p["N"]
     do = p.do
     site = eng.command_site
+    wait = p["SECONDS"]
+    counting = bool(p["count"])
     calls = 0
+    name = ""
 
-    def call() -> Any:
+    def call(*count: int) -> Any:
         nonlocal calls
         calls += 1
         if times is not None:
             # 'times N' makes it finite: its calls are not counted as a runaway
             # (--max-dispatches), so a storm of 300,000 calls runs to its end
-            eng.reactor.dispatches -= 1
+            eng.reactor.finite_dispatches += 1
+        if count:
+            _counted(eng, name, count[0])
         out = None
         if code is not None:
             out = code[0]()
         elif do is not None:
             run_do(eng, do, site)
+        if wait is not None:
+            out = task.deferLater(eng.reactor, wait)  # the loop waits for it
         if times is not None and calls >= times and lc.running:
             lc.stop()
         return out
 
     call._rr_label = do.text if do else "nothing"  # type: ignore[attr-defined]
     call._rr_fires = fired_by(do)  # type: ignore[attr-defined]
-    lc = task.LoopingCall(call)
-    detail = (f", times {times}" if times else "") + (code[1] if code else _do_text(p))
+    lc = task.LoopingCall.withCount(call) if counting else task.LoopingCall(call)
+    detail = ((f", times {times}" if times else "") + (", withCount" if counting else "")
+              + (f", each call waits {wait:g}s" if wait is not None else "")
+              + (code[1] if code else _do_text(p)))
     with eng.claim("loop", p["NAME"], detail=detail) as claim:
+        name = claim.name
         d = lc.start(p["INTERVAL"], now=_now(p))
     rec = eng.objects.get(claim.name)
     if rec is not None:
         eng.registry.strong[claim.name] = lc
     d.addErrback(_ignore_failure)  # its failure is the loop's: loop.stop says so
+
+
+def _counted(eng: Engine, name: str, count: int) -> None:
+    """What LoopingCall.withCount passed: the beats since the last call (skipped ones too)."""
+    skipped = count - 1
+    eng.record("loop.count", name, f"withCount: {count} beat{'s' if count != 1 else ''}"
+               + (f" ({skipped} skipped)" if skipped else ""), {"count": count})
 
 
 def _now(p: Parsed) -> bool:
@@ -206,11 +223,26 @@ def fromthread(eng: Engine, p: Parsed) -> None:
         eng.registry.finished(rec)
         run_do(eng, do, site)
 
+    unsafe = bool(p["unsafe"])
+    if unsafe:
+        eng.record("threadcall.queue", name, "a helper thread runs it itself, not through "
+                   "callFromThread (not thread-safe)",
+                   {"unsafe": True, "command": True, "site": site})
+
     def helper() -> None:
         eng._local.activity = act
         eng.set_thread_label(f"helper-{name}")
         try:
-            eng.reactor.callFromThread(in_reactor)
+            if unsafe:  # the thread runs it itself, off the reactor's thread (the bug)
+                rec.state = "ran"
+                eng.registry.finished(rec)
+                try:
+                    run_do(eng, do, site)
+                except Exception as e:
+                    eng.record("error", name, f"{type(e).__name__}: {e} (in thread "
+                               f"helper-{name})", {"thread": f"helper-{name}"})
+            else:
+                eng.reactor.callFromThread(in_reactor)
         finally:
             eng._local.activity = None
             eng.clock.set_state(act, "delivered")
@@ -224,13 +256,41 @@ def fromthread(eng: Engine, p: Parsed) -> None:
 def trigger(eng: Engine, p: Parsed) -> None:
     do = p.do
     site = eng.command_site
+    wait = p["SECONDS"]
 
-    def fires() -> None:
+    def fires() -> Any:
         run_do(eng, do, site)
+        if wait is not None:
+            return task.deferLater(eng.reactor, wait)  # a 'before' phase waits for it
+        return None
 
     fires._rr_label = do.text if do else "nothing"  # type: ignore[attr-defined]
     with eng.claim("trigger", p["NAME"], detail=_do_text(p)):
         eng.reactor.addSystemEventTrigger(p["PHASE"], p["EVENT"], fires)
+
+
+@handles("callWhenRunning")
+def call_when_running(eng: Engine, p: Parsed) -> None:
+    do = p.do
+    site = eng.command_site
+
+    def runs() -> None:
+        run_do(eng, do, site)
+
+    try:
+        eng.reactor.callWhenRunning(runs)  # the reactor runs: Twisted calls it at once
+    except CommandError:
+        pass  # the do said so already (an error event)
+
+
+@handles("crash")
+def crash(eng: Engine, p: Parsed) -> None:
+    r = eng.reactor
+    if not r._started:
+        if eng.in_callback():
+            r.crash()
+        raise CommandError("the reactor is not running")
+    r.crash()
 
 
 @handles("stop")

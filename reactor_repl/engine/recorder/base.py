@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 from twisted.internet import defer
 
+from reactor_repl import runtime
 from reactor_repl.engine.registry import (
     DState,
     Record,
@@ -42,12 +43,16 @@ def _twisted_internal(obj: Any) -> bool:
 
 
 def suspension_site(gen: Any) -> str:
-    """``file:line`` where a coroutine or generator is suspended (the innermost frame)."""
+    """``file:line`` where a coroutine or generator is suspended (the innermost frame);
+    for a scenario's coroutine (``async``, ``inlineCallbacks``), the step it is at."""
     site = ""
     depth = 0
     while gen is not None and depth < 50:
         frame = getattr(gen, "cr_frame", None) or getattr(gen, "gi_frame", None)
-        if frame is not None and sites.user_frame(frame) is frame:
+        step = runtime.step_at(frame) if frame is not None else ""
+        if step:
+            site = step
+        elif frame is not None and sites.user_frame(frame) is frame:
             site = sites.describe(frame)
         gen = getattr(gen, "cr_await", None) or getattr(gen, "gi_yieldfrom", None)
         depth += 1

@@ -10,6 +10,7 @@ from twisted.python.failure import Failure
 from reactor_repl.engine.describe import (
     bytes_text,
     payload,
+    plural,
     reason_text,
 )
 from reactor_repl.engine.recorder.base import (
@@ -25,19 +26,20 @@ from reactor_repl.engine.registry import (
 )
 
 
-
 class IOPart(Base):
     # ------------------------------------------------------------ descriptors
     def descriptor_added(self, selectable: Any, writer: bool, frame: Any) -> None:
         if _twisted_internal(selectable):
             return
         rec = _record_of(selectable)
+        verb = "addWriter" if writer else "addReader"
         if rec is not None:
             if rec.state == "paused":
                 rec.state = "watching"
-                self.eng.record("reader.add", rec.name, "addReader: watched again", {})
+                self.eng.record("reader.add", rec.name, f"{verb}: watched again", {})
             return
-        rec, detail = self._follow("reader", ReaderRecord, frame, False, state="watching")
+        rec, detail = self._follow("writer" if writer else "reader", ReaderRecord, frame, False,
+                                   state="watching")
         name = rec.name
         rec.detail = "0 bytes read"
         _set_record(selectable, rec)
@@ -58,7 +60,8 @@ class IOPart(Base):
         if rec is None or rec.internal or rec.state != "watching":
             return
         rec.state = "paused"
-        self.eng.record("reader.remove", rec.name, "removeReader: the loop stops watching it", {})
+        self.eng.record("reader.remove", rec.name,
+                        f"remove{'Writer' if writer else 'Reader'}: the loop stops watching it", {})
 
     def io_dispatch(self, selectable: Any, what: str, run: Callable[[], Any]) -> Any:
         eng = self.eng
@@ -79,11 +82,15 @@ class IOPart(Base):
         if hasattr(selectable, "last_read"):
             selectable.last_read = None
         out = eng.run_dispatch(ev, run)
+        written = getattr(selectable, "last_written", None) if what == "write" else None
+        if isinstance(written, int):
+            ev.text = f"doWrite(): {written} byte{'s' if written != 1 else ''} into the pipe"
+            ev.data = {"bytes": written}
         last = getattr(selectable, "last_read", None)
         if what == "read" and isinstance(last, (bytes, bytearray)):
             if last:
                 rec.total += len(last)
-                rec.detail = f"{rec.total} bytes read"
+                rec.detail = f"{plural(rec.total, 'byte')} read"
                 n = len(last)
                 ev.text = f"doRead(): {n} byte{'s' if n != 1 else ''} {bytes_text(bytes(last))}"
                 ev.data = payload(bytes(last))

@@ -54,4 +54,8 @@ class SystemPart(Base):
     def reactor_stop(self, frame: Any) -> None:
         self.eng.record("reactor.stop", "", "reactor.stop(): shutdown triggers run next", {})
 
+    def reactor_crash(self, frame: Any) -> None:
+        self.eng.record("reactor.crash", "", "reactor.crash(): the loop stops now, no shutdown "
+                        "triggers", {})
+
 

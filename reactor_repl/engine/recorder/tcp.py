@@ -5,7 +5,6 @@ from __future__ import annotations
 import weakref
 from typing import Any, Callable
 
-
 from reactor_repl.engine.describe import (
     PAYLOAD_KEPT,
     bytes_text,
@@ -13,15 +12,14 @@ from reactor_repl.engine.describe import (
     reason_text,
 )
 from reactor_repl.engine.recorder.base import (
-    _ref,
     Base,
     _protocol_name,
+    _ref,
 )
 from reactor_repl.engine.registry import (
     ConnRecord,
     PortRecord,
 )
-
 
 
 class TCPPart(Base):
@@ -144,6 +142,16 @@ class TCPPart(Base):
         else:
             self.eng.record("tcp.halfclose", rec.name,
                             "loseWriteConnection(): no more writes, still reading", {})
+
+    def tcp_producing(self, transport: Any, paused: bool) -> None:
+        rec = getattr(transport, "_rr", None)
+        if rec is None or rec.internal:
+            return
+        if paused:
+            self.eng.record("tcp.pause", rec.name, "pauseProducing(): no reading until resumed",
+                            {})
+        else:
+            self.eng.record("tcp.resume", rec.name, "resumeProducing(): reading again", {})
 
     def tcp_lost(self, transport: Any, reason: Any, run: Callable[[], Any]) -> Any:
         rec = getattr(transport, "_rr", None)

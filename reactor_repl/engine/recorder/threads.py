@@ -32,7 +32,7 @@ class ThreadsPart(Base):
         job.activity = act
         with clock.cond:
             busy = clock.running_jobs()
-            queued = sum(1 for a in clock.activities if a.kind == "job" and a.state == "queued")
+            queued = clock.queued_jobs()
         clock.add(act)
         if rec.internal:
             return rec
@@ -83,10 +83,6 @@ class ThreadsPart(Base):
             raise
         finally:
             eng._local.activity = None
-            if not rec.hands_back:  # callInThread: nothing comes back
-                eng.set_thread_label(None)
-                clock.set_state(act, "delivered")
-                self.reg.finished(rec)
         took = clock.seconds() - act.started_at
         rec.state = "done"
         clock.set_state(act, "ended")
@@ -124,7 +120,8 @@ class ThreadsPart(Base):
         act = local.activity
         if act is not None and act.kind == "helper":
             name = act.name
-            eng.record("threadcall.queue", name, "callFromThread from a helper thread")
+            eng.record("threadcall.queue", name,
+                       act.meta.get("said", "callFromThread from a helper thread"))
 
             def helper_call(*a: Any, **kw: Any) -> Any:
                 return eng.timed("threadcall.run", name, "", None, f, *a, **kw)

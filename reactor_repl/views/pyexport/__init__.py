@@ -80,7 +80,7 @@ def _program(events: list[Any], clock: str | None) -> str:
     ran = [ln for ln in session.lines if ln.parsed is not None and not ln.refused]
     pausing = any(ln.name in PAUSING for ln in ran)
     made_in_callbacks = [(p, looping) for ln in ran for p, looping in _callback_commands(ln)
-                         if p.name in MAKES]
+                         if p.name in MAKES or p.name in HANDED_OVER]
     copier = Copier(MODULES)
     writer = Writer(session, copier.names() | set(VOCABULARY) | set(GLUE) | {"session"},
                     _keeps_names(session, made_in_callbacks), pausing,
@@ -188,11 +188,20 @@ def _session_body(w: Writer, lines: list[Line]) -> tuple[list[str], list[str]]:
     return out, assigned
 
 
+# a job's STEPs that hand the reactor a call (a thread call, named as fromthread's)
+HANDED_OVER = ("fromthread", "blocking")
+
+
 def _callback_commands(line: Line) -> Iterable[tuple[Any, bool]]:
-    """Every command a line's callbacks run (its ``do``s, at any depth, and its steps'),
-    with whether it runs in a LoopingCall's call (again and again)."""
+    """Every command a line's callbacks run (its ``do``s, at any depth, ``do A ; B``'s
+    each, and its steps' — a job's fromthread and blocking steps among them), with
+    whether it runs in a LoopingCall's call (again and again)."""
     def walk(p: Any, looping: bool, top: bool) -> Iterable[tuple[Any, bool]]:
         if p is None:
+            return
+        if p.name == "actions":
+            for sub in p["ACTIONS"]:
+                yield from walk(sub, looping, False)
             return
         if not top:
             yield p, looping
@@ -201,6 +210,8 @@ def _callback_commands(line: Line) -> Iterable[tuple[Any, bool]]:
         for key in ("STEP", "STEPS"):
             steps = p[key]
             for s in (steps if isinstance(steps, (list, tuple)) else [steps]):
+                if s is not None and s.name in HANDED_OVER:
+                    yield s, looping
                 if s is not None and getattr(s, "do", None) is not None:
                     yield from walk(s.do, looping, False)
 

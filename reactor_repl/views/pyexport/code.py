@@ -45,9 +45,10 @@ def indent(lines: list[str]) -> list[str]:
     return ["    " + line if line else line for line in lines]
 
 
-def function(name: str, params: str, body: Code) -> Code:
-    """``def name(params):`` around ``body``, declaring the session variables it assigns."""
-    head = [f"def {name}({params}):"]
+def function(name: str, params: str, body: Code, head_word: str = "def") -> Code:
+    """``def name(params):`` around ``body``, declaring the session variables it assigns
+    (``head_word`` "async def" for a coroutine)."""
+    head = [f"{head_word} {name}({params}):"]
     if body.assigns:
         head.append("    global " + ", ".join(body.assigns))
     return Code(head + indent(body.lines or ["pass"]))
@@ -191,18 +192,24 @@ class Writer:
     def cmd_every(self, p: Parsed) -> Code:
         m = self.made(p, "loop")
         times = p["N"]
+        wait = p["SECONDS"]
         f = self.func(f"{m.base}_calls")
         body = Code([f"show('loop.call', {m.name})"])
         if times is not None:
             body += [f"calls[{m.name}] += 1"]
         body += self.do(p.do)
+        if wait is not None:
+            body += [f"waited = task.deferLater(reactor, {num(wait)})  # the loop waits for it"]
         if times is not None:
             body += [f"if calls[{m.name}] >= {times} and {m.store}.running:",
                      f"    {m.store}.stop()  # times {times}"]
-        code = function(f, "", body)
+        if wait is not None:
+            body += ["return waited"]
+        code = function(f, "count" if p["count"] else "", body)
         if times is not None:
             code += [f"calls[{m.name}] = 0"]
-        code += [f"{m.store} = task.LoopingCall({f})",
+        maker = "task.LoopingCall.withCount" if p["count"] else "task.LoopingCall"
+        code += [f"{m.store} = {maker}({f})",
                  f"{m.store}.start({num(p['INTERVAL'])}, now={_now(p)})"
                  ".addErrback(lambda failure: None)  # an error stops it"]
         return self.code_made(m, code.lines)
@@ -234,6 +241,11 @@ class Writer:
 
     def cmd_fromthread(self, p: Parsed) -> Code:
         m = self.made(p, "threadcall")
+        if p["unsafe"]:  # the thread runs it itself (the bug warn.thread names): no dispatch
+            f = self.func(f"{m.base}_runs")
+            code = function(f, "", self.do(p.do) or Code(["pass"]))
+            code += [f"helpers.started(in_a_thread({f}))"]
+            return self.code_made(m, code.lines, kept=False)
         f, body = self.callback(m, "runs", "threadcall.run", p)
         code = function(f, "", body)
         code += [f"helpers.started(from_a_thread(reactor, {f}))"]
@@ -242,6 +254,9 @@ class Writer:
     def cmd_trigger(self, p: Parsed) -> Code:
         m = self.made(p, "trigger")
         f, body = self.callback(m, "fires", "trigger.fire", p)
+        if p["SECONDS"] is not None:
+            body += [f"return task.deferLater(reactor, {num(p['SECONDS'])})"
+                     "  # a 'before' trigger's Deferred holds the event"]
         code = function(f, "", body)
         code += [f"{m.store} = reactor.addSystemEventTrigger({p['PHASE']!r}, {p['EVENT']!r}, "
                  f"{f})"]
@@ -250,13 +265,40 @@ class Writer:
     def cmd_stop(self, p: Parsed) -> Code:
         return Code(["reactor.stop()"])
 
+    def cmd_crash(self, p: Parsed) -> Code:
+        return Code(["reactor.crash()  # the loop stops now: no shutdown triggers"])
+
+    def cmd_callWhenRunning(self, p: Parsed) -> Code:
+        f = self.func("when_running")
+        body = self.do(p.do)
+        code = function(f, "", body)
+        code += [f"reactor.callWhenRunning({f})  # it runs: Twisted calls {f} at once"]
+        return code
+
+    def cmd_actions(self, p: Parsed) -> Code:
+        """``do A ; B``: each in turn."""
+        code = Code()
+        for sub in p["ACTIONS"]:
+            code += self.command(sub)
+        return code
+
+    def cmd_raise(self, p: Parsed) -> Code:
+        return Code([f"raise Exception({(p['MESSAGE'] or '')!r})"])
+
     # -- Deferreds
     def deferred(self, m: Made, make: str, comment: str = "") -> Code:
         """``make`` (a call making a Deferred) under ``naming``: the program shows its steps."""
         return self.code_made(m, [f"with naming({m.name}):", f"    {m.store} = {make}{comment}"])
 
     def cmd_deferred(self, p: Parsed) -> Code:
-        return self.deferred(self.made(p, "deferred"), "defer.Deferred()")
+        m = self.made(p, "deferred")
+        if not p["canceller"]:
+            return self.deferred(m, "defer.Deferred()")
+        f = self.func(f"{m.base}_cancels")
+        body = self.do(p.do)
+        code = function(f, "deferred", body)
+        code += self.deferred(m, f"defer.Deferred({f})")
+        return code
 
     def cmd_addCallback(self, p: Parsed) -> Code:
         return self._add(p, "addCallback", p["STEP"])
@@ -331,7 +373,56 @@ class Writer:
 
     def cmd_gather(self, p: Parsed) -> Code:
         m, inputs = self._gathered(p)
-        return self.deferred(m, f"defer.gatherResults([{inputs}])")
+        consume = ", consumeErrors=True" if p["consumeErrors"] else ""
+        return self.deferred(m, f"defer.gatherResults([{inputs}]{consume})")
+
+    def cmd_deferredList(self, p: Parsed) -> Code:
+        m, inputs = self._gathered(p)
+        flags = "".join(f", {f}=True" for f in ("fireOnOneCallback", "fireOnOneErrback",
+                                                "consumeErrors") if p[f])
+        return self.deferred(m, f"defer.DeferredList([{inputs}]{flags})")
+
+    def cmd_async(self, p: Parsed) -> Code:
+        m = self.made(p, "deferred")
+        f = self.func(f"{m.base}_coroutine")
+        code = function(f, "", self.coroutine_body(p, m, "await"), "async def")
+        code += self.deferred(m, f"defer.ensureDeferred({f}())")
+        return code
+
+    def cmd_inlineCallbacks(self, p: Parsed) -> Code:
+        m = self.made(p, "deferred")
+        f = self.func(f"{m.base}_generator")
+        code = Code(["@defer.inlineCallbacks"])
+        code += function(f, "", self.coroutine_body(p, m, "yield"))
+        code += self.deferred(m, f"{f}()")
+        return code
+
+    def coroutine_body(self, p: Parsed, m: Made, wait: str) -> Code:
+        """The statements of a coroutine's STEPs; ``wait`` is await (async def) or yield."""
+        body = Code()
+        waits = False
+        coroutine = self.line.made if self.line is not None else None
+        for k, step in enumerate(p["STEPS"], 1):
+            a = step.args
+            if step.name == "await":
+                body += [f"{wait} {self.ref(a['NAME'])}  # step {k}"]
+                waits = True
+            elif step.name == "sleep":
+                made = repr(f"{coroutine}.{k}") if coroutine else f"{m.name} + {'.' + str(k)!r}"
+                body += [f"with naming({made}):  # step {k}",
+                         f"    sleeping = task.deferLater(reactor, {num(a['SECONDS'])})",
+                         f"{wait} sleeping"]
+                waits = True
+            elif step.name == "return":
+                body += [f"return {a['VALUE']!r}  # step {k}"]
+            elif step.name == "raise":
+                body += [f"raise Exception({(a['MESSAGE'] or '')!r})  # step {k}"]
+            else:
+                body += [f"# step {k}: {printable(step.text)}"]
+                body += self.do(step.do)
+        if wait == "yield" and not waits:
+            body.lines.insert(0, "yield from ()  # (a generator, as inlineCallbacks wants)")
+        return body
 
     def cmd_race(self, p: Parsed) -> Code:
         m, inputs = self._gathered(p)
@@ -349,8 +440,60 @@ class Writer:
         return Code([f"{self.ref(p['NAME'])}.addTimeout({num(p['SECONDS'])}, reactor)"])
 
     # -- threads
+    def cmd_callInThread(self, p: Parsed) -> Code:
+        return self.cmd_thread(p)
+
+    def job_work(self, p: Parsed, m: Made) -> tuple[Code, str]:
+        """The function a job runs in its pool thread (a job of STEPs, or callInThread's)."""
+        f = self.func(f"{m.base}_work")
+        body = Code()
+        if p["STEPS"] is None:
+            body += [f"job.sleep({num(p['DURATION'])})  # time.sleep, saying when it is due"]
+            if p["MESSAGE"] is not None:
+                body += [f"raise Exception({p['MESSAGE']!r})"]
+            return function(f, "job", body), f
+        for step in p["STEPS"]:
+            a = step.args
+            if step.name == "sleep":
+                body += [f"job.sleep({num(a['SECONDS'])})"]
+            elif step.name == "return":
+                body += [f"return {a['VALUE']!r}"]
+            elif step.name == "raise":
+                body += [f"raise Exception({(a['MESSAGE'] or '')!r})"]
+            else:
+                body += self.hand_over(step)
+        return function(f, "job", body), f
+
+    def hand_over(self, step: Step) -> Code:
+        """``fromthread`` / ``blocking`` in a job: a call handed to the reactor from there."""
+        wanted = step.args["NAME"]
+        if wanted is not None:
+            name = repr(wanted)
+            code = Code([f"new_name('threadcall', {name})"] if self.registry else [])
+        else:
+            name = self.func("threadcall_name")
+            code = Code([f"{name} = new_name('threadcall')"])
+        f = self.func(f"{self.var_of(wanted) if wanted else 'threadcall'}_runs")
+        body = Code([f"show('threadcall.run', {name})"])
+        body += self.do(step.do)
+        code += function(f, "", body)
+        if step.name == "fromthread":
+            code += [f"reactor.callFromThread({f})"]
+        else:
+            code += [f"threads.blockingCallFromThread(reactor, {f})  # waits until it ran"]
+        return code
+
     def cmd_thread(self, p: Parsed) -> Code:
         m = self.made(p, "thread")
+        if p.name == "callInThread" or p["STEPS"] is not None:
+            code, f = self.job_work(p, m)
+            back = ", hands_back=False" if p.name == "callInThread" else ""
+            pacing = f"jobs.steps({m.name}{back}).run"
+            if p.name == "callInThread":
+                code += [f"reactor.callInThread({pacing}, {f})  # nothing comes back"]
+                return self.code_made(m, code.lines, kept=False)
+            code += self.deferred(m, f"threads.deferToThread({pacing}, {f})")
+            return code
         args = num(p["DURATION"])
         if p["VALUE"] is not None:
             args += f", value={p['VALUE']!r}"
@@ -368,6 +511,12 @@ class Writer:
         return self.code_made(m, [f"{m.store} = NamedReader({m.name}, chunk={p['N'] or 1024})",
                                   f"reactor.addReader({m.store})"])
 
+    def cmd_writer(self, p: Parsed) -> Code:
+        m = self.made(p, "writer")
+        return self.code_made(m, [f"{m.store} = NamedWriter({m.name}, {self.ref(p['READER'])}, "
+                                  f"reactor, chunk={p['N'] or 1024})",
+                                  f"reactor.addWriter({m.store})  # nothing to write yet"])
+
     def cmd_write(self, p: Parsed) -> Code:
         data = p["DATA"].encode("utf-8")
         return Code([f"{self.ref(p['NAME'])}.write({data!r})  # os.write into the pipe"])
@@ -384,7 +533,10 @@ class Writer:
     # -- TCP on loopback
     def cmd_listen(self, p: Parsed) -> Code:
         m = self.made(p, "server")
-        factory = f"named_server({m.name}, server_factory({(p['PROTOCOL'] or 'echo')!r}))"
+        greet = p["DATA"]
+        greeting = f", greet={greet.encode('utf-8')!r}" if greet is not None else ""
+        factory = (f"named_server({m.name}, server_factory({(p['PROTOCOL'] or 'echo')!r}"
+                   f"{greeting}))")
         return self.code_made(m, [f"{m.store} = reactor.listenTCP({p['PORT'] or 0}, {factory}, "
                                   "interface='127.0.0.1')",
                                   f"Connections.ports[{m.name}] = {m.store}.getHost().port"])
@@ -399,7 +551,22 @@ class Writer:
         return code
 
     def cmd_send(self, p: Parsed) -> Code:
+        if self.session.family.get(p["NAME"]) == "writer":
+            return Code([f"{self.ref(p['NAME'])}.write({p['DATA'].encode('utf-8')!r})"
+                         "  # it buffers, and calls addWriter"])
         return Code([f"transport({p['NAME']!r}).write({p['DATA'].encode('utf-8')!r})"])
+
+    def cmd_halfclose(self, p: Parsed) -> Code:
+        return Code([f"transport({p['NAME']!r}).loseWriteConnection()"])
+
+    def cmd_pauseProducing(self, p: Parsed) -> Code:
+        return Code([f"transport({p['NAME']!r}).pauseProducing()"])
+
+    def cmd_resumeProducing(self, p: Parsed) -> Code:
+        return Code([f"transport({p['NAME']!r}).resumeProducing()"])
+
+    def cmd_setTcpNoDelay(self, p: Parsed) -> Code:
+        return Code([f"transport({p['NAME']!r}).setTcpNoDelay({not p['off']})"])
 
     def cmd_drop(self, p: Parsed) -> Code:
         return Code([f"transport({p['NAME']!r}).loseConnection()"])
@@ -443,7 +610,9 @@ def requested(p: Parsed, session: Session, made: str | None = None) -> str | Non
     """The name a creating command asks for, if any. ``gather g d1 d2`` names g when g is
     no object yet (the explorer decides when it runs): a line made ``made``; a callback's
     first word names no object a line made."""
-    if p.name in ("gather", "race"):
+    if isinstance(p, Step):  # a job's fromthread or blocking
+        return p.args.get("NAME")
+    if p.name in ("gather", "race", "deferredList"):
         words = list(p["NAMES"])
         if len(words) < 2:
             return None

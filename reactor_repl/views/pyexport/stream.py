@@ -25,15 +25,21 @@ MAKES: dict[str, tuple[str, str]] = {
     "deferred": ("deferred", "deferred.new"),
     "gather": ("deferred", "deferred.new"),
     "race": ("deferred", "deferred.new"),
+    "deferredList": ("deferred", "deferred.new"),
+    "async": ("deferred", "deferred.new"),
+    "inlineCallbacks": ("deferred", "deferred.new"),
     "thread": ("thread", "thread.queue"),
+    "callInThread": ("thread", "thread.queue"),
     "reader": ("reader", "reader.add"),
+    "writer": ("writer", "reader.add"),
     "listen": ("server", "tcp.listen"),
     "connect": ("client", "tcp.connecting"),
     "trigger": ("trigger", "trigger.add"),
     "fromthread": ("threadcall", "threadcall.queue"),
 }
 # the family of what a creation event shows (a Deferred's own is in its data)
-FAMILY_OF_KIND = {kind: family for family, kind in MAKES.values()} | {"tcp.build": "conn"}
+FAMILY_OF_KIND = {kind: family for family, kind in MAKES.values()
+                  if family != "writer"} | {"tcp.build": "conn"}
 _FILE_LINE = re.compile(r".+:[0-9]+")
 
 
@@ -98,6 +104,8 @@ def read(events: Iterable[Any], clock: str | None = None) -> Session:
                 line.fired_twice = True
             continue
         family = data.get("family") if kind == "deferred.new" else FAMILY_OF_KIND.get(kind)
+        if kind == "reader.add" and data.get("writer"):
+            family = "writer"  # (addWriter: a writer)
         if family is None or not name:
             continue
         session.family.setdefault(name, family)
