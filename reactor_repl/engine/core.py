@@ -148,19 +148,21 @@ class Engine:
             self.wait_idle_after(0)
 
     def install(self, reactor_class: type | None = None, *, take_log: bool = True,
-                thread: str = "prompt") -> None:
+                thread: str = "prompt", tune_gc: bool = True) -> None:
         """Install the recording reactor as Twisted's global one without running it, and
         record ``session.start``. ``start`` runs it in a thread of its own; a traced
         program (reactor_repl.program) calls ``reactor.run()`` itself, so there the
         calling thread is the loop's (``thread="reactor"``). ``take_log`` False only
         watches Twisted's log: a program's own log setup, and what plain Twisted prints
         before one exists, stay as they are. ``reactor_class`` takes
-        ``(engine, clock)``; default: the platform's reactor, recording."""
+        ``(engine, clock)``; default: the platform's reactor, recording. ``tune_gc``
+        False (a traced program) leaves the collector's thresholds as the program has
+        them: when a cycle is freed decides when Twisted logs an unhandled error."""
         # The ring keeps up to --log-size events alive, each one object the cyclic GC
         # tracks; with the default thresholds every full collection rescans them all
         # (0.3 us a dispatch while a 100,000-event ring fills; a traced program's long
         # chain paid 15%). Full collections 10x rarer while a session records.
-        if self._gc_thresholds is None:
+        if tune_gc and self._gc_thresholds is None:
             self._gc_thresholds = gc.get_threshold()
             g0, g1, g2 = self._gc_thresholds
             gc.set_threshold(g0, g1, max(g2, 100))

@@ -68,7 +68,7 @@ class Recording:
 
             cls = recording_asyncio_class()
         eng = self.engine
-        eng.install(cls, take_log=False, thread="reactor")
+        eng.install(cls, take_log=False, thread="reactor", tune_gc=False)
         r = eng.reactor
         if eng.virtual:
             from reactor_repl.program.loopback import keep_on_loopback
