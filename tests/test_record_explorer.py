@@ -15,7 +15,6 @@ from prompt_toolkit.output import DummyOutput
 from support import cli
 from test_places import rows
 from test_ui_app import SAFETY, shown, text_of
-from test_ui_terminal import term_factory  # noqa: F401 (the fixture)
 
 from reactor_repl.program.view import read_events
 from reactor_repl.ui.record_explorer import RecordExplorer

@@ -7,7 +7,7 @@ import re
 import termios
 import time
 
-from test_ui_terminal import Terminal, term_factory  # noqa: F401 (the fixture)
+from terminal import Terminal
 
 ECHO = "tests/programs/echo.py"
 
