@@ -142,3 +142,13 @@ def test_no_lint_stands_in_the_course(tmp_path):
                     and not (e.kind == "warn.unhandled" and e.name in handled)
                     and f"expect count {e.kind}" not in text]
         assert standing == [], os.path.basename(path)
+
+
+def test_a_running_loops_start_deferred_waits_for_the_loop_not_for_nothing():
+    events = run_scenario("py from twisted.internet import task\n"
+                          "py lc = task.LoopingCall(lambda: None)\n"
+                          "py done = lc.start(0.5)\n"
+                          "wait 2\nwaiting 0\npy lc.stop()\nwaiting 0\n")
+    first, after = [e for e in events if e.kind == "waiting"]
+    assert chains(first) == {"d1": ["loop l1 (running): fires it when it stops or its call fails"]}
+    assert after.text == "no Deferred has been pending for 0s or more"

@@ -172,6 +172,11 @@ def _roots(eng: Engine) -> list[tuple[Any, Any]]:
             lname = getattr(lrec, "name", "") or ""
             out.append((Step("loop", lname, f"loop {lname} (running)".replace("  ", " ")),
                         (func.f, func.a, func.kw)))
+            started = func.__dict__.get("_deferred")  # what start() returned (its public
+            if started is not None:  # name warns that it is deprecated): fired when it stops
+                out.append((Step("loop", lname, f"loop {lname} (running): fires it when it "
+                                                "stops or its call fails".replace("  ", " ")),
+                            started))
             continue
         rec = dc.__dict__.get("_rr")
         name = getattr(rec, "name", "") or ""
