@@ -8,7 +8,9 @@ them compiled reactor_repl anew (about 0.1 s a start).
 
 from __future__ import annotations
 
+import gc
 import os
+import sys
 import tempfile
 from pathlib import Path
 
@@ -35,3 +37,29 @@ def term_factory(tmp_path: Path):  # type: ignore[no-untyped-def]
     for t in made:
         if t.child.isalive():
             t.child.terminate(force=True)
+
+
+def _collecting_first(install):  # type: ignore[no-untyped-def]
+    def install_after_a_collection(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+        import twisted.internet
+
+        # the last session's reactor stays Twisted's global one until this one replaces
+        # it: let it go first, and all that it keeps alive
+        sys.modules.pop("twisted.internet.reactor", None)
+        if hasattr(twisted.internet, "reactor"):
+            delattr(twisted.internet, "reactor")
+        gc.collect()
+        return install(self, *args, **kwargs)
+    return install_after_a_collection
+
+
+def _sessions_start_clean() -> None:
+    """A session started in this process begins with the garbage of earlier tests collected:
+    a failed Deferred collected later makes Twisted log "Unhandled error in Deferred" into
+    whichever session listens then (and which one that is depends on the tests' order)."""
+    from reactor_repl.engine.core import Engine
+
+    Engine.install = _collecting_first(Engine.install)
+
+
+_sessions_start_clean()

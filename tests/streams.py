@@ -65,5 +65,7 @@ def write() -> None:
 
 if __name__ == "__main__":
     sys.path.insert(0, HERE)
+    import conftest  # noqa: F401 (each session starts with the garbage of the last collected)
+
     os.chdir(ROOT)  # as pytest runs: sites are relative to the working directory
     write()

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import gc
 import os
 import subprocess
 import sys
@@ -34,9 +33,6 @@ def run_scenario(text: str, clock: str = "virtual", allow_python: bool = True,
         driver.run_lines("<test>", text)
     finally:
         engine.finish()
-        # collect this session's leftovers now, while no session listens: a failed Deferred
-        # collected later logs "Unhandled error in Deferred" into whichever test runs then
-        gc.collect()
     return engine.log.snapshot()
 
 
