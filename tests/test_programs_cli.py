@@ -185,6 +185,9 @@ def test_view_waiting_names_what_a_hung_program_still_waits_for(tmp_path):
     out = tmp_path / "e.jsonl"
     r = cli("trace", "--clock", "virtual", "--events", str(out), prog("hang.py"), "--timeout", "5")
     assert r.returncode == 0, r.stderr
+    last = events_of(out)[-1]  # collected since the loop returned, pending when it did
+    assert (last["kind"], last["text"]) == ("session.end",
+                                            "the program exited 0; pending: d1 deferred pending")
     end = cli("view", "--waiting", str(out))
     assert end.returncode == 0, end.stderr
     lines = end.stdout.splitlines()

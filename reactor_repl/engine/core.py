@@ -861,6 +861,10 @@ class Engine:
         teaching.session_end_checks(self)
         pending = self.pending_summary()
         still = self.final_waiting if self.final_waiting is not None else self.remember_waiting()
+        if self.final_waiting is not None:  # a traced program's, kept when its loop returned:
+            named = {p.split(" ", 1)[0] for p in pending}  # what was pending then is, though
+            pending += [f"{w['name']} deferred pending"  # collected since
+                        for w in still if w["name"] not in named]
         stats = teaching.loop_stats(self)
         text = ("pending: " + ", ".join(pending)) if pending else "nothing pending"
         if reason:
