@@ -185,6 +185,10 @@ def test_view_waiting_names_what_a_hung_program_still_waits_for(tmp_path):
     out = tmp_path / "e.jsonl"
     r = cli("trace", "--clock", "virtual", "--events", str(out), prog("hang.py"), "--timeout", "5")
     assert r.returncode == 0, r.stderr
+    stop = next(e for e in events_of(out) if e["kind"] == "reactor.stop")
+    assert stop["data"] == {"site": "tests/programs/hang.py:28"}  # `filter from` keeps it
+    kept = cli("view", "--from", "tests/programs/hang.py", str(out)).stdout
+    assert "reactor.stop(): shutdown triggers run next" in kept
     last = events_of(out)[-1]  # collected since the loop returned, pending when it did
     assert (last["kind"], last["text"]) == ("session.end",
                                             "the program exited 0; pending: d1 deferred pending")

@@ -860,8 +860,9 @@ class Engine:
         self._halt_reactor()
         teaching.session_end_checks(self)
         pending = self.pending_summary()
-        still = self.final_waiting if self.final_waiting is not None else self.remember_waiting()
-        if self.final_waiting is not None:  # a traced program's, kept when its loop returned:
+        kept = self.final_waiting is not None
+        still = self.final_waiting if kept else self.remember_waiting()
+        if kept:  # a traced program's, kept when its loop returned:
             named = {p.split(" ", 1)[0] for p in pending}  # what was pending then is, though
             pending += [f"{w['name']} deferred pending"  # collected since
                         for w in still if w["name"] not in named]

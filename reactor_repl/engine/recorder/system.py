@@ -5,16 +5,10 @@ from __future__ import annotations
 from typing import Any, Callable
 
 
-from reactor_repl.engine.describe import (
-    label_of,
-)
-from reactor_repl.engine.recorder.base import (
-    Base,
-)
-from reactor_repl.engine.registry import (
-    TriggerRecord,
-)
-
+from reactor_repl.engine.describe import label_of
+from reactor_repl.engine.recorder.base import Base
+from reactor_repl.engine.registry import TriggerRecord
+from reactor_repl.observe import sites
 
 
 class SystemPart(Base):
@@ -52,10 +46,18 @@ class SystemPart(Base):
                 self.eng.record("trigger.remove", rec.name, "removed", {})
 
     def reactor_stop(self, frame: Any) -> None:
-        self.eng.record("reactor.stop", "", "reactor.stop(): shutdown triggers run next", {})
+        self.eng.record("reactor.stop", "", "reactor.stop(): shutdown triggers run next",
+                        _called_at(frame))
 
     def reactor_crash(self, frame: Any) -> None:
         self.eng.record("reactor.crash", "", "reactor.crash(): the loop stops now, no shutdown "
-                        "triggers", {})
+                        "triggers", _called_at(frame))
+
+
+def _called_at(frame: Any) -> dict[str, Any]:
+    """``{"site": file:line}`` of the person's code that called, so ``filter from`` keeps
+    it; nothing when the explorer's own command did."""
+    site = sites.site_of(frame)
+    return {"site": site} if site else {}
 
 
