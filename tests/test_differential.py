@@ -1,14 +1,15 @@
 """The proof of fidelity: every scenario, run by the explorer and as a plain Twisted program.
 
 Each scenario of the library (and each case in ``tests/differential/``) is replayed
-by ``reactor-repl run FILE --json`` on the virtual clock, and that run's events are
+on the virtual clock as ``reactor-repl run FILE --json`` replays it (in this process:
+the command itself is run by the other tests here), and that run's events are
 exported with ``reactor_repl.views.pyexport.program``, as ``export FILE.py`` does.
 The exported program runs on its own, under the venv's python, on the real clock,
 and prints ``KIND NAME`` per dispatch. The two sequences must be equal, line for line.
 
 The programs run in parallel (most of their time is spent waiting), so the whole
-comparison takes about as long as the longest scenario (the seed's closing
-example: reactor.stop waits for its 10 s thread job).
+comparison takes about the sum of their waits over AT_ONCE, and at least the longest
+(the seed's closing example: reactor.stop waits for its 10 s thread job).
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
-from support import ROOT, cli, run_program
+from support import ROOT, cli, run_program, run_scenario
 
 from reactor_repl.views.pyexport import PRINTED_KINDS, program
 
@@ -47,25 +48,47 @@ def explorer(path: str) -> list[dict]:
     return events_of(r.stdout)
 
 
-def both(path: str, tmp: str) -> tuple[list[str], list[str]]:
-    """(the explorer's dispatches, the exported program's) for one scenario."""
-    events = explorer(path)
-    where = os.path.join(tmp, os.path.basename(path) + ".py")
-    return dispatches(events), run_program(program(events), where)
+# programs run at once: each runs on the real clock, where jobs 200 ms apart keep their
+# order only while the machine is not swamped (forty at once on two cores swapped jobs
+# 50 ms apart); most of a program's time is spent waiting on its timers
+AT_ONCE = 8
 
 
-# programs run at once: each runs on the real clock, where jobs 50 ms apart keep their
-# order only while the machine is not swamped (forty at once on two cores swapped them)
-AT_ONCE = 6
+def replayed(path: str) -> list[dict]:
+    """The events of a scenario replayed in this process as `run FILE --json` replays it
+    (``explorer`` starts the command itself: each start costs a Python and an import)."""
+    with open(path, encoding="utf-8") as f:
+        events = run_scenario(f.read(), allow_python=False)
+    return [json.loads(e.to_json()) for e in events]
 
 
 @pytest.fixture(scope="module")
 def both_ways(tmp_path_factory):
-    """{scenario: (explorer's dispatches, the program's)} for every scenario, in parallel."""
+    """{scenario: (explorer's dispatches, the program's)} for every scenario: each replayed
+    here in turn, its program started as soon as it is exported, the longest first."""
     tmp = str(tmp_path_factory.mktemp("programs"))
+    ours, theirs = {}, {}
     with ThreadPoolExecutor(max_workers=AT_ONCE) as pool:
-        runs = {p: pool.submit(both, p, tmp) for p in ALL}
-        return {p: runs[p].result() for p in ALL}
+        for p in sorted(ALL, key=_seconds, reverse=True):
+            events = replayed(p)
+            ours[p] = dispatches(events)
+            where = os.path.join(tmp, os.path.basename(p) + ".py")
+            theirs[p] = pool.submit(run_program, program(events), where)
+        return {p: (ours[p], theirs[p].result()) for p in ALL}
+
+
+def _seconds(path: str) -> float:
+    """About how long a scenario's program runs on the real clock: its waits and blocks."""
+    total = 0.0
+    with open(path, encoding="utf-8") as f:
+        for line in f:
+            words = line.split()
+            if len(words) >= 2 and words[0] in ("wait", "block"):
+                try:
+                    total += float(words[1])
+                except ValueError:
+                    pass
+    return total
 
 
 def _diff(a: list[str], b: list[str]) -> str:
