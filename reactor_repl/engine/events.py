@@ -21,6 +21,7 @@ from typing import Any, Callable, Iterable
 
 from reactor_repl.language.kinds import DISPATCH_KINDS, FIRST_DISPATCH_KINDS  # noqa: F401
 
+
 class Event:
     """One thing that happened. ``text`` and ``data`` may be made on first reading (a
     lazy event: ``_text`` is the maker, ``_data`` the tuple of what it makes them from —
@@ -229,7 +230,8 @@ class EventLog:
     # record: from reading ``seq`` to ``append`` returning, the code calls nothing and
     # allocates nothing the collector tracks (the event is made before; a number is not
     # tracked), so CPython switches no thread, runs no signal handler and no __del__ in
-    # between: the ring is in ``seq`` order (tests/test_events.py hammers it from threads).
+    # between: the ring is in ``seq`` order (tests/test_recording_cost.py hammers it from
+    # threads).
     def append(self, t: float, tick: int, kind: str, name: str, thread: str, text: str,
                data: dict[str, Any] | None, internal: bool) -> Event:
         ev = _new(Event)
@@ -256,33 +258,10 @@ class EventLog:
             self._count()
         return ev
 
-    def append_lazy(self, t: float, tick: int, kind: str, name: str, thread: str,
-                    make: Callable[..., tuple[str, dict[str, Any]]], args: tuple,
-                    internal: bool) -> Event:
-        """An event whose text and data ``make(*args)`` returns when a view first asks."""
-        ev = _new(Event)
-        ev.t = t
-        ev.tick = tick
-        ev.kind = kind
-        ev.name = name
-        ev.thread = thread
-        ev._text = make  # type: ignore[assignment]
-        ev._data = args  # type: ignore[assignment]
-        ev.internal = internal
-        ev.dur = None
-        ev.end_seq = 0
-        seq = self.seq + 1  # (as in append: nothing between this and the ring's append)
-        ev.seq = seq
-        self.seq = seq
-        self.events.append(ev)
-        subs = self._for_kind.get(kind)
-        if subs is None:
-            subs = self._subscribers_of(kind)
-        if subs:
-            self._tell(subs, ev)
-        if seq >= self._count_due:
-            self._count()
-        return ev
+    # An event whose text and data ``make(*args)`` returns when a view first asks: the
+    # maker and its arguments go where the text and data go (an Event whose text is not a
+    # str makes its words when read)
+    append_lazy = append
 
     # ------------------------------------------------------------ reading
     def snapshot(self) -> list[Event]:
