@@ -67,14 +67,21 @@ def both_ways(tmp_path_factory):
     """{scenario: (explorer's dispatches, the program's)} for every scenario: each replayed
     here in turn, its program started as soon as it is exported, the longest first."""
     tmp = str(tmp_path_factory.mktemp("programs"))
-    ours, theirs = {}, {}
+    ours, sources, running = {}, {}, {}
     with ThreadPoolExecutor(max_workers=AT_ONCE) as pool:
         for p in sorted(ALL, key=_seconds, reverse=True):
             events = replayed(p)
             ours[p] = dispatches(events)
-            where = os.path.join(tmp, os.path.basename(p) + ".py")
-            theirs[p] = pool.submit(run_program, program(events), where)
-        return {p: (ours[p], theirs[p].result()) for p in ALL}
+            sources[p] = (program(events), os.path.join(tmp, os.path.basename(p) + ".py"))
+            running[p] = pool.submit(run_program, *sources[p])
+        theirs = {p: running[p].result() for p in ALL}
+    # A program runs on the real clock: on a machine busy with other tests a thread can wake
+    # a few hundred ms late and swap two jobs. One that differs runs once more, alone; a
+    # difference that stays is the explorer's.
+    for p in ALL:
+        if theirs[p] != ours[p]:
+            theirs[p] = run_program(*sources[p])
+    return {p: (ours[p], theirs[p]) for p in ALL}
 
 
 def _seconds(path: str) -> float:
