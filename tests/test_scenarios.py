@@ -99,6 +99,11 @@ def test_the_virtual_library_is_deterministic(virtual_runs):
 def test_the_robust_scenarios_pass_on_the_live_clock():
     with ThreadPoolExecutor(max_workers=len(LIVE)) as pool:
         results = dict(zip(LIVE, pool.map(lambda p: _run(p, "real"), LIVE)))
+    # twelve at once beside the other test workers: a line can come late enough to move a
+    # timer; one that fails runs once more, alone, and what fails again is reported
+    for p, (code, _ev) in list(results.items()):
+        if code != 0:
+            results[p] = _run(p, "real")
     failed = {os.path.basename(p): [e["text"] for e in ev if e["kind"] in ("expect.fail", "error")]
               for p, (code, ev) in results.items() if code != 0}
     assert failed == {}
