@@ -4,6 +4,8 @@ second."""
 
 from __future__ import annotations
 
+import pytest
+
 from test_ui_app import run_explorer, text_of
 
 from reactor_repl.ui.state_pane import state_fragments
@@ -58,3 +60,19 @@ def test_a_record_gives_the_chains_session_end_kept() -> None:
          "chain": [{"kind": "nothing", "name": "", "text": "nothing: …"}]},
     ])
     assert [w["name"] for w in waits.top] == ["d1", "d2"]
+
+
+def test_a_frame_drawn_after_the_look_counts_ages_up_and_timers_down() -> None:
+    """The look is up to a second old; the timers section beside it is not: a frame drawn
+    0.6 s later shows the ages 0.6 s older and a timer 0.6 s nearer, as the timers do."""
+    ex, _ = run_explorer("later 5 t1 do fire d2\rdeferred d2\rwait 2\rquit\r")
+    waits = ex.waits.get()
+    snap = ex.snapshot()
+    assert waits.taken == snap["now"] == pytest.approx(2.0)
+    later = dict(snap, now=2.6)
+    pane = text_of(state_fragments(later, ex.watch, width=43, waits=waits))
+    section = pane[pane.index("waiting"):pane.index("timers")].splitlines()
+    assert section == ["waiting  1 pending Deferred",
+                       "  d2     2.6s <input>",
+                       "         └ timer t1 due in 2.400s fires it"]
+    assert "  t1     in 2.4s (due 5.000)" in pane

@@ -15,7 +15,7 @@ from reactor_repl.engine.events import DISPATCH_KINDS, Event
 from reactor_repl.engine.teaching import stats_line
 from reactor_repl.language.table import BY_NAME
 from reactor_repl.ui.log_pane import wrap
-from reactor_repl.ui.waiting_watch import NOTHING, Waits, first_link
+from reactor_repl.ui.waiting_watch import NOTHING, Waits, first_link, since_taken
 
 POLLERS = {"EPollReactor": "epoll", "PollReactor": "poll", "SelectReactor": "select",
            "KQueueReactor": "kqueue"}
@@ -206,7 +206,7 @@ def state_fragments(snap: dict[str, Any], watch: LoopWatch, queued: int = 0,
         line(("class:state.label", "warn   "), ("class:state.failed", warning.text),
              ("class:state.dim", f" ({age:.0f}s ago)"))
     if waits is not None and waits.pending:
-        waiting_section(line, waits)
+        waiting_section(line, waits, float(snap.get("now") or 0.0))
     items = snap.get("items") or []
     for title, families in SECTIONS:
         mine = [it for it in items if it["family"] in families]
@@ -234,17 +234,19 @@ def state_fragments(snap: dict[str, Any], watch: LoopWatch, queued: int = 0,
     return out
 
 
-def waiting_section(line: Any, waits: Waits) -> None:
-    """The oldest pending Deferreds: age, where each was made, the first link of its chain."""
+def waiting_section(line: Any, waits: Waits, now: float = 0.0) -> None:
+    """The oldest pending Deferreds: age, where each was made, the first link of its chain
+    (as of ``now``, the session's time: the look behind them is up to a second old)."""
+    later = max(0.0, now - waits.taken) if waits.taken is not None else 0.0
     n = waits.pending
     line(("class:state.title", "waiting"),
          ("class:state.dim", f"  {n} pending Deferred{'s' if n != 1 else ''}"
                              + (", oldest first" if n > 1 else "")))
     for w in waits.top:
-        link = first_link(w)
+        age, link = since_taken(w, first_link(w), later)
         style = "class:state.failed" if link == NOTHING else "class:state.running"
         site = str(w.get("site") or "")
-        line(("", f"  {str(w.get('name', '')):<6} "), ("", f"{float(w.get('age', 0.0)):.1f}s"),
+        line(("", f"  {str(w.get('name', '')):<6} "), ("", f"{age:.1f}s"),
              ("class:state.dim", f" {site}" if site else ""))
         line(("", "         "), (style, "└ " + link))
     if n > len(waits.top):

@@ -10,8 +10,9 @@ the reactor runs: a read that races the reactor keeps the last answer.
 
 from __future__ import annotations
 
+import re
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 TOP = 4  # Deferreds listed in the pane (the oldest)
@@ -26,9 +27,21 @@ class Waits:
     pending: int
     top: tuple[dict[str, Any], ...]  # as Waiter.as_dict(): name, site, age, state, chain
     now: float  # the engine's clock when taken (ages grow from there)
+    # the session's time when taken (``Engine.now()``): a frame drawn later adds what has
+    # passed since to the ages and takes it off the timers' countdowns (None: a record)
+    taken: float | None = field(default=None, compare=False)
 
 
 EMPTY = Waits(0, (), 0.0)
+DUE_IN = re.compile(r"due in (\d+\.\d+)s")
+
+
+def since_taken(w: dict[str, Any], link: str, later: float) -> tuple[float, str]:
+    """A Deferred's age and its first link as of ``later`` seconds after the look."""
+    age = float(w.get("age", 0.0)) + later
+    if later > 0:
+        link = DUE_IN.sub(lambda m: f"due in {max(0.0, float(m.group(1)) - later):.3f}s", link)
+    return age, link
 
 
 def first_link(w: dict[str, Any]) -> str:
@@ -85,7 +98,7 @@ def look(engine: Any) -> Waits:
         chain = waiting.chain_of(engine, d)
         top.append(waiting.Waiter(rec.name, rec.site, age, deferred_state(rec),
                                   chain[:1]).as_dict())
-    return Waits(len(pending), tuple(_frozen(w) for w in top), round(now, 1))
+    return Waits(len(pending), tuple(_frozen(w) for w in top), round(now, 1), engine.now())
 
 
 def _frozen(w: dict[str, Any]) -> dict[str, Any]:
