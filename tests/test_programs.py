@@ -31,8 +31,6 @@ from support import ROOT
 
 PROGRAMS = os.path.join(ROOT, "tests", "programs")
 RUNS = 3
-# the observation layer's own frames show in the tracebacks Twisted prints for a failure
-# raised inside an observed callback (observe/timers.py _fire, observe/deferreds.py step)
 
 
 @dataclass(frozen=True)
