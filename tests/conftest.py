@@ -63,3 +63,18 @@ def _sessions_start_clean() -> None:
 
 
 _sessions_start_clean()
+
+
+# The files that take longest, most of it waiting on real clocks, go first: xdist hands
+# out files in this order (pyproject: --no-loadscope-reorder), so none of them is left
+# to start last on one worker while the others have finished.
+LONGEST_FIRST = ("test_differential.py", "test_fidelity.py", "test_programs.py",
+                 "test_scenarios.py", "test_readme_example.py")
+
+
+def pytest_collection_modifyitems(items):  # type: ignore[no-untyped-def]
+    def rank(item):  # type: ignore[no-untyped-def]
+        name = item.path.name
+        return LONGEST_FIRST.index(name) if name in LONGEST_FIRST else len(LONGEST_FIRST)
+
+    items.sort(key=rank)  # a stable sort: the order within a file stays
