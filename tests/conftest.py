@@ -1,9 +1,12 @@
 """What every test process shares.
 
 The programs the tests start (``python -m reactor_repl …``, exported and plain Twisted
-programs: a few hundred of them) may keep their compiled modules, in a cache outside the
-source tree: with PYTHONDONTWRITEBYTECODE set, as on the project's machines, each of
-them compiled reactor_repl anew (about 0.1 s a start).
+programs: a few hundred of them) may keep their compiled modules, beside the sources as
+Python does by default (``__pycache__`` is ignored by git): with PYTHONDONTWRITEBYTECODE
+set, as on the project's machines, each of them compiled reactor_repl anew (about 0.1 s
+a start). (A cache outside the tree, PYTHONPYCACHEPREFIX, made a fresh clone's first
+run compile Twisted too, in every process that started before the cache was written:
+pip had compiled it beside its sources, where that cache does not look.)
 """
 
 from __future__ import annotations
@@ -11,14 +14,11 @@ from __future__ import annotations
 import gc
 import os
 import sys
-import tempfile
 from pathlib import Path
 
 import pytest
 
 os.environ.pop("PYTHONDONTWRITEBYTECODE", None)
-os.environ.setdefault("PYTHONPYCACHEPREFIX",
-                      os.path.join(tempfile.gettempdir(), "reactor-repl-test-pycache"))
 
 
 @pytest.fixture
