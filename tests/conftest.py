@@ -11,6 +11,7 @@ pip had compiled it beside its sources, where that cache does not look.)
 
 from __future__ import annotations
 
+import compileall
 import gc
 import os
 import sys
@@ -19,6 +20,10 @@ from pathlib import Path
 import pytest
 
 os.environ.pop("PYTHONDONTWRITEBYTECODE", None)
+# compiled once here, before the tests start programs side by side that would each
+# compile it (a fresh clone's first run: its first programs all did)
+compileall.compile_dir(os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(
+    __file__))), "reactor_repl"), quiet=1)
 
 
 @pytest.fixture
