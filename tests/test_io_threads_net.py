@@ -143,6 +143,18 @@ def test_py_statement_and_step_see_named_objects():
     assert [e.text for e in events if e.kind == "log" and e.data.get("py")] == ["42"]
 
 
+def test_a_py_line_takes_its_own_prints_not_another_threads(capsys):
+    """While a py line runs, what another thread prints (a pool job, a traced program's
+    thread) goes where it goes without the explorer, not into the line's output."""
+    events = run_scenario(
+        "py import threading\n"
+        "py t = threading.Thread(target=print, args=('from a thread',))\n"
+        "py print('from the line') ; t.start() ; t.join()\n")
+    assert [e.text for e in events if e.kind == "log" and e.data.get("py")] == [
+        "ok", "ok", "from the line"]
+    assert capsys.readouterr().out == "from a thread\n"
+
+
 def test_python_is_off_in_scenario_files_without_the_flag(tmp_path):
     f = tmp_path / "p.rr"
     f.write_text("note one\nlater 1 t1\npy print('hi')\n")

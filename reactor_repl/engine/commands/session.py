@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import sys
+import threading
 from typing import TYPE_CHECKING, Any
 
 from reactor_repl.engine import expect as expect_mod
@@ -54,6 +56,29 @@ def py_namespace(eng: Engine) -> dict[str, Any]:
     return ns
 
 
+class _ThisThread:
+    """``sys.stdout`` while a py line runs: what this thread prints is the line's output;
+    what other threads print meanwhile (a pool thread's job, a traced program's thread)
+    goes where it went before (``contextlib.redirect_stdout`` took it from them too)."""
+
+    def __init__(self, out: Any, before: Any) -> None:
+        self._out = out
+        self._before = before
+        self._ident = threading.get_ident()
+
+    def _target(self) -> Any:
+        return self._out if threading.get_ident() == self._ident else self._before
+
+    def write(self, text: str) -> int:
+        return self._target().write(text)
+
+    def flush(self) -> None:
+        self._target().flush()
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._target(), name)
+
+
 @handles("py")
 def py(eng: Engine, p: Parsed) -> None:
     if not eng.config.allow_python:
@@ -70,15 +95,18 @@ def py(eng: Engine, p: Parsed) -> None:
             is_expr = False
         except SyntaxError as e:
             raise CommandError(f"Python syntax error: {e.msg}", "py takes one statement") from None
-    import contextlib
     import io
 
     out = io.StringIO()
-    with contextlib.redirect_stdout(out):
-        try:
-            value = eval(compiled, ns) if is_expr else exec(compiled, ns)
-        except Exception as e:
-            raise CommandError(f"{type(e).__name__}: {e}") from None
+    before = sys.stdout
+    sys.stdout = mine = _ThisThread(out, before)
+    try:
+        value = eval(compiled, ns) if is_expr else exec(compiled, ns)
+    except Exception as e:
+        raise CommandError(f"{type(e).__name__}: {e}") from None
+    finally:
+        if sys.stdout is mine:
+            sys.stdout = before
     text = out.getvalue().rstrip("\n")
     if is_expr and value is not None:
         text = (text + "\n" if text else "") + repr(value)
