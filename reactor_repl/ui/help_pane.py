@@ -9,7 +9,8 @@ from __future__ import annotations
 from prompt_toolkit.formatted_text import StyleAndTextTuples
 from prompt_toolkit.layout.controls import UIContent, UIControl
 
-from reactor_repl.ui.log_pane import clean, wrap
+from reactor_repl.ui.log_pane import wrap
+from reactor_repl.views.escape import printable
 
 TITLE = " help — Esc or F1 closes · PageUp/PageDown scroll · help COMMAND for one page "
 
@@ -39,7 +40,7 @@ class HelpPane:
         if self._wrapped is None or self._wrapped[0] != width:
             out: list[StyleAndTextTuples] = []
             for text in self.lines or []:
-                out += wrap([("class:help", clean(text))], width, indent="    ")
+                out += wrap([("class:help", printable(text))], width, indent="    ")
             self._wrapped = (width, out)
         return self._wrapped[1]
 

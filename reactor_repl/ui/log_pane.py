@@ -20,6 +20,7 @@ from prompt_toolkit.utils import get_cwidth
 from reactor_repl.engine.events import Event
 from reactor_repl.language.table import BY_NAME
 from reactor_repl.ui.styles import sgr_class
+from reactor_repl.views.escape import printable
 from reactor_repl.views.places import PlaceFilter
 from reactor_repl.views.text import colour_for, family
 from reactor_repl.language.kinds import MULTILINE_KINDS
@@ -61,23 +62,6 @@ class Message:
 
 
 Row = Union[Event, Rule, Message]
-
-
-def clean(text: str) -> str:
-    """One screen line: newlines become ⏎, other control characters are escaped."""
-    if text.isprintable():
-        return text
-    out = []
-    for ch in text:
-        if ch == "\n":
-            out.append("⏎")
-        elif ch == "\t":
-            out.append("    ")
-        elif not ch.isprintable():
-            out.append(repr(ch)[1:-1])
-        else:
-            out.append(ch)
-    return "".join(out)
 
 
 def wrap(fragments: StyleAndTextTuples, width: int, indent: str = CONTINUATION
@@ -318,16 +302,16 @@ class LogPane:
         if isinstance(row, Rule):
             return [[("class:log.rule", "─" * width)]]
         if isinstance(row, Message):
-            return wrap([(row.style, clean(row.text))], width)
+            return wrap([(row.style, printable(row.text))], width)
         ev = row
         head = f"#{ev.seq:04d}  {ev.t:.3f}  [{ev.tick}]"
-        rest = clean(ev.line()[len(head):])
+        rest = printable(ev.line()[len(head):])
         style = "class:" + sgr_class(colour_for(ev)) if self.colour else ""
         lines = wrap([("class:log.head", head), (style, rest)], width)
         if ev.kind in MULTILINE_KINDS and ev.data and ev.data.get("lines"):
             # the event's line is the first of them (as run and line mode print it)
             for text in ev.data["lines"][1:]:
-                lines += wrap([(style, CONTINUATION + clean(str(text)))], width)
+                lines += wrap([(style, CONTINUATION + printable(str(text)))], width)
         return lines
 
     def render(self, width: int, height: int, _top: bool = False) -> list[StyleAndTextTuples]:
