@@ -3,20 +3,14 @@ explorer, in line mode and in ``view`` (issue 12 §4)."""
 
 from __future__ import annotations
 
-import io
 import os
-import threading
 
-from prompt_toolkit.history import InMemoryHistory
-from prompt_toolkit.input import create_pipe_input
-from prompt_toolkit.output import DummyOutput
 
 from support import ROOT, cli
-from test_ui_app import SAFETY, run_explorer, shown, started
+from test_ui_app import run_explorer, run_line_session, shown
 
 from reactor_repl.engine.events import Event
 from reactor_repl.language.parser import parse_line
-from reactor_repl.ui.line_mode import LineSession
 from reactor_repl.views.places import PlaceFilter, split_places
 
 SHOP = os.path.join(ROOT, "tests", "mods", "shop.py")
@@ -118,19 +112,8 @@ def test_the_explorer_shows_only_what_the_module_did() -> None:
 
 
 def test_line_mode_prints_only_what_the_module_did() -> None:
-    engine = started()
-    out = io.StringIO()
-    with create_pipe_input() as inp:
-        inp.send_text(KEYS + "later 0 t10\rwait 0.2\rquit\r")
-        session = LineSession(engine, input=inp, output=DummyOutput(), out=out,
-                              history=InMemoryHistory())
-        safety = threading.Timer(SAFETY, session.request_quit)
-        safety.start()
-        try:
-            assert session.run() == 0
-        finally:
-            safety.cancel()
-    lines = out.getvalue().splitlines()
+    _, code, lines = run_line_session(KEYS + "later 0 t10\rwait 0.2\rquit\r")
+    assert code == 0
     after = lines[lines.index("filter: every kind from shop (and what you type, with its "
                               "answers) (errors always shown)"):]
     # the typed timer t10 (made at the prompt, not in shop) is left out

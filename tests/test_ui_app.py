@@ -62,6 +62,23 @@ def run_explorer(keys: str, *, clock: str = "virtual", player: Player | None = N
     return ex, code
 
 
+def run_line_session(keys: str, clock: str = "virtual") -> tuple[LineSession, int, list[str]]:
+    """Line mode with ``keys`` typed: the session, its exit code and the lines it printed."""
+    engine = started(clock)
+    out = io.StringIO()
+    with create_pipe_input() as inp:
+        inp.send_text(keys)
+        session = LineSession(engine, input=inp, output=DummyOutput(), out=out,
+                              history=InMemoryHistory())
+        safety = threading.Timer(SAFETY, session.request_quit)
+        safety.start()
+        try:
+            code = session.run()
+        finally:
+            safety.cancel()
+    return session, code, out.getvalue().splitlines()
+
+
 def shown(ex: Explorer, width: int = 120, height: int = 60) -> list[str]:
     return ["".join(t for _, t, *_ in line) for line in ex.pane.render(width, height)]
 
@@ -295,19 +312,8 @@ def test_a_storm_of_events_is_drawn_at_most_about_30_times_a_second() -> None:
 
 # ----------------------------------------------------------------- line mode
 def test_line_mode_prints_the_log_above_the_prompt() -> None:
-    engine = started()
-    out = io.StringIO()
-    with create_pipe_input() as inp:
-        inp.send_text("later 1 t1\rwait 2\rfier\rhelp later\rquit\r")
-        session = LineSession(engine, input=inp, output=DummyOutput(), out=out,
-                              history=InMemoryHistory())
-        safety = threading.Timer(SAFETY, session.request_quit)
-        safety.start()
-        try:
-            assert session.run() == 0
-        finally:
-            safety.cancel()
-    lines = out.getvalue().splitlines()
+    _, code, lines = run_line_session("later 1 t1\rwait 2\rfier\rhelp later\rquit\r")
+    assert code == 0
     assert "#0008  1.000  [4]  timer.fire  t1  late +0.000s" in lines
     assert "#0010  2.000  [5]  error    fier: col 1: unknown command 'fier' — did you mean fire?" \
         in lines

@@ -7,7 +7,6 @@ DummyOutput, on the virtual clock.
 
 from __future__ import annotations
 
-import io
 import json
 import re
 import sys
@@ -17,16 +16,13 @@ from pathlib import Path
 from typing import Any
 
 from prompt_toolkit.history import InMemoryHistory
-from prompt_toolkit.input import create_pipe_input
-from prompt_toolkit.output import DummyOutput
 
 from reactor_repl.engine.events import Event
 from reactor_repl.ui.explorer import Explorer
-from reactor_repl.ui.line_mode import LineSession
 from reactor_repl.ui.log_pane import LogPane, Message, Rule
 from support import cli
 from reactor_repl.ui.state_pane import LoopWatch, state_fragments
-from test_ui_app import CTRL_C, run_explorer, shown, started, text_of
+from test_ui_app import CTRL_C, run_explorer, run_line_session, shown, started, text_of
 
 F3 = "\x1bOR"
 
@@ -157,14 +153,9 @@ def test_what_python_prints_in_the_explorer_is_an_event_not_screen_noise(capsys:
 
 
 def test_what_python_prints_in_line_mode_is_a_log_line() -> None:
-    engine = started()
-    out = io.StringIO()
-    with create_pipe_input() as inp:
-        inp.send_text("deferred d1\raddCallback d1 py print(result)\rfire d1 5\rquit\r")
-        session = LineSession(engine, input=inp, output=DummyOutput(), out=out,
-                              history=InMemoryHistory())
-        assert session.run() == 0
-    printed = out.getvalue().splitlines()
+    _, code, printed = run_line_session("deferred d1\raddCallback d1 py print(result)\r"
+                                        "fire d1 5\rquit\r")
+    assert code == 0
     assert [line.split("  ", 3)[3] for line in printed if "  output  " in line] == [
         "output  stdout  5"]
     assert "5" not in printed
@@ -435,15 +426,9 @@ def test_pasted_lines_show_in_the_log_and_run_in_order() -> None:
 
 
 def test_line_mode_welcomes_names_the_clock_shows_a_note_once_and_folds_advances() -> None:
-    engine = started()
-    out = io.StringIO()
-    with create_pipe_input() as inp:
-        inp.send_text("every 0.5 l1 times 3\rwait 2\rnote hi\rquit\r")
-        session = LineSession(engine, input=inp, output=DummyOutput(), out=out,
-                              history=InMemoryHistory())
-        assert session.run() == 0
-        assert text_of(session.bottom_toolbar()).startswith(" virtual ")
-    printed = out.getvalue().splitlines()
+    session, code, printed = run_line_session("every 0.5 l1 times 3\rwait 2\rnote hi\rquit\r")
+    assert code == 0
+    assert text_of(session.bottom_toolbar()).startswith(" virtual ")
     assert printed[1].startswith("virtual clock: time moves only on wait")  # after session.start
     body = [line.split("  ", 3)[3] for line in printed if line.startswith("#")]
     assert [b for b in body if "hi" in b] == ["note    hi"]
