@@ -119,16 +119,6 @@ class Base(Observer):
         self.eng.lints.wrong_thread(api, sites.site_of(frame))
 
 
-class _Wait:
-    __slots__ = ("coro", "awaited", "gen", "suspended")
-
-    def __init__(self, coro: Any, awaited: Any, gen: Any) -> None:
-        self.coro = coro
-        self.awaited = awaited
-        self.gen = gen
-        self.suspended = False
-
-
 def _ref(rec: Record, obj: Any) -> None:
     try:
         rec.ref = weakref.ref(obj)
