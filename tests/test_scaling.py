@@ -71,3 +71,31 @@ def test_a_virtual_wake_up_wakes_only_the_job_it_is_for():
         t.join(5)
     assert woken == {act.name: 1 for act in acts}
     assert clock.running_jobs() == 0 and not clock.activities
+
+
+def test_names_summarised_away_are_forgotten_by_the_log_and_typed_ones_are_kept():
+    """The log's first-dispatch index and counts kept every name for good: a program making
+    a timer a millisecond grew without bound. What the registry retires, the log forgets."""
+    from reactor_repl.engine.events import EventLog
+
+    log = EventLog(size=50)
+    reg = Registry(max_objects=100)
+    reg.on_retire = log.forget
+    typed = Record("mine", "timer", by_command=True)
+    reg.add(typed)
+    log.append(0.0, 1, "timer.fire", "mine", "reactor", "", {}, False)
+    reg.finished(typed)
+    for i in range(1, 400):
+        rec = Record(f"t{i}", "timer")
+        reg.add(rec)
+        log.append(0.0, 1, "timer.fire", rec.name, "reactor", "", {}, False)
+        rec.state = "fired"
+        reg.finished(rec)
+    assert log.first_dispatch("mine") is not None  # retired, but a typed name: kept
+    assert log.count("timer.fire:mine") == 1
+    assert log.first_dispatch("t1") is None and log.count("timer.fire:t1") == 0
+    assert log.first_dispatch("timer.fire:t1") is None
+    assert log.first_dispatch("t399") is not None  # not retired yet
+    assert log.count("timer.fire") == 400  # the counts by kind stay whole
+    # at most the 100 records kept, each under NAME and KIND:NAME (400 names went through)
+    assert len(log._first) <= 2 * 100 + 1 and len(log._named["timer.fire"]) <= 100

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from typing import Any, Callable, Iterable
 
 from reactor_repl import observe
+from reactor_repl.observe import sites
 from reactor_repl.engine import twistedlog
 from reactor_repl.engine.clock import Activity, BaseClock, LiveClock, VirtualClock
 from reactor_repl.engine.events import DISPATCH_KINDS, Event, EventLog
@@ -88,6 +89,7 @@ class Engine:
         self.log = EventLog(self.config.log_size)
         self.log.on_subscriber_error = self._subscriber_failed
         self.registry = Registry()
+        self.registry.on_retire = self.log.forget
         self.recorder = Recorder(self)
         self.lints = Lints(self)
         # virtual: dispatches without the loop going idle from which to look twice (spin, runaway)
@@ -170,6 +172,7 @@ class Engine:
             twistedlog.listen(self._on_twisted_log)
         else:
             twistedlog.watch(self._on_twisted_log)
+        sites.set_root()
         cls = reactor_class or recording_reactor_class()
         self.reactor = cls(self, self.clock)
         _install_global(self.reactor)
@@ -429,6 +432,7 @@ class Engine:
         try:
             return fn(*args)
         finally:
+            sites.set_root()  # (a typed line may change the working directory)
             self.measure_slow("command", "", t0, warned, text)
 
     def measure_slow(self, kind: str, name: str, t0: float, warned: int, what: str = "") -> float:

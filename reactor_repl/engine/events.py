@@ -335,6 +335,19 @@ class EventLog:
             if not new_kinds and not new_pairs:
                 break
 
+    def forget(self, names: Iterable[str]) -> None:
+        """Drop what the indexes keep under ``names`` (objects summarised away): a program
+        that makes a timer a millisecond for hours keeps its memory flat. Counted first,
+        so that no batch counted later brings them back."""
+        self._count()
+        with self._stats_lock:
+            first, named = self._first, self._named
+            for name in names:
+                first.pop(name, None)
+                for kind, by_name in named.items():
+                    if by_name.pop(name, None) is not None:
+                        first.pop(kind + ":" + name, None)
+
     @property
     def counts(self) -> dict[str, int]:
         """"kind" → how many events of it so far."""

@@ -9,7 +9,8 @@ rule completion uses too) and the site of the person's code that made it.
 
 Memory stays bounded: past ``max_objects`` records, the oldest finished ones are
 summarised (counted by family); pending ones are never rescanned, so a session
-with 100,000 pending timers adds each in O(1).
+with 100,000 pending timers adds each in O(1). The names summarised away are told to
+``on_retire`` (the event log forgets what it indexed under them).
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ import weakref
 from collections import deque
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import Any, Iterator
+from typing import Any, Callable, Iterator
 
 from reactor_repl.language.table import FAMILIES, auto_name
 
@@ -226,6 +227,8 @@ class Registry:
         self.counters: dict[str, int] = {}
         self.claims: list[Claim] = []
         self.strong: dict[str, Any] = {}  # objects a command made: kept as a program's variables
+        # told the automatic names each retirement summarised away (a typed name stays taken)
+        self.on_retire: Callable[[list[str]], None] | None = None
 
     # -- names
     def taken(self, name: str) -> bool:
@@ -285,6 +288,7 @@ class Registry:
     def _retire(self) -> None:
         keep = self.max_objects * 3 // 4
         finished = self._finished
+        gone: list[str] = []
         while len(self.by_name) > keep and finished:
             name = finished.popleft()
             rec = self.by_name.get(name)
@@ -297,6 +301,10 @@ class Registry:
             auto = prefix is not None and name.startswith(prefix) and name[len(prefix):].isdigit()
             if not auto:  # automatic names never come back anyway (the counter moves on)
                 self.retired_names.add(name)
+            else:
+                gone.append(name)
+        if gone and self.on_retire is not None:
+            self.on_retire(gone)
 
     def get(self, name: str) -> Record | None:
         return self.by_name.get(name)

@@ -89,9 +89,32 @@ def site_of(frame: FrameType | None) -> str:
 
 def short_path(filename: str) -> str:
     """Relative to the working directory when inside it; ``<py>`` and the like as is."""
+    if not _root:  # no session has read the working directory: read it now
+        return _shorten(filename, os.getcwd())
+    short = _short.get(filename)
+    if short is None:
+        short = _short[filename] = _shorten(filename, _root)
+    return short
+
+
+def set_root(cwd: str | None = None) -> None:
+    """Read the working directory (the engine does as a session starts and after each
+    typed line, which may change it): sites are made relative to it. Not read at each
+    site — ``os.getcwd`` is a system call, and a program may make a timer a millisecond."""
+    global _root
+    cwd = os.getcwd() if cwd is None else cwd
+    if cwd != _root:
+        _root = cwd
+        _short.clear()
+
+
+_root = ""  # the working directory as last read by set_root ("" not yet)
+_short: dict[str, str] = {}  # file name → short_path(file name) under _root
+
+
+def _shorten(filename: str, cwd: str) -> str:
     if filename.startswith("<"):
         return filename
-    cwd = os.getcwd()
     if filename.startswith(cwd + os.sep):
         return filename[len(cwd) + 1:]
     norm = filename.replace(os.sep, "/")

@@ -108,15 +108,20 @@ class Base(Observer):
 
     def _data(self, rec: Record, data: dict[str, Any]) -> dict[str, Any]:
         """A creation event's data: where it was made, and whether a command made it."""
-        if rec.site:
-            data["site"] = rec.site
-        if rec.by_command:
-            data["command"] = True
-        return data
+        return made_at(data, rec.site, rec.by_command)
 
     # ------------------------------------------------------------ the loop
     def wrong_thread(self, api: str, frame: Any) -> None:
         self.eng.lints.wrong_thread(api, sites.site_of(frame))
+
+
+def made_at(data: dict[str, Any], site: str, by_command: bool) -> dict[str, Any]:
+    """``data`` of a creation event with where it was made and whether a command made it."""
+    if site:
+        data["site"] = site
+    if by_command:
+        data["command"] = True
+    return data
 
 
 def _ref(rec: Record, obj: Any) -> None:

@@ -13,6 +13,7 @@ from reactor_repl.engine.describe import (
 )
 from reactor_repl.engine.recorder.base import (
     Base,
+    made_at,
 )
 from reactor_repl.engine.registry import (
     LoopRecord,
@@ -32,11 +33,9 @@ class TimersPart(Base):
             return rec
         self._keep(rec, dc)
         due = dc.getTime() - eng.start_time
-        what = detail if detail is not None else f" → {label_of(func)}()"
         rec.detail = f"due {due:.3f}"
-        eng.record("timer.schedule", name, f"in {delay:g}s, due {due:.3f}{what}",
-                   self._data(rec, {"delay": round(delay, 9), "due": round(due, 6),
-                                    "func": label_of(func)}))
+        eng.record_lazy("timer.schedule", name, _scheduled,
+                        (delay, due, label_of(func), detail, rec.site, rec.by_command))
         return rec
 
     def timer_fire(self, token: Any, dc: Any, func: Callable[..., Any], args: tuple,
@@ -145,6 +144,15 @@ class TimersPart(Base):
         self.reg.finished(rec)
         self.eng.record("loop.stop", rec.name, text, data)
 
+
+
+def _scheduled(delay: float, due: float, func: str, detail: str | None, site: str,
+               by_command: bool) -> tuple[str, dict[str, Any]]:
+    """A timer.schedule event's text and data, made when a view reads them (``detail``:
+    a command's words for what it runs, None for the person's code's own timer)."""
+    what = detail if detail is not None else f" → {func}()"
+    return f"in {delay:g}s, due {due:.3f}{what}", made_at(
+        {"delay": round(delay, 9), "due": round(due, 6), "func": func}, site, by_command)
 
 
 def _fired(late: float) -> tuple[str, dict[str, Any]]:
