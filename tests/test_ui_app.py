@@ -359,7 +359,7 @@ def test_rules_mark_passes_of_the_loop() -> None:
             (3, 2, "reactor", "timer.fire"), (4, 2, "reactor", "deferred.fire")]
     for seq, tick, thread, kind in rows:
         pane.add(Event(seq, 0.0, tick, kind, "x", thread, "", None, False))
-    shape = [f"-{r.tick}" if isinstance(r, Rule) else r.seq for r in pane.rows]
+    shape = [f"-{r}" if isinstance(r, Rule) else r.seq for r in pane.rows]
     # what was typed between the two passes carries the tick it was typed in: it sits with
     # that pass, so every row between two rules has one tick label
     assert shape == [1, 2, "-2", 3, 4]

@@ -38,7 +38,7 @@ def lines(pane: LogPane, width: int = 150, height: int = 24) -> list[str]:
 
 def shape(pane: LogPane) -> list[Any]:
     """Rows as seq numbers, ``'-N'`` for the rule before tick N, ``'msg'`` for a message."""
-    return [f"-{r.tick}" if isinstance(r, Rule) else "msg" if isinstance(r, Message) else r.seq
+    return [f"-{r}" if isinstance(r, Rule) else "msg" if isinstance(r, Message) else r.seq
             for r in pane.rows]
 
 

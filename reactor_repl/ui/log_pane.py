@@ -38,17 +38,12 @@ def is_note(text: str) -> bool:
 CONTINUATION = "      "
 
 
-class Rule:
-    """A thin line between two passes of the loop (ticks). A plain class with slots: under
-    a storm every event is a pass of its own, and a dataclass costs a microsecond to make."""
-
-    __slots__ = ("tick",)
-
-    def __init__(self, tick: int) -> None:
-        self.tick = tick
-
-    def __repr__(self) -> str:
-        return f"Rule({self.tick})"
+# A rule, the thin line between two passes of the loop (ticks), is the tick it starts: a
+# plain int. Under a storm every event is a pass of its own, and an int is a row Python's
+# cyclic garbage collector does not track (an instance of any class of ours is: beside a
+# traced program, whose full collections run as under python, they were 100,000 more
+# objects each full collection scanned, with the program and the prompt stopped).
+Rule = int
 
 
 class Message:
@@ -174,7 +169,7 @@ class LogPane:
                 # with the rows of its own pass, so every row between two rules has one tick
                 self._place(ev)
                 return True
-            rows.append(Rule(tick))
+            rows.append(tick)
             added = 2
         rows.append(ev)
         self._version += 1
@@ -200,7 +195,7 @@ class LogPane:
             return
         self._pop()
         if before is not None and before != ev.tick and self.rows and \
-                isinstance(self.rows[-1], Rule) and self.rows[-1].tick == ev.tick:
+                isinstance(self.rows[-1], Rule) and self.rows[-1] == ev.tick:
             self._pop()
             self._tick = before
 
@@ -220,17 +215,18 @@ class LogPane:
                 self._append(ev)
                 return
             row = rows[i]
-            if not isinstance(row, Message) and row.tick <= ev.tick:
-                before = row.tick
+            tick = row if isinstance(row, Rule) else None if isinstance(row, Message) else row.tick
+            if tick is not None and tick <= ev.tick:
+                before = tick
                 break
             pos = i
             i -= 1
         new: list[Row] = [ev]
         if before is not None and before != ev.tick:
-            new.insert(0, Rule(ev.tick))
+            new.insert(0, ev.tick)
         at = rows[pos] if pos < len(rows) else None
         if isinstance(at, Event) and at.tick != ev.tick:
-            new.append(Rule(at.tick))  # the first pass shown had no rule before it
+            new.append(at.tick)  # the first pass shown had no rule before it
         for row in reversed(new):
             self._insert(pos, row)
 
