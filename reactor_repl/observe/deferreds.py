@@ -28,10 +28,11 @@ from typing import Any, Callable
 from twisted.internet import defer
 from twisted.python.failure import Failure
 
-from reactor_repl.observe.sites import BOUNDARY as _BOUNDARY
+from reactor_repl.observe.sites import LIBRARY as _LIBRARY
 from reactor_repl.observe.sites import MAX_DEPTH as _MAX_DEPTH
-from reactor_repl.observe.sites import _verdicts
+from reactor_repl.observe.sites import USER as _USER
 from reactor_repl.observe.sites import user_frame as _user_frame
+from reactor_repl.observe.sites import walk_kinds
 from reactor_repl.observe.state import STATE, off_thread
 
 Deferred = defer.Deferred
@@ -44,6 +45,7 @@ _NONE = defer._NONE_KWARGS
 _getframe = sys._getframe
 
 _observed_classes: dict[type, type] = {}
+_kind_of = walk_kinds.get
 
 
 def token_of(d: Any) -> Any:
@@ -61,22 +63,19 @@ def _init(self: Any, canceller: Any = None) -> None:
         # made by the person's code? (sites.user_frame written out: Twisted's own Deferreds,
         # maybeDeferred's in every loop's beat, cost a few lookups, no call to the observer)
         f = frame
+        v = _kind_of(id(f.f_code))
         depth = 0
-        while True:
-            if f is None or depth >= _MAX_DEPTH:
-                return
-            known = _verdicts.get(id(f.f_code))
-            if known is None:
-                if _user_frame(f) is None:
-                    return
-                break
-            v = known[1]
-            if v is False:
-                break
-            if v is _BOUNDARY:
-                return
+        while v == _LIBRARY:
             f = f.f_back
             depth += 1
+            if f is None or depth >= _MAX_DEPTH:
+                return
+            v = _kind_of(id(f.f_code))
+        if v is None:  # a code object not seen before: judge it (and the frames outwards)
+            if _user_frame(f) is None:
+                return
+        elif v != _USER:  # the reactor's side of the stack
+            return
     token = obs.deferred_new(self, frame)
     if token is not None:
         self._rr = token

@@ -27,12 +27,18 @@ _STDLIB = frozenset(getattr(sys, "stdlib_module_names", ())) - {"__main__"}
 _verdicts: dict[int, tuple[CodeType, object]] = {}
 BOUNDARY = object()
 MAX_DEPTH = 40  # deeper than this is the loop's own plumbing
+# the same verdicts as small ints, for the walk every new Deferred makes (comparing an int
+# costs less than taking a tuple apart): id of a code object → one of these
+LIBRARY, USER, STOP = 0, 1, 2
+walk_kinds: dict[int, int] = {}
+_KIND = {True: LIBRARY, False: USER}
 
 
 def mark_boundary(*codes: CodeType) -> None:
     """Frames of these code objects are where the reactor calls in (trampolines)."""
     for code in codes:
         _verdicts[id(code)] = (code, BOUNDARY)
+        walk_kinds[id(code)] = STOP
 
 
 def _is_library(frame: FrameType) -> bool:
@@ -65,6 +71,7 @@ def user_frame(frame: FrameType | None) -> FrameType | None:
         if known is None:
             v = _is_library(frame)
             verdicts[id(code)] = (code, v)
+            walk_kinds[id(code)] = _KIND[v]
         else:
             v = known[1]
         if v is False:
