@@ -174,15 +174,21 @@ class EventLog:
         self.size = size
         self.events: deque[Event] = deque(maxlen=size)
         self.seq = 0
-        self._first: dict[str, Event] = {}  # "name", "kind:name", "kind" → first dispatch
-        self._counts: dict[str, int] = {}  # "kind" → count (count() answers "kind:name" too)
-        # kind → name → count: nested, so that counting does not build a "kind:name" string
-        self._named: dict[str, dict[str, int]] = {}
+        # counted with Counter.update over the batch (in C: a program that names a timer a
+        # millisecond brings a new name with every other event), in first-seen order, so the
+        # keys a batch added are the last ones. The counts by kind are summed from the
+        # pairs when read (rarely: expect count, the end of a run)
+        self._pairs: Counter[tuple[str, str]] = Counter()  # (kind, name) → events
+        self._forgotten: Counter[str] = Counter()  # kind → events of names forgotten
+        self._first_kind: dict[str, Event] = {}  # kind → its first event
+        self._first_pair: dict[tuple[str, str], Event] = {}  # (kind, name) → first event
+        self._first_name: dict[str, Event] = {}  # name → its first dispatch
         self._counted = 0  # the indexes cover the events up to this seq
         self._count_by = max(1, size // 2)  # append counts when this many wait
         self._count_due = self._count_by
         self._stats_lock = threading.RLock()
         self._counting = False
+        self._forgetting: list[str] = []  # names to drop from the indexes (see forget)
         self._subscribers: list[Callable[[Event], None]] = []
         self._by_kind: dict[str, list[Callable[[Event], None]]] = {}  # subscribers of some kinds
         self._for_kind: dict[str, tuple[Callable[[Event], None], ...]] = {}  # both, per kind
@@ -296,86 +302,99 @@ class EventLog:
                     self._counted = batch[-1].seq
                     self._count_due = self._counted + self._count_by
                     self._count_batch(batch)
+                if self._forgetting:
+                    self._forget_now()
             finally:
                 self._counting = False
 
     def _count_batch(self, batch: list[Event]) -> None:
-        counts, named, first = self._counts, self._named, self._first
-        new_kinds: set[str] = set()
-        new_pairs: set[tuple[str, str]] = set()
-        for (kind, name), n in Counter(map(_kind_and_name, batch)).items():
-            had = counts.get(kind)
-            if had is None:
-                new_kinds.add(kind)
-                counts[kind] = n
-            else:
-                counts[kind] = had + n
-            if name:
-                by_name = named.get(kind)
-                if by_name is None:
-                    by_name = named[kind] = {}
-                had = by_name.get(name)
-                if had is None:
-                    new_pairs.add((kind, name))
-                    by_name[name] = n
-                else:
-                    by_name[name] = had + n
-        if not new_kinds and not new_pairs:
+        pairs = self._pairs
+        before = len(pairs)
+        pairs.update(map(_kind_and_name, batch))
+        if len(pairs) == before:
             return
-        for ev in batch:  # the first event of each new kind and name, in the log's order
-            kind, name = ev.kind, ev.name
-            if kind in new_kinds:
-                new_kinds.discard(kind)
-                first.setdefault(kind, ev)
-            if name and (kind, name) in new_pairs:
-                new_pairs.discard((kind, name))
-                first.setdefault(kind + ":" + name, ev)
-                if name not in first and kind in FIRST_DISPATCH_KINDS:
-                    first[name] = ev
-            if not new_kinds and not new_pairs:
-                break
+        # the first event of each new pair: a dict made from the batch backwards keeps the
+        # earliest; the pairs a batch added are in the order first seen, so the first new
+        # pair of a kind never seen is that kind's first event
+        new = list(islice(pairs, before, None))
+        if len(new) <= 8:  # a few (a storm of one loop): look each up, in C
+            keys = list(map(_kind_and_name, batch))
+            firsts = [batch[keys.index(pair)] for pair in new]
+        else:
+            backwards = batch[::-1]
+            of_pair = dict(zip(map(_kind_and_name, backwards), backwards))
+            firsts = list(map(of_pair.__getitem__, new))
+        self._first_pair.update(zip(new, firsts))
+        by_kind, by_name = self._first_kind, self._first_name
+        for (kind, name), ev in zip(new, firsts):
+            if kind not in by_kind:
+                by_kind[kind] = ev
+            if name and kind in FIRST_DISPATCH_KINDS and name not in by_name:
+                by_name[name] = ev
 
     def forget(self, names: Iterable[str]) -> None:
         """Drop what the indexes keep under ``names`` (objects summarised away): a program
-        that makes a timer a millisecond for hours keeps its memory flat. Counted first,
-        so that no batch counted later brings them back."""
-        self._count()
-        with self._stats_lock:
-            first, named = self._first, self._named
-            for name in names:
-                first.pop(name, None)
-                for kind, by_name in named.items():
-                    if by_name.pop(name, None) is not None:
-                        first.pop(kind + ":" + name, None)
+        that makes a timer a millisecond for hours keeps its memory flat. Done with the next
+        count (a read, or every half ring), after the events of those names are counted:
+        no batch counted later brings them back, and retiring costs no count of its own
+        (with thousands of objects pending, every new one retires one that finished)."""
+        self._forgetting.extend(names)
+
+    def _forget_now(self) -> None:
+        gone, self._forgetting = set(self._forgetting), []
+        by_name = self._first_name
+        for name in gone:
+            by_name.pop(name, None)
+        # (rebuilt once a batch: as many pairs as live names have kinds, not one per event)
+        kept: Counter[tuple[str, str]] = Counter()
+        forgotten = self._forgotten
+        for pair, n in self._pairs.items():
+            if pair[1] in gone:
+                forgotten[pair[0]] += n
+            else:
+                kept[pair] = n
+        self._pairs = kept
+        self._first_pair = {p: ev for p, ev in self._first_pair.items() if p[1] not in gone}
 
     @property
     def counts(self) -> dict[str, int]:
         """"kind" → how many events of it so far."""
         self._count()
-        return self._counts
+        totals = Counter(self._forgotten)
+        for (kind, _), n in self._pairs.items():
+            totals[kind] += n
+        return totals
 
     @property
     def first(self) -> dict[str, Event]:
+        """"NAME", "KIND:NAME" and "KIND" → its first event (a name: its first dispatch)."""
         self._count()
-        return self._first
+        out: dict[str, Event] = dict(self._first_kind)
+        out.update((f"{kind}:{name}", ev) for (kind, name), ev in self._first_pair.items()
+                   if name)
+        out.update(self._first_name)
+        return out
 
     def first_dispatch(self, token: str) -> Event | None:
         """The first event for an expect token: NAME, KIND:NAME or KIND."""
         self._count()
-        return self._first.get(token)
+        kind, colon, name = token.partition(":")
+        if colon:
+            return self._first_pair.get((kind, name)) if name else None
+        ev = self._first_name.get(token)
+        return ev if ev is not None else self._first_kind.get(token)
 
     def count_dispatches(self) -> int:
-        self._count()
-        counts = self._counts
+        counts = self.counts
         return sum(counts.get(k, 0) for k in DISPATCH_KINDS)
 
     def count(self, token: str) -> int:
         """How many events of KIND, or of KIND:NAME (names never contain a colon)."""
-        self._count()
         kind, _, name = token.partition(":")
         if not name:
-            return self._counts.get(kind, 0)
-        return self._named.get(kind, {}).get(name, 0)
+            return self.counts.get(kind, 0)
+        self._count()
+        return self._pairs.get((kind, name), 0)
 
 
 def write_jsonl(events: Iterable[Event], out: Any) -> None:
