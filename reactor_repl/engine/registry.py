@@ -50,7 +50,7 @@ class Link:
         return f"errback {self.errback}"
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, slots=True)
 class DState:
     """What a followed Deferred is doing (the observer's token for it)."""
 

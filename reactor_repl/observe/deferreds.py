@@ -122,17 +122,28 @@ def _wrap(token: Any, link: Any, branch: str, fn: Any) -> Any:
     return _Step(_step, token, link, branch, fn)
 
 
+def _resume(wait: Any, fn: Any, result: Any, *args: Any, **kw: Any) -> Any:
+    obs = STATE.observer
+    if obs is not None:
+        return obs.coroutine_resumes(wait, fn, result, args, kw)
+    return fn(result, *args, **kw)
+
+
+class _Resume(partial):
+    """``_gotResultInlineCallbacks`` behind a report: the coroutine that waited goes on.
+    A ``partial`` as ``_Step`` is (a closure was a function, two cells and a dictionary
+    for each ``await``: four more objects for the collector to scan while it waits)."""
+
+    __slots__ = ()
+
+    @property
+    def __wrapped__(self) -> Any:
+        return self.args[1]
+
+
 def _wrap_resume(wait: Any, fn: Any) -> Any:
     """``_gotResultInlineCallbacks``: the coroutine that waited goes on (if it waited)."""
-
-    def resume(result: Any, *args: Any, **kw: Any) -> Any:
-        obs = STATE.observer
-        if obs is not None:
-            return obs.coroutine_resumes(wait, fn, result, args, kw)
-        return fn(result, *args, **kw)
-
-    resume.__wrapped__ = fn  # type: ignore[attr-defined]
-    return resume
+    return _Resume(_resume, wait, fn)
 
 
 def _make_observing(cls: type) -> type:
