@@ -108,12 +108,16 @@ class Record:
 class TimerRecord(Record):
     due: float = 0.0  # absolute clock time it is due at
     late: float | None = None  # how late it ran
+    due_shown: float | None = None  # when it is due, as the session's clock reads it
 
-    # once fired, the detail says how late: made from ``late`` when asked, not as it fires
+    # the detail says when it is due, and once fired how late: made from the numbers when
+    # asked, not as a program makes a timer a millisecond
     @property  # type: ignore[override]
     def detail(self) -> str:
         if self.late is not None and self.state == "fired":
             return f"late +{self.late:.3f}s"
+        if self.due_shown is not None:
+            return f"due {self.due_shown:.3f}"
         return self._detail
 
     @detail.setter

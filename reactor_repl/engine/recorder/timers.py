@@ -33,7 +33,7 @@ class TimersPart(Base):
             return rec
         self._keep(rec, dc)
         due = dc.getTime() - eng.start_time
-        rec.detail = f"due {due:.3f}"
+        rec.due_shown = due
         eng.record_lazy("timer.schedule", name, _scheduled,
                         (delay, due, label_of(func), detail, rec.site, rec.by_command))
         return rec
@@ -72,8 +72,7 @@ class TimersPart(Base):
         rec.due = dc.getTime()
         if rec.internal:
             return
-        due = rec.due - self.eng.start_time
-        rec.detail = f"due {due:.3f}"
+        due = rec.due_shown = rec.due - self.eng.start_time
         if how == "reset":
             self.eng.record("timer.reset", rec.name, f"now due in {seconds:g}s, at {due:.3f}",
                             {"delay": seconds, "due": round(due, 6)})
