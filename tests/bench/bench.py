@@ -214,7 +214,9 @@ def overhead(workdir: str, n: int, repeats: int, lints_off: bool = False) -> dic
 HERE = os.path.dirname(os.path.abspath(__file__))
 PROGRAMS = os.path.join(HERE, "programs")
 NOLINTS = os.path.join(HERE, "nolints.py")
-TRACED = {"chain": 100_000, "echo_rounds": 10_000}  # program → its N
+# program → its N: a long callback chain, loopback round trips, one-shot timers (a program
+# that uses callLater), coroutines waiting at once (many Deferreds pending)
+TRACED = {"chain": 100_000, "echo_rounds": 10_000, "timers": 100_000, "waiters": 8_000}
 
 
 def traced(workdir: str, program: str, n: int, repeats: int,
@@ -258,15 +260,18 @@ def runaway(workdir: str) -> list[dict[str, Any]]:
 
 
 def traced_memory(workdir: str, rounds: list[int]) -> list[dict[str, Any]]:
-    """Peak RSS of the traced echo as it runs longer (plain python beside it)."""
-    path = os.path.join(PROGRAMS, "echo_rounds.py")
+    """Peak RSS of the traced echo as it runs longer, and of the timers program making
+    ten times as many timers (plain python beside each)."""
     rows = []
-    for n in rounds:
-        plain = run([sys.executable, path, str(n)])
-        ours = run(tool() + ["trace", "--events", os.path.join(workdir, "mem.jsonl"), path,
-                             str(n)])
-        rows.append({"rounds": n, "events": 4 * n, "rss_mb_plain": round(plain[1] / 1024, 1),
-                     "rss_mb_trace": round(ours[1] / 1024, 1)})
+    for program, unit, scale in (("echo_rounds", "rounds", 1), ("timers", "timers", 10)):
+        path = os.path.join(PROGRAMS, program + ".py")
+        for n in rounds:
+            plain = run([sys.executable, path, str(scale * n)])
+            ours = run(tool() + ["trace", "--events", os.path.join(workdir, "mem.jsonl"),
+                                 path, str(scale * n)])
+            rows.append({"program": program, unit: scale * n,
+                         "rss_mb_plain": round(plain[1] / 1024, 1),
+                         "rss_mb_trace": round(ours[1] / 1024, 1)})
     return rows
 
 
@@ -824,9 +829,11 @@ def show(section: str, result: object) -> None:
             print(f"  {row['scenario']}: exit {row['exit']} after {row['wall_s']:.2f}s "
                   "(target: well under 20 s)")
     elif section == "trace_memory":
-        print("peak RSS of the traced echo as it runs longer (the ring keeps 100,000 events):")
+        print("peak RSS of traced programs as they run longer (the ring keeps 100,000 events):")
         for row in result:  # type: ignore[attr-defined]
-            print(f"  echo {row['rounds']:>7,} round trips: peak RSS plain {row['rss_mb_plain']} MB, "
+            what = (f"echo {row['rounds']:>7,} round trips" if "rounds" in row
+                    else f"timers {row['timers']:>9,}")
+            print(f"  {what}: peak RSS plain {row['rss_mb_plain']} MB, "
                   f"traced {row['rss_mb_trace']} MB")
     elif section == "memory":
         print("memory (peak RSS; the ring keeps 100,000 events):")
