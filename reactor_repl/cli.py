@@ -357,7 +357,9 @@ def strict_outcome(engine: Any, path: str) -> int:
 def cmd_trace(args: Any, argv: list[str] | None) -> int:
     from reactor_repl.program import trace_main
 
-    return _leaving(trace_main.main(args, as_command=argv is None), argv)
+    # (no _leaving: the program's garbage is collected on the way out as under python —
+    # a failed Deferred in a cycle freed then is when Twisted logs it)
+    return trace_main.main(args, as_command=argv is None)
 
 
 def cmd_view(args: Any) -> int:

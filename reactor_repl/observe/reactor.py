@@ -14,6 +14,7 @@ from __future__ import annotations
 import sys
 import threading
 from functools import partial
+from types import FunctionType
 from typing import Any, Callable
 
 from reactor_repl.observe import sites, timers
@@ -45,6 +46,7 @@ class ObservingMixin:
         after = super(ObservingMixin, cls)
         cls._rr_next_run_until_current = after.runUntilCurrent  # type: ignore[misc]
         cls._rr_next_call_later = after.callLater  # type: ignore[misc]
+        _named_as_twisted(cls)
 
     # -- the loop
     def run(self, *args: Any, **kw: Any) -> None:
@@ -193,6 +195,35 @@ class ObservingMixin:
         obs = STATE.observer
         if obs is not None:
             obs.trigger_removed(triggerID)
+
+
+def _named_as_twisted(cls: type) -> None:
+    """The reactor a program sees is named as without us: the class as the platform's
+    (``type(reactor)``, its repr, twistd's "reactor class: …" line), and each method we
+    wrap as the one it wraps (``repr(reactor.stop)``, a timer ``→ ReactorBase.stop()``).
+    The methods are per-class copies (same code): one mixin serves several platforms."""
+    mro = cls.__mro__
+    platform = next((c for c in mro if (c.__module__ or "").startswith("twisted.")), None)
+    if platform is None:
+        return
+    ours = mro[:mro.index(platform)]
+    below = mro[mro.index(platform):]
+    for name in {n for c in ours for n, v in vars(c).items() if isinstance(v, FunctionType)}:
+        definer = next((c for c in below if name in vars(c)), None)
+        if definer is None:
+            continue
+        fn = next(vars(c)[name] for c in ours if name in vars(c))
+        if not isinstance(fn, FunctionType):
+            continue
+        twin = FunctionType(fn.__code__, fn.__globals__, fn.__name__, fn.__defaults__,
+                            fn.__closure__)
+        twin.__kwdefaults__ = fn.__kwdefaults__
+        twin.__doc__ = fn.__doc__
+        twin.__qualname__ = f"{definer.__qualname__}.{name}"
+        setattr(cls, name, twin)
+    cls.__name__ = platform.__name__
+    cls.__qualname__ = platform.__qualname__
+    cls.__module__ = platform.__module__
 
 
 sites.mark_boundary(ObservingMixin.run.__code__, ObservingMixin.runUntilCurrent.__code__,

@@ -116,7 +116,9 @@ def _run_script(path: str) -> None:
         _fresh_main()
         runpy._run_module_as_main("__main__", alter_argv=False)  # type: ignore[attr-defined]
         return
-    full = os.path.abspath(path)
+    # as CPython makes it: the working directory joined to the path, not normalised
+    # (``./prog.py`` stays ``/here/./prog.py`` in __file__ and in every traceback)
+    full = os.path.join(os.getcwd(), path)
     with io.open_code(full) as f:
         source = f.read()
     main = _fresh_main()
@@ -145,6 +147,7 @@ def _fresh_main() -> types.ModuleType:
 
     main = types.ModuleType("__main__")
     main.__builtins__ = builtins  # type: ignore[attr-defined]
+    main.__annotations__ = {}  # (Python's own __main__ has one: print(__annotations__) works)
     sys.modules["__main__"] = main
     return main
 

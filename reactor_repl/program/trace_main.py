@@ -9,6 +9,8 @@ file and no terminal, prints the log lines on stderr as they happen.
 
 from __future__ import annotations
 
+import gc
+
 import sys
 from typing import Any
 
@@ -105,6 +107,12 @@ def main(args: Any, as_command: bool = False) -> int:
         return Beside(recording, target, args).run()
     recording.install()
     outcome = launch.run(target, silent=lambda e: ended_by(e) is not None)
+    if as_command:
+        # the program has ended and so does the process: writing the files allocates,
+        # and a collection meanwhile would free (and Twisted log) a failed Deferred's
+        # cycle before the program's atexit handlers run; under python the collection
+        # at the interpreter's exit finds it after them (it runs, enabled or not)
+        gc.disable()
     foreign = ended_by(outcome.error)
     for problem in recording.finish(outcome.reason):
         _say(problem)
