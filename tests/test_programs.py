@@ -130,6 +130,12 @@ CASES = [
         X(r"a failed Deferred kept for now", "timer.fire", "fail_and_keep"),
         X(r"a failed Deferred dropped", "timer.fire", "fail_and_drop"),
     ]),
+    # a Failure's traceback (its tb, its exception's __traceback__) showed the observer's
+    # step wrappers between Twisted's frames and the program's
+    Case("tracebacks", [_prog("tracebacks.py")], expect=[
+        X(r"coroutine: print_exc", "deferred.resume", "tracebacks.py"),
+        X(r"errback: the exception", "deferred.step", "show"),
+    ]),
     Case("logs_to_stdout", [_prog("logs_to_stdout.py")], expect=[
         X(r"a timer is about to raise", "timer.fire", "fail_in_a_timer"),
         X(r"printed, so logged", "timer.fire", "drop_a_failure"),
