@@ -136,6 +136,12 @@ CASES = [
         X(r"coroutine: print_exc", "deferred.resume", "tracebacks.py"),
         X(r"errback: the exception", "deferred.step", "show"),
     ]),
+    # d.callbacks held step stand-ins without __name__ (the program raised, and hung); a
+    # function given to callWhenRunning was Twisted's own trigger, not recorded
+    Case("introspect", [_prog("introspect.py")], virtual=True, expect=[
+        X(r"started by callWhenRunning", "trigger.fire", "started()"),
+        X(r"later ran", "timer.fire", "later()"),
+    ]),
     Case("logs_to_stdout", [_prog("logs_to_stdout.py")], expect=[
         X(r"a timer is about to raise", "timer.fire", "fail_in_a_timer"),
         X(r"printed, so logged", "timer.fire", "drop_a_failure"),

@@ -22,7 +22,6 @@ as they happen.
 from __future__ import annotations
 
 import sys
-from functools import partial
 from typing import Any, Callable
 
 from twisted.internet import defer
@@ -33,6 +32,7 @@ from reactor_repl.observe.sites import MAX_DEPTH as _MAX_DEPTH
 from reactor_repl.observe.sites import USER as _USER
 from reactor_repl.observe.sites import user_frame as _user_frame
 from reactor_repl.observe.sites import walk_kinds
+from reactor_repl.observe.stand_in import StandIn
 from reactor_repl.observe.state import STATE, off_thread
 
 Deferred = defer.Deferred
@@ -102,17 +102,12 @@ def _step(token: Any, link: Any, branch: str, fn: Any, result: Any, *args: Any,
     return obs.deferred_step(token, link, branch, fn, result, args, kw)
 
 
-class _Step(partial):
-    """What Twisted keeps in the chain in place of a callback: it reports the step. A
-    ``partial`` of ``_step``: made in C, no closure cells and no attribute dictionary
-    (a chain of 100,000 callbacks makes 100,000 of them); ``__wrapped__`` is the
-    person's callable."""
+class _Step(StandIn):
+    """What Twisted keeps in the chain in place of a callback: it reports the step (a
+    chain of 100,000 callbacks makes 100,000 of them)."""
 
     __slots__ = ()
-
-    @property
-    def __wrapped__(self) -> Any:
-        return self.args[3]
+    AT = 3
 
 
 def _wrap(token: Any, link: Any, branch: str, fn: Any) -> Any:
@@ -129,16 +124,13 @@ def _resume(wait: Any, fn: Any, result: Any, *args: Any, **kw: Any) -> Any:
     return fn(result, *args, **kw)
 
 
-class _Resume(partial):
+class _Resume(StandIn):
     """``_gotResultInlineCallbacks`` behind a report: the coroutine that waited goes on.
-    A ``partial`` as ``_Step`` is (a closure was a function, two cells and a dictionary
-    for each ``await``: four more objects for the collector to scan while it waits)."""
+    (A closure was a function, two cells and a dictionary for each ``await``: four more
+    objects for the collector to scan while it waits.)"""
 
     __slots__ = ()
-
-    @property
-    def __wrapped__(self) -> Any:
-        return self.args[1]
+    AT = 1
 
 
 def _wrap_resume(wait: Any, fn: Any) -> Any:

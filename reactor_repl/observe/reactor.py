@@ -17,12 +17,15 @@ from functools import partial
 from types import FunctionType
 from typing import Any, Callable
 
+from twisted.internet.base import ReactorBase
+
 from reactor_repl.observe import sites, timers
 from reactor_repl.observe.state import STATE, off_thread
 
 _getframe = sys._getframe
 _get_ident = threading.get_ident
 LoopingCall = timers.LoopingCall
+_CALL_WHEN_RUNNING = ReactorBase.callWhenRunning.__code__
 
 
 def _trigger_fire(token: Any, f: Callable[..., Any], *args: Any, **kw: Any) -> Any:
@@ -182,7 +185,10 @@ class ObservingMixin:
         obs = STATE.observer
         token = None
         if obs is not None:
-            token = obs.trigger_new(phase, eventType, callable, _getframe(1))
+            frame = _getframe(1)
+            if frame.f_code is _CALL_WHEN_RUNNING:  # made for whoever called that
+                frame = frame.f_back
+            token = obs.trigger_new(phase, eventType, callable, frame)
             if token is not None:
                 callable = partial(_trigger_fire, token, callable)
         tid = super().addSystemEventTrigger(phase, eventType, callable, *args, **kw)  # type: ignore[misc]

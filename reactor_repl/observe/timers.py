@@ -9,12 +9,12 @@ is wrapped (for loops whose clock is the observed reactor) and reports the beat.
 
 from __future__ import annotations
 
-from functools import partial
 from typing import Any, Callable
 
 from twisted.internet import base, task
 
 from reactor_repl.observe import sites
+from reactor_repl.observe.stand_in import StandIn
 from reactor_repl.observe.state import STATE, off_thread
 
 DelayedCall = base.DelayedCall
@@ -32,6 +32,13 @@ def _fire(token: Any, func: Callable[..., Any], *args: Any, **kw: Any) -> Any:
 
 
 sites.mark_boundary(_fire.__code__)
+
+
+class _Fire(StandIn):
+    """A timer's ``func`` while it is observed: reports the firing, calls the original."""
+
+    __slots__ = ()
+    AT = 1
 
 
 class ObservedDelayedCall(DelayedCall):
@@ -84,7 +91,7 @@ def follow(dc: Any, token: Any) -> None:
     dc.__class__ = ObservedDelayedCall
     dc._rr = token
     dc._rr_func = func
-    dc.func = partial(_fire, token, func)
+    dc.func = _Fire(_fire, token, func)
 
 
 # -- LoopingCall

@@ -1,0 +1,28 @@
+"""What the observation layer puts where Twisted keeps the person's callable.
+
+A timer's ``func``, a Deferred's callbacks, a coroutine's resumption: Twisted keeps the
+callable it was given, and a program may look at it (``d.callbacks[0][0][0].__name__``,
+``dc.func.__qualname__``). Ours is a ``partial`` (made in C, no closure cells, no
+attribute dictionary) that reports and then calls the person's callable; what it lacks
+is read from that callable, and ``__wrapped__`` is the callable itself.
+"""
+
+from __future__ import annotations
+
+from functools import partial
+from typing import Any
+
+
+class StandIn(partial):
+    """A ``partial`` whose argument ``AT`` is the person's callable."""
+
+    __slots__ = ()
+    AT = 0
+
+    @property
+    def __wrapped__(self) -> Any:
+        return self.args[self.AT]
+
+    def __getattr__(self, name: str) -> Any:
+        # (only for what a partial has not: __name__, __qualname__, the callable's own)
+        return getattr(self.args[self.AT], name)
