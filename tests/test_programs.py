@@ -141,7 +141,7 @@ CASES = [
     Case("introspect", [_prog("introspect.py")], virtual=True, expect=[
         X(r"started by callWhenRunning", "trigger.fire", "started()"),
         X(r"later ran", "timer.fire", "later()"),
-    ]),
+    ], extra=[("deferred.fire", ("callback(41)",))]),  # succeed(41): not pending
     Case("logs_to_stdout", [_prog("logs_to_stdout.py")], expect=[
         X(r"a timer is about to raise", "timer.fire", "fail_in_a_timer"),
         X(r"printed, so logged", "timer.fire", "drop_a_failure"),

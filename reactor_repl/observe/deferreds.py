@@ -163,6 +163,22 @@ def _make_observing(cls: type) -> type:
             elif old > 0 and value == 0:
                 obs.deferred_resumed(self._rr, self)
 
+        # -- fired without callback(): defer.succeed() sets result, then called (Twisted's
+        #    own shortcut); callback() sets called first, its result after (_fire reports it)
+        @property
+        def called(self) -> bool:
+            return self.__dict__.get("called", False)
+
+        @called.setter
+        def called(self, value: bool) -> None:
+            state = self.__dict__
+            old = state.get("called", False)
+            state["called"] = value
+            if value and not old and "result" in state:
+                obs = STATE.observer
+                if obs is not None:
+                    obs.deferred_fire(self._rr, self, "callback", state["result"])
+
         # -- links (addCallback, addErrback and addBoth append directly in Twisted: all four here)
         def addCallbacks(self, callback: Any, errback: Any = None, callbackArgs: Any = (),
                          callbackKeywords: Any = _NONE, errbackArgs: Any = (),

@@ -1,6 +1,7 @@
 """A program that looks at what Twisted keeps for it: the names of its Deferred's
 callbacks and of a timer's function (the observer's stand-ins must answer as the
-callables do), and a function started with ``reactor.callWhenRunning``."""
+callables do), a function started with ``reactor.callWhenRunning``, and a Deferred made
+by ``defer.succeed`` (fired without ``callback()``: Twisted sets its result itself)."""
 
 from __future__ import annotations
 
@@ -25,6 +26,8 @@ def started() -> None:
     print("timer:", dc.func.__name__, dc.func.__qualname__, dc.active())
     d.callback("7")
     print("result:", d.result)
+    ok = defer.succeed(41)
+    ok.addCallback(lambda v: print("succeed gives", v + 1))
     reactor.callLater(0.02, reactor.stop)
 
 
