@@ -142,6 +142,13 @@ CASES = [
         X(r"started by callWhenRunning", "trigger.fire", "started()"),
         X(r"later ran", "timer.fire", "later()"),
     ], extra=[("deferred.fire", ("callback(41)",))]),  # succeed(41): not pending
+    # on the virtual clock a job waiting in blockingCallFromThread counted as running: the
+    # reactor waited 5 s at each of its settles before time could move
+    Case("blocking_call", [_prog("blocking_call.py")], virtual=True, expect=[
+        X(r"reactor: asked for 1", "deferred.new", "blocking_call.py:17"),
+        X(r"reactor: asked for 2", "deferred.new", "blocking_call.py:17"),
+        X(r"job: got", "thread.result", "worker"),
+    ]),
     Case("logs_to_stdout", [_prog("logs_to_stdout.py")], expect=[
         X(r"a timer is about to raise", "timer.fire", "fail_in_a_timer"),
         X(r"printed, so logged", "timer.fire", "drop_a_failure"),

@@ -106,6 +106,20 @@ class Observer:
     def job_result(self, token: Any, ok: bool, result: Any, on_result: Callable[..., Any]) -> None:
         on_result(ok, result)
 
+    def job_blocking(self) -> Any:
+        """A ``blockingCallFromThread`` starts in this thread: a token for the job it runs
+        in, if its waits matter (the virtual clock waits for running jobs), else None."""
+        return None
+
+    def job_waits(self, token: Any) -> None:
+        """The job waits for the reactor to hand its call's result back."""
+
+    def job_woken(self, token: Any) -> None:
+        """The reactor hands the result back (reactor thread, before the job can run)."""
+
+    def job_goes_on(self, token: Any) -> None:
+        """The job has its result and runs again."""
+
     def threadcall(self, f: Callable[..., Any]) -> Callable[..., Any]:
         """``callFromThread(f)``: returns what is queued instead (it must call ``f``)."""
         return f

@@ -103,6 +103,35 @@ class ThreadsPart(Base):
             eng.clock.set_state(rec.activity, "delivered")
             self.reg.finished(rec)
 
+    # -- a job in blockingCallFromThread: on the virtual clock the reactor waits for running
+    #    jobs before time moves; one waiting for the reactor's answer is not running
+    def job_blocking(self) -> Any:
+        act = self.eng._local.activity
+        if act is None or act.kind != "job" or not self.eng.clock.virtual:
+            return None
+        return act
+
+    def job_waits(self, token: Any) -> None:
+        clock = self.eng.clock
+        with clock.cond:
+            if token.state == "running":  # (the answer may be on its way: then "waking")
+                clock._set(token, "blocked")
+                clock.cond.notify_all()
+
+    def job_woken(self, token: Any) -> None:
+        clock = self.eng.clock
+        with clock.cond:
+            if token.state in ("running", "blocked"):
+                clock._set(token, "waking")  # the reactor waits for it to go on
+                clock.cond.notify_all()
+
+    def job_goes_on(self, token: Any) -> None:
+        clock = self.eng.clock
+        with clock.cond:
+            if token.state in ("blocked", "waking"):
+                clock._set(token, "running")
+                clock.cond.notify_all()
+
     def threadcall(self, f: Callable[..., Any]) -> Callable[..., Any]:
         eng = self.eng
         local = eng._local
