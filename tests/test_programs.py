@@ -149,6 +149,10 @@ CASES = [
         X(r"reactor: asked for 2", "deferred.new", "blocking_call.py:17"),
         X(r"job: got", "thread.result", "worker"),
     ]),
+    Case("iterate", [_prog("iterate.py")], virtual=True, expect=[
+        X(r"timer ran", "timer.fire", "timer()"),
+        X(r"deferLater ran", "deferred.step", "later"),
+    ]),
     Case("logs_to_stdout", [_prog("logs_to_stdout.py")], expect=[
         X(r"a timer is about to raise", "timer.fire", "fail_in_a_timer"),
         X(r"printed, so logged", "timer.fire", "drop_a_failure"),

@@ -224,6 +224,10 @@ class LoopControl:
         if self._io_count != before or self.threadCallQueue or timeout == 0:  # type: ignore[attr-defined]
             return
         if not self._started:  # type: ignore[attr-defined]
+            if self.free_running and timeout:
+                # a program that drives the loop itself, reactor.iterate(delay) without
+                # run(): the poller's wait passes, as it would (no I/O came meanwhile)
+                self._jump(clock.now + timeout)
             return
         # other threads (pool jobs, helpers) finish what they can at this instant
         clock.settle()
