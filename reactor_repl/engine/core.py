@@ -229,6 +229,12 @@ class Engine:
         ident = self._forget_at_exit()
         self._thread_labels[ident] = self._labels[ident] = label
 
+    def label_unlisted(self, label: str) -> None:
+        """The calling thread (``engine.unlisted``, one ``threading`` does not list) is
+        ``label`` in events; asked before it records anything."""
+        ident = _get_ident()
+        self._thread_labels[ident] = self._labels[ident] = label
+
     def set_thread_label(self, label: str | None) -> None:
         """The calling thread's label for now (None: its own again)."""
         ident = self._forget_at_exit()

@@ -19,6 +19,8 @@ import time
 from types import FrameType
 from typing import TYPE_CHECKING, Any
 
+from reactor_repl.engine.unlisted import Unlisted
+
 if TYPE_CHECKING:
     from reactor_repl.engine.core import Engine
 
@@ -100,13 +102,15 @@ class Watchdog:
         self.stop = stop
         self.stuck: dict[str, Any] | None = None  # the stall going on now, for the state pane
         self._warned_for: float | None = None  # busy_since of the stall already reported
-        self._thread: threading.Thread | None = None
+        self._thread: Unlisted | None = None
 
     def start(self) -> None:
-        self._thread = threading.Thread(target=self._run, name="watchdog", daemon=True)
+        # (not a threading.Thread: a traced program listing its threads would see it)
+        self._thread = Unlisted(self._run)
         self._thread.start()
 
     def _run(self) -> None:
+        self.engine.label_unlisted("watchdog")
         try:
             while not self.stop.is_set():
                 self.stop.wait(self.check())

@@ -9,12 +9,12 @@ when the program has ended.
 from __future__ import annotations
 
 import sys
-import threading
 from dataclasses import dataclass
 from typing import IO, Any
 
 from reactor_repl.engine.core import Config, Engine
 from reactor_repl.engine.events import write_jsonl
+from reactor_repl.engine.unlisted import Unlisted
 from reactor_repl.program.guard import ForeignReactor, Guard
 
 REACTORS = ("default", "asyncio")
@@ -52,7 +52,7 @@ class Recording:
                                     slow=options.slow, max_dispatches=NO_RUNAWAY))
         self.guard: Guard | None = None
         self.printer: Any = None
-        self._flusher: threading.Thread | None = None
+        self._flusher: Unlisted | None = None
         self.finished = False
         self._stopping = False  # --strict: a hang asked the program's reactor to stop
 
@@ -122,11 +122,15 @@ class Recording:
         self.engine.log.subscribe(printer)
         stop = self.engine.clock.shutdown
 
+        engine = self.engine
+
         def flush_now_and_then() -> None:
+            engine.label_unlisted("rr-lines")
             while not stop.wait(LINE_FLUSH_EVERY):
                 printer.flush(partial=True)
 
-        self._flusher = threading.Thread(target=flush_now_and_then, name="rr-lines", daemon=True)
+        # (not a threading.Thread: the program listing its threads would see it)
+        self._flusher = Unlisted(flush_now_and_then)
         self._flusher.start()
 
     def finish(self, reason: str = "") -> list[str]:
