@@ -127,3 +127,24 @@ def test_piped_view_prints_lines_and_a_terminal_opens_the_explorer(
     t.wait_for("c1: client, last tcp.clientlost")
     t.type("quit")
     assert t.exit_code() == 2  # as piped: a line that is not an event
+
+
+def test_waiting_at_a_moment_counts_a_fired_deferred_as_done_unless_it_pauses() -> None:
+    """A Deferred that fired was listed as pending until its deferred.result, which comes
+    when the pass's chains have run out (defer.succeed's, a step later in the same pass)."""
+    from reactor_repl.engine.events import Event
+    from reactor_repl.views.recorded_waiting import rebuilt
+
+    def ev(seq: int, kind: str, name: str, **data: Any) -> Event:
+        return Event(seq, seq / 10, 1, kind, name, "reactor", kind, data, False)
+
+    events = [ev(1, "deferred.new", "d1", site="p.py:3"), ev(2, "deferred.new", "d2"),
+              ev(3, "deferred.fire", "d1"), ev(4, "deferred.pause", "d1", on="d2"),
+              ev(5, "deferred.fire", "d2"), ev(6, "deferred.resume", "d1"),
+              ev(7, "deferred.result", "d2"), ev(8, "deferred.result", "d1")]
+    assert [w["name"] for w in rebuilt(events, upto=2)] == ["d1", "d2"]
+    assert [w["name"] for w in rebuilt(events, upto=3)] == ["d2"]  # fired: done
+    assert [(w["name"], [c["name"] for c in w["chain"]]) for w in rebuilt(events, upto=4)] \
+        == [("d1", ["d2"]), ("d2", [])]  # paused on d2 again
+    assert [w["name"] for w in rebuilt(events, upto=5)] == ["d1"]  # still paused on d2
+    assert rebuilt(events, upto=6) == []  # resumed: its chain goes on

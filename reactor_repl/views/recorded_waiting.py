@@ -2,8 +2,9 @@
 
 At the end of a record, ``session.end`` carries the chains the engine worked out from
 the live objects (``data.waiting``). At any other moment (``--at SEQ``) the answer is
-rebuilt from the events alone: the Deferreds made (``deferred.new``) and not yet run
-out (``deferred.result``), and for each the last thing it was paused on or awaited
+rebuilt from the events alone: the Deferreds made (``deferred.new``) and not yet fired
+(``deferred.fire``; ``deferred.result`` comes when the pass's chains have run out) or
+paused since, and for each the last thing it was paused on or awaited
 (``deferred.pause``/``deferred.resume``); what would have fired it is not in the record,
 so a chain there ends at the last Deferred it names.
 """
@@ -28,6 +29,7 @@ def rebuilt(events: Iterable[Event], upto: int | None = None) -> list[dict[str, 
     """Pending Deferreds as of seq ``upto`` (default: the last event), from the events."""
     made: dict[str, tuple[float, str]] = {}  # name → (t made, site)
     ended: set[str] = set()
+    fired: set[str] = set()
     waits_on: dict[str, str] = {}  # name → what it is paused on / awaits
     at: dict[str, str] = {}  # a coroutine: where it is suspended
     now = 0.0
@@ -40,7 +42,9 @@ def rebuilt(events: Iterable[Event], upto: int | None = None) -> list[dict[str, 
         if ev.kind == "deferred.new" and name:
             made[name] = (ev.t, str(data.get("site", "")))
             ended.discard(name)
-        elif ev.kind == "deferred.result" and name:
+        elif ev.kind in ("deferred.fire", "deferred.result") and name:
+            # fired, it is done unless it pauses (as the live answer: not called, or paused)
+            fired.add(name)
             ended.add(name)
         elif ev.kind == "deferred.pause" and name:
             waits_on[name] = str(data.get("on", ""))
@@ -50,6 +54,8 @@ def rebuilt(events: Iterable[Event], upto: int | None = None) -> list[dict[str, 
         elif ev.kind == "deferred.resume" and name:
             waits_on.pop(name, None)
             at.pop(name, None)
+            if name in fired:  # its chain goes on: fired, not paused
+                ended.add(name)
     out = []
     for name, (born, site) in made.items():
         if name in ended:
