@@ -93,7 +93,7 @@ class Engine:
         self.recorder = Recorder(self)
         self.lints = Lints(self)
         # virtual: dispatches without the loop going idle from which to look twice (spin, runaway)
-        self._many = min(self.config.spin_dispatches, self.config.max_dispatches + 1)
+        self._many = self._first_look()
         self._spin_base = 0  # dispatches when the clock last moved
         # (a 'times N' loop's calls count for warn.spin, not for the runaway guard)
         self.on_hang: list[Callable[[], None]] = []  # --strict: a hang ends the run
@@ -462,6 +462,13 @@ class Engine:
         self.last_warning = self.record(
             "warn.slow", name, f"{who} ran {dur:.3f}s (> --slow {self.config.slow:g}s)", data)
 
+    def _first_look(self) -> int:
+        """When to look first at the dispatches without the loop going idle: virtual only
+        (a live loop's time moves by itself; ``n >= _many`` is then never true)."""
+        if not self.clock.virtual:
+            return sys.maxsize
+        return min(self.config.spin_dispatches, self.config.max_dispatches + 1)
+
     def _many_dispatches(self, n: int) -> None:
         """Virtual: many dispatches without the loop going idle. At one instant (the clock
         did not move) that is warn.spin; past --max-dispatches (the calls of a loop with
@@ -488,7 +495,7 @@ class Engine:
         r.finite_dispatches = 0
         self._spin_base = 0
         self.lints.spin_said = False
-        self._many = min(self.config.spin_dispatches, self.config.max_dispatches + 1)
+        self._many = self._first_look()
 
     def _runaway(self) -> None:
         self.runaway = True

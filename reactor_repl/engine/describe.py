@@ -92,7 +92,7 @@ def label_of(fn: Callable[..., Any] | None) -> str:
     if label:
         return str(label)
     owner = getattr(fn, "__self__", None)
-    if isinstance(owner, defer.Deferred):
+    if owner is not None and isinstance(owner, defer.Deferred):  # (an ABC: no call for None)
         name = deferred_name(owner)
         if name:
             return f"{name}.{getattr(fn, '__name__', '?')}"

@@ -231,6 +231,7 @@ class Registry:
         self.counters: dict[str, int] = {}
         self.claims: list[Claim] = []
         self.strong: dict[str, Any] = {}  # objects a command made: kept as a program's variables
+        self._taken = _Taken(self)  # the names in use, for auto_name
         # told the automatic names each retirement summarised away (a typed name stays taken)
         self.on_retire: Callable[[list[str]], None] | None = None
 
@@ -244,7 +245,7 @@ class Registry:
                 raise NameError_(requested)
             return requested
         prefix_family = family if family in FAMILIES else "deferred"
-        return auto_name(prefix_family, self.counters, _Taken(self))
+        return auto_name(prefix_family, self.counters, self._taken)
 
     def peek_name(self, family: str) -> str:
         """The name ``new_name(family)`` would give now (for completion), taking none."""
@@ -263,6 +264,8 @@ class Registry:
 
     def claimed(self, family: str) -> Claim | None:
         """The innermost claim still wanting ``family`` (it is then taken)."""
+        if not self.claims:  # (a program's every object asks)
+            return None
         for c in reversed(self.claims):
             if family in c.families and family not in c.taken:
                 c.taken.add(family)

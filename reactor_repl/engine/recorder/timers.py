@@ -26,13 +26,14 @@ class TimersPart(Base):
     # ------------------------------------------------------------ timers
     def timer_new(self, dc: Any, func: Any, frame: Any, delay: float) -> Any:
         eng = self.eng
-        rec, detail = self._follow("timer", TimerRecord, frame, True, due=dc.getTime(),
+        when = dc.getTime()
+        rec, detail = self._follow("timer", TimerRecord, frame, True, due=when,
                                    state="scheduled")
         name = rec.name
         if rec.internal:
             return rec
         self._keep(rec, dc)
-        due = dc.getTime() - eng.start_time
+        due = when - eng.start_time
         rec.due_shown = due
         eng.record_lazy("timer.schedule", name, _scheduled,
                         (delay, due, label_of(func), detail, rec.site, rec.by_command))
