@@ -58,6 +58,8 @@ def without_ours(tb: TracebackType | None) -> TracebackType | None:
     found = False
     t = tb
     while t is not None:
+        if t.__class__ is not TracebackType:  # (Twisted's stand-in of a pickled failure)
+            return tb
         if _ours(t.tb_frame.f_code.co_filename):
             found = True
         else:
