@@ -225,7 +225,7 @@ def runs(tmp_path_factory) -> dict[str, dict[str, list[Run]]]:
     """{case: {"plain": [...], "trace": [...], "virtual": [...]}}, all run in parallel."""
     futures: dict[str, dict[str, list]] = {}
     out = str(tmp_path_factory.mktemp("events"))
-    with ThreadPoolExecutor(max_workers=8) as pool:
+    with ThreadPoolExecutor(max_workers=12) as pool:
         for case in CASES:
             cwd = case.cwd or str(tmp_path_factory.mktemp(case.name))  # trial: _trial_temp
             futures[case.name] = {
