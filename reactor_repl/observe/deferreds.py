@@ -86,6 +86,22 @@ def _init(self: Any, canceller: Any = None) -> None:
         self.__class__ = oc
 
 
+def _announce(d: Any, how: str, value: Any) -> Any:
+    """``d.callback``/``d.errback(value)`` is about to run: report the firing (with the
+    calling thread's lint), or — fired already, and Twisted will raise — return the
+    observer that reports the AlreadyCalledError. None: nothing more to report."""
+    obs = STATE.observer
+    if obs is None:
+        return None
+    if d.called:
+        # (fired after a cancel without canceller: Twisted drops it, no error)
+        return None if d._suppressAlreadyCalled else obs
+    if off_thread():
+        obs.wrong_thread(f"Deferred.{how}", _getframe(2))
+    obs.deferred_fire(d._rr, d, how, value)
+    return None
+
+
 def _observing_class(cls: type) -> type:
     if cls in _observed_classes.values():
         return cls
@@ -216,35 +232,33 @@ def _make_observing(cls: type) -> type:
                 obs.coroutine_suspended(wait)
             return out
 
-        # -- firing
+        # -- firing (one frame of ours between the caller and Twisted's own method: an
+        #    AlreadyCalledError's traceback passes through it)
         def callback(self, result: Any) -> None:
-            self._fire("callback", result)
+            obs = _announce(self, "callback", result)
+            if obs is None:
+                super().callback(result)  # type: ignore[misc]
+                return
+            try:
+                super().callback(result)  # type: ignore[misc]
+            except defer.AlreadyCalledError as e:
+                obs.deferred_already(self._rr, self, "callback", e)
+                raise
 
         def errback(self, fail: Any = None) -> None:
             if fail is None:
                 fail = Failure(captureVars=self.debug)  # type: ignore[attr-defined]
             elif not isinstance(fail, Failure):
                 fail = Failure(fail)
-            self._fire("errback", fail)
-
-        def _fire(self, how: str, value: Any) -> None:
-            base = super()
-            run = base.callback if how == "callback" else base.errback  # type: ignore[attr-defined]
-            obs = STATE.observer
-            if obs is None or self.called:  # type: ignore[attr-defined]
-                if obs is None or self._suppressAlreadyCalled:  # type: ignore[attr-defined]
-                    run(value)  # (fired after a cancel without canceller: Twisted drops it)
-                    return
-                try:
-                    run(value)
-                except defer.AlreadyCalledError as e:
-                    obs.deferred_already(self._rr, self, how, e)
-                    raise
+            obs = _announce(self, "errback", fail)
+            if obs is None:
+                super().errback(fail)  # type: ignore[misc]
                 return
-            if off_thread():
-                obs.wrong_thread(f"Deferred.{how}", _getframe(2))
-            obs.deferred_fire(self._rr, self, how, value)
-            run(value)
+            try:
+                super().errback(fail)  # type: ignore[misc]
+            except defer.AlreadyCalledError as e:
+                obs.deferred_already(self._rr, self, "errback", e)
+                raise
 
         def _runCallbacks(self) -> None:
             if self._runningCallbacks:  # type: ignore[attr-defined]

@@ -9,7 +9,7 @@ reactor-repl's own files. So does the traceback a ``Failure`` keeps (``tb``) and
 exception's ``__traceback__``: what ``traceback.print_exc()`` shows in a coroutine that
 caught it, ``traceback.format_exception(f.value)`` in an errback, ``logging.exception``.
 (An exception that leaves one of our hooks without Twisted catching it — a second
-``callback()`` — still passes a frame or two of ours: a Python hook is a frame.)
+``callback()`` — still passes one frame of ours: a Python hook is a frame.)
 """
 
 from __future__ import annotations
