@@ -156,6 +156,11 @@ CASES = [
         X(r"timer ran", "timer.fire", "timer()"),
         X(r"deferLater ran", "deferred.step", "later"),
     ]),
+    # traceback.extract_stack() and inspect.stack() showed the hooks' and the launcher's frames
+    Case("stacks", [_prog("stacks.py")], virtual=True, runs=1, expect=[
+        X(r"timer:", "timer.fire", "in_a_timer()"),
+        X(r"step:", "deferred.step", "in_a_step"),
+    ]),
     Case("logs_to_stdout", [_prog("logs_to_stdout.py")], expect=[
         X(r"a timer is about to raise", "timer.fire", "fail_in_a_timer"),
         X(r"printed, so logged", "timer.fire", "drop_a_failure"),

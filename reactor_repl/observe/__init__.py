@@ -24,10 +24,11 @@ def install() -> None:
     global _installed
     if _installed:
         return
-    from reactor_repl.observe import deferreds, failures, tcp, threads, timers
+    from reactor_repl.observe import deferreds, failures, stacks, tcp, threads, timers
 
     deferreds.install()
     failures.install()
+    stacks.install()
     timers.install()
     threads.install()
     tcp.install()

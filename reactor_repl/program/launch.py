@@ -21,6 +21,8 @@ from importlib.machinery import SourceFileLoader
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
+from reactor_repl.observe import stacks
+
 OWN_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__))) + os.sep  # reactor_repl/
 
 
@@ -92,6 +94,14 @@ def run(target: Target, silent: Callable[[BaseException], bool] | None = None) -
 
 def _execute(target: Target, silent: Callable[[BaseException], bool] | None) -> Outcome:
     sys.argv = [target.path if target.path is not None else "-m", *target.args]
+    stacks.hide_below(sys._getframe())  # the program's stacks begin at its <module>
+    try:
+        return _outcome(target, silent)
+    finally:
+        stacks.shown_again()
+
+
+def _outcome(target: Target, silent: Callable[[BaseException], bool] | None) -> Outcome:
     try:
         if target.module is not None:
             _run_module(target.module)
