@@ -179,13 +179,13 @@ class Engine:
         observe.attach(self.recorder, self.reactor)
         self.clock.pool_max = lambda: self.reactor.threadpool.max if self.reactor.threadpool else 10
         self.start_time = self.clock.seconds()
-        self._label_thread(thread)
+        self.label_thread(thread)
         poller = poller_name(self.reactor)
         self.record("session.start", "", f"clock {self.config.clock}, reactor {poller}",
                     {"clock": self.config.clock, "reactor": poller})
 
     def _run_reactor(self) -> None:
-        self._label_thread("reactor")
+        self.label_thread("reactor")
         try:
             self.reactor.run(installSignalHandlers=False)
         finally:
@@ -224,15 +224,10 @@ class Engine:
         # not .get(ident, current_thread().name): that default would be built every call
         return self._labels.get(_get_ident()) or threading.current_thread().name
 
-    def _label_thread(self, label: str) -> None:
-        """The label of the calling thread in events, for as long as it lives."""
+    def label_thread(self, label: str) -> None:
+        """The label of the calling thread in events, for as long as it lives (a thread
+        ``threading`` does not list, ``engine.unlisted``, asks before it records)."""
         ident = self._forget_at_exit()
-        self._thread_labels[ident] = self._labels[ident] = label
-
-    def label_unlisted(self, label: str) -> None:
-        """The calling thread (``engine.unlisted``, one ``threading`` does not list) is
-        ``label`` in events; asked before it records anything."""
-        ident = _get_ident()
         self._thread_labels[ident] = self._labels[ident] = label
 
     def set_thread_label(self, label: str | None) -> None:

@@ -5,7 +5,7 @@
 running) would count the watchdog too. These threads are started with ``_thread``, as a
 C extension's are, and are not in ``threading``'s tables. Their code must not ask
 ``threading.current_thread()`` (that would list it as a dummy thread): the engine knows
-them by the label each gives itself first (``Engine.label_unlisted``).
+them by the label each gives itself first (``Engine.label_thread``).
 """
 
 from __future__ import annotations

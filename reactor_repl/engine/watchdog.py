@@ -110,7 +110,7 @@ class Watchdog:
         self._thread.start()
 
     def _run(self) -> None:
-        self.engine.label_unlisted("watchdog")
+        self.engine.label_thread("watchdog")
         try:
             while not self.stop.is_set():
                 self.stop.wait(self.check())

@@ -125,7 +125,7 @@ class Recording:
         engine = self.engine
 
         def flush_now_and_then() -> None:
-            engine.label_unlisted("rr-lines")
+            engine.label_thread("rr-lines")
             while not stop.wait(LINE_FLUSH_EVERY):
                 printer.flush(partial=True)
 
