@@ -27,7 +27,6 @@ from reactor_repl.engine.stats import LagWindow
 from reactor_repl.language.parser import suggest
 
 _get_ident = threading.get_ident
-_new = object.__new__
 
 
 class _ThreadState(threading.local):
@@ -349,30 +348,10 @@ class Engine:
         call or a timer is recorded by an append; formatting is the views' work).
         ``t0``: the clock as the caller read it, when the dispatch began."""
         reactor = self.reactor
-        # log.append_lazy written out (the hot path of every loop call and timer)
-        ev = _new(Event)
-        ev.t = t0 - self.start_time
-        ev.tick = reactor.tick
-        ev.kind = kind
-        ev.name = name
-        ev.thread = self._labels.get(_get_ident()) or self.thread_label()
-        ev._text = make  # type: ignore[assignment]
-        ev._data = margs  # type: ignore[assignment]
-        ev.internal = False
-        ev.dur = None
-        ev.end_seq = 0
         log = self.log
-        seq = log.seq + 1  # (as in EventLog.append: nothing here can switch threads …
-        ev.seq = seq
-        log.seq = seq
-        log.events.append(ev)  # … until the event is in the ring)
-        subs = log._for_kind.get(kind)
-        if subs is None:
-            subs = log._subscribers_of(kind)
-        if subs:
-            log._tell(subs, ev)
-        if seq >= log._count_due:
-            log._count()
+        ev = log.append_lazy(t0 - self.start_time, reactor.tick, kind, name,
+                             self._labels.get(_get_ident()) or self.thread_label(), make,
+                             margs, False)
         n = reactor.dispatches = reactor.dispatches + 1
         if n >= self._many and self.virtual:
             self._many_dispatches(n)
