@@ -110,6 +110,14 @@ class BaseClock:
                 act.state = state
             self.cond.notify_all()
 
+    def set_state_if(self, act: Activity, state: str, *before: str) -> None:
+        """``set_state``, only if ``act`` is in one of the states ``before`` (checked and
+        changed under ``cond``: another thread may be changing it at the same moment)."""
+        with self.cond:
+            if act.state in before:
+                self._set(act, state)
+                self.cond.notify_all()
+
     def _n(self, kind: str, *states: str) -> int:
         counts = self._counts
         return sum(counts.get((kind, s), 0) for s in states)

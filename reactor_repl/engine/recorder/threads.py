@@ -112,25 +112,15 @@ class ThreadsPart(Base):
         return act
 
     def job_waits(self, token: Any) -> None:
-        clock = self.eng.clock
-        with clock.cond:
-            if token.state == "running":  # (the answer may be on its way: then "waking")
-                clock._set(token, "blocked")
-                clock.cond.notify_all()
+        # (the answer may be on its way already: then it is "waking", and stays so)
+        self.eng.clock.set_state_if(token, "blocked", "running")
 
     def job_woken(self, token: Any) -> None:
-        clock = self.eng.clock
-        with clock.cond:
-            if token.state in ("running", "blocked"):
-                clock._set(token, "waking")  # the reactor waits for it to go on
-                clock.cond.notify_all()
+        # the reactor waits for it to go on
+        self.eng.clock.set_state_if(token, "waking", "running", "blocked")
 
     def job_goes_on(self, token: Any) -> None:
-        clock = self.eng.clock
-        with clock.cond:
-            if token.state in ("blocked", "waking"):
-                clock._set(token, "running")
-                clock.cond.notify_all()
+        self.eng.clock.set_state_if(token, "running", "blocked", "waking")
 
     def threadcall(self, f: Callable[..., Any]) -> Callable[..., Any]:
         eng = self.eng
