@@ -78,9 +78,11 @@ def bytes_text(data: bytes) -> str:
     return shown if len(shown) <= PAYLOAD_SHOWN else shown[:PAYLOAD_SHOWN - 3] + "..."
 
 
-def payload(data: bytes) -> dict[str, Any]:
-    """``data`` fields for a chunk of bytes: a prefix and the length, never the whole."""
-    return {"bytes": len(data), "data": data[:PAYLOAD_KEPT].decode("utf-8", "replace")}
+def payload(data: bytes, size: int | None = None) -> dict[str, Any]:
+    """``data`` fields for a chunk of bytes: a prefix and the length (``size``, when
+    ``data`` is the kept prefix of a longer chunk), never the whole."""
+    return {"bytes": len(data) if size is None else size,
+            "data": data[:PAYLOAD_KEPT].decode("utf-8", "replace")}
 
 
 def label_of(fn: Callable[..., Any] | None) -> str:

@@ -112,15 +112,12 @@ class TCPPart(Base):
         eng = self.eng
         n = len(data)
         rec.received += n  # (its detail, "N bytes in", is made from it when asked)
-        if data.__class__ is not bytes:  # (Twisted hands bytes; anything else: words now)
-            return eng.timed("tcp.data", rec.name,
-                             f"dataReceived {n} byte{'s' if n != 1 else ''} "
-                             f"{bytes_text(data)}", payload(data), run)
         if eng.breakpoints or eng.stepping:
             eng.gate("tcp.data", rec.name)
-        # what was received, as much as is kept (bytes cannot change): words when asked
-        return eng.timed_lazy("tcp.data", rec.name, _received, (n, data[:PAYLOAD_KEPT]),
-                              eng.clock.seconds(), run)
+        # what was received, as much as is kept (as bytes, which cannot change): words
+        # when asked
+        return eng.timed_lazy("tcp.data", rec.name, _received,
+                              (n, bytes(data[:PAYLOAD_KEPT])), eng.clock.seconds(), run)
 
     def tcp_write(self, transport: Any, data: Any) -> None:
         rec = getattr(transport, "_rr", None)
@@ -186,8 +183,7 @@ class TCPPart(Base):
 
 def _received(n: int, kept: bytes) -> tuple[str, dict[str, Any]]:
     """A tcp.data event's text and data: ``n`` bytes, of which ``kept`` the first."""
-    return (f"dataReceived {n} byte{'s' if n != 1 else ''} {bytes_text(kept)}",
-            {"bytes": n, "data": kept.decode("utf-8", "replace")})
+    return f"dataReceived {n} byte{'s' if n != 1 else ''} {bytes_text(kept)}", payload(kept, n)
 
 
 def _written(n: int, kept: bytes) -> tuple[str, dict[str, Any]]:
