@@ -22,6 +22,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any, Callable, Iterator
 
+from reactor_repl.engine.describe import plural
 from reactor_repl.language.table import FAMILIES, auto_name
 
 _order = itertools.count(1)
@@ -173,8 +174,8 @@ class ConnRecord(Record):
     # once data came in, the detail counts it: made from ``received`` when asked
     @property  # type: ignore[override]
     def detail(self) -> str:
-        n = self.received  # (describe.plural's words)
-        return f"{n:,} byte{'' if n == 1 else 's'} in" if n else self._detail
+        n = self.received
+        return f"{plural(n, 'byte')} in" if n else self._detail
 
     @detail.setter
     def detail(self, value: str) -> None:
