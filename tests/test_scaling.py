@@ -97,5 +97,7 @@ def test_names_summarised_away_are_forgotten_by_the_log_and_typed_ones_are_kept(
     assert log.first_dispatch("timer.fire:t1") is None
     assert log.first_dispatch("t399") is not None  # not retired yet
     assert log.count("timer.fire") == 400  # the counts by kind stay whole
-    # at most the 100 records kept, each under NAME and KIND:NAME (400 names went through)
-    assert len(log.first) <= 2 * 100 + 1 and log.count("timer.fire:t399") == 1
+    # at most the 100 records kept (and "mine"), each under NAME and (KIND, NAME): 400
+    # names went through
+    assert len(log._first_name) <= 100 + 1 and len(log._first_pair) <= 100 + 1
+    assert len(log._pairs) <= 100 + 1 and log.count("timer.fire:t399") == 1

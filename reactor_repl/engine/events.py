@@ -365,16 +365,6 @@ class EventLog:
             totals[kind] += n
         return totals
 
-    @property
-    def first(self) -> dict[str, Event]:
-        """"NAME", "KIND:NAME" and "KIND" → its first event (a name: its first dispatch)."""
-        self._count()
-        out: dict[str, Event] = dict(self._first_kind)
-        out.update((f"{kind}:{name}", ev) for (kind, name), ev in self._first_pair.items()
-                   if name)
-        out.update(self._first_name)
-        return out
-
     def first_dispatch(self, token: str) -> Event | None:
         """The first event for an expect token: NAME, KIND:NAME or KIND."""
         self._count()
