@@ -240,6 +240,8 @@ class EventLog:
     # threads).
     def append(self, t: float, tick: int, kind: str, name: str, thread: str, text: str,
                data: dict[str, Any] | None, internal: bool) -> Event:
+        # Event.__init__'s stores written out: a call less for every event recorded
+        # (callgrind: Event(...) here costs 1.2% more on an 'every 0' beat)
         ev = _new(Event)
         ev.t = t
         ev.tick = tick
