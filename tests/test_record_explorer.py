@@ -4,7 +4,6 @@ refused. In-process (keys through a pipe, DummyOutput), one end-to-end on a pty.
 
 from __future__ import annotations
 
-import threading
 from typing import Any
 
 import pytest
@@ -14,7 +13,7 @@ from prompt_toolkit.output import DummyOutput
 
 from support import cli
 from test_places import rows
-from test_ui_app import SAFETY, shown, text_of
+from test_ui_app import run_safely, shown, text_of
 
 from reactor_repl.program.view import read_events
 from reactor_repl.ui.record_explorer import RecordExplorer
@@ -45,12 +44,7 @@ def explore(path: str, keys: str) -> tuple[RecordExplorer, int]:
         inp.send_text(keys)
         ex = RecordExplorer(Recorded(events, path), source=path, input=inp,
                             output=DummyOutput(), history=InMemoryHistory())
-        safety = threading.Timer(SAFETY, ex.request_quit)
-        safety.start()
-        try:
-            code = ex.run()
-        finally:
-            safety.cancel()
+        code = run_safely(ex)
     return ex, code
 
 

@@ -53,13 +53,18 @@ def run_explorer(keys: str, *, clock: str = "virtual", player: Player | None = N
                       player=player)
         if on_event is not None:
             engine.log.subscribe(lambda ev: on_event(ex, inp, ev))
-        safety = threading.Timer(SAFETY, ex.request_quit)
-        safety.start()
-        try:
-            code = ex.run()
-        finally:
-            safety.cancel()
+        code = run_safely(ex)
     return ex, code
+
+
+def run_safely(app: Any) -> int:
+    """``app.run()``, asked to quit after SAFETY seconds if the keys did not end it."""
+    safety = threading.Timer(SAFETY, app.request_quit)
+    safety.start()
+    try:
+        return app.run()
+    finally:
+        safety.cancel()
 
 
 def run_line_session(keys: str, clock: str = "virtual") -> tuple[LineSession, int, list[str]]:
@@ -70,12 +75,7 @@ def run_line_session(keys: str, clock: str = "virtual") -> tuple[LineSession, in
         inp.send_text(keys)
         session = LineSession(engine, input=inp, output=DummyOutput(), out=out,
                               history=InMemoryHistory())
-        safety = threading.Timer(SAFETY, session.request_quit)
-        safety.start()
-        try:
-            code = session.run()
-        finally:
-            safety.cancel()
+        code = run_safely(session)
     return session, code, out.getvalue().splitlines()
 
 
