@@ -105,43 +105,48 @@ class Record:
         return self.state in PENDING_STATES
 
 
-@dataclass(eq=False)
-class TimerRecord(Record):
-    due: float = 0.0  # absolute clock time it is due at
-    late: float | None = None  # how late it ran
-    due_shown: float | None = None  # when it is due, as the session's clock reads it
+class _MadeDetail:
+    """A record whose detail is made from its numbers when a view asks (``_made``; None:
+    the detail as it was set), not formatted at every change: a program may make a timer,
+    a loop may beat, data may come in, thousands of times a second."""
 
-    # the detail says when it is due, and once fired how late: made from the numbers when
-    # asked, not as a program makes a timer a millisecond
-    @property  # type: ignore[override]
+    _detail: str
+
+    @property
     def detail(self) -> str:
-        if self.late is not None and self.state == "fired":
-            return f"late +{self.late:.3f}s"
-        if self.due_shown is not None:
-            return f"due {self.due_shown:.3f}"
-        return self._detail
+        made = self._made()
+        return self._detail if made is None else made
 
     @detail.setter
     def detail(self, value: str) -> None:
         self._detail = value
 
+    def _made(self) -> str | None:
+        return None
+
 
 @dataclass(eq=False)
-class LoopRecord(Record):
+class TimerRecord(_MadeDetail, Record):
+    due: float = 0.0  # absolute clock time it is due at
+    late: float | None = None  # how late it ran
+    due_shown: float | None = None  # when it is due, as the session's clock reads it
+
+    def _made(self) -> str | None:  # when it is due, and once fired how late
+        if self.late is not None and self.state == "fired":
+            return f"late +{self.late:.3f}s"
+        return f"due {self.due_shown:.3f}" if self.due_shown is not None else None
+
+
+@dataclass(eq=False)
+class LoopRecord(_MadeDetail, Record):
     interval: float = 0.0
     calls: int = 0
     late: float | None = None
     last_beat: int = 0
 
-    # once called, the detail counts the calls: made from ``calls`` when asked
-    @property  # type: ignore[override]
-    def detail(self) -> str:
+    def _made(self) -> str | None:  # once called, how many calls
         n = self.calls
-        return f"{n} call{'s' if n != 1 else ''}" if n else self._detail
-
-    @detail.setter
-    def detail(self, value: str) -> None:
-        self._detail = value
+        return f"{n} call{'s' if n != 1 else ''}" if n else None
 
 
 @dataclass(eq=False)
@@ -165,21 +170,14 @@ class PortRecord(Record):
 
 
 @dataclass(eq=False)
-class ConnRecord(Record):
+class ConnRecord(_MadeDetail, Record):
     peer: str = ""
     received: int = 0
     protocol: str = ""
     transport: Any = None  # weakref.ref to the transport once connected
 
-    # once data came in, the detail counts it: made from ``received`` when asked
-    @property  # type: ignore[override]
-    def detail(self) -> str:
-        n = self.received
-        return f"{plural(n, 'byte')} in" if n else self._detail
-
-    @detail.setter
-    def detail(self, value: str) -> None:
-        self._detail = value
+    def _made(self) -> str | None:  # once data came in, how much
+        return f"{plural(self.received, 'byte')} in" if self.received else None
 
     @property
     def transport_obj(self) -> Any:
