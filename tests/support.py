@@ -93,6 +93,8 @@ def _tracebacks(text: str) -> list[int]:
 
 
 def _logged(text: str, at: int) -> bool:
-    """A traceback Twisted logged (a timed call's error, a thread job's nobody took)."""
+    """A traceback Twisted logged (a timed call's error, a thread job's nobody took, a
+    failed Deferred that went: a loop's start() when its call raised)."""
     before = text[max(0, text.rfind("\n", 0, max(0, at - 1)) - 200):at]
-    return "while handling" in before or "Unhandled Error" in before
+    return ("while handling" in before or "Unhandled Error" in before
+            or "Unhandled error in Deferred" in before)

@@ -161,6 +161,12 @@ CASES = [
         X(r"timer:", "timer.fire", "in_a_timer()"),
         X(r"step:", "deferred.step", "in_a_step"),
     ]),
+    # a loop's failed start() Deferred was kept alive by the recorder's frame, which the
+    # Failure's traceback keeps: Twisted's "Unhandled error in Deferred" came at the end
+    Case("loop_error", [_prog("loop_error.py")], virtual=True, runs=1, expect=[
+        X(r"beat 2", "loop.call", "beat()"),
+        X(r"later ran", "timer.fire", "later()"),
+    ], extra=[("deferred.unhandled", ("Unhandled error in Deferred",))]),
     Case("logs_to_stdout", [_prog("logs_to_stdout.py")], expect=[
         X(r"a timer is about to raise", "timer.fire", "fail_in_a_timer"),
         X(r"printed, so logged", "timer.fire", "drop_a_failure"),

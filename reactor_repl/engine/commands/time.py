@@ -61,9 +61,8 @@ def every(eng: Engine, p: Parsed) -> None:
     if code is not None and p["N"] is None:
         lc = task.LoopingCall(code[0])
         with eng.claim("loop", p["NAME"], detail=code[1]) as claim:
-            d = lc.start(p["INTERVAL"], now=_now(p))
+            lc.start(p["INTERVAL"], now=_now(p))
         eng.registry.strong[claim.name] = lc
-        d.addErrback(_ignore_failure)
         return
     times = p["N"]
     do = p.do
@@ -101,11 +100,10 @@ def every(eng: Engine, p: Parsed) -> None:
               + (code[1] if code else _do_text(p)))
     with eng.claim("loop", p["NAME"], detail=detail) as claim:
         name = claim.name
-        d = lc.start(p["INTERVAL"], now=_now(p))
+        lc.start(p["INTERVAL"], now=_now(p))
     rec = eng.objects.get(claim.name)
     if rec is not None:
         eng.registry.strong[claim.name] = lc
-    d.addErrback(_ignore_failure)  # its failure is the loop's: loop.stop says so
 
 
 def _counted(eng: Engine, name: str, count: int) -> None:
@@ -119,10 +117,6 @@ def _now(p: Parsed) -> bool:
     """LoopingCall.start's ``now``: Twisted's default, True; ``delayed`` asks for False
     (``now`` is still accepted: it is the default now)."""
     return not p["delayed"]
-
-
-def _ignore_failure(f: Any) -> None:
-    return None
 
 
 def _timer(eng: Engine, name: str) -> tuple[Record, Any]:

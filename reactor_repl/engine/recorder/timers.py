@@ -131,6 +131,10 @@ class TimersPart(Base):
                        else "stopped")
                 self._loop_stopped(rec, why, {"error": reason_text(res)}
                                    if isinstance(res, Failure) else {})
+            # let start()'s Deferred go as it goes in plain Twisted: Twisted keeps a
+            # Failure's traceback, whose frames (this one too) keep their locals; a
+            # failed start() Deferred kept here was logged unhandled only much later
+            started = res = None
 
     def loop_stop(self, lc: Any, why: str) -> None:
         rec: LoopRecord | None = lc.__dict__.get("_rr")

@@ -210,8 +210,7 @@ class Writer:
             code += [f"calls[{m.name}] = 0"]
         maker = "task.LoopingCall.withCount" if p["count"] else "task.LoopingCall"
         code += [f"{m.store} = {maker}({f})",
-                 f"{m.store}.start({num(p['INTERVAL'])}, now={_now(p)})"
-                 ".addErrback(lambda failure: None)  # an error stops it"]
+                 f"{m.store}.start({num(p['INTERVAL'])}, now={_now(p)})"]
         return self.code_made(m, code.lines)
 
     def cmd_cancel(self, p: Parsed) -> Code:
