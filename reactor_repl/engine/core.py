@@ -17,7 +17,7 @@ from typing import Any, Callable, Iterable
 from reactor_repl import observe
 from reactor_repl.observe import sites
 from reactor_repl.engine import twistedlog
-from reactor_repl.engine.clock import Activity, BaseClock, LiveClock, VirtualClock
+from reactor_repl.engine.clock import WAKE_AFTER, Activity, BaseClock, LiveClock, VirtualClock
 from reactor_repl.engine.events import DISPATCH_KINDS, Event, EventLog
 from reactor_repl.engine.lints import Lints
 from reactor_repl.engine.reactor import poller_name, recording_reactor_class
@@ -618,7 +618,10 @@ class Engine:
         """Block the calling thread for ``seconds`` (virtual: the clock moves instead)."""
         clock = self.clock
         if isinstance(clock, VirtualClock):
-            end = clock.now + seconds
+            # a real sleep always runs a little over: ending on the instant itself put a
+            # LoopingCall blocked a whole number of intervals a beat early (0.3 % 0.1 is
+            # 0.0999…: the next beat at 0.3, not 0.4 as in plain Twisted)
+            end = clock.now + seconds + WAKE_AFTER
             while True:
                 nxt = clock.next_deadline()
                 if nxt is None or nxt > end:
