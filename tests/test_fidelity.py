@@ -47,27 +47,6 @@ def scenario(name: str) -> str:
     return (FIDELITY / f"{name}.rr").read_text()
 
 
-PRELUDE = '''\
-import sys, threading, time
-from twisted.internet import epollreactor
-epollreactor.install()
-from twisted.internet import defer, reactor, task, threads
-PASS = [0]
-_run_until_current = reactor.runUntilCurrent
-def _counted():
-    PASS[0] += 1
-    _run_until_current()
-reactor.runUntilCurrent = _counted
-def rec(kind, name, extra=""):
-    print(kind, name or "-", PASS[0], extra, flush=True)
-'''
-
-POSTLUDE = '''
-reactor.callWhenRunning(start)
-reactor.callLater(UNTIL, reactor.stop)
-reactor.run()
-'''
-
 Row = tuple  # (kind, name, pass[, extra])
 
 
@@ -257,73 +236,8 @@ def test_expect_order_sees_a_step_before_the_step_it_caused(clock):
 
 # ------------------------------------------------------------------ results, not passes
 
-RESULTS_PROGRAM = '''
-def show(name):
-    def got(value):
-        if hasattr(value, "type"):
-            rec("result", name, value.type.__name__ + (":%d" % value.value.index
-                                                         if value.check(defer.FirstError) else ""))
-        else:
-            rec("result", name, repr(value))
-    return got
-def start():
-    d1, d2 = defer.Deferred(), defer.Deferred()
-    r = defer.race([d1, d2])
-    reactor.callLater(0.05, d2.callback, "b")
-    d3 = defer.Deferred()
-    d3.addTimeout(0.1, reactor)
-    d4 = defer.Deferred()
-    d4.cancel()
-    d5, d6 = defer.Deferred(), defer.Deferred()
-    g = defer.gatherResults([d5, d6])
-    d6.errback(Exception("nope"))
-    d7, d8 = defer.Deferred(), defer.Deferred()
-    g2 = defer.gatherResults([d7, d8])
-    d8.callback("y")
-    d7.callback("x")
-    d9, d10 = defer.Deferred(), defer.Deferred()
-    g3 = defer.gatherResults([d9, d10])
-    g3.cancel()  # Twisted's canceller cancels d9 and d10
-    d11, d12 = defer.Deferred(), defer.Deferred()
-    g4 = defer.gatherResults([d11, d12])
-    g4.addTimeout(0.1, reactor)  # the timeout cancels: FirstError(CancelledError)
-    def report():
-        for name, d in [("r", r), ("d1", d1), ("d2", d2), ("d3", d3), ("d4", d4), ("g", g),
-                        ("g2", g2), ("g3", g3), ("d9", d9), ("d10", d10), ("g4", g4)]:
-            d.addBoth(show(name))
-            d.addErrback(lambda f: None)
-    reactor.callLater(0.2, report)
-UNTIL = 0.3
-'''
-
-RESULTS_SCENARIO = """\
-deferred d1
-deferred d2
-race r d1 d2
-later 0.05 t1 do fire d2 b
-deferred d3
-timeout d3 0.1
-deferred d4
-cancel d4
-deferred d5
-deferred d6
-gather g d5 d6
-fail d6 nope
-deferred d7
-deferred d8
-gather g2 d7 d8
-fire d8 y
-fire d7 x
-deferred d9
-deferred d10
-gather g3 d9 d10
-cancel g3
-deferred d11
-deferred d12
-gather g4 d11 d12
-timeout g4 0.1
-wait 0.2
-"""
+RESULTS = "race-gather-timeout-and-cancel"
+LISTS = "deferred-lists-consumed-errors-and-cancellers"
 
 
 def _explorer_result(events: list[Event], name: str) -> str:
@@ -338,7 +252,7 @@ def _explorer_result(events: list[Event], name: str) -> str:
 
 @pytest.mark.parametrize("clock", ["virtual", "live"])
 def test_race_gather_timeout_and_cancel_end_as_in_plain_twisted(clock):
-    r = subprocess.run([sys.executable, "-c", PRELUDE + RESULTS_PROGRAM + POSTLUDE],
+    r = subprocess.run([sys.executable, program(RESULTS)],
                        capture_output=True, text=True, timeout=60)
     assert r.returncode == 0, r.stderr
     plain = {line.split(" ", 3)[1]: line.split(" ", 3)[3] for line in r.stdout.splitlines()}
@@ -346,72 +260,8 @@ def test_race_gather_timeout_and_cancel_end_as_in_plain_twisted(clock):
                      "d4": "CancelledError", "g": "FirstError:1", "g2": "['x', 'y']",
                      "g3": "FirstError:0", "d9": "CancelledError", "d10": "CancelledError",
                      "g4": "FirstError:0"}
-    events = run_scenario(RESULTS_SCENARIO, clock)
+    events = run_scenario(scenario(RESULTS), clock)
     assert {name: _explorer_result(events, name) for name in plain} == plain
-
-
-LISTS_PROGRAM = '''
-def form(v):
-    if hasattr(v, "type"):  # a Failure
-        return v.type.__name__ + (":%d" % v.value.index if v.check(defer.FirstError) else "")
-    if isinstance(v, (list, tuple)):
-        return "[" + ", ".join(form(x) for x in v) + "]"
-    return repr(v)
-def show(name):
-    def got(value):
-        rec("result", name, form(value))
-    return got
-def start():
-    d1, d2 = defer.Deferred(), defer.Deferred()
-    l1 = defer.DeferredList([d1, d2], fireOnOneCallback=True)
-    d2.callback("b")
-    d3, d4 = defer.Deferred(), defer.Deferred()
-    l2 = defer.DeferredList([d3, d4], fireOnOneErrback=True, consumeErrors=True)
-    d4.errback(Exception("bad"))
-    d5, d6 = defer.Deferred(), defer.Deferred()
-    l3 = defer.DeferredList([d5, d6], consumeErrors=True)
-    d5.callback(1)
-    d6.errback(Exception("x"))
-    d7, d8 = defer.Deferred(), defer.Deferred()
-    g = defer.gatherResults([d7, d8], consumeErrors=True)
-    d8.errback(Exception("y"))
-    d9 = defer.Deferred(lambda d: d.callback("gone"))
-    d9.cancel()
-    d10 = defer.Deferred(lambda d: None)
-    d10.cancel()
-    def report():
-        for name, d in [("l1", l1), ("d2", d2), ("l2", l2), ("d4", d4), ("l3", l3), ("d6", d6),
-                        ("g", g), ("d8", d8), ("d9", d9), ("d10", d10)]:
-            d.addBoth(show(name))
-            d.addErrback(lambda f: None)
-    reactor.callLater(0.1, report)
-UNTIL = 0.2
-'''
-
-LISTS_SCENARIO = """\
-deferred d1
-deferred d2
-deferredList l1 d1 d2 fireOnOneCallback
-fire d2 b
-deferred d3
-deferred d4
-deferredList l2 d3 d4 fireOnOneErrback consumeErrors
-fail d4 bad
-deferred d5
-deferred d6
-dlist l3 d5 d6 consumeErrors
-fire d5 1
-fail d6 x
-deferred d7
-deferred d8
-gather g d7 d8 consumeErrors
-fail d8 y
-deferred d9 canceller do fire d9 gone
-cancel d9
-deferred d10 canceller
-cancel d10
-wait 0.1
-"""
 
 
 def _form(value: Any) -> str:
@@ -427,7 +277,7 @@ def _form(value: Any) -> str:
 
 @pytest.mark.parametrize("clock", ["virtual", "live"])
 def test_deferred_lists_consumed_errors_and_cancellers_end_as_in_plain_twisted(clock):
-    r = subprocess.run([sys.executable, "-c", PRELUDE + LISTS_PROGRAM + POSTLUDE],
+    r = subprocess.run([sys.executable, program(LISTS)],
                        capture_output=True, text=True, timeout=60)
     assert r.returncode == 0, r.stderr
     plain = {line.split(" ", 3)[1]: line.split(" ", 3)[3] for line in r.stdout.splitlines()}
@@ -435,6 +285,6 @@ def test_deferred_lists_consumed_errors_and_cancellers_end_as_in_plain_twisted(c
                      "l3": "[[True, 1], [False, Exception]]", "d6": "None",
                      "g": "FirstError:1", "d8": "None", "d9": "'gone'",
                      "d10": "CancelledError"}
-    events = run_scenario(LISTS_SCENARIO, clock)
+    events = run_scenario(scenario(LISTS), clock)
     results = {e.name: _form(e.data["value"]) for e in events if e.kind == "deferred.result"}
     assert {name: results[name] for name in plain} == plain
