@@ -213,14 +213,9 @@ def test_view_waiting_names_what_a_hung_program_still_waits_for(tmp_path):
 def test_a_traced_program_keeps_pythons_own_collector(tmp_path):
     """When a cycle is freed decides when Twisted logs "Unhandled error in Deferred":
     the collector's thresholds beside a traced program are the ones ``python`` gives it."""
-    program = tmp_path / "thresholds.py"
-    program.write_text(
-        "import gc\n"
-        "from twisted.internet import reactor\n"
-        "reactor.callWhenRunning(lambda: (print(gc.get_threshold()), reactor.stop()))\n"
-        "reactor.run()\n")
-    plain = subprocess.run([sys.executable, str(program)], capture_output=True, text=True,
+    program = prog("gc_thresholds.py")
+    plain = subprocess.run([sys.executable, program], capture_output=True, text=True,
                            timeout=60)
-    traced = cli("trace", "--events", str(tmp_path / "e.jsonl"), str(program))
+    traced = cli("trace", "--events", str(tmp_path / "e.jsonl"), program)
     assert plain.stdout.startswith("(")
     assert (traced.returncode, traced.stdout) == (0, plain.stdout)
