@@ -69,6 +69,11 @@ def _count(e: Event) -> Any:
     return str(e.data["missed"] + 1) if e.kind == "loop.call" else ""
 
 
+def _beat(e: Event) -> Any:
+    """Which beat of a 0.1 s loop a call came at (the scenario's loop starts as it begins)."""
+    return str(round(e.t / 0.1)) if e.kind == "loop.call" else ""
+
+
 def _coroutine(e: Event) -> Any:
     """Where a coroutine waits (the step), what it ended with, what a note says."""
     if e.kind in ("deferred.pause", "deferred.resume"):
@@ -90,6 +95,9 @@ CASES = [
     Case("timers-due-during-a-block-in-a-timer", ("timer.fire",)),
     Case("timers-due-during-a-block-in-a-thread-call", ("timer.fire", "block.start")),
     Case("looping-call-after-a-block", ("loop.call", "timer.fire"), extra=_count),
+    Case("a-loop-blocked-whole-intervals-skips-them-all", ("loop.call",), extra=_beat),
+    Case("a-loops-failed-start-deferred-is-logged-in-that-pass",
+         ("loop.call", "deferred.unhandled", "timer.fire")),
     Case("deferred-errback-switching-recovery-and-await", ("deferred.step", "timer.fire"),
          extra=_branch),
     Case("a-callback-added-to-a-fired-deferred-runs-at-once", ("deferred.step", "timer.fire"),
