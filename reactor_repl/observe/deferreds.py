@@ -283,10 +283,23 @@ def _make_observing(cls: type) -> type:
     return Observed
 
 
+_warn_about_function = defer.warnAboutFunction
+
+
+def _warn_about_steps_callable(offender: Any, warningString: str) -> None:
+    """Twisted's ``warnAboutFunction``, about the person's callable, not the step in its
+    place: a callback that returns its own Deferred is warned about at its own module
+    and line (in ``__main__``, Python's default filters show it; about our step, in our
+    module, they hid it)."""
+    _warn_about_function(steps_of(offender), warningString)
+
+
 def install() -> None:
-    """Wrap ``Deferred.__init__`` for the process (idempotent)."""
+    """Wrap ``Deferred.__init__`` for the process (idempotent), and have the warning
+    ``_runCallbacks`` gives name the person's callback."""
     if Deferred.__init__ is not _init:
         Deferred.__init__ = _init  # type: ignore[method-assign]
+    defer.warnAboutFunction = _warn_about_steps_callable  # type: ignore[attr-defined]
 
 
 def steps_of(fn: Callable[..., Any]) -> Callable[..., Any]:
