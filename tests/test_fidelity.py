@@ -69,6 +69,11 @@ def _count(e: Event) -> Any:
     return str(e.data["missed"] + 1) if e.kind == "loop.call" else ""
 
 
+def _warning(e: Event) -> Any:
+    """A Python warning's category, as Twisted's log says it."""
+    return e.text.split(":")[0] if e.kind == "log" else ""
+
+
 def _beat(e: Event) -> Any:
     """Which beat of a 0.1 s loop a call came at (the scenario's loop starts as it begins)."""
     return str(round(e.t / 0.1)) if e.kind == "loop.call" else ""
@@ -95,6 +100,8 @@ CASES = [
     Case("timers-due-during-a-block-in-a-timer", ("timer.fire",)),
     Case("timers-due-during-a-block-in-a-thread-call", ("timer.fire", "block.start")),
     Case("looping-call-after-a-block", ("loop.call", "timer.fire"), extra=_count),
+    Case("a-callback-returning-its-own-deferred-is-warned-about", ("deferred.step", "log"),
+         extra=_warning),
     Case("a-loop-blocked-whole-intervals-skips-them-all", ("loop.call",), extra=_beat),
     Case("a-loops-failed-start-deferred-is-logged-in-that-pass",
          ("loop.call", "deferred.unhandled", "timer.fire")),

@@ -6,9 +6,13 @@ goes to the engines that are listening (usually one), which record it.
 
 from __future__ import annotations
 
+import os
 import threading
+import warnings
 from typing import Any, Callable
 
+_COMMANDS = r"reactor_repl\.engine\."  # the modules whose callables the commands add
+_OURS = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))  # reactor_repl/
 _lock = threading.Lock()
 _listeners: list[Callable[[dict[str, Any]], None]] = []
 _started = False
@@ -40,7 +44,18 @@ def begin() -> None:
 
 
 def listen(fn: Callable[[dict[str, Any]], None]) -> None:
+    """``fn`` gets every Twisted log event of a session (which begins Twisted's logging)."""
     begin()
+    # a session's commands stand where a plain program's __main__ code would: Python shows
+    # a DeprecationWarning about code there (Twisted's, about a callback that returns its
+    # own Deferred), so it shows about the commands' callables too (as a log event) —
+    # each time: each command's callable stands for a place of its own in such a program
+    warnings.filterwarnings("always", category=DeprecationWarning, module=_COMMANDS)
+    from twisted.logger import globalLogBeginner
+
+    # and warnings go to the log, as beginning it arranged (whoever replaced showwarning
+    # since — a test's catch_warnings — would have them written behind the screen's back)
+    warnings.showwarning = globalLogBeginner.showwarning
     _listeners.append(fn)
 
 
@@ -76,6 +91,9 @@ def describe(event: dict[str, Any]) -> tuple[str, dict[str, Any]]:
         # whole traceback; the log says what and why, as for a new-style failure
         failure = event["failure"]
         text = str(event.get("why") or "Unhandled Error")
+    elif "warning" in event and str(event.get("filename", "")).startswith(_OURS):
+        # a warning about a command's callable: where in our code says nothing to a reader
+        text = f"{str(event.get('category', 'Warning')).removeprefix('builtins.')}: {event['warning']}"
     else:
         text = formatEvent(event) or ""
     data: dict[str, Any] = {"level": getattr(event.get("log_level"), "name", "")}
