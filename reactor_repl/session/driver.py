@@ -471,7 +471,23 @@ class Driver:
                         allow_python=self.allow_python_files)
             self.tick()
             if self.engine.runaway:
+                self._rest_not_run(path, lineno, lines if isinstance(text, str) else None)
                 break
+
+    def _rest_not_run(self, path: str, lineno: int, lines: list[str] | None) -> None:
+        """A runaway ends a file (each later line would run the busy loop again): say
+        which lines that leaves out, rather than end as if there were none."""
+        if lines is None:  # lines as they come: what follows is not known yet
+            rest = "the lines after it are not run"
+        else:
+            left = [n for n, ln in enumerate(lines[lineno:], lineno + 1)
+                    if ln.strip() and not ln.lstrip().startswith("#")]
+            if not left:
+                return
+            span = f"line {left[0]}" if len(left) == 1 else f"lines {left[0]}–{left[-1]}"
+            rest = f"{span} ({len(left)} command{'s' if len(left) != 1 else ''}) not run"
+        self.engine.record("error", "", f"{path}:{lineno}: a runaway ends the scenario here: {rest}",
+                           {"where": f"{path}:{lineno}"})
 
     def save(self, req: files.WriteRequest) -> bool:
         hist = self.state.history
