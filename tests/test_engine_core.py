@@ -180,8 +180,9 @@ def test_a_zero_interval_loop_is_a_runaway_after_max_dispatches_and_the_run_stop
     assert 2000 <= len(calls) <= 2002
     assert {round(e.t, 6) for e in calls} == {0.0}  # time does not pass by itself
     errs = errors(events)
-    assert len(errs) == 1 and errs[0].startswith("runaway: 2000 dispatches without the loop "
+    assert len(errs) == 2 and errs[0].startswith("runaway: 2000 dispatches without the loop "
                                                  "going idle at t=0.000")
+    assert errs[1] == "<test>:1: a runaway ends the scenario here: lines 2–3 (2 commands) not run"
     assert events[-1].kind == "session.end"  # nothing after it, not even the busy loop
     assert "note" not in {e.kind for e in events}  # the scenario stops at a runaway
     assert events[-1].data["pending"] == ["l1 loop running"]

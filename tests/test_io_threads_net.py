@@ -206,3 +206,15 @@ def test_300_random_lines_on_stdin_end_in_errors_never_a_traceback(clock):
     assert r.returncode in (0, 1)
     assert "note  the last line" in r.stdout.replace("note    the last line", "note  the last line")
     assert r.stdout.count("  error  ") > 50
+
+
+def test_the_clock_says_why_it_stops_where_no_timer_runs():
+    """A refused connection cancels its connector's 5 s timeout, which stays in Twisted's
+    heap: the reactor's poller still wakes then (a plain program's poll timeouts are 5.0
+    then 1.99 for a stop at 7), so the virtual clock stops there too, and says why."""
+    events = run_scenario("connect c1 1\nwait 10\n")
+    assert [(e.text, e.data) for e in events if e.kind == "clock.advance"] == [
+        ("0.000 → 5.000: Twisted wakes for a cancelled call's deadline (still in its heap)",
+         {"from": 0.0, "to": 5.0, "why": "Twisted wakes for a cancelled call's deadline "
+                                          "(still in its heap)"}),
+        ("5.000 → 10.000", {"from": 5.0, "to": 10.0})]

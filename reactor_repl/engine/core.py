@@ -598,8 +598,9 @@ class Engine:
             self.clock.nudge()  # type: ignore[attr-defined]
 
     # -------------------------------------------------------------- the clock
-    def advance_clock(self, to: float) -> None:
-        """Virtual: move the clock to ``to`` (wakes pool jobs due by then)."""
+    def advance_clock(self, to: float, why: str = "") -> None:
+        """Virtual: move the clock to ``to`` (wakes pool jobs due by then); ``why``: what
+        the log says about a wake-up that runs nothing."""
         clock = self.clock
         assert isinstance(clock, VirtualClock)
         frm = clock.now
@@ -609,9 +610,11 @@ class Engine:
                 self._many = min(self._many, self._spin_base + self.config.spin_dispatches)
         if to > frm:
             self.waited += to - frm
+            data = {"from": round(frm - self.start_time, 6), "to": round(to - self.start_time, 6)}
+            if why:
+                data["why"] = why
             self.record("clock.advance", "", f"{frm - self.start_time:.3f} → "
-                        f"{to - self.start_time:.3f}", {"from": round(frm - self.start_time, 6),
-                                                        "to": round(to - self.start_time, 6)})
+                        f"{to - self.start_time:.3f}" + (f": {why}" if why else ""), data)
         clock.set_now(to)
 
     def pass_time(self, seconds: float, cpu: bool = False) -> None:

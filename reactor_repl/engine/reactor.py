@@ -256,15 +256,16 @@ class LoopControl:
         deadlines = [d for d in (timer_deadline, job_deadline) if d is not None]
         nxt = min(deadlines) if deadlines else None
         target = self.wait_target
+        why = (self._cancelled_wake() if nxt is not None and nxt == timer_deadline else "")
         if ((self.advance_next or self.free_running) and nxt is not None
                 and (target is None or nxt > target)):
-            self._jump(nxt + WAKE_AFTER)
+            self._jump(nxt + WAKE_AFTER, why)
             return
         if self.free_running and nxt is None:
             self._rr.hung()  # a program with nothing left to run: say so (--strict stops it)
         if target is not None:
             if nxt is not None and nxt <= target:
-                self._jump(nxt + WAKE_AFTER)
+                self._jump(nxt + WAKE_AFTER, why)
                 return
             if nxt is None and self._rr.hung():
                 # nothing can ever happen: the wait ends here, the clock stays (warn.hang)
@@ -277,11 +278,20 @@ class LoopControl:
             self.wait_target = None
         self._go_idle()
 
-    def _jump(self, to: float) -> None:
+    def _cancelled_wake(self) -> str:
+        """Why the loop wakes at the next deadline, when no timer will run there: Twisted
+        leaves a cancelled call in its heap until its time, and its poller's timeout is the
+        heap's first deadline (a refused connection's cancelled timeout wakes it 5 s on)."""
+        pending = self._pendingTimedCalls  # type: ignore[attr-defined]
+        if pending and pending[0].cancelled:
+            return "Twisted wakes for a cancelled call's deadline (still in its heap)"
+        return ""
+
+    def _jump(self, to: float, why: str = "") -> None:
         """The time a real loop would spend in the poller passes; thread work due by then
         hands back, and — as the waker would have woken the poller — its byte is read in
         this same wait, not in a pass of its own after the calls ran (an empty pass)."""
-        self._rr.advance_clock(to)
+        self._rr.advance_clock(to, why)
         clock = self._rr_clock
         if clock.activities:
             clock.settle()
