@@ -167,6 +167,8 @@ class Engine:
             self._gc_thresholds = gc.get_threshold()
             g0, g1, g2 = self._gc_thresholds
             gc.set_threshold(g0, g1, max(g2, 100))
+        if not tune_gc:  # the program's collector: it need not scan our events
+            self.log.untrack_events()
         if take_log:
             twistedlog.listen(self._on_twisted_log)
         else:
