@@ -173,6 +173,13 @@ CASES = [
         X(r"same got x", "deferred.step", "same"),
         X(r"the chain waits on itself", "timer.fire", "stop()"),
     ]),
+    # connectUNIX goes through Twisted's same connector: the hook read a TCP address from
+    # it and the program died (AttributeError); its connection is recorded as a TCP one's
+    Case("unix_socket", [_prog("unix_socket.py")], virtual=True, runs=1, expect=[
+        X(r"client: connected", "tcp.made", "connectUNIX"),
+        X(r"client: got hello", "tcp.data", "connectUNIX"),
+        X(r"client: closed", "tcp.lost", "connectUNIX"),
+    ]),
     Case("logs_to_stdout", [_prog("logs_to_stdout.py")], expect=[
         X(r"a timer is about to raise", "timer.fire", "fail_in_a_timer"),
         X(r"printed, so logged", "timer.fire", "drop_a_failure"),

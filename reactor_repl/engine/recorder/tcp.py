@@ -52,19 +52,25 @@ class TCPPart(Base):
         rec, detail = self._follow("client", ConnRecord, frame, False, state="connecting")
         connector._rr = rec
         dest = connector.getDestination()
-        rec.detail = f"connectTCP {dest.host}:{dest.port}"
+        if hasattr(dest, "host"):
+            text, data = f"connectTCP {dest.host}:{dest.port}", {"port": dest.port,
+                                                                "host": dest.host}
+        else:  # connectUNIX: Twisted's same connector and transport, to a path
+            path = getattr(dest, "name", None)
+            path = path.decode(errors="replace") if isinstance(path, bytes) else str(path)
+            text, data = f"connectUNIX {path}", {"path": path}
+        rec.detail = text
         if rec.internal:
             return
         if rec.ref is None:
             _ref(rec, connector)
-        self.eng.record("tcp.connecting", rec.name, f"connectTCP {dest.host}:{dest.port}",
-                        self._data(rec, {"port": dest.port, "host": dest.host}))
+        self.eng.record("tcp.connecting", rec.name, text, self._data(rec, data))
 
     def tcp_build(self, owner: Any, addr: Any) -> None:
         rec = getattr(owner, "_rr", None)
         if rec is None or rec.internal:
             return
-        peer = f"{getattr(addr, 'host', '?')}:{getattr(addr, 'port', '?')}"
+        peer = _address(addr)
         if isinstance(rec, PortRecord):
             rec.conns += 1
             name = f"{rec.name}.{rec.conns}"
@@ -98,8 +104,7 @@ class TCPPart(Base):
         rec.transport = weakref.ref(transport)
         try:
             peer = transport.getPeer()
-            where = f"{peer.host}:{peer.port}"
-            port = peer.port
+            where, port = _address(peer), getattr(peer, "port", None)
         except Exception:
             where, port = "?", None
         self.eng.dispatch("tcp.made", rec.name, f"makeConnection → connectionMade, peer {where}",
@@ -189,3 +194,14 @@ def _received(n: int, kept: bytes) -> tuple[str, dict[str, Any]]:
 def _written(n: int, kept: bytes) -> tuple[str, dict[str, Any]]:
     """A tcp.write event's text and data."""
     return f"transport.write {n} byte{'s' if n != 1 else ''} {bytes_text(kept)}", {"bytes": n}
+
+
+def _address(addr: Any) -> str:
+    """``host:port`` (TCP), or a UNIX socket's path (connectUNIX, listenUNIX: Twisted's
+    same connector and transport classes; an unnamed end has none)."""
+    if hasattr(addr, "host"):
+        return f"{addr.host}:{getattr(addr, 'port', '?')}"
+    name = getattr(addr, "name", None)
+    if isinstance(name, bytes):
+        name = name.decode(errors="replace")
+    return str(name) if name else "unix socket"
