@@ -180,6 +180,11 @@ CASES = [
         X(r"client: got hello", "tcp.data", "connectUNIX"),
         X(r"client: closed", "tcp.lost", "connectUNIX"),
     ]),
+    # a forked child ended the recording on its way out: it took the reactor's waker out
+    # of the epoll it shares with the parent, whose loop then slept through a thread result
+    Case("fork_child", [_prog("fork_child.py")], runs=1, expect=[
+        X(r"the thread's result woke the loop", "deferred.step", "result"),
+    ]),
     Case("logs_to_stdout", [_prog("logs_to_stdout.py")], expect=[
         X(r"a timer is about to raise", "timer.fire", "fail_in_a_timer"),
         X(r"printed, so logged", "timer.fire", "drop_a_failure"),

@@ -8,6 +8,7 @@ when the program has ended.
 
 from __future__ import annotations
 
+import os
 import sys
 from dataclasses import dataclass
 from typing import IO, Any
@@ -54,6 +55,7 @@ class Recording:
         self.printer: Any = None
         self._flusher: Unlisted | None = None
         self.finished = False
+        self.pid = os.getpid()  # a child the program forks ends without a recording's end
         self._stopping = False  # --strict: a hang asked the program's reactor to stop
 
     @property
@@ -139,6 +141,8 @@ class Recording:
         if self.finished:
             return []
         self.finished = True
+        if self._forked():
+            return []
         if self.guard is not None:
             self.guard.remove()
         eng = self.engine
@@ -152,8 +156,17 @@ class Recording:
             self.printer.flush()
         return problems + self.write()
 
+    def _forked(self) -> bool:
+        """This is a child the program forked: ending the recording here would close the
+        reactor's waker in the poller the child shares with its parent (epoll: the
+        parent's thread results stopped waking it), and write over the parent's files.
+        Under python, a child that leaves its parent's reactor alone does nothing to it."""
+        return os.getpid() != self.pid
+
     def write(self) -> list[str]:
         """Write the events and the trace now (the plugin writes again at exit)."""
+        if self._forked():
+            return []
         problems = []
         events = self.engine.log.snapshot()
         if self.options.events:
