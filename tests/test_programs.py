@@ -185,6 +185,14 @@ CASES = [
     Case("fork_child", [_prog("fork_child.py")], runs=1, expect=[
         X(r"the thread's result woke the loop", "deferred.step", "result"),
     ]),
+    # a retry is Twisted's code calling connector.connect() again: it was taken for an
+    # internal connection of Twisted's own, and nothing after the refusal was recorded
+    Case("reconnect", [_prog("reconnect.py")], virtual=True, runs=1, expect=[
+        X(r"client: refused", "tcp.failed", *CLIENT),
+        X(r"client: connected", "tcp.made", *CLIENT),
+        X(r"client: got hi", "tcp.data", *CLIENT),
+        X(r"client: closed", "tcp.lost", *CLIENT),
+    ]),
     Case("logs_to_stdout", [_prog("logs_to_stdout.py")], expect=[
         X(r"a timer is about to raise", "timer.fire", "fail_in_a_timer"),
         X(r"printed, so logged", "timer.fire", "drop_a_failure"),

@@ -49,7 +49,15 @@ class TCPPart(Base):
         self.eng.record("tcp.stop", rec.name, "stopListening()", {})
 
     def tcp_connect(self, connector: Any, frame: Any) -> None:
-        rec, detail = self._follow("client", ConnRecord, frame, False, state="connecting")
+        rec = getattr(connector, "_rr", None)
+        if rec is not None and not rec.internal:
+            # connector.connect() again: a retry (ReconnectingClientFactory's, from its
+            # timer: Twisted's code) of the program's connection, under its own name
+            rec.state = "connecting"
+            if rec.name not in self.reg.by_name:
+                self.reg.add(rec)
+        else:
+            rec = self._follow("client", ConnRecord, frame, False, state="connecting")[0]
         connector._rr = rec
         dest = connector.getDestination()
         if hasattr(dest, "host"):
