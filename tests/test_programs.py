@@ -193,6 +193,13 @@ CASES = [
         X(r"client: got hi", "tcp.data", *CLIENT),
         X(r"client: closed", "tcp.lost", *CLIENT),
     ]),
+    # HostnameEndpoint connects from Twisted's callbacks once the name is resolved: with no
+    # frame of the program's on the stack, the connection was taken for Twisted's own
+    Case("hostname_endpoint", [_prog("hostname_endpoint.py")], virtual=True, runs=1, expect=[
+        X(r"client: connected", "tcp.made", "hostname_endpoint.py:32"),
+        X(r"client: got hello", "tcp.data", "hostname_endpoint.py:32"),
+        X(r"client: closed", "tcp.lost", "hostname_endpoint.py:32"),
+    ]),
     Case("logs_to_stdout", [_prog("logs_to_stdout.py")], expect=[
         X(r"a timer is about to raise", "timer.fire", "fail_in_a_timer"),
         X(r"printed, so logged", "timer.fire", "drop_a_failure"),

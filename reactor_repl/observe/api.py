@@ -144,6 +144,10 @@ class Observer:
 
     def tcp_connect(self, connector: Any, frame: Any) -> None: ...
 
+    def tcp_endpoint(self, factory: Any, frame: Any) -> None:
+        """An endpoint (``HostnameEndpoint``) will connect later with ``factory`` (wrapped
+        by Twisted's factories), from Twisted's code: ``frame`` is where it was asked."""
+
     def tcp_build(self, owner: Any, addr: Any) -> None:
         """``owner`` (a port or a connector) is about to call ``buildProtocol(addr)``."""
 

@@ -12,7 +12,7 @@ transport's ``_dataReceived``, ``write``, ``loseConnection``, ``abortConnection`
 from __future__ import annotations
 
 from functools import partial
-from typing import Any
+from typing import Any, Callable
 
 from twisted.internet import base, tcp
 
@@ -64,6 +64,75 @@ def _connector_connect(self: Any) -> None:
             obs.wrong_thread("reactor.connectTCP", sys._getframe(2))
         obs.tcp_connect(self, sys._getframe(1))
     return _orig["BaseConnector.connect"](self)
+
+
+def _hostname_connect(self: Any, protocolFactory: Any) -> Any:
+    """``HostnameEndpoint.connect``: it connects later, from Twisted's own callbacks (once
+    the name is resolved), where no frame of the person's is on the stack; the observer
+    learns here where they asked for it."""
+    obs = STATE.observer
+    if obs is not None:
+        import sys
+
+        obs.tcp_endpoint(protocolFactory, sys._getframe(1))
+    return _orig["HostnameEndpoint.connect"](self, protocolFactory)
+
+
+ENDPOINTS = "twisted.internet.endpoints"
+
+
+def _hook_endpoints(module: Any) -> None:
+    if "HostnameEndpoint.connect" not in _orig:
+        _orig["HostnameEndpoint.connect"] = module.HostnameEndpoint.connect
+        module.HostnameEndpoint.connect = _hostname_connect
+
+
+class _AfterImport:
+    """A finder on ``sys.meta_path`` that lets the others find one module and hooks it
+    once it has run: importing Twisted's endpoints ourselves would change what every
+    program loads (ten modules), so they are hooked when the program imports them."""
+
+    def __init__(self, name: str, then: Callable[[Any], None]) -> None:
+        self.name = name
+        self.then = then
+
+    def find_spec(self, fullname: str, path: Any, target: Any = None) -> Any:
+        import sys
+
+        if fullname != self.name:
+            return None
+        if self in sys.meta_path:
+            sys.meta_path.remove(self)  # once
+        spec = None
+        for finder in sys.meta_path:
+            find = getattr(finder, "find_spec", None)
+            spec = find(fullname, path, target) if find is not None else None
+            if spec is not None:
+                break
+        loader = getattr(spec, "loader", None)
+        run = getattr(loader, "exec_module", None)
+        if run is None:
+            return spec
+        then = self.then
+
+        def exec_module(module: Any) -> None:
+            run(module)
+            then(module)
+
+        loader.exec_module = exec_module  # (this module's own loader)
+        return spec
+
+
+def watch_endpoints() -> None:
+    """Hook ``HostnameEndpoint.connect`` now if the program has imported the endpoints,
+    else as soon as it does."""
+    import sys
+
+    module = sys.modules.get(ENDPOINTS)
+    if module is not None:
+        _hook_endpoints(module)
+    elif not any(isinstance(f, _AfterImport) for f in sys.meta_path):
+        sys.meta_path.insert(0, _AfterImport(ENDPOINTS, _hook_endpoints))
 
 
 def _connection_failed(self: Any, reason: Any) -> None:
@@ -187,3 +256,4 @@ def install() -> None:
         _orig[f"{cls.__name__}.{name}"] = getattr(cls, name)
     for cls, name, fn in _PATCHES:
         setattr(cls, name, fn)
+    watch_endpoints()

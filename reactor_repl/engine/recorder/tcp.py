@@ -20,6 +20,7 @@ from reactor_repl.engine.registry import (
     ConnRecord,
     PortRecord,
 )
+from reactor_repl.observe import sites
 
 
 class TCPPart(Base):
@@ -58,6 +59,12 @@ class TCPPart(Base):
                 self.reg.add(rec)
         else:
             rec = self._follow("client", ConnRecord, frame, False, state="connecting")[0]
+            if rec.internal:  # from Twisted's code: an endpoint the person asked earlier?
+                site = self._asked_at(getattr(connector, "factory", None))
+                if site:
+                    rec = ConnRecord(self.reg.new_name("client"), "client", site,
+                                     state="connecting")
+                    self.reg.add(rec)
         connector._rr = rec
         dest = connector.getDestination()
         if hasattr(dest, "host"):
@@ -73,6 +80,34 @@ class TCPPart(Base):
         if rec.ref is None:
             _ref(rec, connector)
         self.eng.record("tcp.connecting", rec.name, text, self._data(rec, data))
+
+    def tcp_endpoint(self, factory: Any, frame: Any) -> None:
+        site = sites.site_of(frame)
+        if not site:
+            return
+        asked = self.__dict__.get("_asked")
+        if asked is None:
+            asked = self.__dict__["_asked"] = weakref.WeakKeyDictionary()
+        try:
+            asked[factory] = site
+        except TypeError:  # a factory that cannot be weakly referred to: not followed
+            pass
+
+    def _asked_at(self, factory: Any) -> str:
+        """Where the person asked an endpoint to connect with ``factory`` — or with the
+        factory it wraps (Twisted wraps it once or twice on the way to connectTCP)."""
+        asked = self.__dict__.get("_asked")
+        for _ in range(4):
+            if not asked or factory is None:
+                return ""
+            try:
+                site = asked.get(factory)
+            except TypeError:
+                return ""
+            if site:
+                return site  # type: ignore[no-any-return]
+            factory = getattr(factory, "_wrappedFactory", None)
+        return ""
 
     def tcp_build(self, owner: Any, addr: Any) -> None:
         rec = getattr(owner, "_rr", None)
