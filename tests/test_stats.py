@@ -150,3 +150,28 @@ def test_subscriber_of_some_kinds_sees_only_those():
     log.append(0.0, 0, "note", "", "prompt", "x", None, False)
     log.append(0.0, 0, "error", "", "prompt", "y", None, False)
     assert got == ["error"]
+
+
+def test_the_stats_counts_are_the_logs_without_counting_it():
+    """The state pane's stats are read once a second: dispatches, warn.slow and
+    warn.blocked are kept as they happen (counting a storm's backlog of events for them
+    took the UI thread 100-200 ms), and agree with the log's counts."""
+    from reactor_repl.engine.core import Config, Engine
+    from reactor_repl.language.kinds import DISPATCH_KINDS
+    from reactor_repl.session.driver import Driver
+
+    eng = Engine(Config(clock="virtual", slow=0.05))
+    driver = Driver(eng, allow_python_files=True)
+    eng.start()
+    try:
+        driver.run_lines("<test>", "every 0.1 l1 times 5 do block 0.06\nlater 0.2 t1\n"
+                         "thread j1 0.3\nwait 1\n")
+        stats = eng.loop_stats()
+        counts = eng.log.counts
+    finally:
+        eng.finish()
+        events = eng.log.snapshot()
+    assert stats["dispatches"] == sum(counts.get(k, 0) for k in DISPATCH_KINDS) == 7
+    assert stats["slow"] == counts["warn.slow"] == 5
+    assert stats["blocked"] == counts.get("warn.blocked", 0) == 0
+    assert events[-1].kind == "session.end"

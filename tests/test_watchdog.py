@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import sys
 import threading
+from collections import Counter
 from types import SimpleNamespace
 
 from support import run_scenario, seen
@@ -26,6 +27,7 @@ class Recorder:
         self.current = None
         self.events: list[tuple[str, str, str, dict]] = []
         self.last_warning = None
+        self.warned: Counter[str] = Counter()  # as the engine counts its warnings
 
     def record(self, kind, name="", text="", data=None, internal=False):
         self.events.append((kind, name, text, data))
@@ -59,6 +61,7 @@ def test_wakes_when_a_stretch_would_become_a_stall_and_warns_once_per_stall():
     dog.check(now=102.25)
     assert [(k, d["seconds"]) for k, _, _, d in rec.events] == [
         ("warn.blocked", 0.125), ("warn.blocked", 0.25)]
+    assert rec.warned == {"warn.blocked": 2}  # what the state pane's stats read
 
 
 def test_names_the_callers_own_code_on_the_reactor_thread():

@@ -11,6 +11,7 @@ import gc
 import sys
 import threading
 import time
+from collections import Counter
 from dataclasses import dataclass
 from typing import Any, Callable, Iterable
 
@@ -119,6 +120,9 @@ class Engine:
         self.lag = LagWindow()  # how late each timer/loop call ran (bounded)
         self.current: Event | None = None  # the dispatch whose callback is running now
         self.slow_warnings = 0  # warn.slow events so far (the innermost slow callback warns)
+        # warn.slow and warn.blocked events of the whole log (the state pane's stats read
+        # them: counting the log for them cost a storm's keys 100-200 ms once a second)
+        self.warned: Counter[str] = Counter()
         self.waited = 0.0  # virtual: seconds the clock jumped while the loop waited
         self.watchdog: Any = None  # live clock: engine.watchdog.Watchdog
         self.last_warning: Event | None = None  # the latest warn.slow / warn.blocked
@@ -435,6 +439,7 @@ class Engine:
         if what:
             data["what"] = what
         who = " ".join(w for w in (kind, name, f"({what})" if name and what else what) if w)
+        self.warned["warn.slow"] += 1
         self.last_warning = self.record(
             "warn.slow", name, f"{who} ran {dur:.3f}s (> --slow {self.config.slow:g}s)", data)
 
@@ -467,6 +472,7 @@ class Engine:
     def dispatches_reset(self) -> None:
         """The loop went idle or a command arrived: counting starts again."""
         r = self.reactor
+        r.dispatch_base += r.dispatches
         r.dispatches = 0
         r.finite_dispatches = 0
         self._spin_base = 0

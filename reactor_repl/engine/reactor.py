@@ -93,6 +93,7 @@ class LoopControl:
         self.phase = "idle"  # "run" | "poll" | "idle" | "blocked" | "paused"
         self.phase_since = time.monotonic()
         self.dispatches = 0  # dispatches since the driver last saw the loop idle
+        self.dispatch_base = 0  # … and before that: all of them, with ``dispatches``
         self.finite_dispatches = 0  # of those, calls of loops with 'times N' (never a runaway)
         self.idle_gen = 0  # bumps each time the virtual loop goes idle
         self.wait_target: float | None = None  # virtual: advance the clock up to here

@@ -169,5 +169,6 @@ class Watchdog:
                 + (f" during {during}" if during else ""))
         if getattr(eng, "expected_block", False):
             return  # a block the person typed: the state pane shows it, no warning
+        eng.warned["warn.blocked"] += 1
         ev = eng.record("warn.blocked", current.name if current is not None else "", text, where)
         eng.last_warning = ev
