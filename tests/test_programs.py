@@ -200,6 +200,11 @@ CASES = [
         X(r"client: got hello", "tcp.data", "hostname_endpoint.py:32"),
         X(r"client: closed", "tcp.lost", "hostname_endpoint.py:32"),
     ]),
+    # a PB CopiedFailure's type is bytes: describing it raised inside errback(), and the
+    # program's errback never ran
+    Case("pb_failure", [_prog("pb_failure.py")], virtual=True, runs=1, expect=[
+        X(r"errback ran: kaboom", "deferred.step", "<lambda>"),
+    ], extra=[("deferred.fire", ("errback(Failure(ValueError: kaboom))",))]),
     Case("logs_to_stdout", [_prog("logs_to_stdout.py")], expect=[
         X(r"a timer is about to raise", "timer.fire", "fail_in_a_timer"),
         X(r"printed, so logged", "timer.fire", "drop_a_failure"),

@@ -18,12 +18,23 @@ def plural(n: int, word: str) -> str:
     return f"{n:,} {word}" + ("" if n == 1 else "s")
 
 
+def failure_type(f: Any) -> str:
+    """The name of a failure's exception class — or of what stands for it: a Perspective
+    Broker ``CopiedFailure`` carries the remote class's qualified name, as bytes."""
+    kind = getattr(f, "type", None)
+    if isinstance(kind, type):
+        return kind.__name__
+    if isinstance(kind, bytes):
+        kind = kind.decode("utf-8", "replace")
+    return str(kind).rsplit(".", 1)[-1] if kind is not None else "?"
+
+
 def failure_message(f: Failure) -> str:
     """A failure's message on one line (FirstError's own str() is a multi-line repr)."""
     exc = f.value
     if isinstance(exc, defer.FirstError):
         inner = exc.subFailure
-        return f"#{exc.index} {inner.type.__name__}: {failure_message(inner)}".rstrip(": ")
+        return f"#{exc.index} {failure_type(inner)}: {failure_message(inner)}".rstrip(": ")
     try:
         text = " ".join(f.getErrorMessage().split())
     except Exception:  # a broken __str__ in the person's exception
@@ -40,8 +51,8 @@ def deferred_name(d: Any) -> str:
 def show_result(value: Any) -> str:
     if isinstance(value, Failure):
         message = failure_message(value)
-        return f"Failure({value.type.__name__}: {message})" if message else \
-            f"Failure({value.type.__name__})"
+        return f"Failure({failure_type(value)}: {message})" if message else \
+            f"Failure({failure_type(value)})"
     if isinstance(value, defer.Deferred):
         name = deferred_name(value)
         return f"<Deferred {name}>" if name else "<Deferred>"
@@ -54,7 +65,7 @@ def show_result(value: Any) -> str:
 def plain_result(value: Any, depth: int = 0) -> Any:
     """A JSON-friendly form of a result for event data (bounded in size)."""
     if isinstance(value, Failure):
-        return {"failure": value.type.__name__, "message": failure_message(value)}
+        return {"failure": failure_type(value), "message": failure_message(value)}
     if isinstance(value, defer.Deferred):
         return {"deferred": deferred_name(value)}
     if value is None or isinstance(value, (bool, int, float)):
@@ -109,7 +120,7 @@ def label_of(fn: Callable[..., Any] | None) -> str:
 
 def reason_text(reason: Any) -> str:
     if isinstance(reason, Failure):
-        return f"{reason.type.__name__}: {failure_message(reason)}"
+        return f"{failure_type(reason)}: {failure_message(reason)}"
     if isinstance(reason, BaseException):
         return f"{type(reason).__name__}: {reason}"
     return str(reason)

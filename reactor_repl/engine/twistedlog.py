@@ -85,6 +85,8 @@ def describe(event: dict[str, Any]) -> tuple[str, dict[str, Any]]:
     """A one-line text and data for a Twisted log event."""
     from twisted.logger import formatEvent
 
+    from reactor_repl.engine.describe import failure_type
+
     failure = event.get("log_failure")
     if failure is None and event.get("isError") and event.get("failure") is not None:
         # twisted.python.log.err (a thread job nobody takes the result of): its text is the
@@ -98,7 +100,7 @@ def describe(event: dict[str, Any]) -> tuple[str, dict[str, Any]]:
         text = formatEvent(event) or ""
     data: dict[str, Any] = {"level": getattr(event.get("log_level"), "name", "")}
     if failure is not None:
-        err = f"{failure.type.__name__}: {failure.getErrorMessage()}"
+        err = f"{failure_type(failure)}: {failure.getErrorMessage()}"
         text = f"{text}: {err}" if text else err
         data["error"] = err
     return text.replace("\n", " ")[:300], data

@@ -98,7 +98,10 @@ def _announce(d: Any, how: str, value: Any) -> Any:
         return None if d._suppressAlreadyCalled else obs
     if off_thread():
         obs.wrong_thread(f"Deferred.{how}", _getframe(2))
-    obs.deferred_fire(d._rr, d, how, value)
+    try:
+        obs.deferred_fire(d._rr, d, how, value)
+    except Exception:  # observing never stops the firing (a value we cannot describe)
+        pass
     return None
 
 
