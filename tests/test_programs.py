@@ -263,9 +263,14 @@ def plain(case: Case, cwd: str) -> Run:
     return _run(case.argv, cwd, case.merged)
 
 
+# as a person runs it: the console script pip made (it is the __main__ below the program)
+SCRIPT = os.path.join(os.path.dirname(sys.executable), "reactor-repl")
+LAUNCH = [SCRIPT] if os.path.exists(SCRIPT) else ["-m", "reactor_repl"]
+
+
 def traced(case: Case, cwd: str, i: int, out: str, clock: str = "real") -> Run:
     events = os.path.join(out, f"{case.name}-{clock}-{i}.jsonl")
-    return _run(["-m", "reactor_repl", "trace", "--events", events, "--clock", clock,
+    return _run([*LAUNCH, "trace", "--events", events, "--clock", clock,
                  *case.trace_options, *case.argv], cwd, case.merged, events)
 
 
@@ -399,6 +404,19 @@ def test_the_order_check_can_fail(runs):
     late = next(x for x in case.expect if x.kind == "timer.fire" and x.hints == ("late()",))
     assert in_order([fine, late], events)[0]
     assert not in_order([late, fine], events)[0]
+
+
+def test_no_object_is_sited_in_a_launchers_script(runs):
+    """The console scripts below a program (bin/reactor-repl, or trial's under ``-m``) are
+    not the person's code: trial's own Deferreds were named and sited at
+    ``.venv/bin/reactor-repl:8``."""
+    scripts = os.path.dirname(os.path.abspath(sys.executable)) + os.sep
+    for case in CASES:
+        sited = {e["data"].get("site", "") for e in runs[case.name]["trace"][0].events
+                 if isinstance(e.get("data"), dict)}
+        assert not [s for s in sited if s.startswith(scripts)], case.name
+    trial = runs["trial_case"]["trace"][0].events
+    assert any("trial_case.py" in str(e.get("data", {}).get("site", "")) for e in trial)
 
 
 def test_every_program_is_in_the_table():

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import os
 import sys
+import sysconfig
 from types import CodeType, FrameType
 
 _LIBRARY_TOPS = frozenset({"twisted", "zope", "reactor_repl", "incremental", "constantly",
@@ -54,11 +55,15 @@ def _is_library(frame: FrameType) -> bool:
 
 def _library_file(filename: str) -> bool:
     norm = filename.replace(os.sep, "/")
-    return "/site-packages/" in norm or "/reactor_repl/" in norm or norm.startswith(
-        _STDLIB_DIR)
+    return ("/site-packages/" in norm or "/reactor_repl/" in norm
+            or norm.startswith(_STDLIB_DIR) or norm.rsplit("/", 1)[0] in _SCRIPT_DIRS)
 
 
 _STDLIB_DIR = os.path.dirname(os.__file__).replace(os.sep, "/") + "/"
+# console scripts (bin/reactor-repl, bin/twistd, bin/trial): the __main__ below a traced
+# program or a launcher's, a library's, not the person's (its objects were sited there)
+_SCRIPT_DIRS = frozenset(d.replace(os.sep, "/") for d in (
+    os.path.dirname(os.path.abspath(sys.executable)), sysconfig.get_path("scripts")) if d)
 
 
 def user_frame(frame: FrameType | None) -> FrameType | None:
