@@ -103,6 +103,17 @@ def test_a_reactor_call_from_another_thread_is_warn_thread_with_its_site():
         ("reactor.callLater", "tests/mods/stuck.py:33")]
 
 
+def test_reactor_stop_from_another_thread_is_warn_thread_too():
+    """``reactor.stop()`` from a plain thread: as unsafe as ``callLater`` there (the stop
+    waits for the loop's next wake-up); it was recorded with no warning."""
+    events = run_scenario("py import threading\npy t = threading.Thread(target=reactor.stop)\n"
+                          "py t.start(); t.join()\nwait 0.5\n", "live")
+    warns = [e for e in events if e.kind == "warn.thread"]
+    assert [w.data["api"] for w in warns] == ["reactor.stop"]
+    assert [e.kind for e in events if e.kind in ("warn.thread", "reactor.stop")] == [
+        "warn.thread", "reactor.stop"]
+
+
 def test_zero_delay_work_that_never_lets_the_clock_move_is_warn_spin():
     events = run_scenario("every 0 l1\nwait 1\n", max_dispatches=20_000)
     spins = [e for e in events if e.kind == "warn.spin"]

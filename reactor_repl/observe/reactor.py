@@ -11,6 +11,8 @@ methods that call back into the person's code are marked as boundaries for
 
 from __future__ import annotations
 
+import builtins
+
 import sys
 import threading
 from functools import partial
@@ -71,6 +73,8 @@ class ObservingMixin:
     def stop(self) -> None:
         obs = STATE.observer
         if obs is not None and self.running and not self._stopped:  # type: ignore[attr-defined]
+            if off_thread():
+                obs.wrong_thread("reactor.stop", _getframe(1))
             obs.reactor_stop(_getframe(1))
         super().stop()  # type: ignore[misc]
 
@@ -105,7 +109,7 @@ class ObservingMixin:
     # -- thread calls
     def callFromThread(self, f: Callable[..., Any], *args: Any, **kw: Any) -> None:
         obs = STATE.observer
-        if obs is not None:
+        if obs is not None and callable(f):  # (not callable: Twisted's assert says so)
             f = obs.threadcall(f)
         super().callFromThread(f, *args, **kw)  # type: ignore[misc]
 
@@ -184,7 +188,8 @@ class ObservingMixin:
                               *args: Any, **kw: Any) -> Any:
         obs = STATE.observer
         token = None
-        if obs is not None:
+        # (not callable: Twisted's own assert refuses it, as without us)
+        if obs is not None and builtins.callable(callable):
             frame = _getframe(1)
             if frame.f_code is _CALL_WHEN_RUNNING:  # made for whoever called that
                 frame = frame.f_back
