@@ -10,6 +10,7 @@ import pytest
 from support import ROOT, cli, run_scenario
 
 STUCK = os.path.join(ROOT, "tests", "mods", "stuck.py")
+BEATS = os.path.join(ROOT, "tests", "mods", "beats.py")
 
 
 def chains(event):
@@ -112,6 +113,15 @@ def test_reactor_stop_from_another_thread_is_warn_thread_too():
     assert [w.data["api"] for w in warns] == ["reactor.stop"]
     assert [e.kind for e in events if e.kind in ("warn.thread", "reactor.stop")] == [
         "warn.thread", "reactor.stop"]
+
+
+def test_the_unhandled_error_twisted_logs_is_not_pinned_on_a_deferred_that_was_handled():
+    """A loop's call returns a failed Deferred: the loop handles it (d1), and its own
+    start() Deferred, Twisted's, ends on the same failure — the one Twisted logs. The log
+    named d1 (the last Deferred seen ending on that failure, though handled since)."""
+    events = run_scenario(f"use {BEATS}\nevery 0.1 l1 delayed call beats.failbeat\nwait 0.3\n")
+    assert [(e.kind, e.name) for e in events if "handled" in e.kind] == [
+        ("warn.unhandled", "d1"), ("deferred.handled", "d1"), ("deferred.unhandled", "")]
 
 
 def test_zero_delay_work_that_never_lets_the_clock_move_is_warn_spin():

@@ -15,6 +15,7 @@ any of them fail the run.
 from __future__ import annotations
 
 import time
+import weakref
 from typing import TYPE_CHECKING, Any
 
 from reactor_repl.engine import waiting
@@ -50,9 +51,11 @@ class Lints:
         self.spin_since: float | None = None  # real time the loop began spinning
         self.spin_said = False
         self.thread_sites: set[str] = set()  # warn.thread once per caller site
-        # id(failure) → the name of the Deferred whose chain ended on it (recent ones): the
-        # "Unhandled error in Deferred" Twisted logs later names no Deferred
-        self._unhandled: dict[int, str] = {}
+        # id(failure) → (the failure, weakly; the name of the Deferred whose chain ended on
+        # it, unhandled still): the "Unhandled error in Deferred" Twisted logs later names no
+        # Deferred. (A handled one leaves: the same failure may end another chain — a loop's
+        # start() — which is the one Twisted logs; the weak reference: ids are reused.)
+        self._unhandled: dict[int, tuple[Any, str]] = {}
 
     # -- hang
     def nothing_can_run(self) -> bool:
@@ -123,7 +126,11 @@ class Lints:
             ds.unhandled = True
             if len(self._unhandled) > 1000:
                 self._unhandled.clear()
-            self._unhandled[id(result)] = rec.name
+            try:
+                self._unhandled[id(result)] = (weakref.ref(result), rec.name)
+            except TypeError:  # (no weak reference to it: not named later)
+                pass
+            ds.unhandled_by = id(result)
             where = f" (made at {rec.site})" if rec.site and not rec.by_command else ""
             self.eng.last_warning = self.eng.record(
                 "warn.unhandled", rec.name,
@@ -131,11 +138,15 @@ class Lints:
                 {"failure": show_result(result), "site": rec.site})
         elif not failed and ds.unhandled:
             ds.unhandled = False
+            kept = self._unhandled.get(ds.unhandled_by)
+            if kept is not None and kept[1] == rec.name:
+                del self._unhandled[ds.unhandled_by]
             self.eng.record("deferred.handled", rec.name,
                             f"an errback handled it: now {show_result(result)}", {})
 
     def unhandled_name(self, failure: Any) -> str:
-        return self._unhandled.pop(id(failure), "")
+        ref, name = self._unhandled.pop(id(failure), (None, ""))
+        return name if ref is not None and ref() is failure else ""
 
     # -- wrong thread
     def wrong_thread(self, api: str, site: str) -> None:

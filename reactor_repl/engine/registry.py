@@ -66,6 +66,7 @@ class DState:
     order: int = field(default_factory=lambda: next(_order))
     born: float = 0.0  # clock time it was made (waiting: its age)
     unhandled: bool = False  # its chain ended on a failure (warn.unhandled said so)
+    unhandled_by: int = 0  # id() of that failure
 
     @property
     def deferred(self) -> Any:
