@@ -218,3 +218,19 @@ def test_the_clock_says_why_it_stops_where_no_timer_runs():
          {"from": 0.0, "to": 5.0, "why": "Twisted wakes for a cancelled call's deadline "
                                           "(still in its heap)"}),
         ("5.000 → 10.000", {"from": 5.0, "to": 10.0})]
+
+
+def test_a_crash_of_the_persons_after_stop_is_recorded():
+    """crash() inside a before-shutdown trigger (after stop): plain Twisted runs g1, then
+    g2 and g3 in the same pass (p9 of the probes: t1, g1, g2, g3 all in pass 2). The crash
+    was not recorded — Twisted's own crash() ends every stop(), and only that one is not
+    news (it is called as the reactor's "during shutdown" trigger)."""
+    events = run_scenario("trigger before shutdown g1 do crash\n"
+                          "trigger before shutdown g2 do note g2\n"
+                          "trigger after shutdown g3 do note g3\n"
+                          "later 0.1 t1 do stop\nwait 1\n")
+    assert seen(events, ["reactor.stop", "reactor.crash", "trigger.fire"]) == [
+        ("reactor.stop", ""), ("trigger.fire", "g1"), ("reactor.crash", ""),
+        ("trigger.fire", "g2"), ("trigger.fire", "g3")]
+    plain_stop = run_scenario("later 0.1 t1 do stop\nwait 1\n")
+    assert seen(plain_stop, ["reactor.stop", "reactor.crash"]) == [("reactor.stop", "")]

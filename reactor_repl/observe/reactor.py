@@ -19,7 +19,7 @@ from functools import partial
 from types import FunctionType
 from typing import Any, Callable
 
-from twisted.internet.base import ReactorBase
+from twisted.internet.base import ReactorBase, _ThreePhaseEvent
 
 from reactor_repl.observe import sites, timers
 from reactor_repl.observe.state import STATE, off_thread
@@ -28,6 +28,10 @@ _getframe = sys._getframe
 _get_ident = threading.get_ident
 LoopingCall = timers.LoopingCall
 _CALL_WHEN_RUNNING = ReactorBase.callWhenRunning.__code__
+
+
+# what calls the reactor's own "during shutdown" trigger, crash()
+_CONTINUE_FIRING = _ThreePhaseEvent._continueFiring.__code__
 
 
 def _trigger_fire(token: Any, f: Callable[..., Any], *args: Any, **kw: Any) -> Any:
@@ -80,10 +84,12 @@ class ObservingMixin:
 
     def crash(self) -> None:
         obs = STATE.observer
-        # (Twisted's stop() ends with crash(), and so does a session that ends: ``_stopped``
-        # and ``closing`` say so; only a crash() of its own is news)
-        if obs is not None and self._started and not self._stopped \
-                and not getattr(self, "closing", False):  # type: ignore[attr-defined]
+        # (Twisted's stop() ends with crash() — its own "during shutdown" trigger — and so
+        # does a session that ends (``closing``); only a crash() of the person's is news,
+        # also one after stop(), while shutdown triggers wait)
+        if obs is not None and self._started and not getattr(self, "closing", False) \
+                and (not self._stopped  # type: ignore[attr-defined]
+                     or _getframe(1).f_code is not _CONTINUE_FIRING):
             obs.reactor_crash(_getframe(1))
         super().crash()  # type: ignore[misc]
 
