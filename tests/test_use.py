@@ -66,6 +66,15 @@ def test_an_import_error_shows_its_traceback_and_the_session_goes_on():
     assert texts(events, "note")[-1] == "still here"
 
 
+def test_a_file_that_is_not_there_is_the_lines_error_with_a_hint_not_a_traceback():
+    events = run_scenario("use nonexist.py\nnote still here\n")
+    error = [e for e in events if e.kind == "error"][0]
+    assert error.text == ("<test>:1: use nonexist.py: no file nonexist.py — give the path of "
+                          "a .py file, or a module name")
+    assert "lines" not in error.data  # no traceback of ours
+    assert texts(events, "note")[-1] == "still here"
+
+
 def test_using_a_module_again_reloads_it():
     events = run_scenario(f"use {SHOP}\npy shop.ticks.append(1)\npy len(shop.ticks)\n"
                           f"use {SHOP}\npy len(shop.ticks)\n")

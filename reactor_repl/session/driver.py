@@ -291,7 +291,7 @@ class Driver:
 
     @prompt("use")
     def _use(self, p: Parsed, where: Location) -> bool:
-        return self.use(p["MODULE"])
+        return self.use(p["MODULE"], where)
 
     @prompt("save", "export")
     def _write(self, p: Parsed, where: Location) -> bool:
@@ -327,14 +327,23 @@ class Driver:
         self._in_loop(self.engine.reset)
         self.state.history.clear()
 
-    def use(self, spec: str) -> bool:
+    def use(self, spec: str, where: Location | None = None) -> bool:
         from reactor_repl.engine import python
+        from reactor_repl.engine.core import CommandError
 
         ok: list[bool] = []
 
         def run() -> None:
             try:
                 module = python.use(self.engine, spec)
+            except CommandError as e:  # no such file: the line's error, not a traceback
+                at = f"{where}: " if where is not None else ""
+                self.engine.record("error", "", f"{at}use {spec}: {e.message}"
+                                   + (f" — {e.hint}" if e.hint else ""),
+                                   {"command": f"use {spec}", "message": e.message,
+                                    "hint": e.hint, "where": str(where or "")})
+                ok.append(False)
+                return
             except Exception as e:
                 python.import_failed(self.engine, spec, e)
                 ok.append(False)
