@@ -863,6 +863,12 @@ class Engine:
         from reactor_repl.engine import teaching
 
         self._halt_reactor()
+        if self._gc_thresholds is not None:
+            # a session (not a traced program, whose collections stay its own): what a plain
+            # program's interpreter collects on its way out — a failed Deferred in a cycle,
+            # (a loop whose first call raised: its start() Deferred and the traceback's
+            # frames) — is collected now, while the log still listens: Twisted logs it
+            gc.collect()
         teaching.session_end_checks(self)
         pending = self.pending_summary()
         kept = self.final_waiting is not None
