@@ -208,6 +208,12 @@ CASES = [
     # the hooks wrapped what is not callable in callable stand-ins: Twisted's asserts
     # accepted it, and a TypeError came later, in the loop
     Case("not_callable", [_prog("not_callable.py")], virtual=True, runs=1),
+    # a coroutine the reactor starts: its Deferred is made before the generator runs, with
+    # only the reactor on the stack: it was taken for Twisted's own
+    Case("started_by_reactor", [_prog("started_by_reactor.py")], virtual=True, runs=1, expect=[
+        X(r"main resumed", "deferred.resume", "started_by_reactor.py:15"),
+        X(r"later_on resumed", "deferred.resume", "started_by_reactor.py:20"),
+    ]),
     Case("logs_to_stdout", [_prog("logs_to_stdout.py")], expect=[
         X(r"a timer is about to raise", "timer.fire", "fail_in_a_timer"),
         X(r"printed, so logged", "timer.fire", "drop_a_failure"),

@@ -69,13 +69,18 @@ def _init(self: Any, canceller: Any = None) -> None:
             f = f.f_back
             depth += 1
             if f is None or depth >= _MAX_DEPTH:
-                return
+                if frame.f_code is not _CANCELLABLE or not _persons_coroutine(frame):
+                    return
+                break
             v = _kind_of(id(f.f_code))
-        if v is None:  # a code object not seen before: judge it (and the frames outwards)
-            if _user_frame(f) is None:
+        else:
+            if v is None:  # a code object not seen before: judge it (and the frames outwards)
+                if _user_frame(f) is None and not (
+                        frame.f_code is _CANCELLABLE and _persons_coroutine(frame)):
+                    return
+            elif v != _USER and not (  # the reactor's side (checked before a call: a beat's)
+                    frame.f_code is _CANCELLABLE and _persons_coroutine(frame)):
                 return
-        elif v != _USER:  # the reactor's side of the stack
-            return
     token = obs.deferred_new(self, frame)
     if token is not None:
         self._rr = token
@@ -84,6 +89,20 @@ def _init(self: Any, canceller: Any = None) -> None:
         if oc is None:
             oc = _observing_class(cls)
         self.__class__ = oc
+
+
+_CANCELLABLE = getattr(getattr(defer, "_cancellableInlineCallbacks", None), "__code__", None)
+
+
+def _persons_coroutine(frame: Any) -> bool:
+    """The Deferred of an ``inlineCallbacks`` or ``async def`` function of the person's,
+    though no frame of theirs called it (``reactor.callWhenRunning(main)``, a timer):
+    Twisted makes it before the generator runs, so only the generator says whose it is."""
+    if frame.f_code is not _CANCELLABLE:
+        return False
+    gen = frame.f_locals.get("gen")
+    own = getattr(gen, "gi_frame", None) or getattr(gen, "cr_frame", None)
+    return own is not None and _user_frame(own) is own
 
 
 def _announce(d: Any, how: str, value: Any) -> Any:

@@ -52,6 +52,7 @@ class DeferredsPart(Base):
     def deferred_new(self, d: Any, frame: Any) -> Any:
         eng = self.eng
         coroutine = ""
+        gen = None
         if frame is not None and frame.f_code is _CANCELLABLE_CODE:
             gen = frame.f_locals.get("gen")
             coroutine = getattr(gen, "__qualname__", "") or type(gen).__name__
@@ -65,6 +66,9 @@ class DeferredsPart(Base):
             detail = claim.detail
         else:
             site = sites.site_of(frame)
+            if not site and gen is not None:  # started by the reactor: where it is defined
+                site = sites.site_of(getattr(gen, "gi_frame", None)
+                                     or getattr(gen, "cr_frame", None))
             if not site and not eng.config.internals:
                 return None
             rec = Record(self.reg.new_name("deferred") if site else "", "deferred", site,
