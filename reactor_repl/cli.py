@@ -319,7 +319,7 @@ def run_text(args: Any, path: str, text: str | Iterator[str], *, default_clock: 
         interrupted = True
     finally:
         try:
-            engine.finish("interrupted" if interrupted else "")
+            engine.finish("interrupted" if interrupted else "", collect=True)
         finally:
             printer.flush()
     if trace:

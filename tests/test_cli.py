@@ -340,3 +340,15 @@ def test_every_scenario_passes_when_stepped_slowly_on_plays_clock():
     kinds = [e.kind for e in engine.log.snapshot()]
     assert "expect.fail" not in kinds and "expect.pass" in kinds
     assert glob.glob(os.path.join(ROOT, "scenarios", "*.rr"))
+
+
+def test_a_run_collects_as_it_ends_and_twisted_logs_what_that_frees(tmp_path):
+    """A loop whose first call raises inside start(): its Deferred sits in a cycle with the
+    traceback's frames, and a plain program's interpreter frees it (and Twisted logs
+    "Unhandled error in Deferred") on its way out. The run collects before session.end."""
+    path = tmp_path / "first.rr"
+    path.write_text("every 0.1 l1 do raise x\nwait 0.2\n", encoding="utf-8")
+    r = cli("run", str(path))
+    kinds = [ln.split()[3] for ln in r.stdout.splitlines() if ln.startswith("#")]
+    assert kinds[-2:] == ["deferred.unhandled", "session.end"]
+    assert "Unhandled error in Deferred: Exception: x" in r.stdout

@@ -856,14 +856,17 @@ class Engine:
             self.final_waiting = []
         return self.final_waiting
 
-    def finish(self, reason: str = "") -> None:
-        """Record session.end (what is still pending) and shut the reactor down."""
+    def finish(self, reason: str = "", collect: bool = False) -> None:
+        """Record session.end (what is still pending) and shut the reactor down.
+        ``collect``: the process ends with the session (the command line's run, the
+        explorer's quit): collect its garbage first, as a plain program's interpreter does
+        on its way out, while Twisted's log still listens."""
         if self.ended:
             return
         from reactor_repl.engine import teaching
 
         self._halt_reactor()
-        if self._gc_thresholds is not None:
+        if collect and self._gc_thresholds is not None:
             # a session (not a traced program, whose collections stay its own): what a plain
             # program's interpreter collects on its way out — a failed Deferred in a cycle,
             # (a loop whose first call raised: its start() Deferred and the traceback's

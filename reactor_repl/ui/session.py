@@ -277,6 +277,6 @@ class Session:
 
     def _finish_engine(self) -> None:
         try:
-            self.engine.finish("quit")
+            self.engine.finish("quit", collect=True)
         except Exception:
             pass
