@@ -75,6 +75,17 @@ def test_a_file_that_is_not_there_is_the_lines_error_with_a_hint_not_a_traceback
     assert texts(events, "note")[-1] == "still here"
 
 
+def test_a_name_the_modules_code_took_says_whose_it_is():
+    """A used module's own Deferreds take d1, d2 … as they come: a scenario that names one
+    d1 later learns why it cannot."""
+    beats = os.path.join(ROOT, "tests", "mods", "beats.py")
+    events = run_scenario(f"use {beats}\nevery 0.1 l1 delayed call beats.failbeat\n"
+                          "wait 0.15\ndeferred d1\ndeferred d9\n")
+    assert texts(events, "error") == [
+        "<test>:4: deferred d1: the name d1 is taken (by the deferred made at "
+        "tests/mods/beats.py:10) — names are never reused in a session; pick another"]
+
+
 def test_using_a_module_again_reloads_it():
     events = run_scenario(f"use {SHOP}\npy shop.ticks.append(1)\npy len(shop.ticks)\n"
                           f"use {SHOP}\npy len(shop.ticks)\n")

@@ -544,7 +544,11 @@ class Engine:
         try:
             return self.registry.new_name(family, requested)
         except NameError_:
-            raise CommandError(f"the name {requested} is taken",
+            # whose it is: a module's own Deferreds and timers take d1, t1 … as they come
+            rec = self.registry.by_name.get(requested or "")
+            held = (f" (by the {rec.family} made at {rec.site})"
+                    if rec is not None and rec.site and not rec.by_command else "")
+            raise CommandError(f"the name {requested} is taken{held}",
                                "names are never reused in a session; pick another") from None
 
     def claim(self, family: str, requested: str | None, *families: str, site: str = "",
