@@ -91,7 +91,10 @@ def _init(self: Any, canceller: Any = None) -> None:
         self.__class__ = oc
 
 
-_CANCELLABLE = getattr(getattr(defer, "_cancellableInlineCallbacks", None), "__code__", None)
+# the code that makes an inlineCallbacks or async def function's Deferred (the recorder
+# names the coroutine after the generator it finds there)
+CANCELLABLE_CODE = _CANCELLABLE = getattr(
+    getattr(defer, "_cancellableInlineCallbacks", None), "__code__", None)
 
 
 def _persons_coroutine(frame: Any) -> bool:

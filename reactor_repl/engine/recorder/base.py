@@ -28,8 +28,6 @@ if TYPE_CHECKING:
     from reactor_repl.engine.core import Engine
 
 _getframe = sys._getframe
-_cancellable = getattr(defer, "_cancellableInlineCallbacks", None)
-_CANCELLABLE_CODE = getattr(_cancellable, "__code__", None)
 
 
 def _is_user(frame: Any) -> bool:

@@ -27,11 +27,7 @@ from reactor_repl.engine.registry import (
     Record,
 )
 from reactor_repl.observe import sites
-
-
-
-_cancellable = getattr(defer, "_cancellableInlineCallbacks", None)
-_CANCELLABLE_CODE = getattr(_cancellable, "__code__", None)
+from reactor_repl.observe.deferreds import CANCELLABLE_CODE as _CANCELLABLE_CODE
 
 
 class _Wait:
