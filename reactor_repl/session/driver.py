@@ -337,11 +337,12 @@ class Driver:
             try:
                 module = python.use(self.engine, spec)
             except CommandError as e:  # no such file: the line's error, not a traceback
-                at = f"{where}: " if where is not None else ""
-                self.engine.record("error", "", f"{at}use {spec}: {e.message}"
-                                   + (f" — {e.hint}" if e.hint else ""),
+                # (as other lines' errors: a file's line says where, a typed one need not)
+                loc = str(where) if where is not None and where.line else ""
+                self.engine.record("error", "", (f"{loc}: " if loc else "") + f"use {spec}: "
+                                   f"{e.message}" + (f" — {e.hint}" if e.hint else ""),
                                    {"command": f"use {spec}", "message": e.message,
-                                    "hint": e.hint, "where": str(where or "")})
+                                    "hint": e.hint, "where": loc})
                 ok.append(False)
                 return
             except Exception as e:
