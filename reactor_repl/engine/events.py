@@ -207,6 +207,7 @@ class EventLog:
         self._untrack_due = NEVER
         self._count_by = max(1, size // 2)  # append counts when this many wait
         self._count_due = self._count_by
+        self._due = self._count_due  # the earlier of the two (append tests only this)
         self._stats_lock = threading.RLock()
         self._counting = False
         self._forgetting: list[str] = []  # names to drop from the indexes (see forget)
@@ -283,22 +284,29 @@ class EventLog:
             subs = self._subscribers_of(kind)
         if subs:
             self._tell(subs, ev)
-        if seq >= self._untrack_due:
-            self._untrack()
-        if seq >= self._count_due:
-            self._count()
+        if seq >= self._due:  # (one test for both batches: counting and untracking)
+            self._batches()
         return ev
+
+    def _batches(self) -> None:
+        """What the appends do a batch at a time, when one is due."""
+        if self.seq >= self._untrack_due:
+            self._untrack()
+        if self.seq >= self._count_due:
+            self._count()
+        self._due = min(self._count_due, self._untrack_due)
 
     def untrack_events(self) -> None:
         """From now on the cyclic collector does not scan the events (a batch at a time,
         soon after they are recorded). Beside a traced program: its full collections
         scanned the whole ring, ~1 µs an event each time (100 ms for a full ring, every
-        second or two under a storm) — a fifth of a traced timer-heavy program's time,
-        and the keystroke echo's worst delays. An event refers to numbers and names (and
-        a few records): no cycle through it for the collector to find."""
+        second or two under a storm): a fifth of a traced timer-heavy program's time. An
+        event refers to numbers and names (and a few records): no cycle through it for
+        the collector to find."""
         if _untrack is not None:
             self._untracked = self.seq
             self._untrack_due = self.seq + UNTRACK_BY
+            self._due = min(self._due, self._untrack_due)
 
     def _untrack(self) -> None:
         n = self.seq - self._untracked
