@@ -69,18 +69,15 @@ def _init(self: Any, canceller: Any = None) -> None:
             f = f.f_back
             depth += 1
             if f is None or depth >= _MAX_DEPTH:
-                if frame.f_code is not _CANCELLABLE or not _persons_coroutine(frame):
-                    return
                 break
             v = _kind_of(id(f.f_code))
         else:
             if v is None:  # a code object not seen before: judge it (and the frames outwards)
-                if _user_frame(f) is None and not (
-                        frame.f_code is _CANCELLABLE and _persons_coroutine(frame)):
-                    return
-            elif v != _USER and not (  # the reactor's side (checked before a call: a beat's)
-                    frame.f_code is _CANCELLABLE and _persons_coroutine(frame)):
-                return
+                v = _USER if _user_frame(f) is not None else None
+        # not the person's, unless a coroutine of theirs the reactor started (the code is
+        # compared before a call: every loop beat's maybeDeferred comes here)
+        if v != _USER and not (frame.f_code is _CANCELLABLE and _persons_coroutine(frame)):
+            return
     token = obs.deferred_new(self, frame)
     if token is not None:
         self._rr = token
@@ -100,9 +97,8 @@ CANCELLABLE_CODE = _CANCELLABLE = getattr(
 def _persons_coroutine(frame: Any) -> bool:
     """The Deferred of an ``inlineCallbacks`` or ``async def`` function of the person's,
     though no frame of theirs called it (``reactor.callWhenRunning(main)``, a timer):
-    Twisted makes it before the generator runs, so only the generator says whose it is."""
-    if frame.f_code is not _CANCELLABLE:
-        return False
+    Twisted makes it before the generator runs, so only the generator says whose it is.
+    (``frame`` is ``_cancellableInlineCallbacks``'s: the caller checked.)"""
     gen = frame.f_locals.get("gen")
     own = getattr(gen, "gi_frame", None) or getattr(gen, "cr_frame", None)
     return own is not None and _user_frame(own) is own
