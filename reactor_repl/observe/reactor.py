@@ -12,7 +12,6 @@ methods that call back into the person's code are marked as boundaries for
 from __future__ import annotations
 
 import builtins
-
 import sys
 import threading
 from functools import partial

@@ -13,8 +13,9 @@ import time
 from dataclasses import dataclass, field
 from typing import Any, Callable, Iterable, Protocol
 
-from reactor_repl.engine.commands import execute
-from reactor_repl.engine.core import Engine
+from reactor_repl.engine.commands import execute, record_error
+from reactor_repl.engine.core import CommandError, Engine
+from reactor_repl.engine.describe import plural
 from reactor_repl.language.helptext import help_text
 from reactor_repl.language.parser import Options, ParseError, Parsed, parse_line
 from reactor_repl.session import files, scenario
@@ -329,7 +330,6 @@ class Driver:
 
     def use(self, spec: str, where: Location | None = None) -> bool:
         from reactor_repl.engine import python
-        from reactor_repl.engine.core import CommandError
 
         ok: list[bool] = []
 
@@ -337,12 +337,8 @@ class Driver:
             try:
                 module = python.use(self.engine, spec)
             except CommandError as e:  # no such file: the line's error, not a traceback
-                # (as other lines' errors: a file's line says where, a typed one need not)
-                loc = str(where) if where is not None and where.line else ""
-                self.engine.record("error", "", (f"{loc}: " if loc else "") + f"use {spec}: "
-                                   f"{e.message}" + (f" — {e.hint}" if e.hint else ""),
-                                   {"command": f"use {spec}", "message": e.message,
-                                    "hint": e.hint, "where": loc})
+                record_error(self.engine, f"use {spec}", e,
+                             str(where) if where is not None and where.line else "")
                 ok.append(False)
                 return
             except Exception as e:
@@ -495,7 +491,7 @@ class Driver:
             if not left:
                 return
             span = f"line {left[0]}" if len(left) == 1 else f"lines {left[0]}–{left[-1]}"
-            rest = f"{span} ({len(left)} command{'s' if len(left) != 1 else ''}) not run"
+            rest = f"{span} ({plural(len(left), 'command')}) not run"
         self.engine.record("error", "", f"{path}:{lineno}: a runaway ends the scenario here: {rest}",
                            {"where": f"{path}:{lineno}"})
 

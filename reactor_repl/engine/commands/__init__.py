@@ -62,10 +62,7 @@ def _execute(engine: Engine, parsed: Parsed, reraise: bool, where: str = "") -> 
         fn(engine, parsed)
         return True
     except CommandError as e:
-        engine.record("error", "", f"{prefix}{parsed.text}: {e.message}" +
-                      (f" — {e.hint}" if e.hint else ""),
-                      {"command": parsed.text, "message": e.message, "hint": e.hint,
-                       "where": where})
+        record_error(engine, parsed.text, e, where)
         if reraise:
             raise
         return False
@@ -82,6 +79,13 @@ def _execute(engine: Engine, parsed: Parsed, reraise: bool, where: str = "") -> 
         return False
     finally:
         engine.command_site = outer_site
+
+
+def record_error(engine: Engine, text: str, e: CommandError, where: str = "") -> None:
+    """A line's error: ``WHERE: LINE: message — hint`` (``where`` empty at the prompt)."""
+    engine.record("error", "", (f"{where}: " if where else "") + f"{text}: {e.message}"
+                  + (f" — {e.hint}" if e.hint else ""),
+                  {"command": text, "message": e.message, "hint": e.hint, "where": where})
 
 
 def run_do(engine: Engine, parsed: Parsed | None, where: str = "") -> Any:
