@@ -6,11 +6,14 @@ docstrings); the explorer must show the same dispatches in the same loop passes.
 
 from __future__ import annotations
 
+import os
 import random
+import subprocess
+import sys
 
 import pytest
 
-from support import cli, run_scenario, seen, seen_ticks
+from support import ROOT, cli, run_scenario, seen, seen_ticks
 
 BOTH = pytest.mark.parametrize("clock", ["virtual", "live"])
 
@@ -210,8 +213,14 @@ def test_300_random_lines_on_stdin_end_in_errors_never_a_traceback(clock):
 
 def test_the_clock_says_why_it_stops_where_no_timer_runs():
     """A refused connection cancels its connector's 5 s timeout, which stays in Twisted's
-    heap: the reactor's poller still wakes then (a plain program's poll timeouts are 5.0
-    then 1.99 for a stop at 7), so the virtual clock stops there too, and says why."""
+    heap: the reactor's poller still wakes then (tests/programs/refused_wake.py, with a
+    0.5 s timeout: it polls 0.5, wakes for nothing, polls the 0.2 left to its stop), so the
+    virtual clock stops there too, and says why."""
+    plain = subprocess.run([sys.executable, os.path.join(ROOT, "tests", "programs",
+                                                         "refused_wake.py")],
+                           capture_output=True, text=True, timeout=30)
+    assert plain.stdout.splitlines() == [
+        "poll at 0.0 for 0.5", "refused", "poll at 0.0 for 0.5", "poll at 0.5 for 0.2"]
     events = run_scenario("connect c1 1\nwait 10\n")
     assert [(e.text, e.data) for e in events if e.kind == "clock.advance"] == [
         ("0.000 → 5.000: Twisted wakes for a cancelled call's deadline (still in its heap)",
