@@ -27,9 +27,6 @@ IN_FLIGHT_PATIENCE = 1.0
 IN_FLIGHT_POLL = 0.005
 # live: a poller wait at least this long is recorded as an internal ``io.wait`` event
 WAIT_EVENT_MIN = 0.001
-# below this virtual time one float step (math.ulp) is smaller than LINE_GAP, so the
-# nudge before a deadline is LINE_GAP itself (2**12 <= t < 2**13 has ulp 2**-40 < 1e-12)
-LINE_GAP_EXACT_BELOW = 2.0 ** 13
 
 
 def platform_reactor_class() -> type:
