@@ -284,6 +284,33 @@ def test_live_break_blocks_the_loop_and_step_goes_one_dispatch_further():
     assert fired["t3"].t - fired["t2"].t >= 0.15
 
 
+def test_a_files_step_waits_for_the_pause_on_the_live_clock_as_on_the_virtual():
+    # the line after a file's step was read at once on the live clock: its continue undid
+    # the step before the loop reached t2, and the note ran before t2 (after, virtual)
+    text = """\
+        later 0.1 t1
+        later 0.3 t2
+        break timer.fire t1
+        wait 0.15
+        step
+        note after-step
+        continue
+        wait 0.3
+        """
+    shown = {}
+    for clock in ("virtual", "live"):
+        shown[clock] = [(e.kind, e.name) for e in run(text, clock)
+                        if e.kind in ("timer.fire", "break", "note")]
+    assert shown["live"] == shown["virtual"] == [
+        ("break", "t1"),  # set
+        ("break", "t1"),  # paused
+        ("timer.fire", "t1"),
+        ("break", "t2"),  # the step's pause, before the next line is read
+        ("timer.fire", "t2"),
+        ("note", ""),
+    ]
+
+
 def test_live_continue_without_a_pause_lets_the_loop_run():
     eng, drv = live_session()
     try:

@@ -260,7 +260,11 @@ class Driver:
 
     @prompt("step", "continue")
     def _resume(self, p: Parsed, where: Location) -> bool:
-        return self.resume(step=p.name == "step")
+        step = p.name == "step"
+        ok = self.resume(step=step)
+        if step and where.line and not self.engine.virtual:
+            self._until_paused()
+        return ok
 
     @prompt("quit")
     def _quit(self, p: Parsed, where: Location) -> bool:
@@ -400,6 +404,18 @@ class Driver:
                 self._settle(gen, done)
             r.advance_next = False
         return True
+
+    def _until_paused(self) -> None:
+        """Live, a file's ``step``: its next line waits for the pause at the next dispatch,
+        as on the virtual clock (read at once, a ``continue`` undid the step before the
+        loop got there) — unless the loop stops, or nothing is left that could dispatch."""
+        eng = self.engine
+        r = eng.reactor
+        while not (eng.is_paused() or self.done or eng.stopped.is_set() or self.interrupted()):
+            if not (r.getDelayedCalls() or eng.clock.activities or eng.tcp_active()):
+                break
+            time.sleep(0.005)
+            self.tick()
 
     def tick(self) -> None:
         """Called while the driver waits; views may flush here."""
