@@ -209,6 +209,21 @@ CASES = [
     # the hooks wrapped what is not callable in callable stand-ins: Twisted's asserts
     # accepted it, and a TypeError came later, in the loop
     Case("not_callable", [_prog("not_callable.py")], runs=1),
+    # keyword arguments named as the stand-ins' parameters, a Deferred subclass's own
+    # addCallback, deepcopy and pickle, installReactor again, a trigger at no such phase
+    Case("program_habits", [_prog("program_habits.py")], runs=1, expect=[
+        X(r"^timer ran", "timer.fire", "show"),
+        X(r"^\['token'\]", "thread.result", "token"),
+        X(r"^trigger ran", "trigger.fire", "show"),
+    ]),
+    # writes Twisted refuses, one after loseConnection, adoptStreamPort, a reader's end
+    Case("transports", [_prog("transports.py")], runs=1, expect=[
+        X(r"server: connection made", "tcp.made", "Server"),
+        X(r"client: received b'one two'", "tcp.data", *CLIENT),
+        X(r"reader: read", "reader.read", "Reader"),
+        X(r"reader: lost, Connection to the other side was lost in a non-clean fashion.$",
+          "reader.lost", "non-clean fashion.)"),
+    ], extra=[("tcp.listen", ("adoptStreamPort",)), ("tcp.write", ("b'two'",))]),
     # a coroutine the reactor starts: its Deferred is made before the generator runs, with
     # only the reactor on the stack: it was taken for Twisted's own
     Case("started_by_reactor", [_prog("started_by_reactor.py")], runs=1, expect=[

@@ -298,7 +298,7 @@ class Engine:
         return ev
 
     def timed(self, kind: str, name: str, text: str, data: dict[str, Any] | None,
-              fn: Callable[..., Any] | None, *args: Any, **kw: Any) -> Any:
+              fn: Callable[..., Any] | None, /, *args: Any, **kw: Any) -> Any:
         """Record a dispatch, run ``fn``, and warn if it ran longer than --slow.
         ``fn`` None: the callback does nothing past its recording (a loop call without
         ``do``), so there is no time to measure: it lasts 0.
@@ -315,7 +315,7 @@ class Engine:
             self._gate(kind, name)
 
     def timed_after_gate(self, kind: str, name: str, text: str, data: dict[str, Any] | None,
-                         fn: Callable[..., Any] | None, *args: Any, **kw: Any) -> Any:
+                         fn: Callable[..., Any] | None, /, *args: Any, **kw: Any) -> Any:
         """``timed`` once past the gate."""
         reactor = self.reactor
         seconds = self.clock.seconds
@@ -378,7 +378,8 @@ class Engine:
             if dur >= self.config.slow and warned == self.slow_warnings:
                 self._note_duration(ev, dur)
 
-    def run_dispatch(self, ev: Event, fn: Callable[..., Any], *args: Any, **kw: Any) -> Any:
+    def run_dispatch(self, ev: Event, fn: Callable[..., Any], /, *args: Any,
+                     **kw: Any) -> Any:
         """Run the callback of dispatch ``ev``: time it (``ev.dur``) and warn if slow."""
         seconds = self.clock.seconds
         outer = self.current

@@ -127,7 +127,7 @@ class LoopControl:
             return
         super().wakeUp()  # type: ignore[misc]
 
-    def deliver(self, f: Callable[..., Any], *a: Any, **kw: Any) -> None:
+    def deliver(self, f: Callable[..., Any], /, *a: Any, **kw: Any) -> None:
         """Hand a typed command to the reactor (not a user-visible thread call)."""
         self.threadCallQueue.append((f, a, kw))  # type: ignore[attr-defined]
         self.wakeUp()

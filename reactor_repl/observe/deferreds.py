@@ -21,7 +21,9 @@ as they happen.
 
 from __future__ import annotations
 
+import copyreg
 import sys
+from types import FunctionType
 from typing import Any, Callable
 
 from twisted.internet import defer
@@ -33,7 +35,7 @@ from reactor_repl.observe.sites import USER as _USER
 from reactor_repl.observe.sites import user_frame as _user_frame
 from reactor_repl.observe.sites import walk_kinds
 from reactor_repl.observe.stand_in import StandIn
-from reactor_repl.observe.state import STATE, off_thread
+from reactor_repl.observe.state import STATE, off_thread, put_in_place_of
 
 Deferred = defer.Deferred
 _orig_init = Deferred.__init__
@@ -42,6 +44,7 @@ _failthru = getattr(defer, "_failthru", None)
 _got_result = getattr(defer, "_gotResultInlineCallbacks", None)
 _NO_RESULT = object()
 _NONE = defer._NONE_KWARGS
+_add_callbacks = Deferred.addCallbacks
 _getframe = sys._getframe
 
 _observed_classes: dict[type, type] = {}
@@ -131,7 +134,7 @@ def _observing_class(cls: type) -> type:
     return oc
 
 
-def _step(token: Any, link: Any, branch: str, fn: Any, result: Any, *args: Any,
+def _step(token: Any, link: Any, branch: str, fn: Any, result: Any, /, *args: Any,
           **kw: Any) -> Any:
     obs = STATE.observer
     if obs is None:
@@ -154,7 +157,7 @@ def _wrap(token: Any, link: Any, branch: str, fn: Any) -> Any:
     return _Step(_step, token, link, branch, fn)
 
 
-def _resume(wait: Any, fn: Any, result: Any, *args: Any, **kw: Any) -> Any:
+def _resume(wait: Any, fn: Any, result: Any, /, *args: Any, **kw: Any) -> Any:
     obs = STATE.observer
     if obs is not None:
         return obs.coroutine_resumes(wait, fn, result, args, kw)
@@ -216,39 +219,50 @@ def _make_observing(cls: type) -> type:
                 if obs is not None:
                     obs.deferred_fire(self._rr, self, "callback", state["result"])
 
-        # -- links (addCallback, addErrback and addBoth append directly in Twisted: all four here)
+        # -- links. Twisted's addCallback, addErrback and addBoth append to the chain
+        #    themselves (a class's own addCallbacks is not called), what
+        #    Deferred.addCallbacks does: ours observe and then call that
         def addCallbacks(self, callback: Any, errback: Any = None, callbackArgs: Any = (),
                          callbackKeywords: Any = _NONE, errbackArgs: Any = (),
                          errbackKeywords: Any = _NONE) -> Any:
+            return self._rr_add(add_callbacks, callback, errback, callbackArgs,
+                                callbackKeywords, errbackArgs, errbackKeywords)
+
+        def addCallback(self, callback: Any, *args: Any, **kw: Any) -> Any:
+            return self._rr_add(_add_callbacks, callback, _failthru, args, kw, (), {})
+
+        def addErrback(self, errback: Any, *args: Any, **kw: Any) -> Any:
+            return self._rr_add(_add_callbacks, _passthru, errback, (), {}, args, kw)
+
+        def addBoth(self, callback: Any, *args: Any, **kw: Any) -> Any:
+            return self._rr_add(_add_callbacks, callback, callback, args, kw, args, kw)
+
+        def _rr_add(self, add: Any, callback: Any, errback: Any, cargs: Any, ckw: Any,
+                    eargs: Any, ekw: Any) -> Any:
             if errback is None:
                 errback = _failthru
             obs = STATE.observer
             if obs is None:
-                return super().addCallbacks(  # type: ignore[misc]
-                    callback, errback, callbackArgs, callbackKeywords, errbackArgs, errbackKeywords)
+                return add(self, callback, errback, cargs, ckw, eargs, ekw)
             if callback is _got_result and _got_result is not None:
-                return self._await_by(obs, callback, callbackArgs, callbackKeywords)
+                return self._await_by(obs, callback, cargs, ckw)
             token = self._rr
-            link = obs.deferred_add(token, callback, errback, callbackArgs)
-            return super().addCallbacks(  # type: ignore[misc]
-                _wrap(token, link, "callback", callback), _wrap(token, link, "errback", errback),
-                callbackArgs, callbackKeywords, errbackArgs, errbackKeywords)
+            link = obs.deferred_add(token, callback, errback, cargs)
+            return add(self, _wrap(token, link, "callback", callback),
+                       _wrap(token, link, "errback", errback), cargs, ckw, eargs, ekw)
 
-        def addCallback(self, callback: Any, *args: Any, **kw: Any) -> Any:
-            return self.addCallbacks(callback, _failthru, args, kw)
-
-        def addErrback(self, errback: Any, *args: Any, **kw: Any) -> Any:
-            return self.addCallbacks(_passthru, errback, errbackArgs=args, errbackKeywords=kw)
-
-        def addBoth(self, callback: Any, *args: Any, **kw: Any) -> Any:
-            return self.addCallbacks(callback, callback, args, kw, args, kw)
+        def __reduce_ex__(self, protocol: Any) -> Any:
+            # copied or pickled as the class it observes, without the observer's token
+            # (pickle finds a class by its name: ours borrows Deferred's)
+            state = {k: v for k, v in self.__dict__.items() if k != "_rr"}
+            return copyreg._reconstructor, (cls, object, None), state
 
         def _await_by(self, obs: Any, got: Any, args: tuple, kw: Any) -> Any:
             """A coroutine or inlineCallbacks function adds its resumption: it awaits us."""
             waiting, gen, status = args[0], args[1], args[2]
             wait = obs.coroutine_waits(self._rr, self, gen, status)
             resume = _wrap_resume(wait, got)
-            out = super().addCallbacks(resume, resume, args, kw, args, kw)  # type: ignore[misc]
+            out = _add_callbacks(self, resume, resume, args, kw, args, kw)
             if waiting[0]:  # not fired yet: the coroutine is suspended here
                 obs.coroutine_suspended(wait)
             return out
@@ -296,6 +310,16 @@ def _make_observing(cls: type) -> type:
                 obs.deferred_cancel(self._rr, self)
             super().cancel()  # type: ignore[misc]
 
+    # a program's class that adds links its own way keeps its way (what it adds through
+    # Twisted's methods then goes unrecorded: ours would have hidden its method)
+    for name in ("addCallback", "addErrback", "addBoth"):
+        if getattr(cls, name) is not getattr(Deferred, name):
+            delattr(Observed, name)
+    add_callbacks = cls.addCallbacks  # a class's own addCallbacks runs when called
+    # the methods named as Twisted's (a TypeError about their arguments names them)
+    for name, fn in vars(Observed).items():
+        if isinstance(fn, FunctionType) and hasattr(cls, name):
+            fn.__qualname__ = getattr(getattr(cls, name), "__qualname__", fn.__qualname__)
     # named as the class it observes: Deferred's repr shows the class name, and a traced
     # program must print what it prints under plain python
     Observed.__name__ = cls.__name__
@@ -319,7 +343,7 @@ def install() -> None:
     """Wrap ``Deferred.__init__`` for the process (idempotent), and have the warning
     ``_runCallbacks`` gives name the person's callback."""
     if Deferred.__init__ is not _init:
-        Deferred.__init__ = _init  # type: ignore[method-assign]
+        put_in_place_of(Deferred, "__init__", _init)
     defer.warnAboutFunction = _warn_about_steps_callable  # type: ignore[attr-defined]
 
 

@@ -20,6 +20,8 @@ from typing import Any
 
 from twisted.python.failure import Failure
 
+from reactor_repl.observe.state import put_in_place_of
+
 _PACKAGE = os.path.dirname(os.path.dirname(os.path.abspath(__file__))) + os.sep
 _original = Failure.frames
 _original_init = Failure.__init__
@@ -77,4 +79,4 @@ def install() -> None:
     if Failure.frames is _original:
         Failure.frames = property(_frames, _original.fset)  # type: ignore[assignment]
     if Failure.__init__ is _original_init:
-        Failure.__init__ = _init  # type: ignore[method-assign]
+        put_in_place_of(Failure, "__init__", _init)

@@ -12,6 +12,7 @@ methods that call back into the person's code are marked as boundaries for
 from __future__ import annotations
 
 import builtins
+import socket
 import sys
 import threading
 from functools import partial
@@ -33,7 +34,7 @@ _CALL_WHEN_RUNNING = ReactorBase.callWhenRunning.__code__
 _CONTINUE_FIRING = _ThreePhaseEvent._continueFiring.__code__
 
 
-def _trigger_fire(token: Any, f: Callable[..., Any], *args: Any, **kw: Any) -> Any:
+def _trigger_fire(token: Any, f: Callable[..., Any], /, *args: Any, **kw: Any) -> Any:
     obs = STATE.observer
     if obs is None:
         return f(*args, **kw)
@@ -93,7 +94,10 @@ class ObservingMixin:
         super().crash()  # type: ignore[misc]
 
     # -- timers
-    def callLater(self, delay: float, f: Callable[..., Any], *args: Any, **kw: Any) -> Any:
+    def callLater(self, delay: float, callable: Callable[..., Any], *args: Any,  # noqa: A002
+                  **kw: Any) -> Any:
+        # (Twisted's parameter names: callLater(0, f, callable=1) fails as it does there)
+        f = callable
         obs = STATE.observer
         if obs is None:
             return super().callLater(delay, f, *args, **kw)  # type: ignore[misc]
@@ -188,13 +192,22 @@ class ObservingMixin:
             obs.tcp_listen(p, factory, _getframe(1))
         return p
 
+    def adoptStreamPort(self, fileDescriptor: int, addressFamily: Any, factory: Any) -> Any:
+        # a listening socket made elsewhere (systemd's socket activation): a server too
+        p = super().adoptStreamPort(fileDescriptor, addressFamily, factory)  # type: ignore[misc]
+        obs = STATE.observer
+        if obs is not None and addressFamily in (socket.AF_INET, socket.AF_INET6):
+            obs.tcp_listen(p, factory, _getframe(1), "adoptStreamPort")
+        return p
+
     # -- system event triggers
     def addSystemEventTrigger(self, phase: str, eventType: str, callable: Callable[..., Any],
                               *args: Any, **kw: Any) -> Any:
         obs = STATE.observer
         token = None
-        # (not callable: Twisted's own assert refuses it, as without us)
-        if obs is not None and builtins.callable(callable):
+        # (not callable, or no such phase: Twisted refuses it, as without us)
+        if (obs is not None and builtins.callable(callable)
+                and phase in ("before", "during", "after")):
             frame = _getframe(1)
             if frame.f_code is _CALL_WHEN_RUNNING:  # made for whoever called that
                 frame = frame.f_back

@@ -10,6 +10,7 @@ is read from that callable, and ``__wrapped__`` is the callable itself.
 from __future__ import annotations
 
 from functools import partial
+from operator import getitem
 from typing import Any
 
 
@@ -26,3 +27,19 @@ class StandIn(partial):
     def __getattr__(self, name: str) -> Any:
         # (only for what a partial has not: __name__, __qualname__, the callable's own)
         return getattr(self.args[self.AT], name)
+
+    # Looked at, compared, copied or pickled, it is the person's callable (``dc.func == f``
+    # holds; ``pickle.dumps(d)`` keeps what they added, not the observer's token)
+    def __repr__(self) -> str:
+        return repr(self.args[self.AT])
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, StandIn):
+            other = other.args[other.AT]
+        return bool(self.args[self.AT] == other)
+
+    def __hash__(self) -> int:
+        return hash(self.args[self.AT])
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return getitem, ((self.args[self.AT],), 0)

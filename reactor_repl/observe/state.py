@@ -22,3 +22,10 @@ def off_thread() -> bool:
     one ``get_ident`` compare."""
     t = STATE.thread
     return t is not None and _get_ident() != t
+
+
+def put_in_place_of(owner: Any, name: str, fn: Any) -> None:
+    """``owner.name = fn``, named as what it replaces: a TypeError about a program's
+    arguments names Twisted's method (``Deferred.__init__() got …``), as without us."""
+    fn.__qualname__ = getattr(getattr(owner, name), "__qualname__", fn.__qualname__)
+    setattr(owner, name, fn)

@@ -17,7 +17,7 @@ from typing import Any, Callable
 from twisted.internet import base, tcp
 
 from reactor_repl.observe import sites
-from reactor_repl.observe.state import STATE, off_thread
+from reactor_repl.observe.state import STATE, off_thread, put_in_place_of
 
 Connection = tcp.Connection
 _orig: dict[str, Any] = {}
@@ -84,7 +84,7 @@ ENDPOINTS = "twisted.internet.endpoints"
 def _hook_endpoints(module: Any) -> None:
     if "HostnameEndpoint.connect" not in _orig:
         _orig["HostnameEndpoint.connect"] = module.HostnameEndpoint.connect
-        module.HostnameEndpoint.connect = _hostname_connect
+        put_in_place_of(module.HostnameEndpoint, "connect", _hostname_connect)
 
 
 class _AfterImport:
@@ -166,8 +166,11 @@ def _connection_lost(self: Any, reason: Any) -> Any:
 
 
 def _write(self: Any, data: Any) -> None:
+    # recorded when Twisted takes it: bytes (else its TypeError, as without us), on a
+    # connection it still writes on (also after loseConnection: what is pending goes out)
     obs = STATE.observer
-    if obs is not None and data and not self.disconnected and not self.disconnecting:
+    if (obs is not None and data and isinstance(data, bytes) and self.connected
+            and not self._writeDisconnected):
         if off_thread():
             import sys
 
@@ -177,8 +180,11 @@ def _write(self: Any, data: Any) -> None:
 
 
 def _write_sequence(self: Any, iovec: Any) -> None:
+    # a list or tuple of bytes, as Twisted takes it (it iterates what it is given twice:
+    # a generator's chunks are checked and never sent; joined here, they would be gone)
     obs = STATE.observer
-    if obs is not None and not self.disconnected and not self.disconnecting:
+    if (obs is not None and iovec and type(iovec) in (list, tuple) and self.connected
+            and not self._writeDisconnected and all(isinstance(i, bytes) for i in iovec)):
         obs.tcp_write(self, b"".join(iovec))
     _orig["Connection.writeSequence"](self, iovec)
 
@@ -255,5 +261,5 @@ def install() -> None:
     for cls, name, fn in _PATCHES:
         _orig[f"{cls.__name__}.{name}"] = getattr(cls, name)
     for cls, name, fn in _PATCHES:
-        setattr(cls, name, fn)
+        put_in_place_of(cls, name, fn)
     watch_endpoints()

@@ -19,7 +19,7 @@ from twisted.internet import threads as twisted_threads
 from twisted.python import log
 from twisted.python.threadpool import ThreadPool
 
-from reactor_repl.observe.state import STATE
+from reactor_repl.observe.state import STATE, put_in_place_of
 
 _orig = ThreadPool.callInThreadWithCallback
 
@@ -47,7 +47,7 @@ def _no_taker(ok: bool, result: Any) -> None:
         log.err(result)
 
 
-def _run(token: Any, func: Callable[..., Any], *args: Any, **kw: Any) -> Any:
+def _run(token: Any, func: Callable[..., Any], /, *args: Any, **kw: Any) -> Any:
     obs = STATE.observer
     if obs is None:
         return func(*args, **kw)
@@ -100,5 +100,5 @@ _QUEUE_MODULE = types.SimpleNamespace(Queue=_Queue)
 
 def install() -> None:
     if ThreadPool.callInThreadWithCallback is not _call_in_thread_with_callback:
-        ThreadPool.callInThreadWithCallback = _call_in_thread_with_callback  # type: ignore[method-assign]
+        put_in_place_of(ThreadPool, "callInThreadWithCallback", _call_in_thread_with_callback)
     twisted_threads.Queue = _QUEUE_MODULE  # type: ignore[attr-defined]

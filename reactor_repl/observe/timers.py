@@ -15,7 +15,7 @@ from twisted.internet import base, task
 
 from reactor_repl.observe import sites
 from reactor_repl.observe.stand_in import StandIn
-from reactor_repl.observe.state import STATE, off_thread
+from reactor_repl.observe.state import STATE, off_thread, put_in_place_of
 
 DelayedCall = base.DelayedCall
 LoopingCall = task.LoopingCall
@@ -24,7 +24,7 @@ _lc_start = LoopingCall.start
 _lc_stop = LoopingCall.stop
 
 
-def _fire(token: Any, func: Callable[..., Any], *args: Any, **kw: Any) -> Any:
+def _fire(token: Any, func: Callable[..., Any], /, *args: Any, **kw: Any) -> Any:
     obs = STATE.observer
     if obs is None:
         return func(*args, **kw)
@@ -136,6 +136,6 @@ sites.mark_boundary(_call.__code__, _lc_call.__code__)
 
 def install() -> None:
     if LoopingCall.__call__ is not _call:
-        LoopingCall.__call__ = _call  # type: ignore[method-assign]
-        LoopingCall.start = _start  # type: ignore[method-assign]
-        LoopingCall.stop = _stop  # type: ignore[method-assign]
+        put_in_place_of(LoopingCall, "__call__", _call)
+        put_in_place_of(LoopingCall, "start", _start)
+        put_in_place_of(LoopingCall, "stop", _stop)

@@ -94,10 +94,10 @@ class Guard:
         self.on_attempt(err)
         return err
 
-    def _install_reactor(self, reactor: Any) -> None:
+    def _install_reactor(self, reactor: Any) -> Any:
         """Twisted's installReactor while the recording reactor is installed."""
-        if reactor is self.reactor:
-            return
+        if reactor is self.reactor:  # the one installed: Twisted says so, as without us
+            return self._saved[0][2](reactor)
         name = type(reactor).__name__
         hint = ASYNCIO_HINT if name == "AsyncioSelectorReactor" else OTHER_HINT
         raise self._refuse(name, hint)

@@ -105,6 +105,8 @@ class IOPart(Base):
             return run()
         rec.state = "closed"
         self.reg.finished(rec)
+        if why.__class__ in (error.ConnectionDone, error.ConnectionLost):
+            why = why.__class__()  # Twisted passes its own failure of that class, not ``why``
         reason = reason_text(Failure(why) if isinstance(why, BaseException) else why)
         if isinstance(why, error.ConnectionDone):
             reason = "ConnectionDone: Connection was closed cleanly."

@@ -25,7 +25,7 @@ from reactor_repl.observe import sites
 
 class TCPPart(Base):
     # ------------------------------------------------------------ TCP
-    def tcp_listen(self, port: Any, factory: Any, frame: Any) -> None:
+    def tcp_listen(self, port: Any, factory: Any, frame: Any, how: str = "listenTCP") -> None:
         number = port.getHost().port
         rec, detail = self._follow("server", PortRecord, frame, False, state="listening",
                                    port=number)
@@ -37,7 +37,7 @@ class TCPPart(Base):
         if rec.internal:
             return
         self._keep(rec, port)
-        self.eng.record("tcp.listen", name, f"listenTCP {port.getHost().host}:{number} "
+        self.eng.record("tcp.listen", name, f"{how} {port.getHost().host}:{number} "
                         f"({rec.protocol})",
                         self._data(rec, {"port": number, "protocol": rec.protocol}))
 
