@@ -26,6 +26,9 @@ def off_thread() -> bool:
 
 def put_in_place_of(owner: Any, name: str, fn: Any) -> None:
     """``owner.name = fn``, named as what it replaces: a TypeError about a program's
-    arguments names Twisted's method (``Deferred.__init__() got …``), as without us."""
-    fn.__qualname__ = getattr(getattr(owner, name), "__qualname__", fn.__qualname__)
+    arguments names Twisted's method (``Deferred.__init__() got …``), and a DelayedCall's
+    repr (trial's list of those a test left) its function, as without us."""
+    original = getattr(owner, name)
+    fn.__name__ = getattr(original, "__name__", fn.__name__)
+    fn.__qualname__ = getattr(original, "__qualname__", fn.__qualname__)
     setattr(owner, name, fn)

@@ -8,7 +8,8 @@ Each line printed says what Twisted did with it; traced, every line must be the 
   and Twisted's ``addCallback`` does not call ``addCallbacks``;
 * a Deferred (with callbacks) deep-copied and pickled; what a timer or a chain keeps is
   the program's callable (repr, ``==``);
-* ``installReactor`` of the reactor already installed, a trigger for no such phase.
+* ``installReactor`` of the reactor already installed, a trigger for no such phase;
+* a DelayedCall's repr names Twisted's methods (trial prints those a test left).
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from __future__ import annotations
 import copy
 import pickle
 
-from twisted.internet import defer, main, reactor, threads
+from twisted.internet import defer, main, protocol, reactor, task, threads
 
 
 def show(what: str, *args: object, **kw: object) -> str:
@@ -97,7 +98,21 @@ def installs() -> None:
             lambda: reactor.addSystemEventTrigger("sometime", "shutdown", print))
 
 
+def reprs() -> None:
+    """What trial prints of the timers a test left: each method as Twisted's."""
+    d: defer.Deferred[None] = defer.Deferred()
+    port = reactor.listenTCP(0, protocol.Factory.forProtocol(protocol.Protocol),
+                             interface="127.0.0.1")
+    lc = task.LoopingCall(print)
+    for f in (d.callback, d.addCallback, port.stopListening, lc.start, lc.stop):
+        dc = reactor.callLater(1, f)
+        print(str(dc).split("cancelled=0 ")[1], f.__name__, f.__qualname__)
+        dc.cancel()
+    port.stopListening()
+
+
 def start() -> None:
+    reprs()
     names()
     subclass()
     copies()
