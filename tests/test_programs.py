@@ -216,6 +216,9 @@ CASES = [
         X(r"^\['token'\]", "thread.result", "token"),
         X(r"^trigger ran", "trigger.fire", "show"),
     ]),
+    # a failure awaited or yielded is handled: --strict has no warning left standing
+    Case("awaited_failure", [_prog("awaited_failure.py")], trace_options=["--strict"], runs=1,
+         extra=[("deferred.handled", ("awaited",))]),
     # writes Twisted refuses, one after loseConnection, adoptStreamPort, a reader's end
     Case("transports", [_prog("transports.py")], runs=1, expect=[
         X(r"server: connection made", "tcp.made", "Server"),

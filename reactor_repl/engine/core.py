@@ -877,6 +877,7 @@ class Engine:
             # (a loop whose first call raised: its start() Deferred and the traceback's
             # frames) — is collected now, while the log still listens: Twisted logs it
             gc.collect()
+        self.lints.awaited()
         teaching.session_end_checks(self)
         pending = self.pending_summary()
         kept = self.final_waiting is not None

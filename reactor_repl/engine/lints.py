@@ -56,6 +56,8 @@ class Lints:
         # Deferred. (A handled one leaves: the same failure may end another chain — a loop's
         # start() — which is the one Twisted logs; the weak reference: ids are reused.)
         self._unhandled: dict[int, tuple[Any, str]] = {}
+        # name → DState of each chain whose warn.unhandled still stands (``awaited``)
+        self._standing: dict[str, DState] = {}
 
     # -- hang
     def nothing_can_run(self) -> bool:
@@ -131,18 +133,42 @@ class Lints:
             except TypeError:  # (no weak reference to it: not named later)
                 pass
             ds.unhandled_by = id(result)
+            if len(self._standing) > 1000:
+                self._standing.pop(next(iter(self._standing)))
+            self._standing[rec.name] = ds
             where = f" (made at {rec.site})" if rec.site and not rec.by_command else ""
             self.eng.last_warning = self.eng.record(
                 "warn.unhandled", rec.name,
                 f"{rec.name} ended on {show_result(result)} with no errback left{where}",
                 {"failure": show_result(result), "site": rec.site})
         elif not failed and ds.unhandled:
-            ds.unhandled = False
-            kept = self._unhandled.get(ds.unhandled_by)
-            if kept is not None and kept[1] == rec.name:
-                del self._unhandled[ds.unhandled_by]
-            self.eng.record("deferred.handled", rec.name,
-                            f"an errback handled it: now {show_result(result)}", {})
+            self._handled(ds, f"an errback handled it: now {show_result(result)}")
+
+    def _handled(self, ds: DState, text: str) -> None:
+        rec = ds.rec
+        ds.unhandled = False
+        self._standing.pop(rec.name, None)
+        kept = self._unhandled.get(ds.unhandled_by)
+        if kept is not None and kept[1] == rec.name:
+            del self._unhandled[ds.unhandled_by]
+        self.eng.record("deferred.handled", rec.name, text, {})
+
+    def awaited(self) -> None:
+        """Chains that ended on a failure a coroutine then awaited (``await d``: Twisted's
+        ``Deferred.__iter__`` raises it there and forgets it, so it never logs it): each
+        one's warn.unhandled stops standing. Asked at the session's end."""
+        for ds in list(self._standing.values()):
+            d = ds.deferred
+            if d is not None:
+                info = getattr(d, "_debugInfo", None)
+                if info is not None and info.failResult is not None:
+                    continue  # unhandled still: Twisted logs it when it is freed
+            else:
+                kept = self._unhandled.get(ds.unhandled_by)
+                if kept is None or kept[1] != ds.rec.name:
+                    continue  # freed, and Twisted logged it
+            self._handled(ds, "awaited: the failure was raised where a coroutine awaited "
+                          "it (Twisted does not log it)")
 
     def unhandled_name(self, failure: Any) -> str:
         ref, name = self._unhandled.pop(id(failure), (None, ""))

@@ -108,7 +108,8 @@ def session_end_checks(eng: Engine) -> None:
         if d is None or not d.called or d.paused:
             continue
         res = getattr(d, "result", None)
-        if isinstance(res, Failure):
+        info = getattr(d, "_debugInfo", None)  # (an awaited failure: Twisted forgot it)
+        if isinstance(res, Failure) and info is not None and info.failResult is not None:
             eng.record("deferred.unhandled", obj.name,
                        f"Unhandled error in Deferred: {show_result(res)}",
                        {"error": show_result(res)})
