@@ -82,7 +82,7 @@ def test_twistd_runs_a_tac_on_the_recording_reactor(tmp_path):
 
 def test_twist_stopped_by_a_signal_still_leaves_its_events(tmp_path):
     """twist re-raises SIGTERM after the reactor stops (atexit never runs): the
-    events are written when the reactor stops."""
+    events are written, complete, before it does."""
     out = tmp_path / "twist.jsonl"
     env = dict(os.environ, REACTOR_REPL_EVENTS=str(out))
     proc = subprocess.Popen([launcher("twist"), "--reactor=repl", "--log-format=text", "web",
@@ -113,6 +113,9 @@ def test_twist_stopped_by_a_signal_still_leaves_its_events(tmp_path):
     evs = events_of(out)
     assert evs[0]["kind"] == "session.start"
     assert any("Received SIGTERM" in e["text"] for e in evs if e["kind"] == "log")
+    # the record is finished before the signal ends the process, not cut in the middle of
+    # the shutdown (where the "after shutdown" trigger runs)
+    assert evs[-1]["kind"] == "session.end", evs[-3:]
 
 
 def test_a_file_that_cannot_be_written_makes_the_launcher_refuse_the_reactor(tmp_path):

@@ -19,7 +19,7 @@ from __future__ import annotations
 import atexit
 import os
 import sys
-from typing import Mapping
+from typing import Any, Mapping
 
 from reactor_repl.program.recording import Options, Recording
 
@@ -65,7 +65,30 @@ def install(reactor: str = "default") -> Recording:
     recording.install()
     recording.reactor.addSystemEventTrigger("after", "shutdown", _on_stop, recording)
     atexit.register(_at_exit, recording)
+    _finish_before_signal_exit(recording)
     return recording
+
+
+# where twistd and twist end by the signal that stopped them (they send it to themselves:
+# no exit handler runs after that)
+SIGNAL_EXITS = ("twisted.application.app", "twisted.application.twist._twist")
+
+
+def _finish_before_signal_exit(recording: Recording) -> None:
+    """twistd or twist stopped by SIGTERM or SIGINT: the record is finished (session.end,
+    complete) before the process ends by that signal. Written by the "after shutdown"
+    trigger alone, it stopped in the middle of the shutdown's own callbacks."""
+    for name in SIGNAL_EXITS:
+        module = sys.modules.get(name)
+        exit_with_signal = getattr(module, "_exitWithSignal", None)
+        if exit_with_signal is None:
+            continue
+
+        def finish_then_exit(sig: int, exit_with_signal: Any = exit_with_signal) -> None:
+            _at_exit(recording)
+            exit_with_signal(sig)
+
+        module._exitWithSignal = finish_then_exit  # type: ignore[union-attr]
 
 
 def _on_stop(recording: Recording) -> None:
