@@ -447,6 +447,14 @@ def test_no_object_is_sited_in_a_launchers_script(runs):
     assert any("trial_case.py" in str(e.get("data", {}).get("site", "")) for e in trial)
 
 
+def test_each_log_line_is_recorded_once(runs):
+    """Twisted replays what was logged before the program began its log to every
+    observer, the recorder's too, which saw it as it came: it was recorded twice."""
+    texts = [e["text"] for e in runs["logs_to_stdout"]["trace"][0].events if e["kind"] == "log"]
+    assert texts.count("logged before the log begins") == 1, texts
+    assert texts.count("stopping") == 1, texts
+
+
 def test_every_program_is_in_the_table():
     """A program added to tests/programs/ joins the differential test (or says why not)."""
     listed = {os.path.basename(a) for c in CASES for a in c.argv if a.endswith(".py")}

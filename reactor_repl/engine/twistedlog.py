@@ -17,9 +17,12 @@ _lock = threading.Lock()
 _listeners: list[Callable[[dict[str, Any]], None]] = []
 _started = False
 _watching = False  # _observer added to the publisher by watch()
+_replaying = False  # Twisted replays its buffer of early events to every observer
 
 
 def _observer(event: dict[str, Any]) -> None:
+    if _replaying:  # (watching, ours saw each of them as it came)
+        return
     for fn in list(_listeners):
         try:
             fn(event)
@@ -71,7 +74,30 @@ def watch(fn: Callable[[dict[str, Any]], None]) -> None:
 
             globalLogPublisher.addObserver(_observer)
             _watching = True
+            _skip_the_replay()
     _listeners.append(fn)
+
+
+def _skip_the_replay() -> None:
+    """When a traced program begins its log, Twisted replays the events logged before to
+    the whole publisher, ours included: they would be recorded twice (twistd's
+    "Loading app.tac…")."""
+    from twisted.logger import globalLogBeginner
+
+    buffer = getattr(globalLogBeginner, "_initialBuffer", None)
+    replay = getattr(buffer, "replayTo", None)
+    if replay is None or getattr(globalLogBeginner, "_temporaryObserver", None) is None:
+        return
+
+    def replay_to(observer: Any) -> None:
+        global _replaying
+        _replaying = True
+        try:
+            replay(observer)
+        finally:
+            _replaying = False
+
+    buffer.replayTo = replay_to  # type: ignore[union-attr]
 
 
 def unlisten(fn: Callable[[dict[str, Any]], None]) -> None:

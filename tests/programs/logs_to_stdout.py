@@ -28,6 +28,7 @@ def stop() -> None:
     reactor.stop()
 
 
+log.info("logged before the log begins")  # Twisted keeps it, and gives it to the new log
 globalLogBeginner.beginLoggingTo([textFileLogObserver(sys.stdout, timeFormat=None)])
 log.info("logging to stdout")
 reactor.callLater(0.01, fail_in_a_timer)
