@@ -10,14 +10,17 @@ from __future__ import annotations
 
 import ast
 import builtins
+import os
+import subprocess
 import symtable
+import sys
 from contextlib import redirect_stdout
 from io import StringIO
 
 import pytest
 from twisted.internet import defer
 
-from support import run_program, run_scenario
+from support import ROOT, run_program, run_scenario
 
 from reactor_repl.export import printing
 from reactor_repl.export.pausing import Pausing
@@ -30,6 +33,9 @@ from reactor_repl.views.pyexport.stream import read
 
 # every code point Python's tokenizer (or str.splitlines) takes for a line break
 BREAKS = ("\r", "\f", "\v", "\x1c", "\x1d", "\x1e", "\x85", "\u2028", "\u2029")
+
+
+PROGRAMS = os.path.join(ROOT, "tests", "programs")
 
 
 def dispatches(events) -> list[str]:
@@ -135,6 +141,21 @@ def _undefined(source: str) -> tuple[set[str], set[str]]:
     named = {n.id for n in ast.walk(ast.parse(source)) if isinstance(n, ast.Name)}
     return (used - defined - set(dir(builtins)) - {"__name__"},
             imported - named - {"annotations"})
+
+
+def test_a_failure_nobody_handled_is_logged_at_exit_as_by_a_plain_program(tmp_path):
+    """The export ended with ``os._exit(0)``: the interpreter never freed d1, so Twisted
+    never logged what a plain program (tests/programs/failed_at_exit.py) logs at exit."""
+    source = program(run_scenario("deferred d1\nfail d1 boom\n"))
+    where = tmp_path / "export.py"
+    where.write_text(source, encoding="utf-8")
+    stderr = {}
+    for who, path in (("export", str(where)), ("plain", os.path.join(PROGRAMS, "failed_at_exit.py"))):
+        r = subprocess.run([sys.executable, path], capture_output=True, text=True, timeout=60)
+        assert r.returncode == 0, r.stderr
+        stderr[who] = r.stderr
+    assert stderr["plain"].startswith("Unhandled error in Deferred:"), stderr["plain"]
+    assert stderr["export"] == stderr["plain"]
 
 
 @pytest.mark.parametrize("pausing", [False, True], ids=["turns", "pausing"])

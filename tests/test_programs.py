@@ -464,6 +464,7 @@ def test_every_program_is_in_the_table():
                  "echo_service.tac": "a twistd application: test_programs_plugin",
                  "py_parts.py": "its code run through py in a session: test_py_observed",
                  "gc_thresholds.py": "the collector beside a traced program: test_programs_cli",
-                 "refused_wake.py": "the truth of a cancelled call's wake: test_io_threads_net"}
+                 "refused_wake.py": "the truth of a cancelled call's wake: test_io_threads_net",
+                 "failed_at_exit.py": "the truth for an export's way out: test_export"}
     on_disk = {n for n in os.listdir(PROGRAMS) if n.endswith((".py", ".tac"))}
     assert on_disk - listed == set(elsewhere)
