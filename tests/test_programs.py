@@ -455,6 +455,16 @@ def test_each_log_line_is_recorded_once(runs):
     assert texts.count("stopping") == 1, texts
 
 
+def test_twisteds_own_deferreds_are_not_the_programs(runs):
+    """fireSystemEvent("custom") makes a DeferredList (for its before-triggers) inside
+    Twisted: it was recorded as the program's d-something, sited at the call."""
+    with open(_prog("program_habits.py"), encoding="utf-8") as f:
+        line = next(n for n, text in enumerate(f, 1) if "fireSystemEvent" in text)
+    events = runs["program_habits"]["trace"][0].events
+    made = [e["data"].get("site", "") for e in events if e["kind"] == "deferred.new"]
+    assert made and not [s for s in made if s.endswith(f"program_habits.py:{line}")], made
+
+
 def test_every_program_is_in_the_table():
     """A program added to tests/programs/ joins the differential test (or says why not)."""
     listed = {os.path.basename(a) for c in CASES for a in c.argv if a.endswith(".py")}

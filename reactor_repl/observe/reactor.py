@@ -257,4 +257,7 @@ def _named_as_twisted(cls: type) -> None:
 
 sites.mark_boundary(ObservingMixin.run.__code__, ObservingMixin.runUntilCurrent.__code__,
                     ObservingMixin._doReadOrWrite.__code__, ObservingMixin._readOrWrite.__code__,
-                    ObservingMixin._disconnectSelectable.__code__, _trigger_fire.__code__)
+                    ObservingMixin._disconnectSelectable.__code__, _trigger_fire.__code__,
+                    # a program's own fireSystemEvent("custom"): the DeferredList that
+                    # waits for its before-triggers is Twisted's, never handed to it
+                    _ThreePhaseEvent.fireEvent.__code__, _CONTINUE_FIRING)

@@ -92,6 +92,12 @@ def copies() -> None:
     d.callback(0)
 
 
+def fires() -> None:
+    """An event of the program's own: its DeferredList is Twisted's, never the program's."""
+    reactor.addSystemEventTrigger("before", "custom", show, "custom trigger")
+    reactor.fireSystemEvent("custom")
+
+
 def installs() -> None:
     attempt("installReactor again", lambda: main.installReactor(reactor))
     attempt("trigger at no such phase",
@@ -116,6 +122,7 @@ def start() -> None:
     names()
     subclass()
     copies()
+    fires()
     installs()
     reactor.callLater(0.2, reactor.stop)
 
