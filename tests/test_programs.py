@@ -465,6 +465,16 @@ def test_twisteds_own_deferreds_are_not_the_programs(runs):
     assert made and not [s for s in made if s.endswith(f"program_habits.py:{line}")], made
 
 
+def test_a_callable_the_program_calls_itself_is_not_a_dispatch(runs):
+    """A timer's func or a chain's callback called by the program: recorded as Twisted
+    firing them, a cancelled timer fired and a Deferred never fired ran a step."""
+    events = runs["program_habits"]["trace"][0].events
+    names = {kind: {e["name"] for e in events if e["kind"] == kind}
+             for kind in ("timer.cancel", "timer.fire", "deferred.fire", "deferred.step")}
+    assert names["timer.cancel"] and not names["timer.cancel"] & names["timer.fire"]
+    assert names["deferred.step"] <= names["deferred.fire"], names
+
+
 def test_every_program_is_in_the_table():
     """A program added to tests/programs/ joins the differential test (or says why not)."""
     listed = {os.path.basename(a) for c in CASES for a in c.argv if a.endswith(".py")}

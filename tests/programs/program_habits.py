@@ -98,6 +98,16 @@ def fires() -> None:
     reactor.fireSystemEvent("custom")
 
 
+def by_hand() -> None:
+    """What Twisted keeps, called by the program itself: Twisted did not fire them."""
+    dc = reactor.callLater(5, show, "timer func called by hand")
+    dc.func(*dc.args)
+    dc.cancel()
+    d: defer.Deferred[int] = defer.Deferred()
+    d.addCallback(show, "callback called by hand")
+    d._callbacks[0][0][0](0, *d._callbacks[0][0][1])
+
+
 def installs() -> None:
     attempt("installReactor again", lambda: main.installReactor(reactor))
     attempt("trigger at no such phase",
@@ -123,6 +133,7 @@ def start() -> None:
     subclass()
     copies()
     fires()
+    by_hand()
     installs()
     reactor.callLater(0.2, reactor.stop)
 

@@ -99,6 +99,9 @@ class DeferredsPart(Base):
                       result: Any, args: tuple, kw: dict) -> Any:
         eng = self.eng
         ds: DState = token
+        d = ds.ref()
+        if d is not None and not d._runningCallbacks:  # called by the program, not Twisted
+            return fn(result, *args, **kw)
         rec = ds.rec
         ds.dirty = True
         self._touch(ds)

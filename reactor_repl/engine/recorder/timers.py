@@ -47,6 +47,10 @@ class TimersPart(Base):
             ev = eng.dispatch("timer.fire", "", f"{label_of(func)}()",
                               {"func": label_of(func)}, True)
             return eng.run_dispatch(ev, func, *args, **kw)
+        ref = rec.ref
+        dc = ref() if ref is not None else None
+        if dc is not None and not dc.called:  # the program calls dc.func itself: not a firing
+            return func(*args, **kw)
         if eng.breakpoints or eng.stepping:  # a pause at a break is part of its lateness
             eng.gate("timer.fire", rec.name)
         now = eng.clock.seconds()
