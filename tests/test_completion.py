@@ -76,6 +76,25 @@ def test_the_steps_of_a_coroutine_say_what_they_do() -> None:
     assert list(menu) == ["await", "sleep", "return", "raise", "do"]
 
 
+def test_the_callables_of_a_used_module_are_offered_after_call_spawn_and_listen(tmp_path) -> None:
+    """Completion asked for Python names there, and the screen's completer had none to
+    give (issue 12: the module's callables and classes after call/spawn/listen …)."""
+    from reactor_repl.engine import python
+    from reactor_repl.engine.core import Config, Engine
+
+    (tmp_path / "shopmod.py").write_text("def buy(x):\n    return x\n\n\n"
+                                         "class Shop:\n    pass\n", encoding="utf-8")
+    eng = Engine(Config(clock="virtual"))
+    python.use(eng, str(tmp_path / "shopmod.py"))
+    completer = ReplCompleter(lambda: [], lambda family: "", lambda: python.callables_of(eng))
+    for line in ("later 1 t1 call sh", "spawn sh", "listen s1 0 sh", "thread j1 call sh",
+                 "addCallback d1 call sh", "every 0.5 l1 call shopmod.b"):
+        words = [c.text for c in completer.get_completions(
+            Document(line), CompleteEvent(completion_requested=True))]
+        assert words == (["shopmod.buy"] if line.endswith(".b") else
+                         ["shopmod.Shop", "shopmod.buy"]), line
+
+
 def test_raise_is_offered_inside_a_callback_only() -> None:
     words = [c.text for c in ReplCompleter(lambda: [], lambda family: "").get_completions(
         Document("ra"), CompleteEvent(completion_requested=True))]

@@ -63,9 +63,11 @@ class ReplCompleter(Completer):
     """``next_name(family)``: the name the engine would give a new object of that family
     (its own rule, asked, not worked out again here)."""
 
-    def __init__(self, items: Items, next_name: Callable[[str], str]) -> None:
+    def __init__(self, items: Items, next_name: Callable[[str], str],
+                 python_names: Callable[[], list[str]] = list) -> None:
         self.items = items
         self.next_name = next_name
+        self.python_names = python_names  # module.attr of the modules in use
         self.paths = PathCompleter(expanduser=True)
 
     def get_completions(self, document: Document, complete_event: CompleteEvent
@@ -113,6 +115,9 @@ class ReplCompleter(Completer):
             for it in self.items():
                 if name_fits(it, s):
                     yield it["name"], f"{it['family']} {it.get('deferred') or it['state']}"
+        elif t == "python":
+            for ref in self.python_names():
+                yield ref, "your code (use)"
         elif t == "new-name":
             for fam in s.families:
                 yield self.next_name(fam), f"a new {fam} name"

@@ -96,7 +96,7 @@ class Explorer(Session):
         self._last_failure = ""
         self.buffer = Buffer(
             name="input",
-            completer=ReplCompleter(self.items, self.next_name),
+            completer=ReplCompleter(self.items, self.next_name, self.python_names),
             complete_while_typing=True,
             history=history or InMemoryHistory(),
             accept_handler=self._accept,

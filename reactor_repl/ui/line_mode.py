@@ -94,7 +94,7 @@ class LineSession(Session):
         self.prompt = PromptSession(
             message=self.prompt_message,
             lexer=PygmentsLexer(ReactorReplLexer),
-            completer=ReplCompleter(self.items, self.next_name),
+            completer=ReplCompleter(self.items, self.next_name, self.python_names),
             complete_while_typing=True,
             history=history or InMemoryHistory(),
             style=explorer_style(),

@@ -69,6 +69,15 @@ class Session:
         self._snap_at = 0.0  # completion wants the latest names
         return list(self.snapshot().get("items") or [])
 
+    def python_names(self) -> list[str]:
+        """``module.attr`` of the callables and classes of the modules in ``use``."""
+        from reactor_repl.engine import python
+
+        try:
+            return python.callables_of(self.engine)
+        except Exception:  # (a module changing meanwhile: nothing to offer this time)
+            return []
+
     def next_name(self, family: str) -> str:
         """The automatic name the engine would give a new object of ``family`` now."""
         return self.engine.registry.peek_name(family)
