@@ -4,6 +4,8 @@ coroutines, serve its protocols (SPEC §7). The module is tests/mods/shop.py."""
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
 
 import pytest
 
@@ -90,6 +92,41 @@ def test_using_a_module_again_reloads_it():
     events = run_scenario(f"use {SHOP}\npy shop.ticks.append(1)\npy len(shop.ticks)\n"
                           f"use {SHOP}\npy len(shop.ticks)\n")
     assert [t for t in texts(events, "log") if t.isdigit()] == ["1", "0"]
+
+
+def test_a_module_imported_already_is_taken_as_it_is_not_reloaded():
+    # `use twisted.internet.defer` reloaded Twisted's module: its Deferred was no longer
+    # the one the observation hooks, and `deferred d1` made nothing
+    events = run_scenario("use twisted.internet.defer\ndeferred d1\nfire d1 3\nexpect result d1 3\n")
+    assert texts(events, "error") == []
+    assert [e.kind for e in events if e.kind.startswith("expect.")] == ["expect.pass"]
+
+
+def test_a_file_named_as_an_imported_module_is_refused_with_a_hint(tmp_path):
+    (tmp_path / "time.py").write_text("print('the wrong time')\n", encoding="utf-8")
+    events = run_scenario(f"use {tmp_path / 'time.py'}\npy __import__('time').monotonic() > 0\n")
+    assert texts(events, "error")[0].endswith("a module named time is imported already (built "
+                                              "in); this file would take its name for every "
+                                              "import in the session — rename time.py")
+    assert "True" in texts(events, "log")
+
+
+def test_a_package_in_the_working_folder_is_used_by_its_dotted_name(tmp_path):
+    """From the console script (whose folder, not the working one, is first on sys.path),
+    `use mypkg.task` failed; and it bound `task` over the session's twisted.internet.task."""
+    pkg = tmp_path / "mypkg"
+    pkg.mkdir()
+    (pkg / "__init__.py").write_text("", encoding="utf-8")
+    (pkg / "task.py").write_text("def hello():\n    print('hello from mypkg')\n",
+                                 encoding="utf-8")
+    (tmp_path / "s.rr").write_text("use mypkg.task\nlater 0 t1 call mypkg.task.hello\n"
+                                   "every 0.1 l1 times 1\nwait 0.5\n", encoding="utf-8")
+    script = os.path.join(os.path.dirname(sys.executable), "reactor-repl")
+    r = subprocess.run([script, "run", "--allow-python", "s.rr"], cwd=tmp_path,
+                       capture_output=True, text=True, timeout=60)
+    assert r.returncode == 0, r.stdout + r.stderr
+    assert "hello from mypkg" in r.stdout and "loop.stop  l1" in r.stdout, r.stdout
+    assert "mypkg imported (1 callables in use)" in r.stdout or "mypkg.task" in r.stdout
 
 
 def test_a_name_the_module_lacks_is_an_error_with_a_hint():

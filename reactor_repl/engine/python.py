@@ -30,6 +30,12 @@ def namespace(eng: Engine) -> dict[str, Any]:
     return py_namespace(eng)
 
 
+# the modules `use` imported (by their name in sys.modules): `use` of one again reloads
+# it, as a person editing it expects; any other module already imported (Twisted's, the
+# standard library's, one a used module imports) is taken as it is, as `import` does
+PERSONS: set[str] = set()
+
+
 def use(eng: Engine, spec: str) -> ModuleType:
     """Import (or reload) a module and put it in the namespace under its name."""
     ns = namespace(eng)
@@ -43,13 +49,19 @@ def use(eng: Engine, spec: str) -> ModuleType:
             sys.path.insert(0, folder)  # as python does for a script: its siblings import
         old = sys.modules.get(name)
         if old is not None and os.path.abspath(getattr(old, "__file__", "") or "") == path:
-            module = importlib.reload(old)
+            module = importlib.reload(old) if name in PERSONS else old
+        elif old is not None:
+            raise CommandError(
+                f"a module named {name} is imported already "
+                f"({getattr(old, '__file__', None) or 'built in'}); this file would take its "
+                "name for every import in the session", f"rename {os.path.basename(path)}")
         else:
             loaded = importlib.util.spec_from_file_location(name, path)
             if loaded is None or loaded.loader is None:
                 raise CommandError(f"cannot import {spec}")
             module = importlib.util.module_from_spec(loaded)
             sys.modules[name] = module
+            PERSONS.add(name)
             try:
                 loaded.loader.exec_module(module)
             except BaseException:
@@ -57,13 +69,21 @@ def use(eng: Engine, spec: str) -> ModuleType:
                 raise
         ns[name] = module
         return module
+    here = os.getcwd()
+    if here not in sys.path and "" not in sys.path:
+        sys.path.insert(0, here)  # as `python -m` does: the folder's packages import
     if spec in sys.modules:
-        module = importlib.reload(sys.modules[spec])
+        module = sys.modules[spec]
+        if spec in PERSONS:
+            module = importlib.reload(module)
     else:
         module = importlib.import_module(spec)
+        PERSONS.add(spec)
     top = spec.split(".", 1)[0]
-    ns[top] = sys.modules[top]
-    ns[spec.rsplit(".", 1)[-1]] = module
+    ns[top] = sys.modules[top]  # as `import package.module` binds the package
+    last = spec.rsplit(".", 1)[-1]
+    if last not in ns or isinstance(ns[last], ModuleType) and ns[last] is module:
+        ns[last] = module  # and, for short, the module (the session's own names stay)
     return module
 
 
@@ -122,13 +142,18 @@ def _module(ns: dict[str, Any], path: str) -> Any:
 
 def callables_of(eng: Engine) -> list[str]:
     """``module.attr`` for the callables and classes of the modules in use (completion)."""
-    out = []
-    for name, value in list(namespace(eng).items()):
-        if isinstance(value, ModuleType) and not name.startswith("_") and \
-                getattr(value, "__file__", None) and "site-packages" not in value.__file__ \
-                and name not in ("defer", "task", "threads"):
-            for attr, obj in vars(value).items():
-                if not attr.startswith("_") and callable(obj) and \
-                        getattr(obj, "__module__", None) == value.__name__:
-                    out.append(f"{name}.{attr}")
+    ns = namespace(eng)
+    modules = {name: value for name, value in list(ns.items())
+               if isinstance(value, ModuleType) and not name.startswith("_")
+               and getattr(value, "__file__", None) and "site-packages" not in value.__file__
+               and name not in ("defer", "task", "threads")}
+    for spec in list(PERSONS):  # `use package.module`: by the path it was used by
+        if "." in spec and spec.split(".", 1)[0] in ns and spec in sys.modules:
+            modules[spec] = sys.modules[spec]
+    out = set()
+    for name, value in modules.items():
+        for attr, obj in list(vars(value).items()):
+            if not attr.startswith("_") and callable(obj) and \
+                    getattr(obj, "__module__", None) == value.__name__:
+                out.add(f"{name}.{attr}")
     return sorted(out)

@@ -52,7 +52,9 @@ def _block(c: Command) -> list[str]:
         lines.append("  aliases: " + ", ".join(c.aliases))
     if c.api:
         lines.append("  Twisted: " + c.api)
-    if c.where == "prompt":
+    if c.where == "prompt" and c.python:
+        lines.append("  read at the prompt; the module's own code runs in the reactor thread")
+    elif c.where == "prompt":
         lines.append("  runs at the prompt (not inside the reactor)")
     if c.python:
         lines.append("  Python: off in scenario files unless run with --allow-python")
