@@ -129,6 +129,16 @@ def test_a_package_in_the_working_folder_is_used_by_its_dotted_name(tmp_path):
     assert "mypkg imported (1 callables in use)" in r.stdout or "mypkg.task" in r.stdout
 
 
+def test_a_deferred_made_fired_has_its_result_at_once():
+    """defer.succeed() fires without running callbacks: its result was recorded only at
+    the next chain's end, a second later here."""
+    events = run_scenario("py kept = defer.succeed(5)\nwait 1\ndeferred d9\nfire d9 1\n")
+    rows = [(e.kind, e.tick, e.t) for e in events if e.kind.startswith("deferred.")
+            and e.name != "d9"]
+    assert [k for k, _, _ in rows] == ["deferred.new", "deferred.fire", "deferred.result"]
+    assert len({(tick, t) for _, tick, t in rows}) == 1, rows
+
+
 def test_a_name_the_module_lacks_is_an_error_with_a_hint():
     events = run_scenario(f"use {SHOP}\nlater 1 call shop.tik\nlater 1 call nomod.f\n")
     errors = texts(events, "error")

@@ -218,6 +218,7 @@ def _make_observing(cls: type) -> type:
                 obs = STATE.observer
                 if obs is not None:
                     obs.deferred_fire(self._rr, self, "callback", state["result"])
+                    obs.deferred_settled()  # no callbacks to run: its result is this
 
         # -- links. Twisted's addCallback, addErrback and addBoth append to the chain
         #    themselves (a class's own addCallbacks is not called), what
