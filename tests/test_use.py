@@ -60,7 +60,8 @@ expect result f 42
 def test_an_import_error_shows_its_traceback_and_the_session_goes_on():
     events = run_scenario(f"use {BROKEN}\nnote still here\n")
     error = [e for e in events if e.kind == "error"][0]
-    assert error.text == ("use " + BROKEN + ": NameError: name 'missing_name' is not defined")
+    assert error.text == ("<test>:1: use " + BROKEN + ": NameError: name 'missing_name' is not "
+                          "defined")  # (the line's FILE:LINE, as any line's error says)
     lines = error.data["lines"]
     assert lines[1] == "Traceback (most recent call last):"
     assert any("broken.py\", line 7, in helper" in ln for ln in lines)
@@ -137,6 +138,13 @@ def test_a_deferred_made_fired_has_its_result_at_once():
             and e.name != "d9"]
     assert [k for k, _, _ in rows] == ["deferred.new", "deferred.fire", "deferred.result"]
     assert len({(tick, t) for _, tick, t in rows}) == 1, rows
+
+
+def test_no_such_module_is_the_lines_error_with_a_hint():
+    events = run_scenario("use nosuchmod_here\n")
+    assert texts(events, "error") == [
+        "<test>:1: use nosuchmod_here: no module named nosuchmod_here — give the path of a .py "
+        "file, or the name of a module importable from this folder"]
 
 
 def test_a_name_the_module_lacks_is_an_error_with_a_hint():

@@ -77,7 +77,13 @@ def use(eng: Engine, spec: str) -> ModuleType:
         if spec in PERSONS:
             module = importlib.reload(module)
     else:
-        module = importlib.import_module(spec)
+        try:
+            module = importlib.import_module(spec)
+        except ModuleNotFoundError as e:
+            if e.name is None or not spec.startswith(e.name):
+                raise  # a module it imports is missing: its traceback says where
+            raise CommandError(f"no module named {e.name}", "give the path of a .py file, or "
+                               "the name of a module importable from this folder") from None
         PERSONS.add(spec)
     top = spec.split(".", 1)[0]
     ns[top] = sys.modules[top]  # as `import package.module` binds the package
@@ -87,15 +93,16 @@ def use(eng: Engine, spec: str) -> ModuleType:
     return module
 
 
-def import_failed(eng: Engine, spec: str, exc: BaseException) -> None:
-    """An exception while importing: its traceback in the log; the session goes on."""
+def import_failed(eng: Engine, spec: str, exc: BaseException, where: str = "") -> None:
+    """An exception while importing: its traceback in the log; the session goes on.
+    ``where``: the FILE:LINE of the ``use`` line (a file's)."""
     tb = exc.__traceback__
     frames = [f for f in traceback.extract_tb(tb) if not _ours(f.filename)]
     kept = ["Traceback (most recent call last):",
             *"".join(traceback.format_list(frames)).rstrip("\n").splitlines(),
             *"".join(traceback.format_exception_only(type(exc), exc)).rstrip("\n").splitlines()
             ][-TRACEBACK_LINES:]
-    head = f"use {spec}: {type(exc).__name__}: {exc}"
+    head = (f"{where}: " if where else "") + f"use {spec}: {type(exc).__name__}: {exc}"
     eng.record("error", "", head, {"lines": [head, *kept], "message": head, "hint": "",
                                    "command": f"use {spec}"})
 

@@ -346,7 +346,8 @@ class Driver:
                 ok.append(False)
                 return
             except Exception as e:
-                python.import_failed(self.engine, spec, e)
+                python.import_failed(self.engine, spec, e,
+                                     str(where) if where is not None and where.line else "")
                 ok.append(False)
                 return
             self.engine.record("note", "", f"use {spec}: {module.__name__} imported "
