@@ -71,6 +71,17 @@ def test_tcp_echo_round_trip_and_close(clock):
     assert fired[0].data["value"] == "ping"
 
 
+@pytest.mark.parametrize("clock", ["virtual", "live"])
+def test_a_timer_that_writes_to_a_lost_server_connection_does_nothing(clock):
+    """As Twisted's transport does after connectionLost: the explorer freed it (nothing
+    else kept it), and the timer's send raised a CommandError inside Twisted."""
+    events = run_scenario("listen s1 0 echo\nconnect c1 s1\nwait 0.1\ndrop s1.1\nwait 0.1\n"
+                          "later 0 t1 do send s1.1 x ; abort s1.1\nwait 0.1\n", clock)
+    assert [e.text for e in events if e.kind == "error"
+            or e.kind == "log" and "while handling" in e.text] == []
+    assert seen(events, ["timer.fire"]) == [("timer.fire", "t1")]
+
+
 def test_tcp_build_order_is_the_same_on_every_virtual_run():
     runs = [seen(run_scenario("listen s1 echo\nconnect c1 s1\nwait 0.1\n"), TCP_KINDS)
             for _ in range(3)]

@@ -120,6 +120,7 @@ class TCPPart(Base):
             conn = ConnRecord(name, "conn", rec.site, False, "connecting", peer=peer,
                               protocol=rec.protocol)
             conn.detail = f"{rec.protocol} from :{getattr(addr, 'port', '?')}"
+            conn.by_command = rec.by_command
             owner._rr_next = conn
             self.reg.add(conn, None)
             self.eng.dispatch("tcp.build", name, f"buildProtocol({peer}) → {rec.protocol}",
@@ -142,6 +143,11 @@ class TCPPart(Base):
         transport._rr = rec
         if rec.family == "conn":
             rec.ref = weakref.ref(transport)
+            if rec.by_command:
+                # a connection of a command's server is the session's, as a plain program
+                # keeps the protocol it was given: `send s1.1` after it was lost (from a
+                # timer) calls the transport, which does nothing then, as in Twisted
+                self.reg.strong[rec.name] = transport
         rec.state = "open"
         self.eng.tcp_open(+1)
         rec.transport = weakref.ref(transport)
