@@ -101,6 +101,7 @@ class LoopControl:
         self.wait_steps_left: int | None = None
         self.thread_ident: int | None = None
         self._io_count = 0
+        self._in_flight_stuck = 0  # virtual: bytes on loopback a peer left unread (doIteration)
         self._rr_lock = threading.Condition()
         self.closing = False  # the session is ending: stop between two iterations
         # live: time spent waiting in the poller (loop statistics, io.wait events)
@@ -243,11 +244,17 @@ class LoopControl:
             if self._io_count != before:
                 return
             waited = 0.0
-            while waited < IN_FLIGHT_PATIENCE and self._rr.in_flight():
+            n = self._rr.in_flight()
+            if n == self._in_flight_stuck:
+                n = 0  # the very bytes waited for in vain last time: a peer that does not read
+            while waited < IN_FLIGHT_PATIENCE and n:
                 super().doIteration(IN_FLIGHT_POLL)  # type: ignore[misc]
                 waited += IN_FLIGHT_POLL
                 if self._io_count != before or self.threadCallQueue:  # type: ignore[attr-defined]
                     return
+                n = self._rr.in_flight()
+            if n:
+                self._in_flight_stuck = n  # (each later jump would wait a second again)
         # quiescent at this instant: the clock may jump to the next deadline
         timer_deadline = None if timeout is None else clock.now + timeout
         job_deadline = clock.next_deadline()
