@@ -144,3 +144,10 @@ def test_trace_line_from_prints_what_the_program_did_and_its_output_stays_its_ow
     names = [ln.split()[3:5] for ln in r.stderr.splitlines()]
     assert names[:2] == [["tcp.listen", "s1"], ["tcp.connecting", "c1"]]
     assert all(n in ("s1", "c1", "s1.1") for k, n in names if k != "reactor.stop"), r.stderr
+
+
+def test_filter_where_nothing_filters_says_so():
+    """Printed headless (piped lines, a file) every event is printed: a filter there was
+    silently ignored."""
+    r = cli("--clock", "virtual", stdin="later 0 t1\nfilter timer\nwait 0.1\n")
+    assert "filter: this output is not a view that filters: every event is printed" in r.stdout

@@ -308,11 +308,16 @@ class Driver:
     @prompt("clear", "filter", "internals")
     def _view(self, p: Parsed, where: Location) -> bool:
         fn = getattr(self.view, p.name, None)
-        if fn is not None and p.name == "filter" and p["PLACES"]:
+        if fn is None:  # printed headless (a file, piped lines): every event is printed
+            if p.name == "filter":
+                self.engine.record("note", "", "filter: this output is not a view that "
+                                   "filters: every event is printed (the explorer's screen "
+                                   "and --line on a terminal filter what they show)", {})
+        elif p.name == "filter" and p["PLACES"]:
             from reactor_repl.views.places import split_places
 
             fn(p["KINDS"], split_places(p["PLACES"]))  # filter … from MODULE_OR_FILE…
-        elif fn is not None:
+        else:
             fn(*([p["KINDS"]] if p.name == "filter" else [p["MODE"] == "on"]
                  if p.name == "internals" else []))
         return True
