@@ -147,6 +147,18 @@ def test_no_such_module_is_the_lines_error_with_a_hint():
         "file, or the name of a module importable from this folder"]
 
 
+def test_an_error_the_modules_code_raises_says_where(tmp_path):
+    """Twisted's logged traceback names the person's line; the log said only the error."""
+    (tmp_path / "raiser.py").write_text("def tick():\n    raise ValueError('boom')\n",
+                                        encoding="utf-8")
+    events = run_scenario(f"use {tmp_path / 'raiser.py'}\nlater 0 t1 call raiser.tick\n"
+                          "wait 0.1\n")
+    logged = [e for e in events if e.kind == "log" and "boom" in e.text]
+    assert [e.text for e in logged] == [
+        f"while handling timed call: ValueError: boom (at {tmp_path / 'raiser.py'}:2)"]
+    assert logged[0].data["site"] == f"{tmp_path / 'raiser.py'}:2"
+
+
 def test_a_name_the_module_lacks_is_an_error_with_a_hint():
     events = run_scenario(f"use {SHOP}\nlater 1 call shop.tik\nlater 1 call nomod.f\n")
     errors = texts(events, "error")

@@ -129,4 +129,23 @@ def describe(event: dict[str, Any]) -> tuple[str, dict[str, Any]]:
         err = f"{failure_type(failure)}: {failure.getErrorMessage()}"
         text = f"{text}: {err}" if text else err
         data["error"] = err
+        site = _raised_at(failure)
+        if site:  # where the person's code raised it, as the traceback Twisted prints says
+            text += f" (at {site})"
+            data["site"] = site
     return text.replace("\n", " ")[:300], data
+
+
+def _raised_at(failure: Any) -> str:
+    """``file:line`` of the innermost frame of the person's code in a failure's traceback
+    (not Twisted's, the standard library's or the recorder's), or ""."""
+    from reactor_repl.observe import sites
+
+    try:
+        frames = failure.frames or []
+    except Exception:
+        return ""
+    for _, filename, line, *_ in reversed(frames):
+        if filename and not filename.startswith("<") and not sites.library_file(filename):
+            return f"{sites.short_path(filename)}:{line}"
+    return ""

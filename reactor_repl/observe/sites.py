@@ -53,6 +53,12 @@ def _is_library(frame: FrameType) -> bool:
     return top in _LIBRARY_TOPS or top in _STDLIB
 
 
+def library_file(filename: str) -> bool:
+    """A file of a library (site-packages, the standard library, reactor-repl, a console
+    script), not the person's."""
+    return _library_file(filename)
+
+
 def _library_file(filename: str) -> bool:
     norm = filename.replace(os.sep, "/")
     return ("/site-packages/" in norm or "/reactor_repl/" in norm
