@@ -159,6 +159,20 @@ def test_an_error_the_modules_code_raises_says_where(tmp_path):
     assert logged[0].data["site"] == f"{tmp_path / 'raiser.py'}:2"
 
 
+def test_a_modules_own_loop_that_raises_stops_by_that_error_before_its_errback(tmp_path):
+    """LoopingCall stops, then errbacks start()'s Deferred: the errback handled the
+    failure before the recorder looked, so it said only "stopped", after the errback."""
+    (tmp_path / "looper.py").write_text(
+        "from twisted.internet import task\n\n\ndef poll():\n    raise ValueError('gone')\n"
+        "\n\ndef start():\n    task.LoopingCall(poll).start(0.1).addErrback(lambda f: None)\n",
+        encoding="utf-8")
+    events = run_scenario(f"use {tmp_path / 'looper.py'}\nlater 0 t1 call looper.start\n"
+                          "wait 0.1\n")
+    rows = [(e.kind, e.text) for e in events if e.kind in ("loop.stop", "deferred.fire")]
+    assert rows == [("loop.stop", "stopped by an error: ValueError: gone"),
+                    ("deferred.fire", "errback(Failure(ValueError: gone))")]
+
+
 def test_a_name_the_module_lacks_is_an_error_with_a_hint():
     events = run_scenario(f"use {SHOP}\nlater 1 call shop.tik\nlater 1 call nomod.f\n")
     errors = texts(events, "error")

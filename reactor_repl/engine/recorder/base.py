@@ -64,6 +64,9 @@ class Base(Observer):
         self.eng = engine
         self.reg = engine.registry
         self.touched: list[DState] = []  # Deferreds with news since the last sweep
+        # a loop's call running now: (its start() Deferred, its record) — the timers' part
+        # says the loop stopped when that Deferred fails (loop_failed)
+        self.beating: tuple[Any, Any] | None = None
         # Deferreds made by nobody's code are of interest only while a command claims one
         # (the registry's list of claims, empty or not) or with --internals
         self.unsited_deferreds: Any = True if engine.config.internals else self.reg.claims
@@ -97,6 +100,9 @@ class Base(Observer):
         rec = cls(self.reg.new_name(family), family, site, **fields)
         self.reg.add(rec)
         return rec, None
+
+    def loop_failed(self, d: Any, failure: Any) -> None:
+        """A Deferred fails while a loop's call runs (the timers' part)."""
 
     def _keep(self, rec: Record, obj: Any) -> None:
         """Follow ``obj`` weakly; a command's own object lives as a program's variable would."""

@@ -177,6 +177,8 @@ class DeferredsPart(Base):
         ds: DState = token
         self._touch(ds)
         rec = ds.rec
+        if how == "errback" and self.beating is not None:
+            self.loop_failed(d, value)  # a loop's start() Deferred: the loop stopped first
         if rec.internal:
             return
         self.eng.record("deferred.fire", rec.name, f"{how}({show_result(value)})",

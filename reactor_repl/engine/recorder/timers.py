@@ -124,10 +124,12 @@ class TimersPart(Base):
             lag.max = late
         rec.late = late
         started = lc._deferred
+        outer, self.beating = self.beating, (started, rec)  # (deferred_fire: start()'s errback)
         try:
             return eng.timed_lazy("loop.call", rec.name, _called, (n, missed, late), now,
                                   call, lc)
         finally:
+            self.beating = outer
             if not lc.running and rec.state == "running":
                 # it stopped itself: an error (start()'s Deferred failed) or stop() inside
                 res = getattr(started, "result", None) if started is not None else None
@@ -146,6 +148,14 @@ class TimersPart(Base):
             return
         n = rec.calls
         self._loop_stopped(rec, f"stop() after {n} call{'s' if n != 1 else ''}", {"calls": n})
+
+    def loop_failed(self, d: Any, failure: Any) -> None:
+        """start()'s Deferred fails (the loop's call raised): the loop stopped, then its
+        errbacks run — said now, before the chain may handle the failure."""
+        beat = self.beating
+        if beat is not None and beat[0] is d and beat[1].state == "running":
+            why = reason_text(failure)
+            self._loop_stopped(beat[1], "stopped by an error: " + why, {"error": why})
 
     def _loop_stopped(self, rec: LoopRecord, text: str, data: dict[str, Any]) -> None:
         rec.state = "failed" if "error" in data else "stopped"
