@@ -254,3 +254,14 @@ def test_a_crash_of_the_persons_after_stop_is_recorded():
         ("trigger.fire", "g2"), ("trigger.fire", "g3")]
     plain_stop = run_scenario("later 0.1 t1 do stop\nwait 1\n")
     assert seen(plain_stop, ["reactor.stop", "reactor.crash"]) == [("reactor.stop", "")]
+
+
+@pytest.mark.parametrize("clock", ["virtual", "live"])
+def test_a_larger_pool_does_not_start_a_job_already_waiting(clock):
+    """Twisted's pool starts a waiting job when a worker comes free, not when it grows:
+    the virtual clock waited for j2 to start and hung the run."""
+    events = run_scenario("threadpool 1\nthread j1 1\nthread j2 1\nthreadpool 5\nwait 2.5\n",
+                          clock)
+    ends = {e.name: e.t for e in events if e.kind == "thread.end"}
+    assert set(ends) == {"j1", "j2"}
+    assert 0.9 < ends["j1"] < 1.5 and 1.9 < ends["j2"] < 2.5, ends

@@ -72,6 +72,7 @@ class BaseClock:
         self._free_slots: list[int] = []  # pool slots given back, smallest first
         self._next_slot = 1
         self.pool_max: Callable[[], int] = lambda: 10
+        self.pool_backlogged: Callable[[], bool] = lambda: False  # (engine: Twisted's pool)
         self.shutdown = threading.Event()
 
     def seconds(self) -> float:
@@ -246,7 +247,8 @@ class VirtualClock(BaseClock):
         if unsettled:
             return False
         queued = self._counts.get(("job", "queued"), 0)
-        return not queued or self.running_jobs() >= self.pool_max()
+        return (not queued or self.running_jobs() >= self.pool_max()
+                or self.pool_backlogged())
 
     def _wait_settled_locked(self, timeout: float) -> bool:
         return self.cond.wait_for(lambda: self._settled() or self.shutdown.is_set(), timeout)

@@ -183,6 +183,7 @@ class Engine:
         _install_global(self.reactor)
         observe.attach(self.recorder, self.reactor)
         self.clock.pool_max = lambda: self.reactor.threadpool.max if self.reactor.threadpool else 10
+        self.clock.pool_backlogged = self._pool_backlogged
         self.start_time = self.clock.seconds()
         self.label_thread(thread)
         poller = poller_name(self.reactor)
@@ -580,6 +581,15 @@ class Engine:
                 raise CommandError(f"{name} is a {obj.family}, not a {what}")
             raise CommandError(f"no {what} named {name}", suggest(name, pool))
         return obj  # type: ignore[return-value]
+
+    def _pool_backlogged(self) -> bool:
+        """Jobs wait in Twisted's pool with no idle worker to take them: they start only
+        when a running job ends (a larger pool starts no worker for them at once)."""
+        team = getattr(self.reactor.threadpool, "_team", None)
+        if team is None:
+            return False
+        stats = team.statistics()
+        return bool(stats.backloggedWorkCount and not stats.idleWorkerCount)
 
     def hung(self) -> bool:
         """Nothing can ever run and Deferreds still wait: say so (once), and with --strict
