@@ -219,3 +219,30 @@ def test_a_traced_program_keeps_pythons_own_collector(tmp_path):
     traced = cli("trace", "--events", str(tmp_path / "e.jsonl"), program)
     assert plain.stdout.startswith("(")
     assert (traced.returncode, traced.stdout) == (0, plain.stdout)
+
+
+def test_the_events_file_is_never_the_program_nor_a_file_that_is_not_a_log(tmp_path):
+    """`trace --events victim.py victim.py` emptied the program before it ran."""
+    victim = tmp_path / "victim.py"
+    victim.write_text("print('hi')\n", encoding="utf-8")
+    notes = tmp_path / "notes.txt"
+    notes.write_text("mine\n", encoding="utf-8")
+    for out, why in ((victim, "is the program itself"), (notes, "is not an event log")):
+        r = cli("trace", "--events", str(out), str(victim))
+        assert r.returncode == 2 and why in r.stderr, r.stderr
+    assert victim.read_text(encoding="utf-8") == "print('hi')\n"
+    assert notes.read_text(encoding="utf-8") == "mine\n"
+
+
+def test_a_relative_events_path_stays_where_it_was_given(tmp_path):
+    """A program that changes its folder moved the events there (and left an empty file)."""
+    mover = tmp_path / "mover.py"
+    mover.write_text("import os\nfrom twisted.internet import reactor\n"
+                     f"os.chdir({str(tmp_path / 'elsewhere')!r})\n"
+                     "reactor.callLater(0, reactor.stop)\nreactor.run()\n", encoding="utf-8")
+    (tmp_path / "elsewhere").mkdir()
+    r = subprocess.run([sys.executable, "-m", "reactor_repl", "trace", "--events", "e.jsonl",
+                        str(mover)], cwd=tmp_path, capture_output=True, text=True, timeout=60)
+    assert r.returncode == 0, r.stderr
+    assert events_of(tmp_path / "e.jsonl")[-1]["kind"] == "session.end"
+    assert not (tmp_path / "elsewhere" / "e.jsonl").exists()
