@@ -168,6 +168,8 @@ def main(argv: list[str] | None = None) -> int:
         args = parser.parse_args(argv)
     except SystemExit as e:
         return int(e.code or 0) if e.code in (0, None) else EXIT_USAGE
+    if args.cmd != "trace":  # (a traced program's streams are its own, as python gives them)
+        _usable_streams()
     try:
         if args.cmd == "check":
             return cmd_check(args)
@@ -186,12 +188,37 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_INTERRUPTED
     except BrokenPipeError:
         # the reader went away (run … | head): no traceback, and none at exit either
-        try:
-            devnull = os.open(os.devnull, os.O_WRONLY)
-            os.dup2(devnull, sys.stdout.fileno())
-        except (OSError, ValueError):
-            pass
+        _stdout_gone()
         return EXIT_FAILED
+    except OSError as e:
+        if e.filename is not None or args.cmd == "trace":
+            raise
+        # the output could not be written (a full disk, /dev/full): said, not a traceback
+        print(f"reactor-repl: cannot write the output: {e.strerror or e}", file=sys.stderr)
+        _stdout_gone()
+        return EXIT_FAILED
+
+
+def _stdout_gone() -> None:
+    """Nothing more goes to standard output, not even the flush at exit."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError, AttributeError):
+        pass
+
+
+def _usable_streams() -> None:
+    """A closed standard stream (``reactor-repl >&-``) is the null device, and a terminal
+    or file that cannot show a character (an ASCII locale) shows its escape instead."""
+    for name, mode in (("stdin", "r"), ("stdout", "w"), ("stderr", "w")):
+        if getattr(sys, name) is None:
+            setattr(sys, name, open(os.devnull, mode, encoding="utf-8"))
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.reconfigure(errors="backslashreplace")  # type: ignore[union-attr]
+        except (AttributeError, ValueError):
+            pass
 
 
 def _leaving(code: int, argv: list[str] | None) -> int:

@@ -352,3 +352,21 @@ def test_a_run_collects_as_it_ends_and_twisted_logs_what_that_frees(tmp_path):
     kinds = [ln.split()[3] for ln in r.stdout.splitlines() if ln.startswith("#")]
     assert kinds[-2:] == ["deferred.unhandled", "session.end"]
     assert "Unhandled error in Deferred: Exception: x" in r.stdout
+
+
+def test_a_closed_or_full_or_ascii_output_gives_no_traceback(tmp_path):
+    """`run FILE >&-` and `>/dev/full` ended in a traceback, and so did a '→' on an
+    ASCII output."""
+    scenario = tmp_path / "a.rr"
+    scenario.write_text("later 0 t1\nwait 0.1\n", encoding="utf-8")
+    command = [sys.executable, "-m", "reactor_repl", "run", str(scenario)]
+    closed = subprocess.run(command, preexec_fn=lambda: os.close(1), capture_output=False,
+                            stderr=subprocess.PIPE, text=True, timeout=60)
+    assert (closed.returncode, closed.stderr) == (0, "")
+    with open("/dev/full", "w") as full:
+        r = subprocess.run(command, stdout=full, stderr=subprocess.PIPE, text=True, timeout=60)
+    assert r.returncode == 1 and r.stderr == (
+        "reactor-repl: cannot write the output: No space left on device\n"), r.stderr
+    r = subprocess.run(command, capture_output=True, timeout=60,
+                       env=dict(os.environ, PYTHONIOENCODING="ascii"))
+    assert r.returncode == 0 and b"\\u2192" in r.stdout and not r.stderr, r.stderr
