@@ -163,6 +163,7 @@ def test_view_reports_a_bad_line_with_its_place_and_prints_the_rest(tmp_path):
     ('{"seq": "x", "kind": "log"}', 1, "not an event"),
     ('{"seq": 1, "kind": "log", "data": [1]}', 1, "data is not an object"),
     ('{"seq": 1, "kind": "log",', 26, "not JSON"),
+    ("[" * 5000 + "]" * 5000, 1, "nested too deeply"),  # (json's RecursionError, no traceback)
 ])
 def test_a_line_that_is_not_an_event_says_where(text, col, message):
     with pytest.raises(ValueError) as e:

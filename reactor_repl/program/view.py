@@ -24,6 +24,8 @@ def parse_line(text: str) -> Event:
         obj = json.loads(text)
     except json.JSONDecodeError as e:
         raise ValueError(e.colno, f"not JSON: {e.msg}") from None
+    except RecursionError:
+        raise ValueError(1, "not an event: nested too deeply") from None
     if not isinstance(obj, dict):
         raise ValueError(1, "not an event: a JSON object per line is expected")
     missing = [k for k in REQUIRED if k not in obj]
