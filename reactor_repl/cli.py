@@ -162,12 +162,44 @@ def _config(args: Any, default_clock: str) -> Any:
                   allow_python=True)
 
 
+# options that take a value (the words before a traced program: see _program_at)
+_WITH_VALUE = frozenset(("--clock", "--log-size", "--slow", "--max-dispatches", "--events",
+                         "--trace", "--reactor", "--from"))
+
+
+def _program_at(words: list[str]) -> int | None:
+    """Where a traced program's own words begin (PROGRAM.py, or -m): everything from there
+    is the program's as python gives it, ``--`` too (argparse would take that away)."""
+    i, seen_trace = 0, False
+    while i < len(words):
+        word = words[i]
+        if not seen_trace:
+            if word == "trace":
+                seen_trace = True
+            elif not word.startswith("-"):
+                return None  # another command
+            i += 2 if word in _WITH_VALUE else 1
+            continue
+        if word == "-m" or not word.startswith("-"):
+            return i
+        if word == "--":
+            return i + 1 if i + 1 < len(words) else None
+        i += 2 if word in _WITH_VALUE else 1
+    return None
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
+    words = list(sys.argv[1:] if argv is None else argv)
+    at = _program_at(words)
     try:
-        args = parser.parse_args(argv)
+        args = parser.parse_args(words if at is None else words[:at])
     except SystemExit as e:
         return int(e.code or 0) if e.code in (0, None) else EXIT_USAGE
+    if at is not None:  # the program's words, untouched
+        own = words[at:]
+        args.module, args.program, args.args = (
+            (own[1:], None, []) if own[0] == "-m" else (None, own[0], own[1:]))
     if args.cmd != "trace":  # (a traced program's streams are its own, as python gives them)
         _usable_streams()
     try:

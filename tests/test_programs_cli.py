@@ -247,3 +247,14 @@ def test_a_relative_events_path_stays_where_it_was_given(tmp_path):
     assert r.returncode == 0, r.stderr
     assert events_of(tmp_path / "e.jsonl")[-1]["kind"] == "session.end"
     assert not (tmp_path / "elsewhere" / "e.jsonl").exists()
+
+
+def test_the_programs_words_are_its_own_a_double_dash_too(tmp_path):
+    """argparse took the `--` away from `trace prog.py -- --x`, and refused `-m mod -- x`."""
+    for words in (["show_argv.py", "--", "--x"], ["-m", "show_argv", "--", "x"]):
+        plain = subprocess.run([sys.executable, *words], cwd=PROGRAMS, capture_output=True,
+                               text=True, timeout=60)
+        traced = subprocess.run([sys.executable, "-m", "reactor_repl", "trace", "--events",
+                                 str(tmp_path / "e.jsonl"), *words], cwd=PROGRAMS,
+                                capture_output=True, text=True, timeout=60)
+        assert (traced.returncode, traced.stdout) == (plain.returncode, plain.stdout), words
