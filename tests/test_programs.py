@@ -254,6 +254,7 @@ CASES = [
     Case("show_argv_m", ["-m", "show_argv", "2"], code=2, runs=1, cwd=PROGRAMS),
     Case("show_argv_dot", ["./show_argv.py"], runs=1, cwd=PROGRAMS),
     Case("import_error", [_prog("import_error.py")], code=1, runs=1),
+    Case("run_twice", [_prog("run_twice.py")], code=1, runs=1),  # no hook's frame in it
     Case("interrupted", [_prog("interrupted.py")], code=-2, runs=1),
     Case("interrupted_in_reactor", [_prog("interrupted.py"), "--in-reactor"], runs=1),
 ]

@@ -172,14 +172,25 @@ def _join_threads() -> None:
 
 def report(exc: BaseException) -> None:
     """Print ``exc`` as Python would at exit: ``sys.excepthook``, without our frames."""
-    tb = exc.__traceback__
-    while tb is not None and tb.tb_frame.f_code.co_filename.startswith(OWN_DIR):
-        tb = tb.tb_next
+    tb = _without_ours(exc.__traceback__)
     exc.__traceback__ = tb
     try:
         sys.excepthook(type(exc), exc, tb)
     except Exception:
         pass
+
+
+def _without_ours(tb: types.TracebackType | None) -> types.TracebackType | None:
+    """The traceback less the launcher's frames and the hooks' (a ReactorNotRestartable
+    out of ``reactor.run()`` passed the recording reactor's own ``run``)."""
+    kept = []
+    while tb is not None:
+        if not tb.tb_frame.f_code.co_filename.startswith(OWN_DIR):
+            kept.append(tb)
+        tb = tb.tb_next
+    for this, after in zip(kept, kept[1:] + [None]):
+        this.tb_next = after
+    return kept[0] if kept else None
 
 
 def die_of_sigint() -> None:
