@@ -442,10 +442,13 @@ def bounded_lines(stream: TextIO) -> Iterator[str]:
     over-long one is read and dropped as it comes (``< /dev/zero`` has no line end)."""
     from reactor_repl.session.scenario import MAX_LINE
 
+    first = True
     while True:
         line = stream.readline(MAX_LINE + 1)
         if not line:
             return
+        if first:  # a byte order mark is not part of the first line (as for a file)
+            line, first = line.removeprefix("\ufeff"), False
         if len(line) > MAX_LINE and not line.endswith("\n"):
             while True:  # skip to the end of that line, in bounded pieces
                 rest = stream.readline(MAX_LINE)

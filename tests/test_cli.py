@@ -261,6 +261,12 @@ def test_piped_stdin_on_the_virtual_clock():
     assert "#0008  1.000  [4]  timer.fire  t1  late +0.000s" in r.stdout.splitlines()
 
 
+def test_piped_stdin_with_a_byte_order_mark_reads_as_a_file_does():
+    """An editor's BOM before the first line made it an unknown command ('\ufeffnote')."""
+    r = cli("--clock", "virtual", stdin="\ufeffnote hi\nexpect count note 1\n")
+    assert r.returncode == 0, r.stdout
+
+
 def _run_on_a_terminal(args: list[str], env: dict[str, str]) -> str:
     master, slave = pty.openpty()
     p = subprocess.Popen([sys.executable, "-m", "reactor_repl", *args], stdout=slave,
