@@ -349,11 +349,27 @@ def test_a_load_cycle_is_an_error_naming_the_chain(tmp_path, monkeypatch):
         assert notes(drv) == ["in a", "in b", "b goes on"]
 
 
-def test_run_of_a_file_that_loads_itself_ends_in_an_error_not_a_traceback(tmp_path, capsys):
+def test_run_of_a_file_that_loads_itself_is_a_load_error_not_a_traceback(tmp_path, capsys):
     path = tmp_path / "self.rr"
     path.write_text(f"load {path}\n")
-    assert cli.main(["run", str(path)]) == 1
-    assert f"load {path}: a load cycle: {path} → {path}" in capsys.readouterr().out
+    assert cli.main(["run", str(path)]) == 2  # a load error (SPEC §5), found before the run
+    assert f"{path}:1:6: load {path}: a load cycle" in capsys.readouterr().err
+
+
+def test_check_and_run_find_a_missing_or_bad_file_a_scenario_loads(tmp_path, capsys):
+    """check said ok, and run ran the lines before the load, then exited 1."""
+    path = tmp_path / "outer.rr"
+    (tmp_path / "bad.rr").write_text("note fine\nlatr 1\n", encoding="utf-8")
+    path.write_text(f"note a\nload {tmp_path / 'none.rr'}\nload {tmp_path / 'bad.rr'}\n",
+                    encoding="utf-8")
+    for command in ("check", "run"):
+        assert cli.main([command, str(path)]) == 2
+        out = capsys.readouterr()
+        assert "note" not in out.out  # nothing of it ran
+        assert out.err.splitlines()[:2] == [
+            f"{path}:2:6: load {tmp_path / 'none.rr'}: cannot read: No such file or directory",
+            f"{path}:3:6: load {tmp_path / 'bad.rr'}: {tmp_path / 'bad.rr'}:2:1: unknown "
+            "command 'latr' — did you mean later?"], out.err
 
 
 def test_load_of_a_file_that_is_not_utf8_names_the_file_and_the_byte(tmp_path):

@@ -590,10 +590,45 @@ def check_files(paths: list[str], allow_python: bool) -> list[str]:
     return problems
 
 
-def read_checked(path: str, allow_python: bool) -> tuple[str | None, list[scenario.Problem]]:
-    """A scenario's text and its problems (the text is None when it cannot be read)."""
+def read_checked(path: str, allow_python: bool, chain: tuple[str, ...] = ()
+                 ) -> tuple[str | None, list[scenario.Problem]]:
+    """A scenario's text and its problems (the text is None when it cannot be read): the
+    files it loads are checked too, a load error is its ``load`` line's (exit 2)."""
     try:
         text = scenario.read(path)
     except scenario.Unreadable as e:
         return None, [e.problem]
-    return text, scenario.check(text, allow_python)
+    problems = scenario.check(text, allow_python)
+    if not problems:
+        problems = _loads_checked(text, allow_python, (*chain, os.path.realpath(path)))
+    return text, problems
+
+
+def _loads_checked(text: str, allow_python: bool, chain: tuple[str, ...]
+                   ) -> list[scenario.Problem]:
+    """Each file a scenario loads must be there and a scenario itself, not one that is
+    loading it already, at most MAX_LOAD_DEPTH deep (as ``Driver.load`` requires)."""
+    out = []
+    for lineno, raw in enumerate(text.splitlines(), 1):
+        if raw.split(None, 1)[:1] != ["load"]:
+            continue
+        try:
+            parsed = parse_line(raw, Options(allow_python=allow_python))
+        except ParseError:
+            continue
+        if parsed is None:
+            continue
+        target = parsed["FILE"]
+        col = raw.find(target) + 1 or 1
+        if os.path.realpath(target) in chain:
+            out.append(scenario.Problem(lineno, col, f"load {target}: a load cycle"))
+        elif len(chain) >= MAX_LOAD_DEPTH:
+            out.append(scenario.Problem(lineno, col, f"load {target}: files load each other "
+                                                     f"more than {MAX_LOAD_DEPTH} deep"))
+        else:
+            _, found = read_checked(target, allow_python, chain)
+            if found:
+                first = found[0]
+                where = f"{target}:{first.line}:{first.col}: " if first.line else ""
+                out.append(scenario.Problem(lineno, col, f"load {target}: {where}{first.message}"))
+    return out
