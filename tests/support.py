@@ -31,6 +31,7 @@ def run_scenario(text: str, clock: str = "virtual", allow_python: bool = True,
     engine.start()
     try:
         driver.run_lines("<test>", text)
+        driver.end_of_input("<test>")
     finally:
         engine.finish()
     return engine.log.snapshot()

@@ -867,3 +867,12 @@ def test_nothing_is_recorded_after_session_end():
     assert events[-1].kind == "session.end"
     assert events[-1].data["pending"] == ["j1 thread running", "j2 thread queued",
                                           "j3 thread queued"]
+
+
+@pytest.mark.parametrize("clock", ["virtual", "live"])
+def test_a_file_that_ends_on_stop_lets_the_shutdown_finish(clock):
+    """reactor.run() returns once the before-shutdown triggers' Deferreds have fired: a
+    file that ended on `stop` ended the session at once, 2 s early."""
+    events = run_scenario("trigger before shutdown g1 wait 0.3 do note saving\nstop\n", clock)
+    end = [e for e in events if e.kind == "session.end"][0]
+    assert end.t >= 0.3, end

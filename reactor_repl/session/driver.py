@@ -237,8 +237,10 @@ class Driver:
         return [h for h in self.held if not h.done.is_set()]
 
     def end_of_input(self, path: str) -> None:
-        """The scenario is over: if a break still holds lines that never ran, say which
-        (the session would end with them dropped, and 'nothing pending')."""
+        """The scenario is over: a shutdown under way finishes (``reactor.run()`` returns
+        only once its triggers are done); if a break still holds lines that never ran, say
+        which (the session would end with them dropped, and 'nothing pending')."""
+        self._shutdown_finishes()
         held = self.skipped()
         if not held or not self.engine.is_paused():
             return
@@ -251,6 +253,19 @@ class Driver:
             f"{len(held)} line(s) after the break never ran ({span}, from '{first}') — "
             "add continue (or step) after the break",
             {"file": path, "skipped": len(held), "lines": numbers})
+
+    def _shutdown_finishes(self) -> None:
+        """After ``stop``, the loop goes on until the shutdown is over (a before-shutdown
+        trigger's Deferred holds it), as a plain program's ``reactor.run()`` does: a file
+        that ended on ``stop`` cut it short. Not while paused, nor when nothing could ever
+        end it (virtual: nothing left to run)."""
+        eng = self.engine
+        r = eng.reactor
+        while (r is not None and getattr(r, "_stopped", False) and not eng.stopped.is_set()
+               and not self.done and not self.interrupted() and not eng.is_paused()):
+            if eng.virtual and eng.lints.nothing_can_run():
+                return
+            self.wait(86400.0 if eng.virtual else 0.1)
 
     # ------------------------------------------------------- prompt commands
     #  (each found by its name in PROMPT, as the engine's commands are in HANDLERS)
