@@ -534,3 +534,13 @@ def test_help_lists_the_steps_of_coroutines_and_jobs():
     assert "STEPs of a coroutine (; between two):\n  await NAME" in help_text("async")
     assert "STEPs of a job (; between two):\n  sleep SECONDS" in help_text("callInThread")
     assert "do A ; B runs A then B" in help_text("later")
+
+
+def test_a_files_unterminated_quote_error_is_not_cut_as_a_quoted_word():
+    """check printed "unterminated 'quote — close it wit…'": the message's own ' and the
+    hint's were taken for a quoted word and shortened."""
+    from reactor_repl.session.scenario import check
+
+    problems = check("note a\nfire d1 'a\n", allow_python=False)
+    assert [(p.line, p.col, p.message) for p in problems] == [
+        (2, 9, "unterminated ' quote — close it with '")]

@@ -147,5 +147,8 @@ _QUOTED = re.compile(r"'([^']*)'")
 def shorten(message: str, limit: int = QUOTE) -> str:
     """An error message that repeats at most ``limit`` characters of each word it quotes
     (and of any long word it does not)."""
-    message = _QUOTED.sub(lambda m: "'" + prefix(m.group(1), limit) + "'", message)
+    # (a ' in the message itself — "unterminated ' quote — close it with '" — pairs with
+    # the hint's: what it spans is the message, not a quoted word)
+    message = _QUOTED.sub(lambda m: m.group(0) if " — " in m.group(1)
+                          else "'" + prefix(m.group(1), limit) + "'", message)
     return re.sub(r"\S{%d,}" % (2 * limit + 4), lambda m: m.group(0)[: 2 * limit] + "…", message)
