@@ -59,6 +59,7 @@ class Case:
     live_names: tuple[str, ...] = ()  # live: compare only these (the rest is a race there)
     names: tuple[str, ...] = ()  # both clocks: compare only these
     extra: Callable[[Event], Any] | None = None  # the explorer's counterpart of rec's extra
+    live_extra: bool = True  # False: live, the extra is a matter of timing (not compared)
 
 
 def _branch(e: Event) -> Any:
@@ -102,7 +103,10 @@ CASES = [
     Case("looping-call-after-a-block", ("loop.call", "timer.fire"), extra=_count),
     Case("a-callback-returning-its-own-deferred-is-warned-about", ("deferred.step", "log"),
          extra=_warning),
-    Case("a-loop-blocked-whole-intervals-skips-them-all", ("loop.call",), extra=_beat),
+    # (live, a busy machine makes a beat come more than half an interval late: the virtual
+    # clock's beats are the point; live, the order of the calls is compared)
+    Case("a-loop-blocked-whole-intervals-skips-them-all", ("loop.call",), extra=_beat,
+         live="order", live_extra=False),
     Case("a-loops-failed-start-deferred-is-logged-in-that-pass",
          ("loop.call", "deferred.unhandled", "timer.fire")),
     Case("deferred-errback-switching-recovery-and-await", ("deferred.step", "timer.fire"),
@@ -195,6 +199,9 @@ def test_the_explorer_dispatches_as_plain_twisted_does(case, clock, plain):
     if keep:
         expected = [row for row in expected if row[1] in keep]
         got = [row for row in got if row[1] in keep]
+    if clock == "live" and not case.live_extra:
+        expected = [(k, n, p, "") for k, n, p, _ in expected]
+        got = [(k, n, p, "") for k, n, p, _ in got]
     if (case.live if clock == "live" else case.virtual) == "order":
         assert [(k, n, x) for k, n, _, x in got] == [(k, n, x) for k, n, _, x in expected]
     else:
