@@ -140,6 +140,13 @@ def test_a_deferred_made_fired_has_its_result_at_once():
     assert len({(tick, t) for _, tick, t in rows}) == 1, rows
 
 
+def test_a_module_that_exits_while_imported_is_the_lines_error(tmp_path):
+    (tmp_path / "exiter.py").write_text("import sys\nsys.exit(3)\n", encoding="utf-8")
+    events = run_scenario(f"use {tmp_path / 'exiter.py'}\nnote after\n")
+    assert texts(events, "error") == [f"<test>:1: use {tmp_path / 'exiter.py'}: SystemExit: 3"]
+    assert texts(events, "note")[-1] == "after"
+
+
 def test_no_such_module_is_the_lines_error_with_a_hint():
     events = run_scenario("use nosuchmod_here\n")
     assert texts(events, "error") == [

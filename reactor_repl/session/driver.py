@@ -365,7 +365,7 @@ class Driver:
                              str(where) if where is not None and where.line else "")
                 ok.append(False)
                 return
-            except Exception as e:
+            except (Exception, SystemExit) as e:  # (a module that exits: its error too)
                 python.import_failed(self.engine, spec, e,
                                      str(where) if where is not None and where.line else "")
                 ok.append(False)
