@@ -298,7 +298,7 @@ def test_write_with_an_escape_writes_the_byte_into_the_pipe():
     ("connect", 9, "missing TARGET — usage: connect [NAME] TARGET [module:Protocol]"),
     ("gather", 8, "missing D — usage: gather [NAME] D… [consumeErrors]"),
     ("race", 6, "missing D — usage: race [NAME] D…"),
-    ("every 1 times 2 times 3", 17, "'times' given twice"),
+    ("every 1 times 2 times 3", 17, "'times' given twice — give it once"),
     ("every 1 now delayed", 13, "'delayed' cannot go with 'now' — usage: every INTERVAL [NAME] "
                                 "[now] [delayed] [times N] [count] [wait SECONDS] "
                                     "[do …]"),

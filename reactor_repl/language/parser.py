@@ -332,7 +332,7 @@ def _match(cmd: Command, words: list[Word], head: Word, line: str,
         if spec is None or w.quoted:
             raise _unexpected(w, cmd)
         if spec.name in args:
-            raise ParseError(f"'{w.text}' given twice", w.col)
+            raise ParseError(f"'{w.text}' given twice", w.col, "give it once")
         where[spec.name] = w
         if spec.type == "flag":
             args[spec.name] = True

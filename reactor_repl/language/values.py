@@ -72,7 +72,8 @@ def parse_duration(text: str) -> float:
 def parse_int(text: str, minimum: int | None = None, maximum: int | None = None) -> int:
     """A whole number in ``minimum..maximum``: counts, sizes and ports."""
     if not _INT_RE.match(text):
-        raise ValueProblem(f"{quoted(text)} is not a whole number")
+        raise ValueProblem(f"{quoted(text)} is not a whole number",
+                           "write its digits, without a point or an exponent (1000, not 1e3)")
     if maximum is not None:
         hint = f"use a number from {count_range(minimum or 0, maximum)}"
     else:
