@@ -213,7 +213,9 @@ def main(argv: list[str] | None = None) -> int:
             return cmd_trace(args, argv)
         if args.cmd == "view":
             return cmd_view(args)
-        if not sys.stdin.isatty():
+        if not sys.stdin.isatty() or not sys.stdout.isatty():
+            # piped in, or the output goes to a file (`reactor-repl > log.txt`): a live
+            # session line by line, its events printed, not a screen drawn into the file
             return cmd_stdin(args)
         return cmd_interactive(args)
     except KeyboardInterrupt:

@@ -376,3 +376,21 @@ def test_a_closed_or_full_or_ascii_output_gives_no_traceback(tmp_path):
     r = subprocess.run(command, capture_output=True, timeout=60,
                        env=dict(os.environ, PYTHONIOENCODING="ascii"))
     assert r.returncode == 0 and b"\\u2192" in r.stdout and not r.stderr, r.stderr
+
+
+def test_typed_lines_with_the_output_to_a_file_print_events_not_a_screen(tmp_path):
+    """`reactor-repl > log.txt` at a terminal drew the full screen into the file."""
+    master, slave = pty.openpty()
+    out = tmp_path / "log.txt"
+    with open(out, "w") as f:
+        p = subprocess.Popen([sys.executable, "-m", "reactor_repl", "--clock", "virtual"],
+                             stdin=slave, stdout=f, stderr=subprocess.PIPE, cwd=ROOT)
+        os.close(slave)
+        os.write(master, b"later 1 t1\nwait 2\n\x04")
+        try:
+            assert p.wait(timeout=60) == 0
+        finally:
+            os.close(master)
+    lines = out.read_text(encoding="utf-8").splitlines()
+    assert "#0008  1.000  [4]  timer.fire  t1  late +0.000s" in lines, lines
+    assert not any("\x1b[" in line for line in lines)
