@@ -144,6 +144,7 @@ class LoopRecord(_MadeDetail, Record):
     calls: int = 0
     late: float | None = None
     last_beat: int = 0
+    started: Any = None  # while a call runs: start()'s Deferred (recorder: loop_failed)
 
     def _made(self) -> str | None:  # once called, how many calls
         n = self.calls

@@ -64,9 +64,9 @@ class Base(Observer):
         self.eng = engine
         self.reg = engine.registry
         self.touched: list[DState] = []  # Deferreds with news since the last sweep
-        # a loop's call running now: (its start() Deferred, its record) — the timers' part
-        # says the loop stopped when that Deferred fails (loop_failed)
-        self.beating: tuple[Any, Any] | None = None
+        # the record of a loop whose call runs now: the timers' part says the loop stopped
+        # when its start() Deferred fails (loop_failed)
+        self.beating: Any = None
         # Deferreds made by nobody's code are of interest only while a command claims one
         # (the registry's list of claims, empty or not) or with --internals
         self.unsited_deferreds: Any = True if engine.config.internals else self.reg.claims

@@ -124,12 +124,14 @@ class TimersPart(Base):
             lag.max = late
         rec.late = late
         started = lc._deferred
-        outer, self.beating = self.beating, (started, rec)  # (deferred_fire: start()'s errback)
+        rec.started = started  # (deferred_fire: start()'s errback stops the loop first)
+        outer, self.beating = self.beating, rec
         try:
             return eng.timed_lazy("loop.call", rec.name, _called, (n, missed, late), now,
                                   call, lc)
         finally:
             self.beating = outer
+            rec.started = None  # (kept, a failed start() Deferred was never freed: logged late)
             if not lc.running and rec.state == "running":
                 # it stopped itself: an error (start()'s Deferred failed) or stop() inside
                 res = getattr(started, "result", None) if started is not None else None
@@ -152,10 +154,10 @@ class TimersPart(Base):
     def loop_failed(self, d: Any, failure: Any) -> None:
         """start()'s Deferred fails (the loop's call raised): the loop stopped, then its
         errbacks run — said now, before the chain may handle the failure."""
-        beat = self.beating
-        if beat is not None and beat[0] is d and beat[1].state == "running":
+        rec = self.beating
+        if rec is not None and rec.started is d and rec.state == "running":
             why = reason_text(failure)
-            self._loop_stopped(beat[1], "stopped by an error: " + why, {"error": why})
+            self._loop_stopped(rec, "stopped by an error: " + why, {"error": why})
 
     def _loop_stopped(self, rec: LoopRecord, text: str, data: dict[str, Any]) -> None:
         rec.state = "failed" if "error" in data else "stopped"
