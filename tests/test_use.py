@@ -156,7 +156,7 @@ def test_no_such_module_is_the_lines_error_with_a_hint():
 
 def test_an_error_the_modules_code_raises_says_where(tmp_path):
     """Twisted's logged traceback names the person's line; the log said only the error."""
-    (tmp_path / "raiser.py").write_text("def tick():\n    raise ValueError('boom')\n",
+    (tmp_path / "raiser.py").write_text("def tick(*args):\n    raise ValueError('boom')\n",
                                         encoding="utf-8")
     events = run_scenario(f"use {tmp_path / 'raiser.py'}\nlater 0 t1 call raiser.tick\n"
                           "wait 0.1\n")
@@ -164,6 +164,13 @@ def test_an_error_the_modules_code_raises_says_where(tmp_path):
     assert [e.text for e in logged] == [
         f"while handling timed call: ValueError: boom (at {tmp_path / 'raiser.py'}:2)"]
     assert logged[0].data["site"] == f"{tmp_path / 'raiser.py'}:2"
+    # a chain's step and a thread job that raise say it too
+    events = run_scenario(f"use {tmp_path / 'raiser.py'}\ndeferred d1\n"
+                          "addCallback d1 call raiser.tick\nfire d1 1\n"
+                          "thread j1 call raiser.tick\nwait 0.1\n")
+    where = f"(at {tmp_path / 'raiser.py'}:2)"
+    assert [e.text.endswith(where) for e in events if e.kind in ("deferred.step", "thread.end")
+            ] == [True, True]
 
 
 def test_a_modules_own_loop_that_raises_stops_by_that_error_before_its_errback(tmp_path):

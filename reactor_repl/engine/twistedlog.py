@@ -145,7 +145,4 @@ def _raised_at(failure: Any) -> str:
         frames = failure.frames or []
     except Exception:
         return ""
-    for _, filename, line, *_ in reversed(frames):
-        if filename and not filename.startswith("<") and not sites.library_file(filename):
-            return f"{sites.short_path(filename)}:{line}"
-    return ""
+    return sites.raised_at((filename, line) for _, filename, line, *_ in frames)

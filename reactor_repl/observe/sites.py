@@ -11,6 +11,7 @@ made the object did it for the reactor, not for the person's code).
 from __future__ import annotations
 
 import os
+from typing import Any
 import sys
 import sysconfig
 from types import CodeType, FrameType
@@ -51,6 +52,24 @@ def _is_library(frame: FrameType) -> bool:
         return _library_file(frame.f_code.co_filename)
     top = name.split(".", 1)[0]
     return top in _LIBRARY_TOPS or top in _STDLIB
+
+
+def raised_at(frames: Any) -> str:
+    """``file:line`` of the innermost of ``frames`` — (filename, line) pairs, outermost
+    first — that is the person's code (not a library's, nor the recorder's), or ""."""
+    for filename, line in reversed(list(frames)):
+        if filename and not filename.startswith("<") and not _library_file(filename):
+            return f"{short_path(filename)}:{line}"
+    return ""
+
+
+def raised_at_tb(tb: Any) -> str:
+    """``raised_at`` for an exception's traceback."""
+    frames = []
+    while tb is not None:
+        frames.append((tb.tb_frame.f_code.co_filename, tb.tb_lineno))
+        tb = tb.tb_next
+    return raised_at(frames)
 
 
 def library_file(filename: str) -> bool:

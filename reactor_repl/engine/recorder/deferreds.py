@@ -125,8 +125,12 @@ class DeferredsPart(Base):
         try:
             out = fn(result, *args, **kw)
         except BaseException as e:
-            ev.text = f"{branch} {label}: {inp} → raised {type(e).__name__}: {e}"
-            ev.data["raised"] = f"{type(e).__name__}: {e}"  # type: ignore[index]
+            raised = _Raised(e)
+            at = f" (at {raised.site})" if raised.site else ""
+            ev.text = f"{branch} {label}: {inp} → raised {raised.text}{at}"
+            ev.data["raised"] = raised.text  # type: ignore[index]
+            if raised.site:
+                ev.data["site"] = raised.site  # type: ignore[index]
             self._step_end(ev, outer, t0, warned, label)
             raise
         ev.text = f"{branch} {label}: {inp} → {show_result(out)}"
@@ -316,10 +320,11 @@ _ATOMS = frozenset({int, float, str, bytes, bool, type(None)})
 class _Raised:
     """A step's exception, in the words it had when it was raised."""
 
-    __slots__ = ("text",)
+    __slots__ = ("text", "site")
 
     def __init__(self, e: BaseException) -> None:
         self.text = f"{type(e).__name__}: {e}"
+        self.site = sites.raised_at_tb(e.__traceback__)  # where the person's code raised it
 
 
 class _Shown:
@@ -348,6 +353,9 @@ def _stepped(branch: str, label: str, index: int, result: Any,
         return head + "…", data
     if isinstance(out, _Raised):
         data["raised"] = out.text
+        if out.site:
+            data["site"] = out.site
+            return head + f"raised {out.text} (at {out.site})", data
         return head + "raised " + out.text, data
     if isinstance(out, _Shown):
         data["output"] = out.plain

@@ -16,6 +16,7 @@ from reactor_repl.engine.recorder.base import (
 from reactor_repl.engine.registry import (
     JobRecord,
 )
+from reactor_repl.observe import sites
 
 
 
@@ -73,13 +74,17 @@ class ThreadsPart(Base):
             took = clock.seconds() - act.started_at
             rec.state = "done"
             clock.set_state(act, "ended")
+            site = sites.raised_at_tb(e.__traceback__)  # where the person's code raised it
+            at = f" (at {site})" if site else ""
             if not clock.shutdown.is_set():
+                data = {"seconds": round(took, 6), "raised": f"{type(e).__name__}: {e}"}
+                if site:
+                    data["site"] = site
                 eng.record("thread.end", rec.name,
-                           f"finished after {took:g}s, raising {type(e).__name__}: {e}",
-                           {"seconds": round(took, 6), "raised": f"{type(e).__name__}: {e}"},
-                           internal)
+                           f"finished after {took:g}s, raising {type(e).__name__}: {e}{at}",
+                           data, internal)
             rec.ok = False
-            rec.result_text = f"raised {type(e).__name__}: {e}"
+            rec.result_text = f"raised {type(e).__name__}: {e}{at}"
             raise
         finally:
             eng._local.activity = None
