@@ -258,12 +258,12 @@ class Driver:
         """After ``stop``, the loop goes on until the shutdown is over (a before-shutdown
         trigger's Deferred holds it), as a plain program's ``reactor.run()`` does: a file
         that ended on ``stop`` cut it short. Not while paused, nor when nothing could ever
-        end it (virtual: nothing left to run)."""
+        end it (nothing left to run: a plain program would hang there)."""
         eng = self.engine
         r = eng.reactor
         while (r is not None and getattr(r, "_stopped", False) and not eng.stopped.is_set()
                and not self.done and not self.interrupted() and not eng.is_paused()):
-            if eng.virtual and eng.lints.nothing_can_run():
+            if eng.lints.nothing_can_run():
                 return
             self.wait(86400.0 if eng.virtual else 0.1)
 
