@@ -11,7 +11,7 @@ import os
 import threading
 import time
 from dataclasses import dataclass, field
-from typing import Any, Callable, Iterable, Protocol
+from typing import Any, Callable, Iterable, Protocol, Sequence
 
 from reactor_repl.engine.commands import execute, record_error
 from reactor_repl.engine.core import CommandError, Engine
@@ -431,9 +431,8 @@ class Driver:
         as on the virtual clock (read at once, a ``continue`` undid the step before the
         loop got there) — unless the loop stops, or nothing is left that could dispatch."""
         eng = self.engine
-        r = eng.reactor
         while not (eng.is_paused() or self.done or eng.stopped.is_set() or self.interrupted()):
-            if not (r.getDelayedCalls() or eng.clock.activities or eng.tcp_active()):
+            if eng.lints.nothing_can_run():
                 break
             time.sleep(0.005)
             self.tick()
@@ -447,16 +446,10 @@ class Driver:
     # ------------------------------------------------------------- files
     def load(self, path: str, where: Location | None = None) -> bool:
         eng = self.engine
-        real = os.path.realpath(path)
-        chain = [shown for shown, _ in self.loading]
-        if any(r == real for _, r in self.loading):
-            eng.record("error", "", f"load {path}: a load cycle: {' → '.join(chain + [path])}",
-                       {"file": path, "chain": chain + [path]})
-            return False
-        if len(self.loading) >= MAX_LOAD_DEPTH:
-            eng.record("error", "", f"load {path}: files load each other more than "
-                       f"{MAX_LOAD_DEPTH} deep: {' → '.join(chain + [path])}",
-                       {"file": path, "chain": chain + [path]})
+        refused = load_refused(path, self.loading)
+        if refused:
+            chain = [shown for shown, _ in self.loading] + [path]
+            eng.record("error", "", f"load {path}: {refused}", {"file": path, "chain": chain})
             return False
         try:
             text = scenario.read(path)
@@ -605,7 +598,18 @@ def check_files(paths: list[str], allow_python: bool) -> list[str]:
     return problems
 
 
-def read_checked(path: str, allow_python: bool, chain: tuple[str, ...] = ()
+def load_refused(path: str, loading: Sequence[tuple[str, str]]) -> str:
+    """Why ``path`` cannot be loaded inside the files ``loading`` now ((as named, real
+    path), outermost first), or "": one of them already, or a chain too deep."""
+    shown = " → ".join([named for named, _ in loading] + [path])
+    if any(real == os.path.realpath(path) for _, real in loading):
+        return f"a load cycle: {shown}"
+    if len(loading) >= MAX_LOAD_DEPTH:
+        return f"files load each other more than {MAX_LOAD_DEPTH} deep: {shown}"
+    return ""
+
+
+def read_checked(path: str, allow_python: bool, loading: tuple[tuple[str, str], ...] = ()
                  ) -> tuple[str | None, list[scenario.Problem]]:
     """A scenario's text and its problems (the text is None when it cannot be read): the
     files it loads are checked too, a load error is its ``load`` line's (exit 2)."""
@@ -615,11 +619,12 @@ def read_checked(path: str, allow_python: bool, chain: tuple[str, ...] = ()
         return None, [e.problem]
     problems = scenario.check(text, allow_python)
     if not problems:
-        problems = _loads_checked(text, allow_python, (*chain, os.path.realpath(path)))
+        problems = _loads_checked(text, allow_python,
+                                  (*loading, (path, os.path.realpath(path))))
     return text, problems
 
 
-def _loads_checked(text: str, allow_python: bool, chain: tuple[str, ...]
+def _loads_checked(text: str, allow_python: bool, loading: tuple[tuple[str, str], ...]
                    ) -> list[scenario.Problem]:
     """Each file a scenario loads must be there and a scenario itself, not one that is
     loading it already, at most MAX_LOAD_DEPTH deep (as ``Driver.load`` requires)."""
@@ -635,13 +640,11 @@ def _loads_checked(text: str, allow_python: bool, chain: tuple[str, ...]
             continue
         target = parsed["FILE"]
         col = raw.find(target) + 1 or 1
-        if os.path.realpath(target) in chain:
-            out.append(scenario.Problem(lineno, col, f"load {target}: a load cycle"))
-        elif len(chain) >= MAX_LOAD_DEPTH:
-            out.append(scenario.Problem(lineno, col, f"load {target}: files load each other "
-                                                     f"more than {MAX_LOAD_DEPTH} deep"))
+        refused = load_refused(target, loading)
+        if refused:
+            out.append(scenario.Problem(lineno, col, f"load {target}: {refused}"))
         else:
-            _, found = read_checked(target, allow_python, chain)
+            _, found = read_checked(target, allow_python, loading)
             if found:
                 first = found[0]
                 where = f"{target}:{first.line}:{first.col}: " if first.line else ""
