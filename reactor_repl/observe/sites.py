@@ -11,10 +11,10 @@ made the object did it for the reactor, not for the person's code).
 from __future__ import annotations
 
 import os
-from typing import Any
 import sys
 import sysconfig
 from types import CodeType, FrameType
+from typing import Any
 
 _LIBRARY_TOPS = frozenset({"twisted", "zope", "reactor_repl", "incremental", "constantly",
                            "automat", "attr", "attrs", "hyperlink", "typing_extensions",
@@ -70,12 +70,6 @@ def raised_at_tb(tb: Any) -> str:
         frames.append((tb.tb_frame.f_code.co_filename, tb.tb_lineno))
         tb = tb.tb_next
     return raised_at(frames)
-
-
-def library_file(filename: str) -> bool:
-    """A file of a library (site-packages, the standard library, reactor-repl, a console
-    script), not the person's."""
-    return _library_file(filename)
 
 
 def _library_file(filename: str) -> bool:

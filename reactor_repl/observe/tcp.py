@@ -11,6 +11,7 @@ transport's ``_dataReceived``, ``write``, ``loseConnection``, ``abortConnection`
 
 from __future__ import annotations
 
+import sys
 from functools import partial
 from typing import Any, Callable
 
@@ -58,8 +59,6 @@ def _connector_build(self: Any, addr: Any) -> Any:
 def _connector_connect(self: Any) -> None:
     obs = STATE.observer
     if obs is not None and self.state == "disconnected":
-        import sys
-
         if off_thread():
             obs.wrong_thread("reactor.connectTCP", sys._getframe(2))
         obs.tcp_connect(self, sys._getframe(1))
@@ -72,8 +71,6 @@ def _hostname_connect(self: Any, protocolFactory: Any) -> Any:
     learns here where they asked for it."""
     obs = STATE.observer
     if obs is not None:
-        import sys
-
         obs.tcp_endpoint(protocolFactory, sys._getframe(1))
     return _orig["HostnameEndpoint.connect"](self, protocolFactory)
 
@@ -97,8 +94,6 @@ class _AfterImport:
         self.then = then
 
     def find_spec(self, fullname: str, path: Any, target: Any = None) -> Any:
-        import sys
-
         if fullname != self.name:
             return None
         if self in sys.meta_path:
@@ -126,8 +121,6 @@ class _AfterImport:
 def watch_endpoints() -> None:
     """Hook ``HostnameEndpoint.connect`` now if the program has imported the endpoints,
     else as soon as it does."""
-    import sys
-
     module = sys.modules.get(ENDPOINTS)
     if module is not None:
         _hook_endpoints(module)
@@ -172,8 +165,6 @@ def _write(self: Any, data: Any) -> None:
     if (obs is not None and data and isinstance(data, bytes) and self.connected
             and not self._writeDisconnected):
         if off_thread():
-            import sys
-
             obs.wrong_thread("transport.write", sys._getframe(1))
         obs.tcp_write(self, data)
     _orig["Connection.write"](self, data)

@@ -73,6 +73,7 @@ class Guard:
     def install(self, asyncio: bool = False) -> None:
         from twisted.internet import main
 
+        self._twisteds_install = main.installReactor
         self._patch(main, "installReactor", self._install_reactor)
         if asyncio:
             from twisted.internet import asyncioreactor
@@ -97,7 +98,7 @@ class Guard:
     def _install_reactor(self, reactor: Any) -> Any:
         """Twisted's installReactor while the recording reactor is installed."""
         if reactor is self.reactor:  # the one installed: Twisted says so, as without us
-            return self._saved[0][2](reactor)
+            return self._twisteds_install(reactor)
         name = type(reactor).__name__
         hint = ASYNCIO_HINT if name == "AsyncioSelectorReactor" else OTHER_HINT
         raise self._refuse(name, hint)

@@ -42,7 +42,7 @@ def options_from(env: Mapping[str, str], reactor: str) -> Options:
 def _check_writable(path: str | None, var: str) -> None:
     if not path:
         return
-    from reactor_repl.program.trace_main import overwrite_problem
+    from reactor_repl.program.recording import overwrite_problem
 
     problem = overwrite_problem(path, sys.argv[0] if sys.argv else None)
     if problem:
@@ -61,9 +61,6 @@ def install(reactor: str = "default") -> Recording:
 
         raise ReactorAlreadyInstalledError("reactor already installed")
     options = options_from(os.environ, reactor)
-    # absolute now: a program that changes its folder must not move where they go
-    options.events = os.path.abspath(options.events) if options.events else None
-    options.trace = os.path.abspath(options.trace) if options.trace else None
     _check_writable(options.events, EVENTS_VAR)
     _check_writable(options.trace, TRACE_VAR)
     if not (options.events or options.trace):

@@ -40,6 +40,26 @@ class Options:
     strict: bool = False  # warnings fail the run; a hang stops the program's reactor
     places: tuple[str, ...] = ()  # --from: the live lines of code in these files/modules
 
+    def __post_init__(self) -> None:
+        # absolute from the start: a program that changes its folder must not move them
+        self.events = os.path.abspath(self.events) if self.events else None
+        self.trace = os.path.abspath(self.trace) if self.trace else None
+
+
+LOG_SUFFIXES = (".jsonl", ".json")  # what an existing file may be, to be written over
+
+
+def overwrite_problem(path: str, program: str | None = None) -> str | None:
+    """Why ``path`` must not be written over, or None: the program itself, or a file that
+    exists and is not an event log or trace (``--events prog.py`` emptied the program)."""
+    if program and os.path.exists(path) and os.path.exists(program) \
+            and os.path.samefile(path, program):
+        return f"{path} is the program itself: give the events another file"
+    if os.path.isfile(path) and not path.endswith(LOG_SUFFIXES):
+        return (f"{path} exists and is not an event log or trace ({', '.join(LOG_SUFFIXES)}): "
+                "not written over; give another file")
+    return None
+
 
 class Recording:
     """Install with ``install()`` before the program runs; ``finish()`` after it ends."""

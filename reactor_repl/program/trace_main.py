@@ -10,8 +10,6 @@ file and no terminal, prints the log lines on stderr as they happen.
 from __future__ import annotations
 
 import gc
-
-import os
 import sys
 from typing import Any
 
@@ -55,26 +53,13 @@ def target_label(args: Any) -> str:
     return f"-m {module}" if module else str(getattr(args, "program", "") or "program")
 
 
-LOG_SUFFIXES = (".jsonl", ".json")  # what an existing file may be, to be written over
-
-
-def overwrite_problem(path: str, program: str | None = None) -> str | None:
-    """Why ``path`` must not be written over, or None: the program itself, or a file that
-    exists and is not an event log or trace (``--events prog.py`` emptied the program)."""
-    if program and os.path.exists(path) and os.path.exists(program) \
-            and os.path.samefile(path, program):
-        return f"{path} is the program itself: give the events another file"
-    if os.path.isfile(path) and not path.endswith(LOG_SUFFIXES):
-        return (f"{path} exists and is not an event log or trace ({', '.join(LOG_SUFFIXES)}): "
-                "not written over; give another file")
-    return None
-
-
 def _writable(path: str | None, program: str | None = None) -> str | None:
     """Create (or empty) an output file before the program runs: a typo in a directory
     name is found before the program has done anything, not after."""
     if not path:
         return None
+    from reactor_repl.program.recording import overwrite_problem
+
     problem = overwrite_problem(path, program)
     if problem:
         return problem
@@ -100,9 +85,6 @@ def main(args: Any, as_command: bool = False) -> int:
     except launch.CannotOpen as e:
         _say(str(e))
         return EXIT_USAGE
-    # (absolute now: a program that changes its folder must not move where they go)
-    args.events = os.path.abspath(args.events) if args.events else args.events
-    args.trace = os.path.abspath(args.trace) if args.trace else args.trace
     for path in (args.events, args.trace):
         problem = _writable(path, getattr(args, "program", None))
         if problem:
