@@ -162,12 +162,16 @@ def _config(args: Any, default_clock: str) -> Any:
                   allow_python=True)
 
 
-# options that take a value (the words before a traced program: see _program_at)
-_WITH_VALUE = frozenset(("--clock", "--log-size", "--slow", "--max-dispatches", "--events",
-                         "--trace", "--reactor", "--from"))
+def _with_value(parser: argparse.ArgumentParser) -> frozenset[str]:
+    """The options that take a value, the command's own and trace's (read from the
+    parser: the words before a traced program, see _program_at)."""
+    trace = next(a.choices["trace"] for a in parser._actions  # noqa: SLF001
+                 if isinstance(a, argparse._SubParsersAction))  # noqa: SLF001
+    return frozenset(o for p in (parser, trace) for a in p._actions  # noqa: SLF001
+                     if a.nargs != 0 for o in a.option_strings)
 
 
-def _program_at(words: list[str]) -> int | None:
+def _program_at(words: list[str], with_value: frozenset[str]) -> int | None:
     """Where a traced program's own words begin (PROGRAM.py, or -m): everything from there
     is the program's as python gives it, ``--`` too (argparse would take that away)."""
     i, seen_trace = 0, False
@@ -178,20 +182,20 @@ def _program_at(words: list[str]) -> int | None:
                 seen_trace = True
             elif not word.startswith("-"):
                 return None  # another command
-            i += 2 if word in _WITH_VALUE else 1
+            i += 2 if word in with_value else 1
             continue
         if word == "-m" or not word.startswith("-"):
             return i
         if word == "--":
             return i + 1 if i + 1 < len(words) else None
-        i += 2 if word in _WITH_VALUE else 1
+        i += 2 if word in with_value else 1
     return None
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     words = list(sys.argv[1:] if argv is None else argv)
-    at = _program_at(words)
+    at = _program_at(words, _with_value(parser))
     try:
         args = parser.parse_args(words if at is None else words[:at])
     except SystemExit as e:
