@@ -138,6 +138,9 @@ CASES = [
          ("loop.call", "loop.count", "timer.fire"), extra=_loop_count),
     Case("several-actions-in-a-callback-and-raise-in-a-timer-a-loop-and-a-chain",
          ("timer.fire", "loop.call", "loop.stop", "deferred.step"), extra=_branch),
+    # (a scenario's lines are passes of their own: the order is compared)
+    Case("a-stop-at-the-end-lets-the-shutdown-finish", ("trigger.fire", "timer.fire"),
+         live="order", virtual="order"),
     Case("shutdown-waits-for-a-before-triggers-deferred-and-the-loop-runs-meanwhile",
          ("trigger.fire", "timer.fire", "note"), names=("g1", "g2", "g3", "t1", "t2", ""),
          extra=_coroutine),
