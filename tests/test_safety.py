@@ -27,7 +27,7 @@ from reactor_repl.session.history import SessionHistory
 from reactor_repl.ui.app import load_play
 from reactor_repl.views import pyexport
 from reactor_repl.views.text import LinePrinter, format_line
-from support import release
+from support import release, run_scenario
 
 # every code point Python's tokenizer (or str.splitlines) takes as a line break
 LINE_BREAKS = ["\r", "\n", "\r\n", "\f", "\v", "\x1c", "\x1d", "\x1e", "\x85", "\u2028",
@@ -585,3 +585,13 @@ def test_a_line_nested_too_deep_never_reaches_the_export(tmp_path):
         assert drv.submit(f"export {out}")
     assert "do nested more than 20 deep" in errors(drv)[0]
     assert out.exists()
+
+
+def test_a_file_name_with_a_nul_byte_is_refused_not_a_traceback():
+    """The fuzzer's `save \\x00`: the file system's ValueError ended the session."""
+    events = run_scenario("save \x00\nload a\x00b\nexport \x00x.py\nnote still here\n")
+    assert [e.text for e in events if e.kind == "error"] == [
+        "save \x00: the file name has a NUL byte — give a name without one",
+        "load a\x00b: cannot read: the file name has a NUL byte",
+        "export \x00x.py: the file name has a NUL byte — give a name without one"]
+    assert [e.text for e in events if e.kind == "note"] == ["still here"]

@@ -602,6 +602,8 @@ def load_refused(path: str, loading: Sequence[tuple[str, str]]) -> str:
     """Why ``path`` cannot be loaded inside the files ``loading`` now ((as named, real
     path), outermost first), or "": one of them already, or a chain too deep."""
     shown = " → ".join([named for named, _ in loading] + [path])
+    if "\x00" in path:
+        return ""  # (no such file: reading it says so)
     if any(real == os.path.realpath(path) for _, real in loading):
         return f"a load cycle: {shown}"
     if len(loading) >= MAX_LOAD_DEPTH:

@@ -52,6 +52,8 @@ def check_target(req: WriteRequest) -> None:
     path = req.path
     if not path:
         raise WriteRefused(f"{req.verb} needs a file name")
+    if "\x00" in path:  # (the file system calls would raise ValueError)
+        raise WriteRefused("the file name has a NUL byte", "give a name without one")
     if req.from_file and not req.allow_writes:
         _check_scenario_target(req)
     try:

@@ -44,6 +44,8 @@ class Unreadable(Exception):
 
 def read(path: str) -> str:
     """The file's text, or Unreadable with why (never a traceback, never a hang)."""
+    if "\x00" in path:  # (os.open would raise ValueError)
+        raise Unreadable(Problem(0, 0, "cannot read: the file name has a NUL byte"))
     try:
         # O_NONBLOCK: opening a FIFO with no writer must not wait for one
         fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0))
