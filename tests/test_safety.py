@@ -13,6 +13,7 @@ import os
 import stat
 import subprocess
 import sys
+import time
 from contextlib import contextmanager
 from typing import Iterator
 
@@ -542,6 +543,32 @@ def test_save_writes_only_the_lines_that_ran_so_its_replay_passes(tmp_path, caps
         "expect result d1 5"]
     capsys.readouterr()
     assert cli.main(["run", str(out)]) == 0, capsys.readouterr()
+
+
+def test_a_line_after_a_runaway_returns_once_it_ran():
+    """A runaway goes idle twice (its error, then the loop's wait for a command); the next
+    line took the second for its own end and returned before it ran. The gaps are widened
+    here (before the second idle, and before a command runs); on a busy machine they came
+    by themselves (one run in sixty)."""
+    with session(max_dispatches=200) as drv:
+        eng = drv.engine
+        go_idle, reset = eng.reactor._go_idle, eng.dispatches_reset
+
+        def late_idle() -> None:
+            time.sleep(0.1)
+            go_idle()
+
+        def late_command() -> None:
+            if eng.runaway:
+                time.sleep(0.1)
+            reset()
+
+        eng.reactor._go_idle, eng.dispatches_reset = late_idle, late_command
+        drv.submit("every 0 l1")
+        assert drv.submit("later 1 t1")
+        assert [e.name for e in drv.engine.log.snapshot() if e.kind == "timer.schedule"] \
+            == ["t1"]
+        drv.submit("cancel l1")
 
 
 def test_a_typed_line_on_the_live_clock_is_saved_once_it_ran(tmp_path):

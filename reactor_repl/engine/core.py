@@ -82,6 +82,12 @@ class Config:
 Obj = Record  # the name commands and views used before the registry had typed records
 
 
+class Delivered(threading.Event):
+    """Set once a delivered call ran; ``gen``: the loop's idle count when it began."""
+
+    gen = -1
+
+
 class Engine:
     def __init__(self, config: Config | None = None) -> None:
         self.config = config or Config()
@@ -708,13 +714,14 @@ class Engine:
         return was_paused
 
     # ------------------------------------------------------- driver interface
-    def deliver(self, fn: Callable[[], Any]) -> threading.Event:
+    def deliver(self, fn: Callable[[], Any]) -> Delivered:
         """Run ``fn`` in the reactor thread (callFromThread); the event is set when done."""
-        done = threading.Event()
+        done = Delivered()
         self.commands_waiting += 1
 
         def run() -> None:
             self.commands_waiting -= 1
+            done.gen = self.reactor.idle_gen
             self.dispatches_reset()
             self.runaway = False
             try:
@@ -732,6 +739,17 @@ class Engine:
         """Paused at a break or step, and no resume on its way (else that pause is stale)."""
         return (self.paused_at is not None and self.reactor.phase == "paused"
                 and self._resume_token == self._paused_token)
+
+    def settle(self, done: Delivered, interrupted: Callable[[], bool]) -> None:
+        """Virtual: wait until a delivered call ran and the loop then went idle (or paused:
+        a break held it, or the call itself). Not an idle that came before the call ran:
+        a runaway goes idle twice (the error, then the loop's own wait), and a line that
+        took the second for its own returned before it ran (and was saved as the cause
+        of the runaway that followed it)."""
+        while not done.wait(0.05):
+            if interrupted() or self.stopped.is_set() or self.is_paused():
+                return
+        self.wait_idle_after(done.gen, interrupted=interrupted)
 
     def wait_idle_after(self, gen: int, timeout: float | None = None,
                         interrupted: Callable[[], bool] | None = None) -> bool:

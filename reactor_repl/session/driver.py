@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any, Callable, Iterable, Protocol, Sequence
 
 from reactor_repl.engine.commands import execute, record_error
-from reactor_repl.engine.core import CommandError, Engine
+from reactor_repl.engine.core import CommandError, Delivered, Engine
 from reactor_repl.engine.describe import plural
 from reactor_repl.language.helptext import help_text
 from reactor_repl.language.parser import Options, ParseError, Parsed, parse_line
@@ -185,14 +185,13 @@ class Driver:
                 held.set()
                 release.wait(5)
 
-            gen = eng.idle_gen()
             done = eng.deliver(park)
             held.wait(5)
             try:
                 ok = execute(eng, parsed, where=loc)
             finally:
                 release.set()
-            self._settle(gen, done)
+            self._settle(done)
             return ok
         return self._in_reactor(parsed, wait, loc, entry)
 
@@ -200,7 +199,6 @@ class Driver:
                     entry: Entry | None = None) -> bool:
         eng = self.engine
         result: list[bool] = []
-        gen = eng.idle_gen()
         self._delegated = True
 
         def run_line() -> None:
@@ -214,14 +212,14 @@ class Driver:
         done = eng.deliver(run_line)
         if not wait:
             return True
-        self._settle(gen, done)
+        self._settle(done)
         return all(result)
 
-    def _settle(self, gen: int, done: Any) -> None:
+    def _settle(self, done: Delivered) -> None:
         """Wait as a scenario line does: until the command ran (and, virtual, the loop idles)."""
         eng = self.engine
         if eng.virtual:
-            eng.wait_idle_after(gen, interrupted=self.interrupted)
+            eng.settle(done, self.interrupted)
         else:
             while not done.wait(0.05):
                 # paused at a break or step: the line runs when the loop goes on (waiting
@@ -343,9 +341,8 @@ class Driver:
     def _in_loop(self, fn: Callable[[], Any]) -> None:
         """Run ``fn`` in the reactor thread and wait for it (as a typed line runs)."""
         eng = self.engine
-        gen = eng.idle_gen()
         done = eng.deliver(fn)
-        self._settle(gen, done)
+        self._settle(done)
 
     def reset(self) -> None:
         """A fresh session in this explorer (names free, the clock at 0)."""
@@ -388,14 +385,13 @@ class Driver:
     def wait(self, seconds: float) -> bool:
         eng = self.engine
         if eng.virtual:
-            gen = eng.idle_gen()
             r = eng.reactor
 
             def set_target() -> None:
                 r.wait_target = eng.clock.seconds() + seconds
 
             done = eng.deliver(set_target)
-            self._settle(gen, done)
+            self._settle(done)
             return True
         end = time.monotonic() + seconds
         while not self.done:
@@ -422,7 +418,7 @@ class Driver:
                 # nothing paused: the loop idles, and would never go idle "again" unless
                 # woken ('continue' with no break hung the driver for good)
                 done = eng.deliver(lambda: None)
-                self._settle(gen, done)
+                self._settle(done)
             r.advance_next = False
         return True
 
