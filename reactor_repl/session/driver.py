@@ -316,7 +316,8 @@ class Driver:
         req = files.WriteRequest(p["FILE"] or "", p.name, bool(p["force"]),
                                  from_file=bool(where.line),
                                  allow_writes=self.allow_writes_files)
-        return self.save(req) if p.name == "save" else self.export(req)
+        loc = f"{where}: " if where.line else ""
+        return self.save(req, loc) if p.name == "save" else self.export(req, loc)
 
     @prompt("clear", "filter", "internals")
     def _view(self, p: Parsed, where: Location) -> bool:
@@ -442,17 +443,19 @@ class Driver:
     # ------------------------------------------------------------- files
     def load(self, path: str, where: Location | None = None) -> bool:
         eng = self.engine
+        loc = f"{where}: " if where is not None and where.line else ""  # the loading line's
         refused = load_refused(path, self.loading)
         if refused:
             chain = [shown for shown, _ in self.loading] + [path]
-            eng.record("error", "", f"load {path}: {refused}", {"file": path, "chain": chain})
+            eng.record("error", "", f"{loc}load {path}: {refused}",
+                       {"file": path, "chain": chain})
             return False
         try:
             text = scenario.read(path)
         except scenario.Unreadable as e:
             pr = e.problem
             at = f"{path}:{pr.line}:{pr.col}" if pr.line else path
-            eng.record("error", "", f"load {at}: {pr.message}",
+            eng.record("error", "", f"{loc}load {at}: {pr.message}",
                        {"file": path, "line": pr.line, "col": pr.col, "message": pr.message})
             return False
         problems = scenario.check(text, self.allow_python_files)
@@ -465,7 +468,7 @@ class Driver:
             if len(problems) > LOAD_ERRORS:
                 eng.record("error", "", f"{path}: {len(problems) - LOAD_ERRORS} more error(s)",
                            {"file": path, "more": len(problems) - LOAD_ERRORS})
-            eng.record("error", "", f"load {path}: not run ({len(problems)} error(s))",
+            eng.record("error", "", f"{loc}load {path}: not run ({len(problems)} error(s))",
                        {"file": path})
             return False
         self.run_lines(path, text)
@@ -521,7 +524,8 @@ class Driver:
         self.engine.record("error", "", f"{path}:{lineno}: a runaway ends the scenario here: {rest}",
                            {"where": f"{path}:{lineno}"})
 
-    def save(self, req: files.WriteRequest) -> bool:
+    def save(self, req: files.WriteRequest, loc: str = "") -> bool:
+        """``loc``: ``FILE:LINE: `` of a scenario's line, to begin its errors with."""
         hist = self.state.history
         lines = hist.lines()
         try:
@@ -534,10 +538,10 @@ class Driver:
                 for line in lines:
                     f.write(line + "\n")
         except files.WriteRefused as e:
-            self._refused("save", req.path, e)
+            self._refused(f"{loc}save", req.path, e)
             return False
         except OSError as e:
-            self.engine.record("error", "", f"save {req.path}: {e.strerror or e}",
+            self.engine.record("error", "", f"{loc}save {req.path}: {e.strerror or e}",
                                {"file": req.path})
             return False
         left = len(hist) - len(lines)
@@ -554,7 +558,7 @@ class Driver:
                             "dropped": hist.dropped})
         return True
 
-    def export(self, req: files.WriteRequest) -> bool:
+    def export(self, req: files.WriteRequest, loc: str = "") -> bool:
         from reactor_repl.views import exporters
 
         try:
@@ -563,13 +567,13 @@ class Driver:
             what = exporters.export(self.engine, req.path, self.state.history.lines(),
                                     lambda p: files.created(p, overwrite=req.force))
         except files.WriteRefused as e:
-            self._refused("export", req.path, e)
+            self._refused(f"{loc}export", req.path, e)
             return False
         except (OSError, ValueError) as e:
-            self.engine.record("error", "", f"export {req.path}: {e}", {"file": req.path})
+            self.engine.record("error", "", f"{loc}export {req.path}: {e}", {"file": req.path})
             return False
         except RecursionError:  # a do nested hundreds deep: the parser should refuse it first
-            self.engine.record("error", "", f"export {req.path}: the session nests too deeply "
+            self.engine.record("error", "", f"{loc}export {req.path}: the session nests too deeply "
                                "to export", {"file": req.path})
             return False
         self.engine.record("note", "", f"exported {what} to {req.path}", {"file": req.path})
