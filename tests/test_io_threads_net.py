@@ -265,3 +265,30 @@ def test_a_larger_pool_does_not_start_a_job_already_waiting(clock):
     ends = {e.name: e.t for e in events if e.kind == "thread.end"}
     assert set(ends) == {"j1", "j2"}
     assert 0.9 < ends["j1"] < 1.5 and 1.9 < ends["j2"] < 2.5, ends
+
+
+def test_bytes_to_a_peer_that_does_not_read_are_not_waited_for():
+    """Virtual clock: before a jump the loop waits for loopback bytes still on their way —
+    not for bytes to a client that paused reading: they never land, and each beat of a
+    loop cost a whole second of waiting (a scenario of 400 sends ran for six minutes).
+    Once the client reads again, every byte arrives."""
+    from reactor_repl.engine.core import Config, Engine
+    from reactor_repl.session.driver import Driver
+
+    from support import release
+
+    engine = Engine(Config(clock="virtual"))
+    driver = Driver(engine)
+    engine.start()
+    try:
+        for line in ("listen s1 0 echo", "connect c1 s1", "wait 0.1", "pauseProducing c1",
+                     f"every 0 l1 times 250 do send c1 {'x' * 4000}", "wait 0.1"):
+            assert driver.submit(line), line
+        assert engine.in_flight() == 0
+        driver.submit("resumeProducing c1")
+        driver.submit("wait 0.1")
+        got = [e for e in engine.log.snapshot() if e.kind == "tcp.data" and e.name == "c1"]
+        assert sum(e.data["bytes"] for e in got) == 250 * 4000
+    finally:
+        engine.finish()
+        release(engine)

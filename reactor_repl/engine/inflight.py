@@ -37,16 +37,49 @@ def queued(sock: Any) -> int:
 
 
 def in_flight(eng: Engine) -> int:
-    """Bytes written on the session's open connections that the peer has not yet got."""
+    """Bytes written on the session's open connections that the peer has not yet got —
+    and can get: bytes to a peer of ours that does not read (pauseProducing, stopReading)
+    stay where they are however long the loop waits; counting them made every jump of
+    the clock wait its whole patience (a loop's beats cost a second each)."""
     total = 0
+    sockets = []
     for rec in list(eng.registry.by_name.values()):
         if rec.family not in ("conn", "client") or rec.state != "open":
             continue
         ref = getattr(rec, "transport", None)
         transport = ref() if ref is not None else None
         sock = getattr(transport, "socket", None)
-        if sock is not None:
-            total += queued(sock)
-            if getattr(transport, "dataBuffer", b"") or getattr(transport, "_tempDataBuffer", None):
-                total += 1  # Twisted's own buffer still holds some: it writes when writable
+        if sock is None:
+            continue
+        sockets.append((transport, sock))
+        waiting = queued(sock)
+        if getattr(transport, "dataBuffer", b"") or getattr(transport, "_tempDataBuffer", None):
+            waiting += 1  # Twisted's own buffer still holds some: it writes when writable
+        if waiting:
+            total += waiting
+    if total and eng.reactor is not None:
+        total -= _to_peers_not_reading(eng, sockets)
     return total
+
+
+def _to_peers_not_reading(eng: Engine, sockets: list[tuple[Any, Any]]) -> int:
+    """Of the bytes above, those whose peer is one of ours that does not read."""
+    by_address = {}
+    for transport, sock in sockets:
+        try:
+            by_address[sock.getsockname()] = transport
+        except OSError:
+            pass
+    readers = set(eng.reactor.getReaders())
+    stuck = 0
+    for transport, sock in sockets:
+        try:
+            peer = by_address.get(sock.getpeername())
+        except OSError:
+            continue
+        if peer is None or peer in readers:
+            continue
+        stuck += queued(sock)
+        if getattr(transport, "dataBuffer", b"") or getattr(transport, "_tempDataBuffer", None):
+            stuck += 1
+    return stuck
