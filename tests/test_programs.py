@@ -168,6 +168,11 @@ CASES = [
         X(r"beat 2", "loop.call", "beat()"),
         X(r"later ran", "timer.fire", "later()"),
     ], extra=[("deferred.unhandled", ("Unhandled error in Deferred",))]),
+    # ended by os._exit: the record was left empty
+    Case("os_exit", [_prog("os_exit.py")], code=7, runs=1, expect=[
+        X(r"first ran", "timer.fire", "first()"),
+        X(r"leaving with 7", "timer.fire", "leave()"),
+    ], extra=[("session.end", ("the program called os._exit(7)",))]),
     # Twisted's warning about a callback returning its own Deferred named our step wrapper's
     # module, where Python's default filters hid it (stderr differed)
     Case("self_return", [_prog("self_return.py")], runs=1, expect=[

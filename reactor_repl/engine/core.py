@@ -896,8 +896,6 @@ class Engine:
         on its way out, while Twisted's log still listens."""
         if self.ended:
             return
-        from reactor_repl.engine import teaching
-
         self._halt_reactor()
         if collect and self._gc_thresholds is not None:
             # a session (not a traced program, whose collections stay its own): what a plain
@@ -905,6 +903,19 @@ class Engine:
             # (a loop whose first call raised: its start() Deferred and the traceback's
             # frames) — is collected now, while the log still listens: Twisted logs it
             gc.collect()
+        self.record_end(reason)
+        for fn in self.on_end:
+            try:
+                fn()
+            except Exception:
+                pass
+        self.shutdown()
+
+    def record_end(self, reason: str = "") -> None:
+        """Record session.end: what is still pending and waiting, the loop's statistics.
+        Alone (no shutdown) when the process is about to end at once (``os._exit``)."""
+        from reactor_repl.engine import teaching
+
         self.lints.awaited()
         teaching.session_end_checks(self)
         pending = self.pending_summary()
@@ -920,12 +931,6 @@ class Engine:
             text = f"{reason}; {text}"
         self.record("session.end", "", text, {"pending": pending, **stats, "waiting": still})
         self.ended = True
-        for fn in self.on_end:
-            try:
-                fn()
-            except Exception:
-                pass
-        self.shutdown()
 
     def _halt_reactor(self, grace: float = 0.5) -> None:
         """Stop the loop between two iterations, so that nothing is recorded after

@@ -11,7 +11,7 @@ from __future__ import annotations
 import os
 import sys
 from dataclasses import dataclass
-from typing import IO, Any
+from typing import IO, Any, NoReturn
 
 from reactor_repl.engine.core import Config, Engine
 from reactor_repl.engine.events import write_jsonl
@@ -77,6 +77,7 @@ class Recording:
         self.finished = False
         self.pid = os.getpid()  # a child the program forks ends without a recording's end
         self._stopping = False  # --strict: a hang asked the program's reactor to stop
+        self._real_exit: Any = None  # os._exit, while ours stands in its place
 
     @property
     def reactor(self) -> Any:
@@ -109,6 +110,30 @@ class Recording:
             self._start_lines(self.options.lines)
         if self.options.strict:
             eng.on_hang.append(self._stop_at_hang)
+        self._finish_before_os_exit()
+
+    def _finish_before_os_exit(self) -> None:
+        """A program that ends by ``os._exit`` runs no exit handler: the record is written
+        first (it was left empty), and nothing else changes (no buffer of the program's is
+        flushed; a child the program forked exits as it would)."""
+        real = self._real_exit = os._exit
+
+        def _exit(status: int, /) -> NoReturn:
+            if not self.finished and not self._forked():
+                self.finished = True
+                os._exit = real
+                try:
+                    self.engine.record_end(f"the program called os._exit({status})")
+                    if self.printer is not None:
+                        self.printer.flush()
+                    self.write()
+                except BaseException:  # the program's exit comes first
+                    pass
+            real(status)
+
+        _exit.__name__, _exit.__qualname__, _exit.__doc__ = (
+            real.__name__, real.__qualname__, real.__doc__)
+        os._exit = _exit
 
     def _stop_at_hang(self) -> None:
         """--strict: a hung program never ends by itself; a CI run must not wait for ever."""
@@ -165,6 +190,8 @@ class Recording:
             return []
         if self.guard is not None:
             self.guard.remove()
+        if self._real_exit is not None:
+            os._exit = self._real_exit
         eng = self.engine
         eng.stopped.set()  # the program's loop is not running: nothing to halt or wait for
         problems = []
