@@ -494,3 +494,12 @@ def test_every_program_is_in_the_table():
                  "failed_at_exit.py": "the truth for an export's way out: test_export"}
     on_disk = {n for n in os.listdir(PROGRAMS) if n.endswith((".py", ".tac"))}
     assert on_disk - listed == set(elsewhere)
+
+
+def test_an_unhandled_error_is_named_after_its_deferred(runs):
+    """Twisted logs the failure as the collector frees its Deferred: the weak reference
+    that named it was already cleared then, and the event had no name."""
+    for t in runs["unhandled"]["trace"]:
+        warned = [e["name"] for e in t.events if e["kind"] == "warn.unhandled"]
+        logged = [e["name"] for e in t.events if e["kind"] == "deferred.unhandled"]
+        assert warned and logged == warned, (warned, logged)

@@ -55,7 +55,7 @@ class Lints:
         # it, unhandled still): the "Unhandled error in Deferred" Twisted logs later names no
         # Deferred. (A handled one leaves: the same failure may end another chain — a loop's
         # start() — which is the one Twisted logs; the weak reference: ids are reused.)
-        self._unhandled: dict[int, tuple[Any, str]] = {}
+        self._unhandled: dict[int, tuple[Any, str, int]] = {}
         # name → DState of each chain whose warn.unhandled still stands (``awaited``)
         self._standing: dict[str, DState] = {}
 
@@ -129,7 +129,8 @@ class Lints:
             if len(self._unhandled) > 1000:
                 self._unhandled.clear()
             try:
-                self._unhandled[id(result)] = (weakref.ref(result), rec.name)
+                self._unhandled[id(result)] = (weakref.ref(result), rec.name,
+                                               id(getattr(result, "value", None)))
             except TypeError:  # (no weak reference to it: not named later)
                 pass
             ds.unhandled_by = id(result)
@@ -171,8 +172,17 @@ class Lints:
                           "it (Twisted does not log it)")
 
     def unhandled_name(self, failure: Any) -> str:
-        ref, name = self._unhandled.pop(id(failure), (None, ""))
-        return name if ref is not None and ref() is failure else ""
+        """The name of the chain that ended on ``failure``, which Twisted logs as unhandled.
+        Freed by the collector (the usual way: its traceback holds a cycle), its weak
+        reference is already cleared when Twisted logs it: then the failure's value, alive
+        with it, tells it from an object that took a freed failure's address."""
+        ref, name, value = self._unhandled.pop(id(failure), (None, "", None))
+        if ref is None:
+            return ""
+        alive = ref()
+        if alive is failure or (alive is None and value == id(getattr(failure, "value", None))):
+            return name
+        return ""
 
     # -- wrong thread
     def wrong_thread(self, api: str, site: str) -> None:
