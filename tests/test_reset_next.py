@@ -56,6 +56,33 @@ def test_a_typed_load_into_a_session_with_objects_is_refused_unless_fresh():
     assert [e.text for e in events if e.kind == "predict"][-1].startswith("✓ right")
 
 
+def test_a_load_that_cannot_run_leaves_the_session_as_it_was(tmp_path):
+    """A mistyped name after `load … fresh` reset the session (its server, connection and
+    names gone) before saying that the file was not there; without `fresh` the refusal
+    spoke of the session's objects, not of the missing file."""
+    bad = tmp_path / "bad.rr"
+    bad.write_text("latr 1\n", encoding="utf-8")
+    engine = Engine(Config(clock="virtual"))
+    driver = Driver(engine)
+    engine.start()
+    try:
+        driver.submit("later 1 t2")
+        assert not driver.submit("load nope.rr fresh")
+        assert not driver.submit("load nope.rr")
+        assert not driver.submit(f"load {bad} fresh")
+        driver.submit("wait 2")
+    finally:
+        engine.finish()
+    events = engine.log.snapshot()
+    assert not [e for e in events if e.kind == "session.reset"]
+    assert [e.name for e in events if e.kind == "timer.fire"] == ["t2"]
+    assert [e.text for e in events if e.kind == "error"] == [
+        "load nope.rr: cannot read: No such file or directory",
+        "load nope.rr: cannot read: No such file or directory",
+        f"{bad}:1:1: latr 1: unknown command 'latr' — did you mean later?",
+        f"load {bad}: not run (1 error(s))"]
+
+
 def test_a_scenario_file_may_load_another_into_what_it_made(tmp_path):
     """A file that loads another means to build on what it made: no refusal there."""
     events = run_scenario(f"later 5 mine\nload {FIRST}\n")

@@ -291,16 +291,7 @@ class Driver:
 
     @prompt("load")
     def _load(self, p: Parsed, where: Location) -> bool:
-        if p["fresh"]:
-            self.reset()
-        elif self._has_objects() and not where.line:
-            # typed: a scenario's lines would mix with what the session has (a file
-            # that loads another one means to build on what it made)
-            self.engine.record("error", "", f"{where}: load {p['FILE']}: this session already "
-                               "has objects; its lines would mix with them",
-                               {"hint": f"load {p['FILE']} fresh (or reset first)"})
-            return False
-        return self.load(p["FILE"], where)
+        return self.load(p["FILE"], where, fresh=bool(p["fresh"]))
 
     @prompt("reset")
     def _reset(self, p: Parsed, where: Location) -> bool:
@@ -441,7 +432,27 @@ class Driver:
             fn()
 
     # ------------------------------------------------------------- files
-    def load(self, path: str, where: Location | None = None) -> bool:
+    def load(self, path: str, where: Location | None = None, fresh: bool = False) -> bool:
+        """Replay a scenario file into this session, once it is known to be one that can
+        run: ``fresh`` resets the session first — not before (a mistyped name wiped it)."""
+        text = self._loadable(path, where)
+        if text is None:
+            return False
+        if fresh:
+            self.reset()
+        elif self._has_objects() and not (where is not None and where.line):
+            # typed: a scenario's lines would mix with what the session has (a file
+            # that loads another one means to build on what it made)
+            hint = f"load {path} fresh (or reset first)"
+            self.engine.record("error", "", f"{where}: load {path}: this session already "
+                               f"has objects; its lines would mix with them — {hint}",
+                               {"hint": hint})
+            return False
+        self.run_lines(path, text)
+        return True
+
+    def _loadable(self, path: str, where: Location | None) -> str | None:
+        """The text of a scenario ``load`` can run, or None (each problem an error)."""
         eng = self.engine
         loc = f"{where}: " if where is not None and where.line else ""  # the loading line's
         refused = load_refused(path, self.loading)
@@ -449,7 +460,7 @@ class Driver:
             chain = [shown for shown, _ in self.loading] + [path]
             eng.record("error", "", f"{loc}load {path}: {refused}",
                        {"file": path, "chain": chain})
-            return False
+            return None
         try:
             text = scenario.read(path)
         except scenario.Unreadable as e:
@@ -457,7 +468,7 @@ class Driver:
             at = f"{path}:{pr.line}:{pr.col}" if pr.line else path
             eng.record("error", "", f"{loc}load {at}: {pr.message}",
                        {"file": path, "line": pr.line, "col": pr.col, "message": pr.message})
-            return False
+            return None
         problems = scenario.check(text, self.allow_python_files)
         if problems:
             for pr in problems[:LOAD_ERRORS]:
@@ -470,9 +481,8 @@ class Driver:
                            {"file": path, "more": len(problems) - LOAD_ERRORS})
             eng.record("error", "", f"{loc}load {path}: not run ({len(problems)} error(s))",
                        {"file": path})
-            return False
-        self.run_lines(path, text)
-        return True
+            return None
+        return text
 
     def run_lines(self, path: str, text: str | Iterable[str],
                   on_line: Callable[[int], Any] | None = None) -> None:
