@@ -343,8 +343,9 @@ def _trace_problems(path: str) -> list[str]:
 
 
 def run_text(args: Any, path: str, text: str | Iterator[str], *, default_clock: str,
-             allow_python: bool, trace: str | None = None) -> int:
-    """Replay ``text`` as a session; print its events; return the exit code."""
+             allow_python: bool, trace: str | None = None, typed_blind: bool = False) -> int:
+    """Replay ``text`` as a session; print its events; return the exit code.
+    ``typed_blind``: see ``_typed_blind``."""
     from reactor_repl.engine.core import Engine
     from reactor_repl.session.driver import Driver
     from reactor_repl.views.text import LinePrinter
@@ -354,6 +355,11 @@ def run_text(args: Any, path: str, text: str | Iterator[str], *, default_clock: 
                           internals=args.internals, quiet=getattr(args, "quiet", False))
     engine.log.subscribe(printer)
     printer.view_tick = printer.flush  # type: ignore[attr-defined]
+    if typed_blind:
+        print("reactor-repl: the events go to standard output, not to this terminal; type "
+              "commands, a line each (errors are shown here too); quit or Ctrl-D ends",
+              file=sys.stderr, flush=True)
+        engine.log.subscribe(_errors_to(sys.stderr))
 
     from reactor_repl.ui.capture import captured
 
@@ -440,7 +446,26 @@ def cmd_stdin(args: Any) -> int:
     except (AttributeError, ValueError):
         pass
     return run_text(args, "<stdin>", bounded_lines(sys.stdin), default_clock="live",
-                    allow_python=args.allow_python)
+                    allow_python=args.allow_python, typed_blind=_typed_blind())
+
+
+def _typed_blind() -> bool:
+    """A person types at a terminal while the events go elsewhere (``reactor-repl > log``):
+    they see no prompt and no event; a welcome and the errors go to stderr for them."""
+    try:
+        return sys.stdin.isatty() and not sys.stdout.isatty() and sys.stderr.isatty()
+    except (AttributeError, ValueError):
+        return False
+
+
+def _errors_to(stream: TextIO) -> Callable[[Any], None]:
+    """Print each error event to ``stream`` (taken before ``captured`` takes stderr)."""
+
+    def show(ev: Any) -> None:
+        print(f"{ev.kind}: {ev.text}", file=stream, flush=True)
+
+    show.kinds = ("error", "expect.fail")  # type: ignore[attr-defined]
+    return show
 
 
 def bounded_lines(stream: TextIO) -> Iterator[str]:

@@ -267,6 +267,40 @@ def test_piped_stdin_with_a_byte_order_mark_reads_as_a_file_does():
     assert r.returncode == 0, r.stdout
 
 
+def test_typed_at_a_terminal_with_the_events_redirected(tmp_path):
+    """`reactor-repl > log`: the person types at the terminal and sees no event. quit
+    ended the session only once one more line was typed (the next line was read first);
+    a welcome and the errors now show on the terminal (stderr), the events go to stdout."""
+    master, slave = pty.openpty()
+    with open(tmp_path / "log", "w") as out:
+        p = subprocess.Popen([sys.executable, "-m", "reactor_repl"], stdin=slave, stdout=out,
+                             stderr=slave, cwd=ROOT)
+        os.close(slave)
+        for line in (b"later 0.05 t1\r", b"fier\r", b"wait 0.1\r", b"quit\r"):
+            os.write(master, line)
+            time.sleep(0.2)
+        try:
+            code = p.wait(10)
+        finally:
+            p.kill()
+    seen = b""
+    while True:
+        try:
+            chunk = os.read(master, 65536)
+        except OSError:
+            break
+        if not chunk:
+            break
+        seen += chunk
+    os.close(master)
+    screen = seen.decode()
+    assert code == 1, screen
+    assert "the events go to standard output, not to this terminal" in screen
+    assert "error: <stdin>:2:1: fier: unknown command 'fier'" in screen
+    log = (tmp_path / "log").read_text()
+    assert "timer.fire  t1" in log and "session.end" in log
+
+
 def _run_on_a_terminal(args: list[str], env: dict[str, str]) -> str:
     master, slave = pty.openpty()
     p = subprocess.Popen([sys.executable, "-m", "reactor_repl", *args], stdout=slave,

@@ -518,6 +518,8 @@ class Driver:
             if self.engine.runaway:
                 self._rest_not_run(path, lineno, lines if isinstance(text, str) else None)
                 break
+            if self.done and not isinstance(text, str):
+                break  # lines as they come: reading the next would wait for it (quit hung)
 
     def _rest_not_run(self, path: str, lineno: int, lines: list[str] | None) -> None:
         """A runaway ends a file (each later line would run the busy loop again): say
