@@ -556,7 +556,7 @@ def test_cancel_each_family():
         "<test>:15: cancel l1: l1 is not running — only a running loop can be cancelled",
         "<test>:16: cancel g1: g1 was already removed",
         "<test>:17: cancel nosuch: no deferred or loop or reader or server or timer or trigger "
-        "named nosuch",
+        "named nosuch — named so far: t1, l1, d1, g1",
     ]
 
 

@@ -82,6 +82,15 @@ class Config:
 Obj = Record  # the name commands and views used before the registry had typed records
 
 
+def _which(names: list[str], what: str, at_most: int = 6) -> str:
+    """The hint for a name that is not there: the names there are (the newest few)."""
+    public = [n for n in names if not n.startswith("_")]
+    if not public:
+        return f"no {what} has a name yet" if what != "object" else "nothing has a name yet"
+    shown = public[-at_most:]
+    return "named so far: " + ", ".join(shown) + (" …" if len(public) > at_most else "")
+
+
 class Delivered(threading.Event):
     """Set once a delivered call ran; ``gen``: the loop's idle count when it began."""
 
@@ -585,7 +594,7 @@ class Engine:
                     or ("deferred" in wanted and o.dstate is not None)]
             if obj is not None:
                 raise CommandError(f"{name} is a {obj.family}, not a {what}")
-            raise CommandError(f"no {what} named {name}", suggest(name, pool))
+            raise CommandError(f"no {what} named {name}", suggest(name, pool) or _which(pool, what))
         return obj  # type: ignore[return-value]
 
     def _pool_backlogged(self) -> bool:

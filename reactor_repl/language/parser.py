@@ -533,7 +533,7 @@ def _convert_one(spec: Arg, word: Word) -> Any:
             if len(spec.choices) == 1:
                 raise ParseError(f"expected '{spec.choices[0]}', not {values.quoted(text)}",
                                  word.col)
-            hint = suggest(text, spec.choices) or "one of: " + ", ".join(spec.choices)
+            hint = suggest(text, spec.choices) or f"e.g. {spec.choices[0]}"
             raise ParseError(f"{values.quoted(text)} is not one of {'|'.join(spec.choices)}",
                              word.col, hint)
         if not text:

@@ -338,7 +338,8 @@ class LogPane:
         out = [line for chunk in reversed(chunks) for line in chunk][-room:] if room > 0 else []
         key = (self._version, self.offset, self.unseen, width, height)
         if self.offset:
-            more = f" ↓ {self.unseen} new · {self.offset} rows below · End follows the log "
+            rows = f"{self.offset} row{'s' if self.offset != 1 else ''}"
+            more = f" ↓ {self.unseen} new · {rows} below · End follows the log "
             out.append([("class:log.more", more[:width])])
         self._drawn = (key, out)
         return out
