@@ -58,6 +58,33 @@ def test_page_up_to_the_top_fills_the_pane() -> None:
     assert lines(pane)[0].startswith("#0024")
 
 
+def test_pages_through_wrapped_rows_skip_none() -> None:
+    """At 80 columns every other note wraps: PageDown moved by a page of screen lines
+    counted as rows, and N06, N07 were never on screen (nor N16)."""
+    pane = LogPane()
+    for i in range(1, 31):
+        pane.add(ev(i, 1, "note", text=f"N{i:02d} " + ("long words " * 10 if i % 2 else "")))
+
+    def seen() -> set[str]:
+        return set(re.findall(r"N\d\d", " ".join(lines(pane, 80, 12))))
+
+    lines(pane, 80, 12)
+    pane.top()
+    down = seen()
+    while pane.offset:
+        pane.page_down()
+        down |= seen()
+    assert down == {f"N{i:02d}" for i in range(1, 31)}
+    up = seen()
+    while shape(pane)[0] != 1 or "N01" not in seen():
+        before = pane.offset
+        pane.page_up()
+        up |= seen()
+        if pane.offset == before:
+            break
+    assert up == {f"N{i:02d}" for i in range(1, 31)}
+
+
 def test_home_after_clear_shows_what_is_left_from_the_top() -> None:
     pane = LogPane()
     for i in range(1, 41):

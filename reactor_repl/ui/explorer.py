@@ -361,7 +361,8 @@ class Explorer(Session):
         if self.help.visible:
             self.help.scroll(-pages * self.help.page)  # help reads downwards
         else:
-            self.pane.scroll(pages * self.pane.page)
+            for _ in range(abs(pages)):
+                self.pane.page_up() if pages > 0 else self.pane.page_down()
 
     def scroll_to(self, top: bool) -> None:
         if self.help.visible:

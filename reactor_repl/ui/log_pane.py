@@ -116,6 +116,8 @@ class LogPane:
         self.offset = 0  # rows hidden below the bottom of the pane; 0 follows the log
         self.unseen = 0  # rows that arrived while scrolled up
         self.page = 20  # rows in a page, updated on each draw
+        self._size: tuple[int, int] | None = None  # (width, height) of the last draw
+        self._shown: tuple[int, bool] | None = None  # its top row, and whether it was cut
         self._tick: int | None = None  # tick of the newest event row
         self._advance: tuple[Event, int | None] | None = None  # a clock.advance row, shown last
         self.cleared_at = 0  # events up to this seq were cleared away
@@ -287,6 +289,35 @@ class LogPane:
         if self.offset == 0:
             self.unseen = 0
 
+    def page_up(self) -> None:
+        """A page up: the row at the top of the pane (or the one cut there) becomes the
+        bottom row, so none is skipped however many lines each row wraps to."""
+        if self._shown is None:
+            self.scroll(self.page)
+            return
+        top, cut = self._shown
+        bottom = top if cut else top - 1
+        offset = len(self.rows) - 1 - bottom
+        self.scroll(max(offset, self.offset + 1) - self.offset)
+
+    def page_down(self) -> None:
+        """A page down: the row below the bottom one goes to the top of the pane (a page
+        of ``height - 1`` rows skipped the rows that wrapped)."""
+        if self._size is None or not self.offset:
+            self.scroll(-self.page)
+            return
+        width, height = self._size
+        room = height - 1
+        j = len(self.rows) - self.offset  # the row below the bottom one
+        used = 0
+        while j < len(self.rows):
+            used += len(self.fragments(self.rows[j], width))
+            if used > room:
+                break
+            j += 1
+        bottom = max(j - 1, len(self.rows) - self.offset)
+        self.scroll(len(self.rows) - 1 - bottom - self.offset)
+
     def top(self) -> None:
         self.scroll(len(self.rows))
 
@@ -336,6 +367,8 @@ class LogPane:
                 self.unseen = 0
             return self.render(width, height, _top=True)
         out = [line for chunk in reversed(chunks) for line in chunk][-room:] if room > 0 else []
+        self._size = (width, height)
+        self._shown = (i + 1, used > room)  # the top row drawn, and whether it is cut
         key = (self._version, self.offset, self.unseen, width, height)
         if self.offset:
             rows = f"{self.offset} row{'s' if self.offset != 1 else ''}"
