@@ -85,6 +85,40 @@ def test_pages_through_wrapped_rows_skip_none() -> None:
     assert up == {f"N{i:02d}" for i in range(1, 31)}
 
 
+def test_the_top_says_when_older_events_are_no_longer_kept() -> None:
+    """After a storm, Home showed #237530 as if the session began there."""
+    small = LogPane(size=10)  # keeps 2 × 10 + 100 rows
+    for i in range(1, 301):
+        small.add(ev(i, 1, "note", text=f"n{i}"))
+    small.top()
+    screen = lines(small)
+    assert screen[0] == "… the events up to #0180 are no longer kept (--log-size sets how many are)"
+    assert screen[1].startswith("#0181")
+    pane = LogPane()  # rebuilt (a filter) from a ring that has dropped #1 to #49
+    pane.set_filter(["note"], [ev(i, 1, "note", text=f"n{i}") for i in range(50, 61)])
+    pane.top()
+    assert lines(pane)[0].startswith("… the events up to #0049 are no longer kept")
+    whole = LogPane()  # nothing dropped: no such line
+    whole.set_filter(["note"], [ev(i, 1, "note", text=f"n{i}") for i in range(1, 11)])
+    assert lines(whole)[0].startswith("#0001")
+
+
+def test_a_message_stays_where_it_was_said_when_the_log_is_rebuilt() -> None:
+    """filter and internals rebuild the pane: every message (the welcome, each filter's
+    note) jumped below the newest row."""
+    pane = LogPane()
+    pane.message("welcome")
+    for i in range(1, 4):
+        pane.add(ev(i, 1, "note", text=f"n{i}"))
+    pane.message("said after n3")
+    events = [ev(i, 1, "note", text=f"n{i}") for i in range(1, 7)]
+    for e in events[3:]:
+        pane.add(e)
+    pane.set_filter(["note"], events)
+    assert shape(pane) == ["msg", 1, 2, 3, "msg", 4, 5, 6]
+    assert [r.text for r in pane.rows if isinstance(r, Message)] == ["welcome", "said after n3"]
+
+
 def test_home_after_clear_shows_what_is_left_from_the_top() -> None:
     pane = LogPane()
     for i in range(1, 41):

@@ -49,11 +49,12 @@ Rule = int
 class Message:
     """A line from the UI itself (not an event): a warning, a play note."""
 
-    __slots__ = ("text", "style")
+    __slots__ = ("text", "style", "after")
 
-    def __init__(self, text: str, style: str = "class:log.message") -> None:
+    def __init__(self, text: str, style: str = "class:log.message", after: int = 0) -> None:
         self.text = text
         self.style = style
+        self.after = after  # the newest event when it was said: a rebuild keeps it there
 
 
 Row = Union[Event, Rule, Message]
@@ -121,6 +122,8 @@ class LogPane:
         self._tick: int | None = None  # tick of the newest event row
         self._advance: tuple[Event, int | None] | None = None  # a clock.advance row, shown last
         self.cleared_at = 0  # events up to this seq were cleared away
+        self.gone_upto = 0  # events up to this seq had left the log when the pane was rebuilt
+        self._last_seq = 0  # the newest event given to the pane (a message goes after it)
         self._version = 0  # counts changes to rows: the last render is reused until it moves
         self._drawn: tuple[tuple[int, int, int, int, int], list[StyleAndTextTuples]] | None = None
 
@@ -146,6 +149,7 @@ class LogPane:
         """Add an event if it is shown; True when a row was added. (The hot path of a
         storm: written out, a few microseconds an event.)"""
         kind = ev.kind
+        self._last_seq = ev.seq
         places = self.places
         if places is not None:
             places.learn(ev)  # every event: where its object was made
@@ -234,7 +238,7 @@ class LogPane:
 
     def message(self, text: str, style: str = "class:log.message") -> None:
         self._advance = None  # a message after it: the clock.advance row stays
-        self._append(Message(text, style))
+        self._append(Message(text, style, self._last_seq))
 
     def _append(self, row: Row) -> None:
         self._version += 1
@@ -266,10 +270,15 @@ class LogPane:
         self._tick = None
         self._advance = None
         self.offset = self.unseen = 0
+        events = list(events)
+        if events:
+            self.gone_upto = max(self.gone_upto, events[0].seq - 1)
         for ev in events:
+            while messages and messages[0].after < ev.seq:
+                self._append(messages.pop(0))  # where it was said, not after everything
             self.add(ev)
         for m in messages:
-            self.message(m.text, m.style)
+            self._append(m)
 
     def set_filter(self, kinds: Iterable[str], events: Iterable[Event],
                    places: PlaceFilter | None = None) -> None:
@@ -359,6 +368,10 @@ class LogPane:
             chunks.append(lines)
             used += len(lines)
             i -= 1
+        gone = self._gone(width)
+        if i < 0 and used < room and gone:
+            chunks.append(gone)  # the top of what is kept: say that older rows are gone
+            used += len(gone)
         if i < 0 and used < room and self.offset and not _top:
             # scrolled to the top with room to spare: the top of the log fills the pane
             # (not a few rows at the bottom of a blank one)
@@ -377,9 +390,23 @@ class LogPane:
         self._drawn = (key, out)
         return out
 
+    def _gone(self, width: int) -> list[StyleAndTextTuples]:
+        """The line above the oldest row when older ones are no longer kept (the pane is
+        full, or the log's ring had dropped them when the pane was rebuilt): Home showed
+        #237530 as if the session began there."""
+        full = len(self.rows) >= (self.rows.maxlen or 0) - 2
+        if not (full or self.gone_upto > self.cleared_at):
+            return []
+        first = next((r.seq for r in self.rows if isinstance(r, Event)), 0)
+        upto = max(self.gone_upto, first - 1 if full else 0)
+        if upto <= self.cleared_at:
+            return []
+        return wrap([("class:log.more", f"… the events up to #{upto:04d} are no longer kept "
+                      "(--log-size sets how many are)")], width)
+
     def _offset_showing_top(self, width: int, height: int) -> int:
         """The offset at which the first row is at the top of a full pane (0: all fit)."""
-        used, n = 0, 0
+        used, n = len(self._gone(width)), 0
         for row in self.rows:
             lines = len(self.fragments(row, width))
             if used + lines > height - 1:
