@@ -55,6 +55,7 @@ COUNTDOWN_REDRAW = 1.0  # ... and while the state pane counts a timer down
 WIDE = 100  # columns from which the state pane is shown (narrower: F2 shows it)
 DRAIN_SLICE = 500  # events moved into the log pane between two looks at the keyboard
 WAIT_REDRAW = 0.2  # how often a live wait's count moves in the status line
+ESC_WAIT = 0.1  # a lone Esc is known as one after this long (prompt_toolkit: 0.5 s)
 KEYS_QUIET = 1.0  # seconds without a key after which the person is not typing
 TYPING = 0.5  # a key this recent: the person is typing ...
 TYPING_FRAME = 0.25  # ... and new events are drawn at most this often
@@ -115,6 +116,9 @@ class Explorer(Session):
             input=input,
             output=output,
         )
+        # a lone Esc (close help, close the menu) waited half a second to be told from the
+        # start of an escape sequence; a terminal sends a sequence's bytes together
+        self.app.ttimeoutlen = ESC_WAIT
 
     @property
     def columns(self) -> int:
