@@ -337,6 +337,11 @@ def _trace_problems(path: str) -> list[str]:
         files.check_target(files.WriteRequest(path, "--trace", force=True))
     except files.WriteRefused as e:
         return [f"--trace {path}: {e.message}"]
+    from reactor_repl.program.recording import overwrite_problem
+
+    problem = overwrite_problem(path)  # (a project's package.json is not a trace)
+    if problem:
+        return [f"--trace {problem}"]
     if not os.access(os.path.dirname(os.path.abspath(path)), os.W_OK):
         return [f"--trace {path}: the folder cannot be written"]
     return []

@@ -168,6 +168,10 @@ CASES = [
         X(r"beat 2", "loop.call", "beat()"),
         X(r"later ran", "timer.fire", "later()"),
     ], extra=[("deferred.unhandled", ("Unhandled error in Deferred",))]),
+    # a str UTF-8 cannot hold in an event: the events file was cut off, trace exited 1
+    Case("surrogate_name", [_prog("surrogate_name.py")], runs=1, expect=[
+        X(r"got a name of", "deferred.step", "got"),
+    ]),
     # ended by os._exit: the record was left empty
     Case("os_exit", [_prog("os_exit.py")], code=7, runs=1, expect=[
         X(r"first ran", "timer.fire", "first()"),

@@ -235,6 +235,42 @@ def test_the_events_file_is_never_the_program_nor_a_file_that_is_not_a_log(tmp_p
     assert notes.read_text(encoding="utf-8") == "mine\n"
 
 
+def test_output_files_are_checked_without_being_touched_and_written_safely(tmp_path):
+    """A run refused for its --trace emptied the --events log it was given; --trace
+    replaced a project's package.json (only the suffix was looked at); a symlink was
+    written through; one file for both lost the events; the logs were world-readable."""
+    prog = tmp_path / "p.py"
+    prog.write_text("from twisted.internet import reactor\n"
+                    "reactor.callLater(0, reactor.stop)\nreactor.run()\n", encoding="utf-8")
+    old = tmp_path / "old.jsonl"
+    old.write_text('{"seq": 1}\n', encoding="utf-8")
+    package = tmp_path / "package.json"
+    package.write_text('{"name": "mine"}\n', encoding="utf-8")
+    precious = tmp_path / "precious.txt"
+    precious.write_text("precious\n", encoding="utf-8")
+    (tmp_path / "link.jsonl").symlink_to(precious)
+    refused = [
+        (["--events", str(old), "--trace", str(tmp_path / "none" / "x.json")], "no folder"),
+        (["--trace", str(package)], "is not an event log or trace"),
+        (["--events", str(tmp_path / "link.jsonl")], "is not an event log or trace"),
+        (["--events", str(tmp_path / "same.json"), "--trace", str(tmp_path / "same.json")],
+         "give each its own file"),
+    ]
+    for options, why in refused:
+        r = cli("trace", *options, str(prog))
+        assert r.returncode == 2 and why in r.stderr, (options, r.stderr)
+    r = cli("run", "--trace", str(package), os.path.join(ROOT, "scenarios", "06-deferred-basics.rr"))
+    assert r.returncode == 2 and "is not an event log or trace" in r.stderr, r.stderr
+    assert old.read_text(encoding="utf-8") == '{"seq": 1}\n'
+    assert package.read_text(encoding="utf-8") == '{"name": "mine"}\n'
+    assert precious.read_text(encoding="utf-8") == "precious\n"
+    assert not (tmp_path / "same.json").exists()
+    r = cli("trace", "--events", str(old), str(prog))
+    assert r.returncode == 0, r.stderr
+    assert events_of(old)[-1]["kind"] == "session.end"
+    assert oct(os.stat(old).st_mode & 0o777) == oct(0o600)
+
+
 def test_a_relative_events_path_stays_where_it_was_given(tmp_path):
     """A program that changes its folder moved the events there (and left an empty file)."""
     mover = tmp_path / "mover.py"

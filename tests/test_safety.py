@@ -457,9 +457,12 @@ def test_the_trace_may_replace_an_old_trace(tmp_path, capsys):
     path = tmp_path / "s.rr"
     path.write_text("later 1 t1\nwait 2\n")
     out = tmp_path / "t.json"
-    out.write_text("old")
+    out.write_text('{"displayTimeUnit": "ms", "traceEvents": []}\n')  # an old one of ours
     assert cli.main(["run", str(path), "--quiet", "--trace", str(out)]) == 0
-    assert "traceEvents" in json.loads(out.read_text())
+    assert json.loads(out.read_text())["traceEvents"]
+    out.write_text("old")  # not a trace: kept
+    assert cli.main(["run", str(path), "--quiet", "--trace", str(out)]) == 2
+    assert out.read_text() == "old"
 
 
 # ------------------------------------------------------------- 9.11 a break left paused

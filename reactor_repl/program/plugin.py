@@ -42,16 +42,11 @@ def options_from(env: Mapping[str, str], reactor: str) -> Options:
 def _check_writable(path: str | None, var: str) -> None:
     if not path:
         return
-    from reactor_repl.program.recording import overwrite_problem
+    from reactor_repl.program.recording import write_problem
 
-    problem = overwrite_problem(path, sys.argv[0] if sys.argv else None)
+    problem = write_problem(path, sys.argv[0] if sys.argv else None)
     if problem:
         raise PluginError(f"{var}: {problem}")
-    try:
-        with open(path, "w", encoding="utf-8"):
-            pass
-    except OSError as e:
-        raise PluginError(f"{var}: cannot write {path}: {e.strerror or e}") from None
 
 
 def install(reactor: str = "default") -> Recording:

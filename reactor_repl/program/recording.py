@@ -15,6 +15,7 @@ from typing import IO, Any, NoReturn
 
 from reactor_repl.engine.core import Config, Engine
 from reactor_repl.engine.events import write_jsonl
+from reactor_repl.session import files
 from reactor_repl.engine.unlisted import Unlisted
 from reactor_repl.program.guard import ForeignReactor, Guard
 
@@ -55,9 +56,41 @@ def overwrite_problem(path: str, program: str | None = None) -> str | None:
     if program and os.path.exists(path) and os.path.exists(program) \
             and os.path.samefile(path, program):
         return f"{path} is the program itself: give the events another file"
-    if os.path.isfile(path) and not path.endswith(LOG_SUFFIXES):
+    if os.path.isfile(path) and not (path.endswith(LOG_SUFFIXES) and _ours(path)):
         return (f"{path} exists and is not an event log or trace ({', '.join(LOG_SUFFIXES)}): "
                 "not written over; give another file")
+    return None
+
+
+# how the files we write begin: an event log's first event, a trace's header
+OUR_BEGINNINGS = ('{"seq":', '{"displayTimeUnit":')
+
+
+def _ours(path: str) -> bool:
+    """An empty file, or one that begins as an event log or a trace of ours (the suffix
+    alone let --trace replace a project's package.json)."""
+    try:
+        with open(path, encoding="utf-8", errors="replace") as f:
+            head = f.read(64)
+    except OSError:
+        return True  # (unreadable: writing it will say why)
+    return not head.strip() or head.lstrip().startswith(OUR_BEGINNINGS)
+
+
+def write_problem(path: str, program: str | None = None) -> str | None:
+    """Why the recording could not be written to ``path`` when the program ends, found
+    before it begins (a typo in a folder's name) — without touching the file: a run
+    refused for another reason had emptied an earlier log."""
+    problem = overwrite_problem(path, program)
+    if problem:
+        return problem
+    if os.path.isdir(path):
+        return f"cannot write {path}: it is a folder"
+    folder = os.path.dirname(os.path.abspath(path))
+    if not os.path.isdir(folder):
+        return f"cannot write {path}: no folder {folder}"
+    if not os.access(folder, os.W_OK | os.X_OK):
+        return f"cannot write {path}: the folder {folder} is not writable"
     return None
 
 
@@ -218,7 +251,10 @@ class Recording:
         events = self.engine.log.snapshot()
         if self.options.events:
             try:
-                with open(self.options.events, "w", encoding="utf-8") as f:
+                # a new file renamed over the old one (a symlink is replaced, not written
+                # through), private, and text the program gave that UTF-8 cannot hold (a
+                # file name's surrogates) escaped: it had ended the process in a traceback
+                with files.created(self.options.events, overwrite=True) as f:
                     write_jsonl(events, f)
             except OSError as e:
                 problems.append(f"cannot write {self.options.events}: {e.strerror or e}")
@@ -226,7 +262,7 @@ class Recording:
             from reactor_repl.views import trace
 
             try:
-                with open(self.options.trace, "w", encoding="utf-8") as f:
+                with files.created(self.options.trace, overwrite=True) as f:
                     trace.write_trace(events, f)
             except OSError as e:
                 problems.append(f"cannot write {self.options.trace}: {e.strerror or e}")

@@ -10,6 +10,7 @@ file and no terminal, prints the log lines on stderr as they happen.
 from __future__ import annotations
 
 import gc
+import os
 import sys
 from typing import Any
 
@@ -54,21 +55,13 @@ def target_label(args: Any) -> str:
 
 
 def _writable(path: str | None, program: str | None = None) -> str | None:
-    """Create (or empty) an output file before the program runs: a typo in a directory
-    name is found before the program has done anything, not after."""
+    """Why an output file could not be written when the program ends, found before it
+    runs (a typo in a folder's name), or None."""
     if not path:
         return None
-    from reactor_repl.program.recording import overwrite_problem
+    from reactor_repl.program.recording import write_problem
 
-    problem = overwrite_problem(path, program)
-    if problem:
-        return problem
-    try:
-        with open(path, "w", encoding="utf-8"):
-            pass
-    except OSError as e:
-        return f"cannot write {path}: {e.strerror or e}"
-    return None
+    return write_problem(path, program)
 
 
 def main(args: Any, as_command: bool = False) -> int:
@@ -90,6 +83,9 @@ def main(args: Any, as_command: bool = False) -> int:
         if problem:
             _say(problem)
             return EXIT_USAGE
+    if args.events and args.trace and os.path.abspath(args.events) == os.path.abspath(args.trace):
+        _say(f"--events and --trace both name {args.events}: give each its own file")
+        return EXIT_USAGE
     headless = bool(args.events or args.trace)
     explorer = not headless and not args.line and on_terminal()
     options = Options(clock="virtual" if args.clock == "virtual" else "live",
