@@ -235,6 +235,20 @@ def test_the_events_file_is_never_the_program_nor_a_file_that_is_not_a_log(tmp_p
     assert notes.read_text(encoding="utf-8") == "mine\n"
 
 
+@pytest.mark.parametrize("waiting", [
+    [1], [{"age": "old"}], "x", [{"name": "d1", "age": "old"}], [{"name": "d1", "chain": 3}],
+    [{"name": "d1", "chain": [{"text": 5}]}], [{"name": "d1", "site": 7}]])
+def test_a_session_end_not_as_written_is_a_bad_line_not_a_traceback(tmp_path, waiting):
+    """A record edited by hand: view --waiting ended in AttributeError or KeyError."""
+    path = tmp_path / "w.jsonl"
+    end = {"seq": 1, "t": 0, "tick": 0, "kind": "session.end", "name": "", "thread": "reactor",
+           "text": "x", "data": {"waiting": waiting}}
+    path.write_text(json.dumps(end) + "\n", encoding="utf-8")
+    r = cli("view", "--waiting", str(path))
+    assert "Traceback" not in r.stderr, r.stderr
+    assert f"{path}:1:1: not an event: " in r.stdout + r.stderr
+
+
 def test_output_files_are_checked_without_being_touched_and_written_safely(tmp_path):
     """A run refused for its --trace emptied the --events log it was given; --trace
     replaced a project's package.json (only the suffix was looked at); a symlink was

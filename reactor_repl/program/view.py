@@ -35,11 +35,33 @@ def parse_line(text: str) -> Event:
         data = obj.get("data") or None
         if data is not None and not isinstance(data, dict):
             raise TypeError("data is not an object")
+        if data is not None and "waiting" in data:
+            _check_waiting(data["waiting"])
         return Event(int(obj["seq"]), float(obj.get("t", 0.0)), int(obj.get("tick", 0)),
                      str(obj["kind"]), str(obj.get("name", "")), str(obj.get("thread", "")),
                      str(obj.get("text", "")), data, bool(obj.get("internal", False)))
     except (TypeError, ValueError) as e:
         raise ValueError(1, f"not an event: {e}") from None
+
+
+def _check_waiting(waiting: Any) -> None:
+    """session.end's pending Deferreds, as ``waiting`` and the state pane read them: a
+    list of them, each named, its age a number, its chain a list of links (a record
+    edited by hand ended view in a traceback)."""
+    if not isinstance(waiting, list):
+        raise TypeError("waiting is not a list")
+    for w in waiting:
+        if not isinstance(w, dict) or not isinstance(w.get("name"), str):
+            raise TypeError("each of waiting is an object with a name")
+        if not isinstance(w.get("age", 0), (int, float)) or isinstance(w.get("age"), bool):
+            raise TypeError(f"the age of {w['name']} is not a number")
+        chain = w.get("chain", [])
+        if not isinstance(chain, list) or not all(
+                isinstance(c, dict) and isinstance(c.get("text", ""), str) for c in chain):
+            raise TypeError(f"the chain of {w['name']} is not a list of links")
+        for key in ("site", "state"):
+            if not isinstance(w.get(key, ""), str):
+                raise TypeError(f"the {key} of {w['name']} is not text")
 
 
 def read_events(path: str, lines: Iterator[str]) -> Iterator[Event | str]:
