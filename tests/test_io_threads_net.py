@@ -157,6 +157,17 @@ def test_py_statement_and_step_see_named_objects():
     assert [e.text for e in events if e.kind == "log" and e.data.get("py")] == ["42"]
 
 
+def test_a_py_line_that_exits_is_an_error_and_the_session_goes_on():
+    """SystemExit from a py line was only Twisted's log line: the run passed."""
+    events = run_scenario("py raise SystemExit(3)\npy raise KeyboardInterrupt\nnote after\n")
+    assert [e.text for e in events if e.kind == "error"] == [
+        "<test>:1: py raise SystemExit(3): SystemExit: 3 — py does not end the session: "
+        "quit (or stop) does",
+        "<test>:2: py raise KeyboardInterrupt: KeyboardInterrupt — py does not end the "
+        "session: quit (or stop) does"]
+    assert [e.text for e in events if e.kind == "note"] == ["after"]
+
+
 def test_a_py_line_takes_its_own_prints_not_another_threads(capsys):
     """While a py line runs, what another thread prints (a pool job, a traced program's
     thread) goes where it goes without the explorer, not into the line's output."""

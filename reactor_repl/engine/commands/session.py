@@ -104,6 +104,9 @@ def py(eng: Engine, p: Parsed) -> None:
         value = eval(compiled, ns) if is_expr else exec(compiled, ns)
     except Exception as e:
         raise CommandError(f"{type(e).__name__}: {e}") from None
+    except (SystemExit, KeyboardInterrupt) as e:  # (Twisted logged it; the run passed)
+        raise CommandError(type(e).__name__ + (f": {e}" if str(e) else ""),
+                           "py does not end the session: quit (or stop) does") from None
     finally:
         if sys.stdout is mine:
             sys.stdout = before
