@@ -97,3 +97,12 @@ def test_quit_while_a_callback_never_returns_leaves_within_a_second(
     code, gone = sane_and_gone(t)
     assert code == 130
     assert gone - sent < 1.2  # GRACE (0.6 s) for the program, then the process ends
+
+
+def test_a_program_that_ends_by_os_exit_leaves_the_terminal_as_it_was(
+        term_factory) -> None:  # type: ignore[no-untyped-def]
+    """No exit handler runs after ``os._exit``: the shell came back in raw mode, no echo."""
+    t = term_factory("trace", "tests/traced/os_exit_later.py")
+    t.wait_for("tracing tests/traced/os_exit_later.py")
+    code, _ = sane_and_gone(t, timeout=5)
+    assert code == 5

@@ -112,6 +112,7 @@ class Beside:
         terminal = fds.start()
         self.fds = fds
         restore = self._on_fatal_signals(fds)
+        self.recording.before_exit.append(self._leave_terminal)
         try:
             ex = TraceExplorer(self.recording.engine, self,
                                internals=bool(getattr(self.args, "internals", False)),
@@ -226,12 +227,17 @@ class Beside:
     # ------------------------------------------------------------ the terminal
     def _hard_exit(self, code: int) -> None:
         """The program did not end in time after a quit: the terminal as it was, then go."""
+        self._leave_terminal()
+        os._exit(code)
+
+    def _leave_terminal(self) -> None:
+        """The process ends now (a quit the program ignores, or the program's own
+        ``os._exit``: no exit handler runs): its output shown, the terminal as it was."""
         try:
             self.fds.stop(wait=0.05)
         except Exception:
             pass
         _restore_terminal(self._tty)
-        os._exit(code)
 
     def _on_fatal_signals(self, fds: Any) -> Callable[[], None]:
         """SIGTERM/SIGHUP that would end the process (no handler of the program's): the

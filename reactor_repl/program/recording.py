@@ -111,6 +111,7 @@ class Recording:
         self.pid = os.getpid()  # a child the program forks ends without a recording's end
         self._stopping = False  # --strict: a hang asked the program's reactor to stop
         self._real_exit: Any = None  # os._exit, while ours stands in its place
+        self.before_exit: list[Any] = []  # called first when the program calls os._exit
 
     @property
     def reactor(self) -> Any:
@@ -155,6 +156,11 @@ class Recording:
             if not self.finished and not self._forked():
                 self.finished = True
                 os._exit = real
+                for fn in self.before_exit:  # (the explorer beside it: the terminal)
+                    try:
+                        fn()
+                    except Exception:
+                        pass
                 try:
                     self.engine.record_end(f"the program called os._exit({status})")
                     if self.printer is not None:
