@@ -168,6 +168,11 @@ CASES = [
         X(r"beat 2", "loop.call", "beat()"),
         X(r"later ran", "timer.fire", "later()"),
     ], extra=[("deferred.unhandled", ("Unhandled error in Deferred",))]),
+    # the program's own __repr__/__str__ ran for the recording (8 times an object)
+    Case("own_repr", [_prog("own_repr.py")], runs=1, expect=[
+        X(r"checking a token", "deferred.step", "check", "<Token>"),
+        X(r"recovered", "deferred.step", "recover"),
+    ]),
     # a str UTF-8 cannot hold in an event: the events file was cut off, trace exited 1
     Case("surrogate_name", [_prog("surrogate_name.py")], runs=1, expect=[
         X(r"got a name of", "deferred.step", "got"),

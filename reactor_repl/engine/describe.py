@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import os
+import reprlib
+import sysconfig
 from typing import Any, Callable
 
+import twisted
 from twisted.internet import defer
 from twisted.python.failure import Failure
 
@@ -11,6 +15,84 @@ from reactor_repl.language.values import show_value
 
 PAYLOAD_SHOWN = 60  # characters of bytes shown in a line
 PAYLOAD_KEPT = 256  # characters of a payload kept in an event's data (and its length)
+
+# Whether a value's own __repr__ (and an exception's own __str__) may run to describe it.
+# In a session they are the person's values; a traced program never called them itself:
+# its __repr__ ran 8 times an object (a side effect, and a slow one made timers late).
+_program_code = [True]
+# where the code that may run lives: Python's own library, Twisted, this tool
+_TRUSTED = tuple(os.path.join(os.path.realpath(d), "") for d in (
+    sysconfig.get_paths()["stdlib"], os.path.dirname(twisted.__file__),
+    os.path.dirname(os.path.dirname(__file__))))
+
+
+def program_code(allowed: bool) -> None:
+    """A traced program's recording (False): values are described without running the
+    program's own ``__repr__``/``__str__``, as ``<ClassName>``."""
+    _program_code[0] = allowed
+
+
+def _own_code(cls: type, method: str) -> bool:
+    """``cls.method`` is Python code of the program's (not C, the stdlib, Twisted)."""
+    code = getattr(getattr(cls, method, None), "__code__", None)
+    if code is None:
+        return False
+    path = os.path.realpath(code.co_filename)
+    stdlib, *ours = _TRUSTED
+    if path.startswith(tuple(ours)):
+        return False
+    return not (path.startswith(stdlib) and "site-packages" not in path)
+
+
+class _ProgramRepr(reprlib.Repr):
+    """repr with containers walked here, and an object whose ``__repr__`` is the
+    program's shown as ``<ClassName>``."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.maxlevel = 4
+        self.maxlist = self.maxtuple = self.maxset = self.maxfrozenset = 32
+        self.maxdeque = self.maxdict = 32
+        self.maxstring = self.maxother = self.maxlong = PAYLOAD_KEPT
+
+    def repr_instance(self, x: Any, level: int) -> str:
+        cls = type(x)
+        if _own_code(cls, "__repr__"):
+            return f"<{cls.__qualname__}>"
+        try:
+            return repr(x)
+        except Exception:
+            return f"<{cls.__qualname__}>"
+
+
+_PROGRAM_REPR = _ProgramRepr()
+
+
+def shown_repr(value: Any) -> str:
+    """``repr(value)`` — in a traced program, without running the program's code."""
+    if _program_code[0]:
+        return repr(value)
+    return _PROGRAM_REPR.repr(value)
+
+
+def raised_text(e: BaseException) -> str:
+    """``Type: message`` of an exception the program raised (its own ``__str__`` not run
+    in a traced program: ``Type`` alone)."""
+    if not _program_code[0] and _own_code(type(e), "__str__"):
+        return type(e).__name__
+    try:
+        message = str(e)
+    except Exception:
+        message = ""
+    return f"{type(e).__name__}: {message}"
+
+
+def show_plain(value: Any) -> str:
+    """As ``show_value``: short, a class by its name."""
+    if _program_code[0]:
+        return show_value(value)
+    text = value.__name__ if isinstance(value, type) else shown_repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."
 
 
 def plural(n: int, word: str) -> str:
@@ -35,6 +117,8 @@ def failure_message(f: Failure) -> str:
     if isinstance(exc, defer.FirstError):
         inner = exc.subFailure
         return f"#{exc.index} {failure_type(inner)}: {failure_message(inner)}".rstrip(": ")
+    if not _program_code[0] and isinstance(exc, BaseException) and _own_code(type(exc), "__str__"):
+        return ""  # (its own __str__: the program's code)
     try:
         text = " ".join(f.getErrorMessage().split())
     except Exception:  # a broken __str__ in the person's exception
@@ -57,7 +141,7 @@ def show_result(value: Any) -> str:
         name = deferred_name(value)
         return f"<Deferred {name}>" if name else "<Deferred>"
     try:
-        return show_value(value)
+        return show_plain(value)
     except Exception:
         return f"<{type(value).__name__}>"
 
@@ -78,7 +162,7 @@ def plain_result(value: Any, depth: int = 0) -> Any:
     if isinstance(value, (bytes, bytearray)):
         return payload(bytes(value))["data"]
     try:
-        text = repr(value)
+        text = shown_repr(value)
     except Exception:
         text = f"<{type(value).__name__}>"
     return text if len(text) <= PAYLOAD_KEPT else text[:PAYLOAD_KEPT] + "…"

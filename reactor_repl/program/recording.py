@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import IO, Any, NoReturn
 
 from reactor_repl.engine.core import Config, Engine
+from reactor_repl.engine import describe
 from reactor_repl.engine.events import write_jsonl
 from reactor_repl.session import files
 from reactor_repl.engine.unlisted import Unlisted
@@ -125,6 +126,7 @@ class Recording:
 
             cls = recording_asyncio_class()
         eng = self.engine
+        describe.program_code(False)  # the program's own __repr__ runs only when it asks
         eng.install(cls, take_log=False, thread="reactor", tune_gc=False)
         r = eng.reactor
         if eng.virtual:

@@ -12,6 +12,8 @@ from twisted.python.failure import Failure
 from reactor_repl.engine.describe import (
     label_of,
     plain_result,
+    raised_text,
+    show_plain,
     show_result,
 )
 from reactor_repl.engine.recorder.base import (
@@ -20,7 +22,6 @@ from reactor_repl.engine.recorder.base import (
     suspension_site,
 )
 from reactor_repl.engine.events import RUNNING
-from reactor_repl.language.values import show_value
 from reactor_repl.engine.registry import (
     DState,
     Link,
@@ -323,7 +324,7 @@ class _Raised:
     __slots__ = ("text", "site")
 
     def __init__(self, e: BaseException) -> None:
-        self.text = f"{type(e).__name__}: {e}"
+        self.text = raised_text(e)
         self.site = sites.raised_at_tb(e.__traceback__)  # where the person's code raised it
 
 
@@ -346,7 +347,7 @@ def _added(callback: str, errback: str, index: int) -> tuple[str, dict[str, Any]
 def _stepped(branch: str, label: str, index: int, result: Any,
              out: Any) -> tuple[str, dict[str, Any]]:
     """A deferred.step event's text and data (``out`` is RUNNING while it runs)."""
-    head = f"{branch} {label}: {show_value(result)} → "  # (show_result of a plain value)
+    head = f"{branch} {label}: {show_plain(result)} → "  # (show_result of a plain value)
     data: dict[str, Any] = {"branch": branch, "step": label, "index": index,
                             "input": _plain(result)}
     if out is RUNNING:
@@ -361,11 +362,13 @@ def _stepped(branch: str, label: str, index: int, result: Any,
         data["output"] = out.plain
         return head + out.text, data
     data["output"] = _plain(out)
-    return head + show_value(out), data
+    return head + show_plain(out), data
 
 
 def _plain(value: Any) -> Any:
-    """plain_result of a plain value (no Failure or Deferred to look for)."""
-    if value.__class__ is str or value.__class__ is bytes:
-        return plain_result(value)
-    return value
+    """plain_result of a plain value (no Failure or Deferred to look for): a number kept
+    as it is, anything else in words (an object of the program's kept in an event lived
+    as long as the ring, and its __repr__ ran when the events were written)."""
+    if value is None or value.__class__ in (int, float, bool):
+        return value
+    return plain_result(value)

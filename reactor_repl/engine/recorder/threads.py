@@ -8,6 +8,7 @@ from typing import Any, Callable
 from reactor_repl.engine.clock import Activity
 from reactor_repl.engine.describe import (
     label_of,
+    raised_text,
     show_result,
 )
 from reactor_repl.engine.recorder.base import (
@@ -77,14 +78,14 @@ class ThreadsPart(Base):
             site = sites.raised_at_tb(e.__traceback__)  # where the person's code raised it
             at = f" (at {site})" if site else ""
             if not clock.shutdown.is_set():
-                data = {"seconds": round(took, 6), "raised": f"{type(e).__name__}: {e}"}
+                data = {"seconds": round(took, 6), "raised": raised_text(e)}
                 if site:
                     data["site"] = site
                 eng.record("thread.end", rec.name,
-                           f"finished after {took:g}s, raising {type(e).__name__}: {e}{at}",
+                           f"finished after {took:g}s, raising {raised_text(e)}{at}",
                            data, internal)
             rec.ok = False
-            rec.result_text = f"raised {type(e).__name__}: {e}{at}"
+            rec.result_text = f"raised {raised_text(e)}{at}"
             raise
         finally:
             eng._local.activity = None
