@@ -32,6 +32,23 @@ def test_timer_bad_command_help_quit(term_factory) -> None:  # type: ignore[no-u
     assert t.exit_code() == 0
 
 
+def test_py_os_exit_leaves_the_terminal_as_it_was(term_factory) -> None:  # type: ignore[no-untyped-def]
+    """``py os._exit(5)``: no exit handler runs after it; the shell came back raw."""
+    import termios
+
+    t = term_factory("--clock", "virtual", "--allow-python")
+    t.wait_for("rr 0.000s>")
+    t.type("py import os; os._exit(5)")
+    deadline = time.monotonic() + 5
+    while t.child.isalive() and time.monotonic() < deadline:
+        t.pump(0.01)
+    assert not t.child.isalive()
+    modes = termios.tcgetattr(t.child.child_fd)
+    assert modes[3] & termios.ICANON and modes[3] & termios.ECHO, "the tty is left raw"
+    t.child.close()
+    assert t.child.exitstatus == 5
+
+
 def test_blocked_live_then_queued_command_runs(term_factory) -> None:  # type: ignore[no-untyped-def]
     t = term_factory()
     t.wait_for("rr>")

@@ -22,16 +22,16 @@ from __future__ import annotations
 import os
 import signal
 import sys
-import termios
 import threading
 from typing import Any, Callable
 
 from reactor_repl.program import launch
 from reactor_repl.program.guard import ended_by
+from reactor_repl.ui.tty import modes as tty_modes
+from reactor_repl.ui.tty import restore as restore_tty
 
 GRACE = 0.6  # seconds the program gets to end after a quit stopped its reactor
 EXIT_INTERRUPTED = 130
-LEAVE_SCREEN = "\x1b[?1049l\x1b[?25h\x1b[0m"  # off the alternate screen, cursor shown
 
 
 class Beside:
@@ -107,7 +107,7 @@ class Beside:
 
         warnings: list[str] = []
         history = open_history(warnings.append)
-        self._tty = _modes(0)
+        self._tty = tty_modes(0)
         fds = DescriptorCapture(self.recording.engine)
         terminal = fds.start()
         self.fds = fds
@@ -237,7 +237,7 @@ class Beside:
             self.fds.stop(wait=0.05)
         except Exception:
             pass
-        _restore_terminal(self._tty)
+        restore_tty(self._tty)
 
     def _on_fatal_signals(self, fds: Any) -> Callable[[], None]:
         """SIGTERM/SIGHUP that would end the process (no handler of the program's): the
@@ -249,7 +249,7 @@ class Beside:
                 fds.stop(wait=0.05)
             except Exception:
                 pass
-            _restore_terminal(self._tty)
+            restore_tty(self._tty)
             signal.signal(signum, signal.SIG_DFL)
             os.kill(os.getpid(), signum)
 
@@ -263,23 +263,3 @@ class Beside:
                     signal.signal(sig, handler)
 
         return restore
-
-
-def _modes(fd: int) -> list[Any] | None:
-    try:
-        return termios.tcgetattr(fd)
-    except (termios.error, OSError):
-        return None
-
-
-def _restore_terminal(modes: list[Any] | None) -> None:
-    """Cooked mode, the main screen, the cursor: what the explorer changed, put back."""
-    if modes is not None:
-        try:
-            termios.tcsetattr(0, termios.TCSANOW, modes)
-        except (termios.error, OSError):
-            pass
-    try:
-        os.write(1, LEAVE_SCREEN.encode())
-    except OSError:
-        pass

@@ -56,7 +56,10 @@ def main(args: Any, config: Config, play: str | None = None) -> int:
         session.warn(w)
     if isinstance(history, PrivateFileHistory):
         history.warn = session.warn
-    code = session.run()
+    from reactor_repl.ui.tty import restored_on_os_exit
+
+    with restored_on_os_exit():
+        code = session.run()
     # the program ends next: Python's last full collection would scan the ring and the
     # log pane's rows (300,000 objects) on the way out; frozen, it leaves them alone
     import gc
