@@ -168,6 +168,11 @@ CASES = [
         X(r"beat 2", "loop.call", "beat()"),
         X(r"later ran", "timer.fire", "later()"),
     ], extra=[("deferred.unhandled", ("Unhandled error in Deferred",))]),
+    # the program's own info lines were hidden as Twisted's chatter
+    Case("program_logs", [_prog("program_logs.py")], runs=1, expect=[
+        X(r"logging two lines", "timer.fire", "report()"),
+    ], extra=[("log", ("the program's own info line 1",)),
+              ("log", ("the program's legacy line",))]),
     # the program's own __repr__/__str__ ran for the recording (8 times an object)
     Case("own_repr", [_prog("own_repr.py")], runs=1, expect=[
         X(r"checking a token", "deferred.step", "check", "<Token>"),
@@ -512,3 +517,12 @@ def test_an_unhandled_error_is_named_after_its_deferred(runs):
         warned = [e["name"] for e in t.events if e["kind"] == "warn.unhandled"]
         logged = [e["name"] for e in t.events if e["kind"] == "deferred.unhandled"]
         assert warned and logged == warned, (warned, logged)
+
+
+def test_the_programs_own_info_lines_are_shown_and_twisteds_chatter_hidden(runs):
+    """Every info line was internal (hidden unless `internals on`), the program's too."""
+    events = runs["program_logs"]["trace"][0].events
+    shown = {e["text"]: not e.get("internal", False) for e in events if e["kind"] == "log"}
+    assert shown["the program's own info line 1"] and shown["the program's legacy line"]
+    chatter = [text for text in shown if text.startswith("Starting factory")]
+    assert chatter and not any(shown[text] for text in chatter)

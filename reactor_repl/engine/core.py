@@ -540,7 +540,8 @@ class Engine:
                 if text.startswith("(debug") else "Unhandled error in Deferred: " + text
         elif text.startswith("Main loop terminated"):
             return
-        elif data.get("level") in ("info", "debug") and "error" not in data:
+        elif data.get("level") in ("info", "debug") and "error" not in data \
+                and twistedlog.twisteds_chatter(event):
             internal = True  # Twisted's chatter ("Starting factory …"): there, but hidden
         self.record(kind, name, text, data, internal)
 

@@ -136,6 +136,34 @@ def describe(event: dict[str, Any]) -> tuple[str, dict[str, Any]]:
     return text.replace("\n", " ")[:300], data
 
 
+def twisteds_chatter(event: dict[str, Any]) -> bool:
+    """An info or debug line that Twisted itself logged ("Starting factory …"), not the
+    program (its own ``Logger().info``, ``log.msg``): the log hides only Twisted's.
+    Called while the line is being logged: a legacy ``log.msg`` is told by its caller."""
+    namespace = str(event.get("log_namespace", ""))
+    if namespace != "log_legacy":
+        return namespace.startswith("twisted.") or namespace.startswith("reactor_repl")
+    import sys
+
+    twisted_dir = os.path.dirname(_twisted_file())
+    passing = (os.path.join(twisted_dir, "python", "log.py"),
+               os.path.join(twisted_dir, "python", "threadable.py"),  # (msg is synchronized)
+               os.path.join(twisted_dir, "logger", ""), _OURS)
+    frame = sys._getframe(1)
+    while frame is not None:
+        path = frame.f_code.co_filename
+        if not path.startswith(passing):
+            return path.startswith(twisted_dir)
+        frame = frame.f_back
+    return True
+
+
+def _twisted_file() -> str:
+    import twisted
+
+    return str(twisted.__file__)
+
+
 def _raised_at(failure: Any) -> str:
     """``file:line`` of the innermost frame of the person's code in a failure's traceback
     (not Twisted's, the standard library's or the recorder's), or ""."""
