@@ -285,6 +285,22 @@ def test_output_files_are_checked_without_being_touched_and_written_safely(tmp_p
     assert oct(os.stat(old).st_mode & 0o777) == oct(0o600)
 
 
+def test_a_compiled_program_runs_as_python_runs_it(tmp_path):
+    """`python prog.pyc` runs it; trace said SyntaxError (null bytes) and exited 1."""
+    import py_compile
+
+    source = tmp_path / "hello.py"
+    source.write_text("from twisted.internet import reactor\n"
+                      "print('compiled:', __file__.endswith('.pyc'))\n"
+                      "reactor.callLater(0, reactor.stop)\nreactor.run()\n", encoding="utf-8")
+    compiled = py_compile.compile(str(source), cfile=str(tmp_path / "hello.pyc"))
+    plain = subprocess.run([sys.executable, compiled], capture_output=True, text=True,
+                           timeout=60)
+    traced = cli("trace", "--events", str(tmp_path / "e.jsonl"), compiled)
+    assert (traced.returncode, traced.stdout, traced.stderr) == (0, "compiled: True\n", "")
+    assert (plain.returncode, plain.stdout) == (0, traced.stdout)
+
+
 def test_a_relative_events_path_stays_where_it_was_given(tmp_path):
     """A program that changes its folder moved the events there (and left an empty file)."""
     mover = tmp_path / "mover.py"

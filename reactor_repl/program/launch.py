@@ -17,7 +17,8 @@ import signal
 import sys
 import threading
 import types
-from importlib.machinery import SourceFileLoader
+from importlib.machinery import SourceFileLoader, SourcelessFileLoader
+from importlib.util import MAGIC_NUMBER
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
@@ -134,8 +135,15 @@ def _run_script(path: str) -> None:
     main = _fresh_main()
     main.__file__ = full
     main.__cached__ = None  # type: ignore[attr-defined]
-    main.__loader__ = SourceFileLoader("__main__", full)
-    code = compile(source, full, "exec", dont_inherit=True)
+    if source[:4] == MAGIC_NUMBER:  # a compiled file, which python runs too (the
+        # header: magic, flags, and the source's date and size or its hash)
+        import marshal
+
+        main.__loader__ = SourcelessFileLoader("__main__", full)
+        code = marshal.loads(source[16:])
+    else:
+        main.__loader__ = SourceFileLoader("__main__", full)
+        code = compile(source, full, "exec", dont_inherit=True)
     exec(code, main.__dict__)
 
 
