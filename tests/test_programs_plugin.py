@@ -80,6 +80,24 @@ def test_twistd_runs_a_tac_on_the_recording_reactor(tmp_path):
     assert "Server Shut Down." in logs  # twistd's own log, recorded as it went by
 
 
+def test_twistd_as_a_daemon_records_what_the_daemon_does(tmp_path):
+    """Without -n the application runs in a grandchild: nothing was recorded (a forked
+    child never writes its parent's files, and the parents ended by os._exit)."""
+    out = tmp_path / "daemon.jsonl"
+    r = run([launcher("twistd"), "--reactor=repl", f"--pidfile={tmp_path / 'twistd.pid'}",
+             f"--logfile={tmp_path / 'twistd.log'}", "-y",
+             os.path.join(PROGRAMS, "echo_service.tac")], tmp_path, out)
+    assert r.returncode == 0, r.stdout + r.stderr
+    evs: list[dict] = []
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline and not (evs and evs[-1]["kind"] == "session.end"):
+        time.sleep(0.1)  # the daemon goes on after twistd returned: its record comes later
+        evs = events_of(out) if out.exists() else []
+    assert evs[0]["kind"] == "session.start" and evs[-1]["kind"] == "session.end"
+    logs = [e["text"] for e in evs if e["kind"] == "log"]
+    assert "client got ping" in logs and "Server Shut Down." in logs
+
+
 def test_twist_stopped_by_a_signal_still_leaves_its_events(tmp_path):
     """twist re-raises SIGTERM after the reactor stops (atexit never runs): the
     events are written, complete, before it does."""

@@ -66,7 +66,30 @@ def install(reactor: str = "default") -> Recording:
     recording.reactor.addSystemEventTrigger("after", "shutdown", _on_stop, recording)
     atexit.register(_at_exit, recording)
     _finish_before_signal_exit(recording)
+    _follow_the_daemon(recording)
     return recording
+
+
+def _follow_the_daemon(recording: Recording) -> None:
+    """twistd without -n: the application runs in a grandchild (two forks; each parent
+    ends by os._exit). The parents leave the record alone and the daemon carries it on:
+    it recorded nothing (a forked child never writes the parent's files)."""
+    module = sys.modules.get("twisted.scripts._twistd_unix")
+    runner = getattr(module, "UnixApplicationRunner", None)
+    daemonize = getattr(runner, "daemonize", None)
+    if daemonize is None or getattr(daemonize, "_rr_follows", False):
+        return
+
+    def follow(self: Any, reactor: Any) -> Any:
+        recording.handing_over = True  # (the parents' os._exit: not the program's end)
+        w = daemonize(self, reactor)  # returns in the daemon only
+        recording.adopt()
+        return w
+
+    follow._rr_follows = True  # type: ignore[attr-defined]
+    follow.__name__, follow.__qualname__, follow.__doc__ = (
+        daemonize.__name__, daemonize.__qualname__, daemonize.__doc__)
+    runner.daemonize = follow  # type: ignore[union-attr]
 
 
 # where twistd and twist end by the signal that stopped them (they send it to themselves:

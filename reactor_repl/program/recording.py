@@ -113,6 +113,7 @@ class Recording:
         self._stopping = False  # --strict: a hang asked the program's reactor to stop
         self._real_exit: Any = None  # os._exit, while ours stands in its place
         self.before_exit: list[Any] = []  # called first when the program calls os._exit
+        self.handing_over = False  # twistd daemonizing: its parents' os._exit ends nothing
 
     @property
     def reactor(self) -> Any:
@@ -155,7 +156,7 @@ class Recording:
         real = self._real_exit = os._exit
 
         def _exit(status: int, /) -> NoReturn:
-            if not self.finished and not self._forked():
+            if not self.finished and not self._forked() and not self.handing_over:
                 self.finished = True
                 os._exit = real
                 for fn in self.before_exit:  # (the explorer beside it: the terminal)
@@ -243,6 +244,18 @@ class Recording:
         if self.printer is not None:
             self.printer.flush()
         return problems + self.write()
+
+    def adopt(self) -> None:
+        """This process carries the recording on (twistd's daemon, forked twice): it writes
+        the files; the threads the recording ran did not come through the forks."""
+        self.pid = os.getpid()
+        self.handing_over = False
+        eng = self.engine
+        if not eng.virtual and eng.watchdog is not None:
+            from reactor_repl.engine.watchdog import Watchdog
+
+            eng.watchdog = Watchdog(eng, eng.config.slow, eng.clock.shutdown)
+            eng.watchdog.start()
 
     def _forked(self) -> bool:
         """This is a child the program forked: ending the recording here would close the
