@@ -285,6 +285,20 @@ def test_output_files_are_checked_without_being_touched_and_written_safely(tmp_p
     assert oct(os.stat(old).st_mode & 0o777) == oct(0o600)
 
 
+def test_line_keeps_printing_when_the_program_closes_its_stderr(tmp_path):
+    """--line printed the log to the program's fd 2: closed by the program, the log was
+    gone (and a dup2 over it sent the log into the program's pipe)."""
+    prog = tmp_path / "closes.py"
+    prog.write_text("import os\nfrom twisted.internet import reactor\n"
+                    "def f():\n    os.close(2)\n    reactor.callLater(0, reactor.stop)\n"
+                    "reactor.callLater(0.01, f)\nreactor.run()\nprint('done')\n",
+                    encoding="utf-8")
+    r = cli("trace", "--line", str(prog))
+    assert r.returncode == 0 and r.stdout == "done\n", r.stderr
+    assert "reactor.stop    reactor.stop()" in r.stderr
+    assert "session.end" in r.stderr
+
+
 def test_a_compiled_program_runs_as_python_runs_it(tmp_path):
     """`python prog.pyc` runs it; trace said SyntaxError (null bytes) and exited 1."""
     import py_compile

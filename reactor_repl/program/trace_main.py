@@ -64,6 +64,18 @@ def _writable(path: str | None, program: str | None = None) -> str | None:
     return write_problem(path, program)
 
 
+def _our_stderr() -> Any:
+    """Where --line prints the log: standard error as it is now, on a descriptor of our
+    own — a program that closes or redirects its fd 2 (``os.close(2)``, ``dup2``) took
+    the whole log with it."""
+    try:
+        fd = os.dup(sys.stderr.fileno())
+    except (AttributeError, OSError, ValueError):
+        return sys.stderr
+    return open(fd, "w", encoding=sys.stderr.encoding or "utf-8",
+                errors=sys.stderr.errors or "backslashreplace", buffering=1, closefd=True)
+
+
 def main(args: Any, as_command: bool = False) -> int:
     """Run the traced program; return its exit code. ``as_command``: this is the
     process's last act, so an interrupted program may end it by SIGINT as Python would."""
@@ -91,7 +103,7 @@ def main(args: Any, as_command: bool = False) -> int:
     options = Options(clock="virtual" if args.clock == "virtual" else "live",
                       reactor=args.reactor, log_size=args.log_size, slow=args.slow,
                       events=args.events, trace=args.trace,
-                      lines=sys.stderr if (args.line or not headless) and not explorer
+                      lines=_our_stderr() if (args.line or not headless) and not explorer
                       else None,
                       internals=args.internals, strict=bool(getattr(args, "strict", False)),
                       places=tuple(getattr(args, "places", None) or ()))
