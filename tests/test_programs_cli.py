@@ -299,6 +299,26 @@ def test_line_keeps_printing_when_the_program_closes_its_stderr(tmp_path):
     assert "session.end" in r.stderr
 
 
+def test_view_says_what_a_file_is_when_it_is_not_an_event_log(tmp_path):
+    """A Perfetto trace gave a "not JSON" line for each of its lines and an empty
+    explorer; an empty file said nothing; `view -` looked for a file named '-'."""
+    empty = tmp_path / "empty.jsonl"
+    empty.write_text("", encoding="utf-8")
+    r = cli("view", str(empty))
+    assert r.returncode == 0 and "no events in it" in r.stderr, r.stderr
+    trace = tmp_path / "t.json"
+    assert cli("run", "--trace", str(trace), os.path.join(
+        ROOT, "scenarios", "06-deferred-basics.rr")).returncode == 0
+    r = cli("view", str(trace))
+    assert r.returncode == 2 and r.stderr.count("\n") == 1, r.stderr
+    assert "a trace (Chrome/Perfetto JSON), not an event log" in r.stderr
+    events = tmp_path / "e.jsonl"
+    events.write_text(cli("run", "--json", os.path.join(
+        ROOT, "scenarios", "06-deferred-basics.rr")).stdout, encoding="utf-8")
+    r = cli("view", "-", stdin=events.read_text(encoding="utf-8"))
+    assert r.returncode == 0 and "session.end" in r.stdout, r.stderr
+
+
 def test_a_compiled_program_runs_as_python_runs_it(tmp_path):
     """`python prog.pyc` runs it; trace said SyntaxError (null bytes) and exited 1."""
     import py_compile

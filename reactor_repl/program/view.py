@@ -81,13 +81,20 @@ def main(args: Any) -> int:
     from reactor_repl.views.text import LinePrinter
 
     try:
-        f = open(args.file, encoding="utf-8", errors="replace")
+        f = sys.stdin if args.file == "-" else open(args.file, encoding="utf-8",
+                                                     errors="replace")
     except OSError as e:
         print(f"{args.file}: cannot read: {e.strerror or e}", file=sys.stderr)
         return 2
+    if args.file != "-":
+        problem = _not_a_log(f)
+        if problem is not None:
+            f.close()
+            print(f"{args.file}: {problem}", file=sys.stderr)
+            return 2 if problem != EMPTY else 0
     if getattr(args, "waiting", False) or getattr(args, "at", None) is not None:
         return _waiting(args, f)
-    if not args.json and _on_terminal():
+    if not args.json and args.file != "-" and _on_terminal():
         return _explore(args, f)
     printer = LinePrinter(sys.stdout, json=args.json, internals=args.internals)
     places = places_of(args)
@@ -104,6 +111,26 @@ def main(args: Any) -> int:
             printer(item)
     printer.flush()
     return 2 if bad else 0
+
+
+EMPTY = "no events in it (an empty file: was the recording's process killed?)"
+
+
+def _not_a_log(f: Any) -> str | None:
+    """Why a file is not an event log, from its first characters (then read from the
+    start again): a Perfetto trace gave a "not JSON" line for each of its lines."""
+    try:
+        head = f.read(64)
+        f.seek(0)
+    except (OSError, ValueError):
+        return None  # (a pipe, a FIFO: read as it comes)
+    start = head.lstrip()
+    if not start:
+        return EMPTY
+    if start.startswith(('{"displayTimeUnit"', '{"traceEvents"', "[")):
+        return ("a trace (Chrome/Perfetto JSON), not an event log: open it in "
+                "https://ui.perfetto.dev; view reads the .jsonl of --events or export x.jsonl")
+    return None
 
 
 def _on_terminal() -> bool:
