@@ -252,7 +252,8 @@ def test_a_session_end_not_as_written_is_a_bad_line_not_a_traceback(tmp_path, wa
 def test_output_files_are_checked_without_being_touched_and_written_safely(tmp_path):
     """A run refused for its --trace emptied the --events log it was given; --trace
     replaced a project's package.json (only the suffix was looked at); a symlink was
-    written through; one file for both lost the events; the logs were world-readable."""
+    written through; one file for both lost the events; the logs were world-readable;
+    '' and '-' and a trace in a .jsonl were taken."""
     prog = tmp_path / "p.py"
     prog.write_text("from twisted.internet import reactor\n"
                     "reactor.callLater(0, reactor.stop)\nreactor.run()\n", encoding="utf-8")
@@ -268,7 +269,10 @@ def test_output_files_are_checked_without_being_touched_and_written_safely(tmp_p
         (["--trace", str(package)], "is not an event log or trace"),
         (["--events", str(tmp_path / "link.jsonl")], "is not an event log or trace"),
         (["--events", str(tmp_path / "same.json"), "--trace", str(tmp_path / "same.json")],
-         "give each its own file"),
+         "give a file ending .jsonl"),
+        (["--events", ""], "give a file ending .jsonl"),
+        (["--events", "-"], "the program's own output stays its own"),
+        (["--trace", str(tmp_path / "t.jsonl")], "give a file ending .json"),
     ]
     for options, why in refused:
         r = cli("trace", *options, str(prog))

@@ -95,9 +95,15 @@ def main(args: Any, as_command: bool = False) -> int:
         if problem:
             _say(problem)
             return EXIT_USAGE
-    if args.events and args.trace and os.path.abspath(args.events) == os.path.abspath(args.trace):
-        _say(f"--events and --trace both name {args.events}: give each its own file")
-        return EXIT_USAGE
+    for flag, path, suffix in (("--events", args.events, ".jsonl"),
+                               ("--trace", args.trace, ".json")):
+        # (a trace in a .jsonl, events in a .json: view and Perfetto could not open them;
+        # '' was taken for no file, '-' made a file of that name)
+        if path is not None and not path.endswith(suffix):
+            _say(f"--{flag.lstrip('-')} {path!r}: give a file ending {suffix}, e.g. "
+                 f"{flag} out{suffix}"
+                 + (" (the program's own output stays its own)" if path == "-" else ""))
+            return EXIT_USAGE
     headless = bool(args.events or args.trace)
     explorer = not headless and not args.line and on_terminal()
     options = Options(clock="virtual" if args.clock == "virtual" else "live",
