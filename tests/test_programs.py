@@ -168,6 +168,10 @@ CASES = [
         X(r"beat 2", "loop.call", "beat()"),
         X(r"later ran", "timer.fire", "later()"),
     ], extra=[("deferred.unhandled", ("Unhandled error in Deferred",))]),
+    # a port closed by the reactor's shutdown: session.end said it was still listening
+    Case("port_shutdown", [_prog("port_shutdown.py")], runs=1, virtual=True,
+         expect=[X(r"stopping the reactor", "timer.fire", "leave()")], extra=[("tcp.stop", ("the reactor's shutdown closed it",)),
+                ("session.end", ("nothing pending",))]),
     # the program's own info lines were hidden as Twisted's chatter
     Case("program_logs", [_prog("program_logs.py")], runs=1, expect=[
         X(r"logging two lines", "timer.fire", "report()"),

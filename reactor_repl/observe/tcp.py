@@ -222,6 +222,13 @@ def _port_lose(self: Any, *args: Any, **kw: Any) -> Any:
     return _orig["Port.loseConnection"](self, *args, **kw)
 
 
+def _port_lost(self: Any, reason: Any) -> Any:
+    obs = STATE.observer
+    if obs is not None:  # (after loseConnection too: recorded there already, once)
+        obs.tcp_port_stop(self, "connectionLost: the reactor's shutdown closed it")
+    return _orig["Port.connectionLost"](self, reason)
+
+
 _PATCHES = (
     (tcp.Port, "_buildAddr", _build_addr),
     (tcp.Server, "__init__", _server_init),
@@ -240,6 +247,7 @@ _PATCHES = (
     (Connection, "resumeProducing", _resume),
     (tcp.Port, "loseConnection", _port_lose),
     (tcp.Port, "stopListening", _port_lose),
+    (tcp.Port, "connectionLost", _port_lost),
 )
 
 sites.mark_boundary(_data_received.__code__, _connection_lost.__code__,

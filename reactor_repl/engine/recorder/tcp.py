@@ -41,13 +41,15 @@ class TCPPart(Base):
                         f"({rec.protocol})",
                         self._data(rec, {"port": number, "protocol": rec.protocol}))
 
-    def tcp_port_stop(self, port: Any) -> None:
+    def tcp_port_stop(self, port: Any, how: str = "stopListening()") -> None:
+        """A port stops listening: asked to (``how``), or closed by the reactor's shutdown
+        (``connectionLost``: session.end had said it was still listening)."""
         rec = getattr(port, "_rr", None)
         if rec is None or rec.internal or rec.state != "listening":
             return
         rec.state = "stopped"
         self.reg.finished(rec)
-        self.eng.record("tcp.stop", rec.name, "stopListening()", {})
+        self.eng.record("tcp.stop", rec.name, how, {})
 
     def tcp_connect(self, connector: Any, frame: Any) -> None:
         rec = getattr(connector, "_rr", None)
