@@ -78,6 +78,11 @@ def test_twistd_runs_a_tac_on_the_recording_reactor(tmp_path):
     assert evs[0]["kind"] == "session.start" and evs[-1]["kind"] == "session.end"
     logs = [e["text"] for e in evs if e["kind"] == "log"]
     assert "Server Shut Down." in logs  # twistd's own log, recorded as it went by
+    # the .tac's TCPServer: started by Twisted's startService, where no line of the
+    # .tac is on the stack — it was Twisted's port, its traffic not recorded at all
+    (listen,) = [e for e in evs if e["kind"] == "tcp.listen"]
+    assert listen["name"] == "s1" and listen["data"]["site"].endswith("echo_service.tac:38")
+    assert [e["name"] for e in evs if e["kind"] == "tcp.data"] == ["s1.1", "c1"]
 
 
 def test_twistd_as_a_daemon_records_what_the_daemon_does(tmp_path):

@@ -24,7 +24,15 @@ def install() -> None:
     global _installed
     if _installed:
         return
-    from reactor_repl.observe import deferreds, failures, stacks, tcp, threads, timers
+    from reactor_repl.observe import (
+        deferreds,
+        failures,
+        services,
+        stacks,
+        tcp,
+        threads,
+        timers,
+    )
 
     deferreds.install()
     failures.install()
@@ -32,6 +40,7 @@ def install() -> None:
     timers.install()
     threads.install()
     tcp.install()
+    services.install()
     _installed = True
 
 

@@ -113,9 +113,32 @@ def describe(frame: FrameType) -> str:
 
 
 def site_of(frame: FrameType | None) -> str:
-    """``file:line`` of the person's code making something, or "" (the loop's own)."""
+    """``file:line`` of the person's code making something, or "" (the loop's own) —
+    or, made by a service of Twisted's as it starts, where the person made the service."""
     f = user_frame(frame)
-    return describe(f) if f is not None else ""
+    return describe(f) if f is not None else _service_site(frame)
+
+
+_SERVICES_FILE = os.path.join("twisted", "application", "internet.py")
+
+
+def service_site(frame: FrameType | None, frames: int = 1) -> str:
+    """Where the person made the service whose method ``frame`` runs (services.py): a
+    ``TimerService``'s loop is started by the service itself, its direct caller."""
+    return _service_site(frame, frames)
+
+
+def _service_site(frame: FrameType | None, frames: int = MAX_DEPTH) -> str:
+    """Where the person made the service whose method is on the stack (services.py)."""
+    depth = 0
+    while frame is not None and depth < frames:
+        if frame.f_code.co_filename.endswith(_SERVICES_FILE):
+            made = getattr(frame.f_locals.get("self"), "_rr_made_at", "")
+            if made:
+                return str(made)
+        frame = frame.f_back
+        depth += 1
+    return ""
 
 
 def short_path(filename: str) -> str:

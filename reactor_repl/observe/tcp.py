@@ -118,14 +118,18 @@ class _AfterImport:
         return spec
 
 
-def watch_endpoints() -> None:
-    """Hook ``HostnameEndpoint.connect`` now if the program has imported the endpoints,
-    else as soon as it does."""
-    module = sys.modules.get(ENDPOINTS)
+def after_import(name: str, hook: Callable[[Any], None]) -> None:
+    """``hook(module)`` now if the program has imported ``name``, else as soon as it does."""
+    module = sys.modules.get(name)
     if module is not None:
-        _hook_endpoints(module)
-    elif not any(isinstance(f, _AfterImport) for f in sys.meta_path):
-        sys.meta_path.insert(0, _AfterImport(ENDPOINTS, _hook_endpoints))
+        hook(module)
+    elif not any(isinstance(f, _AfterImport) and f.name == name for f in sys.meta_path):
+        sys.meta_path.insert(0, _AfterImport(name, hook))
+
+
+def watch_endpoints() -> None:
+    """Hook ``HostnameEndpoint.connect`` once the program imports the endpoints."""
+    after_import(ENDPOINTS, _hook_endpoints)
 
 
 def _connection_failed(self: Any, reason: Any) -> None:

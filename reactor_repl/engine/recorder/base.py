@@ -92,7 +92,7 @@ class Base(Observer):
                 self.reg.add(rec)
             return rec, claim.detail
         if immediate:
-            site = sites.describe(frame) if _is_user(frame) else ""
+            site = sites.describe(frame) if _is_user(frame) else sites.service_site(frame)
         else:
             site = sites.site_of(frame)
         if not site:

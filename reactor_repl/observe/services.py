@@ -1,0 +1,42 @@
+"""Twisted's application services — a ``.tac``'s ``TCPServer``, ``TimerService`` … — start
+their ports and loops from Twisted's code (``startService``), where no frame of the
+person's is on the stack: what they started was Twisted's, unnamed and unrecorded, and a
+web application under ``twistd`` left next to nothing in its record. A service now
+remembers where the person made it, and what it starts is sited (and named) there."""
+
+from __future__ import annotations
+
+import sys
+from typing import Any
+
+from reactor_repl.observe.state import put_in_place_of
+from reactor_repl.observe.tcp import after_import
+
+SERVICES = "twisted.application.internet"
+MADE_AT = "_rr_made_at"  # a service's attribute: file:line of the person's code that made it
+_orig: dict[str, Any] = {}
+
+
+def _remembering(cls: type) -> Any:
+    init = cls.__init__
+
+    def __init__(self: Any, *args: Any, **kw: Any) -> None:
+        from reactor_repl.observe import sites
+
+        setattr(self, MADE_AT, sites.site_of(sys._getframe(1)))
+        init(self, *args, **kw)
+
+    return __init__
+
+
+def _hook(module: Any) -> None:
+    for name in ("_AbstractServer", "_AbstractClient", "TimerService"):
+        cls = getattr(module, name, None)
+        if cls is None or name in _orig:
+            continue
+        _orig[name] = cls.__init__
+        put_in_place_of(cls, "__init__", _remembering(cls))
+
+
+def install() -> None:
+    after_import(SERVICES, _hook)
