@@ -30,6 +30,9 @@ def _remembering(cls: type) -> Any:
 
 
 def _hook(module: Any) -> None:
+    from reactor_repl.observe import sites
+
+    sites.services_hooked[0] = True
     for name in ("_AbstractServer", "_AbstractClient", "TimerService"):
         cls = getattr(module, name, None)
         if cls is None or name in _orig:

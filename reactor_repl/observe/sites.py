@@ -122,14 +122,19 @@ def site_of(frame: FrameType | None) -> str:
 _SERVICES_FILE = os.path.join("twisted", "application", "internet.py")
 
 
+services_hooked = [False]  # the program imported Twisted's services (services.py)
+
+
 def service_site(frame: FrameType | None, frames: int = 1) -> str:
     """Where the person made the service whose method ``frame`` runs (services.py): a
     ``TimerService``'s loop is started by the service itself, its direct caller."""
-    return _service_site(frame, frames)
+    return _service_site(frame, frames) if services_hooked[0] else ""
 
 
 def _service_site(frame: FrameType | None, frames: int = MAX_DEPTH) -> str:
     """Where the person made the service whose method is on the stack (services.py)."""
+    if not services_hooked[0]:  # (a program without services pays nothing for them)
+        return ""
     depth = 0
     while frame is not None and depth < frames:
         if frame.f_code.co_filename.endswith(_SERVICES_FILE):
