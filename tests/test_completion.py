@@ -76,6 +76,15 @@ def test_the_steps_of_a_coroutine_say_what_they_do() -> None:
     assert list(menu) == ["await", "sleep", "return", "raise", "do"]
 
 
+def test_every_word_offered_says_what_it_is() -> None:
+    """After `thread ` or `later 1 `, the menu's `call` had no words beside it."""
+    completer = ReplCompleter(lambda: [], lambda family: "x1")
+    for line in ("thread ", "later 1 t1 ", "every 1 ", "addCallback d1 "):
+        menu = {c.text: c.display_meta_text for c in completer.get_completions(
+            Document(line), CompleteEvent(completion_requested=True))}
+        assert menu and all(menu.values()), (line, menu)
+
+
 def test_the_callables_of_a_used_module_are_offered_after_call_spawn_and_listen(tmp_path) -> None:
     """Completion asked for Python names there, and the screen's completer had none to
     give (issue 12: the module's callables and classes after call/spawn/listen …)."""

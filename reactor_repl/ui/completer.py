@@ -51,6 +51,8 @@ def keyword_meta(word: str, s: completion.Suggestion, cmd: Command | None) -> st
         return "do COMMAND…: runs inside the reactor, in this callback"
     if word == "/":
         return "then the errback STEP"
+    if word == "call":
+        return "call FN: a callable of your code (module:attr or a name it defines)"
     if s.arg is not None:
         return s.arg.name
     for a in cmd.args if cmd is not None else ():
