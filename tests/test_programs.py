@@ -168,6 +168,10 @@ CASES = [
         X(r"beat 2", "loop.call", "beat()"),
         X(r"later ran", "timer.fire", "later()"),
     ], extra=[("deferred.unhandled", ("Unhandled error in Deferred",))]),
+    # a failed Deferred returned and handled at once: warned, then handled, each time
+    Case("returned_failure", [_prog("returned_failure.py")], runs=1, virtual=True, expect=[
+        X(r"not found", "timer.fire", "ask()"),
+    ]),
     # a service's loop, started by Twisted's code: it was recorded nowhere
     Case("timer_service", [_prog("timer_service.py")], runs=1, virtual=True, expect=[
         X(r"tick 1", "loop.call", "tick()", "timer_service.py:21"),
@@ -535,3 +539,10 @@ def test_the_programs_own_info_lines_are_shown_and_twisteds_chatter_hidden(runs)
     assert shown["the program's own info line 1"] and shown["the program's legacy line"]
     chatter = [text for text in shown if text.startswith("Starting factory")]
     assert chatter and not any(shown[text] for text in chatter)
+
+
+def test_a_failure_handled_in_the_pass_it_happened_is_not_warned_about(runs):
+    """`return defer.fail(…)` with the caller's errback: warn.unhandled, then handled."""
+    for t in runs["returned_failure"]["trace"] + runs["returned_failure"]["virtual"]:
+        said = [e["kind"] for e in t.events if "handled" in e["kind"]]
+        assert said == [], said

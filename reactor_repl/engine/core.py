@@ -535,6 +535,7 @@ class Engine:
             # Deferred whose chain ended on it (the lints kept the name)
             self._unhandled_next = False
             kind = "deferred.unhandled"
+            self.lints.say_unhandled()  # (a warning not said yet comes before Twisted's)
             name = self.lints.unhandled_name(failure)
             text = "Unhandled error in Deferred: " + text.split(": ", 1)[-1] \
                 if text.startswith("(debug") else "Unhandled error in Deferred: " + text
@@ -926,6 +927,7 @@ class Engine:
         Alone (no shutdown) when the process is about to end at once (``os._exit``)."""
         from reactor_repl.engine import teaching
 
+        self.lints.say_unhandled()
         self.lints.awaited()
         teaching.session_end_checks(self)
         pending = self.pending_summary()

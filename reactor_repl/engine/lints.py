@@ -58,6 +58,8 @@ class Lints:
         self._unhandled: dict[int, tuple[Any, str, int]] = {}
         # name → DState of each chain whose warn.unhandled still stands (``awaited``)
         self._standing: dict[str, DState] = {}
+        # name → (DState, text, data) of warn.unhandled not said yet (say_unhandled)
+        self.unsaid: dict[str, tuple[DState, str, dict[str, Any]]] = {}
 
     # -- hang
     def nothing_can_run(self) -> bool:
@@ -138,10 +140,11 @@ class Lints:
                 self._standing.pop(next(iter(self._standing)))
             self._standing[rec.name] = ds
             where = f" (made at {rec.site})" if rec.site and not rec.by_command else ""
-            self.eng.last_warning = self.eng.record(
-                "warn.unhandled", rec.name,
-                f"{rec.name} ended on {show_result(result)} with no errback left{where}",
-                {"failure": show_result(result), "site": rec.site})
+            shown = show_result(result)
+            # said once the code running now has had its turn: `return defer.fail(…)`
+            # gets its errback from the caller a moment later (warned, then handled)
+            self.unsaid[rec.name] = (ds, f"{rec.name} ended on {shown} with no errback "
+                                     f"left{where}", {"failure": shown, "site": rec.site})
         elif not failed and ds.unhandled:
             self._handled(ds, f"an errback handled it: now {show_result(result)}")
 
@@ -152,7 +155,19 @@ class Lints:
         kept = self._unhandled.get(ds.unhandled_by)
         if kept is not None and kept[1] == rec.name:
             del self._unhandled[ds.unhandled_by]
+        if self.unsaid.pop(rec.name, None) is not None:
+            return  # handled before its warning was due: nothing to say
         self.eng.record("deferred.handled", rec.name, text, {})
+
+    def say_unhandled(self) -> None:
+        """The warn.unhandled of each chain still without an errback now that the code
+        that failed it has had its turn (asked between the loop's phases, and at the end)."""
+        unsaid = self.unsaid
+        while unsaid:
+            name = next(iter(unsaid))
+            ds, text, data = unsaid.pop(name)
+            if ds.unhandled:
+                self.eng.last_warning = self.eng.record("warn.unhandled", name, text, data)
 
     def awaited(self) -> None:
         """Chains that ended on a failure a coroutine then awaited (``await d``: Twisted's

@@ -173,6 +173,8 @@ class LoopControl:
         self.phase_since = time.monotonic()
 
     def doIteration(self, timeout: float | None) -> None:
+        if self._rr.lints.unsaid:  # a chain failed in the pass before: still no errback?
+            self._rr.lints.say_unhandled()
         if self._virtual:
             if self._rr_clock.activities:
                 # other threads at work (pool jobs, helpers): let each finish what it can at
