@@ -173,12 +173,12 @@ CASES = [
         X(r"not found", "timer.fire", "ask()"),
     ]),
     # a service's loop, started by Twisted's code: it was recorded nowhere
-    Case("timer_service", [_prog("timer_service.py")], runs=1, virtual=True, expect=[
+    Case("timer_service", [_prog("timer_service.py")], runs=1, expect=[
         X(r"tick 1", "loop.call", "tick()", "timer_service.py:21"),
         X(r"tick 3", "loop.call", "tick()"),
     ]),
     # a port closed by the reactor's shutdown: session.end said it was still listening
-    Case("port_shutdown", [_prog("port_shutdown.py")], runs=1, virtual=True,
+    Case("port_shutdown", [_prog("port_shutdown.py")], runs=1,
          expect=[X(r"stopping the reactor", "timer.fire", "leave()")], extra=[("tcp.stop", ("the reactor's shutdown closed it",)),
                 ("session.end", ("nothing pending",))]),
     # the program's own info lines were hidden as Twisted's chatter
