@@ -395,7 +395,8 @@ def run_text(args: Any, path: str, text: str | Iterator[str], *, default_clock: 
         interrupted = True
     finally:
         try:
-            engine.finish("interrupted" if interrupted else "", collect=True)
+            engine.finish("interrupted" if interrupted else "", collect=True,
+                          patience=0.15 if interrupted else 2.0)
         finally:
             printer.flush()
     if trace:

@@ -346,6 +346,28 @@ def test_interrupt_exits_130_quickly_and_ends_the_session(tmp_path):
     assert "Traceback" not in err
 
 
+def test_interrupt_during_a_shutdown_that_waits_for_a_job_ends_the_run_too(tmp_path):
+    """stop while a job waits on the reactor (blockingCallFromThread): the shutdown joins
+    the pool for ever, as in a plain program; Ctrl-C took 3.5 s to end the run, each of
+    the engine's waits for a loop that will not stop taking its full time."""
+    path = scenario(tmp_path, "thread j1 sleep 0.2 ; blocking f1 do note in-f1 ; return 1\n"
+                              "later 0.1 t1 do stop\nwait 1\n")
+    p = subprocess.Popen([sys.executable, "-m", "reactor_repl", "run", "--clock", "real", path],
+                         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=ROOT,
+                         env=dict(os.environ, NO_COLOR="1"),
+                         preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
+    line = p.stdout.readline()
+    while line and "threadcall.queue  f1" not in line:  # the shutdown waits on j1 now
+        line = p.stdout.readline()
+    time.sleep(0.3)
+    began = time.monotonic()
+    p.send_signal(signal.SIGINT)
+    out, err = p.communicate(timeout=20)
+    assert p.returncode == 130, (out, err)
+    assert time.monotonic() - began < 2.0  # (SPEC: within a second; it took 3.5 s)
+    assert "session.end    interrupted" in out
+
+
 def test_play_replays_on_the_virtual_clock_unless_asked_for_real_time():
     """A learner stepping a scenario at their own pace must not race the real clock between
     lines (issue 10.1): play defaults to the virtual clock, as run does."""

@@ -900,14 +900,16 @@ class Engine:
             self.final_waiting = []
         return self.final_waiting
 
-    def finish(self, reason: str = "", collect: bool = False) -> None:
+    def finish(self, reason: str = "", collect: bool = False, patience: float = 2.0) -> None:
         """Record session.end (what is still pending) and shut the reactor down.
         ``collect``: the process ends with the session (the command line's run, the
         explorer's quit): collect its garbage first, as a plain program's interpreter does
-        on its way out, while Twisted's log still listens."""
+        on its way out, while Twisted's log still listens. ``patience``: how long a loop
+        that will not stop (a callback that never returns, a shutdown joining a job) is
+        waited for — short after Ctrl-C, which must end the run within a second."""
         if self.ended:
             return
-        self._halt_reactor()
+        self._halt_reactor(min(0.5, patience))
         if collect and self._gc_thresholds is not None:
             # a session (not a traced program, whose collections stay its own): what a plain
             # program's interpreter collects on its way out — a failed Deferred in a cycle,
@@ -920,7 +922,7 @@ class Engine:
                 fn()
             except Exception:
                 pass
-        self.shutdown()
+        self.shutdown(patience)
 
     def record_end(self, reason: str = "") -> None:
         """Record session.end: what is still pending and waiting, the loop's statistics.
@@ -961,7 +963,7 @@ class Engine:
         with self._pause:
             self._resume_token += 1
             self._pause.notify_all()
-        self.stopped.wait(1.0)
+        self.stopped.wait(2 * grace)
 
     def shutdown(self, timeout: float = 2.0) -> None:
         """Stop everything quickly: blocked callbacks and sleeping jobs end early."""
