@@ -106,3 +106,16 @@ def test_a_program_that_ends_by_os_exit_leaves_the_terminal_as_it_was(
     t.wait_for("tracing tests/traced/os_exit_later.py")
     code, _ = sane_and_gone(t, timeout=5)
     assert code == 5
+
+
+def test_a_program_reading_its_input_leaves_the_keys_to_the_explorer(
+        term_factory) -> None:  # type: ignore[no-untyped-def]
+    """Each key went to the program or the explorer: `quit` arrived as `q` or `ui`,
+    Ctrl-C as nothing, and only a kill from another shell ended it."""
+    t = term_factory("trace", "tests/traced/reads_stdin.py")
+    t.wait_for("its input ended")  # its standard input is empty beside the explorer
+    t.type("show nosuch")
+    t.wait_for("show nosuch: no object named nosuch")  # the whole line reached the prompt
+    t.type("quit")
+    code, _ = sane_and_gone(t)
+    assert code == 130

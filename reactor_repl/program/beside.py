@@ -48,6 +48,7 @@ class Beside:
         self.quit_running = False  # the person quit while the program ran
         self.explorer: Any = None
         self._tty: list[Any] | None = None  # the terminal's modes before the explorer
+        self._keys = 0  # the descriptor the explorer reads its keys from (the terminal)
         self._ended_now: float | None = None
 
     # ------------------------------------------------------------ Program (the UI asks)
@@ -107,7 +108,13 @@ class Beside:
 
         warnings: list[str] = []
         history = open_history(warnings.append)
-        self._tty = tty_modes(0)
+        from prompt_toolkit.input.defaults import create_input
+
+        from reactor_repl.ui.tty import give_back, keys_for_the_screen
+
+        keyboard = keys_for_the_screen()
+        self._keys = keyboard[0] if keyboard is not None else 0
+        self._tty = tty_modes(self._keys)
         fds = DescriptorCapture(self.recording.engine)
         terminal = fds.start()
         self.fds = fds
@@ -116,7 +123,8 @@ class Beside:
         try:
             ex = TraceExplorer(self.recording.engine, self,
                                internals=bool(getattr(self.args, "internals", False)),
-                               history=history, output=create_output(stdout=terminal))
+                               history=history, output=create_output(stdout=terminal),
+                               input=create_input(keyboard[1]) if keyboard else None)
             self.explorer = ex
             for w in warnings:
                 ex.warn(w)
@@ -142,6 +150,9 @@ class Beside:
                 terminal.close()
             except OSError:
                 pass
+            if keyboard is not None:
+                give_back(keyboard[0])
+                self._keys = 0
         return self.finish()
 
     def _ui(self) -> None:
@@ -237,7 +248,7 @@ class Beside:
             self.fds.stop(wait=0.05)
         except Exception:
             pass
-        restore_tty(self._tty)
+        restore_tty(self._tty, self._keys)
 
     def _on_fatal_signals(self, fds: Any) -> Callable[[], None]:
         """SIGTERM/SIGHUP that would end the process (no handler of the program's): the
@@ -249,7 +260,7 @@ class Beside:
                 fds.stop(wait=0.05)
             except Exception:
                 pass
-            restore_tty(self._tty)
+            restore_tty(self._tty, self._keys)
             signal.signal(signum, signal.SIG_DFL)
             os.kill(os.getpid(), signum)
 

@@ -108,8 +108,8 @@ class TraceExplorer(Explorer):
     def welcome(self) -> str:
         return (f"tracing {self.program.label} ({self.engine.config.clock} clock): what it "
                 "prints is in the log · help: the commands · quit stops it · F1: help on "
-                "what you type · a program that reads its input takes the keys: trace it "
-                "with --line")
+                "what you type · the keys are the explorer's: the program's standard input "
+                "is empty here (to type to it, trace it with --line)")
 
     def waiting_now(self) -> Waits:
         """Once its loop has returned: what its Deferreds waited for then (kept while its

@@ -18,11 +18,11 @@ def modes(fd: int) -> list[Any] | None:
         return None
 
 
-def restore(saved: list[Any] | None) -> None:
+def restore(saved: list[Any] | None, fd: int = 0) -> None:
     """Cooked mode, the main screen, the cursor: what the explorer changed, put back."""
     if saved is not None:
         try:
-            termios.tcsetattr(0, termios.TCSANOW, saved)
+            termios.tcsetattr(fd, termios.TCSANOW, saved)
         except (termios.error, OSError):
             pass
     try:
@@ -50,3 +50,30 @@ def restored_on_os_exit() -> Iterator[None]:
     finally:
         if os._exit is _exit:
             os._exit = real
+
+
+def keys_for_the_screen() -> tuple[int, Any] | None:
+    """Beside a traced program, the keyboard is the explorer's: the terminal moves to a
+    descriptor of its own (returned, with a text stream on it for prompt_toolkit) and
+    the program's standard input becomes empty (/dev/null). A program that read its
+    input (``StandardIO``) took every other key — ``quit`` and Ctrl-C among them — and,
+    the terminal being raw, got no line it could use. None: stdin is not a terminal."""
+    try:
+        if not os.isatty(0):
+            return None
+        keys = os.dup(0)
+        null = os.open(os.devnull, os.O_RDONLY)
+    except OSError:
+        return None
+    os.dup2(null, 0)
+    os.close(null)
+    return keys, open(keys, "r", encoding="utf-8", errors="replace", closefd=False)
+
+
+def give_back(keys: int) -> None:
+    """Standard input is the terminal again (the program has ended)."""
+    try:
+        os.dup2(keys, 0)
+        os.close(keys)
+    except OSError:
+        pass
