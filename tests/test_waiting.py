@@ -174,3 +174,37 @@ def test_a_running_loops_start_deferred_waits_for_the_loop_not_for_nothing():
     first, after = [e for e in events if e.kind == "waiting"]
     assert chains(first) == {"d1": ["loop l1 (running): fires it when it stops or its call fails"]}
     assert after.text == "no Deferred has been pending for 0s or more"
+
+
+def test_a_loops_start_deferred_waits_for_the_loop_also_while_its_call_runs():
+    """While the loop's call runs (blocked in it, or waiting on what it returned) the
+    loop has no timer: its start() Deferred was "nothing can fire it" (in red), most of
+    the time for a program that blocks in its loop."""
+    from reactor_repl.engine import waiting
+    from reactor_repl.engine.commands.session import py_namespace
+    from reactor_repl.engine.core import Config, Engine
+    from reactor_repl.session.driver import Driver
+
+    from support import release
+
+    engine = Engine(Config(clock="virtual", allow_python=True))
+    driver = Driver(engine)
+    engine.start()
+    seen: list[list[str]] = []
+    try:
+        space = py_namespace(engine)
+
+        def call() -> None:  # the loop's call asks what its own start() Deferred waits for
+            seen.append([step.text for step in waiting.chain_of(engine, space["done"])])
+
+        space["call"] = call
+        driver.submit("py from twisted.internet import task")
+        driver.submit("py lc = task.LoopingCall(call)")
+        driver.submit("py done = lc.start(0.5, now=False)")
+        driver.submit("wait 1.2")
+        driver.submit("py lc.stop()")
+    finally:
+        engine.finish()
+        release(engine)
+    assert len(seen) == 2 and all(chain == [
+        "loop l1 (running): fires it when it stops or its call fails"] for chain in seen), seen

@@ -163,26 +163,37 @@ def _roots(eng: Engine) -> list[tuple[Any, Any]]:
     out: list[tuple[Any, Any]] = []
     now = eng.clock.seconds()
     reactor = eng.reactor
+    loops = []
     for dc in list(reactor.getDelayedCalls()) if reactor is not None else []:
         if not dc.active():
             continue
         func = dc.__dict__.get("_rr_func", dc.func)
         if isinstance(func, task.LoopingCall):
-            lrec = func.__dict__.get("_rr")
-            lname = getattr(lrec, "name", "") or ""
-            out.append((Step("loop", lname, f"loop {lname} (running)".replace("  ", " ")),
-                        (func.f, func.a, func.kw)))
-            started = func.__dict__.get("_deferred")  # what start() returned (its public
-            if started is not None:  # name warns that it is deprecated): fired when it stops
-                out.append((Step("loop", lname, f"loop {lname} (running): fires it when it "
-                                                "stops or its call fails".replace("  ", " ")),
-                            started))
+            loops.append(func)
             continue
         rec = dc.__dict__.get("_rr")
         name = getattr(rec, "name", "") or ""
         label = f"timer {name}" if name else "a timer of Twisted's own"
         out.append((Step("timer", name, f"{label} due in {max(0.0, dc.getTime() - now):.3f}s"),
                     (func, dc.args, dc.kw)))
+    # a running loop has no timer while its call runs (a block in it, a Deferred it
+    # returned): it was "nothing can fire it" for its own start() Deferred meanwhile
+    seen = {id(lc) for lc in loops}
+    for rec in list(eng.registry.by_name.values()):
+        lc = rec.obj if rec.family == "loop" else None
+        if isinstance(lc, task.LoopingCall) and lc.running and id(lc) not in seen:
+            seen.add(id(lc))
+            loops.append(lc)
+    for lc in loops:
+        lrec = lc.__dict__.get("_rr")
+        lname = getattr(lrec, "name", "") or ""
+        out.append((Step("loop", lname, f"loop {lname} (running)".replace("  ", " ")),
+                    (lc.f, lc.a, lc.kw)))
+        started = lc.__dict__.get("_deferred")  # what start() returned (its public
+        if started is not None:  # name warns that it is deprecated): fired when it stops
+            out.append((Step("loop", lname, f"loop {lname} (running): fires it when it "
+                                            "stops or its call fails".replace("  ", " ")),
+                        started))
     for act in list(eng.clock.activities):
         job = act.meta.get("record")
         if job is None or act.state not in ("queued", "running", "sleeping", "waking", "ended"):
