@@ -116,3 +116,14 @@ continue
     fired = [e.name for e in events if e.kind == "timer.fire"]
     assert fired.index("a") < fired.index("b") < fired.index("c")
     assert shows[0].seq < [e for e in events if e.kind == "timer.fire" and e.name == "b"][0].seq
+
+
+def test_py_at_a_break_answers_about_the_state_there():
+    """`py` at a break waited for the next step, then answered about the state after it
+    (the status line said "1 typed command waits for the loop")."""
+    events = run_scenario("py n = 0\nevery 0.1 l1 do py n = n + 1\nbreak loop.call l1\n"
+                          "wait 0.35\npy print('at the break', n)\nstep\n"
+                          "py print('after a step', n)\ncontinue\n")
+    said = [e.text for e in events if e.kind == "log" and e.text.startswith(("at", "after"))]
+    assert said == ["at the break 1", "after a step 2"]
+    assert not [e for e in events if e.kind == "error"]

@@ -124,6 +124,7 @@ class Engine:
         self.ended = False
         self.stopped = threading.Event()  # the reactor's loop has ended
         self.runaway = False
+        self.at_pause: list[Callable[[], Any]] = []  # calls to run while paused (run_at_pause)
         self.breakpoints: list[tuple[str, str]] = []
         self.stepping = False
         self._step_budget = 0
@@ -709,9 +710,36 @@ class Engine:
             with r._rr_lock:
                 r.idle_gen += 1
                 r._rr_lock.notify_all()
-            self._pause.wait_for(lambda: self._resume_token != token or self.clock.shutdown.is_set())
+        while True:
+            with self._pause:
+                self._pause.wait_for(lambda: self._resume_token != token or self.at_pause
+                                     or self.clock.shutdown.is_set())
+                calls, self.at_pause = self.at_pause, []
+            if not calls:
+                break
+            for fn in calls:  # a look around while paused, in the loop's own thread
+                fn()
         self.paused_at = None
         r._set_phase(old_phase)
+
+    def run_at_pause(self, fn: Callable[[], Any]) -> Delivered | None:
+        """Run ``fn`` in the loop's thread while it is paused at a break (``py`` there: it
+        waited for the next step, and then answered about the state after it); None when
+        the loop is not paused."""
+        done = Delivered()
+
+        def run() -> None:
+            try:
+                fn()
+            finally:
+                done.set()
+
+        with self._pause:
+            if self.paused_at is None:
+                return None
+            self.at_pause.append(run)
+            self._pause.notify_all()
+        return done
 
     def resume(self, step: bool) -> bool:
         """continue (step=False) or step (True); False when nothing is paused and not stepping."""

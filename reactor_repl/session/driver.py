@@ -198,6 +198,20 @@ class Driver:
     def _in_reactor(self, parsed: Parsed, wait: bool, loc: str = "",
                     entry: Entry | None = None) -> bool:
         eng = self.engine
+        if parsed.name == "py" and eng.paused_at is not None:
+            # a look around at a break: the paused loop runs it now, in its thread (it
+            # waited for the next step, then answered about the state after it)
+            result: list[bool] = []
+            done = eng.run_at_pause(lambda: result.append(execute(eng, parsed, where=loc)))
+            if done is not None:
+                while not done.wait(0.05):
+                    if self.interrupted() or eng.stopped.is_set() or eng.paused_at is None:
+                        break
+                ok = all(result)
+                if entry is not None:
+                    entry.ran = ok
+                return ok
+
         result: list[bool] = []
         self._delegated = True
 
