@@ -127,3 +127,15 @@ def test_py_at_a_break_answers_about_the_state_there():
     said = [e.text for e in events if e.kind == "log" and e.text.startswith(("at", "after"))]
     assert said == ["at the break 1", "after a step 2"]
     assert not [e for e in events if e.kind == "error"]
+
+
+def test_unbreak_removes_a_break_and_the_loop_goes_on_by_itself():
+    """A break could not be removed: the program paused before every beat until quit."""
+    events = run_scenario("every 0.1 l1\nbreak loop.call l1\nwait 0.15\nunbreak loop.call\n"
+                          "continue\nwait 0.5\nunbreak\n")
+    assert [e.text for e in events if e.kind == "break"] == [
+        "will pause before loop.call l1", "paused before loop.call l1 (break); continue or step",
+        "no more pauses before loop.call l1"]
+    assert len([e for e in events if e.kind == "loop.call"]) == 7
+    assert [e.text for e in events if e.kind == "error"] == [
+        "<test>:7: unbreak: no break set — break KIND [NAME] sets one"]

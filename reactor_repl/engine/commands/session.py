@@ -153,6 +153,23 @@ def predict(eng: Engine, p: Parsed) -> None:
     teaching.add_prediction(eng, names)
 
 
+@handles("unbreak")
+def unbreak(eng: Engine, p: Parsed) -> None:
+    """A break could not be removed: a program paused before every beat of its loop
+    until quit (reset is refused beside a traced program)."""
+    kind, name = p["KIND"] or "", p["NAME"] or ""
+    gone = [b for b in eng.breakpoints
+            if not kind or (b[0] == kind and (not name or b[1] == name))]
+    if not gone:
+        now = ", ".join(" ".join(w for w in b if w) for b in eng.breakpoints)
+        raise CommandError(f"no break before {kind} {name}".strip() if kind else "no break set",
+                           f"the breaks: {now}" if now else "break KIND [NAME] sets one")
+    eng.breakpoints[:] = [b for b in eng.breakpoints if b not in gone]
+    shown = ", ".join(" ".join(w for w in b if w) for b in gone)
+    eng.record("break", name, f"no more pauses before {shown}",
+               {"kind": kind, "set": False, "removed": len(gone)})
+
+
 @handles("break")
 def break_cmd(eng: Engine, p: Parsed) -> None:
     from reactor_repl.engine.events import DISPATCH_KINDS
