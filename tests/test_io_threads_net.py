@@ -303,3 +303,11 @@ def test_bytes_to_a_peer_that_does_not_read_are_not_waited_for():
     finally:
         engine.finish()
         release(engine)
+
+
+def test_a_quick_job_says_how_long_it_took_in_words():
+    """A live job of 64 µs said `finished after 6.36578e-05s`."""
+    from reactor_repl.engine.recorder.threads import _took
+
+    assert [_took(s) for s in (0.0, 6.36578e-05, 0.3, 2.0)] == [
+        "0s", "under 1 ms", "0.3s", "2s"]

@@ -82,7 +82,7 @@ class ThreadsPart(Base):
                 if site:
                     data["site"] = site
                 eng.record("thread.end", rec.name,
-                           f"finished after {took:g}s, raising {raised_text(e)}{at}",
+                           f"finished after {_took(took)}, raising {raised_text(e)}{at}",
                            data, internal)
             rec.ok = False
             rec.result_text = f"raised {raised_text(e)}{at}"
@@ -92,7 +92,7 @@ class ThreadsPart(Base):
         took = clock.seconds() - act.started_at
         rec.state = "done"
         clock.set_state(act, "ended")
-        eng.record("thread.end", rec.name, f"finished after {took:g}s",
+        eng.record("thread.end", rec.name, f"finished after {_took(took)}",
                    {"seconds": round(took, 6)}, internal)
         rec.result_text = "returned " + show_result(result)
         return result
@@ -161,3 +161,7 @@ class ThreadsPart(Base):
 
         return anonymous_call
 
+
+def _took(seconds: float) -> str:
+    """A job's time as a person reads it: ``0.3s``, ``under 1 ms`` (not ``6.36578e-05s``)."""
+    return f"{seconds:g}s" if seconds >= 0.001 or seconds == 0 else "under 1 ms"
