@@ -121,6 +121,20 @@ def test_line_mode_prints_only_what_the_module_did() -> None:
     assert "timer.schedule t9" in rows(lines)  # before the filter, everything printed
 
 
+def test_kinds_from_a_place_keep_what_is_typed_and_its_answers_too() -> None:
+    """`filter tcp from MOD` hid the typed lines and their answers, though its message
+    says it keeps them (`filter from MOD` alone did keep them)."""
+    from reactor_repl.ui.log_pane import LogPane
+
+    pane = LogPane()
+    stream = STREAM + [ev(14, "show", "c1"), ev(15, "log", "", py="1 + 1"),
+                       ev(16, "log", "")]  # (a log line of Twisted's: not an answer)
+    pane.set_filter(["tcp"], stream, PlaceFilter(("echo",)))
+    assert [(r.kind, r.name) for r in pane.rows if isinstance(r, Event)] == [
+        ("tcp.listen", "s1"), ("tcp.build", "s1.1"), ("tcp.data", "s1.1"), ("input", ""),
+        ("error", ""), ("show", "c1"), ("log", "")]
+
+
 def test_view_from_keeps_what_the_program_did(tmp_path) -> None:
     out = tmp_path / "e.jsonl"
     r = cli("trace", "--events", str(out), os.path.join("tests", "programs", "echo.py"))

@@ -37,7 +37,7 @@ from reactor_repl.ui.play import Player
 from reactor_repl.ui.session import Session
 from reactor_repl.ui.state_pane import LoopWatch, loop_status
 from reactor_repl.ui.styles import explorer_style
-from reactor_repl.views.places import PlaceFilter, filter_message
+from reactor_repl.views.places import PlaceFilter, filter_message, is_answer
 from reactor_repl.views.text import family, format_line, want_colour
 from reactor_repl.language.kinds import MULTILINE_KINDS
 
@@ -230,6 +230,8 @@ class LineSession(Session):
             return False
         if self.places is not None and not self.places.belongs(ev):
             return False
+        if self.places is not None and is_answer(ev):
+            return True  # what was typed and its answers, as filter's message says
         return not self.kinds or ev.kind in self.kinds or family(ev.kind) in self.kinds
 
     def format(self, ev: Event) -> str:

@@ -21,7 +21,7 @@ from reactor_repl.engine.events import Event
 from reactor_repl.language.table import BY_NAME
 from reactor_repl.ui.styles import sgr_class
 from reactor_repl.views.escape import printable
-from reactor_repl.views.places import PlaceFilter
+from reactor_repl.views.places import PlaceFilter, is_answer
 from reactor_repl.views.text import colour_for, family
 from reactor_repl.language.kinds import MULTILINE_KINDS
 
@@ -139,7 +139,7 @@ class LogPane:
         shown = self._kinds_shown.get(kind)
         if shown is None:
             shown = self._kind_shown(kind)
-        if not shown:
+        if not shown and not (self.places is not None and is_answer(ev)):
             return False
         if self.places is not None and not self.places.belongs(ev):
             return False
@@ -157,7 +157,9 @@ class LogPane:
         if shown is None:
             self._kind_shown(kind)  # works it out for this kind, once
             shown = self._kinds_shown[kind]
-        if not shown or ev.seq <= self.cleared_at or (
+        if not shown and not (places is not None and is_answer(ev)):
+            return False
+        if ev.seq <= self.cleared_at or (
                 ev.internal and not self.internals and kind not in ALWAYS):
             return False
         if places is not None and not places.belongs(ev):

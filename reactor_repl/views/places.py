@@ -25,6 +25,12 @@ from reactor_repl.engine.events import Event
 # something the program did, and a `show` typed under a filter must still answer)
 ANSWERS = frozenset({"input", "show", "waiting", "note", "expect.pass", "expect.fail",
                      "predict", "error"})
+def is_answer(ev: Event) -> bool:
+    """What the person typed, and what answered it (a ``py`` line's output too): kept by
+    ``filter … from …`` whatever kinds it names, as its message says."""
+    return ev.kind in ANSWERS or (ev.kind == "log" and bool(ev.data) and "py" in ev.data)
+
+
 NOT_OBJECTS = frozenset({"output"})  # named after a stream (stdout), not an object
 NAMES_KEPT = 200_000  # names whose site is remembered (a long trace makes many)
 
@@ -132,7 +138,7 @@ class PlaceFilter:
 
     def belongs(self, ev: Event) -> bool:
         """Is ``ev`` something code in these places did (or an answer to the person)?"""
-        if ev.kind in ANSWERS:
+        if is_answer(ev):
             return True
         data = ev.data
         if data:
