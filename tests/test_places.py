@@ -165,3 +165,15 @@ def test_filter_where_nothing_filters_says_so():
     silently ignored."""
     r = cli("--clock", "virtual", stdin="later 0 t1\nfilter timer\nwait 0.1\n")
     assert "filter: this output is not a view that filters: every event is printed" in r.stdout
+
+
+def test_a_filter_that_matches_nothing_so_far_says_so() -> None:
+    """`filter from nosuch` or `filter deferred` left an empty pane with no word."""
+    ex, code = run_explorer("later 0 t1\rwait 0.1\rfilter from nosuch\rfilter timer\rquit\r")
+    assert code == 0
+    messages = [r.text for r in ex.pane.rows if not isinstance(r, Event) and hasattr(r, "text")]
+    assert any(m.startswith("filter: every kind from nosuch") and m.endswith(
+        "nothing recorded so far matches (what matches will show as it comes)")
+        for m in messages), messages
+    assert any(m.startswith("filter: timer") and "nothing recorded" not in m
+               for m in messages), messages

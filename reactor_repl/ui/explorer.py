@@ -291,7 +291,9 @@ class Explorer(Session):
     def filter(self, kinds: list[str], places: tuple[str, ...] = ()) -> None:
         where = self.place_filter(places)
         self.actions.put(lambda: self.pane.set_filter(kinds or (), self._drained(), where))
-        self.actions.put(lambda: self.pane.message(filter_message(kinds, places)))
+        self.actions.put(lambda: self.pane.message(filter_message(kinds, places) + (
+            "" if self.pane.has_events() or not (kinds or places) else
+            " — nothing recorded so far matches (what matches will show as it comes)")))
 
     def place_filter(self, places: tuple[str, ...]) -> PlaceFilter | None:
         """``filter from …``: what code there did (the registry knows where the live

@@ -293,6 +293,10 @@ class LogPane:
         self.internals = on
         self.rebuild(events)
 
+    def has_events(self) -> bool:
+        """Any event row shown (a filter that matched nothing left an empty pane, silent)."""
+        return any(isinstance(r, Event) and r.kind not in ("input", "error") for r in self.rows)
+
     # -- scrolling
     def scroll(self, rows: int) -> None:
         """Up (positive) or down (negative) by ``rows``; at the bottom it follows again."""
