@@ -209,6 +209,9 @@ def test_view_waiting_names_what_a_hung_program_still_waits_for(tmp_path):
     assert then[0] == f"1 Deferred pending at #{made}"
     assert then[1].startswith("d1  pending 0.0s made at ")
     assert seqs[-1] > made
+    past = cli("view", "--waiting", "--at", str(seqs[-1] + 90), str(out)).stdout.splitlines()
+    assert past[0] == (f"1 Deferred pending at #{seqs[-1] + 90} (the record ends at "
+                       f"#{seqs[-1]}: this is its last state)")
 
 
 def test_a_traced_program_keeps_pythons_own_collector(tmp_path):

@@ -196,7 +196,10 @@ def _waiting(args: Any, f: Any) -> int:
     if end is not None:
         text = recorded_waiting.lines(end, "at the end of the record")
     else:
+        last = events[-1].seq if events else 0
         when = f"at #{at}" if at is not None else "at the last event"
+        if at is not None and at > last:  # (it read as if the record went that far)
+            when = f"at #{at} (the record ends at #{last}: this is its last state)"
         text = recorded_waiting.lines(recorded_waiting.rebuilt(events, at), when)
     for line in text:
         print(printable(line))
