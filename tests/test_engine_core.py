@@ -876,3 +876,14 @@ def test_a_file_that_ends_on_stop_lets_the_shutdown_finish(clock):
     events = run_scenario("trigger before shutdown g1 wait 0.3 do note saving\nstop\n", clock)
     end = [e for e in events if e.kind == "session.end"][0]
     assert end.t >= 0.3, end
+
+
+def test_show_says_who_waits_on_a_deferred_with_only_twisteds_callbacks():
+    """A Deferred a coroutine awaits has a callback of Twisted's (the coroutine's
+    resumption): show said "(no callbacks)" while a coroutine waited on it."""
+    events = run_scenario("deferred d2\ninlineCallbacks c1 await d2 ; return 1\nshow d2\n"
+                          "fire d2 5\nshow d2\n")
+    shows = [e.data["lines"] for e in events if e.kind == "show"]
+    assert shows[0][1] == ("  (no callbacks of the program's; 1 of Twisted's: c1 at step 1 "
+                           "(await d2) waits on it)")
+    assert shows[1][1] == "  (no callbacks)"

@@ -50,9 +50,9 @@ def lines(rec: Record, engine: Any = None) -> list[str]:
         mark = "✓" if link.ran else " "
         ran = f" (ran {link.ran})" if link.ran else ""
         out.append(f"  {mark} {i}. {link.text()}{ran}")
-    if not ds.links:
-        out.append("  (no callbacks)")
     d = ds.deferred
+    if not ds.links:
+        out.append(_unlisted(rec, d, engine))
     if d is not None and (not d.called or d.paused) and engine is not None:
         from reactor_repl.engine import waiting
 
@@ -60,6 +60,24 @@ def lines(rec: Record, engine: Any = None) -> list[str]:
         out += ["  " + "  " * i + "└ " + step.text
                 for i, step in enumerate(waiting.chain_of(engine, d))]
     return out
+
+
+def _unlisted(rec: Record, d: Any, engine: Any) -> str:
+    """A Deferred with no callback of the program's: none at all, or only Twisted's own —
+    a coroutine awaiting it (``inlineCallbacks``, ``await``) adds one, and it read as
+    "(no callbacks)" while a coroutine waited on it."""
+    theirs = len(getattr(d, "callbacks", None) or ()) if d is not None else 0
+    if not theirs:
+        return "  (no callbacks)"
+    waiters = []
+    if engine is not None:
+        for other in list(engine.registry.by_name.values()):
+            ods = other.dstate
+            ref = getattr(ods, "awaiting", None) if ods is not None else None
+            if ref is not None and ref() is d:
+                waiters.append(other.name + (f" at {ods.waiting_at}" if ods.waiting_at else ""))
+    who = f": {', '.join(waiters)} waits on it" if waiters else ""
+    return (f"  (no callbacks of the program's; {theirs} of Twisted's{who})")
 
 
 def _shown_site(rec: Record) -> bool:
