@@ -191,3 +191,21 @@ def test_before_reactor_run_a_command_waits_for_the_loop(traced: Traced) -> None
     t.program.start()  # the program calls reactor.run(): the typed line runs first
     assert t.event("timer.fire").name == "t1"
     assert errors(t) == []
+
+
+def test_a_loop_turned_by_hand_after_run_is_not_away():
+    """trial turns the loop by hand after run() returned (reactor.iterate): the phase it
+    left, "run", made the watchdog warn warn.blocked at the launcher's <module>."""
+    from reactor_repl.engine.watchdog import AWAY_PHASES
+
+    recording = Recording(Options(lines=None))
+    recording.install()
+    reactor = recording.reactor
+    try:
+        reactor.callLater(0.01, reactor.stop)
+        reactor.run(installSignalHandlers=False)
+        assert reactor.phase == "stopped"
+        reactor.iterate(0)
+        assert reactor.phase == "stopped" and reactor.phase not in AWAY_PHASES
+    finally:
+        recording.finish()

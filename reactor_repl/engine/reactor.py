@@ -172,6 +172,17 @@ class LoopControl:
         self.phase = phase
         self.phase_since = time.monotonic()
 
+    def iterate(self, delay: float = 0.0) -> None:
+        """A program (trial, between and after its tests) turns the loop by hand after
+        ``run`` returned: the phase it left ("run") made the watchdog call the program's
+        own work that followed a blocked loop, sited in the launcher."""
+        before = self.phase
+        try:
+            super().iterate(delay)  # type: ignore[misc]
+        finally:
+            if before in ("stopped", "idle"):
+                self._set_phase(before)
+
     def doIteration(self, timeout: float | None) -> None:
         if self._rr.lints.unsaid:  # a chain failed in the pass before: still no errback?
             self._rr.lints.say_unhandled()
