@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-import os
 import reprlib
-import sysconfig
 from typing import Any, Callable
 
-import twisted
 from twisted.internet import defer
 from twisted.python.failure import Failure
 
 from reactor_repl.language.values import show_value
+from reactor_repl.observe.sites import library_file
 
 PAYLOAD_SHOWN = 60  # characters of bytes shown in a line
 PAYLOAD_KEPT = 256  # characters of a payload kept in an event's data (and its length)
@@ -20,10 +18,6 @@ PAYLOAD_KEPT = 256  # characters of a payload kept in an event's data (and its l
 # In a session they are the person's values; a traced program never called them itself:
 # its __repr__ ran 8 times an object (a side effect, and a slow one made timers late).
 _program_code = [True]
-# where the code that may run lives: Python's own library, Twisted, this tool
-_TRUSTED = tuple(os.path.join(os.path.realpath(d), "") for d in (
-    sysconfig.get_paths()["stdlib"], os.path.dirname(twisted.__file__),
-    os.path.dirname(os.path.dirname(__file__))))
 
 
 def program_code(allowed: bool) -> None:
@@ -33,15 +27,10 @@ def program_code(allowed: bool) -> None:
 
 
 def _own_code(cls: type, method: str) -> bool:
-    """``cls.method`` is Python code of the program's (not C, the stdlib, Twisted)."""
+    """``cls.method`` is Python code of the program's (not C, nor a library's: the sites'
+    own test of whose code a frame runs)."""
     code = getattr(getattr(cls, method, None), "__code__", None)
-    if code is None:
-        return False
-    path = os.path.realpath(code.co_filename)
-    stdlib, *ours = _TRUSTED
-    if path.startswith(tuple(ours)):
-        return False
-    return not (path.startswith(stdlib) and "site-packages" not in path)
+    return code is not None and not library_file(code.co_filename)
 
 
 class _ProgramRepr(reprlib.Repr):
@@ -88,11 +77,8 @@ def raised_text(e: BaseException) -> str:
 
 
 def show_plain(value: Any) -> str:
-    """As ``show_value``: short, a class by its name."""
-    if _program_code[0]:
-        return show_value(value)
-    text = value.__name__ if isinstance(value, type) else shown_repr(value)
-    return text if len(text) <= 60 else text[:57] + "..."
+    """``show_value``, by ``shown_repr``."""
+    return show_value(value, shown_repr)
 
 
 def plural(n: int, word: str) -> str:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 import re
+from typing import Callable
 
 NAME_RE = re.compile(r"[A-Za-z_][A-Za-z0-9_.-]*\Z")
 
@@ -146,10 +147,10 @@ def check_name(text: str) -> str:
     return text
 
 
-def show_value(value: object) -> str:
-    """How a value reads in the log: like Python's repr, short; a class by its name
-    (``Failure.trap`` returns the class it trapped)."""
-    text = value.__name__ if isinstance(value, type) else repr(value)
+def show_value(value: object, shown: Callable[[object], str] = repr) -> str:
+    """How a value reads in the log: like Python's repr (or ``shown``), short; a class by
+    its name (``Failure.trap`` returns the class it trapped)."""
+    text = value.__name__ if isinstance(value, type) else shown(value)
     return text if len(text) <= 60 else text[:57] + "..."
 
 

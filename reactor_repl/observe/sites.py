@@ -49,7 +49,7 @@ def _is_library(frame: FrameType) -> bool:
         return False  # code compiled at the prompt (<py>) has no module
     if name == "__main__":
         # a program's own main module, unless it is a library's (python -m twisted.trial)
-        return _library_file(frame.f_code.co_filename)
+        return library_file(frame.f_code.co_filename)
     top = name.split(".", 1)[0]
     return top in _LIBRARY_TOPS or top in _STDLIB
 
@@ -58,7 +58,7 @@ def raised_at(frames: Any) -> str:
     """``file:line`` of the innermost of ``frames`` — (filename, line) pairs, outermost
     first — that is the person's code (not a library's, nor the recorder's), or ""."""
     for filename, line in reversed(list(frames)):
-        if filename and not filename.startswith("<") and not _library_file(filename):
+        if filename and not filename.startswith("<") and not library_file(filename):
             return f"{short_path(filename)}:{line}"
     return ""
 
@@ -72,7 +72,9 @@ def raised_at_tb(tb: Any) -> str:
     return raised_at(frames)
 
 
-def _library_file(filename: str) -> bool:
+def library_file(filename: str) -> bool:
+    """Code of a library's (site-packages, the standard library, this tool's, a console
+    script), not the person's."""
     norm = filename.replace(os.sep, "/")
     return ("/site-packages/" in norm or "/reactor_repl/" in norm
             or norm.startswith(_STDLIB_DIR) or norm.rsplit("/", 1)[0] in _SCRIPT_DIRS)
