@@ -41,8 +41,7 @@ def in_flight(eng: Engine) -> int:
     and can get: bytes to a peer of ours that does not read (pauseProducing, stopReading)
     stay where they are however long the loop waits; counting them made every jump of
     the clock wait its whole patience (a loop's beats cost a second each)."""
-    total = 0
-    sockets = []
+    sockets = []  # (transport, socket, bytes on their way)
     for rec in list(eng.registry.by_name.values()):
         if rec.family not in ("conn", "client") or rec.state != "open":
             continue
@@ -51,35 +50,33 @@ def in_flight(eng: Engine) -> int:
         sock = getattr(transport, "socket", None)
         if sock is None:
             continue
-        sockets.append((transport, sock))
         waiting = queued(sock)
         if getattr(transport, "dataBuffer", b"") or getattr(transport, "_tempDataBuffer", None):
             waiting += 1  # Twisted's own buffer still holds some: it writes when writable
-        if waiting:
-            total += waiting
+        sockets.append((transport, sock, waiting))
+    total = sum(waiting for _, _, waiting in sockets)
     if total and eng.reactor is not None:
         total -= _to_peers_not_reading(eng, sockets)
     return total
 
 
-def _to_peers_not_reading(eng: Engine, sockets: list[tuple[Any, Any]]) -> int:
+def _to_peers_not_reading(eng: Engine, sockets: list[tuple[Any, Any, int]]) -> int:
     """Of the bytes above, those whose peer is one of ours that does not read."""
     by_address = {}
-    for transport, sock in sockets:
+    for transport, sock, _ in sockets:
         try:
             by_address[sock.getsockname()] = transport
         except OSError:
             pass
     readers = set(eng.reactor.getReaders())
     stuck = 0
-    for transport, sock in sockets:
+    for _, sock, waiting in sockets:
+        if not waiting:
+            continue
         try:
             peer = by_address.get(sock.getpeername())
         except OSError:
             continue
-        if peer is None or peer in readers:
-            continue
-        stuck += queued(sock)
-        if getattr(transport, "dataBuffer", b"") or getattr(transport, "_tempDataBuffer", None):
-            stuck += 1
+        if peer is not None and peer not in readers:
+            stuck += waiting
     return stuck

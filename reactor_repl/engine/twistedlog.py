@@ -145,10 +145,7 @@ def twisteds_chatter(event: dict[str, Any]) -> bool:
         return namespace.startswith("twisted.") or namespace.startswith("reactor_repl")
     import sys
 
-    twisted_dir = os.path.dirname(_twisted_file())
-    passing = (os.path.join(twisted_dir, "python", "log.py"),
-               os.path.join(twisted_dir, "python", "threadable.py"),  # (msg is synchronized)
-               os.path.join(twisted_dir, "logger", ""), _OURS)
+    twisted_dir, passing = _logging_code()
     frame = sys._getframe(1)
     while frame is not None:
         path = frame.f_code.co_filename
@@ -158,10 +155,21 @@ def twisteds_chatter(event: dict[str, Any]) -> bool:
     return True
 
 
-def _twisted_file() -> str:
-    import twisted
+_LOGGING_CODE: tuple[str, tuple[str, ...]] = ("", ())
 
-    return str(twisted.__file__)
+
+def _logging_code() -> tuple[str, tuple[str, ...]]:
+    """Twisted's folder, and where a log line passes on its way to us (Twisted's logging,
+    ``msg`` synchronized by ``threadable``, ours): worked out once."""
+    global _LOGGING_CODE
+    if not _LOGGING_CODE[0]:
+        import twisted
+
+        here = os.path.dirname(str(twisted.__file__))
+        _LOGGING_CODE = (here, (os.path.join(here, "python", "log.py"),
+                                os.path.join(here, "python", "threadable.py"),
+                                os.path.join(here, "logger", ""), _OURS))
+    return _LOGGING_CODE
 
 
 def _raised_at(failure: Any) -> str:

@@ -13,7 +13,6 @@ from reactor_repl.observe.state import put_in_place_of
 from reactor_repl.observe.tcp import after_import
 
 SERVICES = "twisted.application.internet"
-MADE_AT = "_rr_made_at"  # a service's attribute: file:line of the person's code that made it
 _orig: dict[str, Any] = {}
 
 
@@ -23,7 +22,7 @@ def _remembering(cls: type) -> Any:
     def __init__(self: Any, *args: Any, **kw: Any) -> None:
         from reactor_repl.observe import sites
 
-        setattr(self, MADE_AT, sites.site_of(sys._getframe(1)))
+        setattr(self, sites.MADE_AT, sites.site_of(sys._getframe(1)))
         init(self, *args, **kw)
 
     return __init__

@@ -127,10 +127,13 @@ _SERVICES_FILE = os.path.join("twisted", "application", "internet.py")
 services_hooked = [False]  # the program imported Twisted's services (services.py)
 
 
+MADE_AT = "_rr_made_at"  # a service's attribute: where the person made it (services.py)
+
+
 def service_site(frame: FrameType | None, frames: int = 1) -> str:
     """Where the person made the service whose method ``frame`` runs (services.py): a
     ``TimerService``'s loop is started by the service itself, its direct caller."""
-    return _service_site(frame, frames) if services_hooked[0] else ""
+    return _service_site(frame, frames)
 
 
 def _service_site(frame: FrameType | None, frames: int = MAX_DEPTH) -> str:
@@ -140,7 +143,7 @@ def _service_site(frame: FrameType | None, frames: int = MAX_DEPTH) -> str:
     depth = 0
     while frame is not None and depth < frames:
         if frame.f_code.co_filename.endswith(_SERVICES_FILE):
-            made = getattr(frame.f_locals.get("self"), "_rr_made_at", "")
+            made = getattr(frame.f_locals.get("self"), MADE_AT, "")
             if made:
                 return str(made)
         frame = frame.f_back

@@ -100,7 +100,7 @@ def main(args: Any, as_command: bool = False) -> int:
         # (a trace in a .jsonl, events in a .json: view and Perfetto could not open them;
         # '' was taken for no file, '-' made a file of that name)
         if path is not None and not path.endswith(suffix):
-            _say(f"--{flag.lstrip('-')} {path!r}: give a file ending {suffix}, e.g. "
+            _say(f"{flag} {path!r}: give a file ending {suffix}, e.g. "
                  f"{flag} out{suffix}"
                  + (" (the program's own output stays its own)" if path == "-" else ""))
             return EXIT_USAGE

@@ -25,6 +25,8 @@ from reactor_repl.engine.events import Event
 # something the program did, and a `show` typed under a filter must still answer)
 ANSWERS = frozenset({"input", "show", "waiting", "note", "expect.pass", "expect.fail",
                      "predict", "error"})
+
+
 def is_answer(ev: Event) -> bool:
     """What the person typed, and what answered it (a ``py`` line's output too): kept by
     ``filter … from …`` whatever kinds it names, as its message says."""
