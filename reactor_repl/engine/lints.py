@@ -145,6 +145,8 @@ class Lints:
             # gets its errback from the caller a moment later (warned, then handled)
             self.unsaid[rec.name] = (ds, f"{rec.name} ended on {shown} with no errback "
                                      f"left{where}", {"failure": shown, "site": rec.site})
+            if self.eng.reactor is not None:
+                self.eng.reactor.unhandled_unsaid = True  # (its loop says it next pass)
         elif not failed and ds.unhandled:
             self._handled(ds, f"an errback handled it: now {show_result(result)}")
 
@@ -168,6 +170,8 @@ class Lints:
             ds, text, data = unsaid.pop(name)
             if ds.unhandled:
                 self.eng.last_warning = self.eng.record("warn.unhandled", name, text, data)
+        if self.eng.reactor is not None:
+            self.eng.reactor.unhandled_unsaid = False
 
     def awaited(self) -> None:
         """Chains that ended on a failure a coroutine then awaited (``await d``: Twisted's

@@ -102,6 +102,7 @@ class LoopControl:
         self.thread_ident: int | None = None
         self._io_count = 0
         self._in_flight_stuck = 0  # virtual: bytes on loopback a peer left unread (doIteration)
+        self.unhandled_unsaid = False  # a warn.unhandled waits for the pass's end (lints)
         self._rr_lock = threading.Condition()
         self.closing = False  # the session is ending: stop between two iterations
         # live: time spent waiting in the poller (loop statistics, io.wait events)
@@ -184,7 +185,7 @@ class LoopControl:
                 self._set_phase(before)
 
     def doIteration(self, timeout: float | None) -> None:
-        if self._rr.lints.unsaid:  # a chain failed in the pass before: still no errback?
+        if self.unhandled_unsaid:  # a chain failed in the pass before: still no errback?
             self._rr.lints.say_unhandled()
         if self._virtual:
             if self._rr_clock.activities:

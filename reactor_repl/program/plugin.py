@@ -21,6 +21,7 @@ import os
 import sys
 from typing import Any, Mapping
 
+from reactor_repl.observe.state import put_in_place_of
 from reactor_repl.program.recording import Options, Recording
 
 EVENTS_VAR = "REACTOR_REPL_EVENTS"
@@ -87,9 +88,7 @@ def _follow_the_daemon(recording: Recording) -> None:
         return w
 
     follow._rr_follows = True  # type: ignore[attr-defined]
-    follow.__name__, follow.__qualname__, follow.__doc__ = (
-        daemonize.__name__, daemonize.__qualname__, daemonize.__doc__)
-    runner.daemonize = follow  # type: ignore[union-attr]
+    put_in_place_of(runner, "daemonize", follow)
 
 
 # where twistd and twist end by the signal that stopped them (they send it to themselves:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import os
 import sys
 from dataclasses import dataclass
-from typing import IO, Any, NoReturn
+from typing import IO, Any
 
 from reactor_repl.engine.core import Config, Engine
 from reactor_repl.engine import describe
@@ -111,7 +111,7 @@ class Recording:
         self.finished = False
         self.pid = os.getpid()  # a child the program forks ends without a recording's end
         self._stopping = False  # --strict: a hang asked the program's reactor to stop
-        self._real_exit: Any = None  # os._exit, while ours stands in its place
+        self._undo_exit: Any = None  # gives os._exit back (before_os_exit)
         self.before_exit: list[Any] = []  # called first when the program calls os._exit
         self.handing_over = False  # twistd daemonizing: its parents' os._exit ends nothing
 
@@ -153,29 +153,23 @@ class Recording:
         """A program that ends by ``os._exit`` runs no exit handler: the record is written
         first (it was left empty), and nothing else changes (no buffer of the program's is
         flushed; a child the program forked exits as it would)."""
-        real = self._real_exit = os._exit
+        from reactor_repl.exits import before_os_exit
 
-        def _exit(status: int, /) -> NoReturn:
-            if not self.finished and not self._forked() and not self.handing_over:
-                self.finished = True
-                os._exit = real
-                for fn in self.before_exit:  # (the explorer beside it: the terminal)
-                    try:
-                        fn()
-                    except Exception:
-                        pass
-                try:
-                    self.engine.record_end(f"the program called os._exit({status})")
-                    if self.printer is not None:
-                        self.printer.flush()
-                    self.write()
-                except BaseException:  # the program's exit comes first
-                    pass
-            real(status)
+        self._undo_exit = before_os_exit(self._at_os_exit)
 
-        _exit.__name__, _exit.__qualname__, _exit.__doc__ = (
-            real.__name__, real.__qualname__, real.__doc__)
-        os._exit = _exit
+    def _at_os_exit(self, status: int) -> None:
+        if self.finished or self._forked() or self.handing_over:
+            return
+        self.finished = True
+        for fn in self.before_exit:  # (the explorer beside it: the terminal)
+            try:
+                fn()
+            except Exception:
+                pass
+        self.engine.record_end(f"the program called os._exit({status})")
+        if self.printer is not None:
+            self.printer.flush()
+        self.write()
 
     def _stop_at_hang(self) -> None:
         """--strict: a hung program never ends by itself; a CI run must not wait for ever."""
@@ -232,8 +226,8 @@ class Recording:
             return []
         if self.guard is not None:
             self.guard.remove()
-        if self._real_exit is not None:
-            os._exit = self._real_exit
+        if self._undo_exit is not None:
+            self._undo_exit()
         eng = self.engine
         eng.stopped.set()  # the program's loop is not running: nothing to halt or wait for
         problems = []

@@ -8,6 +8,8 @@ import termios
 from contextlib import contextmanager
 from typing import Any, Iterator
 
+from reactor_repl.exits import before_os_exit
+
 LEAVE_SCREEN = "\x1b[?1049l\x1b[?25h\x1b[0m"  # off the alternate screen, cursor shown
 
 
@@ -36,20 +38,11 @@ def restored_on_os_exit() -> Iterator[None]:
     """While the screen runs, ``os._exit`` (``py os._exit(5)`` typed in a session) puts
     the terminal back first: no exit handler runs after it, and the shell came back raw."""
     saved = modes(0)
-    real = os._exit
-
-    def _exit(status: int, /) -> None:
-        restore(saved)
-        real(status)
-
-    _exit.__name__, _exit.__qualname__, _exit.__doc__ = (
-        real.__name__, real.__qualname__, real.__doc__)
-    os._exit = _exit  # type: ignore[assignment]
+    undo = before_os_exit(lambda status: restore(saved))
     try:
         yield
     finally:
-        if os._exit is _exit:
-            os._exit = real
+        undo()
 
 
 def keys_for_the_screen() -> tuple[int, Any] | None:
