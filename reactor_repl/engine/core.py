@@ -779,17 +779,6 @@ class Engine:
         return (self.paused_at is not None and self.reactor.phase == "paused"
                 and self._resume_token == self._paused_token)
 
-    def settle(self, done: Delivered, interrupted: Callable[[], bool]) -> None:
-        """Virtual: wait until a delivered call ran and the loop then went idle (or paused:
-        a break held it, or the call itself). Not an idle that came before the call ran:
-        a runaway goes idle twice (the error, then the loop's own wait), and a line that
-        took the second for its own returned before it ran (and was saved as the cause
-        of the runaway that followed it)."""
-        while not done.wait(0.05):
-            if interrupted() or self.stopped.is_set() or self.is_paused():
-                return
-        self.wait_idle_after(done.gen, interrupted=interrupted)
-
     def wait_idle_after(self, gen: int, timeout: float | None = None,
                         interrupted: Callable[[], bool] | None = None) -> bool:
         """Virtual: wait until the loop went idle (or paused) after generation ``gen``."""

@@ -113,7 +113,7 @@ class Event:
         try:
             # to_dict's keys in its order, the fixed ones written out as dumps writes them
             return "".join((
-                '{"seq": ', int.__repr__(self.seq),
+                JSONL_BEGINS, int.__repr__(self.seq),
                 ', "t": ', float.__repr__(t) if t.__class__ is float else _dumps(t),
                 ', "tick": ', int.__repr__(self.tick),
                 ', "kind": ', _string(self.kind), ', "name": ', _string(self.name),
@@ -132,6 +132,7 @@ class Event:
         return f"<Event {self.line()}>"
 
 
+JSONL_BEGINS = '{"seq": '  # how each line of an event log begins (to_json)
 _new = object.__new__
 NEVER = 1 << 62
 UNTRACK_BY = 2_000  # events untracked at a time (untrack_events)

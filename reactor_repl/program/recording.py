@@ -63,19 +63,18 @@ def overwrite_problem(path: str, program: str | None = None) -> str | None:
     return None
 
 
-# how the files we write begin: an event log's first event, a trace's header
-OUR_BEGINNINGS = ('{"seq":', '{"displayTimeUnit":')
-
-
 def _ours(path: str) -> bool:
     """An empty file, or one that begins as an event log or a trace of ours (the suffix
     alone let --trace replace a project's package.json)."""
+    from reactor_repl.engine.events import JSONL_BEGINS
+    from reactor_repl.views.trace import TRACE_BEGINS
+
     try:
         with open(path, encoding="utf-8", errors="replace") as f:
             head = f.read(64)
     except OSError:
         return True  # (unreadable: writing it will say why)
-    return not head.strip() or head.lstrip().startswith(OUR_BEGINNINGS)
+    return not head.strip() or head.lstrip().startswith((JSONL_BEGINS, TRACE_BEGINS))
 
 
 def write_problem(path: str, program: str | None = None) -> str | None:

@@ -119,6 +119,8 @@ EMPTY = "no events in it (an empty file: was the recording's process killed?)"
 def _not_a_log(f: Any) -> str | None:
     """Why a file is not an event log, from its first characters (then read from the
     start again): a Perfetto trace gave a "not JSON" line for each of its lines."""
+    from reactor_repl.views.trace import TRACE_BEGINS
+
     try:
         head = f.read(64)
         f.seek(0)
@@ -127,7 +129,7 @@ def _not_a_log(f: Any) -> str | None:
     start = head.lstrip()
     if not start:
         return EMPTY
-    if start.startswith(('{"displayTimeUnit"', '{"traceEvents"', "[")):
+    if start.startswith((TRACE_BEGINS, '{"traceEvents"', "[")):  # (ours, or another's)
         return ("a trace (Chrome/Perfetto JSON), not an event log: open it in "
                 "https://ui.perfetto.dev; view reads the .jsonl of --events or export x.jsonl")
     return None

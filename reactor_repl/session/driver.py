@@ -204,9 +204,7 @@ class Driver:
             result: list[bool] = []
             done = eng.run_at_pause(lambda: result.append(execute(eng, parsed, where=loc)))
             if done is not None:
-                while not done.wait(0.05):
-                    if self.interrupted() or eng.stopped.is_set() or eng.paused_at is None:
-                        break
+                self._await(done, lambda: eng.paused_at is None)
                 ok = all(result)
                 if entry is not None:
                     entry.ran = ok
@@ -230,19 +228,26 @@ class Driver:
         return all(result)
 
     def _settle(self, done: Delivered) -> None:
-        """Wait as a scenario line does: until the command ran (and, virtual, the loop idles)."""
+        """Wait as a scenario line does: until the command ran and, virtual, the loop then
+        went idle — not an idle that came before it ran: a runaway goes idle twice (its
+        error, then the loop's own wait), and a line that took the second for its own
+        returned before it ran (and was saved as the cause of the runaway after it)."""
         eng = self.engine
-        if eng.virtual:
-            eng.settle(done, self.interrupted)
-        else:
-            while not done.wait(0.05):
-                # paused at a break or step: the line runs when the loop goes on (waiting
-                # for it here held the prompt, so 'continue' could never be typed)
-                if self.interrupted() or eng.stopped.is_set() or eng.is_paused():
-                    break
+        # paused at a break or step: the line runs when the loop goes on (waiting for it
+        # here held the prompt, so 'continue' could never be typed)
+        self._await(done, eng.is_paused)
+        if eng.virtual and done.is_set():
+            eng.wait_idle_after(done.gen, interrupted=self.interrupted)
         if self._line is not None and not done.is_set() and eng.is_paused():
             self.held = [h for h in self.held if not h.done.is_set()]
             self.held.append(Held(*self._line, done))
+
+    def _await(self, done: Delivered, given_up: Callable[[], bool]) -> None:
+        """Wait for a delivered call to have run; not when the person interrupts, the
+        loop has ended, or ``given_up()``."""
+        while not done.wait(0.05):
+            if self.interrupted() or self.engine.stopped.is_set() or given_up():
+                return
 
     def skipped(self) -> list[Held]:
         """Lines given while the loop was paused that have not run (no continue came)."""

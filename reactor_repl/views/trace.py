@@ -328,11 +328,14 @@ def _thread_order(tracks: Iterable[str]) -> list[str]:
     return sorted(tracks, key=key)
 
 
+TRACE_BEGINS = '{"displayTimeUnit": '  # how a trace file of ours begins (write_trace)
+
+
 def write_trace(events: Iterable[Event], out: IO[str]) -> int:
     """Write the trace as JSON (``{"traceEvents": […]}``); return how many trace events."""
     evs = sorted(events, key=lambda e: e.seq)
     encode = json.JSONEncoder(ensure_ascii=False, default=repr).encode  # one encoder, reused
-    out.write('{"displayTimeUnit": "ms", "otherData": ')
+    out.write(TRACE_BEGINS + '"ms", "otherData": ')
     out.write(encode({"tool": "reactor-repl", "clock": _clock_of(evs),
                       "layout": "each event at least 1 us after the one before it"}))
     out.write(', "traceEvents": [')

@@ -160,13 +160,16 @@ def unbreak(eng: Engine, p: Parsed) -> None:
     kind, name = p["KIND"] or "", p["NAME"] or ""
     gone = [b for b in eng.breakpoints
             if not kind or (b[0] == kind and (not name or b[1] == name))]
+
+    def listed(breaks: list[tuple[str, str]]) -> str:
+        return ", ".join(f"{k} {n}".strip() for k, n in breaks)
+
     if not gone:
-        now = ", ".join(" ".join(w for w in b if w) for b in eng.breakpoints)
+        now = listed(eng.breakpoints)
         raise CommandError(f"no break before {kind} {name}".strip() if kind else "no break set",
                            f"the breaks: {now}" if now else "break KIND [NAME] sets one")
     eng.breakpoints[:] = [b for b in eng.breakpoints if b not in gone]
-    shown = ", ".join(" ".join(w for w in b if w) for b in gone)
-    eng.record("break", name, f"no more pauses before {shown}",
+    eng.record("break", name, f"no more pauses before {listed(gone)}",
                {"kind": kind, "set": False, "removed": len(gone)})
 
 
