@@ -9,8 +9,7 @@ from __future__ import annotations
 import sys
 from typing import Any
 
-from reactor_repl.observe.state import put_in_place_of
-from reactor_repl.observe.tcp import after_import
+from reactor_repl.observe.state import after_import, put_in_place_of
 
 SERVICES = "twisted.application.internet"
 _orig: dict[str, Any] = {}

@@ -13,12 +13,12 @@ from __future__ import annotations
 
 import sys
 from functools import partial
-from typing import Any, Callable
+from typing import Any
 
 from twisted.internet import base, tcp
 
 from reactor_repl.observe import sites
-from reactor_repl.observe.state import STATE, off_thread, put_in_place_of
+from reactor_repl.observe.state import STATE, after_import, off_thread, put_in_place_of
 
 Connection = tcp.Connection
 _orig: dict[str, Any] = {}
@@ -82,49 +82,6 @@ def _hook_endpoints(module: Any) -> None:
     if "HostnameEndpoint.connect" not in _orig:
         _orig["HostnameEndpoint.connect"] = module.HostnameEndpoint.connect
         put_in_place_of(module.HostnameEndpoint, "connect", _hostname_connect)
-
-
-class _AfterImport:
-    """A finder on ``sys.meta_path`` that lets the others find one module and hooks it
-    once it has run: importing Twisted's endpoints ourselves would change what every
-    program loads (ten modules), so they are hooked when the program imports them."""
-
-    def __init__(self, name: str, then: Callable[[Any], None]) -> None:
-        self.name = name
-        self.then = then
-
-    def find_spec(self, fullname: str, path: Any, target: Any = None) -> Any:
-        if fullname != self.name:
-            return None
-        if self in sys.meta_path:
-            sys.meta_path.remove(self)  # once
-        spec = None
-        for finder in sys.meta_path:
-            find = getattr(finder, "find_spec", None)
-            spec = find(fullname, path, target) if find is not None else None
-            if spec is not None:
-                break
-        loader = getattr(spec, "loader", None)
-        run = getattr(loader, "exec_module", None)
-        if run is None:
-            return spec
-        then = self.then
-
-        def exec_module(module: Any) -> None:
-            run(module)
-            then(module)
-
-        loader.exec_module = exec_module  # (this module's own loader)
-        return spec
-
-
-def after_import(name: str, hook: Callable[[Any], None]) -> None:
-    """``hook(module)`` now if the program has imported ``name``, else as soon as it does."""
-    module = sys.modules.get(name)
-    if module is not None:
-        hook(module)
-    elif not any(isinstance(f, _AfterImport) and f.name == name for f in sys.meta_path):
-        sys.meta_path.insert(0, _AfterImport(name, hook))
 
 
 def watch_endpoints() -> None:
