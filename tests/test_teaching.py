@@ -124,6 +124,23 @@ def test_a_prediction_waiting_on_one_name_does_not_hold_back_the_others():
     ]
 
 
+def test_a_prediction_is_graded_on_what_dispatches_after_it_not_before():
+    # l1 ran at 0 and 2 before the bet; after it, t1 (3.5) comes before l1's next call (4)
+    events = run("""\
+        every 2 l1 times 3
+        wait 2.5
+        later 1 t1
+        predict order t1 l1
+        wait 2
+    """)
+    verdict = [e for e in events if e.kind == "predict"][-1]
+    fired = {e.name: e.tick for e in events if e.kind in ("timer.fire", "loop.call")}
+    assert verdict.data["ok"] is True
+    assert verdict.data["real"] == ["t1", "l1"]
+    assert verdict.data["ticks"] == {"t1": fired["t1"], "l1": fired["l1"]}  # the last call's
+    assert verdict.text == f"✓ right: t1 (tick {fired['t1']}) → l1 (tick {fired['l1']})"
+
+
 # --------------------------------------------------------- break/step (virtual)
 
 

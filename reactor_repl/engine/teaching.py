@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 from weakref import WeakKeyDictionary
 
 from twisted.python.failure import Failure
 
 from reactor_repl.engine.describe import show_result
-from reactor_repl.language.kinds import KIND_FAMILIES, KINDS
+from reactor_repl.language.kinds import FIRST_DISPATCH_KINDS, KIND_FAMILIES, KINDS
 
 if TYPE_CHECKING:
     from reactor_repl.engine.core import Engine
@@ -17,8 +17,45 @@ if TYPE_CHECKING:
 
 @dataclass
 class Prediction:
+    """A bet on the order of the next dispatches of ``names``: graded on what happens
+    after it was made (``after_seq``), not on what already had (a loop of a traced
+    program that ran long before the bet)."""
+
     names: list[str]
     after_seq: int
+    found: dict[str, Any] = field(default_factory=dict)  # token → its first event since
+    scanned: int = -1  # the last seq looked at (after_seq until the first look)
+
+    def look(self, log: Any) -> bool:
+        """Find the tokens' first events among those recorded since the last look; True
+        once every token has one."""
+        fresh = log.since(self.after_seq if self.scanned < 0 else self.scanned)
+        if fresh:
+            self.scanned = fresh[-1].seq
+            found = self.found
+            for tok in self.names:
+                ev = first_of(tok, fresh)
+                if ev is not None:
+                    old = found.get(tok)
+                    if old is None or ev.seq < old.seq:  # (two threads looking at once)
+                        found[tok] = ev
+        return len(self.found) == len(self.names)
+
+
+def first_of(token: str, events: list[Any]) -> Any:
+    """The first of ``events`` for a token as ``expect order`` reads it: KIND:NAME, a
+    NAME's dispatch, else a KIND (``EventLog.first_dispatch``, over a slice)."""
+    kind, colon, name = token.partition(":")
+    if colon:
+        return next((e for e in events if e.kind == kind and e.name == name), None) \
+            if name else None
+    of_kind = None
+    for e in events:
+        if e.name == token and e.kind in FIRST_DISPATCH_KINDS:
+            return e
+        if of_kind is None and e.kind == token:
+            of_kind = e
+    return of_kind
 
 
 class PredictionWatch:
@@ -73,13 +110,8 @@ def add_prediction(eng: Engine, names: list[str]) -> None:
 def check_predictions(eng: Engine) -> None:
     """Answer each prediction whose tokens have all happened (the others wait)."""
     for pred in list(eng.predictions):
-        firsts = []
-        for n in pred.names:
-            ev = eng.log.first_dispatch(n)
-            if ev is None:
-                break
-            firsts.append((n, ev))
-        else:
+        if pred.look(eng.log):
+            firsts = list(pred.found.items())
             try:
                 eng.predictions.remove(pred)
             except ValueError:  # another thread's event answered it just now
@@ -98,7 +130,7 @@ def session_end_checks(eng: Engine) -> None:
     Predictions that could not be checked say why."""
     check_predictions(eng)
     for pred in list(eng.predictions):
-        never = [n for n in pred.names if eng.log.first_dispatch(n) is None]
+        never = [n for n in pred.names if n not in pred.found]
         eng.record("predict", "", "not checked: " + ", ".join(never) + " never dispatched "
                    "(you predicted " + " → ".join(pred.names) + ")",
                    {"names": pred.names, "never": never, "ok": None})
