@@ -19,6 +19,8 @@ from prompt_toolkit.document import Document
 from prompt_toolkit.history import InMemoryHistory
 from prompt_toolkit.input import create_pipe_input
 from prompt_toolkit.output import DummyOutput
+from prompt_toolkit.data_structures import Size
+from prompt_toolkit.output.vt100 import Vt100_Output
 
 from reactor_repl.engine.core import Config, Engine
 from reactor_repl.engine.events import Event
@@ -476,3 +478,24 @@ def test_a_huge_history_is_cut_to_its_newest_entries(tmp_path: Path) -> None:
     assert all(s.startswith("note ") and s.endswith("x" * 80) for s in loaded)
     history.append_string("note new")
     assert list(open_history(lambda w: None, path).load_history_strings())[0] == "note new"
+
+
+class _Screen(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+def test_the_alternate_screen_is_blanked_before_it_is_left() -> None:
+    # tmux keeps the alternate screen's rows below the old height on the person's screen
+    # when the terminal grew while the explorer was up, unless that screen is blank
+    engine = started()
+    screen = _Screen()
+    output = Vt100_Output(screen, lambda: Size(rows=24, columns=80))
+    with create_pipe_input() as inp:
+        inp.send_text("later 1 t1\rquit\r")
+        ex = Explorer(engine, input=inp, output=output, history=InMemoryHistory())
+        assert run_safely(ex) == 0
+    written = screen.getvalue()
+    assert "\x1b[?1049h" in written and "t1" in written
+    before_leaving = written[:written.index("\x1b[?1049l")]
+    assert before_leaving.endswith(("\x1b[H\x1b[2J", "\x1b[0;0H\x1b[2J"))  # home, blank

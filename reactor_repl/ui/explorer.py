@@ -36,6 +36,7 @@ from reactor_repl.ui.completer import ReplCompleter
 from reactor_repl.ui.help_pane import HelpPane
 from reactor_repl.ui.key_bindings import create_key_bindings, keys_text
 from reactor_repl.ui.layout import STATE_WIDTH, create_layout
+from reactor_repl.ui.tty import clear_before_leaving
 from reactor_repl.ui.log_pane import LogPane
 from reactor_repl.ui.paste import paste
 from reactor_repl.ui.play import Player
@@ -119,6 +120,7 @@ class Explorer(Session):
         # a lone Esc (close help, close the menu) waited half a second to be told from the
         # start of an escape sequence; a terminal sends a sequence's bytes together
         self.app.ttimeoutlen = ESC_WAIT
+        clear_before_leaving(self.app.output)
 
     @property
     def columns(self) -> int:

@@ -13,6 +13,21 @@ from reactor_repl.exits import before_os_exit
 LEAVE_SCREEN = "\x1b[?1049l\x1b[?25h\x1b[0m"  # off the alternate screen, cursor shown
 
 
+def clear_before_leaving(output: Any) -> None:
+    """Blank the alternate screen just before leaving it. tmux, once the terminal has grown
+    while the screen was up, keeps the rows below the old height on the person's own
+    screen afterwards (any program on the alternate screen does this there; a blank
+    alternate screen leaves nothing)."""
+    leave = output.quit_alternate_screen
+
+    def quit_alternate_screen() -> None:
+        output.cursor_goto(0, 0)
+        output.erase_screen()
+        leave()
+
+    output.quit_alternate_screen = quit_alternate_screen
+
+
 def modes(fd: int) -> list[Any] | None:
     try:
         return termios.tcgetattr(fd)
