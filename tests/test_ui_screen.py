@@ -130,6 +130,42 @@ def test_home_after_clear_shows_what_is_left_from_the_top() -> None:
 
 
 # ------------------------------------------------------------------ 10.10 tick rules
+def test_an_answer_the_log_moved_off_the_top_is_pinned_at_the_bottom() -> None:
+    # beside a busy program the answer to `show l1` left the screen within a second
+    pane = LogPane()
+    pane.add(ev(1, 1, "loop.call", "l1", "call 1"))
+    pane.add(ev(2, 1, "input", text="show l1", thread="prompt"))
+    pane.add(ev(3, 1, "show", "l1", "l1: loop every 0.05s", thread="prompt"))
+    assert lines(pane, 80, 10)[-2:] == ["#0002  0.000  [1]  input    show l1",
+                                        "#0003  0.000  [1]  show  l1  l1: loop every 0.05s"]
+    assert not pane.pinned()  # still in its place
+    for seq in range(4, 30):
+        pane.add(ev(seq, 1, "loop.call", "l1", f"call {seq}"))
+    screen = lines(pane, 80, 10)
+    assert screen == [f"#{seq:04d}  0.000  [1]  loop.call  l1  call {seq}" for seq in range(23, 30)] + [
+        "── your last command, #0002 · Esc lets it go ",
+        "#0002  0.000  [1]  input    show l1",
+        "#0003  0.000  [1]  show  l1  l1: loop every 0.05s"]
+    assert pane.pinned()
+    pane.let_answer_go()  # Esc
+    assert lines(pane, 80, 10)[-1] == "#0029  0.000  [1]  loop.call  l1  call 29"
+    assert not pane.pinned()
+    # scrolled up, the log shows where it was said: no pin
+    pane.add(ev(30, 1, "input", text="waiting", thread="prompt"))
+    pane.add(ev(31, 1, "waiting", "", "nothing pending", thread="prompt"))
+    for seq in range(32, 50):
+        pane.add(ev(seq, 1, "loop.call", "l1", f"call {seq}"))
+    assert lines(pane, 80, 10)[-2] == "#0030  0.000  [1]  input    waiting"
+    pane.scroll(5)
+    assert "your last command" not in " ".join(lines(pane, 80, 10))
+    # a line with nothing but itself to show (later 1 t1) is not pinned
+    pane.bottom()
+    pane.add(ev(50, 1, "input", text="later 1 t1", thread="prompt"))
+    for seq in range(51, 70):
+        pane.add(ev(seq, 1, "loop.call", "l1", f"call {seq}"))
+    assert lines(pane, 80, 10)[-1] == "#0069  0.000  [1]  loop.call  l1  call 69"
+
+
 def test_every_row_between_two_rules_has_one_tick() -> None:
     pane = LogPane()
     pane.add(ev(240, 58, "timer.fire", "t1"))

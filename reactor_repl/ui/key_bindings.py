@@ -75,6 +75,12 @@ def create_key_bindings(ex: Explorer) -> KeyBindings:
         "Close help."
         ex.help.hide()
 
+    @kb.add("escape", filter=Condition(lambda: ex.pane.pinned()) & ~has_completions & ~help_shown,
+            eager=True)
+    def _let_answer_go(event: KeyPressEvent) -> None:
+        "Let the pinned answer go (it stays in the log, where it was said)."
+        ex.pane.let_answer_go()
+
     @kb.add("escape", filter=has_completions & ~help_shown, eager=True)
     def _close_menu(event: KeyPressEvent) -> None:
         "Close the completion menu."

@@ -28,6 +28,7 @@ from reactor_repl.language.kinds import MULTILINE_KINDS
 # always shown, whatever the filter: a person must see what went wrong
 ALWAYS = ("error",)
 PLACE_LOOKBACK = 500  # rows looked back through to place a row of an older pass
+ANSWER_ROWS = 200  # rows of the last answer kept to be pinned (a long `waiting`)
 
 
 def is_note(text: str) -> bool:
@@ -126,6 +127,10 @@ class LogPane:
         self._last_seq = 0  # the newest event given to the pane (a message goes after it)
         self._version = 0  # counts changes to rows: the last render is reused until it moves
         self._drawn: tuple[tuple[int, int, int, int, int], list[StyleAndTextTuples]] | None = None
+        # the last typed line and what answered it: pinned at the bottom of the pane once
+        # the log, following a busy program, has moved it off the top (Esc lets it go)
+        self.answer: list[Event] = []
+        self._pin_drawn = False  # the last render pinned it
 
     # -- what is shown
     def _kind_shown(self, kind: str) -> bool:
@@ -164,8 +169,13 @@ class LogPane:
             return False
         if places is not None and not places.belongs(ev):
             return False
-        if kind == "input" and is_note(ev.text):
-            return False  # the note itself follows: one row, not two
+        if kind == "input":
+            if is_note(ev.text):
+                self.answer = []
+                return False  # the note itself follows: one row, not two
+            self.answer = [ev]
+        elif self.answer and is_answer(ev) and len(self.answer) < ANSWER_ROWS:
+            self.answer.append(ev)
         if self._advance is not None:
             self._fold_advance()
         tick, last = ev.tick, self._tick
@@ -272,6 +282,7 @@ class LogPane:
         self._tick = None
         self._advance = None
         self.offset = self.unseen = 0
+        self.answer = []
         events = list(events)
         if events:
             self.gone_upto = max(self.gone_upto, events[0].seq - 1)
@@ -296,6 +307,15 @@ class LogPane:
     def has_events(self) -> bool:
         """Any event row shown (a filter that matched nothing left an empty pane, silent)."""
         return any(isinstance(r, Event) and r.kind not in ("input", "error") for r in self.rows)
+
+    def pinned(self) -> bool:
+        """The last answer is pinned at the bottom (hidden by Esc)."""
+        return self._pin_drawn and bool(self.answer)
+
+    def let_answer_go(self) -> None:
+        """Esc: the pinned answer goes (it is still in the log, where it was said)."""
+        self.answer = []
+        self._version += 1
 
     # -- scrolling
     def scroll(self, rows: int) -> None:
@@ -364,6 +384,42 @@ class LogPane:
         key = (self._version, self.offset, self.unseen, width, height)
         if self._drawn is not None and self._drawn[0] == key:
             return self._drawn[1]
+        self._pin_drawn = False
+        out = self._render(width, height, _top)
+        answer = self.answer
+        if len(answer) > 1 and not self.offset and not self._drawn_from(answer[0]):
+            pin = self._pin(width, height)
+            out = self._render(width, height - len(pin), _top) + pin
+            self._pin_drawn = True
+            self._drawn = (key, out)
+        return out
+
+    def _drawn_from(self, ev: Event) -> bool:
+        """``ev``'s row is on the screen (the last render drew from that row or above)."""
+        top = self._shown[0] if self._shown is not None else len(self.rows)
+        rows = self.rows
+        for i in range(len(rows) - 1, max(top, 0) - 1, -1):
+            row = rows[i]
+            if row is ev:
+                return True
+            if isinstance(row, Event) and row.seq < ev.seq:
+                return False
+        return False
+
+    def _pin(self, width: int, height: int) -> list[StyleAndTextTuples]:
+        """The last answer's lines under a header, at most half the pane."""
+        room = max(2, height // 2)
+        head = f"── your last command, #{self.answer[0].seq:04d} · Esc lets it go "
+        lines: list[StyleAndTextTuples] = [[("class:log.more", head[:width])]]
+        for ev in self.answer:
+            lines += self.fragments(ev, width)
+        if len(lines) > room:
+            cut = len(lines) - room + 1
+            lines = lines[:room - 1] + [[("class:log.more", f"… {cut} more line"
+                                         f"{'s' if cut != 1 else ''} above, in the log"[:width])]]
+        return lines
+
+    def _render(self, width: int, height: int, _top: bool = False) -> list[StyleAndTextTuples]:
         rows = self.rows
         room = height - (1 if self.offset else 0)
         chunks: list[list[StyleAndTextTuples]] = []
@@ -384,7 +440,7 @@ class LogPane:
             self.offset = self._offset_showing_top(width, height)
             if self.offset == 0:
                 self.unseen = 0
-            return self.render(width, height, _top=True)
+            return self._render(width, height, _top=True)
         out = [line for chunk in reversed(chunks) for line in chunk][-room:] if room > 0 else []
         self._size = (width, height)
         self._shown = (i + 1, used > room)  # the top row drawn, and whether it is cut
