@@ -191,6 +191,12 @@ CASES = [
         X(r"checking a token", "deferred.step", "check", "<Token>"),
         X(r"recovered", "deferred.step", "recover"),
     ]),
+    # a dataclass's and a namedtuple's standard __repr__ call their fields' (the program's)
+    Case("field_repr", [_prog("field_repr.py")], runs=1, expect=[
+        X(r"ordered 2", "deferred.step", "ordered", "Order(token=<Token>, count=2)",
+          "Pair(left=<Token>, right=2)"),
+        X(r"paired 2", "deferred.step", "paired"),
+    ]),
     # a str UTF-8 cannot hold in an event: the events file was cut off, trace exited 1
     Case("surrogate_name", [_prog("surrogate_name.py")], runs=1, expect=[
         X(r"got a name of", "deferred.step", "got"),

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import collections
+import dataclasses
 import reprlib
 from typing import Any, Callable
 
@@ -48,10 +50,47 @@ class _ProgramRepr(reprlib.Repr):
         cls = type(x)
         if _own_code(cls, "__repr__"):
             return f"<{cls.__qualname__}>"
+        made_by = _repr_made_by(cls)
+        if made_by is not None:
+            # the standard library's __repr__ of a dataclass or a namedtuple calls its
+            # fields' (the program's, maybe): its words made here, each field walked
+            if level <= 0:
+                return self.fillvalue
+            fields = _fields(x, made_by)
+            if fields is not None:
+                name = cls.__qualname__ if made_by is dataclasses else cls.__name__
+                inner = ", ".join(f"{k}={self.repr1(v, level - 1)}" for k, v in fields)
+                return f"{name}({inner})"
         try:
             return repr(x)
         except Exception:
             return f"<{cls.__qualname__}>"
+
+
+def _repr_made_by(cls: type) -> Any:
+    """The module (dataclasses, collections) whose made-up ``__repr__`` ``cls`` has, or None."""
+    code = getattr(getattr(cls, "__repr__", None), "__code__", None)
+    if code is None:
+        return None
+    for module in (dataclasses, collections):
+        if code.co_filename == module.__file__:
+            return module
+    return None
+
+
+def _fields(x: Any, made_by: Any) -> list[tuple[str, Any]] | None:
+    """(name, value) of what the made-up ``__repr__`` shows, None if it is not one of those."""
+    try:
+        if made_by is dataclasses:
+            if not dataclasses.is_dataclass(x):
+                return None
+            return [(f.name, getattr(x, f.name)) for f in dataclasses.fields(x) if f.repr]
+        names = getattr(type(x), "_fields", None)
+        if not isinstance(x, tuple) or not isinstance(names, tuple):
+            return None
+        return list(zip(names, x))
+    except Exception:
+        return None
 
 
 _PROGRAM_REPR = _ProgramRepr()
