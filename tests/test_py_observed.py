@@ -12,7 +12,7 @@ import sys
 
 import pytest
 
-from support import ROOT
+from support import ROOT, run_scenario
 
 from reactor_repl.engine.core import Config, Engine
 from reactor_repl.session.driver import Driver
@@ -86,3 +86,9 @@ def test_a_plain_programs_code_run_through_py_is_recorded_as_it_runs(plain, cloc
     assert (listen.name, listen.text.endswith("(Echo)")) == ("s1", True)
     assert [e.text for e in events if e.kind == "tcp.write" and e.name == "s1.1"] == [
         "transport.write 2 bytes b'hi'"]
+
+
+def test_a_persons_own_variable_keeps_its_value_beside_an_object_of_that_name():
+    # the second py line put the Deferred d1 over the person's own d1
+    events = run_scenario("py d1 = 5\ndeferred d1\npy d1\npy d1\npy objects['d1'].called\n")
+    assert [e.text for e in events if e.kind == "log"] == ["ok", "5", "5", "False"]

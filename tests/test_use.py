@@ -187,6 +187,27 @@ def test_a_modules_own_loop_that_raises_stops_by_that_error_before_its_errback(t
                     ("deferred.fire", "errback(Failure(ValueError: gone))")]
 
 
+@pytest.mark.parametrize("clock", ["virtual", "live"])
+def test_what_the_module_made_and_dropped_is_freed_when_plain_python_frees_it(tmp_path, clock):
+    """A Deferred made at import (or seen by a py line) and dropped by the module: Twisted
+    logs its failure when it is freed — in the timer's pass, as a plain program that
+    imports the module logs it — not when the next py line or the session ends."""
+    mod = f"dropper_{clock}"  # (a module name is the session's: one per test)
+    (tmp_path / f"{mod}.py").write_text(
+        "from twisted.internet import defer, reactor\n\n\ndef later_drop():\n"
+        "    d = defer.Deferred()\n    reactor.callLater(0.1, d.errback, ValueError('x'))\n"
+        "\n\nlater_drop()\n", encoding="utf-8")
+    events = run_scenario(f"use {tmp_path / mod}.py\nwait 0.3\nnote after\n"
+                          f"py {mod}.later_drop()\npy 1\nwait 0.3\nnote end\n", clock)
+    rows = [(e.kind, e.name) for e in events
+            if e.kind in ("timer.fire", "deferred.unhandled", "note")][1:]
+    assert rows == [("timer.fire", "t1"), ("deferred.unhandled", "d1"), ("note", ""),
+                    ("timer.fire", "t2"), ("deferred.unhandled", "d2"), ("note", "")]
+    fired = {e.name: e.tick for e in events if e.kind == "timer.fire"}
+    assert [(e.name, e.tick) for e in events if e.kind == "deferred.unhandled"] == [
+        ("d1", fired["t1"]), ("d2", fired["t2"])]
+
+
 def test_a_name_the_module_lacks_is_an_error_with_a_hint():
     events = run_scenario(f"use {SHOP}\nlater 1 call shop.tik\nlater 1 call nomod.f\n")
     errors = texts(events, "error")

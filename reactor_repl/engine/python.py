@@ -27,7 +27,7 @@ TRACEBACK_LINES = 40  # of an import error, shown in the log
 def namespace(eng: Engine) -> dict[str, Any]:
     from reactor_repl.engine.commands.session import py_namespace
 
-    return py_namespace(eng)
+    return py_namespace(eng, named=False)  # (a named object is a py line's to see)
 
 
 # the modules `use` imported (by their name in sys.modules): `use` of one again reloads

@@ -123,14 +123,17 @@ def build_step(eng: Engine, step: Step) -> Callable[..., Any]:
         def fn(result: Any) -> Any:
             return code(result)
     elif kind == "py":
-        from reactor_repl.engine.commands.session import py_namespace
+        from reactor_repl.engine.commands.session import let_named_go, py_namespace
 
         code = _compile(a["EXPR"])
 
         def fn(result: Any) -> Any:
             ns = py_namespace(eng)
             ns["result"] = result
-            return eval(code, ns)
+            try:
+                return eval(code, ns)
+            finally:
+                let_named_go(eng, ns)
     else:  # pragma: no cover - the table and this function list the same steps
         raise CommandError(f"unknown step {kind}")
     fn._rr_label = step.text  # type: ignore[attr-defined]

@@ -31,10 +31,11 @@ def show(eng: Engine, p: Parsed) -> None:
     eng.record("show", rec.name, lines[0], {"lines": lines})
 
 
-def py_namespace(eng: Engine) -> dict[str, Any]:
-    """The session's Python namespace: what ``py`` lines assign stays; every named
-    object is there under its name (``objects["s1.1"]`` for names that are not
-    identifiers)."""
+def py_namespace(eng: Engine, named: bool = True) -> dict[str, Any]:
+    """The session's Python namespace: what ``py`` lines assign stays; while a line runs
+    (``named``) every named object is there under its name (``objects["s1.1"]`` for
+    names that are not identifiers) — ``let_named_go`` takes out, after it, those no
+    command made."""
     from reactor_repl.engine import show as show_mod
 
     ns = eng.namespace
@@ -43,17 +44,41 @@ def py_namespace(eng: Engine) -> dict[str, Any]:
 
         ns.update({"reactor": eng.reactor, "defer": defer, "task": task, "threads": threads,
                    "__name__": "__rr__", "__builtins__": __builtins__})
+    if not named:
+        return ns
     objects: dict[str, Any] = {}
+    ours = ns.get("_rr_named", {})
+    injected: dict[str, bool] = {}  # the names put here (a program's own stay its own)
     for name, rec in list(eng.objects.items()):
         value = show_mod.value_of(rec)
         if value is None:
             continue
         objects[name] = value
-        if name.isidentifier() and (name not in ns or ns.get("_rr_named", {}).get(name)):
+        if name.isidentifier() and (name not in ns or ours.get(name)):
             ns[name] = value
-    ns["_rr_named"] = dict.fromkeys(objects, True)
+            injected[name] = True
+    ns["_rr_named"] = injected
     ns["objects"] = objects
     return ns
+
+
+def let_named_go(eng: Engine, ns: dict[str, Any]) -> None:
+    """After a ``py`` line: the named objects the program made (not a command) leave the
+    namespace, unless the line bound the name to something else. Held there until the
+    next line, a failed Deferred the program had dropped was freed — and logged by
+    Twisted as unhandled — that much later (a command's objects are kept anyway)."""
+    objects = ns.get("objects") or {}
+    injected = ns.get("_rr_named") or {}
+    kept: dict[str, Any] = {}
+    records = eng.objects
+    for name, value in list(objects.items()):
+        rec = records.get(name)
+        if rec is not None and rec.by_command:
+            kept[name] = value
+        elif name in injected and ns.get(name) is value:
+            del ns[name]
+            del injected[name]
+    ns["objects"] = kept
 
 
 class _ThisThread:
@@ -110,6 +135,7 @@ def py(eng: Engine, p: Parsed) -> None:
     finally:
         if sys.stdout is mine:
             sys.stdout = before
+        let_named_go(eng, ns)
     text = out.getvalue().rstrip("\n")
     if is_expr and value is not None:
         text = (text + "\n" if text else "") + repr(value)
