@@ -66,7 +66,12 @@ def _unlisted(rec: Record, d: Any, engine: Any) -> str:
     """A Deferred with no callback of the program's: none at all, or only Twisted's own —
     a coroutine awaiting it (``inlineCallbacks``, ``await``) adds one, and it read as
     "(no callbacks)" while a coroutine waited on it."""
-    theirs = len(getattr(d, "callbacks", None) or ()) if d is not None else 0
+    # (Twisted's own list: its public ``callbacks`` warns it is deprecated, a warning the
+    # person's log got on every such show)
+    chain = getattr(d, "_callbacks", None) if d is not None else None
+    if chain is None and d is not None:
+        chain = getattr(d, "callbacks", None)
+    theirs = len(chain or ())
     if not theirs:
         return "  (no callbacks)"
     waiters = []
