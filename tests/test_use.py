@@ -15,6 +15,10 @@ SHOP = os.path.join(ROOT, "tests", "mods", "shop.py")
 BROKEN = os.path.join(ROOT, "tests", "mods", "broken.py")
 
 
+def texts_of(events, kind):
+    return [e for e in events if e.kind == kind]
+
+
 def texts(events, kind):
     return [e.text for e in events if e.kind == kind]
 
@@ -206,6 +210,39 @@ def test_what_the_module_made_and_dropped_is_freed_when_plain_python_frees_it(tm
     fired = {e.name: e.tick for e in events if e.kind == "timer.fire"}
     assert [(e.name, e.tick) for e in events if e.kind == "deferred.unhandled"] == [
         ("d1", fired["t1"]), ("d2", fired["t2"])]
+
+
+def test_what_cannot_be_called_or_served_that_way_is_the_lines_error():
+    """A non-callable was taken, and failed at the timer's firing with a bare TypeError; a
+    missing argument, a deeper missing name and a server's factory given to connect were
+    Python's or Twisted's errors without a hint."""
+    events = run_scenario(f"use {SHOP}\npy shop.count = 5\nlater 1 t1 call shop.count\n"
+                          "thread j1 call shop.count\ndeferred d1\naddCallback d1 call shop.count\n"
+                          "spawn shop.crawl\nspawn shop.crawl 1 2\n"
+                          "later 1 call shop.Shout.nosuch.deeper\nlisten s1 0 shop:ShoutFactory\n"
+                          "connect c1 s1 shop:ShoutFactory\nconnect c2 s1 shop:Shout\nwait 0.1\n")
+    errors = [e.text.split(": ", 1)[1] for e in texts_of(events, "error")]
+    hint = "shop.Shout, shop.ShoutFactory, shop.crawl, shop.fetch, shop.parse, shop.slow_io"
+    assert errors == [
+        f"later 1 t1 call shop.count: shop.count is an int, not something to call — call "
+        f"takes a function or class: {hint}",
+        f"thread j1 call shop.count: shop.count is an int, not something to call — call "
+        f"takes a function or class: {hint}",
+        f"addCallback d1 call shop.count: shop.count is an int, not something to call — "
+        f"call takes a function or class: {hint}",
+        "spawn shop.crawl: shop.crawl: missing a required argument: 'n' — spawn shop.crawl "
+        "takes ARGS: n",
+        "spawn shop.crawl 1 2: shop.crawl: too many positional arguments — spawn shop.crawl "
+        "takes ARGS: n",
+        "later 1 call shop.Shout.nosuch.deeper: shop.Shout has no nosuch — its names: "
+        "connected, connectionLost, connectionMade, dataReceived, factory, logPrefix, "
+        "makeConnection, transport",
+        "connect c1 s1 shop:ShoutFactory: shop:ShoutFactory is a server's factory: connect "
+        "needs a client's (it has no startedConnecting) — name a ClientFactory subclass, or "
+        "the Protocol class (connect wraps it in one)",
+    ]
+    assert not [e for e in events if e.kind == "tcp.failed"]
+    assert [e.name for e in events if e.kind == "tcp.made"] == ["s1.1", "c2"]
 
 
 def test_a_name_the_module_lacks_is_an_error_with_a_hint():

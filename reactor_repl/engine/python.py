@@ -134,6 +134,43 @@ def resolve(eng: Engine, ref: str) -> Any:
     return obj
 
 
+def resolve_callable(eng: Engine, ref: str,
+                     takes: str = "call takes a function or class") -> Any:
+    """``resolve``, refused here when it is not something to call (an int ran into a
+    TypeError at the timer's firing, with no line to point at)."""
+    obj = resolve(eng, ref)
+    if not callable(obj):
+        mod = ref.split(":", 1)[0] if ":" in ref else ref.rpartition(".")[0]
+        names = [n for n in callables_of(eng) if n.startswith(mod + ".")]
+        raise CommandError(f"{ref} is {_a(type(obj).__name__)}, not something to call",
+                           takes + (f": {', '.join(names[:6])}" if names else ""))
+    return obj
+
+
+def check_arguments(fn: Any, ref: str, args: list[Any]) -> None:
+    """The arguments fit ``fn``'s signature (a missing one was a bare TypeError)."""
+    import inspect
+
+    try:
+        sig = inspect.signature(fn)
+    except (TypeError, ValueError):
+        return  # (a builtin without one: its own call says)
+    try:
+        sig.bind(*args)
+    except TypeError as e:
+        raise CommandError(f"{ref}: {e}", f"spawn {ref} takes {_arguments(sig)}") from None
+
+
+def _arguments(sig: Any) -> str:
+    params = [p.name for p in sig.parameters.values()
+              if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD, p.VAR_POSITIONAL)]
+    return ("ARGS: " + " ".join(params)) if params else "no arguments"
+
+
+def _a(noun: str) -> str:
+    return ("an " if noun[:1].lower() in "aeiou" else "a ") + noun
+
+
 def _module(ns: dict[str, Any], path: str) -> Any:
     first, _, rest = path.partition(".")
     if first not in ns:
@@ -142,8 +179,18 @@ def _module(ns: dict[str, Any], path: str) -> Any:
         raise CommandError(f"no module {first} in this session", f"use {first}.py first "
                            "(or use package.module)")
     obj = ns[first]
+    walked = first
     for part in rest.split(".") if rest else []:
-        obj = getattr(obj, part)
+        try:
+            obj = getattr(obj, part)
+        except AttributeError:
+            names = [n for n in dir(obj) if not n.startswith("_")]
+            from reactor_repl.language.parser import suggest
+
+            raise CommandError(f"{walked} has no {part}",
+                               suggest(part, names) or f"its names: {', '.join(names[:8])}"
+                               ) from None
+        walked += "." + part
     return obj
 
 

@@ -118,7 +118,7 @@ def build_step(eng: Engine, step: Step) -> Callable[..., Any]:
     elif kind == "call":
         from reactor_repl.engine import python
 
-        code = python.resolve(eng, a["FN"])
+        code = python.resolve_callable(eng, a["FN"])
 
         def fn(result: Any) -> Any:
             return code(result)
@@ -281,8 +281,10 @@ def spawn(eng: Engine, p: Parsed) -> None:
 
     from reactor_repl.engine import python
 
-    fn = python.resolve(eng, p["FN"])
+    fn = python.resolve_callable(eng, p["FN"], "spawn takes an async def or an "
+                                 "inlineCallbacks function")
     args = list(p["ARGS"] or [])
+    python.check_arguments(fn, p["FN"], args)
     shown = ", ".join(repr(a) for a in args)
     with eng.claim("deferred", p["NAME"], detail=f"spawn {p['FN']}({shown})"):
         out = fn(*args)

@@ -151,10 +151,16 @@ def _factory(eng: Engine, ref: str, kind: type) -> Any:
     from reactor_repl.engine import python
 
     obj = python.resolve(eng, ref)
-    if isinstance(obj, protocol.Factory):
-        return obj
-    if isinstance(obj, type) and issubclass(obj, protocol.Factory):
-        return obj()
+    if isinstance(obj, protocol.Factory) or (
+            isinstance(obj, type) and issubclass(obj, protocol.Factory)):
+        if kind is protocol.ClientFactory and not hasattr(obj, "startedConnecting"):
+            # connectTCP calls it first: Twisted's AttributeError, twice logged, and two
+            # tcp.failed for one line
+            raise CommandError(f"{ref} is a server's factory: connect needs a client's "
+                               "(it has no startedConnecting)",
+                               "name a ClientFactory subclass, or the Protocol class "
+                               "(connect wraps it in one)")
+        return obj if isinstance(obj, protocol.Factory) else obj()
     if isinstance(obj, type) and issubclass(obj, protocol.Protocol):
         return kind.forProtocol(obj)
     raise CommandError(f"{ref} is neither a factory nor a protocol class",

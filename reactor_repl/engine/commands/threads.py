@@ -28,7 +28,7 @@ def thread(eng: Engine, p: Parsed) -> None:
     if ref:
         from reactor_repl.engine import python
 
-        fn = python.resolve(eng, ref)
+        fn = python.resolve_callable(eng, ref)
         with eng.claim("thread", p["NAME"], "deferred", detail=f"{ref}()"):
             tthreads.deferToThread(fn)
         return

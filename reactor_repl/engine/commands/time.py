@@ -33,7 +33,7 @@ def _code(eng: Engine, p: Parsed) -> tuple[Any, str] | None:
         return None
     from reactor_repl.engine import python
 
-    return python.resolve(eng, ref), f" → {ref}()"
+    return python.resolve_callable(eng, ref), f" → {ref}()"
 
 
 @handles("later")
