@@ -17,7 +17,10 @@ class Kind:
     name: str
     summary: str
     dispatch: bool = False  # the reactor calls back into code: break/step pause before it
-    acts: bool = False  # not a dispatch, but an object doing something (its first "dispatch")
+    # not a dispatch, but an object doing something: SPEC §4 counts every event of a NAME
+    # but *.schedule, *.add, *.new and input as its first dispatch (a cancelled timer's
+    # is its cancel, a server's its listen); a person's look (show) or a warning is not
+    acts: bool = False
     printed: bool = False  # the exported plain program prints it (KIND NAME)
     flow: tuple[str, str] | None = None  # trace arrow: (the kind it leads to, label)
     lag: bool = False  # carries data.late: the trace's lag counter
@@ -56,23 +59,23 @@ KIND_TABLE: tuple[Kind, ...] = (
     # timers
     _k("timer.schedule", "callLater: a timer is set", flow=("timer.fire", "scheduled")),
     _k("timer.fire", "a timer runs", dispatch=True, printed=True, lag=True),
-    _k("timer.cancel", "DelayedCall.cancel"),
-    _k("timer.reset", "DelayedCall.reset", flow=("timer.fire", "scheduled")),
-    _k("timer.delay", "DelayedCall.delay", flow=("timer.fire", "scheduled")),
+    _k("timer.cancel", "DelayedCall.cancel", acts=True),
+    _k("timer.reset", "DelayedCall.reset", flow=("timer.fire", "scheduled"), acts=True),
+    _k("timer.delay", "DelayedCall.delay", flow=("timer.fire", "scheduled"), acts=True),
     # LoopingCall
-    _k("loop.start", "LoopingCall.start", flow=("loop.call", "scheduled")),
+    _k("loop.start", "LoopingCall.start", flow=("loop.call", "scheduled"), acts=True),
     _k("loop.call", "a LoopingCall calls its function", dispatch=True, printed=True, lag=True,
        flow=("loop.call", "scheduled")),
     _k("loop.stop", "a LoopingCall stops (stop(), or its function failed)", acts=True),
     _k("loop.count", "LoopingCall.withCount: the beats since the last call (every … count)",
        acts=True),
     # blocking
-    _k("block.start", "the reactor thread blocks"),
-    _k("block.end", "the block is over"),
+    _k("block.start", "the reactor thread blocks", acts=True),
+    _k("block.end", "the block is over", acts=True),
     # thread calls
     _k("threadcall.queue", "callFromThread: a call handed to the reactor (or, 'unsafe', a "
        "thread about to call the reactor itself)",
-       flow=("threadcall.run", "callFromThread")),
+       flow=("threadcall.run", "callFromThread"), acts=True),
     _k("threadcall.run", "the reactor runs a call handed from a thread", dispatch=True,
        printed=True),
     # Deferreds
@@ -88,10 +91,10 @@ KIND_TABLE: tuple[Kind, ...] = (
        printed=True),
     _k("deferred.cancel", "Deferred.cancel", acts=True),
     _k("deferred.error", "AlreadyCalledError: fired twice", acts=True),
-    _k("deferred.unhandled", "Twisted logged 'Unhandled error in Deferred'", quiet=True),
-    _k("deferred.handled", "an errback was added to a chain that ended in a failure"),
+    _k("deferred.unhandled", "Twisted logged 'Unhandled error in Deferred'", quiet=True, acts=True),
+    _k("deferred.handled", "an errback was added to a chain that ended in a failure", acts=True),
     # thread pool
-    _k("thread.queue", "a job handed to the thread pool", flow=("thread.start", "deferToThread")),
+    _k("thread.queue", "a job handed to the thread pool", flow=("thread.start", "deferToThread"), acts=True),
     _k("thread.start", "a job starts in a pool thread", acts=True),
     _k("thread.end", "a job ends in its pool thread", acts=True, flow=("thread.result", "hand-back")),
     _k("thread.result", "the reactor runs a job's result hand-back", dispatch=True, printed=True),
@@ -106,8 +109,8 @@ KIND_TABLE: tuple[Kind, ...] = (
     _k("reader.lost", "the reactor calls connectionLost on a descriptor", dispatch=True,
        printed=True),
     # TCP
-    _k("tcp.listen", "listenTCP"),
-    _k("tcp.connecting", "connectTCP"),
+    _k("tcp.listen", "listenTCP", acts=True),
+    _k("tcp.connecting", "connectTCP", acts=True),
     _k("tcp.build", "a factory's buildProtocol", dispatch=True),
     _k("tcp.made", "makeConnection → connectionMade", dispatch=True, printed=True),
     _k("tcp.data", "dataReceived", dispatch=True, printed=True),
@@ -124,9 +127,9 @@ KIND_TABLE: tuple[Kind, ...] = (
     # system events and the reactor
     _k("trigger.add", "addSystemEventTrigger", flow=("trigger.fire", "scheduled")),
     _k("trigger.fire", "a system event trigger runs", dispatch=True, printed=True),
-    _k("trigger.remove", "removeSystemEventTrigger"),
-    _k("reactor.stop", "reactor.stop(): shutdown next"),
-    _k("reactor.crash", "reactor.crash(): the loop stops now, no shutdown triggers"),
+    _k("trigger.remove", "removeSystemEventTrigger", acts=True),
+    _k("reactor.stop", "reactor.stop(): shutdown next", acts=True),
+    _k("reactor.crash", "reactor.crash(): the loop stops now, no shutdown triggers", acts=True),
     # the loop itself
     _k("io.ready", "a descriptor of Twisted's own is ready (the waker, a port)"),
     _k("io.wait", "the loop waited in the poller"),
