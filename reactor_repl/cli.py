@@ -52,20 +52,27 @@ def _short(text: str) -> str:
     return repr(printable(text if len(text) <= 24 else text[:24] + "…"))
 
 
-def _common(p: argparse.ArgumentParser, clock_default: str | None) -> None:
-    p.add_argument("--clock", choices=("real", "live", "virtual"), default=clock_default,
+def _common(p: argparse.ArgumentParser, inherit: bool = False) -> None:
+    """The common options (SPEC §5). ``inherit``: a command's own copy, which leaves an
+    option it was not given to the one given before the command (``reactor-repl --clock
+    real run f.rr``: the command's defaults overwrote it, silently)."""
+    def default(value: Any) -> Any:
+        return argparse.SUPPRESS if inherit else value
+
+    p.add_argument("--clock", choices=("real", "live", "virtual"), default=default(None),
                    help="real (live) wall time, or virtual time that moves only on wait/step/block")
-    p.add_argument("--log-size", type=_whole("--log-size", *LOG_SIZE), default=100_000,
+    p.add_argument("--log-size", type=_whole("--log-size", *LOG_SIZE), default=default(100_000),
                    metavar="N", help="events kept in the log ring (default 100000)")
-    p.add_argument("--slow", type=_seconds("--slow", *SLOW), default=0.1, metavar="SECONDS",
-                   help="slow-callback and blocked-loop threshold (default 0.1)")
-    p.add_argument("--internals", action="store_true", help="show internal dispatches")
+    p.add_argument("--slow", type=_seconds("--slow", *SLOW), default=default(0.1),
+                   metavar="SECONDS", help="slow-callback and blocked-loop threshold (default 0.1)")
+    p.add_argument("--internals", action="store_true", default=default(False),
+                   help="show internal dispatches")
     p.add_argument("--max-dispatches", type=_whole("--max-dispatches", *MAX_DISPATCHES),
-                   default=100_000, metavar="N",
+                   default=default(100_000), metavar="N",
                    help="virtual clock: dispatches allowed per command before it is a runaway (default 100000)")
-    p.add_argument("--allow-python", action="store_true",
+    p.add_argument("--allow-python", action="store_true", default=default(False),
                    help="allow py lines in scenario files")
-    p.add_argument("--allow-writes", action="store_true",
+    p.add_argument("--allow-writes", action="store_true", default=default(False),
                    help="let scenario files save/export anywhere, and overwrite with force "
                         "(else only new files beneath the current folder)")
 
@@ -77,13 +84,13 @@ def build_parser() -> argparse.ArgumentParser:
         epilog="Commands on standard input (not a terminal) run as a live session, line by line.",
     )
     parser.add_argument("--version", action="version", version=f"reactor-repl {__version__}")
-    _common(parser, None)
+    _common(parser)
     parser.add_argument("--line", action="store_true",
                         help="line mode: log lines print above the prompt")
     sub = parser.add_subparsers(dest="cmd", metavar="{run,check,play,trace,view}")
     run = sub.add_parser("run", help="replay scenario files headless")
     run.add_argument("files", nargs="+", metavar="FILE")
-    _common(run, "virtual")
+    _common(run, inherit=True)  # (the virtual clock unless told: _config)
     run.add_argument("--json", action="store_true", help="events as JSON lines")
     run.add_argument("--trace", metavar="OUT.json", help="also write a Chrome/Perfetto trace")
     run.add_argument("--quiet", action="store_true", help="print only errors and failed checks")
@@ -92,11 +99,11 @@ def build_parser() -> argparse.ArgumentParser:
                           "ends it")
     check = sub.add_parser("check", help="parse only: report every error, run nothing")
     check.add_argument("files", nargs="+", metavar="FILE")
-    check.add_argument("--allow-python", action="store_true")
+    _common(check, inherit=True)  # (accepted as everywhere; only --allow-python matters)
     play = sub.add_parser("play", help="replay FILE in the full-screen UI, then stay interactive "
                                        "(virtual clock unless --clock real)")
     play.add_argument("file", metavar="FILE")
-    _common(play, "virtual")
+    _common(play, inherit=True)
     play.add_argument("--step", action="store_true", help="one line per Enter")
     play.add_argument("--line", action="store_true", help="line mode")
     _add_program_commands(sub)
@@ -116,20 +123,22 @@ def _add_program_commands(sub: Any) -> None:
     trace.add_argument("--events", metavar="OUT.jsonl", help="write the events as JSON lines")
     trace.add_argument("--trace", metavar="OUT.json", help="write a Chrome/Perfetto trace")
     trace.add_argument("--line", action="store_true", help="print log lines on stderr")
-    trace.add_argument("--clock", choices=("real", "live", "virtual"), default="real",
+    trace.add_argument("--clock", choices=("real", "live", "virtual"), default=argparse.SUPPRESS,
                        help="real (default), or virtual for programs that only talk to "
                             "themselves over loopback")
     trace.add_argument("--reactor", choices=("default", "asyncio"), default="default",
                        help="the reactor to record: the platform's (default) or "
                             "AsyncioSelectorReactor")
-    trace.add_argument("--log-size", type=int, default=100_000, metavar="N",
+    trace.add_argument("--log-size", type=_whole("--log-size", *LOG_SIZE),
+                       default=argparse.SUPPRESS, metavar="N",
                        help="events kept in the log ring (default 100000)")
-    trace.add_argument("--slow", type=float, default=0.1, metavar="SECONDS",
+    trace.add_argument("--slow", type=_seconds("--slow", *SLOW), default=argparse.SUPPRESS,
+                       metavar="SECONDS",
                        help="slow-callback and blocked-loop threshold (default 0.1)")
     trace.add_argument("--strict", action="store_true",
                        help="any warning (hang, unhandled, thread, spin …) makes the exit code "
                             "1; a hang stops the program's reactor")
-    trace.add_argument("--internals", action="store_true",
+    trace.add_argument("--internals", action="store_true", default=argparse.SUPPRESS,
                        help="show internal dispatches in the log lines")
     trace.add_argument("--from", dest="places", action="append", default=None,
                        metavar="MODULE_OR_FILE",
@@ -142,7 +151,8 @@ def _add_program_commands(sub: Any) -> None:
     view = sub.add_parser("view", help="print a recorded event stream (FILE.jsonl)")
     view.add_argument("file", metavar="FILE.jsonl")
     view.add_argument("--json", action="store_true", help="events as JSON lines")
-    view.add_argument("--internals", action="store_true", help="show internal dispatches")
+    view.add_argument("--internals", action="store_true", default=argparse.SUPPRESS,
+                      help="show internal dispatches")
     view.add_argument("--waiting", action="store_true",
                       help="the Deferreds pending at the end of the record, each with its chain")
     view.add_argument("--at", type=int, metavar="SEQ",
@@ -153,10 +163,13 @@ def _add_program_commands(sub: Any) -> None:
                            "given more than once)")
 
 
-def _config(args: Any, default_clock: str) -> Any:
+def _config(args: Any, default_clock: str | None = None) -> Any:
+    """The engine's configuration; the clock unless told: virtual for ``run`` and ``play``
+    (a scenario stepped at a person's pace must not race the real clock), else live."""
     from reactor_repl.engine.core import Config
 
-    clock = args.clock or default_clock
+    clock = args.clock or default_clock or (
+        "virtual" if getattr(args, "cmd", None) in ("run", "play") else "live")
     return Config(clock="virtual" if clock == "virtual" else "live", log_size=args.log_size,
                   slow=args.slow, max_dispatches=args.max_dispatches,
                   allow_python=True)
@@ -499,7 +512,7 @@ def cmd_interactive(args: Any, play: str | None = None) -> int:
     scenario stepped at a person's pace must not race the real clock between lines)."""
     from reactor_repl.ui import app
 
-    return app.main(args, _config(args, "live"), play=play)
+    return app.main(args, _config(args), play=play)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -374,9 +374,14 @@ def test_play_replays_on_the_virtual_clock_unless_asked_for_real_time():
     from reactor_repl.cli import _config, build_parser
 
     parser = build_parser()
-    assert _config(parser.parse_args(["play", "s.rr"]), "live").clock == "virtual"
-    assert _config(parser.parse_args(["play", "s.rr", "--clock", "real"]), "live").clock == "live"
-    assert _config(parser.parse_args([]), "live").clock == "live"  # the explorer itself
+    assert _config(parser.parse_args(["play", "s.rr"])).clock == "virtual"
+    assert _config(parser.parse_args(["play", "s.rr", "--clock", "real"])).clock == "live"
+    assert _config(parser.parse_args([])).clock == "live"  # the explorer itself
+    # a common option given before the command is the command's (it was overwritten)
+    assert _config(parser.parse_args(["--clock", "real", "play", "s.rr"])).clock == "live"
+    assert _config(parser.parse_args(["--clock", "real", "run", "s.rr"])).clock == "live"
+    both = parser.parse_args(["--slow", "0.2", "--log-size", "500", "--internals", "run", "s.rr"])
+    assert (_config(both).slow, _config(both).log_size, both.internals) == (0.2, 500, True)
 
 
 def test_every_scenario_passes_when_stepped_slowly_on_plays_clock():
@@ -450,3 +455,17 @@ def test_typed_lines_with_the_output_to_a_file_print_events_not_a_screen(tmp_pat
     lines = out.read_text(encoding="utf-8").splitlines()
     assert "#0008  1.000  [4]  timer.fire  t1  late +0.000s" in lines, lines
     assert not any("\x1b[" in line for line in lines)
+
+
+def test_trace_checks_its_numbers_and_takes_common_options_given_before_it(capsys):
+    """trace took --slow -1 and --log-size 0; `--clock virtual trace` ran live."""
+    from reactor_repl.cli import build_parser
+
+    parser = build_parser()
+    for bad in (["--slow", "-1"], ["--log-size", "0"], ["--slow", "inf"]):
+        with pytest.raises(SystemExit) as stop:
+            parser.parse_args(["trace", *bad, "prog.py"])
+        assert stop.value.code == 2
+    assert "--slow takes seconds from 0.001" in capsys.readouterr().err
+    args = parser.parse_args(["--clock", "virtual", "--slow", "0.5", "trace", "prog.py"])
+    assert (args.clock, args.slow, args.log_size, args.internals) == ("virtual", 0.5, 100_000, False)

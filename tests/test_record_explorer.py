@@ -88,10 +88,10 @@ def test_what_would_run_is_refused_with_a_hint(records: dict[str, str]) -> None:
 
 def test_filter_and_expect_on_the_record(records: dict[str, str]) -> None:
     ex, _ = explore(records["echo"], "filter from echo\rfilter tcp.listen tcp.lost\r"
-                    "expect order s1.1 c1\rquit\r")
+                    "expect order s1 c1 s1.1\rquit\r")
     assert rows(shown(ex, 150, 80))[:3] == ["tcp.listen s1", "tcp.lost c1", "tcp.lost s1.1"]
     (check,) = answers(ex, "expect.pass")
-    assert check.text.startswith("order s1.1 c1: ✓")
+    assert check.text.startswith("order s1 c1 s1.1: ✓")
 
 
 def test_scrolled_up_waiting_answers_as_of_the_screen(records: dict[str, str]) -> None:
