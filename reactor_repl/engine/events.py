@@ -15,7 +15,7 @@ from __future__ import annotations
 import json
 import threading
 from collections import Counter, deque
-from itertools import islice
+from itertools import filterfalse, islice
 from operator import attrgetter
 from typing import Any, Callable, Iterable
 
@@ -179,6 +179,8 @@ class _Running:
 
 RUNNING = _Running()
 _kind_and_name = attrgetter("kind", "name")
+_kind = attrgetter("kind")
+_internal = attrgetter("internal")
 
 
 class EventLog:
@@ -200,7 +202,8 @@ class EventLog:
         # pairs when read (rarely: expect count, the end of a run)
         self._pairs: Counter[tuple[str, str]] = Counter()  # (kind, name) → events
         self._forgotten: Counter[str] = Counter()  # kind → events of names forgotten
-        self._first_kind: dict[str, Event] = {}  # kind → its first event
+        self._first_kind: dict[str, Event] = {}  # kind → its first event (not internal)
+        self._internal: Counter[str] = Counter()  # kind → internal events (not expect's)
         self._first_pair: dict[tuple[str, str], Event] = {}  # (kind, name) → first event
         self._first_name: dict[str, Event] = {}  # name → its first dispatch
         self._counted = 0  # the indexes cover the events up to this seq
@@ -364,6 +367,21 @@ class EventLog:
         pairs = self._pairs
         before = len(pairs)
         pairs.update(map(_kind_and_name, batch))
+        inside = list(filter(_internal, batch))
+        if inside:
+            self._internal.update(map(_kind, inside))
+        # a kind's first event the log shows: Twisted's own (internal) are not the
+        # person's (expect order KIND, as expect count KIND)
+        by_kind = self._first_kind
+        wanted = set(map(_kind, filterfalse(_internal, batch) if inside else batch))
+        wanted.difference_update(by_kind)
+        if wanted:
+            for ev in batch:
+                if ev.kind in wanted and not ev.internal:
+                    by_kind[ev.kind] = ev
+                    wanted.discard(ev.kind)
+                    if not wanted:
+                        break
         if len(pairs) == before:
             return
         # the first event of each new pair: a dict made from the batch backwards keeps the
@@ -378,10 +396,8 @@ class EventLog:
             of_pair = dict(zip(map(_kind_and_name, backwards), backwards))
             firsts = list(map(of_pair.__getitem__, new))
         self._first_pair.update(zip(new, firsts))
-        by_kind, by_name = self._first_kind, self._first_name
+        by_name = self._first_name
         for (kind, name), ev in zip(new, firsts):
-            if kind not in by_kind:
-                by_kind[kind] = ev
             if name and kind in FIRST_DISPATCH_KINDS and name not in by_name:
                 by_name[name] = ev
 
@@ -434,8 +450,8 @@ class EventLog:
     def count(self, token: str) -> int:
         """How many events of KIND, or of KIND:NAME (names never contain a colon)."""
         kind, _, name = token.partition(":")
-        if not name:
-            return self.counts.get(kind, 0)
+        if not name:  # the log's: Twisted's own internal events are not counted
+            return self.counts.get(kind, 0) - self._internal.get(kind, 0)
         self._count()
         return self._pairs.get((kind, name), 0)
 
