@@ -225,6 +225,8 @@ def main(argv: list[str] | None = None) -> int:
         if args.cmd == "run":
             return _leaving(cmd_run(args), argv)
         if args.cmd == "play":
+            if not sys.stdin.isatty() or not sys.stdout.isatty():
+                return cmd_play_lines(args)
             return cmd_interactive(args, play=args.file)
         if args.cmd == "trace":
             return cmd_trace(args, argv)
@@ -361,9 +363,11 @@ def _trace_problems(path: str) -> list[str]:
 
 
 def run_text(args: Any, path: str, text: str | Iterator[str], *, default_clock: str,
-             allow_python: bool, trace: str | None = None, typed_blind: bool = False) -> int:
+             allow_python: bool, trace: str | None = None, typed_blind: bool = False,
+             then: tuple[str, Iterator[str]] | None = None) -> int:
     """Replay ``text`` as a session; print its events; return the exit code.
-    ``typed_blind``: see ``_typed_blind``."""
+    ``typed_blind``: see ``_typed_blind``. ``then``: more lines after it, from elsewhere
+    (``play FILE`` with standard input not a terminal: the file, then what is piped)."""
     from reactor_repl.engine.core import Engine
     from reactor_repl.session.driver import Driver
     from reactor_repl.views.text import LinePrinter
@@ -403,6 +407,9 @@ def run_text(args: Any, path: str, text: str | Iterator[str], *, default_clock: 
         engine.start()
         with captured(engine):  # what the person's Python prints is an event line too
             driver.run_lines(path, text)
+            if then is not None and not driver.state.quit:
+                path, more = then
+                driver.run_lines(path, more)
             driver.end_of_input(path)
     except KeyboardInterrupt:
         interrupted = True
@@ -456,6 +463,26 @@ def cmd_view(args: Any) -> int:
     from reactor_repl.program import view
 
     return view.main(args)
+
+
+def cmd_play_lines(args: Any) -> int:
+    """``play FILE`` without a terminal (SPEC §5: standard input that is not a terminal is
+    read as a scenario): the file's lines, then standard input's, printed as ``run``
+    prints them — no screen drawn into a pipe or a file."""
+    from reactor_repl.session.driver import read_checked
+
+    text, found = read_checked(args.file, args.allow_python)
+    if found or text is None:
+        for p in found:
+            _complain(p.located(args.file))
+        return EXIT_USAGE
+    try:
+        sys.stdin.reconfigure(errors="replace")  # type: ignore[union-attr]
+    except (AttributeError, ValueError):
+        pass
+    return run_text(args, args.file, text, default_clock="virtual",
+                    allow_python=args.allow_python, typed_blind=_typed_blind(),
+                    then=("<stdin>", bounded_lines(sys.stdin)))
 
 
 def cmd_stdin(args: Any) -> int:

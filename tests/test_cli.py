@@ -469,3 +469,22 @@ def test_trace_checks_its_numbers_and_takes_common_options_given_before_it(capsy
     assert "--slow takes seconds from 0.001" in capsys.readouterr().err
     args = parser.parse_args(["--clock", "virtual", "--slow", "0.5", "trace", "prog.py"])
     assert (args.clock, args.slow, args.log_size, args.internals) == ("virtual", 0.5, 100_000, False)
+
+
+def test_play_without_a_terminal_reads_the_file_then_standard_input(tmp_path):
+    """SPEC §5: standard input that is not a terminal is read as a scenario. play drew its
+    screen into the pipe and never ran the piped lines."""
+    scenario = tmp_path / "s.rr"
+    scenario.write_text("later 0.5 t1\nwait 1\n", encoding="utf-8")
+    r = cli("play", str(scenario), stdin="note from-stdin\nfire nosuch\n")
+    assert "\x1b[" not in r.stdout
+    rows = [line.split(None, 4)[3:] for line in r.stdout.splitlines()
+            if line.split(None, 4)[3:4] in (["timer.fire"], ["note"], ["error"])]
+    assert rows == [["timer.fire", "t1  late +0.000s"], ["note", "from-stdin"],
+                    ["error", "<stdin>:2: fire nosuch: no deferred named nosuch — no "
+                              "deferred has a name yet"]]
+    assert "clock virtual" in r.stdout.splitlines()[0]  # play's clock, as on a terminal
+    assert r.returncode == 1
+    scenario.write_text("later x\n", encoding="utf-8")  # refused before anything runs
+    r = cli("play", str(scenario), stdin="note never\n")
+    assert r.returncode == 2 and r.stdout == "" and "s.rr:1:7:" in r.stderr
