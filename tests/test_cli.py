@@ -71,7 +71,7 @@ def test_a_command_rejected_while_running_exits_1(tmp_path):
     path = scenario(tmp_path, "cancel t9\nnote goes on\n")
     r = cli("run", path)
     assert r.returncode == 1
-    assert f"error    {path}:1: cancel t9: no deferred or loop or reader or server or timer " \
+    assert f"error    {path}:1:8: cancel t9: no deferred or loop or reader or server or timer " \
            "or trigger named t9" in r.stdout
     assert "note    goes on" in r.stdout
 
@@ -481,7 +481,7 @@ def test_play_without_a_terminal_reads_the_file_then_standard_input(tmp_path):
     rows = [line.split(None, 4)[3:] for line in r.stdout.splitlines()
             if line.split(None, 4)[3:4] in (["timer.fire"], ["note"], ["error"])]
     assert rows == [["timer.fire", "t1  late +0.000s"], ["note", "from-stdin"],
-                    ["error", "<stdin>:2: fire nosuch: no deferred named nosuch — no "
+                    ["error", "<stdin>:2:6: fire nosuch: no deferred named nosuch — no "
                               "deferred has a name yet"]]
     assert "clock virtual" in r.stdout.splitlines()[0]  # play's clock, as on a terminal
     assert r.returncode == 1

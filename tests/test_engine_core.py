@@ -416,7 +416,7 @@ def test_show_lists_the_links_with_ticks_for_those_that_ran():
         show d1
     """)
     assert errors(events) == [
-        "<test>:4: addCallback d1 await d9: no deferred named d9 — did you mean d1?"]
+        "<test>:4:22: addCallback d1 await d9: no deferred named d9 — did you mean d1?"]
     shown = [e for e in events if e.kind == "show"][0]
     assert shown.data["lines"] == [
         "d1: paused on d9",
@@ -551,11 +551,11 @@ def test_cancel_each_family():
     ]
     assert [x for x, _ in expectations(events)] == ["expect.pass"] * 3
     assert errors(events) == [
-        "<test>:14: cancel t1: t1 was already cancelled (AlreadyCancelled) — only a pending "
+        "<test>:14:1: cancel t1: t1 was already cancelled (AlreadyCancelled) — only a pending "
         "timer can change",
-        "<test>:15: cancel l1: l1 is not running — only a running loop can be cancelled",
-        "<test>:16: cancel g1: g1 was already removed",
-        "<test>:17: cancel nosuch: no deferred or loop or reader or server or timer or trigger "
+        "<test>:15:1: cancel l1: l1 is not running — only a running loop can be cancelled",
+        "<test>:16:1: cancel g1: g1 was already removed",
+        "<test>:17:8: cancel nosuch: no deferred or loop or reader or server or timer or trigger "
         "named nosuch — named so far: t1, l1, d1, g1",
     ]
 
@@ -720,9 +720,9 @@ def test_automatic_names_and_a_name_is_never_reused():
         ("timer.schedule", "t1"), ("timer.schedule", "t2"), ("deferred.new", "d1"),
         ("loop.start", "l1"), ("timer.schedule", "t3"), ("timer.cancel", "t1")]
     assert errors(events) == [
-        "<test>:6: later 1 t3: the name t3 is taken — names are never reused in a session; "
+        "<test>:6:9: later 1 t3: the name t3 is taken — names are never reused in a session; "
         "pick another",
-        "<test>:7: deferred t1: the name t1 is taken — names are never reused in a session; "
+        "<test>:7:10: deferred t1: the name t1 is taken — names are never reused in a session; "
         "pick another",
     ]
 

@@ -161,9 +161,9 @@ def test_a_py_line_that_exits_is_an_error_and_the_session_goes_on():
     """SystemExit from a py line was only Twisted's log line: the run passed."""
     events = run_scenario("py raise SystemExit(3)\npy raise KeyboardInterrupt\nnote after\n")
     assert [e.text for e in events if e.kind == "error"] == [
-        "<test>:1: py raise SystemExit(3): SystemExit: 3 — py does not end the session: "
+        "<test>:1:1: py raise SystemExit(3): SystemExit: 3 — py does not end the session: "
         "quit (or stop) does",
-        "<test>:2: py raise KeyboardInterrupt: KeyboardInterrupt — py does not end the "
+        "<test>:2:1: py raise KeyboardInterrupt: KeyboardInterrupt — py does not end the "
         "session: quit (or stop) does"]
     assert [e.text for e in events if e.kind == "note"] == ["after"]
 

@@ -138,4 +138,25 @@ def test_unbreak_removes_a_break_and_the_loop_goes_on_by_itself():
         "no more pauses before loop.call l1"]
     assert len([e for e in events if e.kind == "loop.call"]) == 7
     assert [e.text for e in events if e.kind == "error"] == [
-        "<test>:7: unbreak: no break set — break KIND [NAME] sets one"]
+        "<test>:7:1: unbreak: no break set — break KIND [NAME] sets one"]
+
+
+def test_after_reset_expect_sees_the_fresh_session_only():
+    """The log's indexes outlived a reset: t1 of the fresh session was compared by the old
+    t1's firing, and counts included the old session's events (the run's exit code still
+    counts an error from before the reset)."""
+    engine = Engine(Config(clock="virtual"))
+    driver = Driver(engine)
+    engine.start()
+    try:
+        for line in ("later 0 t1", "later 5 t9", "wait 1", "fire nosuch", "reset",
+                     "later 1 t1", "later 0.5 t2", "wait 2", "expect order t2 t1",
+                     "expect count timer.fire 2", "expect count timer.cancel 0",
+                     "expect count error 0"):
+            driver.submit(line)
+    finally:
+        engine.finish()
+    events = engine.log.snapshot()
+    assert [e.text.split(":")[0] for e in events if e.kind == "expect.pass"] == [
+        "order t2 t1", "count timer.fire 2", "count timer.cancel 0", "count error 0"]
+    assert engine.log.counts["error"] == 1  # what the run's exit code reads

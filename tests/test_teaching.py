@@ -76,7 +76,7 @@ def test_predict_with_kind_tokens_and_one_that_is_never_checked():
         "not checked: nosuch never dispatched (you predicted slow → nosuch)",
     ]
     assert [e.text for e in events if e.kind == "error"] == [
-        "<test>:5: predict order slow: predict order needs at least two names "
+        "<test>:5:1: predict order slow: predict order needs at least two names "
         "— e.g. predict order t2 t1"]
 
 
@@ -181,9 +181,9 @@ def test_break_refuses_a_kind_the_loop_never_pauses_before():
     """)
     errors = [e.text for e in events if e.kind == "error"]
     assert [t.split(" — ")[0] for t in errors] == [
-        "<test>:1: break deferred.step d1: deferred.step is not a dispatch the loop can "
+        "<test>:1:1: break deferred.step d1: deferred.step is not a dispatch the loop can "
         "pause before",
-        "<test>:2: break timer.schedule: timer.schedule is not a dispatch the loop can "
+        "<test>:2:1: break timer.schedule: timer.schedule is not a dispatch the loop can "
         "pause before",
     ]
     assert "timer.fire" in errors[0] and "threadcall.run" in errors[0]

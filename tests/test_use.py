@@ -76,7 +76,7 @@ def test_an_import_error_shows_its_traceback_and_the_session_goes_on():
 def test_a_file_that_is_not_there_is_the_lines_error_with_a_hint_not_a_traceback():
     events = run_scenario("use nonexist.py\nnote still here\n")
     error = [e for e in events if e.kind == "error"][0]
-    assert error.text == ("<test>:1: use nonexist.py: no file nonexist.py — give the path of "
+    assert error.text == ("<test>:1:5: use nonexist.py: no file nonexist.py — give the path of "
                           "a .py file, or a module name")
     assert "lines" not in error.data  # no traceback of ours
     assert texts(events, "note")[-1] == "still here"
@@ -89,7 +89,7 @@ def test_a_name_the_modules_code_took_says_whose_it_is():
     events = run_scenario(f"use {beats}\nevery 0.1 l1 delayed call beats.failbeat\n"
                           "wait 0.15\ndeferred d1\ndeferred d9\n")
     assert texts(events, "error") == [
-        "<test>:4: deferred d1: the name d1 is taken (by the deferred made at "
+        "<test>:4:10: deferred d1: the name d1 is taken (by the deferred made at "
         "tests/mods/beats.py:10) — names are never reused in a session; pick another"]
 
 
@@ -154,7 +154,7 @@ def test_a_module_that_exits_while_imported_is_the_lines_error(tmp_path):
 def test_no_such_module_is_the_lines_error_with_a_hint():
     events = run_scenario("use nosuchmod_here\n")
     assert texts(events, "error") == [
-        "<test>:1: use nosuchmod_here: no module named nosuchmod_here — give the path of a .py "
+        "<test>:1:5: use nosuchmod_here: no module named nosuchmod_here — give the path of a .py "
         "file, or the name of a module importable from this folder"]
 
 

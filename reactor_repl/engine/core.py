@@ -61,10 +61,11 @@ class SessionEnded(Exception):
 class CommandError(Exception):
     """A command that cannot run: recorded as an ``error`` event, the session goes on."""
 
-    def __init__(self, message: str, hint: str = "") -> None:
+    def __init__(self, message: str, hint: str = "", word: str = "") -> None:
         super().__init__(message)
         self.message = message
         self.hint = hint
+        self.word = word  # the word of the line at fault (its column is the error's)
 
 
 @dataclass
@@ -569,7 +570,8 @@ class Engine:
             held = (f" (by the {rec.family} made at {rec.site})"
                     if rec is not None and rec.site and not rec.by_command else "")
             raise CommandError(f"the name {requested} is taken{held}",
-                               "names are never reused in a session; pick another") from None
+                               "names are never reused in a session; pick another",
+                               word=requested or "") from None
 
     def claim(self, family: str, requested: str | None, *families: str, site: str = "",
               detail: str = "") -> Any:
@@ -596,8 +598,9 @@ class Engine:
                     if not wanted or "any" in wanted or o.family in wanted
                     or ("deferred" in wanted and o.dstate is not None)]
             if obj is not None:
-                raise CommandError(f"{name} is a {obj.family}, not a {what}")
-            raise CommandError(f"no {what} named {name}", suggest(name, pool) or _which(pool, what))
+                raise CommandError(f"{name} is a {obj.family}, not a {what}", word=name)
+            raise CommandError(f"no {what} named {name}", suggest(name, pool) or _which(pool, what),
+                               word=name)
         return obj  # type: ignore[return-value]
 
     def _pool_backlogged(self) -> bool:
@@ -901,6 +904,7 @@ class Engine:
         self._tcp_count = 0
         self.recorder.touched.clear()
         self.start_time = self.clock.seconds()
+        self.log.begin_again()
         self.record("session.reset", "", "a fresh session: objects stopped and closed, names "
                     "free, the clock back to 0", {})
 

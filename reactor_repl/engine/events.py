@@ -204,6 +204,9 @@ class EventLog:
         self._forgotten: Counter[str] = Counter()  # kind → events of names forgotten
         self._first_kind: dict[str, Event] = {}  # kind → its first event (not internal)
         self._internal: Counter[str] = Counter()  # kind → internal events (not expect's)
+        # the indexes and counts begin again at a reset; the run's totals keep what was
+        # counted before it (kind → events)
+        self._before: Counter[str] = Counter()
         self._first_pair: dict[tuple[str, str], Event] = {}  # (kind, name) → first event
         self._first_name: dict[str, Event] = {}  # name → its first dispatch
         self._counted = 0  # the indexes cover the events up to this seq
@@ -430,6 +433,7 @@ class EventLog:
         """"kind" → how many events of it so far."""
         self._count()
         totals = Counter(self._forgotten)
+        totals.update(self._before)
         for (kind, _), n in self._pairs.items():
             totals[kind] += n
         return totals
@@ -448,12 +452,28 @@ class EventLog:
         return sum(counts.get(k, 0) for k in DISPATCH_KINDS)
 
     def count(self, token: str) -> int:
-        """How many events of KIND, or of KIND:NAME (names never contain a colon)."""
+        """How many events of KIND, or of KIND:NAME (names never contain a colon), since
+        the session began (its last reset): what ``expect count`` sees."""
         kind, _, name = token.partition(":")
         if not name:  # the log's: Twisted's own internal events are not counted
-            return self.counts.get(kind, 0) - self._internal.get(kind, 0)
+            return (self.counts.get(kind, 0) - self._before.get(kind, 0)
+                    - self._internal.get(kind, 0))
         self._count()
         return self._pairs.get((kind, name), 0)
+
+    def begin_again(self) -> None:
+        """A fresh session (reset): expect and predict see only what happens from here —
+        names are free again, and the old session's t1 is not the new one's. The run's
+        totals (``counts``: its errors, its statistics) go on."""
+        with self._stats_lock:
+            self._count()
+            self._before = Counter(self.counts)
+            self._pairs = Counter()
+            self._forgotten = Counter()
+            self._internal = Counter()
+            self._first_kind.clear()
+            self._first_pair.clear()
+            self._first_name.clear()
 
 
 def write_jsonl(events: Iterable[Event], out: Any) -> None:

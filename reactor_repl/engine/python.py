@@ -42,7 +42,8 @@ def use(eng: Engine, spec: str) -> ModuleType:
     if spec.endswith(".py"):
         path = os.path.abspath(spec)
         if not os.path.isfile(path):
-            raise CommandError(f"no file {spec}", "give the path of a .py file, or a module name")
+            raise CommandError(f"no file {spec}", "give the path of a .py file, or a module name",
+                               word=spec)
         name = os.path.splitext(os.path.basename(path))[0]
         folder = os.path.dirname(path)
         if folder not in sys.path:
@@ -83,7 +84,8 @@ def use(eng: Engine, spec: str) -> ModuleType:
             if e.name is None or not spec.startswith(e.name):
                 raise  # a module it imports is missing: its traceback says where
             raise CommandError(f"no module named {e.name}", "give the path of a .py file, or "
-                               "the name of a module importable from this folder") from None
+                               "the name of a module importable from this folder",
+                               word=spec) from None
         PERSONS.add(spec)
     top = spec.split(".", 1)[0]
     ns[top] = sys.modules[top]  # as `import package.module` binds the package

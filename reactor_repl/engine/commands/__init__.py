@@ -52,7 +52,6 @@ def execute(engine: Engine, parsed: Parsed, reraise: bool = False, where: str = 
 
 
 def _execute(engine: Engine, parsed: Parsed, reraise: bool, where: str = "") -> bool:
-    prefix = f"{where}: " if where else ""
     fn = HANDLERS.get(parsed.name)
     outer_site = engine.command_site
     engine.command_site = where or "<input>"
@@ -62,7 +61,7 @@ def _execute(engine: Engine, parsed: Parsed, reraise: bool, where: str = "") -> 
         fn(engine, parsed)
         return True
     except CommandError as e:
-        record_error(engine, parsed.text, e, where)
+        record_error(engine, parsed.text, e, where, parsed.col)
         if reraise:
             raise
         return False
@@ -73,19 +72,39 @@ def _execute(engine: Engine, parsed: Parsed, reraise: bool, where: str = "") -> 
     except Exception as e:
         if reraise:
             raise
-        engine.record("error", "", f"{prefix}{parsed.text}: {type(e).__name__}: {e}",
-                      {"command": parsed.text, "message": f"{type(e).__name__}: {e}", "hint": "",
-                       "where": where})
+        record_error(engine, parsed.text, CommandError(f"{type(e).__name__}: {e}"), where,
+                     parsed.col)
         return False
     finally:
         engine.command_site = outer_site
 
 
-def record_error(engine: Engine, text: str, e: CommandError, where: str = "") -> None:
-    """A line's error: ``WHERE: LINE: message — hint`` (``where`` empty at the prompt)."""
-    engine.record("error", "", (f"{where}: " if where else "") + f"{text}: {e.message}"
+def record_error(engine: Engine, text: str, e: CommandError, where: str = "",
+                 col: int = 1) -> None:
+    """A line's error: ``FILE:LINE:COL: LINE: message — hint`` (no place at the prompt;
+    the column in ``data`` all the same). COL is the word at fault's when the error names
+    one (``fire nosuch``: the name), else the command's (``col``)."""
+    col += _word_at(text, e.word)
+    place = f"{where}:{col}" if where else ""
+    engine.record("error", "", (f"{place}: " if place else "") + f"{text}: {e.message}"
                   + (f" — {e.hint}" if e.hint else ""),
-                  {"command": text, "message": e.message, "hint": e.hint, "where": where})
+                  {"command": text, "message": e.message, "hint": e.hint, "where": where,
+                   "col": col})
+
+
+def _word_at(text: str, word: str) -> int:
+    """Where ``word`` stands as a word of ``text`` (0-based), 0 if it does not."""
+    if not word:
+        return 0
+    start = 0
+    while True:
+        at = text.find(word, start)
+        if at < 0:
+            return 0
+        end = at + len(word)
+        if (at == 0 or text[at - 1].isspace()) and (end == len(text) or text[end].isspace()):
+            return at
+        start = at + 1
 
 
 def run_do(engine: Engine, parsed: Parsed | None, where: str = "") -> Any:
