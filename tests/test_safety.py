@@ -127,7 +127,8 @@ def test_a_scenario_file_writes_only_new_files_beneath_the_current_folder(
     with session() as drv:
         run_file(drv, "s.rr")
         (error,) = errors(drv)
-        assert error.startswith(f"s.rr:2: {line.removesuffix(' force')}: ")  # where it is
+        col = len(line.split()[0]) + 2  # the file's word
+        assert error.startswith(f"s.rr:2:{col}: {line.removesuffix(' force')}: ")  # where it is
         assert why in error
         assert "--allow-writes lets it" in error or "run with --allow-writes, and" in error
         assert notes(drv) == ["hi", "after"]
@@ -347,7 +348,7 @@ def test_a_load_cycle_is_an_error_naming_the_chain(tmp_path, monkeypatch):
     (tmp_path / "b.rr").write_text("note in b\nload a.rr\nnote b goes on\n")
     with session() as drv:
         assert drv.submit("load a.rr")
-        assert errors(drv) == ["b.rr:2: load a.rr: a load cycle: a.rr → b.rr → a.rr"]
+        assert errors(drv) == ["b.rr:2:6: load a.rr: a load cycle: a.rr → b.rr → a.rr"]
         assert notes(drv) == ["in a", "in b", "b goes on"]
 
 
@@ -622,7 +623,7 @@ def test_a_file_name_with_a_nul_byte_is_refused_not_a_traceback():
     """The fuzzer's `save \\x00`: the file system's ValueError ended the session."""
     events = run_scenario("save \x00\nload a\x00b\nexport \x00x.py\nnote still here\n")
     assert [e.text for e in events if e.kind == "error"] == [
-        "<test>:1: save \x00: the file name has a NUL byte — give a name without one",
-        "<test>:2: load a\x00b: cannot read: the file name has a NUL byte",
-        "<test>:3: export \x00x.py: the file name has a NUL byte — give a name without one"]
+        "<test>:1:6: save \x00: the file name has a NUL byte — give a name without one",
+        "<test>:2:6: load a\x00b: cannot read: the file name has a NUL byte",
+        "<test>:3:8: export \x00x.py: the file name has a NUL byte — give a name without one"]
     assert [e.text for e in events if e.kind == "note"] == ["still here"]

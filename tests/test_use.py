@@ -64,7 +64,7 @@ expect result f 42
 def test_an_import_error_shows_its_traceback_and_the_session_goes_on():
     events = run_scenario(f"use {BROKEN}\nnote still here\n")
     error = [e for e in events if e.kind == "error"][0]
-    assert error.text == ("<test>:1: use " + BROKEN + ": NameError: name 'missing_name' is not "
+    assert error.text == ("<test>:1:5: use " + BROKEN + ": NameError: name 'missing_name' is not "
                           "defined")  # (the line's FILE:LINE, as any line's error says)
     lines = error.data["lines"]
     assert lines[1] == "Traceback (most recent call last):"
@@ -147,7 +147,7 @@ def test_a_deferred_made_fired_has_its_result_at_once():
 def test_a_module_that_exits_while_imported_is_the_lines_error(tmp_path):
     (tmp_path / "exiter.py").write_text("import sys\nsys.exit(3)\n", encoding="utf-8")
     events = run_scenario(f"use {tmp_path / 'exiter.py'}\nnote after\n")
-    assert texts(events, "error") == [f"<test>:1: use {tmp_path / 'exiter.py'}: SystemExit: 3"]
+    assert texts(events, "error") == [f"<test>:1:5: use {tmp_path / 'exiter.py'}: SystemExit: 3"]
     assert texts(events, "note")[-1] == "after"
 
 

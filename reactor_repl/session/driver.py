@@ -52,9 +52,18 @@ class View(Protocol):
 class Location:
     file: str = "<prompt>"
     line: int = 0
+    col: int = 0  # a word's column, where an error names one (FILE:LINE:COL)
 
     def __str__(self) -> str:
-        return f"{self.file}:{self.line}" if self.line else self.file
+        if not self.line:
+            return self.file
+        return f"{self.file}:{self.line}:{self.col}" if self.col else f"{self.file}:{self.line}"
+
+    def at(self, p: Parsed, word: str) -> Location:
+        """This line, at ``word`` of command ``p`` (its first column if not found)."""
+        from reactor_repl.engine.commands import word_at
+
+        return Location(self.file, self.line, p.col + word_at(p.text, word))
 
 
 @dataclass
@@ -310,7 +319,7 @@ class Driver:
 
     @prompt("load")
     def _load(self, p: Parsed, where: Location) -> bool:
-        return self.load(p["FILE"], where, fresh=bool(p["fresh"]))
+        return self.load(p["FILE"], where.at(p, p["FILE"]), fresh=bool(p["fresh"]))
 
     @prompt("reset")
     def _reset(self, p: Parsed, where: Location) -> bool:
@@ -319,14 +328,14 @@ class Driver:
 
     @prompt("use")
     def _use(self, p: Parsed, where: Location) -> bool:
-        return self.use(p["MODULE"], where)
+        return self.use(p["MODULE"], where.at(p, p["MODULE"]))
 
     @prompt("save", "export")
     def _write(self, p: Parsed, where: Location) -> bool:
         req = files.WriteRequest(p["FILE"] or "", p.name, bool(p["force"]),
                                  from_file=bool(where.line),
                                  allow_writes=self.allow_writes_files)
-        loc = f"{where}: " if where.line else ""
+        loc = f"{where.at(p, p['FILE'] or '')}: " if where.line else ""
         return self.save(req, loc) if p.name == "save" else self.export(req, loc)
 
     @prompt("clear", "filter", "internals")
@@ -370,7 +379,8 @@ class Driver:
                 module = python.use(self.engine, spec)
             except CommandError as e:  # no such file: the line's error, not a traceback
                 record_error(self.engine, f"use {spec}", e,
-                             str(where) if where is not None and where.line else "")
+                             f"{where.file}:{where.line}" if where is not None and where.line
+                             else "")
                 ok.append(False)
                 return
             except (Exception, SystemExit) as e:  # (a module that exits: its error too)

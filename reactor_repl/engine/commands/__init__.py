@@ -84,7 +84,7 @@ def record_error(engine: Engine, text: str, e: CommandError, where: str = "",
     """A line's error: ``FILE:LINE:COL: LINE: message — hint`` (no place at the prompt;
     the column in ``data`` all the same). COL is the word at fault's when the error names
     one (``fire nosuch``: the name), else the command's (``col``)."""
-    col += _word_at(text, e.word)
+    col += word_at(text, e.word)
     place = f"{where}:{col}" if where else ""
     engine.record("error", "", (f"{place}: " if place else "") + f"{text}: {e.message}"
                   + (f" — {e.hint}" if e.hint else ""),
@@ -92,7 +92,7 @@ def record_error(engine: Engine, text: str, e: CommandError, where: str = "",
                    "col": col})
 
 
-def _word_at(text: str, word: str) -> int:
+def word_at(text: str, word: str) -> int:
     """Where ``word`` stands as a word of ``text`` (0-based), 0 if it does not."""
     if not word:
         return 0
