@@ -265,3 +265,14 @@ def test_use_in_a_scenario_file_needs_allow_python_and_runs_none_of_it(tmp_path)
     r = cli("run", str(path), "--allow-python")
     assert r.returncode == 0, r.stdout + r.stderr
     assert marker.exists()
+
+
+def test_twisteds_chatter_about_the_persons_factory_is_internal_and_the_same_every_run():
+    """Twisted logs "Starting factory" under the factory's class's name: a person's
+    subclass made it look like the person's own line, shown, with its address."""
+    events = run_scenario(f"use {SHOP}\nlisten s1 0 shop:ShoutFactory\nconnect c1 s1\n"
+                          "wait 0.1\n")
+    said = [(e.text, e.internal) for e in events
+            if e.kind == "log" and "factory" in e.text.lower()]
+    assert ("Starting factory <shop.ShoutFactory object at 0x…>", True) in said
+    assert all(internal for _, internal in said)

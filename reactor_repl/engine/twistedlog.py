@@ -141,8 +141,11 @@ def twisteds_chatter(event: dict[str, Any]) -> bool:
     program (its own ``Logger().info``, ``log.msg``): the log hides only Twisted's.
     Called while the line is being logged: a legacy ``log.msg`` is told by its caller."""
     namespace = str(event.get("log_namespace", ""))
-    if namespace != "log_legacy":
-        return namespace.startswith("twisted.") or namespace.startswith("reactor_repl")
+    if namespace != "log_legacy" and (namespace.startswith("twisted.")
+                                      or namespace.startswith("reactor_repl")):
+        return True
+    # a legacy log.msg, or a Logger named after the person's class (a Factory subclass of
+    # theirs: Twisted's doStart logs "Starting factory" under its name): told by its caller
     import sys
 
     twisted_dir, passing = _logging_code()
