@@ -536,6 +536,17 @@ def test_help_lists_the_steps_of_coroutines_and_jobs():
     assert "do A ; B runs A then B" in help_text("later")
 
 
+def test_help_kinds_lists_every_event_kind_with_its_meaning():
+    """The kinds beyond SPEC §3's list (tcp.stop, io.wait …) were named nowhere."""
+    from reactor_repl.language.kinds import KIND_TABLE
+
+    page = help_text("kinds").splitlines()
+    for k in KIND_TABLE:
+        assert any(line.split()[:1] == [k.name] and k.summary in line for line in page), k.name
+    assert parse_line("help kinds").args["COMMAND"] == "kinds"
+    assert "help kinds" in help_text()
+
+
 def test_a_files_unterminated_quote_error_is_not_cut_as_a_quoted_word():
     """check printed "unterminated 'quote — close it wit…'": the message's own ' and the
     hint's were taken for a quoted word and shortened."""

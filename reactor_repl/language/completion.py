@@ -24,6 +24,7 @@ from reactor_repl.language.parser import REST_TYPES, candidate_forms, is_separat
 from reactor_repl.language.words import scan_words
 from reactor_repl.language.table import (
     BY_NAME,
+    HELP_TOPICS,
     EXPECT_FORMS,
     FORMS,
     KIND_FAMILIES,
@@ -34,7 +35,6 @@ from reactor_repl.language.table import (
     Command,
 )
 
-HELP_TOPICS = ("steps", "expect", "keys")
 
 
 @dataclass(slots=True)  # (not frozen: a frozen one costs 6x to make, one per word)

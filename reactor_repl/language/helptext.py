@@ -18,7 +18,8 @@ from reactor_repl.language.table import (
 
 
 def overview() -> str:
-    lines = ["reactor-repl commands (help COMMAND for one; help steps; help expect)"]
+    lines = ["reactor-repl commands (help COMMAND for one; help steps; help expect; "
+             "help kinds)"]
     for group, title in GROUPS.items():
         lines.append("")
         lines.append(title)
@@ -117,4 +118,21 @@ def help_text(topic: str | None = None) -> str:
         return page(BY_NAME["expect"])
     if topic == "keys":  # the explorer answers this itself, from its key bindings
         return "keys: the explorer and --line mode list their keys with help keys (or F1)"
+    if topic == "kinds":
+        return kinds()
     return page(BY_NAME[topic])
+
+
+def kinds() -> str:
+    """Every event kind and what it means, by family (the one table of kinds)."""
+    from reactor_repl.language.kinds import KIND_TABLE
+
+    lines = ["event kinds (filter KIND or FAMILY; expect/predict take KIND and KIND:NAME)"]
+    family = None
+    for k in KIND_TABLE:
+        group = k.family if "." in k.name else ""  # (input, note, log …: one block)
+        if group != family:
+            family = group
+            lines.append("")
+        lines.append(f"  {k.name:<20} {k.summary}" + ("  (a dispatch)" if k.dispatch else ""))
+    return "\n".join(lines)

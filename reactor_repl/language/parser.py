@@ -17,6 +17,7 @@ from reactor_repl.language import values
 from reactor_repl.language.table import (
     ACTIONS,
     BY_NAME,
+    HELP_TOPICS,
     EXPECT_BY_NAME,
     EXPECT_FORMS,
     FORMS,
@@ -568,7 +569,7 @@ def _convert_one(spec: Arg, word: Word) -> Any:
         hint = suggest(text, list(KINDS) + list(KIND_FAMILIES)) or "e.g. timer.fire or timer"
         raise ParseError(f"unknown event kind {values.quoted(text)}", word.col, hint)
     if t == "command":
-        if text in BY_NAME or text in ("steps", "expect", "keys"):
+        if text in BY_NAME or text in HELP_TOPICS:
             return BY_NAME[text].name if text in BY_NAME else text
         hint = suggest(text, list(BY_NAME)) or "type help for the list"
         raise ParseError(f"no help for {values.quoted(text)}", word.col, hint)

@@ -604,6 +604,8 @@ STEP_TABLES: dict[str, dict[str, tuple[Command, ...]]] = {"coroutine": COROUTINE
                                                          "job": JOB_FORMS}
 # a word's first form: what help pages and completion menus lead with
 BY_NAME: dict[str, Command] = {w: forms[0] for w, forms in FORMS.items()}
+# help's pages that are not a command's (the parser, completion and help read this)
+HELP_TOPICS = ("steps", "expect", "keys", "kinds")
 STEP_BY_NAME: dict[str, Command] = {w: forms[0] for w, forms in STEP_FORMS.items()}
 EXPECT_BY_NAME: dict[str, Command] = {w: forms[0] for w, forms in EXPECT_FORMS.items()}
 
