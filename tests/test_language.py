@@ -555,3 +555,14 @@ def test_a_files_unterminated_quote_error_is_not_cut_as_a_quoted_word():
     problems = check("note a\nfire d1 'a\n", allow_python=False)
     assert [(p.line, p.col, p.message) for p in problems] == [
         (2, 9, "unterminated ' quote — close it with '")]
+
+
+def test_expect_count_names_a_kind_it_can_count():
+    """`expect count timer.fired 0` passed check and passed when run (nothing of an unknown
+    kind ever happens), while `break timer.fired` was flagged."""
+    with pytest.raises(ParseError) as e:
+        parse_line("expect count timer.fired 0")
+    assert (e.value.col, e.value.hint) == (14, "did you mean timer.fire?")
+    with pytest.raises(ParseError):
+        parse_line("expect count timer 2")  # a family is not a kind: it counted 0
+    assert parse_line("expect count loop.call:l1 3").args["CHECK"].args["WHAT"] == "loop.call:l1"

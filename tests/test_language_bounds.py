@@ -117,7 +117,7 @@ def test_completion_the_lexer_and_the_toolbar_stay_shallow_on_a_deep_line():
     ("listen s1 70000", 11, "'70000' is too large — use a number from 0 to 65,535 "
                             "(0: a free port)"),
     ("connect c1 70000", 12, "'70000' is too large — use a number from 1 to 65,535"),
-    ("expect count timer 99999999999", 20,
+    ("expect count timer.fire 99999999999", 25,
      "'99999999999' is too large — use a number from 0 to 1,000,000,000"),
     ("later 1e300", 7, "'1e300' is longer than one day — durations are at most 86400s"),
     ("later inf", 7, "'inf' is not a finite duration — durations are 0 to 86400s"),

@@ -539,7 +539,7 @@ def suggest_for(cmd: Command, spec: Arg) -> list[Suggestion]:
             return [Suggestion("name", arg=spec), Suggestion("kind", arg=spec)]
         fams = _TOKEN_FAMILIES.get(cmd.name, ())
         return [Suggestion("name", families=fams, arg=spec)]
-    if t == "kind":
+    if t in ("kind", "kindtoken"):
         return [Suggestion("kind", arg=spec)]
     if t == "target":
         return [Suggestion("name", families=("server",), arg=spec)]

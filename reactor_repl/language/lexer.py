@@ -39,6 +39,7 @@ _ARG_TOKENS: dict[str, _TokenType] = {
     "new": Name.Variable,
     "ref": Name.Variable,
     "token": Name.Variable,
+    "kindtoken": Name.Tag,
     "kind": Name.Tag,
     "word": Name.Constant,
     "file": String.Other,

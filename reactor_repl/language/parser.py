@@ -563,6 +563,14 @@ def _convert_one(spec: Arg, word: Word) -> Any:
             return text
         raise values.ValueProblem(f"{values.quoted(text)} is not a module",
                                   "write FILE.py or package.module")
+    if t == "kindtoken":  # KIND or KIND:NAME (expect count): a misspelt kind counts 0
+        kind, colon, name = text.partition(":")
+        if kind not in KINDS:
+            hint = suggest(kind, list(KINDS)) or "e.g. timer.fire, or loop.call:l1"
+            raise ParseError(f"unknown event kind {values.quoted(kind)}", word.col, hint)
+        if colon:
+            values.check_name(name)
+        return text
     if t == "kind":
         if text in KINDS or text in KIND_FAMILIES:
             return text
