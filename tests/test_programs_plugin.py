@@ -49,6 +49,12 @@ def test_the_plugins_are_found_where_twisted_looks():
                        capture_output=True, text=True, timeout=60)
     names = json.loads(r.stdout.replace("'", '"'))
     assert {"repl", "repl-asyncio"} <= set(names), r.stderr
+    # and each one's module imports, as --help-reactors checks (repl-asyncio was listed
+    # as unavailable: its module was an attribute of one)
+    r = subprocess.run([sys.executable, "-m", "twisted.trial", "--help-reactors"],
+                       capture_output=True, text=True, timeout=60)
+    listed = {line.split()[0] for line in r.stdout.splitlines() if line.strip()}
+    assert {"repl", "repl-asyncio"} <= listed and "!repl-asyncio" not in listed, r.stdout
 
 
 @pytest.mark.parametrize("reactor, name", [("repl", "EPollReactor"),

@@ -133,14 +133,3 @@ def _at_exit(recording: Recording) -> None:
 def _report(problems: list[str]) -> None:
     for problem in problems:
         print(f"{PREFIX}: {problem}", file=sys.stderr)
-
-
-class _AsyncioInstaller:
-    """``reactor_repl.program.plugin.with_asyncio``: the ``repl-asyncio`` plugin's target."""
-
-    @staticmethod
-    def install() -> Recording:
-        return install("asyncio")
-
-
-with_asyncio = _AsyncioInstaller()

@@ -16,5 +16,5 @@ repl = Reactor(
     "reactor-repl's recording reactor (events to the file in $REACTOR_REPL_EVENTS)")
 
 repl_asyncio = Reactor(
-    "repl-asyncio", "reactor_repl.program.plugin.with_asyncio",
+    "repl-asyncio", "reactor_repl.program.asyncio_plugin",
     "reactor-repl's recording AsyncioSelectorReactor (events to $REACTOR_REPL_EVENTS)")
