@@ -122,17 +122,22 @@ def resolve(eng: Engine, ref: str) -> Any:
         mod_path, attr_path = ref.split(":", 1)
     else:
         mod_path, _, attr_path = ref.rpartition(".")
-    obj = _module(ns, mod_path)
-    for part in attr_path.split(".") if attr_path else []:
+    return _walk(_module(ns, mod_path), mod_path, attr_path)
+
+
+def _walk(obj: Any, walked: str, path: str) -> Any:
+    """``obj.a.b`` for ``path`` "a.b"; a missing name is the line's error, with a hint."""
+    for part in path.split(".") if path else []:
         try:
             obj = getattr(obj, part)
         except AttributeError:
             names = [n for n in dir(obj) if not n.startswith("_")]
             from reactor_repl.language.parser import suggest
 
-            raise CommandError(f"{mod_path} has no {part}",
+            raise CommandError(f"{walked} has no {part}",
                                suggest(part, names) or f"its names: {', '.join(names[:8])}"
                                ) from None
+        walked += "." + part
     return obj
 
 
@@ -180,20 +185,7 @@ def _module(ns: dict[str, Any], path: str) -> Any:
             return sys.modules[path]
         raise CommandError(f"no module {first} in this session", f"use {first}.py first "
                            "(or use package.module)")
-    obj = ns[first]
-    walked = first
-    for part in rest.split(".") if rest else []:
-        try:
-            obj = getattr(obj, part)
-        except AttributeError:
-            names = [n for n in dir(obj) if not n.startswith("_")]
-            from reactor_repl.language.parser import suggest
-
-            raise CommandError(f"{walked} has no {part}",
-                               suggest(part, names) or f"its names: {', '.join(names[:8])}"
-                               ) from None
-        walked += "." + part
-    return obj
+    return _walk(ns[first], first, rest)
 
 
 def callables_of(eng: Engine) -> list[str]:
