@@ -57,7 +57,9 @@ def seen_ticks(events: Iterable[Event], kinds: Iterable[str]) -> list[tuple[str,
 def cli(*args: str, stdin: str | None = None, timeout: float = 60) -> subprocess.CompletedProcess:
     """Run ``python -m reactor_repl ARGS`` and capture its output."""
     env = dict(os.environ, NO_COLOR="1")
-    return subprocess.run([sys.executable, "-m", "reactor_repl", *args], input=stdin,
+    # no input: an empty one, not the terminal pytest was started from (as under CI)
+    more = {"input": stdin} if stdin is not None else {"stdin": subprocess.DEVNULL}
+    return subprocess.run([sys.executable, "-m", "reactor_repl", *args], **more,
                           capture_output=True, text=True, timeout=timeout, cwd=ROOT, env=env)
 
 

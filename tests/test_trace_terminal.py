@@ -119,3 +119,13 @@ def test_a_program_reading_its_input_leaves_the_keys_to_the_explorer(
     t.type("quit")
     code, _ = sane_and_gone(t)
     assert code == 130
+
+
+def test_line_mode_at_a_keyboard_says_the_keys_are_the_programs(term_factory) -> None:  # type: ignore[no-untyped-def]
+    """trace --line on a terminal has no prompt: what a person typed came to nothing, and
+    nothing said so."""
+    t = term_factory("trace", "--line", ECHO, "--pace", "0.05", "--rounds", "1")
+    t.wait_for("session.end")
+    said = " ".join(t.raw.split())  # (the screen has scrolled past the first lines)
+    assert "--line: the log is printed here as it happens; the keyboard is the program's" in said
+    assert said.index("the keyboard is the program's") < said.index("session.start")

@@ -25,6 +25,15 @@ def _say(text: str) -> None:
     print(f"{PREFIX}: {text}", file=sys.stderr)
 
 
+def _at_a_keyboard() -> bool:
+    """A person types at the terminal the log is printed on (a log written to a file
+    stays events only)."""
+    try:
+        return sys.stdin.isatty() and sys.stderr.isatty()
+    except (AttributeError, ValueError):
+        return False
+
+
 def on_terminal() -> bool:
     """The explorer opens beside the program when a person is at a terminal."""
     try:
@@ -123,6 +132,11 @@ def main(args: Any, as_command: bool = False) -> int:
 
         recording.install()
         return Beside(recording, target, args).run()
+    if args.line and _at_a_keyboard():
+        # no prompt here: what is typed is the program's (a command typed came to nothing)
+        _say("--line: the log is printed here as it happens; the keyboard is the "
+             "program's (Ctrl-C stops it as it would without trace; the explorer, with a "
+             "prompt, opens without --line)")
     recording.install()
     outcome = launch.run(target, silent=lambda e: ended_by(e) is not None)
     if as_command:
