@@ -192,6 +192,22 @@ def test_play_step_runs_one_line_per_enter(tmp_path: Path) -> None:
     assert "# a comment for the reader" in shown(ex)
 
 
+def test_play_step_runs_a_note_of_several_lines_with_one_enter(tmp_path: Path) -> None:
+    """A sentence cut at a line's end took one Enter a line (the course's notes run over
+    two or three lines): the note's lines that follow it now run with it."""
+    path = tmp_path / "intro.rr"
+    path.write_text("note one, going on\nnote on the next line\nnote and a third\n"
+                    "later 1 t1\nnote two\n")
+    player, _ = load_play(str(path), allow_python=False)
+    assert player is not None
+    player.step = True
+    ex, _ = run_explorer("\rquit\r", player=player)
+    notes = [e.text for e in ex.engine.log.snapshot() if e.kind == "note"]
+    assert notes == ["one, going on", "on the next line", "and a third"]
+    assert player.lineno == 3 and player.state == "waiting"
+    assert not [e for e in ex.engine.log.snapshot() if e.kind == "timer.schedule"]
+
+
 def test_a_scenario_with_errors_is_refused_before_the_ui(tmp_path: Path) -> None:
     path = tmp_path / "bad.rr"
     path.write_text("note ok\nlater soon\n")

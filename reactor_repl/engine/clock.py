@@ -22,6 +22,9 @@ from typing import Callable
 # (LoopingCall's ``runningFor % interval``) off exact interval boundaries, where
 # a decimal like 0.1 would otherwise make it reschedule a hair early.
 WAKE_AFTER = 1e-9
+# ... and the timers due within a microsecond after that deadline run in the same pass
+# (reactor.py, _wake_for): a real reactor never wakes that soon after one.
+WAKE_WINDOW = 1e-6
 
 # Real time passes between two typed lines, so two timers typed one after the other
 # with the same delay have different deadlines and fire in the order they were typed.

@@ -15,7 +15,7 @@ import threading
 import time
 from typing import TYPE_CHECKING, Any, Callable
 
-from reactor_repl.engine.clock import WAKE_AFTER, BaseClock, VirtualClock
+from reactor_repl.engine.clock import WAKE_AFTER, WAKE_WINDOW, BaseClock, VirtualClock
 
 if TYPE_CHECKING:
     from reactor_repl.engine.core import Engine
@@ -278,13 +278,13 @@ class LoopControl:
         why = (self._cancelled_wake() if nxt is not None and nxt == timer_deadline else "")
         if ((self.advance_next or self.free_running) and nxt is not None
                 and (target is None or nxt > target)):
-            self._jump(nxt + WAKE_AFTER, why)
+            self._jump(self._wake_for(nxt), why)
             return
         if self.free_running and nxt is None:
             self._rr.hung()  # a program with nothing left to run: say so (--strict stops it)
         if target is not None:
             if nxt is not None and nxt <= target:
-                self._jump(nxt + WAKE_AFTER, why)
+                self._jump(self._wake_for(nxt), why)
                 return
             if nxt is None and self._rr.hung():
                 # nothing can ever happen: the wait ends here, the clock stays (warn.hang)
@@ -296,6 +296,27 @@ class LoopControl:
                 return
             self.wait_target = None
         self._go_idle()
+
+    def _wake_for(self, nxt: float) -> float:
+        """When the loop wakes for the deadline ``nxt``: just after it, and after every
+        timer due within a microsecond of it — a real reactor wakes tens of microseconds
+        late at best, and runs those in the same pass. (A timer made in a timer for
+        another's instant is due a hair after it, by the first one's lateness: real
+        Twisted ran the two in one pass 20 times out of 20; woken 1 ns late, the virtual
+        clock ran them in two.)"""
+        heap = self._pendingTimedCalls  # type: ignore[attr-defined]
+        limit = nxt + WAKE_WINDOW
+        latest = nxt
+        todo = [0] if heap else []
+        while todo:  # the heap's calls due by the limit (a child is never due before its parent)
+            i = todo.pop()
+            call = heap[i]
+            if call.time > limit:
+                continue
+            if call.time > latest and not call.cancelled:
+                latest = call.time
+            todo += [j for j in (2 * i + 1, 2 * i + 2) if j < len(heap)]
+        return latest + WAKE_AFTER
 
     def _cancelled_wake(self) -> str:
         """Why the loop wakes at the next deadline, when no timer will run there: Twisted

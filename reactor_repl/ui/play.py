@@ -40,6 +40,18 @@ class Player:
             return n, raw, comments
         return None
 
+    def paragraph(self, lineno: int) -> list[tuple[int, str]]:
+        """The ``note`` lines right after a note at ``lineno``: one Enter runs a note of
+        several lines whole (a sentence cut at its line's end took one Enter a line)."""
+        if not _is_note(self.lines[lineno - 1]):
+            return []
+        more: list[tuple[int, str]] = []
+        n = lineno
+        while n < self.total and _is_note(self.lines[n]):
+            more.append((n + 1, self.lines[n]))
+            n += 1
+        return more
+
     def status(self, short: bool = False) -> str:
         """The replay's progress for the status line (``short``: for a narrow screen)."""
         name = self.path
@@ -59,3 +71,11 @@ class Player:
         if short:
             return f"play {self.lineno}/{self.total}"
         return f"play {name} line {self.lineno}/{self.total} · Ctrl-C stops the replay"
+
+
+def _is_note(raw: str) -> bool:
+    from reactor_repl.language.table import BY_NAME
+
+    words = raw.split(None, 1)
+    command = BY_NAME.get(words[0]) if words else None
+    return command is not None and command.name == "note"

@@ -244,12 +244,13 @@ class Session:
         lineno, line, comments = nxt
         for c in comments:
             self.comment(c)
-        p.lineno = lineno
-        where = Location(p.path, lineno)
+        lines = [(lineno, line)] + p.paragraph(lineno)  # (a note of several lines: whole)
+        p.lineno = lines[-1][0]
         allow = self.driver.allow_python_files
 
         def job() -> None:
-            self.driver.submit(line, where, wait=True, allow_python=allow)
+            for n, text in lines:
+                self.driver.submit(text, Location(p.path, n), wait=True, allow_python=allow)
             if p.next_line() is None and p.state != "stopped":
                 p.state = "done"
 
