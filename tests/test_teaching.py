@@ -141,6 +141,36 @@ def test_a_prediction_is_graded_on_what_dispatches_after_it_not_before():
     assert verdict.text == f"✓ right: t1 (tick {fired['t1']}) → l1 (tick {fired['l1']})"
 
 
+def test_a_name_given_twice_is_its_next_dispatch_in_predict_and_expect_order():
+    """predict order l1 t1 l1 was never graded ("not checked:  never dispatched", the name
+    blank), and expect order a b a counted a's one event twice."""
+    events = run("""\
+        every 1 l1 delayed times 3
+        later 1.5 t1
+        predict order l1 t1 l1
+        predict order l1 l1 t1
+        wait 4
+        expect order loop.call:l1 t1 loop.call:l1
+        later 1 a
+        later 2 b
+        wait 3
+        expect order a b a
+    """)
+    fired = {}
+    for e in events:
+        if e.kind in ("loop.call", "timer.fire"):
+            fired.setdefault(e.name, []).append(e.tick)
+    l1, (t1,) = fired["l1"], fired["t1"]
+    assert texts(events, "predict")[2:] == [
+        f"✓ right: l1 (tick {l1[0]}) → t1 (tick {t1}) → l1 (tick {l1[1]})",
+        f"✗ the real order: l1 (tick {l1[0]}) → t1 (tick {t1}) → l1 (tick {l1[1]})"]
+    verdict = [e for e in events if e.kind == "predict"][2]
+    assert verdict.data["ticks"] == [["l1", l1[0]], ["t1", t1], ["l1", l1[1]]]
+    assert [e.kind for e in events if e.kind.startswith("expect.")] == [
+        "expect.pass", "expect.fail"]
+    assert texts(events, "expect.fail") == ["order a b a: ✗ not dispatched yet: a (a 2nd time)"]
+
+
 # --------------------------------------------------------- break/step (virtual)
 
 

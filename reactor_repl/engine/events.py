@@ -447,6 +447,21 @@ class EventLog:
         ev = self._first_name.get(token)
         return ev if ev is not None else self._first_kind.get(token)
 
+    def nth_dispatch(self, token: str, n: int) -> Event | None:
+        """The ``n``-th event for an expect token (``expect order l1 t1 l1``: l1's first,
+        then its second), from the ring after the first."""
+        first = self.first_dispatch(token)
+        if n <= 1 or first is None:
+            return first
+        match = token_matcher(token)
+        count = 1
+        for ev in self.since(first.seq):
+            if match(ev):
+                count += 1
+                if count == n:
+                    return ev
+        return None
+
     def count_dispatches(self) -> int:
         counts = self.counts
         return sum(counts.get(k, 0) for k in DISPATCH_KINDS)
@@ -474,6 +489,19 @@ class EventLog:
             self._first_kind.clear()
             self._first_pair.clear()
             self._first_name.clear()
+
+
+def token_matcher(token: str) -> Callable[[Event], bool]:
+    """Whether an event is one of a token's, as ``expect order`` reads tokens: KIND:NAME,
+    a KIND (what the log shows: not Twisted's own), else a NAME's dispatch."""
+    from reactor_repl.language.kinds import KINDS
+
+    kind, colon, name = token.partition(":")
+    if colon:
+        return lambda e: e.kind == kind and e.name == name
+    if token in KINDS:
+        return lambda e: e.kind == token and not e.internal
+    return lambda e: e.name == token and e.kind in FIRST_DISPATCH_KINDS
 
 
 def write_jsonl(events: Iterable[Event], out: Any) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 from weakref import WeakKeyDictionary
@@ -9,7 +10,8 @@ from weakref import WeakKeyDictionary
 from twisted.python.failure import Failure
 
 from reactor_repl.engine.describe import show_result
-from reactor_repl.language.kinds import FIRST_DISPATCH_KINDS, KIND_FAMILIES, KINDS
+from reactor_repl.engine.events import token_matcher
+from reactor_repl.language.kinds import KIND_FAMILIES, KINDS
 
 if TYPE_CHECKING:
     from reactor_repl.engine.core import Engine
@@ -19,43 +21,39 @@ if TYPE_CHECKING:
 class Prediction:
     """A bet on the order of the next dispatches of ``names``: graded on what happens
     after it was made (``after_seq``), not on what already had (a loop of a traced
-    program that ran long before the bet)."""
+    program that ran long before the bet). A name given again is its next dispatch."""
 
     names: list[str]
     after_seq: int
-    found: dict[str, Any] = field(default_factory=dict)  # token → its first event since
+    found: dict[int, Any] = field(default_factory=dict)  # place in names → its event
     scanned: int = -1  # the last seq looked at (after_seq until the first look)
+    lock: Any = field(default_factory=threading.Lock)  # (any thread's event may look)
 
     def look(self, log: Any) -> bool:
-        """Find the tokens' first events among those recorded since the last look; True
-        once every token has one."""
-        fresh = log.since(self.after_seq if self.scanned < 0 else self.scanned)
-        if fresh:
-            self.scanned = fresh[-1].seq
-            found = self.found
-            for tok in self.names:
-                ev = first_of(tok, fresh)
-                if ev is not None:
-                    old = found.get(tok)
-                    if old is None or ev.seq < old.seq:  # (two threads looking at once)
-                        found[tok] = ev
-        return len(self.found) == len(self.names)
+        """Find the tokens' events among those recorded since the last look; True once
+        every place has one."""
+        with self.lock:
+            fresh = log.since(self.after_seq if self.scanned < 0 else self.scanned)
+            if fresh:
+                self.scanned = fresh[-1].seq
+                found = self.found
+                for tok in dict.fromkeys(self.names):
+                    places = [i for i, n in enumerate(self.names) if n == tok and i not in found]
+                    if places:
+                        match = token_matcher(tok)
+                        for i, ev in zip(places, (e for e in fresh if match(e))):
+                            found[i] = ev
+            return len(self.found) == len(self.names)
 
-
-def first_of(token: str, events: list[Any]) -> Any:
-    """The first of ``events`` for a token as ``expect order`` reads it: KIND:NAME, a
-    NAME's dispatch, else a KIND (``EventLog.first_dispatch``, over a slice)."""
-    kind, colon, name = token.partition(":")
-    if colon:
-        return next((e for e in events if e.kind == kind and e.name == name), None) \
-            if name else None
-    of_kind = None
-    for e in events:
-        if e.name == token and e.kind in FIRST_DISPATCH_KINDS:
-            return e
-        if of_kind is None and e.kind == token:
-            of_kind = e
-    return of_kind
+    def missing(self) -> list[str]:
+        """The names still waited for (a name given again: its next time)."""
+        out = []
+        for i, n in enumerate(self.names):
+            if i not in self.found:
+                k = self.names[:i + 1].count(n)
+                out.append(n + (f" (a {k}{'nd' if k == 2 else 'rd' if k == 3 else 'th'} "
+                                "time)" if k > 1 else ""))
+        return out
 
 
 class PredictionWatch:
@@ -111,7 +109,7 @@ def check_predictions(eng: Engine) -> None:
     """Answer each prediction whose tokens have all happened (the others wait)."""
     for pred in list(eng.predictions):
         if pred.look(eng.log):
-            firsts = list(pred.found.items())
+            firsts = [(pred.names[i], ev) for i, ev in pred.found.items()]
             try:
                 eng.predictions.remove(pred)
             except ValueError:  # another thread's event answered it just now
@@ -120,9 +118,11 @@ def check_predictions(eng: Engine) -> None:
             order = [n for n, _ in real]
             ok = order == pred.names
             shown = " → ".join(f"{n} (tick {ev.tick})" for n, ev in real)
+            ticks: Any = {n: ev.tick for n, ev in real}
+            if len(ticks) < len(real):  # a name given twice: its ticks in turn
+                ticks = [[n, ev.tick] for n, ev in real]
             eng.record("predict", "", ("✓ right: " if ok else "✗ the real order: ") + shown,
-                       {"names": pred.names, "real": order, "ok": ok,
-                        "ticks": {n: ev.tick for n, ev in real}})
+                       {"names": pred.names, "real": order, "ok": ok, "ticks": ticks})
 
 
 def session_end_checks(eng: Engine) -> None:
@@ -130,7 +130,7 @@ def session_end_checks(eng: Engine) -> None:
     Predictions that could not be checked say why."""
     check_predictions(eng)
     for pred in list(eng.predictions):
-        never = [n for n in pred.names if n not in pred.found]
+        never = pred.missing()
         eng.record("predict", "", "not checked: " + ", ".join(never) + " never dispatched "
                    "(you predicted " + " → ".join(pred.names) + ")",
                    {"names": pred.names, "never": never, "ok": None})
