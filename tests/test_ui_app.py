@@ -515,3 +515,20 @@ def test_the_alternate_screen_is_blanked_before_it_is_left() -> None:
     assert "\x1b[?1049h" in written and "t1" in written
     before_leaving = written[:written.index("\x1b[?1049l")]
     assert before_leaving.endswith(("\x1b[H\x1b[2J", "\x1b[0;0H\x1b[2J"))  # home, blank
+
+
+def test_ctrl_c_with_a_half_typed_line_clears_it_and_the_replay_goes_on(tmp_path: Path) -> None:
+    """In play --step, Ctrl-C to clear a half-typed line stopped the lesson for good."""
+    path = tmp_path / "lesson.rr"
+    path.write_text("note one\nlater 1 t1\nnote two\n")
+    player, _ = load_play(str(path), allow_python=False)
+    assert player is not None
+    player.step = True
+    ex, _ = run_explorer("\rshow t" + CTRL_C + "\r" + CTRL_C + "quit\r", player=player)
+    events = ex.engine.log.snapshot()
+    # the second Enter ran the next step (the replay went on), the Ctrl-C on the empty
+    # line stopped it before the third
+    assert [(e.kind, e.name or e.text) for e in events if e.kind in ("note", "timer.schedule")
+            ] == [("note", "one"), ("timer.schedule", "t1")]
+    assert player.state == "stopped"
+    assert not [e for e in events if e.kind == "input" and "show" in e.text]

@@ -108,11 +108,11 @@ def create_key_bindings(ex: Explorer) -> KeyBindings:
 
     @kb.add("c-c")
     def _interrupt(event: KeyPressEvent) -> None:
-        "Stop a replay or a wait; else clear the line; on an empty line, quit."
-        if ex.interrupt():
-            return
-        if ex.buffer.text:
+        "Clear the line; on an empty line stop a replay or a wait, else quit."
+        if ex.buffer.text:  # (as in a shell: a half-typed line first; it ended a lesson)
             ex.buffer.reset()
+            return
+        if ex.interrupt():
             return
         ex.request_quit()
 
