@@ -532,3 +532,18 @@ def test_ctrl_c_with_a_half_typed_line_clears_it_and_the_replay_goes_on(tmp_path
             ] == [("note", "one"), ("timer.schedule", "t1")]
     assert player.state == "stopped"
     assert not [e for e in events if e.kind == "input" and "show" in e.text]
+
+
+def test_play_step_shows_the_opening_comments_before_the_first_enter(tmp_path: Path) -> None:
+    """The screen opened almost empty: a chapter's header came only with the first Enter."""
+    path = tmp_path / "chapter.rr"
+    path.write_text("# 01 — the reactor\n# what this chapter shows\n\nnote one\n")
+    player, _ = load_play(str(path), allow_python=False)
+    assert player is not None
+    player.step = True
+    ex, _ = run_explorer("quit\r", player=player)
+    assert "# 01 — the reactor" in shown(ex) and "# what this chapter shows" in shown(ex)
+    assert not [e for e in ex.engine.log.snapshot() if e.kind == "note"]
+    player.state, player.comments_shown = "waiting", 0
+    ex, _ = run_explorer("\rquit\r", player=player)  # shown once, not again at the Enter
+    assert shown(ex).count("# 01 — the reactor") == 1

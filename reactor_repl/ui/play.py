@@ -12,6 +12,7 @@ class Player:
     step: bool = False
     lineno: int = 0  # the line running now, or the last one run
     state: str = "waiting"  # waiting | running | stopped | done
+    comments_shown: int = 0  # the comments before this line were shown already (--step)
 
     def __post_init__(self) -> None:
         self.lines = self.text.splitlines()

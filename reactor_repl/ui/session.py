@@ -215,7 +215,15 @@ class Session:
     # -- play
     def start_play(self) -> None:
         p = self.player
-        if p is None or p.step:
+        if p is None:
+            return
+        if p.step:
+            # the chapter's opening comments at once (the screen opened almost empty, and
+            # they came only with the first Enter)
+            nxt = p.next_line()
+            for c in nxt[2] if nxt is not None else []:
+                self.comment(c)
+            p.comments_shown = nxt[0] if nxt is not None else 0
             return
         p.state = "running"
 
@@ -242,7 +250,7 @@ class Session:
             p.state = "done"
             return
         lineno, line, comments = nxt
-        for c in comments:
+        for c in comments if lineno > p.comments_shown else []:
             self.comment(c)
         lines = [(lineno, line)] + p.paragraph(lineno)  # (a note of several lines: whole)
         p.lineno = lines[-1][0]
