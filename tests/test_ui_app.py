@@ -547,3 +547,14 @@ def test_play_step_shows_the_opening_comments_before_the_first_enter(tmp_path: P
     player.state, player.comments_shown = "waiting", 0
     ex, _ = run_explorer("\rquit\r", player=player)  # shown once, not again at the Enter
     assert shown(ex).count("# 01 — the reactor") == 1
+
+
+def test_the_syntax_line_is_cut_at_a_word_on_a_narrow_screen() -> None:
+    """At 80 columns the screen cut `show`'s summary mid-word ("… a result, paused-")."""
+    from reactor_repl.ui.toolbar import toolbar_fragments
+
+    lines = "".join(t for _, t, *_ in toolbar_fragments("show ", None, 80)).split("\n")
+    assert len(lines[0]) <= 80 and lines[0].endswith("…")
+    assert lines[0][:-1] == lines[0][:-1].rstrip()  # a whole word before the …
+    whole = "".join(t for _, t, *_ in toolbar_fragments("show ", None, 200)).split("\n")[0]
+    assert whole.startswith(lines[0][:-1]) and whole[len(lines[0]) - 1] in " ,;:"

@@ -73,4 +73,27 @@ def toolbar_fragments(before_cursor: str, err: ParseError | None, width: int = 2
         second = [("class:toolbar", keys)]
     else:
         second = []
-    return first + [("", "\n")] + second
+    return _fit(first, width) + [("", "\n")] + _fit(second, width)
+
+
+def _fit(line: StyleAndTextTuples, width: int) -> StyleAndTextTuples:
+    """``line`` in ``width`` columns, cut at a word with "…" when longer (the screen cut
+    it mid-word: "… a result, paused-")."""
+    if sum(len(text) for _, text, *_ in line) <= width or width < 8:
+        return line
+    out: StyleAndTextTuples = []
+    room = width - 1
+    for style, text, *_ in line:
+        if len(text) <= room:
+            out.append((style, text))
+            room -= len(text)
+            continue
+        cut = text[:room]
+        space = cut.rfind(" ")
+        if space > room // 2:
+            cut = cut[:space]
+        out.append((style, cut.rstrip(" ,;:—-") + "…"))
+        break
+    else:
+        return line
+    return out
