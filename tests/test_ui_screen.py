@@ -562,3 +562,17 @@ def test_a_many_line_event_shows_its_kind_then_its_lines() -> None:
     screen = [s.rstrip() for s in lines(pane) if s.strip()]
     assert screen[0] == f"#0001  0.000  [2]  waiting    {head}"
     assert [s.strip() for s in screen[1:3]] == [rows[1], rows[2].strip()]
+
+
+def test_a_wrapped_row_of_a_tree_stays_under_its_own_text() -> None:
+    """waiting's `└ …` rows wrapped back to column 6, left of their └, at 80 columns."""
+    pane = LogPane(colour=False)
+    pane.add(Event(1, 0.0, 1, "waiting", "", "prompt", "1 Deferred pending 1s or more",
+                   {"lines": ["1 Deferred pending 1s or more", "d1  pending 6.8s",
+                              "  └ loop l1 (running): fires it when it stops or its call "
+                              "fails, and more words to wrap"]}, False))
+    assert lines(pane, 60, 10) == [
+        "#0001  0.000  [1]  waiting    1 Deferred pending 1s or more",
+        "      d1  pending 6.8s",
+        "        └ loop l1 (running): fires it when it stops or its ",
+        "          call fails, and more words to wrap"]

@@ -373,7 +373,12 @@ class LogPane:
         if ev.kind in MULTILINE_KINDS and ev.data and ev.data.get("lines"):
             # the event's line is the first of them (as run and line mode print it)
             for text in ev.data["lines"][1:]:
-                lines += wrap([(style, CONTINUATION + printable(str(text)))], width)
+                text = printable(str(text))
+                # a row of a tree (waiting's └ …) wraps under its own text, not left of it
+                lead = len(text) - len(text.lstrip(" "))
+                tree = 2 if text.lstrip(" ").startswith(("└", "├", "✓", "·", "•")) else 0
+                lines += wrap([(style, CONTINUATION + text)], width,
+                              CONTINUATION + " " * min(lead + tree, width // 2))
         return lines
 
     def render(self, width: int, height: int, _top: bool = False) -> list[StyleAndTextTuples]:
