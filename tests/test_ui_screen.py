@@ -576,3 +576,16 @@ def test_a_wrapped_row_of_a_tree_stays_under_its_own_text() -> None:
         "      d1  pending 6.8s",
         "        └ loop l1 (running): fires it when it stops or its ",
         "          call fails, and more words to wrap"]
+
+
+def test_a_long_path_is_wrapped_at_a_space_or_after_a_slash_not_in_a_name() -> None:
+    """The state pane cut `scenarios/13-why-is-it-stuck.` / `rr:8` (20 columns looked back)."""
+    from reactor_repl.ui.log_pane import wrap
+
+    def rows(text: str, width: int) -> list[str]:
+        return ["".join(t for _, t, *_ in row) for row in wrap([("", text)], width, " " * 4)]
+
+    assert rows("  d1  pending made at scenarios/13-why-is-it-stuck.rr:8", 40) == [
+        "  d1  pending made at ", "    scenarios/13-why-is-it-stuck.rr:8"]
+    assert rows("made/at/a/very/long/path/without/any/space/in/it/at/all/x.py:12", 40) == [
+        "made/at/a/very/long/path/without/any/", "    space/in/it/at/all/x.py:12"]

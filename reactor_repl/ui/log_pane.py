@@ -88,8 +88,10 @@ def wrap(fragments: StyleAndTextTuples, width: int, indent: str = CONTINUATION
             used += get_cwidth(cells[cut][1])
             cut += 1
         if cut < len(cells):
-            space = max((k for k in range(cut - 1, max(cut - 20, 0), -1)
-                         if cells[k][1] == " "), default=None)
+            back = range(cut - 1, max(cut - max(20, room // 2), 0), -1)
+            space = max((k for k in back if cells[k][1] == " "), default=None)
+            if space is None:  # a long path: after a / rather than in a name
+                space = max((k for k in back if cells[k][1] == "/"), default=None)
             if space is not None:
                 cut = space + 1
         line: StyleAndTextTuples = [] if first else [("", indent)]
