@@ -84,7 +84,7 @@ def main(args: Any) -> int:
         f = sys.stdin if args.file == "-" else open(args.file, encoding="utf-8",
                                                      errors="replace")
     except OSError as e:
-        print(f"{args.file}: cannot read: {e.strerror or e}", file=sys.stderr)
+        print(f"{args.file}:0:0: cannot read: {e.strerror or e}", file=sys.stderr)  # (as run and check say it)
         return 2
     if args.file != "-":
         problem = _not_a_log(f)
