@@ -191,6 +191,11 @@ CASES = [
         X(r"checking a token", "deferred.step", "check", "<Token>"),
         X(r"recovered", "deferred.step", "recover"),
     ]),
+    # never idle: the virtual clock moved only when nothing was ready (the timer never fired)
+    Case("busy_io", [_prog("busy_io.py")], runs=1, virtual=True, expect=[
+        X(r"client: enough", "timer.fire", "Pinger.enough"),
+        X(r"client: lost", "tcp.lost", "ConnectionDone"),
+    ]),
     # a dataclass's and a namedtuple's standard __repr__ call their fields' (the program's)
     Case("field_repr", [_prog("field_repr.py")], runs=1, expect=[
         X(r"ordered 2", "deferred.step", "ordered", "Order(token=<Token>, count=2)",

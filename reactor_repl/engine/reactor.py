@@ -25,6 +25,10 @@ if TYPE_CHECKING:
 # peer that stopped reading leaves them there for good), and how often to look again
 IN_FLIGHT_PATIENCE = 1.0
 IN_FLIGHT_POLL = 0.005
+# virtual: passes with I/O at one instant after which time moves on to the next deadline,
+# as real time would while the loop works (an echo loop as fast as it goes kept the clock
+# at 0.000 and its 0.3 s timer never fired: the program never ended)
+BUSY_PASSES = 1_000
 # live: a poller wait at least this long is recorded as an internal ``io.wait`` event
 WAIT_EVENT_MIN = 0.001
 
@@ -102,6 +106,7 @@ class LoopControl:
         self.thread_ident: int | None = None
         self._io_count = 0
         self._in_flight_stuck = 0  # virtual: bytes on loopback a peer left unread (doIteration)
+        self._busy = (-1.0, 0)  # virtual: (the instant, passes with I/O at it)
         self.unhandled_unsaid = False  # a warn.unhandled waits for the pass's end (lints)
         self._rr_lock = threading.Condition()
         self.closing = False  # the session is ending: stop between two iterations
@@ -234,6 +239,15 @@ class LoopControl:
             return
         before = self._io_count
         super().doIteration(0)  # type: ignore[misc]
+        if self._io_count != before and timeout and self._started:  # type: ignore[attr-defined]
+            at, passes = self._busy
+            passes = passes + 1 if at == clock.now else 1
+            self._busy = (clock.now, passes)
+            if passes >= BUSY_PASSES:
+                self._busy = (-1.0, 0)
+                self._may_jump(timeout, f"the loop was busy with I/O for {BUSY_PASSES:,} passes "
+                                        "at this instant: time moves on, as real time would")
+            return
         if self._io_count != before or self.threadCallQueue or timeout == 0:  # type: ignore[attr-defined]
             return
         if not self._started:  # type: ignore[attr-defined]
@@ -270,12 +284,26 @@ class LoopControl:
             if n:
                 self._in_flight_stuck = n  # (each later jump would wait a second again)
         # quiescent at this instant: the clock may jump to the next deadline
+        self._may_jump(timeout)
+
+    def _may_jump(self, timeout: float | None, busy: str = "") -> None:
+        """The clock jumps to the next deadline, as far as a wait (or a traced program)
+        lets it; else the loop goes idle. ``busy``: why, when it jumps though I/O is ready."""
+        clock = self._rr_clock
         timer_deadline = None if timeout is None else clock.now + timeout
         job_deadline = clock.next_deadline()
         deadlines = [d for d in (timer_deadline, job_deadline) if d is not None]
         nxt = min(deadlines) if deadlines else None
         target = self.wait_target
         why = (self._cancelled_wake() if nxt is not None and nxt == timer_deadline else "")
+        if busy:  # the loop is not idle: time moves as far as it may, and the loop goes on
+            if nxt is not None and (target is None or nxt <= target or self.advance_next
+                                    or self.free_running):
+                if target is not None or self.advance_next or self.free_running:
+                    self._jump(self._wake_for(nxt), busy)
+            elif target is not None and target > clock.now:
+                self._jump(target, busy)
+            return
         if ((self.advance_next or self.free_running) and nxt is not None
                 and (target is None or nxt > target)):
             self._jump(self._wake_for(nxt), why)
