@@ -196,6 +196,14 @@ CASES = [
         X(r"client: enough", "timer.fire", "Pinger.enough"),
         X(r"client: lost", "tcp.lost", "ConnectionDone"),
     ]),
+    # a pool thread that is a client of the program's own server (the virtual clock waited
+    # for the thread without answering it: both requests timed out)
+    Case("thread_client", [_prog("thread_client.py")], runs=1, virtual=True, expect=[
+        X(r"server: GET /a", "tcp.data", "GET /a"),
+        X(r"client: hello a", "thread.result", "hello a"),
+        X(r"server: GET /b", "tcp.data", "GET /b"),
+        X(r"client: hello b", "thread.result", "hello b"),
+    ]),
     # a dataclass's and a namedtuple's standard __repr__ call their fields' (the program's)
     Case("field_repr", [_prog("field_repr.py")], runs=1, expect=[
         X(r"ordered 2", "deferred.step", "ordered", "Order(token=<Token>, count=2)",

@@ -29,6 +29,10 @@ IN_FLIGHT_POLL = 0.005
 # as real time would while the loop works (an echo loop as fast as it goes kept the clock
 # at 0.000 and its 0.3 s timer never fired: the program never ended)
 BUSY_PASSES = 1_000
+# virtual, with sockets open: how long a look at the other threads lasts before the loop
+# looks at its I/O again, and how long they are waited for in all before time moves on
+SETTLE_SLICE = 0.01
+SETTLE_PATIENCE = 5.0
 # live: a poller wait at least this long is recorded as an internal ``io.wait`` event
 WAIT_EVENT_MIN = 0.001
 
@@ -193,11 +197,13 @@ class LoopControl:
         if self.unhandled_unsaid:  # a chain failed in the pass before: still no errback?
             self._rr.lints.say_unhandled()
         if self._virtual:
-            if self._rr_clock.activities:
+            if self._rr_clock.activities and not self._threads_settle():
                 # other threads at work (pool jobs, helpers): let each finish what it can at
                 # this instant, its callFromThread and waker write included, before polling;
                 # else the pass that runs their calls depended on the threads' timing
-                self._rr_clock.settle()
+                if self.closing:
+                    self.crash()  # type: ignore[attr-defined]
+                return  # (one waited for the loop's I/O: that was this iteration)
             if timeout == 0 and not self._rr.runaway:  # something is due now (the hot path)
                 self._base_do_iteration(0)
             else:
@@ -257,7 +263,8 @@ class LoopControl:
                 self._jump(clock.now + timeout)
             return
         # other threads (pool jobs, helpers) finish what they can at this instant
-        clock.settle()
+        if not self._threads_settle():
+            return
         if self.threadCallQueue:  # type: ignore[attr-defined]
             # the thread that queued it woke the waker too: read that now, not in a pass of
             # its own after the call ran, which the thread's timing decided (ticks differed
@@ -285,6 +292,26 @@ class LoopControl:
                 self._in_flight_stuck = n  # (each later jump would wait a second again)
         # quiescent at this instant: the clock may jump to the next deadline
         self._may_jump(timeout)
+
+    def _threads_settle(self) -> bool:
+        """Wait for the other threads to settle; False when the loop dispatched I/O
+        meanwhile (the iteration's work). A job may be a client of this very program
+        (urlopen of the program's own web server in a pool thread): waiting for it without
+        answering it waited five seconds, until its socket's timeout fired instead of its
+        answer. With sockets open the loop looks at its I/O between short waits."""
+        clock = self._rr_clock
+        if not (self._rr.tcp_active() or (self.free_running and self._foreign_io())):
+            clock.settle()
+            return True
+        deadline = time.monotonic() + SETTLE_PATIENCE
+        while not clock.settle(SETTLE_SLICE):
+            if time.monotonic() >= deadline:
+                return True  # (as before: the loop goes on without it)
+            before = self._io_count
+            self._base_do_iteration(0)  # its request, if it sent one
+            if self._io_count != before or self.threadCallQueue:  # type: ignore[attr-defined]
+                return False
+        return True
 
     def _may_jump(self, timeout: float | None, busy: str = "") -> None:
         """The clock jumps to the next deadline, as far as a wait (or a traced program)
