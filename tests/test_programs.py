@@ -204,6 +204,12 @@ CASES = [
         X(r"server: GET /b", "tcp.data", "GET /b"),
         X(r"client: hello b", "thread.result", "hello b"),
     ]),
+    # a client the program's timer starts by calling connectTCP itself was not recorded
+    Case("timer_connect", [_prog("timer_connect.py")], runs=1, virtual=True, expect=[
+        X(r"client: connected", "tcp.made", "connectTCP 127.0.0.1"),
+        X(r"client: got", "tcp.data", "b'hi'"),
+        X(r"client: lost", "tcp.lost", "ConnectionDone"),
+    ], extra=[("timer.schedule", ("PosixReactorBase.connectTCP()",))]),
     # a dataclass's and a namedtuple's standard __repr__ call their fields' (the program's)
     Case("field_repr", [_prog("field_repr.py")], runs=1, expect=[
         X(r"ordered 2", "deferred.step", "ordered", "Order(token=<Token>, count=2)",

@@ -87,5 +87,10 @@ def keep_on_loopback(engine: Engine, reactor: Any) -> None:
             return real_ssl(host, port, factory, contextFactory, timeout, bindAddress)
         return refuse("connectSSL", host, port, factory, timeout, bindAddress)
 
+    # named as what they stand in for: a timer of the program's that calls one directly
+    # (callLater(0, reactor.connectTCP, …)) read "keep_on_loopback.<locals>.connectTCP()"
+    for stand_in, real in ((connectTCP, real_tcp), (connectSSL, real_ssl)):
+        stand_in.__qualname__ = getattr(real, "__qualname__", stand_in.__qualname__)
+        stand_in.__module__ = getattr(real, "__module__", stand_in.__module__)
     reactor.connectTCP = connectTCP
     reactor.connectSSL = connectSSL

@@ -29,6 +29,11 @@ class TCPPart(Base):
         number = port.getHost().port
         rec, detail = self._follow("server", PortRecord, frame, False, state="listening",
                                    port=number)
+        site = self._timer_calls_it() if rec.internal else ""
+        if site:  # (callLater(0, reactor.listenTCP, …): the program's port)
+            rec = PortRecord(self.reg.new_name("server"), "server", site, state="listening",
+                             port=number)
+            self.reg.add(rec)
         name = rec.name
         rec.protocol = (detail or "").strip() or _protocol_name(factory)  # type: ignore[attr-defined]
         rec.detail = f"127.0.0.1:{number} {rec.protocol}"  # type: ignore[attr-defined]
@@ -62,7 +67,8 @@ class TCPPart(Base):
         else:
             rec = self._follow("client", ConnRecord, frame, False, state="connecting")[0]
             if rec.internal:  # from Twisted's code: an endpoint the person asked earlier?
-                site = self._asked_at(getattr(connector, "factory", None))
+                site = (self._asked_at(getattr(connector, "factory", None))
+                        or self._timer_calls_it())
                 if site:
                     rec = ConnRecord(self.reg.new_name("client"), "client", site,
                                      state="connecting")
@@ -94,6 +100,17 @@ class TCPPart(Base):
             asked[factory] = site
         except TypeError:  # a factory that cannot be weakly referred to: not followed
             pass
+
+    def _timer_calls_it(self) -> str:
+        """The site of the program's timer whose callable is this very call, with no code
+        of the person's between (``callLater(0, reactor.connectTCP, host, port, f)``): the
+        connection is the program's, though no frame of its code made it (it went
+        unrecorded)."""
+        ev = self.eng.current
+        if ev is None or ev.kind != "timer.fire" or not ev.name:
+            return ""
+        rec = self.reg.get(ev.name)
+        return rec.site if rec is not None and not rec.by_command else ""
 
     def _asked_at(self, factory: Any) -> str:
         """Where the person asked an endpoint to connect with ``factory`` — or with the
