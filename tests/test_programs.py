@@ -210,6 +210,13 @@ CASES = [
         X(r"client: got", "tcp.data", "b'hi'"),
         X(r"client: lost", "tcp.lost", "ConnectionDone"),
     ], extra=[("timer.schedule", ("PosixReactorBase.connectTCP()",))]),
+    # the peer's half-close reaches an IHalfCloseableProtocol's readConnectionLost: a dispatch
+    Case("half_close", [_prog("half_close.py")], runs=1, virtual=True, expect=[
+        X(r"client: half-close", "timer.fire", "Sender.finish"),
+        X(r"server: the client finished writing", "tcp.readlost", "readConnectionLost"),
+        X(r"client: the server counted", "tcp.data", "21"),
+        X(r"client: readConnectionLost", "tcp.readlost", "readConnectionLost"),
+    ]),
     # a dataclass's and a namedtuple's standard __repr__ call their fields' (the program's)
     Case("field_repr", [_prog("field_repr.py")], runs=1, expect=[
         X(r"ordered 2", "deferred.step", "ordered", "Order(token=<Token>, count=2)",

@@ -120,6 +120,8 @@ KIND_TABLE: tuple[Kind, ...] = (
     _k("tcp.halfclose", "transport.loseWriteConnection", acts=True),
     _k("tcp.pause", "transport.pauseProducing: no reading until resumed", acts=True),
     _k("tcp.resume", "transport.resumeProducing", acts=True),
+    _k("tcp.readlost", "readConnectionLost: the peer half-closed (an IHalfCloseableProtocol)",
+       dispatch=True),
     _k("tcp.lost", "connectionLost", dispatch=True, printed=True),
     _k("tcp.failed", "clientConnectionFailed", dispatch=True),
     _k("tcp.clientlost", "clientConnectionLost", dispatch=True),

@@ -167,6 +167,10 @@ class Observer:
     def tcp_lost(self, transport: Any, reason: Any, run: Run) -> Any:
         return run()
 
+    def tcp_read_lost(self, transport: Any, run: Run) -> Any:
+        """The peer half-closed: ``run`` calls the protocol's ``readConnectionLost``."""
+        return run()
+
     def tcp_failed(self, connector: Any, reason: Any, run: Run) -> Any:
         return run()
 

@@ -16,6 +16,7 @@ from functools import partial
 from typing import Any
 
 from twisted.internet import base, tcp
+from twisted.internet.interfaces import IHalfCloseableProtocol
 
 from reactor_repl.observe import sites
 from reactor_repl.observe.state import STATE, after_import, off_thread, put_in_place_of
@@ -119,6 +120,13 @@ def _connection_lost(self: Any, reason: Any) -> Any:
     return obs.tcp_lost(self, reason, partial(_orig["Connection.connectionLost"], self, reason))
 
 
+def _read_lost(self: Any, reason: Any) -> Any:
+    obs = STATE.observer
+    if obs is None or IHalfCloseableProtocol(self.protocol, None) is None:
+        return _orig["Connection.readConnectionLost"](self, reason)  # (its connectionLost)
+    return obs.tcp_read_lost(self, partial(_orig["Connection.readConnectionLost"], self, reason))
+
+
 def _write(self: Any, data: Any) -> None:
     # recorded when Twisted takes it: bytes (else its TypeError, as without us), on a
     # connection it still writes on (also after loseConnection: what is pending goes out)
@@ -199,6 +207,7 @@ _PATCHES = (
     (base.BaseConnector, "connectionLost", _connector_lost),
     (Connection, "_dataReceived", _data_received),
     (Connection, "connectionLost", _connection_lost),
+    (Connection, "readConnectionLost", _read_lost),
     (Connection, "write", _write),
     (Connection, "writeSequence", _write_sequence),
     (Connection, "loseConnection", _lose),
@@ -211,7 +220,7 @@ _PATCHES = (
     (tcp.Port, "connectionLost", _port_lost),
 )
 
-sites.mark_boundary(_data_received.__code__, _connection_lost.__code__,
+sites.mark_boundary(_data_received.__code__, _connection_lost.__code__, _read_lost.__code__,
                     _connection_failed.__code__, _connector_lost.__code__)
 
 

@@ -192,6 +192,19 @@ class TCPPart(Base):
         return eng.timed_lazy("tcp.data", rec.name, _received,
                               (n, bytes(data[:PAYLOAD_KEPT])), eng.clock.seconds(), run)
 
+    def tcp_read_lost(self, transport: Any, run: Callable[[], Any]) -> Any:
+        """The peer half-closed a connection whose protocol reads that (it was no dispatch
+        in the log: what its readConnectionLost did came after nothing)."""
+        rec = getattr(transport, "_rr", None)
+        if rec is None or rec.internal:
+            return run()
+        eng = self.eng
+        if eng.breakpoints or eng.stepping:
+            eng.gate("tcp.readlost", rec.name)
+        return eng.timed("tcp.readlost", rec.name,
+                         "readConnectionLost(): the peer will send no more (it half-closed)",
+                         {}, run)
+
     def tcp_write(self, transport: Any, data: Any) -> None:
         rec = getattr(transport, "_rr", None)
         if rec is None or rec.internal:
