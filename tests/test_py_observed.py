@@ -92,3 +92,10 @@ def test_a_persons_own_variable_keeps_its_value_beside_an_object_of_that_name():
     # the second py line put the Deferred d1 over the person's own d1
     events = run_scenario("py d1 = 5\ndeferred d1\npy d1\npy d1\npy objects['d1'].called\n")
     assert [e.text for e in events if e.kind == "log"] == ["ok", "5", "5", "False"]
+
+
+def test_a_values_memory_address_is_left_out_of_the_log():
+    """`<object object at 0x7f3a…>` differed every run: a virtual log is the same every run."""
+    events = run_scenario("py d = defer.Deferred(); d.callback(object()); keep = d\n")
+    said = [e.text for e in events if e.kind in ("deferred.fire", "deferred.result")]
+    assert said == ["callback(<object object at 0x…>)", "value: <object object at 0x…>"]

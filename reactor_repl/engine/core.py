@@ -8,7 +8,6 @@ The engine imports nothing from the UI. Views read ``engine.log`` (events) and
 from __future__ import annotations
 
 import gc
-import re
 import sys
 import threading
 import time
@@ -19,6 +18,7 @@ from typing import Any, Callable, Iterable
 from reactor_repl import observe
 from reactor_repl.observe import sites
 from reactor_repl.engine import twistedlog
+from reactor_repl.engine.describe import without_address
 from reactor_repl.engine.clock import WAKE_AFTER, Activity, BaseClock, LiveClock, VirtualClock
 from reactor_repl.engine.events import DISPATCH_KINDS, Event, EventLog
 from reactor_repl.engine.lints import Lints
@@ -57,9 +57,6 @@ class _Unlabel:
 
 class SessionEnded(Exception):
     """A thread job cut short because the session ends."""
-
-
-_ADDRESS = re.compile(r" at 0x[0-9a-fA-F]+")  # a default repr's address
 
 
 class CommandError(Exception):
@@ -551,7 +548,7 @@ class Engine:
                 and twistedlog.twisteds_chatter(event):
             internal = True  # Twisted's chatter ("Starting factory …"): there, but hidden
             # and the same every run (a virtual log is byte-identical): no object's address
-            text = _ADDRESS.sub(" at 0x…", text)
+            text = without_address(text)
         self.record(kind, name, text, data, internal)
 
     def _subscriber_failed(self, fn: Any, exc: BaseException) -> None:

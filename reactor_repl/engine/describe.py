@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import collections
 import dataclasses
+import re
 import reprlib
 from typing import Any, Callable
 
@@ -97,10 +98,18 @@ _PROGRAM_REPR = _ProgramRepr()
 
 
 def shown_repr(value: Any) -> str:
-    """``repr(value)`` — in a traced program, without running the program's code."""
-    if _program_code[0]:
-        return repr(value)
-    return _PROGRAM_REPR.repr(value)
+    """``repr(value)`` — in a traced program, without running the program's code; an
+    object's memory address (a default repr's ``at 0x7f…``) left out: it differs every
+    run, and a virtual log is the same every run."""
+    return without_address(repr(value) if _program_code[0] else _PROGRAM_REPR.repr(value))
+
+
+def without_address(text: str) -> str:
+    """``text`` with a default repr's ``at 0x7f…`` as ``at 0x…``."""
+    return _ADDRESS.sub(" at 0x…", text) if " at 0x" in text else text
+
+
+_ADDRESS = re.compile(r" at 0x[0-9a-fA-F]+")
 
 
 def raised_text(e: BaseException) -> str:
