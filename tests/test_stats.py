@@ -175,3 +175,12 @@ def test_the_stats_counts_are_the_logs_without_counting_it():
     assert stats["slow"] == counts["warn.slow"] == 5
     assert stats["blocked"] == counts.get("warn.blocked", 0) == 0
     assert events[-1].kind == "session.end"
+
+
+def test_a_run_that_never_left_the_first_instant_has_no_rate():
+    """The virtual clock's nanosecond nudges made `elapsed` 1e-9: 7.5e12 dispatches a second."""
+    from support import run_scenario
+
+    events = run_scenario("later 0 t1\nlater 0 t2\nwait 0\n")
+    end = [e for e in events if e.kind == "session.end"][0].data
+    assert (end["elapsed"], end["dispatches_per_s"], end["busy_share"]) == (0.0, 0.0, 0.0)
