@@ -630,11 +630,12 @@ class Engine:
     def tcp_active(self) -> bool:
         return self._tcp_count > 0
 
-    def in_flight(self) -> int:
-        """Virtual: bytes written on loopback connections the peer has not got yet."""
+    def in_flight(self, gap: float | None = None) -> int:
+        """Virtual: bytes written on loopback connections the peer has not got yet (before
+        a jump of ``gap`` seconds: engine/inflight.py)."""
         from reactor_repl.engine.inflight import in_flight
 
-        return in_flight(self)
+        return in_flight(self, gap)
 
     def tcp_open(self, delta: int) -> None:
         self._tcp_count += delta

@@ -19,41 +19,47 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from reactor_repl.engine.core import Engine
 
-# Linux: SIOCOUTQNSD is the bytes in a TCP socket's send queue not sent yet (what Nagle
-# holds); SIOCOUTQ (== TIOCOUTQ) counts the sent ones not yet acknowledged too
-_NOT_SENT = 0x894B
+# Linux: SIOCOUTQ (== TIOCOUTQ) is the bytes in a TCP socket's send queue, sent or not,
+# until the peer acknowledges them; SIOCOUTQNSD those not sent yet (what Nagle holds)
 _OUTQ = getattr(termios, "TIOCOUTQ", 0x5411)
-_ASK = [_NOT_SENT]
+_NOT_SENT = 0x894B
+_CAN_ASK_NOT_SENT = [True]
+# a receiver acknowledges within this much real time (Linux's delayed ACK: 40 ms at least)
+DELAYED_ACK = 0.04
 
 
-def queued(sock: Any) -> int:
-    """Bytes written on ``sock`` that its peer cannot read yet (0 if it cannot be asked):
-    those not sent. A byte sent on loopback is in the peer's queue already; waiting for its
-    acknowledgement waited for the peer's delayed ACK (40 ms), which its next write would
-    have carried — after the jump the wait held back (a 2 ms ticker talking to an echo
-    server took 9 times as long as under python)."""
+def queued(sock: Any, unsent_only: bool = False) -> int:
+    """Bytes in ``sock``'s send queue the peer has not acknowledged — or, ``unsent_only``,
+    not even been sent (0 if it cannot be asked)."""
     try:
         fd = sock.fileno()
         if fd < 0:
             return 0
         buf = array.array("i", [0])
-        try:
-            fcntl.ioctl(fd, _ASK[0], buf, True)
-        except OSError:
-            if _ASK[0] == _OUTQ:
-                raise
-            _ASK[0] = _OUTQ  # (a kernel without it: every byte not yet acknowledged)
-            fcntl.ioctl(fd, _OUTQ, buf, True)
+        if unsent_only and _CAN_ASK_NOT_SENT[0]:
+            try:
+                fcntl.ioctl(fd, _NOT_SENT, buf, True)
+                return int(buf[0])
+            except OSError:
+                _CAN_ASK_NOT_SENT[0] = False  # (a kernel without it: the acknowledged too)
+        fcntl.ioctl(fd, _OUTQ, buf, True)
         return int(buf[0])
     except (OSError, ValueError, AttributeError):
         return 0
 
 
-def in_flight(eng: Engine) -> int:
+def in_flight(eng: Engine, gap: float | None = None) -> int:
     """Bytes written on the session's open connections that the peer has not yet got —
     and can get: bytes to a peer of ours that does not read (pauseProducing, stopReading)
     stay where they are however long the loop waits; counting them made every jump of
-    the clock wait its whole patience (a loop's beats cost a second each)."""
+    the clock wait its whole patience (a loop's beats cost a second each).
+
+    ``gap``: how far the clock is about to jump. In real time a gap that long lets every
+    acknowledgement come (the peer's delayed ACK), and Nagle then holds no later write;
+    a shorter one does not: the bytes sent are counted only until acknowledged when the
+    gap is at least a delayed ACK's (a 2 ms ticker talking to an echo server waited 40 ms
+    at each jump for acknowledgements its next write would have carried)."""
+    unsent_only = gap is not None and gap < DELAYED_ACK
     sockets = []  # (transport, socket, bytes on their way)
     for rec in list(eng.registry.by_name.values()):
         if rec.family not in ("conn", "client") or rec.state != "open":
@@ -63,7 +69,7 @@ def in_flight(eng: Engine) -> int:
         sock = getattr(transport, "socket", None)
         if sock is None:
             continue
-        waiting = queued(sock)
+        waiting = queued(sock, unsent_only)
         if getattr(transport, "dataBuffer", b"") or getattr(transport, "_tempDataBuffer", None):
             waiting += 1  # Twisted's own buffer still holds some: it writes when writable
         sockets.append((transport, sock, waiting))

@@ -279,7 +279,8 @@ class LoopControl:
             if self._io_count != before:
                 return
             waited = 0.0
-            n = self._rr.in_flight()
+            gap = self._gap(timeout)  # (how far the clock would jump: engine/inflight.py)
+            n = self._rr.in_flight(gap)
             if n == self._in_flight_stuck:
                 n = 0  # the very bytes waited for in vain last time: a peer that does not read
             while waited < IN_FLIGHT_PATIENCE and n:
@@ -287,11 +288,23 @@ class LoopControl:
                 waited += IN_FLIGHT_POLL
                 if self._io_count != before or self.threadCallQueue:  # type: ignore[attr-defined]
                     return
-                n = self._rr.in_flight()
+                n = self._rr.in_flight(gap)
             if n:
                 self._in_flight_stuck = n  # (each later jump would wait a second again)
         # quiescent at this instant: the clock may jump to the next deadline
         self._may_jump(timeout)
+
+    def _gap(self, timeout: float | None) -> float | None:
+        """How far the clock would jump from here: to the next timer, job or the wait's
+        end (None: nowhere yet)."""
+        clock = self._rr_clock
+        gaps = [timeout] if timeout is not None else []
+        job = clock.next_deadline()
+        if job is not None:
+            gaps.append(job - clock.now)
+        if self.wait_target is not None:
+            gaps.append(self.wait_target - clock.now)
+        return min(gaps) if gaps else None
 
     def _threads_settle(self) -> bool:
         """Wait for the other threads to settle; False when the loop dispatched I/O
