@@ -56,7 +56,16 @@ def run_explorer(keys: str, *, clock: str = "virtual", player: Player | None = N
         if on_event is not None:
             engine.log.subscribe(lambda ev: on_event(ex, inp, ev))
         code = run_safely(ex)
+    ended(engine)
     return ex, code
+
+
+def ended(engine: Engine, patience: float = 10.0) -> None:
+    """Quit leaves the person within a second and lets the engine end behind it: on a
+    loaded machine its session.end came after a test had read the log."""
+    deadline = time.monotonic() + patience
+    while not engine.ended and time.monotonic() < deadline:
+        time.sleep(0.01)
 
 
 def run_safely(app: Any) -> int:
