@@ -217,6 +217,11 @@ CASES = [
         X(r"client: the server counted", "tcp.data", "21"),
         X(r"client: readConnectionLost", "tcp.readlost", "readConnectionLost"),
     ]),
+    # a failure a coroutine awaits a while after it was warned about: handled then
+    Case("awaited_early", [_prog("awaited_early.py")], runs=1, virtual=True, expect=[
+        X(r"caught at 0.1", "deferred.handled", "awaited"),
+        X(r"goes on at 0.3", "deferred.resume", "awaited_early.py:19"),
+    ]),
     # a dataclass's and a namedtuple's standard __repr__ call their fields' (the program's)
     Case("field_repr", [_prog("field_repr.py")], runs=1, expect=[
         X(r"ordered 2", "deferred.step", "ordered", "Order(token=<Token>, count=2)",

@@ -57,7 +57,7 @@ class Lints:
         # start() — which is the one Twisted logs; the weak reference: ids are reused.)
         self._unhandled: dict[int, tuple[Any, str, int]] = {}
         # name → DState of each chain whose warn.unhandled still stands (``awaited``)
-        self._standing: dict[str, DState] = {}
+        self.standing: dict[str, DState] = {}
         # name → (DState, text, data) of warn.unhandled not said yet (say_unhandled)
         self.unsaid: dict[str, tuple[DState, str, dict[str, Any]]] = {}
 
@@ -136,9 +136,9 @@ class Lints:
             except TypeError:  # (no weak reference to it: not named later)
                 pass
             ds.unhandled_by = id(result)
-            if len(self._standing) > 1000:
-                self._standing.pop(next(iter(self._standing)))
-            self._standing[rec.name] = ds
+            if len(self.standing) > 1000:
+                self.standing.pop(next(iter(self.standing)))
+            self.standing[rec.name] = ds
             where = f" (made at {rec.site})" if rec.site and not rec.by_command else ""
             shown = show_result(result)
             # said once the code running now has had its turn: `return defer.fail(…)`
@@ -153,7 +153,7 @@ class Lints:
     def _handled(self, ds: DState, text: str) -> None:
         rec = ds.rec
         ds.unhandled = False
-        self._standing.pop(rec.name, None)
+        self.standing.pop(rec.name, None)
         kept = self._unhandled.get(ds.unhandled_by)
         if kept is not None and kept[1] == rec.name:
             del self._unhandled[ds.unhandled_by]
@@ -173,16 +173,20 @@ class Lints:
         if self.eng.reactor is not None:
             self.eng.reactor.unhandled_unsaid = False
 
-    def awaited(self) -> None:
+    def awaited(self, alive_only: bool = False) -> None:
         """Chains that ended on a failure a coroutine then awaited (``await d``: Twisted's
         ``Deferred.__iter__`` raises it there and forgets it, so it never logs it): each
-        one's warn.unhandled stops standing. Asked at the session's end."""
-        for ds in list(self._standing.values()):
+        one's warn.unhandled stops standing. Asked after each pass of the loop for the
+        Deferreds still alive (it was said only at the session's end, long after the
+        await), and at the end for all."""
+        for ds in list(self.standing.values()):
             d = ds.deferred
             if d is not None:
                 info = getattr(d, "_debugInfo", None)
                 if info is not None and info.failResult is not None:
                     continue  # unhandled still: Twisted logs it when it is freed
+            elif alive_only:
+                continue
             else:
                 kept = self._unhandled.get(ds.unhandled_by)
                 if kept is None or kept[1] != ds.rec.name:

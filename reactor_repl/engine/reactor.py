@@ -196,6 +196,8 @@ class LoopControl:
     def doIteration(self, timeout: float | None) -> None:
         if self.unhandled_unsaid:  # a chain failed in the pass before: still no errback?
             self._rr.lints.say_unhandled()
+        if self._rr.lints.standing:  # a failure warned about: did a coroutine await it?
+            self._rr.lints.awaited(alive_only=True)
         if self._virtual:
             if self._rr_clock.activities and not self._threads_settle():
                 # other threads at work (pool jobs, helpers): let each finish what it can at
