@@ -68,6 +68,15 @@ def ended(engine: Engine, patience: float = 10.0) -> None:
         time.sleep(0.01)
 
 
+def stepping(path: Path, text: str) -> Player:
+    """``play --step`` of a scenario of ``text``, written at ``path``."""
+    path.write_text(text)
+    player, _ = load_play(str(path), allow_python=False)
+    assert player is not None
+    player.step = True
+    return player
+
+
 def run_safely(app: Any) -> int:
     """``app.run()``, asked to quit after SAFETY seconds if the keys did not end it."""
     safety = threading.Timer(SAFETY, app.request_quit)
@@ -189,11 +198,8 @@ def test_play_replays_then_stays_interactive(tmp_path: Path) -> None:
 
 
 def test_play_step_runs_one_line_per_enter(tmp_path: Path) -> None:
-    path = tmp_path / "intro.rr"
-    path.write_text("note one\n# a comment for the reader\nlater 1 t1\nwait 2\nnote two\n")
-    player, _ = load_play(str(path), allow_python=False)
-    assert player is not None
-    player.step = True
+    player = stepping(tmp_path / "intro.rr",
+                      "note one\n# a comment for the reader\nlater 1 t1\nwait 2\nnote two\n")
     ex, _ = run_explorer("\r\rquit\r", player=player)
     assert [k for k, _ in seen(ex.engine)] == [
         "session.start", "input", "note", "input", "timer.schedule", "session.end"]
@@ -204,12 +210,8 @@ def test_play_step_runs_one_line_per_enter(tmp_path: Path) -> None:
 def test_play_step_runs_a_note_of_several_lines_with_one_enter(tmp_path: Path) -> None:
     """A sentence cut at a line's end took one Enter a line (the course's notes run over
     two or three lines): the note's lines that follow it now run with it."""
-    path = tmp_path / "intro.rr"
-    path.write_text("note one, going on\nnote on the next line\nnote and a third\n"
-                    "later 1 t1\nnote two\n")
-    player, _ = load_play(str(path), allow_python=False)
-    assert player is not None
-    player.step = True
+    player = stepping(tmp_path / "intro.rr", "note one, going on\nnote on the next line\n"
+                      "note and a third\nlater 1 t1\nnote two\n")
     ex, _ = run_explorer("\rquit\r", player=player)
     notes = [e.text for e in ex.engine.log.snapshot() if e.kind == "note"]
     assert notes == ["one, going on", "on the next line", "and a third"]
@@ -528,11 +530,7 @@ def test_the_alternate_screen_is_blanked_before_it_is_left() -> None:
 
 def test_ctrl_c_with_a_half_typed_line_clears_it_and_the_replay_goes_on(tmp_path: Path) -> None:
     """In play --step, Ctrl-C to clear a half-typed line stopped the lesson for good."""
-    path = tmp_path / "lesson.rr"
-    path.write_text("note one\nlater 1 t1\nnote two\n")
-    player, _ = load_play(str(path), allow_python=False)
-    assert player is not None
-    player.step = True
+    player = stepping(tmp_path / "lesson.rr", "note one\nlater 1 t1\nnote two\n")
     ex, _ = run_explorer("\rshow t" + CTRL_C + "\r" + CTRL_C + "quit\r", player=player)
     events = ex.engine.log.snapshot()
     # the second Enter ran the next step (the replay went on), the Ctrl-C on the empty
@@ -545,11 +543,8 @@ def test_ctrl_c_with_a_half_typed_line_clears_it_and_the_replay_goes_on(tmp_path
 
 def test_play_step_shows_the_opening_comments_before_the_first_enter(tmp_path: Path) -> None:
     """The screen opened almost empty: a chapter's header came only with the first Enter."""
-    path = tmp_path / "chapter.rr"
-    path.write_text("# 01 — the reactor\n# what this chapter shows\n\nnote one\n")
-    player, _ = load_play(str(path), allow_python=False)
-    assert player is not None
-    player.step = True
+    player = stepping(tmp_path / "chapter.rr",
+                      "# 01 — the reactor\n# what this chapter shows\n\nnote one\n")
     ex, _ = run_explorer("quit\r", player=player)
     assert "# 01 — the reactor" in shown(ex) and "# what this chapter shows" in shown(ex)
     assert not [e for e in ex.engine.log.snapshot() if e.kind == "note"]
