@@ -589,3 +589,21 @@ def test_a_long_path_is_wrapped_at_a_space_or_after_a_slash_not_in_a_name() -> N
         "  d1  pending made at ", "    scenarios/13-why-is-it-stuck.rr:8"]
     assert rows("made/at/a/very/long/path/without/any/space/in/it/at/all/x.py:12", 40) == [
         "made/at/a/very/long/path/without/any/", "    space/in/it/at/all/x.py:12"]
+
+
+def test_a_replayed_line_is_not_pinned_nor_an_answer_still_in_sight() -> None:
+    """In play, the file's own `wait 11` was pinned as "your last command"; and an answer
+    whose rows were still on the screen was shown twice, there and pinned."""
+    pane = LogPane()
+    pane.add(Event(1, 0.0, 1, "input", "", "prompt", "waiting", {"where": "f.rr:3"}, False))
+    pane.add(ev(2, 1, "waiting", "", "nothing pending", thread="prompt"))
+    for seq in range(3, 30):
+        pane.add(ev(seq, 1, "loop.call", "l1", f"call {seq}"))
+    assert "your last command" not in " ".join(lines(pane, 80, 10))
+    pane.add(Event(30, 0.0, 1, "input", "", "prompt", "show l1", {"where": "<prompt>"}, False))
+    pane.add(ev(31, 1, "show", "l1", "l1: loop", thread="prompt"))
+    for seq in range(32, 39):  # the input row off the top, its answer still in sight
+        pane.add(ev(seq, 1, "loop.call", "l1", f"call {seq}"))
+    screen = lines(pane, 80, 10)
+    assert "your last command" not in " ".join(screen)
+    assert screen.count("#0031  0.000  [1]  show  l1  l1: loop") == 1

@@ -175,7 +175,9 @@ class LogPane:
             if is_note(ev.text):
                 self.answer = []
                 return False  # the note itself follows: one row, not two
-            self.answer = [ev]
+            # what the person typed (a replayed file's line is not theirs to look for)
+            where = ev.data.get("where") if ev.data else None
+            self.answer = [ev] if where in (None, "", "<prompt>") else []
         elif self.answer and is_answer(ev) and len(self.answer) < ANSWER_ROWS:
             self.answer.append(ev)
         if self._advance is not None:
@@ -394,7 +396,8 @@ class LogPane:
         self._pin_drawn = False
         out = self._render(width, height, _top)
         answer = self.answer
-        if len(answer) > 1 and not self.offset and not self._drawn_from(answer[0]):
+        # pinned once all of it has left the screen (a part still in sight was shown twice)
+        if len(answer) > 1 and not self.offset and not self._drawn_from(answer[-1]):
             pin = self._pin(width, height)
             out = self._render(width, height - len(pin), _top) + pin
             self._pin_drawn = True
