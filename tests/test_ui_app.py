@@ -562,3 +562,13 @@ def test_the_syntax_line_is_cut_at_a_word_on_a_narrow_screen() -> None:
     assert lines[0][:-1] == lines[0][:-1].rstrip()  # a whole word before the …
     whole = "".join(t for _, t, *_ in toolbar_fragments("show ", None, 200)).split("\n")[0]
     assert whole.startswith(lines[0][:-1]) and whole[len(lines[0]) - 1] in " ,;:"
+
+
+def test_a_syntax_line_with_no_room_for_its_api_ends_after_the_syntax() -> None:
+    """`trigger before shutdown ` at 80 columns ended "[do …]  reac…": a later part with
+    little room was cut without looking for a word."""
+    from reactor_repl.ui.toolbar import toolbar_fragments
+
+    first = "".join(t for _, t, *_ in toolbar_fragments("trigger before shutdown ", None, 80))
+    first = first.split("\n")[0]
+    assert len(first) <= 80 and first.endswith("[do …]…") and "reac" not in first

@@ -90,8 +90,12 @@ def _fit(line: StyleAndTextTuples, width: int) -> StyleAndTextTuples:
             continue
         cut = text[:room]
         space = cut.rfind(" ")
-        if space > room // 2:
+        if space > 0:
             cut = cut[:space]
+        elif out:  # no whole word of it fits: it goes, the … after the one before
+            last_style, last = out[-1][0], out[-1][1]
+            out[-1] = (last_style, last.rstrip(" ,;:—-") + "…")
+            break
         out.append((style, cut.rstrip(" ,;:—-") + "…"))
         break
     else:
