@@ -572,3 +572,19 @@ def test_a_syntax_line_with_no_room_for_its_api_ends_after_the_syntax() -> None:
     first = "".join(t for _, t, *_ in toolbar_fragments("trigger before shutdown ", None, 80))
     first = first.split("\n")[0]
     assert len(first) <= 80 and first.endswith("[do …]…") and "reac" not in first
+
+
+def test_the_completion_menu_is_not_drawn_over_help() -> None:
+    """F1 with the STEP menu open: the menu's rows were printed into the help's text."""
+    from prompt_toolkit.layout import ConditionalContainer, FloatContainer
+    from prompt_toolkit.layout.menus import CompletionsMenu
+
+    ex, _ = run_explorer("quit\r")
+    containers = [c for c in ex.app.layout.walk() if isinstance(c, FloatContainer)]
+    menus = [f.content for c in containers for f in c.floats
+             if isinstance(f.content, ConditionalContainer)
+             and isinstance(f.content.content, CompletionsMenu)]
+    assert len(menus) == 1
+    assert menus[0].filter()
+    ex.help.show("help text")
+    assert not menus[0].filter()

@@ -146,7 +146,11 @@ def create_layout(ex: Explorer) -> Layout:
     ])
     # the menu opens above the status line, never over it or the key hints
     container = FloatContainer(root, floats=[
+        # not over help: its rows were printed into the help's text (F1 with the STEP
+        # menu open read "raise [MESSAG raise    raise Exception(MESSAGE)")
         Float(xcursor=True, bottom=BELOW_MENU, height=lambda: menu_height(ex),
-              content=CompletionsMenu(max_height=MENU_ROWS, scroll_offset=1)),
+              content=ConditionalContainer(
+                  CompletionsMenu(max_height=MENU_ROWS, scroll_offset=1),
+                  filter=Condition(lambda: not ex.help.visible))),
     ])
     return Layout(container, focused_element=entry)
