@@ -208,3 +208,11 @@ def test_a_loops_start_deferred_waits_for_the_loop_also_while_its_call_runs():
         release(engine)
     assert len(seen) == 2 and all(chain == [
         "loop l1 (running): fires it when it stops or its call fails"] for chain in seen), seen
+
+
+def test_a_timer_the_loop_is_late_for_is_overdue_not_due_in_zero():
+    """During a block, `waiting` said of a timer 1.6 s late "due in 0.000s fires it"."""
+    events = run_scenario("deferred d1\nlater 0.5 t3 do fire d1 1\n"
+                          "later 0.1 b do block 2 ; waiting 0\nwait 3\n")
+    (answer,) = [e for e in events if e.kind == "waiting"]
+    assert "  └ timer t3 overdue 1.6s fires it" in answer.data["lines"]

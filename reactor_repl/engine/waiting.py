@@ -174,7 +174,7 @@ def _roots(eng: Engine) -> list[tuple[Any, Any]]:
         rec = dc.__dict__.get("_rr")
         name = getattr(rec, "name", "") or ""
         label = f"timer {name}" if name else "a timer of Twisted's own"
-        out.append((Step("timer", name, f"{label} due in {max(0.0, dc.getTime() - now):.3f}s"),
+        out.append((Step("timer", name, f"{label} {_due(dc.getTime() - now)}"),
                     (func, dc.args, dc.kw)))
     # a running loop has no timer while its call runs (a block in it, a Deferred it
     # returned): it was "nothing can fire it" for its own start() Deferred meanwhile
@@ -292,9 +292,8 @@ def named_sources(eng: Engine, d: Any) -> list[Step]:
         if rec.family == "timer" and isinstance(obj, DelayedCall) and obj.active():
             func = obj.__dict__.get("_rr_func")
             if name in getattr(func, "_rr_fires", ()):
-                return [Step("timer", rec.name, f"timer {rec.name} due in "
-                                                f"{max(0.0, obj.getTime() - now):.3f}s "
-                                                f"fires it")]
+                return [Step("timer", rec.name, f"timer {rec.name} "
+                                                f"{_due(obj.getTime() - now)} fires it")]
         if rec.family == "loop" and isinstance(obj, task.LoopingCall) and obj.running:
             if name in getattr(obj.f, "_rr_fires", ()):
                 return [Step("loop", rec.name, f"loop {rec.name} (running) fires it")]
@@ -318,3 +317,11 @@ def lines(waiters: list[Waiter], older_than: float) -> list[str]:
         for i, step in enumerate(w.chain):
             out.append("  " + "  " * i + "└ " + step.text)
     return out
+
+
+def _due(left: float) -> str:
+    """``due in 0.500s``, or ``overdue 1.4s`` (the loop blocked past it: "due in 0.000s"
+    said of a timer 1.4 s late read as if it were about to run on time)."""
+    if left >= -0.0005:
+        return f"due in {max(0.0, left):.3f}s"
+    return f"overdue {-left:.1f}s" if -left >= 0.05 else f"overdue {-left:.3f}s"
