@@ -216,3 +216,12 @@ def test_a_timer_the_loop_is_late_for_is_overdue_not_due_in_zero():
                           "later 0.1 b do block 2 ; waiting 0\nwait 3\n")
     (answer,) = [e for e in events if e.kind == "waiting"]
     assert "  └ timer t3 overdue 1.6s fires it" in answer.data["lines"]
+
+
+def test_a_deferred_another_awaits_is_not_said_to_be_fired_by_it():
+    """`addCallback a await b`: waiting said of b "fired by a when it fires" — a's
+    callback waits for b, it never fires it."""
+    events = run_scenario("deferred a\ndeferred b\naddCallback a await b\nwaiting 0\n")
+    (answer,) = [e for e in events if e.kind == "waiting"]
+    assert not [ln for ln in answer.data["lines"] if "fired by a" in ln]
+    assert answer.data["lines"][-1].endswith("other Deferred can fire it")

@@ -237,6 +237,8 @@ def _reachable(root: Any) -> list[Any]:
         if isinstance(obj, types.MethodType):
             nxt = [obj.__self__]
         elif isinstance(obj, types.FunctionType):
+            if obj.__dict__.get("_rr_awaits"):
+                continue  # (`await b`: a step that waits for b; "b fired by a" was false)
             nxt = [c.cell_contents for c in (obj.__closure__ or ()) if _has(c)]
             wrapped = getattr(obj, "__wrapped__", None)
             if wrapped is not None:

@@ -101,6 +101,7 @@ def build_step(eng: Engine, step: Step) -> Callable[..., Any]:
 
         def fn(result: Any) -> Any:
             return other
+        fn._rr_awaits = True  # type: ignore[attr-defined]  # waits for it, fires it not
     elif kind == "block":
         seconds, cpu = a["DURATION"], bool(a["cpu"])
 
