@@ -244,6 +244,23 @@ def test_commands_typed_during_a_block_run_after_it() -> None:
                      ("block.end", ""), ("timer.schedule", "t1")]
 
 
+def test_show_typed_after_a_queued_line_answers_after_it_ran() -> None:
+    """During a block, `fire a2 1` then `show a2`: show answered at once, "nothing can fire
+    it", of a state the fire queued before it then changed. Alone, it still answers at once."""
+    def type_during_the_block(ex: Explorer, inp: Any, ev: Event) -> None:
+        if ev.kind == "block.start":
+            inp.send_text("show a2\rfire a2 1\rshow a2\r")
+        if ev.kind == "show" and "fired" in ev.text:
+            ex.request_quit()
+
+    ex, _ = run_explorer("deferred a2\rblock 0.5\r", clock="live", on_event=type_during_the_block)
+    events = ex.engine.log.snapshot()
+    order = [(e.kind, e.text) for e in events
+             if e.kind in ("block.end", "show", "deferred.fire")]
+    assert [k for k, _ in order] == ["show", "block.end", "deferred.fire", "show"]
+    assert order[0][1].startswith("a2: pending") and order[-1][1].startswith("a2: fired: 1")
+
+
 def test_quit_while_blocked_leaves_within_a_second() -> None:
     asked: list[float] = []
 

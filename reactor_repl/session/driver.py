@@ -180,6 +180,10 @@ class Driver:
             # in a step showed half its result); virtual: the loop is idle already
             return self._in_reactor(parsed, wait, loc, entry)
         if cmd.where == "here":
+            if self.engine.commands_waiting and self.engine.paused_at is None:
+                # lines typed before it wait for the loop (a block): `show` answers after
+                # them, in the order typed (it answered first, of a state they then changed)
+                return self._in_reactor(parsed, wait, loc, entry)
             if cmd.group == "session" or not wait or not self.engine.virtual \
                     or self.engine.paused_at is not None:
                 # (paused: the loop cannot take the hold below; it reads after continue)
