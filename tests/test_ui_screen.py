@@ -486,6 +486,10 @@ def test_status_parts_shorten_before_they_are_cut() -> None:
         assert sum(len(t) for _, t, *_ in fit_status(left, right, width)) == width
         assert all(p in left[0][1] + right[0][1] + right[1][1] for p in parts), (width, parts)
         assert "live" in " ".join(parts) and "BLOCKED 1.2s" in " ".join(parts)
+    # the others short, the clock's time comes back when it fits (it was left out during a
+    # wait, a block or a replay, with twenty columns to spare)
+    parts = [t.strip() for _, t, *_ in fit_status(left, right, 60) if t.strip()]
+    assert parts == ["play 3/12", "live 3.285s · tick 7", "BLOCKED 1.2s"]
 
 
 # ------------------------------------------------------------------------ 10.8 the mouse

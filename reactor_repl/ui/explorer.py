@@ -498,6 +498,13 @@ def fit_status(left: list[Part], right: list[Part], width: int) -> StyleAndTextT
         shown.remove(max(i for i in shown if i < len(left)))
         if not any(i < len(left) for i in shown):
             break
+    # what fits again once the others are short: the clock's whole form first, then the
+    # loop's (the time was left out during a wait, a block or a replay, with room to spare)
+    for i in (len(left), len(left) + 1):
+        if i < len(parts) and form[i]:
+            was, form[i] = form[i], 0
+            if total(shown) > width:
+                form[i] = was
     out: StyleAndTextTuples = [(parts[i][0], text(i)) for i in shown if i < len(left)]
     room = width - sum(len(text(i)) for i in shown)
     out.append(("class:status", " " * max(1, room)))
