@@ -605,3 +605,18 @@ def test_the_completion_menu_is_not_drawn_over_help() -> None:
     assert menus[0].filter()
     ex.help.show("help text")
     assert not menus[0].filter()
+
+
+def test_a_line_typed_during_a_wait_is_said_to_run_after_it() -> None:
+    """A line typed during a live `wait` vanished with no word until the wait ended."""
+    said: list[str] = []
+
+    def type_during_the_wait(ex: Explorer, inp: Any, ev: Event) -> None:
+        if ev.kind == "input" and ev.text == "wait 0.6":
+            inp.send_text("note later\r")
+            threading.Timer(0.3, lambda: said.append(text_of(ex.status_fragments()))).start()
+        if ev.kind == "note":
+            ex.request_quit()
+
+    run_explorer("wait 0.6\r", clock="live", on_event=type_during_the_wait)
+    assert said and ("1 typed line runs after the wait" in said[0] or "1 queued" in said[0])

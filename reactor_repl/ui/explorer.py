@@ -442,6 +442,12 @@ class Explorer(Session):
             left.append(("class:status.queue", [
                 f"{waiting} typed command{'s' if many else ''} {'wait' if many else 'waits'} "
                 "for the loop", f"{waiting} queued"]))
+        elif progress and self.worker.waiting:
+            # lines typed during a wait run after it (they vanished without a word)
+            many = self.worker.waiting != 1
+            left.append(("class:status.queue", [
+                f"{self.worker.waiting} typed line{'s' if many else ''} "
+                f"{'run' if many else 'runs'} after the wait", f"{self.worker.waiting} queued"]))
         style, text = loop_status(snap, self.watch)
         loop_style = "class:status.blocked" if style in (
             "class:state.blocked", "class:state.paused") else "class:status"
