@@ -142,3 +142,10 @@ def test_waiting_at_a_moment_counts_a_fired_deferred_as_done_unless_it_pauses() 
         == [("d1", ["d2"]), ("d2", [])]  # paused on d2 again
     assert [w["name"] for w in rebuilt(events, upto=5)] == ["d1"]  # still paused on d2
     assert rebuilt(events, upto=6) == []  # resumed: its chain goes on
+
+
+def test_the_state_pane_of_a_record_has_no_pool_line(records: dict[str, str]) -> None:
+    """A record has no thread pool: its state pane said "pool 0/0 busy · 0 queued"."""
+    ex, _ = explore(records["echo"], "quit\r")
+    pane = text_of(state_fragments(ex.snapshot(), ex.watch, width=60, waits=ex.waiting_now()))
+    assert "servers and connections" in pane and "pool " not in pane

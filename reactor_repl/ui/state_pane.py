@@ -197,8 +197,10 @@ def state_fragments(snap: dict[str, Any], watch: LoopWatch, queued: int = 0,
         line(("class:state.label", "queue  "),
              ("class:status.queue", f"{waiting} typed, waiting for the loop to be free"))
     pool = snap.get("pool", {})
-    line(("class:state.label", "pool   "),
-         ("", f"{pool.get('busy', 0)}/{pool.get('size', 0)} busy · {pool.get('queued', 0)} queued"))
+    if pool.get("size", 0) or pool.get("busy", 0) or pool.get("queued", 0):  # ("0/0": a record)
+        line(("class:state.label", "pool   "),
+             ("", f"{pool.get('busy', 0)}/{pool.get('size', 0)} busy · "
+                  f"{pool.get('queued', 0)} queued"))
     stats = snap.get("stats")
     if stats:
         line(("class:state.label", "stats  "), ("class:state.dim", stats_line(stats)))
