@@ -460,6 +460,11 @@ def test_narrow_terminals_keep_what_matters() -> None:
         assert wide.show_state is True
     finally:
         finish(wide)
+    wider = explorer_on(200, 50)  # the state pane grows with a wide screen (it stayed 44)
+    try:
+        assert wider.state_width() == 60
+    finally:
+        finish(wider)
     for columns, rows in ((80, 24), (70, 24), (40, 10)):
         ex = explorer_on(columns, rows, "live")
         try:

@@ -401,9 +401,11 @@ class Explorer(Session):
 
     def state_width(self) -> int:
         """The state pane's width: 44 columns, less on a narrow terminal (the log keeps at
-        least half of the screen)."""
+        least half of the screen), a third of a wide one (at 200 columns it wrapped its
+        file sites beside a log with sixty columns to spare)."""
         columns = self.columns
-        return max(1, min(STATE_WIDTH, max(24, columns // 3), columns // 2))
+        return max(1, min(max(STATE_WIDTH, columns * 3 // 10), max(24, columns // 3),
+                          columns // 2))
 
     def state_fragments(self) -> StyleAndTextTuples:
         """The state pane; made again only when what it shows from may have changed (a new
