@@ -222,6 +222,11 @@ CASES = [
         X(r"caught at 0.1", "deferred.handled", "awaited"),
         X(r"goes on at 0.3", "deferred.resume", "awaited_early.py:19"),
     ]),
+    # a ThreadPoolExecutor's idle workers: the launcher joined them before the hook that
+    # ends them ran (the traced program never ended)
+    Case("executor", [_prog("executor.py")], runs=1, expect=[
+        X(r"the pool's job returned", "timer.fire", "done"),
+    ]),
     # a dataclass's and a namedtuple's standard __repr__ call their fields' (the program's)
     Case("field_repr", [_prog("field_repr.py")], runs=1, expect=[
         X(r"ordered 2", "deferred.step", "ordered", "Order(token=<Token>, count=2)",

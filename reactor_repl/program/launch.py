@@ -171,7 +171,16 @@ def _fresh_main() -> types.ModuleType:
 
 
 def _join_threads() -> None:
-    """Python waits for non-daemon threads before it exits; so does a traced program."""
+    """Python waits for non-daemon threads before it exits; so does a traced program —
+    after the hooks ``threading._shutdown`` runs first: a ``ThreadPoolExecutor``'s
+    (asyncio's ``run_in_executor``, ``to_thread``) wakes its idle workers there, and
+    joined before it they waited for good (the traced program never ended)."""
+    hooks = getattr(threading, "_threading_atexits", None)
+    if isinstance(hooks, list) and hooks:
+        calls = list(reversed(hooks))
+        hooks.clear()  # (run once, as the interpreter's shutdown would)
+        for call in calls:
+            call()
     me = threading.current_thread()
     for t in threading.enumerate():
         if t is not me and not t.daemon and t.is_alive():
