@@ -227,6 +227,9 @@ CASES = [
     Case("executor", [_prog("executor.py")], runs=1, expect=[
         X(r"the pool's job returned", "timer.fire", "done"),
     ]),
+    # only asyncio's own timer fires the Deferred: no warn.hang (--strict ended it there)
+    Case("asyncio_sleep", [_prog("asyncio_sleep.py")], trace_options=["--reactor", "asyncio",
+                                                                     "--strict"], runs=1),
     # a dataclass's and a namedtuple's standard __repr__ call their fields' (the program's)
     Case("field_repr", [_prog("field_repr.py")], runs=1, expect=[
         X(r"ordered 2", "deferred.step", "ordered", "Order(token=<Token>, count=2)",

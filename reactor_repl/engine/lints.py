@@ -80,6 +80,12 @@ class Lints:
         for rec in list(eng.registry.by_name.values()):
             if rec.family == "reader" and rec.state == "watching":
                 return False
+        loop = getattr(r, "_asyncioEventloop", None)
+        if loop is not None and (getattr(loop, "_scheduled", None) or getattr(loop, "_ready", None)):
+            # asyncio's own timers and callbacks (an asyncio.sleep a Deferred waits on
+            # through fromFuture): warn.hang said "nothing left can run", and --strict
+            # ended a healthy program there
+            return False
         return True
 
     def stuck(self) -> list[Any]:
