@@ -230,6 +230,10 @@ CASES = [
     # only asyncio's own timer fires the Deferred: no warn.hang (--strict ended it there)
     Case("asyncio_sleep", [_prog("asyncio_sleep.py")], trace_options=["--reactor", "asyncio",
                                                                      "--strict"], runs=1),
+    # the program's own asyncioreactor.install(): the reactor's loop made current, a second
+    # install refused, as Twisted's does
+    Case("asyncio_install", [_prog("asyncio_install.py")],
+         trace_options=["--reactor", "asyncio"], runs=1),
     # a dataclass's and a namedtuple's standard __repr__ call their fields' (the program's)
     Case("field_repr", [_prog("field_repr.py")], runs=1, expect=[
         X(r"ordered 2", "deferred.step", "ordered", "Order(token=<Token>, count=2)",

@@ -69,6 +69,7 @@ class Guard:
         self.on_attempt = on_attempt
         self.attempts: list[ForeignReactor] = []
         self._saved: list[tuple[Any, str, Any]] = []
+        self._asyncio_installed = False  # the program's own asyncioreactor.install() ran
 
     def install(self, asyncio: bool = False) -> None:
         from twisted.internet import main
@@ -105,9 +106,22 @@ class Guard:
 
     def _install_asyncio(self, eventloop: Any = None) -> None:
         """asyncioreactor.install() when the recording reactor is an asyncio one: done,
-        if it is the loop the program asks for."""
+        if it is the loop the program asks for — as Twisted's own would be: the reactor's
+        loop is then the current one (a loop the program had set stayed current, and a
+        coroutine it scheduled before run() never ran), and a second install() raises."""
         ours = getattr(self.reactor, "_asyncioEventloop", None)
         if eventloop is None or eventloop is ours:
+            import asyncio
+
+            if self._asyncio_installed:
+                from twisted.internet.error import ReactorAlreadyInstalledError
+
+                if eventloop is None:  # (Twisted's made its reactor, with a new current
+                    asyncio.set_event_loop(asyncio.new_event_loop())  # loop, then refused it)
+                raise ReactorAlreadyInstalledError("reactor already installed")
+            self._asyncio_installed = True
+            if eventloop is None and ours is not None:
+                asyncio.set_event_loop(ours)
             return
         raise self._refuse("AsyncioSelectorReactor on an event loop of its own",
                            "with trace --reactor asyncio, let the reactor make its loop "
