@@ -907,3 +907,11 @@ def test_a_timer_made_in_a_timer_for_anothers_instant_runs_in_its_pass():
     events = run_scenario("later 0.5 t2\nlater 0.2 t4 do later 0.30001 t5\nwait 1\n")
     ticks = {e.name: e.tick for e in events if e.kind == "timer.fire"}
     assert ticks["t5"] == ticks["t2"] + 1
+
+
+def test_a_timers_own_methods_read_as_twisteds():
+    """`callLater(0, dc.cancel)` read "→ ObservedDelayedCall.cancel()", the recorder's class."""
+    events = run_scenario("py dc = reactor.callLater(1, print); reactor.callLater(0, dc.cancel)\n"
+                          "wait 0.1\n", allow_python=True)
+    assert [e.text.split("→ ")[-1] for e in events if e.kind == "timer.schedule"] == [
+        "print()", "DelayedCall.cancel()"]

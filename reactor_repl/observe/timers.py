@@ -83,6 +83,9 @@ class ObservedDelayedCall(DelayedCall):
 # the class a program sees is the one it would see without us
 ObservedDelayedCall.__name__ = ObservedDelayedCall.__qualname__ = "DelayedCall"
 ObservedDelayedCall.__module__ = DelayedCall.__module__
+for _method in (ObservedDelayedCall.cancel, ObservedDelayedCall.reset, ObservedDelayedCall.delay):
+    # named as Twisted's (`callLater(0, dc.cancel)` read "→ ObservedDelayedCall.cancel()")
+    _method.__qualname__ = f"DelayedCall.{_method.__name__}"
 
 
 def follow(dc: Any, token: Any) -> None:
