@@ -620,3 +620,17 @@ def test_a_line_typed_during_a_wait_is_said_to_run_after_it() -> None:
 
     run_explorer("wait 0.6\r", clock="live", on_event=type_during_the_wait)
     assert said and ("1 typed line runs after the wait" in said[0] or "1 queued" in said[0])
+
+
+def test_the_keys_stay_on_the_last_row() -> None:
+    """With nothing typed the key hints sat a row higher, the last one blank; they moved
+    down as soon as a syntax line showed."""
+    from reactor_repl.ui.toolbar import keys_hint, toolbar_fragments, check
+
+    def rows(text: str) -> list[str]:
+        return "".join(t for _, t, *_ in toolbar_fragments(text, check(text), 80)).split("\n")
+
+    keys = keys_hint(80)
+    assert rows("") == ["", keys]
+    assert rows("later 1 t1")[1] == keys and rows("later 1 t1")[0].startswith("later DELAY")
+    assert rows("fi") == ["✗ col 1: unknown command 'fi' — did you mean fire?", keys]

@@ -62,17 +62,17 @@ def toolbar_fragments(before_cursor: str, err: ParseError | None, width: int = 2
     """Two lines: the syntax (or the keys), then the line's error (``check``) or the keys."""
     syntax = syntax_fragments(before_cursor)
     keys = keys_hint(width)
-    first = syntax or [("class:toolbar", keys)]
-    second: StyleAndTextTuples
+    # the keys stay on the last row (they moved up a row whenever the line was empty)
+    said: StyleAndTextTuples = []
     if err is not None and err.message.startswith("missing") and err.col > len(
             before_cursor.rstrip()):
-        second = [("class:toolbar", "… " + error_text(err)[2:])]  # not wrong, just unfinished
+        said = [("class:toolbar", "… " + error_text(err)[2:])]  # not wrong, just unfinished
     elif err is not None:
-        second = [("class:toolbar.error", error_text(err))]
-    elif syntax:
-        second = [("class:toolbar", keys)]
-    else:
-        second = []
+        said = [("class:toolbar.error", error_text(err))]
+    if syntax:  # the syntax, then what is wrong (or the keys)
+        first, second = syntax, said or [("class:toolbar", keys)]
+    else:  # what is wrong (or nothing), then the keys
+        first, second = said, [("class:toolbar", keys)]
     return _fit(first, width) + [("", "\n")] + _fit(second, width)
 
 
