@@ -491,6 +491,19 @@ class EventLog:
             self._first_name.clear()
 
 
+def occurrences(tokens: list[str]) -> list[int]:
+    """Which time each token is named (``l1 t1 l1``: 1, 1, 2): a token given again is its
+    next dispatch, in ``expect order`` and ``predict``."""
+    return [tokens[:i + 1].count(tok) for i, tok in enumerate(tokens)]
+
+
+def again(token: str, k: int) -> str:
+    """A token as said when it is waited for: ``l1``, or ``l1 (a 2nd time)``."""
+    if k <= 1:
+        return token
+    return f"{token} (a {k}{ {2: 'nd', 3: 'rd'}.get(k, 'th') } time)"
+
+
 def token_matcher(token: str) -> Callable[[Event], bool]:
     """Whether an event is one of a token's, as ``expect order`` reads tokens: KIND:NAME,
     a KIND (what the log shows: not Twisted's own), else a NAME's dispatch."""

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any
 from twisted.python.failure import Failure
 
 from reactor_repl.engine.describe import show_result
+from reactor_repl.engine.events import again, occurrences
 from reactor_repl.language.values import show_value
 
 if TYPE_CHECKING:
@@ -18,10 +19,6 @@ def _where(ev: Any) -> str:
     return f"#{ev.seq} tick {ev.tick} t={ev.t:.3f}" if ev is not None else "never"
 
 
-def _ordinal(k: int) -> str:
-    return {2: "2nd", 3: "3rd"}.get(k, f"{k}th")
-
-
 def check(eng: Engine, form: Parsed) -> tuple[bool, str]:
     """(passed, what was seen)."""
     log = eng.log
@@ -29,11 +26,9 @@ def check(eng: Engine, form: Parsed) -> tuple[bool, str]:
     kind = form.name
     if kind == "order":
         tokens = list(a["TOKENS"])
-        # a token named again is its next dispatch (l1 t1 l1: l1's first, then its second)
-        nth = [tokens[:i + 1].count(tok) for i, tok in enumerate(tokens)]
+        nth = occurrences(tokens)  # (l1 t1 l1: l1's first, then its second)
         seen = [(tok, log.nth_dispatch(tok, k)) for tok, k in zip(tokens, nth)]
-        missing = [tok + (f" (a {_ordinal(k)} time)" if k > 1 else "")
-                   for (tok, ev), k in zip(seen, nth) if ev is None]
+        missing = [again(tok, k) for (tok, ev), k in zip(seen, nth) if ev is None]
         if missing:
             return False, "not dispatched yet: " + ", ".join(missing)
         real = sorted(seen, key=lambda x: x[1].seq)

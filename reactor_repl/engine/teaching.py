@@ -10,7 +10,7 @@ from weakref import WeakKeyDictionary
 from twisted.python.failure import Failure
 
 from reactor_repl.engine.describe import show_result
-from reactor_repl.engine.events import token_matcher
+from reactor_repl.engine.events import again, occurrences, token_matcher
 from reactor_repl.language.kinds import KIND_FAMILIES, KINDS
 
 if TYPE_CHECKING:
@@ -47,13 +47,8 @@ class Prediction:
 
     def missing(self) -> list[str]:
         """The names still waited for (a name given again: its next time)."""
-        out = []
-        for i, n in enumerate(self.names):
-            if i not in self.found:
-                k = self.names[:i + 1].count(n)
-                out.append(n + (f" (a {k}{'nd' if k == 2 else 'rd' if k == 3 else 'th'} "
-                                "time)" if k > 1 else ""))
-        return out
+        return [again(n, k) for i, (n, k) in enumerate(zip(self.names, occurrences(self.names)))
+                if i not in self.found]
 
 
 class PredictionWatch:
