@@ -185,18 +185,21 @@ class Lints:
         one's warn.unhandled stops standing. Asked after each pass of the loop for the
         Deferreds still alive (it was said only at the session's end, long after the
         await), and at the end for all."""
-        for ds in list(self.standing.values()):
+        for name, ds in list(self.standing.items()):
             d = ds.deferred
             if d is not None:
                 info = getattr(d, "_debugInfo", None)
                 if info is not None and info.failResult is not None:
                     continue  # unhandled still: Twisted logs it when it is freed
-            elif alive_only:
-                continue
             else:
                 kept = self._unhandled.get(ds.unhandled_by)
                 if kept is None or kept[1] != ds.rec.name:
-                    continue  # freed, and Twisted logged it
+                    # freed, and Twisted logged it: nothing to look at again (each pass
+                    # looked at every one a long program had ever warned about)
+                    self.standing.pop(name, None)
+                    continue
+                if alive_only:
+                    continue  # (freed, not logged yet: the end decides)
             self._handled(ds, "awaited: the failure was raised where a coroutine awaited "
                           "it (Twisted does not log it)")
 
