@@ -192,17 +192,13 @@ def test_a_modules_own_loop_that_raises_stops_by_that_error_before_its_errback(t
 
 
 @pytest.mark.parametrize("clock", ["virtual", "live"])
-def test_what_the_module_made_and_dropped_is_freed_when_plain_python_frees_it(tmp_path, clock):
+def test_what_the_module_made_and_dropped_is_freed_when_plain_python_frees_it(clock):
     """A Deferred made at import (or seen by a py line) and dropped by the module: Twisted
     logs its failure when it is freed — in the timer's pass, as a plain program that
     imports the module logs it — not when the next py line or the session ends."""
-    mod = f"dropper_{clock}"  # (a module name is the session's: one per test)
-    (tmp_path / f"{mod}.py").write_text(
-        "from twisted.internet import defer, reactor\n\n\ndef later_drop():\n"
-        "    d = defer.Deferred()\n    reactor.callLater(0.1, d.errback, ValueError('x'))\n"
-        "\n\nlater_drop()\n", encoding="utf-8")
-    events = run_scenario(f"use {tmp_path / mod}.py\nwait 0.3\nnote after\n"
-                          f"py {mod}.later_drop()\npy 1\nwait 0.3\nnote end\n", clock)
+    dropper = os.path.join(ROOT, "tests", "mods", "dropper.py")  # (its plain program: below)
+    events = run_scenario(f"use {dropper}\nwait 0.3\nnote after\n"
+                          "py dropper.later_drop()\npy 1\nwait 0.3\nnote end\n", clock)
     rows = [(e.kind, e.name) for e in events
             if e.kind in ("timer.fire", "deferred.unhandled", "note")][1:]
     assert rows == [("timer.fire", "t1"), ("deferred.unhandled", "d1"), ("note", ""),
@@ -210,6 +206,17 @@ def test_what_the_module_made_and_dropped_is_freed_when_plain_python_frees_it(tm
     fired = {e.name: e.tick for e in events if e.kind == "timer.fire"}
     assert [(e.name, e.tick) for e in events if e.kind == "deferred.unhandled"] == [
         ("d1", fired["t1"]), ("d2", fired["t2"])]
+
+
+def test_the_plain_program_that_imports_the_module_logs_each_failure_before_the_next_mark():
+    """The witness of the test above: plain Twisted, the same module imported."""
+    r = subprocess.run([sys.executable, os.path.join(ROOT, "tests", "mods", "dropper_plain.py")],
+                       capture_output=True, text=True, timeout=30,
+                       env=dict(os.environ, PYTHONPATH=os.path.join(ROOT, "tests", "mods")))
+    said = [ln.split("] ", 1)[-1] for ln in r.stdout.splitlines()
+            if "MARK" in ln or "Unhandled error in Deferred" in ln]
+    assert said == ["Unhandled error in Deferred:", "MARK after",
+                    "Unhandled error in Deferred:", "MARK end"], r.stdout
 
 
 def test_what_cannot_be_called_or_served_that_way_is_the_lines_error():
