@@ -205,6 +205,16 @@ def test_a_step_whose_result_may_change_shows_it_as_it_was_returned():
     assert step.data["output"] == []
 
 
+def test_an_int_s_words_made_directly_are_reprlib_s_short_and_cut_long():
+    """A step's int in words without reprlib (a long chain's events written): the same
+    words as before, for a small one, a negative one, a bool, and one too long to show."""
+    from reactor_repl.engine.describe import show_plain, show_value, shown_repr
+
+    for value in (0, 7, -12, True, 10**59, 10**60, -(10**70), 2**200):
+        assert show_plain(value) == show_value(value, shown_repr), value
+    assert show_plain(10**70).endswith("...") and len(show_plain(10**70)) == 60
+
+
 def test_a_thread_s_label_goes_with_the_thread():
     engine = Engine(Config(clock="virtual"))
     idents = []

@@ -125,8 +125,18 @@ def raised_text(e: BaseException) -> str:
 
 
 def show_plain(value: Any) -> str:
-    """``show_value``, by ``shown_repr``."""
+    """``show_value``, by ``shown_repr``. An int's words made directly: the same as
+    reprlib's while they fit (no cut, no address), and the words of a long chain's steps
+    went through reprlib's dispatch twice a step when its events were written."""
+    if value.__class__ is int:
+        text = int.__repr__(value)
+        if len(text) <= _INT_WORDS:
+            return text
     return show_value(value, shown_repr)
+
+
+_INT_WORDS = 60  # show_value's limit; reprlib's (PAYLOAD_KEPT) is longer
+assert _INT_WORDS <= PAYLOAD_KEPT
 
 
 def plural(n: int, word: str) -> str:
