@@ -214,6 +214,23 @@ def test_a_script_reports_every_bad_line_with_its_number():
     assert [ln.lineno for ln in lines if ln.parsed is not None] == [1, 7]
 
 
+@pytest.mark.parametrize("between", ["\x0c", "note a\u2028b", "note a\x85b", "note a\x1cb"])
+def test_lines_are_numbered_as_an_editor_numbers_them(between, tmp_path):
+    """A form feed, NEL, U+2028 or a file separator is not a line break (splitlines'
+    are): an error on the third line is said at line 3, and a note keeps its text."""
+    from support import cli
+
+    text = f"note one\r\n{between}\nfier d1\rlater 1 t1\n"
+    lines, errors = parse_script(text)
+    assert [(n, e.message) for n, e in errors] == [(3, "unknown command 'fier'")]
+    blank = between == "\x0c"
+    assert [ln.lineno for ln in lines if ln.parsed is not None] == ([1, 4] if blank else [1, 2, 4])
+    path = tmp_path / "paged.rr"
+    path.write_text(text, encoding="utf-8", newline="")
+    r = cli("check", str(path))
+    assert (r.returncode, r.stderr.splitlines()) == (2, [f"{path}:3:1: unknown command 'fier' — did you mean fire?"])
+
+
 # ------------------------------------------------------------------ the table drives help
 
 

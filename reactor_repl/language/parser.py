@@ -29,7 +29,7 @@ from reactor_repl.language.table import (
     Arg,
     Command,
 )
-from reactor_repl.language.words import Word, WordError, data_text, split_words
+from reactor_repl.language.words import Word, WordError, data_text, split_words, text_lines
 
 PYTHON_HINT = "run with --allow-python to allow Python"
 SEPARATOR = ";"  # a word standing alone between two actions of a do, or two STEPs of a list
@@ -650,7 +650,7 @@ def parse_script(text: str, options: Options | None = None
     """Parse every line; return the lines and every error found (lineno, error)."""
     lines: list[ScriptLine] = []
     errors: list[tuple[int, ParseError]] = []
-    for lineno, raw in enumerate(text.splitlines(), 1):
+    for lineno, raw in enumerate(text_lines(text), 1):
         try:
             parsed = parse_line(raw, options)
         except ParseError as e:

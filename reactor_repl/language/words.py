@@ -6,6 +6,19 @@ import re
 from dataclasses import dataclass
 
 
+_LINE_BREAK = re.compile(r"\r\n|\r|\n")
+
+
+def text_lines(text: str) -> list[str]:
+    """A file's lines as an editor numbers them: broken at CR LF, CR or LF only
+    (``str.splitlines`` breaks at a form feed, NEL, U+2028 too: an error was said a line
+    too low, and a note with U+2028 in it ran as two lines)."""
+    lines = _LINE_BREAK.split(text)
+    if lines[-1] == "":
+        lines.pop()
+    return lines
+
+
 @dataclass(slots=True)  # (not frozen: a frozen one costs 6x to make, one per word)
 class Word:
     text: str

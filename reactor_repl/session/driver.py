@@ -18,6 +18,7 @@ from reactor_repl.engine.core import CommandError, Delivered, Engine
 from reactor_repl.engine.describe import plural
 from reactor_repl.language.helptext import help_text
 from reactor_repl.language.parser import Options, ParseError, Parsed, parse_line
+from reactor_repl.language.words import text_lines
 from reactor_repl.session import files, scenario
 from reactor_repl.session.history import Entry, SessionHistory
 
@@ -532,7 +533,7 @@ class Driver:
 
     def _run_lines(self, path: str, text: str | Iterable[str],
                    on_line: Callable[[int], Any] | None) -> None:
-        lines = text.splitlines() if isinstance(text, str) else (ln.rstrip("\r\n") for ln in text)
+        lines = text_lines(text) if isinstance(text, str) else (ln.rstrip("\r\n") for ln in text)
         for lineno, line in enumerate(lines, 1):
             if self.interrupted():
                 break
@@ -676,7 +677,7 @@ def _loads_checked(text: str, allow_python: bool, loading: tuple[tuple[str, str]
     """Each file a scenario loads must be there and a scenario itself, not one that is
     loading it already, at most MAX_LOAD_DEPTH deep (as ``Driver.load`` requires)."""
     out = []
-    for lineno, raw in enumerate(text.splitlines(), 1):
+    for lineno, raw in enumerate(text_lines(text), 1):
         if raw.split(None, 1)[:1] != ["load"]:
             continue
         try:

@@ -15,6 +15,7 @@ import stat
 from dataclasses import dataclass
 
 from reactor_repl.language.parser import Options, ParseError, parse_line
+from reactor_repl.language.words import text_lines
 
 MAX_BYTES = 4 << 20  # 4 MiB: a long scenario is a few hundred KB
 MAX_LINE = 64 << 10  # characters in one line
@@ -109,7 +110,7 @@ def check(text: str, allow_python: bool) -> list[Problem]:
     problems: list[Problem] = []
     good = 0
     options = Options(allow_python=allow_python)
-    for lineno, raw in enumerate(text.splitlines(), 1):
+    for lineno, raw in enumerate(text_lines(text), 1):
         problem = check_line(raw, lineno, options)
         if problem is None:
             if raw.strip() and not raw.lstrip().startswith("#"):

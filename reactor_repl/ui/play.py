@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from reactor_repl.language.words import text_lines
+
 
 @dataclass
 class Player:
@@ -15,7 +17,7 @@ class Player:
     comments_shown: int = 0  # the comments before this line were shown already (--step)
 
     def __post_init__(self) -> None:
-        self.lines = self.text.splitlines()
+        self.lines = text_lines(self.text)
 
     @property
     def total(self) -> int:

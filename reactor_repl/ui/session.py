@@ -14,6 +14,7 @@ from typing import Any, Callable
 from reactor_repl.engine.core import Engine
 from reactor_repl.session.driver import Driver, Location
 from reactor_repl.language.parser import ParseError
+from reactor_repl.language.words import text_lines
 from reactor_repl.ui.play import Player
 from reactor_repl.ui.worker import PromptWorker
 
@@ -90,7 +91,7 @@ class Session:
     def submit_text(self, text: str) -> None:
         """A line typed at the prompt (Enter); pasted lines run one after another."""
         if "\n" in text.strip():
-            for line in text.splitlines():
+            for line in text_lines(text):
                 if line.strip():
                     self.submit_text(line)
             return
