@@ -326,6 +326,27 @@ def test_view_says_what_a_file_is_when_it_is_not_an_event_log(tmp_path):
     assert r.returncode == 0 and "session.end" in r.stdout, r.stderr
 
 
+def test_view_refuses_a_seq_past_the_logs_and_a_line_that_never_ends():
+    """A hand-edited seq of 2**63 ended the record explorer in a traceback (islice);
+    ``view /dev/zero`` read one line for ever and took all the memory."""
+    import io
+
+    from reactor_repl.program.view import lines_of, read_events
+
+    record = '{"seq": 1, "kind": "note"}\n{"seq": 9223372036854775813, "kind": "note"}\n'
+    got = list(read_events("r.jsonl", lines_of(io.StringIO(record))))
+    assert got[0].seq == 1
+    assert got[1:] == ["r.jsonl:2:1: not an event: seq 9223372036854775813 is out of range "
+                       "(0 to 2**62)"]
+    endless = io.StringIO('{"seq": 1, "kind": "note"}\n' + "0" * 50)
+    got = list(read_events("z", lines_of(endless, limit=40)))
+    assert got[1:] == ["z:2:1: not an event: a line longer than 64 Mi characters (the rest "
+                       "is not read)"]  # (the limit a file is read with)
+    r = cli("view", "/dev/zero")
+    assert (r.returncode, r.stderr.strip()) == (2, "/dev/zero:1:1: not an event: a line longer "
+                                                   "than 64 Mi characters (the rest is not read)")
+
+
 def test_a_compiled_program_runs_as_python_runs_it(tmp_path):
     """`python prog.pyc` runs it; trace said SyntaxError (null bytes) and exited 1."""
     import py_compile

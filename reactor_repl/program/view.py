@@ -13,7 +13,7 @@ import json
 import sys
 from typing import Any, Iterator
 
-from reactor_repl.engine.events import Event
+from reactor_repl.engine.events import NEVER, Event
 
 REQUIRED = ("seq", "kind")
 
@@ -37,7 +37,10 @@ def parse_line(text: str) -> Event:
             raise TypeError("data is not an object")
         if data is not None and "waiting" in data:
             _check_waiting(data["waiting"])
-        return Event(int(obj["seq"]), float(obj.get("t", 0.0)), int(obj.get("tick", 0)),
+        seq = int(obj["seq"])
+        if not 0 <= seq < NEVER:
+            raise ValueError(f"seq {seq} is out of range (0 to 2**62)")
+        return Event(seq, float(obj.get("t", 0.0)), int(obj.get("tick", 0)),
                      str(obj["kind"]), str(obj.get("name", "")), str(obj.get("thread", "")),
                      str(obj.get("text", "")), data, bool(obj.get("internal", False)))
     except (TypeError, ValueError) as e:
@@ -64,9 +67,33 @@ def _check_waiting(waiting: Any) -> None:
                 raise TypeError(f"the {key} of {w['name']} is not text")
 
 
+MAX_LINE = 1 << 26  # characters: no event's line is near that (64 Mi)
+
+
+class _TooLong(str):
+    """A line cut at MAX_LINE (``/dev/zero`` has none: reading one took all the memory)."""
+
+
+def lines_of(f: Any, limit: int = MAX_LINE) -> Iterator[str]:
+    """A file's lines, each read at most ``limit`` characters long."""
+    while True:
+        line = f.readline(limit + 1)
+        if not line:
+            return
+        if len(line) > limit:
+            yield _TooLong(line[:80])
+            return
+        yield line
+
+
 def read_events(path: str, lines: Iterator[str]) -> Iterator[Event | str]:
-    """Events, and ``FILE:LINE:COL: message`` for each line that is not one."""
+    """Events, and ``FILE:LINE:COL: message`` for each line that is not one (a line too
+    long to be one ends the reading)."""
     for n, raw in enumerate(lines, 1):
+        if isinstance(raw, _TooLong):
+            yield (f"{path}:{n}:1: not an event: a line longer than {MAX_LINE >> 20} Mi "
+                   "characters (the rest is not read)")
+            return
         text = raw.strip()
         if not text:
             continue
@@ -100,7 +127,7 @@ def main(args: Any) -> int:
     places = places_of(args)
     bad = 0
     with f:
-        for item in read_events(args.file, f):
+        for item in read_events(args.file, lines_of(f)):
             if isinstance(item, str):
                 printer.flush()
                 print(item, file=sys.stderr)
@@ -152,7 +179,7 @@ def _explore(args: Any, f: Any) -> int:
     events: list[Event] = []
     problems: list[str] = []
     with f:
-        for item in read_events(args.file, f):
+        for item in read_events(args.file, lines_of(f)):
             if isinstance(item, str):
                 problems.append(printable(item))
             else:
@@ -187,7 +214,7 @@ def _waiting(args: Any, f: Any) -> int:
     events: list[Event] = []
     bad = 0
     with f:
-        for item in read_events(args.file, f):
+        for item in read_events(args.file, lines_of(f)):
             if isinstance(item, str):
                 print(item, file=sys.stderr)
                 bad += 1
