@@ -122,6 +122,25 @@ def test_the_prompt_works_on_the_running_program(traced: Traced) -> None:
     assert loop_status(t.ex.snapshot(), t.ex.watch)[1].startswith("waiting in epoll")
 
 
+def test_a_scenario_loads_among_the_programs_objects_never_fresh(traced: Traced,
+                                                                tmp_path) -> None:
+    """``load X fresh`` reset the program's objects (its loop stopped for good), and a
+    plain ``load`` was refused with a hint to do that."""
+    t = traced
+    t.start()
+    t.type("later 0 t1")
+    t.event("timer.fire")
+    scenario = tmp_path / "n.rr"
+    scenario.write_text("note loaded here\n", encoding="utf-8")
+    t.type(f"load {scenario} fresh")
+    assert "load … fresh would stop and close the program's own objects" in \
+        t.event("error", "fresh").text
+    t.type(f"load {scenario}")
+    t.event("note", "loaded here")
+    assert len(errors(t)) == 1
+    assert not [e for e in t.engine.log.snapshot() if e.kind == "session.reset"]
+
+
 def test_once_its_loop_has_stopped_what_would_run_there_is_refused(traced: Traced) -> None:
     t = traced
     t.start()

@@ -53,8 +53,9 @@ class TraceDriver(Driver):
         cmd = parsed.command
         if cmd.python:
             self._program_namespace()
-        if cmd.name == "reset":
-            return self._refuse(parsed, "reset would stop and close the program's own "
+        if cmd.name == "reset" or (cmd.name == "load" and parsed["fresh"]):
+            what = "load … fresh" if cmd.name == "load" else "reset"
+            return self._refuse(parsed, f"{what} would stop and close the program's own "
                                         "objects", RESET_HINT)
         state = self.program.loop_state() if self.program is not None else "running"
         if state in ("stopped", "ended") and cmd.where == "reactor":
@@ -63,6 +64,11 @@ class TraceDriver(Driver):
             return self._refuse(parsed, "the program's reactor has stopped: nothing runs "
                                         "on it now", STOPPED_HINT)
         return super()._run(parsed, where, wait, entry)
+
+    def _has_objects(self) -> bool:
+        """Beside a program its objects are always there: a scenario loaded runs among
+        them (what loading one there is for), not refused with a hint to reset."""
+        return False
 
     def _in_loop(self, fn: Any) -> None:
         state = self.program.loop_state() if self.program is not None else "running"
