@@ -349,3 +349,18 @@ def test_before_a_short_jump_bytes_waiting_for_their_ack_are_not_waited_for():
     finally:
         for s in (client, peer, server):
             s.close()
+
+
+def test_a_name_a_person_gave_is_never_given_again_to_what_twisted_makes():
+    """``later 1 s1.1`` then a connection to s1: the accepted one was named s1.1 too (the
+    timer could no longer be cancelled); a coroutine's sleep as a1.1 beside a Deferred
+    named a1.1 failed the coroutine with an unhandled CommandError."""
+    events = run_scenario("later 1 s1.1\nlisten s1\nconnect c1 s1\nwait 0.1\ncancel s1.1\n"
+                          "deferred a1.1\nasync a1 sleep 1 ; return 2\nwait 2\n")
+    named = [(e.kind, e.name) for e in events
+             if e.kind in ("timer.schedule", "timer.cancel", "timer.fire", "tcp.made",
+                           "deferred.new", "deferred.result", "error") and not e.internal]
+    assert named == [("timer.schedule", "s1.1"), ("deferred.new", "c1"), ("tcp.made", "s1.2"),
+                     ("tcp.made", "c1"), ("timer.cancel", "s1.1"), ("deferred.new", "a1.1"),
+                     ("deferred.new", "a1"), ("deferred.new", "d1"), ("deferred.result", "a1"),
+                     ("deferred.result", "d1")]

@@ -239,7 +239,10 @@ def _coroutine_steps(eng: Engine, name: str, steps: tuple[Step, ...]) -> list[tu
                 return deferred_of(eng, other)
         elif step.name == "sleep":
             def run(seconds: float = a["SECONDS"], made: str = f"{name}.{k}") -> Any:
-                with eng.claim("deferred", made, detail=f"deferLater(reactor, {seconds:g})"):
+                if eng.registry.taken(made):  # a person's own name: the next automatic one
+                    made = ""
+                with eng.claim("deferred", made or None,
+                               detail=f"deferLater(reactor, {seconds:g})"):
                     return task.deferLater(eng.reactor, seconds)
         elif step.name == "return":
             def run(value: Any = a["VALUE"]) -> Any:

@@ -135,6 +135,8 @@ class TCPPart(Base):
         peer = _address(addr)
         if isinstance(rec, PortRecord):
             rec.conns += 1
+            while self.reg.taken(f"{rec.name}.{rec.conns}"):  # a person's own name (never
+                rec.conns += 1  # two objects under one name: the next number free)
             name = f"{rec.name}.{rec.conns}"
             conn = ConnRecord(name, "conn", rec.site, False, "connecting", peer=peer,
                               protocol=rec.protocol)
