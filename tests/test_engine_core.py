@@ -878,6 +878,21 @@ def test_a_file_that_ends_on_stop_lets_the_shutdown_finish(clock):
     assert end.t >= 0.3, end
 
 
+def test_a_files_commands_after_stop_are_said_not_run():
+    """An ``expect`` after ``stop`` was skipped without a word and the run passed; a
+    comment or a blank line after it are not counted, and a note is still read (the
+    course's chapter 17 says so in notes after its stop: they never showed)."""
+    events = run_scenario("later 1 t1\nstop\n\n# checks\nexpect count timer.fire 5\n"
+                          "note after\nlater 1 t2\n")
+    errors = [e.text for e in events if e.kind == "error"]
+    assert errors == ["<test>:2: the session ended here: lines 5–7 (2 commands) not run — "
+                      "put the checks in a shutdown trigger (trigger after shutdown do "
+                      "expect …)"]
+    assert not [e for e in events if e.kind in ("expect.pass", "expect.fail")]
+    assert [e.text for e in events if e.kind == "note"] == ["after"]
+    assert not [e for e in run_scenario("later 1 t1\nstop\n# the end\n") if e.kind == "error"]
+
+
 def test_show_says_who_waits_on_a_deferred_with_only_twisteds_callbacks():
     """A Deferred a coroutine awaits has a callback of Twisted's (the coroutine's
     resumption): show said "(no callbacks)" while a coroutine waited on it."""

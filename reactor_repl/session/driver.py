@@ -128,6 +128,10 @@ class Driver:
             return False
         if parsed is None:
             return True
+        if self.done and parsed.name == "note" and not self.state.quit:
+            # words, not work: a file's notes after its stop still read (nothing runs them)
+            eng.record("input", "", parsed.text, {"where": str(where)})
+            return execute(eng, parsed, where=str(where) if where.line else "")
         if self.done and not (parsed.name in ("save", "export", "help") and not self.state.quit):
             # after stop, the session can still be saved, exported, and read about
             eng.record("error", "", f"{where}: the session has ended; '{parsed.text}' not run", {})
@@ -534,15 +538,18 @@ class Driver:
     def _run_lines(self, path: str, text: str | Iterable[str],
                    on_line: Callable[[int], Any] | None) -> None:
         lines = text_lines(text) if isinstance(text, str) else (ln.rstrip("\r\n") for ln in text)
+        ended_at, not_run = 0, []  # the line the session ended on; the commands after it
         for lineno, line in enumerate(lines, 1):
             if self.interrupted():
                 break
             if self.done:
-                # the rest is not run; but a file's save or export after a stop still is
+                # the rest is not run; but a file's save, export or note after a stop is
                 # (from a live pipe, reading on could wait for ever: the session ends)
                 if not isinstance(text, str) or self.state.quit:
                     break
-                if _first_word(line) not in ("save", "export"):
+                if _first_word(line) not in ("save", "export", "note"):
+                    if line.strip() and not line.lstrip().startswith("#"):
+                        not_run.append(lineno)
                     continue
             if on_line is not None:
                 on_line(lineno)
@@ -554,6 +561,20 @@ class Driver:
                 break
             if self.done and not isinstance(text, str):
                 break  # lines as they come: reading the next would wait for it (quit hung)
+            if self.done and not ended_at:
+                ended_at = lineno
+        if not_run and not self.state.quit:
+            self._after_the_end(path, ended_at, not_run)
+
+    def _after_the_end(self, path: str, ended_at: int, not_run: list[int]) -> None:
+        """A file's commands after its session ended (``stop``) are not run: say which
+        (an ``expect`` after ``stop`` was skipped without a word, and the run passed)."""
+        span = (f"line {not_run[0]}" if len(not_run) == 1 else
+                f"lines {not_run[0]}–{not_run[-1]}")
+        hint = "put the checks in a shutdown trigger (trigger after shutdown do expect …)"
+        self.engine.record("error", "", f"{path}:{ended_at}: the session ended here: {span} "
+                           f"({plural(len(not_run), 'command')}) not run — {hint}",
+                           {"where": f"{path}:{ended_at}", "not_run": not_run, "hint": hint})
 
     def _rest_not_run(self, path: str, lineno: int, lines: list[str] | None) -> None:
         """A runaway ends a file (each later line would run the busy loop again): say
