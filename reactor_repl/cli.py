@@ -400,7 +400,7 @@ def run_text(args: Any, path: str, text: str | Iterator[str], *, default_clock: 
     hung = []
     driver = Driver(engine, HeadlessView(), allow_python_files=allow_python,
                     allow_writes_files=bool(getattr(args, "allow_writes", False)),
-                    interrupted=lambda: bool(hung))
+                    interrupted=lambda: "--strict ends the scenario at the hang" if hung else "")
     if getattr(args, "strict", False):
         engine.on_hang.append(lambda: hung.append(True))
     interrupted = False

@@ -84,7 +84,7 @@ class Held:
 
 class Driver:
     def __init__(self, engine: Engine, view: Any = None, *, allow_python_files: bool = False,
-                 interrupted: Callable[[], bool] | None = None,
+                 interrupted: Callable[[], bool | str] | None = None,
                  allow_writes_files: bool = False) -> None:
         self.engine = engine
         self.view = view
@@ -540,7 +540,11 @@ class Driver:
         lines = text_lines(text) if isinstance(text, str) else (ln.rstrip("\r\n") for ln in text)
         ended_at, not_run = 0, []  # the line the session ended on; the commands after it
         for lineno, line in enumerate(lines, 1):
-            if self.interrupted():
+            why = self.interrupted()
+            if why:
+                if isinstance(why, str):  # (a reason: --strict at a hang, not a Ctrl-C)
+                    self._rest_not_run(path, lineno - 1, lines if isinstance(text, str) else None,
+                                       why)
                 break
             if self.done:
                 # the rest is not run; but a file's save, export or note after a stop is
@@ -576,9 +580,11 @@ class Driver:
                            f"({plural(len(not_run), 'command')}) not run — {hint}",
                            {"where": f"{path}:{ended_at}", "not_run": not_run, "hint": hint})
 
-    def _rest_not_run(self, path: str, lineno: int, lines: list[str] | None) -> None:
-        """A runaway ends a file (each later line would run the busy loop again): say
-        which lines that leaves out, rather than end as if there were none."""
+    def _rest_not_run(self, path: str, lineno: int, lines: list[str] | None,
+                      why: str = "a runaway ends the scenario here") -> None:
+        """A runaway ends a file (each later line would run the busy loop again), and so
+        does --strict at a hang: say which lines that leaves out, rather than end as if
+        there were none."""
         if lines is None:  # lines as they come: what follows is not known yet
             rest = "the lines after it are not run"
         else:
@@ -588,7 +594,7 @@ class Driver:
                 return
             span = f"line {left[0]}" if len(left) == 1 else f"lines {left[0]}–{left[-1]}"
             rest = f"{span} ({plural(len(left), 'command')}) not run"
-        self.engine.record("error", "", f"{path}:{lineno}: a runaway ends the scenario here: {rest}",
+        self.engine.record("error", "", f"{path}:{lineno}: {why}: {rest}",
                            {"where": f"{path}:{lineno}"})
 
     def save(self, req: files.WriteRequest, loc: str = "") -> bool:
