@@ -403,6 +403,8 @@ def run_text(args: Any, path: str, text: str | Iterator[str], *, default_clock: 
                     interrupted=lambda: "--strict ends the scenario at the hang" if hung else "")
     if getattr(args, "strict", False):
         engine.on_hang.append(lambda: hung.append(True))
+    if then is not None:  # play: the file's quit ends the file; standard input goes on
+        driver.files_quit = False
     interrupted = False
     try:
         engine.start()

@@ -634,3 +634,19 @@ def test_the_keys_stay_on_the_last_row() -> None:
     assert rows("") == ["", keys]
     assert rows("later 1 t1")[1] == keys and rows("later 1 t1")[0].startswith("later DELAY")
     assert rows("fi") == ["✗ col 1: unknown command 'fi' — did you mean fire?", keys]
+
+
+def test_a_files_quit_ends_that_file_and_the_explorer_stays(tmp_path: Path) -> None:
+    """``load`` or ``play`` of a file whose last line is ``quit`` closed the explorer at
+    once, exit 0, without a word: what the person had typed was gone."""
+    shared = tmp_path / "shared.rr"
+    shared.write_text("note from the file\nquit\nnote never\n")
+    ex, code = run_explorer(f"note mine\rload {shared}\rnote still here\rquit\r")
+    assert code == 0
+    notes = [e.text for e in ex.engine.log.snapshot() if e.kind == "note"]
+    assert notes == ["mine", "from the file", f"{shared}:2: quit ends {shared} here; the "
+                     "session goes on (quit at the prompt leaves)", "still here"]
+    player = stepping(tmp_path / "step.rr", "note one\nquit\nnote two\n")
+    ex, code = run_explorer("\r\r\rnote typed\rquit\r", player=player)
+    notes = [e.text for e in ex.engine.log.snapshot() if e.kind == "note"]
+    assert (code, notes[0], notes[2:], player.state) == (0, "one", ["typed"], "done"), [e.line() for e in ex.engine.log.snapshot()]

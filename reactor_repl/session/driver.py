@@ -71,6 +71,7 @@ class Location:
 class DriverState:
     history: SessionHistory = field(default_factory=SessionHistory)
     quit: bool = False
+    file_quit: bool = False  # a file's quit in the explorer: that file ends, not the session
 
 
 @dataclass
@@ -316,8 +317,18 @@ class Driver:
             self._until_paused()
         return ok
 
+    files_quit = True  # a file's quit ends the session (run); the explorer's stays open
+
     @prompt("quit")
     def _quit(self, p: Parsed, where: Location) -> bool:
+        if where.line and not self.files_quit:
+            # a file loaded or played in the explorer: the person's session is theirs to
+            # end (a shared file's last line closed it, and what they had typed was gone)
+            self.state.file_quit = True
+            self.engine.record("note", "", f"{where}: quit ends {where.file} here; the "
+                               "session goes on (quit at the prompt leaves)",
+                               {"where": str(where)})
+            return True
         self.state.quit = True
         return True
 
@@ -560,6 +571,9 @@ class Driver:
             self.submit(line, Location(path, lineno), wait=True,
                         allow_python=self.allow_python_files)
             self.tick()
+            if self.state.file_quit:
+                self.state.file_quit = False
+                break
             if self.engine.runaway:
                 self._rest_not_run(path, lineno, lines if isinstance(text, str) else None)
                 break

@@ -15,6 +15,7 @@ class Player:
     lineno: int = 0  # the line running now, or the last one run
     state: str = "waiting"  # waiting | running | stopped | done
     comments_shown: int = 0  # the comments before this line were shown already (--step)
+    quit_line: int = 0  # the file's own quit ended the replay there (the explorer stays)
 
     def __post_init__(self) -> None:
         self.lines = text_lines(self.text)

@@ -38,6 +38,7 @@ class Session:
         self.worker = PromptWorker(on_error=self._job_failed)
         self.driver = self.driver_class(engine, self, allow_python_files=allow_python_files,
                                         interrupted=self._interrupted)
+        self.driver.files_quit = False  # a file's quit ends that file: the explorer stays
         self.player = player
         self.quit_at: float | None = None  # when quit was asked for
         self.exit_code = 0
@@ -258,8 +259,14 @@ class Session:
         allow = self.driver.allow_python_files
 
         def job() -> None:
+            if p.quit_line:  # (an Enter queued before the file's quit ended its replay)
+                return
             for n, text in lines:
                 self.driver.submit(text, Location(p.path, n), wait=True, allow_python=allow)
+                if self.driver.state.file_quit:  # the file's quit: its replay ends here
+                    self.driver.state.file_quit = False
+                    p.state, p.quit_line = "done", n
+                    return
             if p.next_line() is None and p.state != "stopped":
                 p.state = "done"
 
