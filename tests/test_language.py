@@ -110,6 +110,19 @@ def test_bad_names_say_what_a_name_is(name):
                        "letters, digits, _ . -")
 
 
+@pytest.mark.parametrize("line", ["deferred timer.fire", "later 1 loop.call",
+                                  "every 1 l1 do later 1 tcp.data"])
+def test_a_kind_is_not_a_name(line):
+    """``deferred timer.fire`` was taken: ``expect order t2 timer.fire`` then read it as
+    the name and ``expect count timer.fire 1`` as the kind."""
+    col, message = error(line)
+    word = line.split()[-1]
+    assert col == line.rindex(word) + 1
+    assert message == (f"'{word}' is an event kind, not a name — pick another name: expect "
+                       "and predict would read it as the kind")
+    assert parse_line("deferred timer")["NAME"] == "timer"  # (a family is not a token)
+
+
 # ------------------------------------------------------------------ commands
 
 

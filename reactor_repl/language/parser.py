@@ -527,6 +527,10 @@ def _convert_one(spec: Arg, word: Word) -> Any:
         return values.parse_number(text)
     if t == "value":
         return values.parse_value(text, word.quoted)
+    if t == "new" and text in KINDS:  # expect order and predict read a token as a KIND
+        raise values.ValueProblem(f"{values.quoted(text)} is an event kind, not a name",
+                                  "pick another name: expect and predict would read it as "
+                                  "the kind")
     if t in ("new", "ref"):
         return values.check_name(text)
     if t == "word":
