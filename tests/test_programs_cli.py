@@ -386,3 +386,16 @@ def test_the_programs_words_are_its_own_a_double_dash_too(tmp_path):
                                  str(tmp_path / "e.jsonl"), *words], cwd=PROGRAMS,
                                 capture_output=True, text=True, timeout=60)
         assert (traced.returncode, traced.stdout) == (plain.returncode, plain.stdout), words
+
+
+def test_trace_line_whose_reader_goes_away_keeps_the_programs_exit_code():
+    """``trace --line … 2>&1 >/dev/null | head -3`` (the README's example): the program
+    exited 0, and trace 1, when the log's reader went away."""
+    r = subprocess.Popen([sys.executable, "-m", "reactor_repl", "trace", "--line",
+                          os.path.join(PROGRAMS, "echo.py")], stdout=subprocess.DEVNULL,
+                         stderr=subprocess.PIPE, text=True, cwd=ROOT,
+                         env=dict(os.environ, NO_COLOR="1"))
+    assert r.stderr is not None
+    first = r.stderr.readline()
+    r.stderr.close()  # as head does after its lines
+    assert first.startswith("#0001") and r.wait(timeout=60) == 0

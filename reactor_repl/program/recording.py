@@ -197,7 +197,7 @@ class Recording:
             from reactor_repl.views.places import PlaceFilter
 
             keep = PlaceFilter(self.options.places).keep
-        printer = LinePrinter(out, internals=self.options.internals, keep=keep)
+        printer = LinePrinter(out, internals=self.options.internals, keep=keep, beside=True)
         self.printer = printer
         for ev in self.engine.log.snapshot():  # session.start, recorded by install()
             printer(ev)

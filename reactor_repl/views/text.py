@@ -63,8 +63,13 @@ class LinePrinter:
 
     def __init__(self, out: IO[str] | None = None, *, json: bool = False, internals: bool = False,
                  quiet: bool = False, colour: bool | None = None,
-                 keep: Callable[[Event], bool] | None = None) -> None:
+                 keep: Callable[[Event], bool] | None = None,
+                 beside: bool = False) -> None:
         self.out = out or sys.stdout
+        # beside a program (trace --line): a reader that went away (| head) ends our lines,
+        # not the program, nor its exit code (else the output gone ends the run)
+        self.beside = beside
+        self.gone = False
         self.keep = keep  # e.g. filter from: asked in order, as the lines are printed
         self.json = json
         self.internals = internals
@@ -94,6 +99,19 @@ class LinePrinter:
             self._flush(partial)
 
     def _flush(self, partial: bool) -> None:
+        if not self.beside:
+            self._print(partial)
+            return
+        if self.gone:
+            self.pending = []
+            return
+        try:
+            self._print(partial)
+        except (OSError, ValueError):  # (a closed pipe, a full disk: our lines stop there)
+            self.gone = True
+            self.pending = []
+
+    def _print(self, partial: bool) -> None:
         batch, self.pending = self.pending, []
         batch.sort(key=lambda e: e.seq)
         if partial and batch:
