@@ -102,6 +102,9 @@ def _bytes(e: Event) -> Any:
 CASES = [
     Case("timers-due-during-a-block-in-a-timer", ("timer.fire",)),
     Case("timers-due-during-a-block-in-a-thread-call", ("timer.fire", "block.start")),
+    # a file's wait that ends inside a timer's block: its next line comes then, as typed
+    Case("a-line-typed-during-a-timers-block-runs-before-the-timers-due-meanwhile",
+         ("timer.fire", "timer.cancel")),
     Case("looping-call-after-a-block", ("loop.call", "timer.fire"), extra=_count),
     Case("a-callback-returning-its-own-deferred-is-warned-about", ("deferred.step", "log"),
          extra=_warning),

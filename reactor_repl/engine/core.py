@@ -29,6 +29,7 @@ from reactor_repl.engine.stats import LagWindow
 from reactor_repl.language.parser import suggest
 
 _get_ident = threading.get_ident
+TURN_PATIENCE = 5.0  # real seconds a block waits for a file's lines given their turn in it
 
 
 class _ThreadState(threading.local):
@@ -145,6 +146,12 @@ class Engine:
         self.watchdog: Any = None  # live clock: engine.watchdog.Watchdog
         self.last_warning: Event | None = None  # the latest warn.slow / warn.blocked
         self.expected_block = False  # a typed block runs: the watchdog knows, and says nothing
+        # virtual: a file's wait that ends inside a block (engine/core.py pass_time) gives the
+        # prompt its turn there: when (prompt_time), until when the loop is blocked
+        # (blocked_until), and set once the driver waits on the loop again (prompt_parked)
+        self.prompt_time: float | None = None
+        self.blocked_until: float | None = None
+        self.prompt_parked = threading.Event()
         self._gc_thresholds: tuple[int, int, int] | None = None
         self._tcp_count = 0
         self.on_end: list[Callable[[], None]] = []
@@ -673,12 +680,23 @@ class Engine:
             # LoopingCall blocked a whole number of intervals a beat early (0.3 % 0.1 is
             # 0.0999…: the next beat at 0.3, not 0.4 as in plain Twisted)
             end = clock.now + seconds + WAKE_AFTER
-            while True:
-                nxt = clock.next_deadline()
-                if nxt is None or nxt > end:
-                    break
-                clock.set_now(nxt)
-            clock.set_now(end)
+            self.blocked_until = end
+            try:
+                while True:
+                    nxt = clock.next_deadline()
+                    turn = self._wait_ends_within(end)
+                    if turn is not None and (nxt is None or turn <= nxt):
+                        clock.set_now(turn)
+                        self._prompt_turn(turn)
+                        if clock.shutdown.is_set():
+                            return  # the file ended there: its run ends the block, as live
+                        continue
+                    if nxt is None or nxt > end:
+                        break
+                    clock.set_now(nxt)
+                clock.set_now(end)
+            finally:
+                self.blocked_until = None
             return
         if cpu:
             deadline = time.monotonic() + seconds
@@ -686,6 +704,33 @@ class Engine:
                 pass
         else:
             clock.shutdown.wait(seconds)
+
+    def _wait_ends_within(self, end: float) -> float | None:
+        """The instant a file's ``wait`` ends, if that falls inside a block ending at
+        ``end`` (the block runs in a callback: the loop is not idle when the wait is over)."""
+        r = self.reactor
+        target = getattr(r, "wait_target", None)
+        if target is None or not r.wait_turn or not self.clock.now <= target <= end:
+            return None
+        return target  # type: ignore[no-any-return]
+
+    def _prompt_turn(self, at: float) -> None:
+        """A file's wait is over while a callback blocks the loop: as a person's, its next
+        lines come now — a reactor command is handed over (``callFromThread``) and runs
+        first in the pass after the block, before the timers that fell due meanwhile (the
+        virtual clock ran them all before it). The block goes on once the driver waits on
+        the loop again (TURN_PATIENCE at most: nothing may hang on it)."""
+        r = self.reactor
+        r.wait_target, r.wait_turn = None, False
+        self.prompt_time = at
+        self.prompt_parked.clear()
+        with r._rr_lock:
+            r.idle_gen += 1
+            r._rr_lock.notify_all()
+        deadline = time.monotonic() + TURN_PATIENCE
+        while not self.prompt_parked.wait(0.05):
+            if self.clock.shutdown.is_set() or time.monotonic() > deadline:
+                break
 
     # ------------------------------------------------------------ break/step
     def _gate(self, kind: str, name: str) -> None:

@@ -102,6 +102,8 @@ class LoopControl:
         self.finite_dispatches = 0  # of those, calls of loops with 'times N' (never a runaway)
         self.idle_gen = 0  # bumps each time the virtual loop goes idle
         self.wait_target: float | None = None  # virtual: advance the clock up to here
+        # … and the wait is a file's: ended inside a block, its next lines go on meanwhile
+        self.wait_turn = False
         self.advance_next = False  # virtual (step): jump to the next deadline, if there is one
         # virtual, a traced program (reactor_repl.program): no wait drives the clock, so
         # it jumps to the next deadline whenever the loop is quiescent

@@ -252,6 +252,7 @@ class Driver:
         error, then the loop's own wait), and a line that took the second for its own
         returned before it ran (and was saved as the cause of the runaway after it)."""
         eng = self.engine
+        self.park()
         # paused at a break or step: the line runs when the loop goes on (waiting for it
         # here held the prompt, so 'continue' could never be typed)
         self._await(done, eng.is_paused)
@@ -260,6 +261,13 @@ class Driver:
         if self._line is not None and not done.is_set() and eng.is_paused():
             self.held = [h for h in self.held if not h.done.is_set()]
             self.held.append(Held(*self._line, done))
+
+    def park(self) -> None:
+        """The prompt waits on the loop now (or has nothing more to give): a block that
+        gave a file's lines their turn goes on."""
+        eng = self.engine
+        eng.prompt_time = None
+        eng.prompt_parked.set()
 
     def _await(self, done: Delivered, given_up: Callable[[], bool]) -> None:
         """Wait for a delivered call to have run; not when the person interrupts, the
@@ -307,7 +315,7 @@ class Driver:
     #  (each found by its name in PROMPT, as the engine's commands are in HANDLERS)
     @prompt("wait")
     def _wait(self, p: Parsed, where: Location) -> bool:
-        return self.wait(p["DURATION"])
+        return self.wait(p["DURATION"], from_file=bool(where.line))
 
     @prompt("step", "continue")
     def _resume(self, p: Parsed, where: Location) -> bool:
@@ -423,13 +431,22 @@ class Driver:
         else:
             print(text)
 
-    def wait(self, seconds: float) -> bool:
+    def wait(self, seconds: float, from_file: bool = False) -> bool:
+        """Let time pass. Virtual: the clock moves to the wait's end (and a file's wait
+        that ends inside a callback's block gives its next lines their turn there, as a
+        person's lines typed during the block come: engine ``_prompt_turn``)."""
         eng = self.engine
         if eng.virtual:
             r = eng.reactor
+            began = eng.prompt_time  # the turn's instant, inside a block (else None)
+            until = eng.blocked_until
+            if began is not None and until is not None and began + seconds <= until:
+                eng.prompt_time = began + seconds  # over inside the same block: go on
+                return True
 
             def set_target() -> None:
-                r.wait_target = eng.clock.seconds() + seconds
+                r.wait_target = (eng.clock.seconds() if began is None else began) + seconds
+                r.wait_turn = from_file
 
             done = eng.deliver(set_target)
             self._settle(done)
@@ -449,6 +466,7 @@ class Driver:
         gen = eng.idle_gen()
         if eng.virtual and step:
             r.advance_next = True  # set before the loop goes on: it jumps to the next dispatch
+        self.park()
         was_paused = eng.resume(step)
         if eng.virtual:
             if was_paused:
@@ -545,6 +563,10 @@ class Driver:
         finally:
             if whole:
                 self.loading.pop()
+            if not self.files_quit and not self.loading:
+                # the explorer: the person may type on (or not) — a block that gave the
+                # file its turn goes on; a run's end cuts it short instead, as live
+                self.park()
 
     def _run_lines(self, path: str, text: str | Iterable[str],
                    on_line: Callable[[int], Any] | None) -> None:
