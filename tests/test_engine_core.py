@@ -748,6 +748,24 @@ def test_step_runs_one_dispatch_at_a_time_and_continue_resumes():
     ]
 
 
+def test_a_live_files_step_past_the_last_dispatch_with_a_reader_open_goes_on():
+    """Live, a file's ``step`` waits for the next pause: with a reader still watched and
+    nothing else due, none comes (only the file's next lines could feed it) — the run hung
+    for good; it goes on once the loop has slept STEP_QUIET with nothing due."""
+    import threading
+
+    got: list = []
+    runner = threading.Thread(target=lambda: got.append(run_scenario(
+        "reader r1\nbreak reader.read r1\nwrite r1 x\nwait 0.1\nstep\ncontinue\n"
+        "note done\n", "live")), daemon=True)
+    runner.start()
+    runner.join(20)
+    assert got, "the run never ended"
+    assert [(e.kind, e.name or e.text) for e in got[0]
+            if e.kind in ("break", "reader.read", "note")] == [
+        ("break", "r1"), ("break", "r1"), ("reader.read", "r1"), ("note", "done")]
+
+
 def test_break_pauses_before_a_matching_dispatch():
     events = run("""\
         break timer.fire t2

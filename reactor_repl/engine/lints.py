@@ -65,21 +65,14 @@ class Lints:
     def nothing_can_run(self) -> bool:
         """No pending timer, no thread work, no open connection or reader (ports don't count)."""
         eng = self.eng
-        r = eng.reactor
-        if r is None:
+        if not self.nothing_due():
             return False
-        if any(dc.active() for dc in r.getDelayedCalls()):
-            return False
-        if r.threadCallQueue:
-            return False
-        for act in list(eng.clock.activities):
-            if act.state != "delivered":
-                return False
         if eng.tcp_active():
             return False
         for rec in list(eng.registry.by_name.values()):
             if rec.family == "reader" and rec.state == "watching":
                 return False
+        r = eng.reactor
         loop = getattr(r, "_asyncioEventloop", None)
         if loop is not None and (getattr(loop, "_scheduled", None) or getattr(loop, "_ready", None)):
             # asyncio's own timers and callbacks (an asyncio.sleep a Deferred waits on
@@ -87,6 +80,18 @@ class Lints:
             # ended a healthy program there
             return False
         return True
+
+    def nothing_due(self) -> bool:
+        """No pending timer and no thread work: only I/O from outside could wake the loop."""
+        eng = self.eng
+        r = eng.reactor
+        if r is None:
+            return False
+        if any(dc.active() for dc in r.getDelayedCalls()):
+            return False
+        if r.threadCallQueue:
+            return False
+        return all(act.state == "delivered" for act in list(eng.clock.activities))
 
     def stuck(self) -> list[Any]:
         """Pending Deferreds somebody waits on (callbacks left, or awaited)."""

@@ -83,6 +83,9 @@ class Held:
     done: threading.Event
 
 
+STEP_QUIET = 0.5  # live: a file's step gives up on a loop asleep this long with nothing due
+
+
 class Driver:
     def __init__(self, engine: Engine, view: Any = None, *, allow_python_files: bool = False,
                  interrupted: Callable[[], bool | str] | None = None,
@@ -484,11 +487,21 @@ class Driver:
     def _until_paused(self) -> None:
         """Live, a file's ``step``: its next line waits for the pause at the next dispatch,
         as on the virtual clock (read at once, a ``continue`` undid the step before the
-        loop got there) — unless the loop stops, or nothing is left that could dispatch."""
+        loop got there) — unless the loop stops, or nothing is left that could dispatch:
+        no timer, no thread work, and the loop asleep in its poller STEP_QUIET on end
+        with only readers or connections open (only the file's next lines could feed
+        them: waiting for them hung the run)."""
         eng = self.engine
+        quiet_since: float | None = None
         while not (eng.is_paused() or self.done or eng.stopped.is_set() or self.interrupted()):
             if eng.lints.nothing_can_run():
                 break
+            if eng.lints.nothing_due() and eng.reactor.phase == "poll":
+                quiet_since = quiet_since or time.monotonic()
+                if time.monotonic() - quiet_since >= STEP_QUIET:
+                    break
+            else:
+                quiet_since = None
             time.sleep(0.005)
             self.tick()
 
