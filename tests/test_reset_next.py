@@ -160,3 +160,17 @@ def test_after_reset_expect_sees_the_fresh_session_only():
     assert [e.text.split(":")[0] for e in events if e.kind == "expect.pass"] == [
         "order t2 t1", "count timer.fire 2", "count timer.cancel 0", "count error 0"]
     assert engine.log.counts["error"] == 1  # what the run's exit code reads
+
+
+def test_a_job_of_the_session_before_a_reset_ends_unseen():
+    """A job still running at ``reset`` ended in the new session's log as the new j1 (it
+    seemed to finish twice), and the new t1's wake-up was said to be for a cancelled call."""
+    events = run_scenario("thread j1 0.3\nevery 0.1 l1\nlater 0.25 t1\nwait 0.15\nreset\n"
+                          "thread j1 0.1\nlater 0.05 t1\nwait 0.5\n")
+    after = events[[e.kind for e in events].index("session.reset"):]
+    assert [(e.kind, e.name, e.text) for e in after if e.kind in ("thread.end", "timer.fire")
+            and not e.internal
+            ] == [("timer.fire", "t1", "late +0.000s"),
+                  ("thread.end", "j1", "finished after 0.1s")]
+    wakes = [e.text for e in after if e.kind == "clock.advance"]
+    assert wakes[:2] == ["0.000 → 0.050", "0.050 → 0.100"]

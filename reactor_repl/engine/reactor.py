@@ -339,7 +339,8 @@ class LoopControl:
         deadlines = [d for d in (timer_deadline, job_deadline) if d is not None]
         nxt = min(deadlines) if deadlines else None
         target = self.wait_target
-        why = (self._cancelled_wake() if nxt is not None and nxt == timer_deadline else "")
+        why = (self._cancelled_wake() if nxt is not None and nxt == timer_deadline
+               and (job_deadline is None or job_deadline - nxt > WAKE_WINDOW) else "")
         if busy:  # the loop is not idle: time moves as far as it may, and the loop goes on
             if nxt is not None and (target is None or nxt <= target or self.advance_next
                                     or self.free_running):
@@ -395,9 +396,12 @@ class LoopControl:
         leaves a cancelled call in its heap until its time, and its poller's timeout is the
         heap's first deadline (a refused connection's cancelled timeout wakes it 5 s on)."""
         pending = self._pendingTimedCalls  # type: ignore[attr-defined]
-        if pending and pending[0].cancelled:
-            return "Twisted wakes for a cancelled call's deadline (still in its heap)"
-        return ""
+        if not pending or not pending[0].cancelled:
+            return ""
+        at = pending[0].time + WAKE_WINDOW
+        if any(not c.cancelled and c.time <= at for c in pending):
+            return ""  # a live timer is due there too (one of a new session, after reset)
+        return "Twisted wakes for a cancelled call's deadline (still in its heap)"
 
     def _jump(self, to: float, why: str = "") -> None:
         """The time a real loop would spend in the poller passes; thread work due by then

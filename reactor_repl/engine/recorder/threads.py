@@ -83,7 +83,7 @@ class ThreadsPart(Base):
                     data["site"] = site
                 eng.record("thread.end", rec.name,
                            f"finished after {_took(took)}, raising {raised_text(e)}{at}",
-                           data, internal)
+                           data, internal or rec.internal)
             rec.ok = False
             rec.result_text = f"raised {raised_text(e)}{at}"
             raise
@@ -92,8 +92,10 @@ class ThreadsPart(Base):
         took = clock.seconds() - act.started_at
         rec.state = "done"
         clock.set_state(act, "ended")
+        # (rec.internal now: a reset meanwhile made the job the old session's, and its end
+        # was shown under a name the new session had given again)
         eng.record("thread.end", rec.name, f"finished after {_took(took)}",
-                   {"seconds": round(took, 6)}, internal)
+                   {"seconds": round(took, 6)}, internal or rec.internal)
         rec.result_text = "returned " + show_result(result)
         return result
 
