@@ -99,3 +99,18 @@ def test_a_values_memory_address_is_left_out_of_the_log():
     events = run_scenario("py d = defer.Deferred(); d.callback(object()); keep = d\n")
     said = [e.text for e in events if e.kind in ("deferred.fire", "deferred.result")]
     assert said == ["callback(<object object at 0x…>)", "value: <object object at 0x…>"]
+
+
+def test_a_stopped_loop_started_again_is_the_same_loop():
+    """``py l1.start(…)`` on a stopped loop was logged as a new loop, l2, its calls
+    counted from 1 (``expect count loop.call:l1`` missed them)."""
+    from support import run_scenario
+
+    events = run_scenario("every 0.1 l1\nlater 0.15 t1 do cancel l1\nwait 0.3\n"
+                          "py l1.start(0.1, now=False)\nwait 0.25\n")
+    loops = [(e.kind, e.name, e.text) for e in events if e.kind.startswith("loop.")]
+    assert loops == [
+        ("loop.start", "l1", "every 0.1s"), ("loop.call", "l1", "call 1, late +0.000s"),
+        ("loop.call", "l1", "call 2, late +0.000s"), ("loop.stop", "l1", "stop() after 2 calls"),
+        ("loop.start", "l1", "every 0.1s, first call after one interval (started again)"),
+        ("loop.call", "l1", "call 3, late +0.000s"), ("loop.call", "l1", "call 4, late +0.000s")]

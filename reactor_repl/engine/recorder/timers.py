@@ -87,8 +87,15 @@ class TimersPart(Base):
 
     # ------------------------------------------------------------ LoopingCall
     def loop_start(self, lc: Any, interval: float, now: bool, frame: Any) -> None:
-        rec, detail = self._follow("loop", LoopRecord, frame, True, interval=interval,
-                                   state="running", last_beat=-1 if now else 0)
+        rec = lc.__dict__.get("_rr")
+        if rec is not None and not rec.internal and self.reg.get(rec.name) is rec:
+            # the same LoopingCall started again after a stop: the same loop, its calls
+            # counted on (it was taken for a new loop, l2, and its calls counted from 1)
+            rec.interval, rec.state, rec.last_beat = interval, "running", -1 if now else 0
+            detail = " (started again)"
+        else:
+            rec, detail = self._follow("loop", LoopRecord, frame, True, interval=interval,
+                                       state="running", last_beat=-1 if now else 0)
         name = rec.name
         lc._rr = rec
         if rec.internal:
