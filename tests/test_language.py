@@ -191,6 +191,7 @@ def test_expect_forms():
     ("frobnicate", 1, "unknown command 'frobnicate' — type help for the list of commands"),
     ("add 1", 1, "unknown command 'add' — add is a callback STEP: e.g. addCallback d1 add 1"),
     ("later", 7, "missing DELAY — usage: later DELAY [NAME] [do …]"),
+    ("async", 7, "missing STEP — usage: async [NAME] STEP ; STEP …"),  # (was "missing  —")
     ("later 1 t1 t2", 12, "unexpected 't2' — usage: later DELAY [NAME] [do …]"),
     ("later 1 1x", 9, "'1x' is not a valid name — names start with a letter or _ and use "
                       "letters, digits, _ . -"),
@@ -209,6 +210,11 @@ def test_expect_forms():
 ])
 def test_errors_have_a_column_and_a_hint(line, col, message):
     assert error(line) == (col, message)
+
+
+def test_a_help_topic_is_found_in_capitals_too():
+    assert parse_line("help STEPS")["COMMAND"] == "steps"
+    assert parse_line("help Kinds")["COMMAND"] == "kinds"
 
 
 def test_python_is_refused_where_it_is_off():

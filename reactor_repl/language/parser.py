@@ -581,6 +581,8 @@ def _convert_one(spec: Arg, word: Word) -> Any:
         hint = suggest(text, list(KINDS) + list(KIND_FAMILIES)) or "e.g. timer.fire or timer"
         raise ParseError(f"unknown event kind {values.quoted(text)}", word.col, hint)
     if t == "command":
+        if text not in BY_NAME and text not in HELP_TOPICS and text.lower() in HELP_TOPICS:
+            text = text.lower()  # (help STEPS: the topic, not "did you mean step?")
         if text in BY_NAME or text in HELP_TOPICS:
             return BY_NAME[text].name if text in BY_NAME else text
         hint = suggest(text, list(BY_NAME)) or "type help for the list"

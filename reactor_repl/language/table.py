@@ -78,9 +78,9 @@ class Arg:
     @property
     def called(self) -> str:
         """What an error calls it: ``missing TARGET`` (the label's last word) or the name."""
-        if self.label:
-            return self.label.split()[-1].strip("[]…")
-        return self.name
+        words = [w.strip("[]…;") for w in self.label.split()] if self.label else []
+        words = [w for w in words if w]  # (``STEP ; STEP …``: missing STEP, not "missing ")
+        return words[-1] if words else self.name
 
     def syntax(self) -> str:
         if self.type == "flag":
