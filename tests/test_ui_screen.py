@@ -507,6 +507,20 @@ def test_the_mouse_is_the_terminals_until_f3() -> None:
     assert "F3" in keys and "selects and copies text" in keys
 
 
+def test_ctrl_z_suspends_to_the_shell_as_a_job() -> None:
+    """Ctrl-Z typed a raw \\x1a into the line (then: unknown command)."""
+    from types import SimpleNamespace
+
+    ex, _ = run_explorer("quit\r")
+    assert "Ctrl-Z" in ex.keys_help() and "fg brings it back" in ex.keys_help()
+    (binding,) = [b for b in ex.app.key_bindings.bindings
+                  if [str(getattr(k, "value", k)) for k in b.keys] == ["c-z"]]
+    asked = []
+    binding.handler(SimpleNamespace(app=SimpleNamespace(
+        suspend_to_background=lambda: asked.append(True))))
+    assert asked == [True]
+
+
 # ------------------------------------------------------------------------- 10.17 paste
 def test_a_paste_runs_its_whole_lines_at_once_without_a_false_error() -> None:
     ex = explorer_on(80, 24)

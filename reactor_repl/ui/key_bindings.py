@@ -126,6 +126,11 @@ def create_key_bindings(ex: Explorer) -> KeyBindings:
         "A paste: each whole line runs in order; an unfinished last line waits for Enter."
         ex.paste(event.data)
 
+    @kb.add("c-z")
+    def _suspend(event: KeyPressEvent) -> None:
+        "Suspend to the shell, as a shell's job (fg brings it back; the loop is stopped meanwhile)."
+        event.app.suspend_to_background()
+
     @kb.add("c-l")
     def _redraw(event: KeyPressEvent) -> None:
         "Redraw the whole screen."
