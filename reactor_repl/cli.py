@@ -155,7 +155,7 @@ def _add_program_commands(sub: Any) -> None:
                       help="show internal dispatches")
     view.add_argument("--waiting", action="store_true",
                       help="the Deferreds pending at the end of the record, each with its chain")
-    view.add_argument("--at", type=int, metavar="SEQ",
+    view.add_argument("--at", type=_whole("--at", 0, 10**12), metavar="SEQ",
                       help="with --waiting: as of event #SEQ (rebuilt from the events)")
     view.add_argument("--from", dest="places", action="append", default=None,
                       metavar="MODULE_OR_FILE",

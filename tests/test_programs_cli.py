@@ -399,3 +399,14 @@ def test_trace_line_whose_reader_goes_away_keeps_the_programs_exit_code():
     first = r.stderr.readline()
     r.stderr.close()  # as head does after its lines
     assert first.startswith("#0001") and r.wait(timeout=60) == 0
+
+
+def test_view_reads_a_bom_and_refuses_a_negative_at(tmp_path):
+    """An editor's BOM at the head of a record was "not JSON" (run accepts one); `--at -1`
+    answered "no Deferred pending at #-1"."""
+    record = tmp_path / "bom.jsonl"
+    record.write_bytes(b'\xef\xbb\xbf{"seq": 1, "kind": "note", "text": "x"}\n')
+    r = cli("view", str(record))
+    assert (r.returncode, r.stdout.split()[-2:], r.stderr) == (0, ["note", "x"], "")
+    r = cli("view", "--waiting", "--at", "-1", str(record))
+    assert r.returncode == 2 and "--at takes a whole number from 0" in r.stderr

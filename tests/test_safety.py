@@ -101,6 +101,7 @@ def test_a_typed_save_may_write_anywhere_new(tmp_path, monkeypatch):
     ("save {outside}/abs.rr", "is outside the current folder"),
     ("save out/../../x.rr", "is outside the current folder"),
     ("save link/x.rr", "leads outside the current folder (a symlink)"),
+    ("save .", ". is the current folder, not a file"),  # (it said "leads outside")
     ("save .bashrc", "is a hidden file or folder"),
     ("save sub/.x/y.rr", "is a hidden file or folder"),
     ("export .local/lib/sitecustomize.py", "is a hidden file or folder"),

@@ -95,6 +95,8 @@ def read_events(path: str, lines: Iterator[str]) -> Iterator[Event | str]:
                    "characters (the rest is not read)")
             return
         text = raw.strip()
+        if n == 1:
+            text = text.lstrip("\ufeff")  # a BOM an editor added (run accepts one too)
         if not text:
             continue
         try:

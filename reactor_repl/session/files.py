@@ -83,6 +83,8 @@ def _check_scenario_target(req: WriteRequest) -> None:
     if any(p.startswith(".") for p in parts):
         raise WriteRefused(f"{path} is a hidden file or folder",
                            f"a scenario file writes only visible files; {flag} lets it")
+    if not parts:  # (., ./: the folder itself read as "leads outside … (a symlink)")
+        raise WriteRefused(f"{path} is the current folder, not a file", "name a file: save NAME.rr")
     here = os.path.realpath(os.getcwd())
     parent = os.path.realpath(os.path.dirname(os.path.abspath(path)))
     if parent != here and not parent.startswith(here.rstrip(os.sep) + os.sep):
