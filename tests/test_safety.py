@@ -101,7 +101,6 @@ def test_a_typed_save_may_write_anywhere_new(tmp_path, monkeypatch):
     ("save {outside}/abs.rr", "is outside the current folder"),
     ("save out/../../x.rr", "is outside the current folder"),
     ("save link/x.rr", "leads outside the current folder (a symlink)"),
-    ("save .", ". is the current folder, not a file"),  # (it said "leads outside")
     ("save .bashrc", "is a hidden file or folder"),
     ("save sub/.x/y.rr", "is a hidden file or folder"),
     ("export .local/lib/sitecustomize.py", "is a hidden file or folder"),
@@ -135,6 +134,16 @@ def test_a_scenario_file_writes_only_new_files_beneath_the_current_folder(
         assert notes(drv) == ["hi", "after"]
     assert sorted(str(p) for p in tmp_path.rglob("*")) == before  # nothing new anywhere
     assert (here / "old.rr").read_text() == "precious\n"
+
+
+def test_a_scenario_files_save_of_the_folder_itself_says_so(tmp_path, monkeypatch):
+    """``save .`` said the path led outside the current folder through a symlink."""
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "s.rr").write_text("note hi\nsave .\n")
+    with session() as drv:
+        run_file(drv, "s.rr")
+        assert errors(drv) == ["s.rr:2:6: save .: . is the current folder, not a file — name "
+                               "a file: save NAME.rr"]
 
 
 def test_a_scenario_file_may_write_a_new_file_here(tmp_path, monkeypatch):
