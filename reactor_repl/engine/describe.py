@@ -198,12 +198,15 @@ def plain_result(value: Any, depth: int = 0) -> Any:
         return {"deferred": deferred_name(value)}
     if value is None or isinstance(value, (bool, int, float)):
         return value
-    if isinstance(value, str):
+    # the exact types only: a subclass's own __iter__, __len__, __getitem__ or __bytes__
+    # are the program's (a lazy result set that raises until fetched broke its chain)
+    cls = value.__class__
+    if cls is str:
         return value if len(value) <= PAYLOAD_KEPT else value[:PAYLOAD_KEPT] + "…"
-    if isinstance(value, (list, tuple)) and depth < 3:
-        items = [plain_result(v, depth + 1) for v in list(value)[:32]]
+    if (cls is list or cls is tuple) and depth < 3:
+        items = [plain_result(v, depth + 1) for v in value[:32]]
         return items + (["…"] if len(value) > 32 else [])
-    if isinstance(value, (bytes, bytearray)):
+    if cls is bytes or cls is bytearray:
         return payload(bytes(value))["data"]
     try:
         text = shown_repr(value)
