@@ -247,6 +247,11 @@ CASES = [
         X(r"text: Counted", "deferred.step", "text"),
         X(r"thread result: LazyRows", "deferred.step", "fetched"),
     ]),
+    # a cancelled timer's function and arguments: the recorder kept them until the end, so
+    # an object's finalizer and Twisted's log of a failed Deferred among them came late
+    Case("cancelled_timer", [_prog("cancelled_timer.py")], runs=1, merged=True, virtual=True,
+         expect=[X(r"after the failure", "timer.fire", "time_out_one")],
+         extra=[("timer.cancel", ("cancelled",))]),
     # a str UTF-8 cannot hold in an event: the events file was cut off, trace exited 1
     Case("surrogate_name", [_prog("surrogate_name.py")], runs=1, expect=[
         X(r"got a name of", "deferred.step", "got"),

@@ -49,8 +49,14 @@ class ObservedDelayedCall(DelayedCall):
 
     def cancel(self) -> None:
         obs = STATE.observer
-        if obs is not None and not (self.cancelled or self.called):
+        live = not (self.cancelled or self.called)
+        if obs is not None and live:
             obs.timer_cancel(self._rr, self)
+        if live:
+            # Twisted lets go of what it would have called (del func, args, kw): so do we,
+            # first, so they are freed in its order (a failed Deferred in its arguments
+            # was logged at the exit, not at the cancel)
+            self.__dict__.pop("_rr_func", None)
         super().cancel()
 
     def reset(self, secondsFromNow: float) -> None:
