@@ -252,6 +252,10 @@ CASES = [
     Case("cancelled_timer", [_prog("cancelled_timer.py")], runs=1, merged=True, virtual=True,
          expect=[X(r"after the failure", "timer.fire", "time_out_one")],
          extra=[("timer.cancel", ("cancelled",))]),
+    # a trigger fired or removed: the recorder kept Twisted's id (its callable and arguments)
+    Case("trigger_lifetime", [_prog("trigger_lifetime.py")], runs=1, virtual=True,
+         expect=[X(r"main ran", "trigger.fire", "after startup")],
+         extra=[("trigger.remove", ("removed",))]),
     # a str UTF-8 cannot hold in an event: the events file was cut off, trace exited 1
     Case("surrogate_name", [_prog("surrogate_name.py")], runs=1, expect=[
         X(r"got a name of", "deferred.step", "got"),

@@ -30,6 +30,8 @@ class SystemPart(Base):
 
     def trigger_fire(self, token: Any, f: Callable[..., Any], args: tuple, kw: dict) -> Any:
         rec: TriggerRecord = token
+        rec.trigger_id = None  # (Twisted's id holds the callable and its arguments: kept,
+        # they lived until the program ended; a fired trigger is not removed any more)
         if rec.internal:
             return f(*args, **kw)
         rec.state = "fired"
@@ -39,9 +41,9 @@ class SystemPart(Base):
 
     def trigger_removed(self, trigger_id: Any) -> None:
         for rec in self.reg.records():
-            if isinstance(rec, TriggerRecord) and rec.trigger_id == trigger_id \
-                    and rec.state == "pending":
-                rec.state = "removed"
+            if isinstance(rec, TriggerRecord) and rec.state == "pending" and (
+                    rec.trigger_id is trigger_id or rec.trigger_id == trigger_id):
+                rec.state, rec.trigger_id = "removed", None
                 self.reg.finished(rec)
                 self.eng.record("trigger.remove", rec.name, "removed", {})
 
