@@ -256,6 +256,10 @@ CASES = [
     Case("trigger_lifetime", [_prog("trigger_lifetime.py")], runs=1, virtual=True,
          expect=[X(r"main ran", "trigger.fire", "after startup")],
          extra=[("trigger.remove", ("removed",))]),
+    # a Deferred subclass's own __setattr__ saw (and refused) the recording's token
+    Case("guarded_deferred", [_prog("guarded_deferred.py")], runs=1, expect=[
+        X(r"doubled 42", "deferred.step", "doubled"),
+    ]),
     # a str UTF-8 cannot hold in an event: the events file was cut off, trace exited 1
     Case("surrogate_name", [_prog("surrogate_name.py")], runs=1, expect=[
         X(r"got a name of", "deferred.step", "got"),

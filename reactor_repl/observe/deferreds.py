@@ -83,12 +83,14 @@ def _init(self: Any, canceller: Any = None) -> None:
             return
     token = obs.deferred_new(self, frame)
     if token is not None:
-        self._rr = token
+        # past the program's own __setattr__, if its subclass has one (one that refuses
+        # names it does not know made the Deferred raise at its making, traced only)
+        self.__dict__["_rr"] = token
         cls = type(self)
         oc = _observed_classes.get(cls)
         if oc is None:
             oc = _observing_class(cls)
-        self.__class__ = oc
+        object.__setattr__(self, "__class__", oc)
 
 
 # the code that makes an inlineCallbacks or async def function's Deferred (the recorder
