@@ -260,6 +260,11 @@ CASES = [
     Case("guarded_deferred", [_prog("guarded_deferred.py")], runs=1, expect=[
         X(r"doubled 42", "deferred.step", "doubled"),
     ]),
+    # a reader with __slots__ and no __weakref__: its record could be kept nowhere
+    Case("slots_reader", [_prog("slots_reader.py")], runs=1, virtual=True, expect=[
+        X(r"read b'ping'", "reader.read", "SlotReader"),
+        X(r"lost ConnectionDone", "reader.lost", "ConnectionDone"),
+    ]),
     # a str UTF-8 cannot hold in an event: the events file was cut off, trace exited 1
     Case("surrogate_name", [_prog("surrogate_name.py")], runs=1, expect=[
         X(r"got a name of", "deferred.step", "got"),

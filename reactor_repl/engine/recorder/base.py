@@ -149,12 +149,42 @@ _failthru = getattr(defer, "_failthru", None)
 _by_id: dict[int, tuple[Any, Record]] = {}
 
 
+class _Held:
+    """A selectable that takes neither an attribute nor a weak reference (``__slots__``
+    without ``__weakref__``), held while the reactor holds it too: it was recorded as
+    added, then nothing more (its reads, its loss)."""
+
+    __slots__ = ("obj",)
+
+    def __init__(self, obj: Any) -> None:
+        self.obj = obj
+
+    def __call__(self) -> Any:
+        return self.obj
+
+
+class _Loose:
+    """… and once the reactor let it go: known by its id and type only (holding it
+    would keep it alive past its removal)."""
+
+    __slots__ = ("cls",)
+
+    def __init__(self, cls: type) -> None:
+        self.cls = cls
+
+    def __call__(self) -> Any:
+        return None
+
+
 def _record_of(selectable: Any) -> Record | None:
     rec = getattr(selectable, "_rr", None)
     if rec is not None:
         return rec
     pair = _by_id.get(id(selectable))
-    if pair is not None and pair[0]() is selectable:
+    if pair is None:
+        return None
+    ref = pair[0]
+    if ref() is selectable or (ref.__class__ is _Loose and ref.cls is type(selectable)):
         return pair[1]
     return None
 
@@ -166,5 +196,16 @@ def _set_record(selectable: Any, rec: Record) -> None:
         try:
             _by_id[id(selectable)] = (weakref.ref(selectable), rec)
         except TypeError:
-            pass
+            _by_id[id(selectable)] = (_Held(selectable), rec)
+
+
+def _let_go(selectable: Any, lost: bool) -> None:
+    """The reactor no longer watches ``selectable`` (``lost``: for good): nor do we hold it."""
+    pair = _by_id.get(id(selectable))
+    if pair is None or pair[0].__class__ is weakref.ref:
+        return
+    if lost:
+        del _by_id[id(selectable)]
+    else:
+        _by_id[id(selectable)] = (_Loose(type(selectable)), pair[1])
 

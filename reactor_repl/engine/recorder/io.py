@@ -15,6 +15,7 @@ from reactor_repl.engine.describe import (
 )
 from reactor_repl.engine.recorder.base import (
     Base,
+    _let_go,
     _record_of,
     _set_record,
     _twisted_internal,
@@ -57,6 +58,7 @@ class IOPart(Base):
 
     def descriptor_removed(self, selectable: Any, writer: bool) -> None:
         rec = _record_of(selectable)
+        _let_go(selectable, lost=False)
         if rec is None or rec.internal or rec.state != "watching":
             return
         rec.state = "paused"
@@ -101,6 +103,7 @@ class IOPart(Base):
 
     def io_lost(self, selectable: Any, why: Any, run: Callable[[], Any]) -> Any:
         rec = _record_of(selectable)
+        _let_go(selectable, lost=True)
         if not isinstance(rec, ReaderRecord) or rec.internal:
             return run()
         rec.state = "closed"
