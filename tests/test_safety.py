@@ -637,3 +637,12 @@ def test_a_file_name_with_a_nul_byte_is_refused_not_a_traceback():
         "<test>:2:6: load a\x00b: cannot read: the file name has a NUL byte",
         "<test>:3:8: export \x00x.py: the file name has a NUL byte — give a name without one"]
     assert [e.text for e in events if e.kind == "note"] == ["still here"]
+
+
+@pytest.mark.skipif(not os.path.isdir("/proc/self"), reason="a folder no file can be made in")
+def test_an_export_that_cannot_be_written_says_why_in_words():
+    """``export /proc/x.jsonl`` said Python's ``[Errno 2] No such file or directory: …``."""
+    with session() as drv:
+        drv.submit("note hi")
+        assert not drv.submit("export /proc/x.jsonl")
+        assert errors(drv) == ["export /proc/x.jsonl: No such file or directory"]

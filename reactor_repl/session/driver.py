@@ -692,7 +692,8 @@ class Driver:
             self._refused(f"{loc}export", req.path, e)
             return False
         except (OSError, ValueError) as e:
-            self.engine.record("error", "", f"{loc}export {req.path}: {e}", {"file": req.path})
+            why = (e.strerror if isinstance(e, OSError) else None) or e  # (as save says it)
+            self.engine.record("error", "", f"{loc}export {req.path}: {why}", {"file": req.path})
             return False
         except RecursionError:  # a do nested hundreds deep: the parser should refuse it first
             self.engine.record("error", "", f"{loc}export {req.path}: the session nests too deeply "
