@@ -13,7 +13,7 @@ import pytest
 
 from support import ROOT, cli
 
-from reactor_repl.program.view import parse_line
+from reactor_repl.program.view import EMPTY, parse_line
 
 PROGRAMS = os.path.join(ROOT, "tests", "programs")
 
@@ -324,6 +324,8 @@ def test_view_says_what_a_file_is_when_it_is_not_an_event_log(tmp_path):
         ROOT, "scenarios", "06-deferred-basics.rr")).stdout, encoding="utf-8")
     r = cli("view", "-", stdin=events.read_text(encoding="utf-8"))
     assert r.returncode == 0 and "session.end" in r.stdout, r.stderr
+    r = cli("view", "-", stdin="")  # (said nothing)
+    assert (r.returncode, r.stdout, r.stderr.strip()) == (0, "", f"-: {EMPTY}")
 
 
 def test_view_refuses_a_seq_past_the_logs_and_a_line_that_never_ends():

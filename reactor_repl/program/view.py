@@ -127,7 +127,7 @@ def main(args: Any) -> int:
         return _explore(args, f)
     printer = LinePrinter(sys.stdout, json=args.json, internals=args.internals)
     places = places_of(args)
-    bad = 0
+    bad = read = 0
     with f:
         for item in read_events(args.file, lines_of(f)):
             if isinstance(item, str):
@@ -135,10 +135,13 @@ def main(args: Any) -> int:
                 print(item, file=sys.stderr)
                 bad += 1
                 continue
+            read += 1
             if places is not None and not places.keep(item):
                 continue
             printer(item)
     printer.flush()
+    if not read and not bad:  # (standard input: a file's emptiness is said before)
+        print(f"{args.file}: {EMPTY}", file=sys.stderr)
     return 2 if bad else 0
 
 
