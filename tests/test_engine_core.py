@@ -911,6 +911,24 @@ def test_a_files_commands_after_stop_are_said_not_run():
     assert not [e for e in run_scenario("later 1 t1\nstop\n# the end\n") if e.kind == "error"]
 
 
+def test_a_files_lines_between_two_waits_in_one_block_are_read_in_the_block():
+    """Virtual: ``show`` or ``write`` between two waits that end inside one block went
+    through the loop's hold, which the block could not give: five seconds' stall, then
+    the rest of the file after the block (t3 fired before the file's cancel); a pipe
+    written during the block is read in the block's pass, before the timer due meanwhile."""
+    events = run_scenario("later 0.1 t1 do block 0.5\nlater 0.45 t3\nwait 0.15\nshow t3\n"
+                          "wait 0.15\ncancel t3\nwait 1\n")
+    assert [(e.kind, e.name, round(e.t, 3)) for e in events
+            if e.kind in ("show", "timer.cancel", "timer.fire")] == [
+        ("timer.fire", "t1", 0.1), ("show", "t3", 0.15), ("timer.cancel", "t3", 0.6)]
+    events = run_scenario("reader r1 chunk 3\nlater 0.1 t1 do block 0.5\nlater 0.3 t2\nwait 0.2\n"
+                          "write r1 hello\nwait 1\n")
+    assert [(e.kind, e.name, e.tick) for e in events
+            if e.kind in ("reader.read", "timer.fire", "block.start")] == [
+        ("timer.fire", "t1", 6), ("block.start", "", 6), ("reader.read", "r1", 6),
+        ("timer.fire", "t2", 7), ("reader.read", "r1", 7)]
+
+
 def test_show_says_who_waits_on_a_deferred_with_only_twisteds_callbacks():
     """A Deferred a coroutine awaits has a callback of Twisted's (the coroutine's
     resumption): show said "(no callbacks)" while a coroutine waited on it."""

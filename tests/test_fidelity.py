@@ -68,6 +68,11 @@ def _branch(e: Event) -> Any:
     return e.data["branch"] if e.kind == "deferred.step" else ""
 
 
+def _fired(e: Event) -> Any:
+    """The value a Deferred was fired with (which of two racing fires won)."""
+    return str(e.data["value"]) if e.kind == "deferred.fire" else ""
+
+
 def _count(e: Event) -> Any:
     return str(e.data["missed"] + 1) if e.kind == "loop.call" else ""
 
@@ -105,6 +110,9 @@ CASES = [
     # a file's wait that ends inside a timer's block: its next line comes then, as typed
     Case("a-line-typed-during-a-timers-block-runs-before-the-timers-due-meanwhile",
          ("timer.fire", "timer.cancel")),
+    # … and two waits that end in one block: what falls due between them comes first
+    Case("two-waits-ending-inside-one-block-let-a-job-due-between-them-come-first",
+         ("timer.fire", "deferred.fire", "deferred.error"), names=("t1", "d1"), extra=_fired),
     Case("looping-call-after-a-block", ("loop.call", "timer.fire"), extra=_count),
     Case("a-callback-returning-its-own-deferred-is-warned-about", ("deferred.step", "log"),
          extra=_warning),

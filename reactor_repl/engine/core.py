@@ -809,6 +809,11 @@ class Engine:
         """Run ``fn`` in the reactor thread (callFromThread); the event is set when done."""
         done = Delivered()
         self.commands_waiting += 1
+        # the prompt hands the loop its next line: a block that gave a file's lines their
+        # turn goes on (before the hand-over: parked after it, a slow prompt thread could
+        # take back the turn the loop gave meanwhile, and its next line waited 5 s)
+        self.prompt_time = None
+        self.prompt_parked.set()
 
         def run() -> None:
             self.commands_waiting -= 1

@@ -183,10 +183,12 @@ class Driver:
         if cmd.where == "prompt":
             return PROMPT[cmd.name](self, parsed, where)
         loc = str(where) if where.line else ""
-        if cmd.name == "expect" and wait and not self.engine.virtual \
+        in_turn = self.engine.prompt_time is not None  # virtual: a file's turn in a block
+        if cmd.name == "expect" and wait and (not self.engine.virtual or in_turn) \
                 and self.engine.paused_at is None:
             # live: check between two callbacks, not in the middle of one (a chain blocked
-            # in a step showed half its result); virtual: the loop is idle already
+            # in a step showed half its result); virtual: the loop is idle already — but
+            # not in a file's turn inside a block: there as live, after the block
             return self._in_reactor(parsed, wait, loc, entry)
         if cmd.where == "here":
             if self.engine.commands_waiting and self.engine.paused_at is None:
@@ -194,8 +196,9 @@ class Driver:
                 # them, in the order typed (it answered first, of a state they then changed)
                 return self._in_reactor(parsed, wait, loc, entry)
             if cmd.group == "session" or not wait or not self.engine.virtual \
-                    or self.engine.paused_at is not None:
-                # (paused: the loop cannot take the hold below; it reads after continue)
+                    or self.engine.paused_at is not None or in_turn:
+                # (paused: the loop cannot take the hold below; it reads after continue; in
+                # a file's turn inside a block the loop is held already, by the block)
                 return execute(self.engine, parsed, where=loc)
             # write/close from the prompt, virtual clock: hold the loop in a callback while
             # the prompt writes, so the next poll sees the pipe ready whatever the thread
@@ -255,7 +258,6 @@ class Driver:
         error, then the loop's own wait), and a line that took the second for its own
         returned before it ran (and was saved as the cause of the runaway after it)."""
         eng = self.engine
-        self.park()
         # paused at a break or step: the line runs when the loop goes on (waiting for it
         # here held the prompt, so 'continue' could never be typed)
         self._await(done, eng.is_paused)
@@ -444,7 +446,12 @@ class Driver:
             began = eng.prompt_time  # the turn's instant, inside a block (else None)
             until = eng.blocked_until
             if began is not None and until is not None and began + seconds <= until:
-                eng.prompt_time = began + seconds  # over inside the same block: go on
+                # over inside the same block: the block moves its clock there (what falls
+                # due on the way — a job's end — comes first), then gives the next turn
+                gen = eng.idle_gen()
+                r.wait_target, r.wait_turn = began + seconds, True
+                self.park()
+                eng.wait_idle_after(gen, interrupted=self.interrupted)
                 return True
 
             def set_target() -> None:
