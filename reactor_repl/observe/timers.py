@@ -79,7 +79,9 @@ class ObservedDelayedCall(DelayedCall):
         func = self.__dict__.get("func")
         if func is None:
             return super().__repr__()
-        self.func = self._rr_func  # Twisted's repr names the function scheduled
+        # Twisted's repr names the function scheduled (a cancel in debug mode asks for it
+        # after ours has let the function go: the stand-in then, which reads the same)
+        self.func = self.__dict__.get("_rr_func", func)
         try:
             return super().__repr__()
         finally:

@@ -41,6 +41,19 @@ def time_out_one() -> None:
     reactor.callLater(0.01, reactor.stop)
 
 
+def in_debug_mode() -> None:
+    """With DelayedCall.debug on, cancel() keeps the timer's repr (it failed, traced)."""
+    from twisted.internet.base import DelayedCall
+
+    DelayedCall.debug = True
+    call = reactor.callLater(10, print, "never")
+    call.cancel()
+    DelayedCall.debug = False
+    shown = repr(call)
+    print("cancelled in debug mode:", "cancelled=1" in shown, "print('never')" in shown, flush=True)
+
+
+in_debug_mode()
 reactor.callWhenRunning(cancel_one)
 reactor.run()
 print("end", flush=True)
