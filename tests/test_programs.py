@@ -265,6 +265,10 @@ CASES = [
         X(r"read b'ping'", "reader.read", "SlotReader"),
         X(r"lost ConnectionDone", "reader.lost", "ConnectionDone"),
     ]),
+    # what a hung coroutine waits for, worked out for warn.hang, kept its Deferreds alive
+    Case("waited_freed", [_prog("waited_freed.py")], runs=1,
+         expect=[X(r"after the collection", "threadcall.run", "drop")],
+         extra=[("warn.hang", ("nothing left can run",))]),
     # a str UTF-8 cannot hold in an event: the events file was cut off, trace exited 1
     Case("surrogate_name", [_prog("surrogate_name.py")], runs=1, expect=[
         X(r"got a name of", "deferred.step", "got"),

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import functools
 import types
+import weakref
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -133,6 +134,8 @@ def sources(eng: Engine, d: Any, depth: int, seen: set[int]) -> list[Step]:
     """What holds a way to fire ``d``: a timer, a loop, a thread job, a connection, a
     reader, or another pending Deferred whose callbacks reach it."""
     source = _index(eng).get(id(d))
+    if source.__class__ is weakref.ref:
+        source = source()  # (None: that Deferred is gone since)
     if source is None:
         return [Step("nothing", "", "nothing: no timer, connection, reader, thread job or "
                                     "other Deferred can fire it")]
@@ -151,9 +154,13 @@ def _index(eng: Engine) -> dict[int, Any]:
         return cached[1]
     index: dict[int, Any] = {}
     for what, root in _roots(eng):
+        # a Deferred by weak reference: the cache outlives this question, and it kept a
+        # program's Deferreds (and the coroutine one awaited) from being collected — trial
+        # logged a timed-out test's GeneratorExit a test later under plain Twisted
+        source = weakref.ref(what) if isinstance(what, defer.Deferred) else what
         for target in _reachable(root):
             if target is not what:  # a Deferred's callbacks can reach back to it
-                index.setdefault(id(target), what)
+                index.setdefault(id(target), source)
     eng._waiting_index = (key, index)  # type: ignore[attr-defined]
     return index
 
