@@ -114,22 +114,3 @@ def test_a_stopped_loop_started_again_is_the_same_loop():
         ("loop.call", "l1", "call 2, late +0.000s"), ("loop.stop", "l1", "stop() after 2 calls"),
         ("loop.start", "l1", "every 0.1s, first call after one interval (started again)"),
         ("loop.call", "l1", "call 3, late +0.000s"), ("loop.call", "l1", "call 4, late +0.000s")]
-
-
-def test_a_py_lines_own_collection_frees_what_it_does_not_name():
-    """A ``py`` line held every named object while it ran: its own ``gc.collect()`` could
-    not free a coroutine awaiting a dropped chain, which plain Python frees there (its
-    ``finally`` runs). A line holds only the objects its code names."""
-    from support import run_scenario
-
-    events = run_scenario(
-        "py import gc\npy closed = []\n"
-        "py exec(\"async def waiter(d):\\n    try:\\n        await d\\n    finally:\\n"
-        "        closed.append('closed')\")\n"
-        "py inner = defer.Deferred(); outer = defer.Deferred(); "
-        "outer.addCallback(lambda _: inner); outer.callback(None)\n"
-        "py c = defer.ensureDeferred(waiter(outer))\n"
-        "py del inner, outer, c\npy gc.collect()\npy closed\npy d2\n")
-    said = [e.text for e in events if e.kind in ("log", "error")]
-    assert said[-2] == "['closed']", said
-    assert said[-1].endswith("py d2: NameError: name 'd2' is not defined")  # freed: no name

@@ -31,28 +31,11 @@ def show(eng: Engine, p: Parsed) -> None:
     eng.record("show", rec.name, lines[0], {"lines": lines})
 
 
-def names_in(code: Any) -> frozenset[str] | None:
-    """The global names ``code`` (and the functions in it) can look up; None when it may
-    look names up by itself (``globals()``, ``eval`` …): then it gets them all."""
-    names: set[str] = set()
-    todo = [code]
-    while todo:
-        c = todo.pop()
-        names.update(c.co_names)
-        todo.extend(k for k in c.co_consts if hasattr(k, "co_names"))
-    return None if names & _DYNAMIC else frozenset(names)
-
-
-_DYNAMIC = frozenset({"globals", "locals", "vars", "eval", "exec", "dir", "__import__"})
-
-
-def py_namespace(eng: Engine, named: bool = True,
-                 wanted: frozenset[str] | None = None) -> dict[str, Any]:
+def py_namespace(eng: Engine, named: bool = True) -> dict[str, Any]:
     """The session's Python namespace: what ``py`` lines assign stays; while a line runs
     (``named``) every named object is there under its name (``objects["s1.1"]`` for
-    names that are not identifiers) — only those the line's code names, when ``wanted``
-    says which (all of them held there, the line's own ``gc.collect()`` could not free
-    one) — and ``let_named_go`` takes out, after it, those no command made."""
+    names that are not identifiers) — ``let_named_go`` takes out, after it, those no
+    command made."""
     from reactor_repl.engine import show as show_mod
 
     ns = eng.namespace
@@ -66,10 +49,7 @@ def py_namespace(eng: Engine, named: bool = True,
     objects: dict[str, Any] = {}
     ours = ns.get("_rr_named", {})
     injected: dict[str, bool] = {}  # the names put here (a program's own stay its own)
-    every = wanted is None or "objects" in wanted
     for name, rec in list(eng.objects.items()):
-        if not every and name not in wanted and not rec.by_command:  # type: ignore[operator]
-            continue
         value = show_mod.value_of(rec)
         if value is None:
             continue
@@ -129,6 +109,8 @@ def py(eng: Engine, p: Parsed) -> None:
     if not eng.config.allow_python:
         raise CommandError("py is off", "run with --allow-python")
     code = p["CODE"]
+    ns = py_namespace(eng)
+    ns.pop("result", None)
     try:
         compiled = compile(code, "<py>", "eval")
         is_expr = True
@@ -138,8 +120,6 @@ def py(eng: Engine, p: Parsed) -> None:
             is_expr = False
         except SyntaxError as e:
             raise CommandError(f"Python syntax error: {e.msg}", "py takes one statement") from None
-    ns = py_namespace(eng, wanted=names_in(compiled))
-    ns.pop("result", None)
     import io
 
     out = io.StringIO()
