@@ -29,7 +29,6 @@ from reactor_repl.engine.stats import LagWindow
 from reactor_repl.language.parser import suggest
 
 _get_ident = threading.get_ident
-TURN_PATIENCE = 5.0  # real seconds a block waits for a file's lines given their turn in it
 
 
 class _ThreadState(threading.local):
@@ -697,6 +696,7 @@ class Engine:
                 clock.set_now(end)
             finally:
                 self.blocked_until = None
+                self.prompt_time = None  # (a turn the prompt did not take ends with the block)
             return
         if cpu:
             deadline = time.monotonic() + seconds
@@ -719,7 +719,10 @@ class Engine:
         lines come now — a reactor command is handed over (``callFromThread``) and runs
         first in the pass after the block, before the timers that fell due meanwhile (the
         virtual clock ran them all before it). The block goes on once the driver waits on
-        the loop again (TURN_PATIENCE at most: nothing may hang on it)."""
+        the loop again, however long the next line takes to come (a person reading a
+        lesson before the next Enter, a pipe): virtual time does not pass meanwhile, and
+        the result must not depend on the pace (a patience of 5 s made it); the session's
+        end ends the wait."""
         r = self.reactor
         r.wait_target, r.wait_turn = None, False
         self.prompt_time = at
@@ -727,9 +730,8 @@ class Engine:
         with r._rr_lock:
             r.idle_gen += 1
             r._rr_lock.notify_all()
-        deadline = time.monotonic() + TURN_PATIENCE
         while not self.prompt_parked.wait(0.05):
-            if self.clock.shutdown.is_set() or time.monotonic() > deadline:
+            if self.clock.shutdown.is_set() or self.stopped.is_set():
                 break
 
     # ------------------------------------------------------------ break/step
