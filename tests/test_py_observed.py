@@ -114,3 +114,13 @@ def test_a_stopped_loop_started_again_is_the_same_loop():
         ("loop.call", "l1", "call 2, late +0.000s"), ("loop.stop", "l1", "stop() after 2 calls"),
         ("loop.start", "l1", "every 0.1s, first call after one interval (started again)"),
         ("loop.call", "l1", "call 3, late +0.000s"), ("loop.call", "l1", "call 4, late +0.000s")]
+
+
+def test_a_name_the_person_binds_keeps_their_value():
+    """``py t1 = 3`` then ``py t1`` gave the timer t1 again: the next line put the named
+    object back over the person's own variable (``objects['t1']`` still reaches it)."""
+    from support import run_scenario
+
+    events = run_scenario("later 1 t1\npy t1 = 3\npy t1\npy t1 + 1\n"
+                          "py objects['t1'].active()\n")
+    assert [e.text for e in events if e.kind == "log"] == ["ok", "3", "4", "True"]

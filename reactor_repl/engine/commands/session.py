@@ -73,6 +73,8 @@ def let_named_go(eng: Engine, ns: dict[str, Any]) -> None:
     records = eng.objects
     for name, value in list(objects.items()):
         rec = records.get(name)
+        if name in injected and ns.get(name, value) is not value:
+            del injected[name]  # the line bound the name: the person's own from now on
         if rec is not None and rec.by_command:
             kept[name] = value
         elif name in injected and ns.get(name) is value:
