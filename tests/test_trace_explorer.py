@@ -29,8 +29,8 @@ SAFETY = 15.0
 class Traced:
     """A recording, a 'program' (its reactor running in a thread) and the explorer."""
 
-    def __init__(self) -> None:
-        self.recording = Recording(Options(lines=None))
+    def __init__(self, clock: str = "live") -> None:
+        self.recording = Recording(Options(lines=None, clock=clock))
         self.recording.install()
         self.engine = self.recording.engine
         self.reactor = self.recording.reactor
@@ -139,6 +139,27 @@ def test_a_scenario_loads_among_the_programs_objects_never_fresh(traced: Traced,
     t.event("note", "loaded here")
     assert len(errors(t)) == 1
     assert not [e for e in t.engine.log.snapshot() if e.kind == "session.reset"]
+
+
+def test_virtual_once_its_loop_has_stopped_every_look_is_answered(monkeypatch) -> None:
+    """On the virtual clock, a look typed after the program's reactor stopped went through
+    a hold of the loop that never came: the first was answered, every later line
+    swallowed for good."""
+    main = types.ModuleType("__main__")
+    monkeypatch.setitem(sys.modules, "__main__", main)
+    t = Traced(clock="virtual")
+    try:
+        t.start()
+        t.type("deferred d9")
+        t.event("deferred.new")
+        t.stop_program()
+        for line in ("show d9", "waiting", "show d9", "py 40 + 2"):
+            t.type(line)
+        t.event("log", "42")
+        assert [e.kind for e in t.engine.log.snapshot() if e.kind in ("show", "waiting")] == [
+            "show", "waiting", "show"]
+    finally:
+        t.close()
 
 
 def test_once_its_loop_has_stopped_what_would_run_there_is_refused(traced: Traced) -> None:

@@ -58,6 +58,10 @@ class TraceDriver(Driver):
             return self._refuse(parsed, f"{what} would stop and close the program's own "
                                         "objects", RESET_HINT)
         state = self.program.loop_state() if self.program is not None else "running"
+        if state in ("stopped", "ended") and cmd.where == "here":
+            # nothing runs the loop now: answer here (on the virtual clock a look went
+            # through a hold of the loop, which never came: every later line was swallowed)
+            return execute(self.engine, parsed, where=str(where) if where.line else "")
         if state in ("stopped", "ended") and cmd.where == "reactor":
             if cmd.name == "py":  # nothing else runs now: here is as good as the loop
                 return execute(self.engine, parsed, where=str(where) if where.line else "")
