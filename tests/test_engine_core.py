@@ -911,6 +911,18 @@ def test_a_files_commands_after_stop_are_said_not_run():
     assert not [e for e in run_scenario("later 1 t1\nstop\n# the end\n") if e.kind == "error"]
 
 
+@pytest.mark.parametrize("clock", ["virtual", "live"])
+def test_a_line_handed_to_the_loop_as_it_stops_is_said_not_run(clock):
+    """A line that comes during a shutdown trigger's block is handed over, and the loop
+    stops before it runs (as in plain Twisted): the error named only the lines after it."""
+    events = run_scenario("trigger before shutdown g1 do block 0.5\nlater 0.1 t1 do stop\n"
+                          "later 0.3 t2\nwait 0.2\ncancel t2\nwait 1\n", clock)
+    assert [e.text for e in events if e.kind == "error"] == [
+        "<test>:5: the session ended here: lines 5–6 (2 commands) not run — put the checks "
+        "in a shutdown trigger (trigger after shutdown do expect …)"]
+    assert not [e for e in events if e.kind == "timer.cancel"]
+
+
 def test_a_files_lines_between_two_waits_in_one_block_are_read_in_the_block():
     """Virtual: ``show`` or ``write`` between two waits that end inside one block went
     through the loop's hold, which the block could not give: five seconds' stall, then

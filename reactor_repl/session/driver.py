@@ -72,6 +72,7 @@ class DriverState:
     history: SessionHistory = field(default_factory=SessionHistory)
     quit: bool = False
     file_quit: bool = False  # a file's quit in the explorer: that file ends, not the session
+    unrun: bool = False  # the last line was handed to the loop as the session ended
 
 
 @dataclass
@@ -250,6 +251,8 @@ class Driver:
         if not wait:
             return True
         self._settle(done)
+        if not done.is_set() and self.done:
+            self.state.unrun = True  # handed to the loop as the session ended: never ran
         return all(result)
 
     def _settle(self, done: Delivered) -> None:
@@ -623,6 +626,9 @@ class Driver:
                 break  # lines as they come: reading the next would wait for it (quit hung)
             if self.done and not ended_at:
                 ended_at = lineno
+                if self.state.unrun:  # (e.g. given during a shutdown trigger's block)
+                    not_run.append(lineno)
+            self.state.unrun = False
         if not_run and not self.state.quit:
             self._after_the_end(path, ended_at, not_run)
 
