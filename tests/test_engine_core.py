@@ -978,3 +978,29 @@ def test_a_timers_own_methods_read_as_twisteds():
                           "wait 0.1\n", allow_python=True)
     assert [e.text.split("→ ")[-1] for e in events if e.kind == "timer.schedule"] == [
         "print()", "DelayedCall.cancel()"]
+
+
+def test_a_blocks_status_in_a_files_turn_says_its_virtual_time():
+    """The block waits (virtual) for the file's next line: the status line counted real
+    seconds meanwhile (BLOCKED 6.1s of a 0.5 s block, 0.1 s of it gone)."""
+    from reactor_repl.engine.core import Config, Engine
+    from reactor_repl.session.driver import Driver
+    from reactor_repl.ui.state_pane import LoopWatch, loop_status
+
+    watch = LoopWatch()
+    watch.blocked_in = "in timer.fire t1"
+    snap = {"phase": "blocked", "phase_for": 6.1, "turn_for": 0.1}
+    assert loop_status(snap, watch)[1] == "BLOCKED 0.1s in timer.fire t1"
+    assert loop_status({**snap, "turn_for": None}, watch)[1] == "BLOCKED 6.1s in timer.fire t1"
+    engine = Engine(Config(clock="virtual"))
+    driver = Driver(engine)
+    engine.start()
+    turns: list = []
+    try:
+        engine.log.subscribe(lambda ev: turns.append(engine.snapshot()["turn_for"])
+                             if ev.kind == "input" and ev.text == "note in the turn" else None)
+        driver.run_lines("<t>", "later 0.1 t1 do block 0.5\nwait 0.25\nnote in the turn\n"
+                         "wait 1\n")
+    finally:
+        engine.finish()
+    assert [round(x, 3) for x in turns] == [0.15]

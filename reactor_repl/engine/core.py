@@ -93,6 +93,11 @@ def _which(names: list[str], what: str, at_most: int = 6) -> str:
     return "named so far: " + ", ".join(shown) + (" …" if len(public) > at_most else "")
 
 
+def _since(began: float | None, at: float | None) -> float | None:
+    """How long a block has lasted at a turn's instant, virtual (None: no turn now)."""
+    return None if began is None or at is None else max(0.0, at - began)
+
+
 class Delivered(threading.Event):
     """Set once a delivered call ran; ``gen``: the loop's idle count when it began."""
 
@@ -150,6 +155,7 @@ class Engine:
         # (blocked_until), and set once the driver waits on the loop again (prompt_parked)
         self.prompt_time: float | None = None
         self.blocked_until: float | None = None
+        self.blocked_from: float | None = None
         self.prompt_parked = threading.Event()
         self._gc_thresholds: tuple[int, int, int] | None = None
         self._tcp_count = 0
@@ -679,7 +685,7 @@ class Engine:
             # LoopingCall blocked a whole number of intervals a beat early (0.3 % 0.1 is
             # 0.0999…: the next beat at 0.3, not 0.4 as in plain Twisted)
             end = clock.now + seconds + WAKE_AFTER
-            self.blocked_until = end
+            self.blocked_until, self.blocked_from = end, clock.now
             try:
                 while True:
                     nxt = clock.next_deadline()
@@ -886,6 +892,8 @@ class Engine:
             "stats": self.loop_stats(),
             "warning": self.last_warning.text if self.last_warning is not None else "",
             "stuck": self.watchdog.stuck if self.watchdog is not None else None,
+            # virtual: a file's turn inside a block — how much of the block is left
+            "turn_for": _since(self.blocked_from, self.prompt_time),
         }
 
     def loop_stats(self) -> dict[str, Any]:

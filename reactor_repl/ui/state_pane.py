@@ -124,6 +124,9 @@ def loop_status(snap: dict[str, Any], watch: LoopWatch) -> tuple[str, str]:
     if phase == "blocked" or (phase == "run" and stuck):
         during = stuck.get("during") if stuck else ""
         where = f"during {during}" if during else watch.blocked_in
+        turn_for = snap.get("turn_for")
+        if turn_for is not None:  # virtual: the block waits for the file's next line, and
+            secs = turn_for  # has lasted this long on its clock (not the real seconds since)
         text = f"BLOCKED {secs:.1f}s" + (f" {where}" if where else "")
         return "class:state.blocked", text
     if phase == "paused":
