@@ -701,7 +701,7 @@ class Engine:
                     clock.set_now(nxt)
                 clock.set_now(end)
             finally:
-                self.blocked_until = None
+                self.blocked_until = self.blocked_from = None
                 self.prompt_time = None  # (a turn the prompt did not take ends with the block)
             return
         if cpu:
@@ -710,6 +710,12 @@ class Engine:
                 pass
         else:
             clock.shutdown.wait(seconds)
+
+    def park_prompt(self) -> None:
+        """The prompt waits on the loop now (it hands it a line, or has nothing more to
+        give): a block that gave a file's lines their turn goes on."""
+        self.prompt_time = None
+        self.prompt_parked.set()
 
     def _wait_ends_within(self, end: float) -> float | None:
         """The instant a file's ``wait`` ends, if that falls inside a block ending at
@@ -817,11 +823,9 @@ class Engine:
         """Run ``fn`` in the reactor thread (callFromThread); the event is set when done."""
         done = Delivered()
         self.commands_waiting += 1
-        # the prompt hands the loop its next line: a block that gave a file's lines their
-        # turn goes on (before the hand-over: parked after it, a slow prompt thread could
-        # take back the turn the loop gave meanwhile, and its next line waited 5 s)
-        self.prompt_time = None
-        self.prompt_parked.set()
+        # before the hand-over: parked after it, a slow prompt thread could take back the
+        # turn the loop gave meanwhile, and its next line waited for ever
+        self.park_prompt()
 
         def run() -> None:
             self.commands_waiting -= 1
@@ -892,7 +896,7 @@ class Engine:
             "stats": self.loop_stats(),
             "warning": self.last_warning.text if self.last_warning is not None else "",
             "stuck": self.watchdog.stuck if self.watchdog is not None else None,
-            # virtual: a file's turn inside a block — how much of the block is left
+            # virtual: a file's turn inside a block — how long the block has lasted so far
             "turn_for": _since(self.blocked_from, self.prompt_time),
         }
 

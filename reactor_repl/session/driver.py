@@ -87,6 +87,11 @@ class Held:
 STEP_QUIET = 0.5  # live: a file's step gives up on a loop asleep this long with nothing due
 
 
+def _span(numbers: list[int]) -> str:
+    """``line 5`` or ``lines 5–7``: which lines of a file an error is about."""
+    return f"line {numbers[0]}" if len(numbers) == 1 else f"lines {numbers[0]}–{numbers[-1]}"
+
+
 class Driver:
     def __init__(self, engine: Engine, view: Any = None, *, allow_python_files: bool = False,
                  interrupted: Callable[[], bool | str] | None = None,
@@ -270,13 +275,6 @@ class Driver:
             self.held = [h for h in self.held if not h.done.is_set()]
             self.held.append(Held(*self._line, done))
 
-    def park(self) -> None:
-        """The prompt waits on the loop now (or has nothing more to give): a block that
-        gave a file's lines their turn goes on."""
-        eng = self.engine
-        eng.prompt_time = None
-        eng.prompt_parked.set()
-
     def _await(self, done: Delivered, given_up: Callable[[], bool]) -> None:
         """Wait for a delivered call to have run; not when the person interrupts, the
         loop has ended, or ``given_up()``."""
@@ -297,8 +295,7 @@ class Driver:
         if not held or not self.engine.is_paused():
             return
         numbers = [h.where.line for h in held if h.where.line]
-        span = (f"line {numbers[0]}" if len(numbers) == 1 else
-                f"lines {numbers[0]}–{numbers[-1]}" if numbers else f"{len(held)} lines")
+        span = _span(numbers) if numbers else f"{len(held)} lines"
         first = scenario.prefix(held[0].text, ECHO)
         self.engine.record(
             "error", "", f"{path}: the loop is still paused before {self.engine.paused_at}: "
@@ -453,7 +450,7 @@ class Driver:
                 # due on the way — a job's end — comes first), then gives the next turn
                 gen = eng.idle_gen()
                 r.wait_target, r.wait_turn = began + seconds, True
-                self.park()
+                self.engine.park_prompt()
                 eng.wait_idle_after(gen, interrupted=self.interrupted)
                 return True
 
@@ -479,7 +476,7 @@ class Driver:
         gen = eng.idle_gen()
         if eng.virtual and step:
             r.advance_next = True  # set before the loop goes on: it jumps to the next dispatch
-        self.park()
+        self.engine.park_prompt()
         was_paused = eng.resume(step)
         if eng.virtual:
             if was_paused:
@@ -589,7 +586,7 @@ class Driver:
             if not self.files_quit and not self.loading:
                 # the explorer: the person may type on (or not) — a block that gave the
                 # file its turn goes on; a run's end cuts it short instead, as live
-                self.park()
+                self.engine.park_prompt()
 
     def _run_lines(self, path: str, text: str | Iterable[str],
                    on_line: Callable[[int], Any] | None) -> None:
@@ -635,11 +632,10 @@ class Driver:
     def _after_the_end(self, path: str, ended_at: int, not_run: list[int]) -> None:
         """A file's commands after its session ended (``stop``) are not run: say which
         (an ``expect`` after ``stop`` was skipped without a word, and the run passed)."""
-        span = (f"line {not_run[0]}" if len(not_run) == 1 else
-                f"lines {not_run[0]}–{not_run[-1]}")
         hint = "put the checks in a shutdown trigger (trigger after shutdown do expect …)"
-        self.engine.record("error", "", f"{path}:{ended_at}: the session ended here: {span} "
-                           f"({plural(len(not_run), 'command')}) not run — {hint}",
+        self.engine.record("error", "", f"{path}:{ended_at}: the session ended here: "
+                           f"{_span(not_run)} ({plural(len(not_run), 'command')}) not run "
+                           f"— {hint}",
                            {"where": f"{path}:{ended_at}", "not_run": not_run, "hint": hint})
 
     def _rest_not_run(self, path: str, lineno: int, lines: list[str] | None,
@@ -654,8 +650,7 @@ class Driver:
                     if ln.strip() and not ln.lstrip().startswith("#")]
             if not left:
                 return
-            span = f"line {left[0]}" if len(left) == 1 else f"lines {left[0]}–{left[-1]}"
-            rest = f"{span} ({plural(len(left), 'command')}) not run"
+            rest = f"{_span(left)} ({plural(len(left), 'command')}) not run"
         self.engine.record("error", "", f"{path}:{lineno}: {why}: {rest}",
                            {"where": f"{path}:{lineno}"})
 

@@ -58,15 +58,15 @@ class TraceDriver(Driver):
             return self._refuse(parsed, f"{what} would stop and close the program's own "
                                         "objects", RESET_HINT)
         state = self.program.loop_state() if self.program is not None else "running"
-        if state in ("stopped", "ended") and cmd.where == "here":
-            # nothing runs the loop now: answer here (on the virtual clock a look went
-            # through a hold of the loop, which never came: every later line was swallowed)
-            return execute(self.engine, parsed, where=str(where) if where.line else "")
-        if state in ("stopped", "ended") and cmd.where == "reactor":
-            if cmd.name == "py":  # nothing else runs now: here is as good as the loop
+        if state in ("stopped", "ended"):
+            if cmd.where == "here" or cmd.name == "py":
+                # nothing runs the loop now: here is as good as the loop (on the virtual
+                # clock a look went through a hold of the loop, which never came: every
+                # later line was swallowed)
                 return execute(self.engine, parsed, where=str(where) if where.line else "")
-            return self._refuse(parsed, "the program's reactor has stopped: nothing runs "
-                                        "on it now", STOPPED_HINT)
+            if cmd.where == "reactor":
+                return self._refuse(parsed, "the program's reactor has stopped: nothing runs "
+                                            "on it now", STOPPED_HINT)
         return super()._run(parsed, where, wait, entry)
 
     def _has_objects(self) -> bool:
