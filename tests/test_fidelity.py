@@ -110,6 +110,9 @@ CASES = [
     # a file's wait that ends inside a timer's block: its next line comes then, as typed
     Case("a-line-typed-during-a-timers-block-runs-before-the-timers-due-meanwhile",
          ("timer.fire", "timer.cancel")),
+    # … and, with no wait, a file's next line comes while its line's timer blocks
+    Case("a-files-next-line-comes-while-its-timer-blocks-and-runs-before-the-timers-due-meanwhile",
+         ("timer.fire", "timer.cancel")),
     # … and two waits that end in one block: what falls due between them comes first
     Case("two-waits-ending-inside-one-block-let-a-job-due-between-them-come-first",
          ("timer.fire", "deferred.fire", "deferred.error"), names=("t1", "d1"), extra=_fired),

@@ -719,12 +719,16 @@ class Engine:
 
     def _wait_ends_within(self, end: float) -> float | None:
         """The instant a file's ``wait`` ends, if that falls inside a block ending at
-        ``end`` (the block runs in a callback: the loop is not idle when the wait is over)."""
+        ``end`` (the block runs in a callback: the loop is not idle when the wait is over);
+        or, with no wait, now: a block that a file's line set off before the loop went idle
+        (its next line comes at once, as a file's lines do, and finds the loop blocked)."""
         r = self.reactor
+        now = self.clock.now
         target = getattr(r, "wait_target", None)
-        if target is None or not r.wait_turn or not self.clock.now <= target <= end:
-            return None
-        return target  # type: ignore[no-any-return]
+        if target is not None:
+            return target if r.wait_turn and now <= target <= end else None  # type: ignore[no-any-return]
+        turn = getattr(r, "line_turn", None)
+        return now if turn is not None and turn <= now <= end else None
 
     def _prompt_turn(self, at: float) -> None:
         """A file's wait is over while a callback blocks the loop: as a person's, its next
@@ -736,7 +740,7 @@ class Engine:
         the result must not depend on the pace (a patience of 5 s made it); the session's
         end ends the wait."""
         r = self.reactor
-        r.wait_target, r.wait_turn = None, False
+        r.wait_target, r.wait_turn, r.line_turn = None, False, None
         self.prompt_time = at
         self.prompt_parked.clear()
         with r._rr_lock:
@@ -829,6 +833,7 @@ class Engine:
 
         def run() -> None:
             self.commands_waiting -= 1
+            self.reactor.line_turn = None  # (a line of its own now: it sets its own turn)
             done.gen = self.reactor.idle_gen
             self.dispatches_reset()
             self.runaway = False

@@ -104,6 +104,9 @@ class LoopControl:
         self.wait_target: float | None = None  # virtual: advance the clock up to here
         # … and the wait is a file's: ended inside a block, its next lines go on meanwhile
         self.wait_turn = False
+        # virtual: the instant a file's line ran; a block that begins before the loop next
+        # goes idle (a callback of that line's) gives the file's next line its turn in it
+        self.line_turn: float | None = None
         self.advance_next = False  # virtual (step): jump to the next deadline, if there is one
         # virtual, a traced program (reactor_repl.program): no wait drives the clock, so
         # it jumps to the next deadline whenever the loop is quiescent
@@ -419,6 +422,7 @@ class LoopControl:
         return len(self.getReaders()) + len(self.getWriters()) > 1  # type: ignore[attr-defined]
 
     def _go_idle(self) -> None:
+        self.line_turn = None
         with self._rr_lock:
             self.idle_gen += 1
             self._rr.dispatches_reset()

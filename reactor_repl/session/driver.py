@@ -248,6 +248,10 @@ class Driver:
             if eng.virtual:
                 eng.clock.line_gap()  # type: ignore[attr-defined]
             ok = execute(eng, parsed, where=loc)
+            if eng.virtual and loc and wait:
+                # a file's next line comes at once: a block this line sets off before the
+                # loop goes idle gives it its turn there (engine _wait_ends_within)
+                eng.reactor.line_turn = eng.clock.seconds()
             if entry is not None:
                 entry.ran = ok  # known only here: a typed line may run long after Enter
             result.append(ok)
