@@ -429,6 +429,27 @@ def test_show_lists_the_links_with_ticks_for_those_that_ran():
     ]
 
 
+def test_a_cancelled_coroutines_links_are_shown_in_twisteds_order():
+    """cancel() puts _handleCancelInlineCallbacks first in the chain (defer.py
+    _addCancelCallbackToDeferred sets the links not run yet aside, adds it, puts them
+    back): a plain program runs it before the errback added earlier; show listed it last."""
+    events = run("""\
+        async c2 sleep 0.5 ; return 6
+        addErrback c2 recover x
+        addCallback c2 add 1
+        cancel c2
+        show c2
+    """)
+    assert [e.text.split(":")[0] for e in events if e.kind == "deferred.step"] == [
+        "errback _handleCancelInlineCallbacks", "errback recover x", "callback add 1"]
+    shown = [e for e in events if e.kind == "show"][0]
+    assert shown.data["lines"][2:] == [
+        "  ✓ 1. errback _handleCancelInlineCallbacks (ran errback)",
+        "  ✓ 2. errback recover x (ran errback)",
+        "  ✓ 3. callback add 1 (ran callback)",
+    ]
+
+
 # ------------------------------------------------------------------ gather, race, timeout, cancel
 
 

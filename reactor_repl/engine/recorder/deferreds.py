@@ -88,8 +88,12 @@ class DeferredsPart(Base):
         ds: DState = token
         link = Link(label_of(callback) if callback is not defer.passthru else "",
                     label_of(errback) if errback not in (defer.passthru, _failthru) else "")
-        ds.links.append(link)
-        link.index = len(ds.links)
+        links = ds.links
+        if links and not links[-1].ran and _set_aside(ds):
+            _insert_first(links, link)
+        else:
+            links.append(link)
+            link.index = len(links)
         rec = ds.rec
         if not rec.internal:
             self.eng.record_lazy("deferred.add", rec.name, _added,
@@ -372,3 +376,21 @@ def _plain(value: Any) -> Any:
     if value is None or value.__class__ in (int, float, bool):
         return value
     return plain_result(value)
+
+
+def _set_aside(ds: DState) -> bool:
+    """Links of ours not run yet, and none in the Deferred's own list: Twisted set them
+    aside to put the new one first (a cancelled coroutine's ``_handleCancelInlineCallbacks``,
+    defer.py ``_addCancelCallbackToDeferred``), and puts them back after it."""
+    d = ds.ref()
+    return d is not None and not d._callbacks
+
+
+def _insert_first(links: list[Link], link: Link) -> None:
+    """``link`` before the links not run yet (they come after it, as in Twisted's list)."""
+    i = len(links)
+    while i and not links[i - 1].ran:
+        i -= 1
+    links.insert(i, link)
+    for n, later in enumerate(links[i:], i + 1):
+        later.index = n
