@@ -60,14 +60,17 @@ def test_trial_on_the_repl_reactor_fails_on_a_warning_only_when_strict(tmp_path)
     assert "reactor-repl: warn.unhandled d1 d1 ended on Failure(ValueError" in strict.stderr
 
 
-def test_strict_run_of_a_scenario_says_which_lines_the_hang_left_out(tmp_path):
+@pytest.mark.parametrize("clock", ["virtual", "real"])
+def test_strict_run_of_a_scenario_says_which_lines_the_hang_left_out(tmp_path, clock):
     """--strict ended a scenario at its hang, exit 1, and nothing said lines 4–5 never
-    ran (the line after the wait fires the Deferred: the loop, left alone, hangs)."""
+    ran (the line after the wait fires the Deferred: the loop, left alone, hangs). On
+    both clocks: live, the hang was looked for only after a second in the poller, so a
+    wait of a second or less passed there and failed on the virtual clock."""
     path = tmp_path / "hang.rr"
     path.write_text("deferred d1\naddCallback d1 pass\nwait 1\nfire d1 1\n"
                     "expect result d1 1\n", encoding="utf-8")
     r = subprocess.run([sys.executable, "-m", "reactor_repl", "run", "--strict", "--clock",
-                        "virtual", str(path)], capture_output=True, text=True, timeout=60,
+                        clock, str(path)], capture_output=True, text=True, timeout=60,
                        cwd=ROOT, env=dict(os.environ, NO_COLOR="1"))
     assert r.returncode == 1
     errors = [ln.split("  error    ", 1)[1] for ln in r.stdout.splitlines() if "  error  " in ln]

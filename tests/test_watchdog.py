@@ -24,6 +24,7 @@ class Recorder:
         self.reactor = SimpleNamespace(phase="poll", busy_since=100.0,
                                        thread_ident=threading.get_ident())
         self.ended = False
+        self.waiting_live = False  # no wait letting time pass
         self.current = None
         self.events: list[tuple[str, str, str, dict]] = []
         self.last_warning = None

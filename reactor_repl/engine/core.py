@@ -154,6 +154,9 @@ class Engine:
         # prompt its turn there: when (prompt_time), until when the loop is blocked
         # (blocked_until), and set once the driver waits on the loop again (prompt_parked)
         self.prompt_time: float | None = None
+        # live: a wait (typed or a file's) is letting time pass: the watchdog looks for a
+        # hang as soon as the loop waits in its poller, as the virtual clock does at once
+        self.waiting_live = False
         self.blocked_until: float | None = None
         self.blocked_from: float | None = None
         self.prompt_parked = threading.Event()

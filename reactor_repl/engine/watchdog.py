@@ -132,7 +132,8 @@ class Watchdog:
         now = time.monotonic() if now is None else now
         if phase not in AWAY_PHASES:
             self.stuck = None
-            if phase == "poll" and now - getattr(r, "phase_since", now) >= HANG_AFTER:
+            if phase == "poll" and (self.engine.waiting_live
+                                    or now - getattr(r, "phase_since", now) >= HANG_AFTER):
                 self._hang()
             return max(min(threshold, HANG_AFTER), MIN_SLEEP)
         away = now - since

@@ -466,12 +466,16 @@ class Driver:
             self._settle(done)
             return True
         end = time.monotonic() + seconds
-        while not self.done:
-            left = end - time.monotonic()
-            if left <= 0 or self.interrupted():
-                break
-            time.sleep(min(left, 0.05))
-            self.tick()
+        eng.waiting_live = True
+        try:
+            while not self.done:
+                left = end - time.monotonic()
+                if left <= 0 or self.interrupted():
+                    break
+                time.sleep(min(left, 0.05))
+                self.tick()
+        finally:
+            eng.waiting_live = False
         return True
 
     def resume(self, step: bool) -> bool:
