@@ -95,6 +95,16 @@ def test_an_unhandled_failure_is_said_when_its_chain_ends_and_handled_later():
     assert warn.text.startswith("d2 ended on Failure(Exception: nobody listens)")
 
 
+def test_handled_says_who_took_the_failure_a_coroutine_or_a_chain():
+    """A callback that returns a failed Deferred takes its failure into its own chain
+    (defer.py _runCallbacks: "Steal it"): no coroutine awaited anything there."""
+    events = run_scenario("deferred d2\nfail d2 inner\ndeferred d1\naddCallback d1 await d2\n"
+                          "addErrback d1 recover 7\nfire d1 0\n"
+                          "deferred d3\nfail d3 inner\nasync c1 await d3\n")
+    assert [(e.name, e.text.split(":")[0]) for e in events if e.kind == "deferred.handled"] == [
+        ("d2", "passed on"), ("d3", "awaited")]
+
+
 def test_a_reactor_call_from_another_thread_is_warn_thread_with_its_site():
     events = run_scenario(f"use {STUCK}\npy import threading\n"
                           "py threading.Thread(target=stuck.from_a_thread).start()\nwait 0.5\n",

@@ -205,8 +205,7 @@ class Lints:
                     continue
                 if alive_only:
                     continue  # (freed, not logged yet: the end decides)
-            self._handled(ds, "awaited: the failure was raised where a coroutine awaited "
-                          "it (Twisted does not log it)")
+            self._handled(ds, _taken_by(d))
 
     def unhandled_name(self, failure: Any) -> str:
         """The name of the chain that ended on ``failure``, which Twisted logs as unhandled.
@@ -258,3 +257,13 @@ class Lints:
             if ev.name and ev.kind in ("timer.fire", "loop.call", "threadcall.run"):
                 counts[ev.name] = counts.get(ev.name, 0) + 1
         return max(counts, key=lambda n: counts[n]) if counts else ""
+
+
+def _taken_by(d: Any) -> str:
+    """Who took a failure Twisted will not log: a coroutine's await raises it and leaves it
+    in the Deferred; a callback of another Deferred that returned this one takes it away
+    (defer.py ``_runCallbacks``: "Steal it", or a chain that waited hands it on)."""
+    if d is not None and d.result is None:
+        return ("passed on: a callback returned this Deferred, and its failure went on down "
+                "the chain that waited for it (Twisted does not log it here)")
+    return "awaited: the failure was raised where a coroutine awaited it (Twisted does not log it)"
