@@ -157,6 +157,14 @@ def test_py_statement_and_step_see_named_objects():
     assert [e.text for e in events if e.kind == "log" and e.data.get("py")] == ["42"]
 
 
+def test_a_py_lines_echo_leaves_out_a_default_reprs_address():
+    """As every value recorded: the virtual log is the same run after run (it was not)."""
+    events = run_scenario("py object()\npy print(d1 := object())\n")
+    echoed = [e.text for e in events if e.kind == "log" and e.data.get("py")]
+    assert echoed[0] == "<object object at 0x…>"
+    assert echoed[1].startswith("<object object at 0x") and "…" not in echoed[1]  # printed
+
+
 def test_a_py_line_that_exits_is_an_error_and_the_session_goes_on():
     """SystemExit from a py line was only Twisted's log line: the run passed."""
     events = run_scenario("py raise SystemExit(3)\npy raise KeyboardInterrupt\nnote after\n")

@@ -10,6 +10,7 @@ from reactor_repl.engine import expect as expect_mod
 from reactor_repl.engine import teaching
 from reactor_repl.engine.commands import handles
 from reactor_repl.engine.core import CommandError
+from reactor_repl.engine.describe import without_address
 
 if TYPE_CHECKING:
     from reactor_repl.engine.core import Engine
@@ -140,7 +141,8 @@ def py(eng: Engine, p: Parsed) -> None:
         let_named_go(eng, ns)
     text = out.getvalue().rstrip("\n")
     if is_expr and value is not None:
-        text = (text + "\n" if text else "") + repr(value)
+        # (its echo as every value is recorded: a default repr's address left out)
+        text = (text + "\n" if text else "") + without_address(repr(value))
     eng.record("log", "", text.replace("\n", " ⏎ ") if text else "ok", {"py": code})
 
 
