@@ -429,6 +429,19 @@ def test_show_lists_the_links_with_ticks_for_those_that_ran():
     ]
 
 
+def test_a_coroutine_awaiting_a_name_nobody_made_is_the_lines_error_with_its_place():
+    """Known only when the step runs (a later line may make it): then an error with the
+    line and column, as a timer's `do fire nosuch` gets; the coroutine fails with it."""
+    events = run("""\
+        async c1 sleep 1 ; await d3 ; return 5
+        wait 2
+    """)
+    assert errors(events) == ["<test>:1:26: async c1 sleep 1 ; await d3 ; return 5: "
+                              "no deferred named d3 — named so far: c1, c1.1"]
+    assert [e.text for e in events if e.kind == "deferred.result" and e.name == "c1"] == [
+        "failure: Failure(CommandError: no deferred named d3)"]
+
+
 def test_a_cancelled_coroutines_links_are_shown_in_twisteds_order():
     """cancel() puts _handleCancelInlineCallbacks first in the chain (defer.py
     _addCancelCallbackToDeferred sets the links not run yet aside, adds it, puts them

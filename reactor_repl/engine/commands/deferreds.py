@@ -9,7 +9,7 @@ from twisted.internet import defer, error, task
 from twisted.python.failure import Failure
 
 from reactor_repl import runtime
-from reactor_repl.engine.commands import handles, run_do
+from reactor_repl.engine.commands import handles, record_error, run_do
 from reactor_repl.engine.core import CommandError
 
 if TYPE_CHECKING:
@@ -227,16 +227,22 @@ def deferred_list(eng: Engine, p: Parsed) -> None:
         defer.DeferredList(inputs, **flags)
 
 
-def _coroutine_steps(eng: Engine, name: str, steps: tuple[Step, ...]) -> list[tuple[str, Any]]:
+def _coroutine_steps(eng: Engine, name: str, p: Parsed) -> list[tuple[str, Any]]:
     """(at, run) for each STEP of a coroutine: what ``runtime.steps_coroutine`` runs."""
     site = eng.command_site
     out: list[tuple[str, Any]] = []
-    for k, step in enumerate(steps, 1):
+    for k, step in enumerate(p["STEPS"], 1):
         a = step.args
         run: Callable[[], Any]
         if step.name == "await":
             def run(other: str = a["NAME"]) -> Any:
-                return deferred_of(eng, other)
+                try:
+                    return deferred_of(eng, other)
+                except CommandError as e:
+                    # the line's error, with its place, as a `do`'s at run time; then
+                    # into the coroutine, which fails with it
+                    record_error(eng, p.text, e, site, p.col)
+                    raise
         elif step.name == "sleep":
             def run(seconds: float = a["SECONDS"], made: str = f"{name}.{k}") -> Any:
                 if eng.registry.taken(made):  # a person's own name: the next automatic one
@@ -263,7 +269,7 @@ def coroutine(eng: Engine, p: Parsed) -> None:
     """An async def (or an inlineCallbacks generator) whose body is the STEPs, started at
     once (ensureDeferred, or the call): it runs to its first wait in this very call."""
     name = eng.new_name("deferred", p["NAME"])
-    steps = _coroutine_steps(eng, name, p["STEPS"])
+    steps = _coroutine_steps(eng, name, p)
     with eng.claim("deferred", name):
         if p.name == "async":
             defer.ensureDeferred(runtime.named(runtime.steps_coroutine, name)(steps))
