@@ -381,6 +381,35 @@ def test_a_live_wait_counts_in_the_status_line_and_ctrl_c_says_it_stopped() -> N
     assert any(re.fullmatch(r"wait 3: stopped after 0\.\ds \(Ctrl-C\)", line) for line in shown(ex))
 
 
+def test_ctrl_c_stops_a_virtual_wait_and_the_clock_stays_where_it_stopped() -> None:
+    """The loop went on jumping to the wait's end (a day of a 1 s loop) after Ctrl-C, and
+    the next line ran only after it; the status line did not count the wait either."""
+    seen_status: list[str] = []
+
+    def interrupt_the_wait(ex: Explorer, inp: Any, ev: Event) -> None:
+        if ev.kind == "input" and ev.text == "wait 86400":
+            def later() -> None:
+                while ex.waiting is None or ex.engine.now() < 50:
+                    time.sleep(0.01)
+                seen_status.append(text_of(ex.status_fragments()))
+                inp.send_text(CTRL_C)
+                time.sleep(0.3)
+                inp.send_text("note here\r")
+                time.sleep(0.3)
+                inp.send_text("quit\r")
+            threading.Thread(target=later, daemon=True).start()
+
+    ex, _ = run_explorer("every 1 l1\rwait 86400\r", clock="virtual",
+                         on_event=interrupt_the_wait)
+    events = ex.engine.log.snapshot()
+    assert re.search(r"waiting \d+\.\d/86400s · Ctrl-C stops", seen_status[0]), seen_status
+    assert any(re.fullmatch(r"wait 86400: stopped after \d+\.\ds \(Ctrl-C\)", line)
+               for line in shown(ex))
+    note = [e for e in events if e.kind == "note"][0]
+    assert 50 <= note.t < 86400
+    assert ex.engine.now() < 86400
+
+
 # ------------------------------------------------------------------ 10.13 the state pane
 def item(name: str, family: str, state: str, pending: bool) -> dict[str, Any]:
     return {"name": name, "family": family, "state": state, "detail": "", "pending": pending,

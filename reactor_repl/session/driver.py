@@ -456,6 +456,8 @@ class Driver:
                 r.wait_target, r.wait_turn = began + seconds, True
                 self.engine.park_prompt()
                 eng.wait_idle_after(gen, interrupted=self.interrupted)
+                if self.interrupted():
+                    r.wait_target, r.wait_turn = None, False
                 return True
 
             def set_target() -> None:
@@ -464,6 +466,9 @@ class Driver:
 
             done = eng.deliver(set_target)
             self._settle(done)
+            if self.interrupted():
+                # Ctrl-C: the wait ends here (the loop went on jumping to its end)
+                r.wait_target, r.wait_turn = None, False
             return True
         end = time.monotonic() + seconds
         eng.waiting_live = True

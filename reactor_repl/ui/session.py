@@ -113,26 +113,30 @@ class Session:
         if parsed is not None and parsed.name == "help" and parsed["COMMAND"] == "keys":
             self.show_text(self.keys_help())
             return
-        if parsed is not None and parsed.name == "wait" and self.live:
+        if parsed is not None and parsed.name == "wait":
             self.worker.submit(text, lambda: self._wait(text, parsed))
             return
         self.worker.submit(text, lambda: self.driver.submit(text, wait=not self.live,
                                                             parsed=parsed))
 
     def _wait(self, text: str, parsed: Any) -> None:
-        """A live ``wait``: the status line counts it (prompt thread)."""
-        self.waiting = (time.monotonic(), float(parsed["DURATION"]), text.strip())
+        """A ``wait``: the status line counts it, on its clock (prompt thread)."""
+        self.waiting = (self._wait_clock(), float(parsed["DURATION"]), text.strip())
         try:
-            self.driver.submit(text, wait=False, parsed=parsed)
+            self.driver.submit(text, wait=not self.live, parsed=parsed)
         finally:
             self.waiting = None
 
+    def _wait_clock(self) -> float:
+        """Where a wait is measured: real seconds live, the clock's own virtual."""
+        return time.monotonic() if self.live else self.engine.now()
+
     def wait_progress(self) -> str:
-        """``waiting 1.2/3s`` while a live wait runs, else ''."""
+        """``waiting 1.2/3s`` while a wait runs, else ''."""
         w = self.waiting
         if w is None:
             return ""
-        return f"waiting {min(time.monotonic() - w[0], w[1]):.1f}/{w[1]:g}s"
+        return f"waiting {min(self._wait_clock() - w[0], w[1]):.1f}/{w[1]:g}s"
 
     def request_quit(self) -> None:
         """quit, Ctrl-D, Ctrl-C on an empty line: commands already queued get a moment."""
@@ -209,7 +213,7 @@ class Session:
         if self.worker.current not in (None, "quit"):
             w = self.waiting
             if w is not None:
-                self.warn(f"{w[2]}: stopped after {time.monotonic() - w[0]:.1f}s (Ctrl-C)")
+                self.warn(f"{w[2]}: stopped after {self._wait_clock() - w[0]:.1f}s (Ctrl-C)")
             self.worker.interrupt.set()
             stopped = True
         return stopped
