@@ -486,7 +486,7 @@ def cmd_play_lines(args: Any) -> int:
         pass
     return run_text(args, args.file, text, default_clock="virtual",
                     allow_python=args.allow_python, typed_blind=_typed_blind(),
-                    then=("<stdin>", bounded_lines(sys.stdin)))
+                    then=("<stdin>", PipedLines(sys.stdin)))
 
 
 def cmd_stdin(args: Any) -> int:
@@ -495,7 +495,7 @@ def cmd_stdin(args: Any) -> int:
         sys.stdin.reconfigure(errors="replace")  # type: ignore[union-attr]
     except (AttributeError, ValueError):
         pass
-    return run_text(args, "<stdin>", bounded_lines(sys.stdin), default_clock="live",
+    return run_text(args, "<stdin>", PipedLines(sys.stdin), default_clock="live",
                     allow_python=args.allow_python, typed_blind=_typed_blind())
 
 
@@ -536,6 +536,38 @@ def bounded_lines(stream: TextIO) -> Iterator[str]:
                 if not rest or rest.endswith("\n"):
                     break
         yield line
+
+
+class PipedLines:
+    """Piped standard input's lines as they come; once the session has ended, only those
+    already there (``stop_waiting``): the driver says which of them never ran, and a pipe
+    left open (a person typing into ``cat |``) is not waited on."""
+
+    def __init__(self, stream: TextIO) -> None:
+        self.stream = stream
+        self._lines = bounded_lines(stream)
+        self.waiting = True
+
+    def __iter__(self) -> PipedLines:
+        return self
+
+    def __next__(self) -> str:
+        if not self.waiting and not _readable_now(self.stream):
+            raise StopIteration
+        return next(self._lines)
+
+    def stop_waiting(self) -> None:
+        self.waiting = False
+
+
+def _readable_now(stream: TextIO) -> bool:
+    """Reading ``stream`` would not wait: data or its end is there (a file always)."""
+    import select
+
+    try:
+        return bool(select.select([stream], [], [], 0)[0])
+    except (OSError, ValueError):
+        return False
 
 
 def cmd_interactive(args: Any, play: str | None = None) -> int:

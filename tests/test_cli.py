@@ -261,6 +261,32 @@ def test_piped_stdin_on_the_virtual_clock():
     assert "#0008  1.000  [4]  timer.fire  t1  late +0.000s" in r.stdout.splitlines()
 
 
+def test_piped_lines_after_stop_are_said_not_to_run_and_an_open_pipe_is_not_waited_on():
+    """They were dropped without a word (exit 0); the lines already in the pipe are
+    counted as a file's are (a note still reads), and a pipe left open ends the run all
+    the same (reading on would wait for the writer)."""
+    r = cli("--clock", "virtual", stdin="later 0.1 t1\nstop\nlater 0.1 t2\nnote bye\n"
+                                        "expect count timer.fire 1\n")
+    assert r.returncode == 1
+    out = r.stdout.splitlines()
+    assert [ln.split("  ", 3)[-1] for ln in out if "  error  " in ln or "  note  " in ln] == [
+        "note    bye",
+        "error    <stdin>:2: the session ended here: lines 3–5 (2 commands) not run — put "
+        "the checks in a shutdown trigger (trigger after shutdown do expect …)"]
+    writer = subprocess.Popen(["sh", "-c", "printf 'stop\\nnote never\\n'; sleep 30"],
+                              stdout=subprocess.PIPE)
+    try:
+        t0 = time.monotonic()
+        r = subprocess.run([sys.executable, "-m", "reactor_repl", "--clock", "virtual"],
+                           stdin=writer.stdout, capture_output=True, text=True, timeout=20,
+                           cwd=ROOT, env=dict(os.environ, NO_COLOR="1"))
+        assert time.monotonic() - t0 < 10
+        assert "session.end" in r.stdout
+    finally:
+        writer.kill()
+        writer.wait()
+
+
 def test_piped_stdin_with_a_byte_order_mark_reads_as_a_file_does():
     """An editor's BOM before the first line made it an unknown command ('\ufeffnote')."""
     r = cli("--clock", "virtual", stdin="\ufeffnote hi\nexpect count note 1\n")

@@ -21,7 +21,7 @@ from reactor_repl.engine.events import Event
 from reactor_repl.ui.explorer import Explorer
 from reactor_repl.ui.log_pane import LogPane, Message, Rule
 from support import cli
-from reactor_repl.ui.state_pane import LoopWatch, state_fragments
+from reactor_repl.ui.state_pane import LoopWatch, loop_status, state_fragments
 from test_ui_app import CTRL_C, run_explorer, run_line_session, shown, started, text_of
 
 F3 = "\x1bOR"
@@ -408,6 +408,36 @@ def test_ctrl_c_stops_a_virtual_wait_and_the_clock_stays_where_it_stopped() -> N
     note = [e for e in events if e.kind == "note"][0]
     assert 50 <= note.t < 86400
     assert ex.engine.now() < 86400
+
+
+def test_a_line_typed_while_the_shutdown_joins_a_job_is_said_not_to_run() -> None:
+    """reactor.stop's shutdown joins the pool's job in the loop's thread; a line typed
+    meanwhile is handed to a reactor that never takes it (as in plain Twisted): it was
+    echoed, and then nothing, ever."""
+
+    def type_during_the_shutdown(ex: Explorer, inp: Any, ev: Event) -> None:
+        if ev.kind == "reactor.stop":
+            def later() -> None:
+                time.sleep(0.2)
+                inp.send_text("later 1 t2\r")
+                while not ex.engine.stopped.is_set():
+                    time.sleep(0.02)
+                time.sleep(0.2)
+                inp.send_text("quit\r")
+            threading.Thread(target=later, daemon=True).start()
+
+    ex, _ = run_explorer("thread j1 1\rstop\r", clock="live", on_event=type_during_the_shutdown)
+    events = ex.engine.log.snapshot()
+    assert [e.text for e in events if e.kind == "error"] == [
+        "'later 1 t2' not run: the loop stopped before it came to it"]
+
+
+def test_the_status_says_stopping_while_the_shutdown_runs_and_stopped_after() -> None:
+    """It said 'stopped: quit leaves' while the shutdown still joined a job."""
+    watch = LoopWatch()
+    watch.see(ev(1, 1, "reactor.stop", ""))
+    assert loop_status({"loop_stopped": False}, watch)[1].startswith("stopping (reactor.stop)")
+    assert loop_status({"loop_stopped": True}, watch)[1] == "stopped (reactor.stop): quit leaves"
 
 
 # ------------------------------------------------------------------ 10.13 the state pane

@@ -157,6 +157,9 @@ class Engine:
         # live: a wait (typed or a file's) is letting time pass: the watchdog looks for a
         # hang as soon as the loop waits in its poller, as the virtual clock does at once
         self.waiting_live = False
+        # typed lines handed to the loop and not run yet (id of their Delivered: the line):
+        # if the loop stops first, they never run, and the log says so (_never_ran)
+        self.handed: dict[int, str] = {}
         self.blocked_until: float | None = None
         self.blocked_from: float | None = None
         self.prompt_parked = threading.Event()
@@ -228,6 +231,7 @@ class Engine:
         try:
             self.reactor.run(installSignalHandlers=False)
         finally:
+            self._never_ran()
             self.stopped.set()
             with self.reactor._rr_lock:
                 self.reactor.idle_gen += 1
@@ -826,9 +830,21 @@ class Engine:
         return was_paused
 
     # ------------------------------------------------------- driver interface
-    def deliver(self, fn: Callable[[], Any]) -> Delivered:
-        """Run ``fn`` in the reactor thread (callFromThread); the event is set when done."""
+    def _never_ran(self) -> None:
+        """The loop has stopped: the typed lines handed to it meanwhile never run (a plain
+        reactor drops what is handed to it during its shutdown, as it joins a job): say so,
+        rather than leave them as if they had run."""
+        handed, self.handed = self.handed, {}
+        for line in handed.values():
+            self.record("error", "", f"'{line}' not run: the loop stopped before it came to it",
+                        {"command": line, "hint": "lines typed during a shutdown never run"})
+
+    def deliver(self, fn: Callable[[], Any], line: str = "") -> Delivered:
+        """Run ``fn`` in the reactor thread (callFromThread); the event is set when done.
+        ``line``: the typed line it runs (said if the loop stops before it runs)."""
         done = Delivered()
+        if line:
+            self.handed[id(done)] = line
         self.commands_waiting += 1
         # before the hand-over: parked after it, a slow prompt thread could take back the
         # turn the loop gave meanwhile, and its next line waited for ever
@@ -836,6 +852,8 @@ class Engine:
 
         def run() -> None:
             self.commands_waiting -= 1
+            if line:
+                self.handed.pop(id(done), None)
             self.reactor.line_turn = None  # (a line of its own now: it sets its own turn)
             done.gen = self.reactor.idle_gen
             self.dispatches_reset()
@@ -897,6 +915,7 @@ class Engine:
             "pool": {"busy": busy, "queued": queued, "size": pool_max},
             "objects": [(o.name, o.family, o.state, o.detail) for o in list(self.objects.values())],
             "ended": self.ended,
+            "loop_stopped": self.stopped.is_set(),  # (after reactor.stop: its shutdown is over)
             # for the state pane and completion: per object, what a view cannot work out
             "items": [self._item(o) for o in list(self.objects.values())],
             # loop statistics (teaching.loop_stats; teaching.stats_line formats them), the

@@ -256,7 +256,7 @@ class Driver:
                 entry.ran = ok  # known only here: a typed line may run long after Enter
             result.append(ok)
 
-        done = eng.deliver(run_line)
+        done = eng.deliver(run_line, line="" if loc else parsed.text)  # (a file says its own)
         if not wait:
             return True
         self._settle(done)
@@ -603,7 +603,8 @@ class Driver:
 
     def _run_lines(self, path: str, text: str | Iterable[str],
                    on_line: Callable[[int], Any] | None) -> None:
-        lines = text_lines(text) if isinstance(text, str) else (ln.rstrip("\r\n") for ln in text)
+        whole = isinstance(text, str)  # (else lines as they come)
+        lines = text_lines(text) if whole else (ln.rstrip("\r\n") for ln in text)
         ended_at, not_run = 0, []  # the line the session ended on; the commands after it
         for lineno, line in enumerate(lines, 1):
             why = self.interrupted()
@@ -614,9 +615,12 @@ class Driver:
                 break
             if self.done:
                 # the rest is not run; but a file's save, export or note after a stop is
-                # (from a live pipe, reading on could wait for ever: the session ends)
-                if not isinstance(text, str) or self.state.quit:
+                # (from a live pipe, only the lines there already: reading on could wait
+                # for ever)
+                if self.state.quit or not (whole or self._stop_waiting(text)):
                     break
+                whole = True
+                ended_at = ended_at or lineno - 1  # (it ended between two lines)
                 if _first_word(line) not in ("save", "export", "note"):
                     if line.strip() and not line.lstrip().startswith("#"):
                         not_run.append(lineno)
@@ -632,8 +636,12 @@ class Driver:
             if self.engine.runaway:
                 self._rest_not_run(path, lineno, lines if isinstance(text, str) else None)
                 break
-            if self.done and not isinstance(text, str):
-                break  # lines as they come: reading the next would wait for it (quit hung)
+            if self.done and not whole:
+                # lines as they come: only those there already (waiting for the next hung
+                # quit); they are said not to run, as a file's
+                if not self._stop_waiting(text):
+                    break
+                whole = True
             if self.done and not ended_at:
                 ended_at = lineno
                 if self.state.unrun:  # (e.g. given during a shutdown trigger's block)
@@ -641,6 +649,15 @@ class Driver:
             self.state.unrun = False
         if not_run and not self.state.quit:
             self._after_the_end(path, ended_at, not_run)
+
+    @staticmethod
+    def _stop_waiting(text: Any) -> bool:
+        """Lines as they come (a pipe) stop at those there already: False if they cannot."""
+        stop = getattr(text, "stop_waiting", None)
+        if stop is None:
+            return False
+        stop()
+        return True
 
     def _after_the_end(self, path: str, ended_at: int, not_run: list[int]) -> None:
         """A file's commands after its session ended (``stop``) are not run: say which

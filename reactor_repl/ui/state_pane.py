@@ -119,6 +119,8 @@ def loop_status(snap: dict[str, Any], watch: LoopWatch) -> tuple[str, str]:
     if snap.get("ended"):
         return "class:state.dim", "the session has ended"
     if watch.stopped:
+        if not snap.get("loop_stopped", True):  # its shutdown triggers run (a pool's join)
+            return "class:state.dim", "stopping (reactor.stop): the shutdown runs; lines typed now never run"
         return "class:state.dim", "stopped (reactor.stop): quit leaves"
     stuck = snap.get("stuck")  # the live watchdog's finding, while the loop is away too long
     if phase == "blocked" or (phase == "run" and stuck):
