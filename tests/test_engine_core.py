@@ -797,7 +797,27 @@ def test_a_live_files_step_past_the_last_dispatch_with_a_reader_open_goes_on():
     assert got, "the run never ended"
     assert [(e.kind, e.name or e.text) for e in got[0]
             if e.kind in ("break", "reader.read", "note")] == [
-        ("break", "r1"), ("break", "r1"), ("reader.read", "r1"), ("note", "done")]
+        ("break", "r1"), ("break", "r1"), ("reader.read", "r1"),
+        ("break", "step: nothing is due yet; the loop pauses before its next dispatch "
+                  "(continue cancels)"),
+        ("note", "done")]
+
+
+def test_a_step_with_nothing_to_step_to_says_it_waits_and_unbreak_says_continue_cancels_it():
+    """It stayed armed without a word: the loop paused commands later, the status said
+    idle and unbreak said there was no break."""
+    events = run("""\
+        step
+        later 1 c
+        later 2 e
+        unbreak
+        wait 3
+    """)
+    assert [(e.kind, e.name or e.text) for e in events if e.kind in ("break", "error")] == [
+        ("break", "step: nothing is due yet; when dispatches come, the loop runs the first "
+                  "and pauses before the next (continue cancels)"),
+        ("error", "<test>:4:1: unbreak: no break set — a step is pending: continue cancels it"),
+        ("break", "e")]
 
 
 def test_break_pauses_before_a_matching_dispatch():

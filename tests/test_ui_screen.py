@@ -440,6 +440,12 @@ def test_the_status_says_stopping_while_the_shutdown_runs_and_stopped_after() ->
     assert loop_status({"loop_stopped": True}, watch)[1] == "stopped (reactor.stop): quit leaves"
 
 
+def test_the_status_says_a_step_waits_to_land() -> None:
+    assert loop_status({"stepping": True, "clock": "virtual"}, LoopWatch())[1] == (
+        "idle: time moves on wait/step/block · a step waits for the next dispatches "
+        "(continue cancels)")
+
+
 # ------------------------------------------------------------------ 10.13 the state pane
 def item(name: str, family: str, state: str, pending: bool) -> dict[str, Any]:
     return {"name": name, "family": family, "state": state, "detail": "", "pending": pending,

@@ -818,6 +818,11 @@ class Engine:
             self._pause.notify_all()
         return done
 
+    @property
+    def step_budget(self) -> int:
+        """Dispatches a step lets run before it pauses (1: from a running loop, the first)."""
+        return self._step_budget
+
     def resume(self, step: bool) -> bool:
         """continue (step=False) or step (True); False when nothing is paused and not stepping."""
         with self._pause:
@@ -911,6 +916,7 @@ class Engine:
             "phase": r.phase if r is not None else "idle",
             "phase_for": time.monotonic() - r.phase_since if r is not None else 0.0,
             "paused_at": self.paused_at,
+            "stepping": self.stepping and self.paused_at is None,  # a step waits to land
             "commands_waiting": self.commands_waiting,
             "pool": {"busy": busy, "queued": queued, "size": pool_max},
             "objects": [(o.name, o.family, o.state, o.detail) for o in list(self.objects.values())],

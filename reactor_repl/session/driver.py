@@ -329,9 +329,18 @@ class Driver:
     @prompt("step", "continue")
     def _resume(self, p: Parsed, where: Location) -> bool:
         step = p.name == "step"
+        eng = self.engine
         ok = self.resume(step=step)
-        if step and where.line and not self.engine.virtual:
+        if step and where.line and not eng.virtual:
             self._until_paused()
+        if step and eng.stepping and not eng.is_paused() and not eng.stopped.is_set() and (
+                eng.virtual or where.line or eng.lints.nothing_due()):
+            # nothing to step to yet: the step waits for dispatches to come (it stayed
+            # armed, and nothing said so until it paused, commands later)
+            first = ("when dispatches come, the loop runs the first and pauses before the next"
+                     if eng.step_budget else "the loop pauses before its next dispatch")
+            eng.record("break", "", f"step: nothing is due yet; {first} (continue cancels)",
+                       {"why": "step", "set": True})
         return ok
 
     files_quit = True  # a file's quit ends the session (run); the explorer's stays open

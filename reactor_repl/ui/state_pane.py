@@ -103,6 +103,13 @@ class LoopWatch:
 
 def loop_status(snap: dict[str, Any], watch: LoopWatch) -> tuple[str, str]:
     """(style, text) saying what the loop does right now: BLOCKED 1.2s …"""
+    style, text = _loop_status(snap, watch)
+    if snap.get("stepping") and style != "class:state.blocked":
+        text += " · a step waits for the next dispatches (continue cancels)"
+    return style, text
+
+
+def _loop_status(snap: dict[str, Any], watch: LoopWatch) -> tuple[str, str]:
     phase = snap.get("phase", "idle")
     secs = float(snap.get("phase_for", 0.0))
     record = snap.get("record")  # view FILE.jsonl: nothing runs

@@ -196,8 +196,11 @@ def unbreak(eng: Engine, p: Parsed) -> None:
 
     if not gone:
         now = listed(eng.breakpoints)
+        hint = f"the breaks: {now}" if now else (
+            "a step is pending: continue cancels it" if eng.stepping and eng.paused_at is None
+            else "break KIND [NAME] sets one")
         raise CommandError(f"no break before {kind} {name}".strip() if kind else "no break set",
-                           f"the breaks: {now}" if now else "break KIND [NAME] sets one")
+                           hint)
     eng.breakpoints[:] = [b for b in eng.breakpoints if b not in gone]
     eng.record("break", name, f"no more pauses before {listed(gone)}",
                {"kind": kind, "set": False, "removed": len(gone)})
