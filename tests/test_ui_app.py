@@ -607,6 +607,36 @@ def test_the_completion_menu_is_not_drawn_over_help() -> None:
     assert not menus[0].filter()
 
 
+def test_a_second_tab_keeps_a_lone_completion_and_more_cycle() -> None:
+    """`sh` Tab gave `show`; Tab again went back to `sh` (prompt_toolkit cycles through
+    "none of them") and the line was an unknown command."""
+    from types import SimpleNamespace
+
+    from prompt_toolkit.buffer import CompletionState
+    from prompt_toolkit.completion import Completion
+    from prompt_toolkit.document import Document
+
+    ex, _ = run_explorer("quit\r")
+    tab = [b.handler for b in ex.key_bindings.bindings if b.handler.__name__ == "_next_completion"][0]
+    b = ex.buffer
+
+    def menu(text: str, words: list[str]) -> None:
+        b.document = Document(text)
+        b.complete_state = CompletionState(b.document, [Completion(w, -len(text)) for w in words])
+
+    menu("sh", ["show"])
+    tab(SimpleNamespace(current_buffer=b))
+    assert b.text == "show"
+    tab(SimpleNamespace(current_buffer=b))
+    assert (b.text, b.complete_state) == ("show", None)
+    menu("l", ["later", "listen"])
+    seen = []
+    for _ in range(3):
+        tab(SimpleNamespace(current_buffer=b))
+        seen.append(b.text)
+    assert seen == ["later", "listen", "l"]  # several: the menu cycles, as before
+
+
 def test_a_line_typed_during_a_wait_is_said_to_run_after_it() -> None:
     """A line typed during a live `wait` vanished with no word until the wait ended."""
     said: list[str] = []

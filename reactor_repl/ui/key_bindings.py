@@ -86,6 +86,18 @@ def create_key_bindings(ex: Explorer) -> KeyBindings:
         "Close the completion menu."
         event.current_buffer.cancel_completion()
 
+    @kb.add("tab", filter=has_completions)
+    def _next_completion(event: KeyPressEvent) -> None:
+        # (Tab's line in help keys is BUILTIN_KEYS': this only keeps a lone completion)
+        b = event.current_buffer
+        state = b.complete_state
+        if state is not None and len(state.completions) == 1 and state.complete_index == 0:
+            # the only completion is in: a second Tab kept cycling, back to what was typed
+            # ('sh' again, and an unknown command), where a shell's does nothing
+            b.complete_state = None
+            return
+        b.complete_next()
+
     @kb.add("pageup")
     def _page_up(event: KeyPressEvent) -> None:
         "Scroll the log (or help) up a page: the log stops following new lines."
