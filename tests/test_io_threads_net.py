@@ -157,6 +157,12 @@ def test_py_statement_and_step_see_named_objects():
     assert [e.text for e in events if e.kind == "log" and e.data.get("py")] == ["42"]
 
 
+def test_a_readers_command_given_a_connection_names_the_connections_own():
+    events = run_scenario("listen s1 0 echo\nconnect c1 s1\nwrite c1 hi\nclose s1.1\n")
+    assert [e.text.split(" — ")[1] for e in events if e.kind == "error"] == [
+        "send c1 DATA writes to a connection", "drop s1.1 closes a connection"]
+
+
 def test_a_py_lines_echo_leaves_out_a_default_reprs_address():
     """As every value recorded: the virtual log is the same run after run (it was not)."""
     events = run_scenario("py object()\npy print(d1 := object())\n")

@@ -106,8 +106,8 @@ def test_good_names(name):
 def test_bad_names_say_what_a_name_is(name):
     col, message = error(f"deferred {name}")
     assert col == 10
-    assert message == (f"'{name}' is not a valid name — names start with a letter or _ and use "
-                       "letters, digits, _ . -")
+    assert message == (f"'{name}' is not a valid name — names start with an ASCII letter or _ "
+                       "and use ASCII letters, digits, _ . -")
 
 
 @pytest.mark.parametrize("line", ["deferred timer.fire", "later 1 loop.call",
@@ -193,8 +193,8 @@ def test_expect_forms():
     ("later", 7, "missing DELAY — usage: later DELAY [NAME] [do …]"),
     ("async", 7, "missing STEP — usage: async [NAME] STEP ; STEP …"),  # (was "missing  —")
     ("later 1 t1 t2", 12, "unexpected 't2' — usage: later DELAY [NAME] [do …]"),
-    ("later 1 1x", 9, "'1x' is not a valid name — names start with a letter or _ and use "
-                      "letters, digits, _ . -"),
+    ("later 1 1x", 9, "'1x' is not a valid name — names start with an ASCII letter or _ "
+                      "and use ASCII letters, digits, _ . -"),
     ("addCallback d1 ad 1", 16, "unknown step 'ad' — did you mean add?"),
     ("expect ordr t1 t2", 8, "unknown expectation 'ordr' — did you mean order?"),
     ("expect order t1", 14, "expect order needs at least two tokens — e.g. expect order t1 t2"),

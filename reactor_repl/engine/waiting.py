@@ -322,7 +322,8 @@ def lines(waiters: list[Waiter], older_than: float) -> list[str]:
     out = []
     for w in waiters:
         where = f" made at {w.site}" if w.site else ""
-        out.append(f"{w.name}  pending {w.age:.1f}s{where}: {w.state}")
+        state = "" if w.state == "pending" else f": {w.state}"  # (not "pending …: pending")
+        out.append(f"{w.name}  pending {w.age:.1f}s{where}{state}")
         for i, step in enumerate(w.chain):
             out.append("  " + "  " * i + "└ " + step.text)
     return out

@@ -142,7 +142,7 @@ def check_name(text: str) -> str:
     if not NAME_RE.match(text):
         raise ValueProblem(
             f"{quoted(text)} is not a valid name",
-            "names start with a letter or _ and use letters, digits, _ . -"
+            "names start with an ASCII letter or _ and use ASCII letters, digits, _ . -"
             + ("; a number here is not taken for a port or a delay: check the command's "
                "syntax with help" if text.replace(".", "", 1).isdigit() else ""),
         )

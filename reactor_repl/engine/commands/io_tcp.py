@@ -24,8 +24,20 @@ if TYPE_CHECKING:
 
 
 # --------------------------------------------------------------------- readers
-def _reader(eng: Engine, name: str) -> tuple[Record, runtime.PipeReader]:
-    rec = eng.get(name, "reader")
+# what a connection takes where a reader's command was given (write c1 hi: send c1 hi)
+_FOR_A_CONNECTION = {"write": "send NAME DATA writes to a connection",
+                     "close": "drop NAME closes a connection"}
+
+
+def _reader(eng: Engine, name: str, command: str = "") -> tuple[Record, runtime.PipeReader]:
+    try:
+        rec = eng.get(name, "reader")
+    except CommandError as e:
+        other = eng.registry.get(name)
+        if other is None or other.family not in ("client", "conn") or command not in _FOR_A_CONNECTION:
+            raise
+        raise CommandError(e.message, _FOR_A_CONNECTION[command].replace("NAME", name),
+                           word=name) from None
     return rec, rec.obj
 
 
@@ -42,7 +54,7 @@ def reader(eng: Engine, p: Parsed) -> None:
 
 @handles("write")
 def write(eng: Engine, p: Parsed) -> None:
-    rec, rd = _reader(eng, p["NAME"])
+    rec, rd = _reader(eng, p["NAME"], "write")
     if rd.wfd is None:
         raise CommandError(f"{p['NAME']} is closed for writing", "make a new reader")
     data = p["DATA"].encode("utf-8")
@@ -60,7 +72,7 @@ def write(eng: Engine, p: Parsed) -> None:
 
 @handles("close")
 def close(eng: Engine, p: Parsed) -> None:
-    rec, rd = _reader(eng, p["NAME"])
+    rec, rd = _reader(eng, p["NAME"], "close")
     if rd.wfd is None:
         raise CommandError(f"{p['NAME']} is already closed")
     eng.record("reader.close", rec.name, "writing end closed: the reader will see end of file",
