@@ -442,6 +442,22 @@ def test_a_coroutine_awaiting_a_name_nobody_made_is_the_lines_error_with_its_pla
         "failure: Failure(CommandError: no deferred named d3)"]
 
 
+def test_show_of_a_timer_held_past_its_time_says_overdue():
+    """A break after a block: the timer's time has passed and it has not run; show said
+    only 'scheduled due 1.500', as if it were about to run on time."""
+    events = run("""\
+        later 1 t1 do block 2
+        later 1.5 t6
+        break timer.fire t6
+        wait 5
+        show t6
+        show t1
+        continue
+    """)
+    assert [e.data["lines"][0] for e in events if e.kind == "show"] == [
+        "t6: timer scheduled due 1.500, overdue 1.500s", "t1: timer fired late +0.000s"]
+
+
 def test_a_cancelled_coroutines_links_are_shown_in_twisteds_order():
     """cancel() puts _handleCancelInlineCallbacks first in the chain (defer.py
     _addCancelCallbackToDeferred sets the links not run yet aside, adds it, puts them

@@ -21,7 +21,7 @@ PACE = 1.0  # seconds between two typed lines
 def readme_example() -> list[str]:
     with open(os.path.join(ROOT, "README.md"), encoding="utf-8") as f:
         text = f.read()
-    block = re.search(r"Try, at the prompt[^\n]*\n\n```\n(.*?)```", text, re.S)
+    block = re.search(r"Try, at the prompt.*?:\n\n```\n(.*?)```", text, re.S)
     assert block, "the README's first example"
     return block.group(1).splitlines()
 

@@ -38,6 +38,11 @@ def lines(rec: Record, engine: Any = None) -> list[str]:
     ds = rec.dstate
     if ds is None:
         head = f"{rec.name}: {rec.family} {rec.state} {rec.detail}".rstrip()
+        due = getattr(rec, "due_shown", None)
+        if engine is not None and rec.state == "scheduled" and due is not None \
+                and engine.now() - due >= 0.0005:
+            # the loop is held (a block, a break) past it: not a timer about to run on time
+            head += f", overdue {engine.now() - due:.3f}s"
         return [head + (f"  (made at {rec.site})" if _shown_site(rec) else "")]
     out = [f"{rec.name}: {deferred_state(rec)}"]
     if rec.family != "deferred":
