@@ -637,6 +637,43 @@ def test_a_second_tab_keeps_a_lone_completion_and_more_cycle() -> None:
     assert seen == ["later", "listen", "l"]  # several: the menu cycles, as before
 
 
+def test_a_timed_redraw_does_not_hold_new_events_back_while_the_person_types(monkeypatch) -> None:
+    """During a block the BLOCKED counter redraws 10 times a second; each redraw counted as
+    the last frame, so a line typed then reached the screen only once the person had not
+    typed for half a second (~0.55 s; at once otherwise)."""
+    import asyncio
+
+    from reactor_repl.ui import explorer as explorer_mod
+
+    engine = started("virtual")
+    try:
+        with create_pipe_input() as inp:
+            ex = Explorer(engine, input=inp, output=DummyOutput(), history=InMemoryHistory())
+            drained: list[bool] = []
+
+            async def drain() -> bool:
+                drained.append(True)
+                return True
+
+            class Stop(Exception):
+                pass
+
+            async def one_look(_: float) -> None:
+                raise Stop
+
+            now = time.monotonic()
+            ex._last_frame = now  # a timed redraw (a BLOCKED counter) just now
+            ex._last_drain = now - 1.0  # new events last drawn a second ago
+            ex._last_key = now  # the person is typing
+            monkeypatch.setattr(ex, "_drain", drain)
+            monkeypatch.setattr(explorer_mod.asyncio, "sleep", one_look)
+            with pytest.raises(Stop):
+                asyncio.run(ex._refresh())
+            assert drained == [True]
+    finally:
+        engine.finish()
+
+
 def test_a_line_typed_during_a_wait_is_said_to_run_after_it() -> None:
     """A line typed during a live `wait` vanished with no word until the wait ended."""
     said: list[str] = []

@@ -91,6 +91,7 @@ class Explorer(Session):
                                             quiet=self.keys_quiet)
         self._state_drawn: tuple[dict[str, Any], tuple[Any, ...], StyleAndTextTuples] | None = None
         self._last_frame = 0.0
+        self._last_drain = 0.0  # when new events were last drawn (a timed redraw draws none)
         self._busy_until = 0.0  # look at the log every POLL until then, else every IDLE_POLL
         self.show_play = player is not None
         self.state_pref: bool | None = None  # F2's choice; None: shown from WIDE columns
@@ -194,10 +195,14 @@ class Explorer(Session):
             # while the person types, new events wait longer: a frame of a storm takes the
             # time a key's echo needs
             frame = TYPING_FRAME if now - self._last_key < TYPING else FRAME
-            if now - self._last_frame >= frame or not self.actions.empty():
+            # (measured from the last drain, not the last frame: a BLOCKED counter's
+            # redraws, 10 a second, held a line typed during a block off the screen until
+            # the person had stopped typing for half a second)
+            if now - self._last_drain >= frame or not self.actions.empty():
                 try:
                     changed = await self._drain()
                     if changed:
+                        self._last_drain = now
                         self._busy_until = now + 1.0
                 except Exception as e:  # a view that fails must not freeze the screen
                     report = f"the explorer hit {type(e).__name__}: {e}"
