@@ -343,6 +343,13 @@ CASES = [
         X(r"main resumed", "deferred.resume", "started_by_reactor.py:15"),
         X(r"later_on resumed", "deferred.resume", "started_by_reactor.py:20"),
     ]),
+    # fired by a thread of the program's own and by a child process's exit: taken for a
+    # hang (only the reactor's timers, jobs and connections counted), --strict ended it
+    Case("woken_from_outside", [_prog("woken_from_outside.py")], trace_options=["--strict"],
+         runs=1, virtual=True, expect=[
+             X(r"^woken by a thread of its own", "deferred.fire", "a thread of its own"),
+             X(r"^woken by a child process", "deferred.resume", "woken_from_outside.py:37"),
+         ]),
     Case("logs_to_stdout", [_prog("logs_to_stdout.py")], expect=[
         X(r"a timer is about to raise", "timer.fire", "fail_in_a_timer"),
         X(r"printed, so logged", "timer.fire", "drop_a_failure"),

@@ -157,6 +157,7 @@ class Engine:
         # live: a wait (typed or a file's) is letting time pass: the watchdog looks for a
         # hang as soon as the loop waits in its poller, as the virtual clock does at once
         self.waiting_live = False
+        self.program_process = False  # a traced program's process: its threads are its own
         # typed lines handed to the loop and not run yet (id of their Delivered: the line):
         # if the loop stops first, they never run, and the log says so (_never_ran)
         self.handed: dict[int, str] = {}

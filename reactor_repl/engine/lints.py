@@ -79,7 +79,12 @@ class Lints:
             # through fromFuture): warn.hang said "nothing left can run", and --strict
             # ended a healthy program there
             return False
-        return True
+        # what else could still wake the loop: a child process's pipes, stdin, a signal's
+        # waker (the reactor watches them), and a traced program's own threads (one that
+        # sleeps and then calls callFromThread): each was taken for a hang, and --strict
+        # ended a program that would have gone on
+        traced = eng.program_process  # (its listening ports too: a server waits for clients)
+        return not (_other_readers(r, traced) or (traced and _program_threads(eng, r)))
 
     def nothing_due(self) -> bool:
         """No pending timer and no thread work: only I/O from outside could wake the loop."""
@@ -267,3 +272,43 @@ def _taken_by(d: Any) -> str:
         return ("passed on: a callback returned this Deferred, and its failure went on down "
                 "the chain that waited for it (Twisted does not log it here)")
     return "awaited: the failure was raised where a coroutine awaited it (Twisted does not log it)"
+
+
+def _other_readers(r: Any, ports: bool) -> bool:
+    """The reactor watches something the lint does not count otherwise: not its wakers,
+    what the engine records itself (connections, the explorer's readers), or — unless
+    ``ports`` (a traced server: its clients come from outside) — a listening TCP port
+    (in a session, the only clients are the person's own lines)."""
+    from twisted.internet import tcp
+
+    try:
+        readers = list(r.getReaders())
+    except Exception:
+        return False
+    for reader in readers:
+        if isinstance(reader, tcp.Connection) or (isinstance(reader, tcp.Port) and not ports):
+            continue
+        # (the reactor's own wakers — a thread call's, SIGCHLD's — are always there)
+        if type(reader).__module__.startswith(("reactor_repl.", "twisted.internet._signals")):
+            continue
+        return True
+    return False
+
+
+def _program_threads(eng: Any, r: Any) -> bool:
+    """A thread of the traced program's own is alive (not Twisted's pool, not ours)."""
+    import threading
+
+    ours = set(getattr(eng, "_thread_labels", {}))
+    pool = getattr(r, "threadpool", None)
+    workers = {t.ident for t in getattr(pool, "threads", ())} if pool is not None else set()
+    main = threading.main_thread()
+    for t in threading.enumerate():
+        if t is main or t.ident in ours or t.ident in workers or not t.is_alive():
+            continue
+        target = getattr(t, "_target", None)
+        module = getattr(target, "__module__", None) or type(t).__module__
+        if module.startswith(("reactor_repl.", "prompt_toolkit.")):
+            continue
+        return True
+    return False

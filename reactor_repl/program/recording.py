@@ -128,6 +128,7 @@ class Recording:
         eng = self.engine
         describe.program_code(False)  # the program's own __repr__ runs only when it asks
         eng.install(cls, take_log=False, thread="reactor", tune_gc=False)
+        eng.program_process = True  # the threads here are the program's (the hang lint)
         r = eng.reactor
         if eng.virtual:
             from reactor_repl.program.loopback import keep_on_loopback
