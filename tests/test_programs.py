@@ -350,6 +350,13 @@ CASES = [
              X(r"^woken by a thread of its own", "deferred.fire", "a thread of its own"),
              X(r"^woken by a child process", "deferred.resume", "woken_from_outside.py:37"),
          ]),
+    # a loop polling without waiting (before startup, reactor.iterate()): the virtual
+    # clock stood still, and the run spun for ever
+    Case("before_startup", [_prog("before_startup.py")], runs=1, virtual=True, expect=[
+        X(r"^iterate: the timer ran", "timer.fire", "list.append"),
+        X(r"^startup may go on", "deferred.step", "deferLater"),
+        X(r"^running", "trigger.fire", "running"),
+    ]),
     Case("logs_to_stdout", [_prog("logs_to_stdout.py")], expect=[
         X(r"a timer is about to raise", "timer.fire", "fail_in_a_timer"),
         X(r"printed, so logged", "timer.fire", "drop_a_failure"),

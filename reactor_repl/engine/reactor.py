@@ -116,6 +116,11 @@ class LoopControl:
         self._io_count = 0
         self._in_flight_stuck = 0  # virtual: bytes on loopback a peer left unread (doIteration)
         self._busy = (-1.0, 0)  # virtual: (the instant, passes with I/O at it)
+        # virtual: (the instant, passes at it that polled without waiting and ran nothing:
+        # a loop not yet running — before startup — or reactor.iterate()); the dispatches
+        # counted at the pass before
+        self._spins = (-1.0, 0)
+        self._spin_seen = -1
         self.unhandled_unsaid = False  # a warn.unhandled waits for the pass's end (lints)
         self._rr_lock = threading.Condition()
         self.closing = False  # the session is ending: stop between two iterations
@@ -212,7 +217,11 @@ class LoopControl:
                     self.crash()  # type: ignore[attr-defined]
                 return  # (one waited for the loop's I/O: that was this iteration)
             if timeout == 0 and not self._rr.runaway:  # something is due now (the hot path)
+                io = self._io_count
                 self._base_do_iteration(0)
+                if self.dispatches == self._spin_seen and self._io_count == io:
+                    self._spun()  # … or not: the pass before ran nothing (see _spun)
+                self._spin_seen = self.dispatches
             else:
                 self._virtual_iteration(timeout)
             if self.closing:
@@ -300,6 +309,24 @@ class LoopControl:
                 self._in_flight_stuck = n  # (each later jump would wait a second again)
         # quiescent at this instant: the clock may jump to the next deadline
         self._may_jump(timeout)
+
+    def _spun(self) -> None:
+        """A pass that polled without waiting and ran nothing: Twisted's loop does that
+        until startup is over (a 'before startup' trigger waiting on a timer: ``timeout``
+        is 0 while not ``running``) and under ``reactor.iterate()``; real time moves
+        meanwhile, and the timer falls due. Virtual time stood still: the run spun for
+        ever. After BUSY_PASSES such passes at one instant the clock moves on."""
+        clock = self._rr_clock
+        at, passes = self._spins
+        passes = passes + 1 if at == clock.now else 1
+        if passes < BUSY_PASSES:
+            self._spins = (clock.now, passes)
+            return
+        self._spins = (-1.0, 0)
+        # (as far as a wait, a step or a traced program lets the clock move)
+        self._may_jump(self.timeout(), f"the loop polled {BUSY_PASSES:,} times at this "  # type: ignore[attr-defined]
+                       "instant without waiting (not running yet, or iterate()): time moves "
+                       "on, as real time would")
 
     def _gap(self, timeout: float | None) -> float | None:
         """How far the clock would jump from here: to the next timer, job or the wait's
