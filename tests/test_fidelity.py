@@ -161,6 +161,8 @@ CASES = [
          ("trigger.fire", "timer.fire", "note"), names=("g1", "g2", "g3", "t1", "t2", ""),
          extra=_coroutine),
     Case("crash-stops-the-loop-at-once-no-shutdown-triggers", ("trigger.fire", "timer.fire")),
+    Case("a-reader-still-watched-at-stop-loses-its-connection-in-the-shutdown",
+         ("trigger.fire", "reader.lost")),
     Case("a-crash-inside-a-shutdown-trigger-after-stop",
          ("timer.fire", "trigger.fire", "reactor.crash")),
     Case("a-job-hands-the-reactor-calls-partway-through",

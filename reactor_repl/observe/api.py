@@ -137,6 +137,10 @@ class Observer:
     def io_lost(self, selectable: Any, why: Any, run: Run) -> Any:
         return run()
 
+    def all_removed(self, selectables: list[Any]) -> None:
+        """``removeAll()`` (the shutdown's ``disconnectAll``): Twisted calls each one's
+        ``connectionLost`` itself next, not through ``_disconnectSelectable``."""
+
     # -- TCP
     def tcp_listen(self, port: Any, factory: Any, frame: Any, how: str = "listenTCP") -> None: ...
 

@@ -151,6 +151,13 @@ class ObservingMixin:
             obs.descriptor_removed(writer, True)
         super().removeWriter(writer)  # type: ignore[misc]
 
+    def removeAll(self) -> list[Any]:
+        removed = super().removeAll()  # type: ignore[misc]
+        obs = STATE.observer
+        if obs is not None:
+            obs.all_removed(removed)
+        return removed  # type: ignore[no-any-return]
+
     def _doReadOrWrite(self, selectable: Any, fd: int, event: int) -> None:
         """posixbase (epoll, poll): one ready descriptor."""
         obs = STATE.observer

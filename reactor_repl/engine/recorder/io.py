@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any, Callable
 
 from twisted.internet import error
@@ -100,6 +101,34 @@ class IOPart(Base):
                 ev.text = "doRead(): end of file → CONNECTION_DONE"
                 ev.data = {"bytes": 0, "eof": True}
         return out
+
+    def all_removed(self, selectables: list[Any]) -> None:
+        """The shutdown's ``disconnectAll`` calls each one's ``connectionLost`` itself
+        (base.py): a reader's is recorded as ``reader.lost``, as when it reads its end (it
+        said only ``reader.remove``, and the session ended with the reader "paused")."""
+        for selectable in selectables:
+            rec = _record_of(selectable)
+            if isinstance(rec, ReaderRecord) and not rec.internal:
+                self._lost_through(selectable)
+
+    def _lost_through(self, selectable: Any) -> None:
+        """Its next ``connectionLost(reason)`` goes through ``io_lost`` (once)."""
+        if "connectionLost" in getattr(selectable, "__dict__", ()):
+            return  # (its own per-instance one: left alone)
+        own = selectable.connectionLost
+
+        def lost(reason: Any, *rest: Any) -> Any:
+            try:
+                del selectable.connectionLost
+            except AttributeError:
+                pass
+            why = reason.value if isinstance(reason, Failure) else reason
+            return self.io_lost(selectable, why, partial(own, reason, *rest))
+
+        try:
+            selectable.connectionLost = lost
+        except (AttributeError, TypeError):  # (no __dict__: __slots__)
+            pass
 
     def io_lost(self, selectable: Any, why: Any, run: Callable[[], Any]) -> Any:
         rec = _record_of(selectable)
