@@ -357,6 +357,14 @@ CASES = [
         X(r"^startup may go on", "deferred.step", "deferLater"),
         X(r"^running", "trigger.fire", "running"),
     ]),
+    # Twisted's APIs handed to the reactor itself (callWhenRunning(lc.start, …)): with no
+    # frame of the program's on the stack, all they made was taken for Twisted's own
+    Case("handed_to_the_reactor", [_prog("handed_to_the_reactor.py")], runs=1, expect=[
+        X(r"^tick 1", "loop.call", "tick"),
+        X(r"^client: connected", "tcp.made", *CLIENT),
+        X(r"^client: got", "tcp.data", *CLIENT),
+        X(r"^tick 3", "loop.call", "tick"),
+    ], extra=[("thread.result", ("the job's result",))]),
     Case("logs_to_stdout", [_prog("logs_to_stdout.py")], expect=[
         X(r"a timer is about to raise", "timer.fire", "fail_in_a_timer"),
         X(r"printed, so logged", "timer.fire", "drop_a_failure"),

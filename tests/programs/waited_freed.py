@@ -7,7 +7,7 @@ GeneratorExit a test later than under plain Twisted."""
 from __future__ import annotations
 
 import gc
-import threading
+import signal
 
 from twisted.internet import defer, reactor
 
@@ -29,9 +29,10 @@ def start() -> None:
     outer.callback(None)  # outer now waits on inner
     held["c"] = defer.ensureDeferred(waiter(outer))
     print("waiting on a chain nothing fires", flush=True)
-    # a thread of the program's own (not the reactor's pool) comes back later: meanwhile the
-    # loop has nothing left to run
-    threading.Timer(1.5, reactor.callFromThread, [drop]).start()
+    # a signal comes back later (an alarm: no timer, job, thread or descriptor the loop
+    # could know of), and meanwhile the loop has nothing left to run
+    signal.signal(signal.SIGALRM, lambda *_: reactor.callFromThread(drop))
+    signal.setitimer(signal.ITIMER_REAL, 1.5)
 
 
 def drop() -> None:

@@ -93,13 +93,27 @@ class Base(Observer):
             return rec, claim.detail
         if immediate:
             site = sites.describe(frame) if _is_user(frame) else sites.service_site(frame)
+            if not site and _the_reactors(frame):  # (called by the reactor itself)
+                site = self._handed_site()
         else:
-            site = sites.site_of(frame)
+            site = sites.site_of(frame) or self._handed_site()
         if not site:
             return cls("", family, "", True, **fields), None
         rec = cls(self.reg.new_name(family), family, site, **fields)
         self.reg.add(rec)
         return rec, None
+
+    def _handed_site(self) -> str:
+        """Made by Twisted's code that the reactor runs for the program, with no frame of
+        the program's on the stack: an API it handed the reactor itself —
+        ``callWhenRunning(lc.start, 1)``, ``callLater(0, reactor.listenTCP, …)``,
+        ``callLater(0, threads.deferToThread, job)`` — made where the program handed it (the
+        timer's or trigger's site); all it made was taken for Twisted's own, and hidden."""
+        ev = self.eng.current
+        if ev is None or not ev.name or ev.kind not in _HANDED_BY:
+            return ""
+        rec = self.reg.by_name.get(ev.name)
+        return rec.site if rec is not None and not rec.internal else ""
 
     def loop_failed(self, d: Any, failure: Any) -> None:
         """A Deferred fails while a loop's call runs (the timers' part)."""
@@ -117,6 +131,29 @@ class Base(Observer):
     # ------------------------------------------------------------ the loop
     def wrong_thread(self, api: str, frame: Any) -> None:
         self.eng.lints.wrong_thread(api, sites.site_of(frame))
+
+
+_HANDED_BY = frozenset({"timer.fire", "trigger.fire"})  # the reactor's calls of what it was handed
+
+
+def _the_reactors(frame: Any) -> bool:
+    """``frame`` is the reactor's own dispatching (its call of a timer's or a trigger's
+    callable), not a library of Twisted's working for the program (deferLater's timer)."""
+    if frame is None:
+        return False
+    module = frame.f_globals.get("__name__", "")
+    return (module, frame.f_code.co_name) in _DISPATCHING or module.startswith(
+        ("reactor_repl.observe.", "reactor_repl.engine.recorder."))
+
+
+# where the reactor calls a timer's or a trigger's callable: Twisted's loop, and the
+# engine's run_dispatch and timed that time it (its hooks are under observe and recorder); not
+# the rest of Twisted's reactor (crash() adds a trigger of its own)
+_DISPATCHING = frozenset({("twisted.internet.base", "runUntilCurrent"),
+                          ("twisted.internet.base", "_continueFiring"),
+                          ("twisted.internet.base", "fireEvent"),
+                          ("reactor_repl.engine.core", "run_dispatch"),
+                          ("reactor_repl.engine.core", "timed_after_gate")})
 
 
 def made_at(data: dict[str, Any], site: str, by_command: bool) -> dict[str, Any]:
