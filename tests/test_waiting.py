@@ -105,6 +105,18 @@ def test_handled_says_who_took_the_failure_a_coroutine_or_a_chain():
         ("d2", "passed on"), ("d3", "awaited")]
 
 
+def test_a_failure_a_coroutine_yields_and_catches_is_not_unhandled():
+    """`yield defer.fail(…)` caught: Twisted takes the failure (the Deferred's result is
+    None after it) and logs nothing; the record kept the failure, said warn.unhandled at
+    the end of the pass, and took it back only when the program ended."""
+    events = run_scenario(f"use {STUCK}\npy stuck.catch_a_fired_failure()\nwait 1\n")
+    made = [e.name for e in events if e.kind == "deferred.fire" and "caught" in e.text][0]
+    assert [e.kind for e in events if e.name == made and e.kind.startswith(("warn", "deferred."))
+            ] == ["deferred.new", "deferred.fire", "deferred.result", "deferred.result"]
+    assert [e.text for e in events if e.name == made and e.kind == "deferred.result"][-1] == \
+        "value: None"
+
+
 def test_a_reactor_call_from_another_thread_is_warn_thread_with_its_site():
     events = run_scenario(f"use {STUCK}\npy import threading\n"
                           "py threading.Thread(target=stuck.from_a_thread).start()\nwait 0.5\n",

@@ -35,3 +35,12 @@ def from_a_thread():
 
 def leave_a_failure():
     defer.Deferred().errback(Exception("nobody listens"))
+
+
+@defer.inlineCallbacks
+def catch_a_fired_failure():
+    """Yields a Deferred that has failed already, and catches what it raises."""
+    try:
+        yield defer.fail(ValueError("caught"))
+    except ValueError:
+        pass

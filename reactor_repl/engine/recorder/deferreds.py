@@ -314,6 +314,12 @@ class DeferredsPart(Base):
             self.eng.record("deferred.resume", coro.rec.name,
                             f"{on} fired: resumes" + (f" at {at}" if at else ""),
                             {"on": on, "at": at, "value": plain_result(result)})
+        awaited = w.awaited
+        if awaited is not None and not awaited.dirty:
+            # the coroutine takes its result (None is left behind): one that had fired
+            # already (`yield defer.fail(…)`) gets its new result and is no longer
+            # unhandled (it was warned about until the program ended)
+            self._touch(awaited)
         return fn(result, *args, **kw)
 
 
