@@ -154,11 +154,13 @@ class ThreadsPart(Base):
                 return eng.timed("threadcall.run", name, "", None, f, *a, **kw)
 
             return helper_call
-        label = label_of(f)
-        internal = (getattr(f, "__module__", "") or "").startswith("twisted.")
+        inner = _blocking_call_of(f)
+        label = label_of(inner)
+        said = f"{label}()" + (" (blockingCallFromThread)" if inner is not f else "")
+        internal = (getattr(inner, "__module__", "") or "").startswith("twisted.")
 
         def anonymous_call(*a: Any, **kw: Any) -> Any:
-            ev = eng.dispatch("threadcall.run", "", f"{label}()", {"func": label}, internal)
+            ev = eng.dispatch("threadcall.run", "", said, {"func": label}, internal)
             return eng.run_dispatch(ev, f, *a, **kw)
 
         return anonymous_call
@@ -167,3 +169,21 @@ class ThreadsPart(Base):
 def _took(seconds: float) -> str:
     """A job's time as a person reads it: ``0.3s``, ``under 1 ms`` (not ``6.36578e-05s``)."""
     return f"{seconds:g}s" if seconds >= 0.001 or seconds == 0 else "under 1 ms"
+
+
+_BLOCKING_CALL = "blockingCallFromThread.<locals>._callFromThread"
+
+
+def _blocking_call_of(f: Callable[..., Any]) -> Callable[..., Any]:
+    """The function a thread runs in the reactor with ``threads.blockingCallFromThread``:
+    Twisted hands over a closure of its own around it (it was recorded as Twisted's
+    internal ``_callFromThread()``, and the program's function nowhere); else ``f``."""
+    code = getattr(f, "__code__", None)
+    if code is None or getattr(f, "__qualname__", "") != _BLOCKING_CALL:
+        return f
+    try:
+        cells = dict(zip(code.co_freevars, f.__closure__ or ()))  # type: ignore[attr-defined]
+        inner = cells["f"].cell_contents
+    except (KeyError, ValueError, TypeError):
+        return f
+    return inner if callable(inner) else f
