@@ -94,6 +94,22 @@ def test_filter_and_expect_on_the_record(records: dict[str, str]) -> None:
     assert check.text.startswith("order s1 c1 s1.1: ✓")
 
 
+def test_expect_of_an_objects_state_answers_from_the_record(records: dict[str, str]) -> None:
+    """It looked for live objects, and said the record's own names did not exist ("no
+    object named d1 — nothing has a name yet")."""
+    ex, _ = explore(records["hang"], "expect pending d1\rexpect result d1 5\r"
+                    "expect late t1 <= 5\rexpect pending t1\rexpect pending nobody\rquit\r")
+    assert [(e.kind, e.text) for e in answers(ex, "expect.pass") + answers(ex, "expect.fail")
+            ] == [
+        ("expect.pass", "pending d1: ✓ d1 is pending at the end of the record"),
+        ("expect.pass", "late t1 <= 5: ✓ t1 ran late +" + answers(ex, "expect.pass")[1].text
+         .split("+")[1]),
+        ("expect.fail", "result d1 5: ✗ d1 has not fired"),
+        ("expect.fail", "pending t1: ✗ t1 is not pending at the end of the record"),
+        ("expect.fail", "pending nobody: ✗ the record never names nobody")]
+    assert not answers(ex, "error")
+
+
 def test_scrolled_up_waiting_answers_as_of_the_screen(records: dict[str, str]) -> None:
     ex, _ = explore(records["hang"], "waiting\rquit\r")
     at_end = answers(ex, "waiting")[0]

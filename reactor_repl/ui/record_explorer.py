@@ -54,6 +54,14 @@ class RecordDriver(Driver):
             return True
         if name == "waiting":
             return self._waiting(eng, parsed)
+        if name == "expect":
+            answer = eng.record_check(parsed["CHECK"])
+            if answer is not None:
+                ok, seen = answer
+                eng.record("expect.pass" if ok else "expect.fail", "",
+                           f"{parsed['CHECK'].text}: {'✓' if ok else '✗'} {seen}",
+                           {"expect": parsed["CHECK"].text, "seen": seen})
+                return ok
         if name in ("expect", "note"):
             return execute(eng, parsed)
         return super()._run(parsed, where, wait, entry)

@@ -70,10 +70,49 @@ class Recorded(Engine):
             self._snap = self._make_snapshot()
         return self._snap
 
-    def _make_snapshot(self) -> dict[str, Any]:
+    def pending_at_end(self) -> set[str]:
+        """The names session.end lists as pending (and the Deferreds it says wait)."""
         end = (self.end.data or {}) if self.end is not None else {}
         pending = {str(p).split(" ", 1)[0] for p in end.get("pending") or []}
-        pending |= {str(w.get("name")) for w in end.get("waiting") or []}
+        return pending | {str(w.get("name")) for w in end.get("waiting") or []}
+
+    def record_check(self, form: Any) -> tuple[bool, str] | None:
+        """``expect`` of an object's state, from the record (its objects are gone: the
+        check looked for live ones, and said the record's names did not exist); None for
+        the forms the log answers itself (order, count, same-tick, later-tick)."""
+        kind, a = form.name, form.args
+        if kind not in ("pending", "result", "failure", "late"):
+            return None
+        name = a["NAME"]
+        mine = [e for e in self.log.snapshot() if e.name == name and e.seq <= self.last_seq]
+        if not mine:
+            return False, f"the record never names {name}"
+        if kind == "pending":
+            pending = name in self.pending_at_end()
+            return pending, f"{name} is {'' if pending else 'not '}pending at the end of the record"
+        if kind == "late":
+            ran = [e for e in mine if e.kind in ("timer.fire", "loop.call")]
+            late = (ran[-1].data or {}).get("late") if ran else None
+            if not isinstance(late, (int, float)):
+                return False, f"{name} has not run"
+            ok = late >= a["SECONDS"] - 1e-6 if a["OP"] == ">=" else late <= a["SECONDS"] + 1e-6
+            return ok, f"{name} ran late +{late:.3f}s"
+        results = [e for e in mine if e.kind == "deferred.result"]
+        if not results:
+            return False, f"{name} has not fired"
+        data = results[-1].data or {}
+        failed = data.get("how") == "failure"
+        shown = results[-1].text.split(": ", 1)[-1]
+        if kind == "result":
+            want, got = a["VALUE"], data.get("value")
+            ok = not failed and (got == want or str(got) == str(want) or shown == repr(want))
+            return ok, f"{name} result is {shown}"
+        if not failed:
+            return False, f"{name} result is {shown}, not a failure"
+        return (not a["TEXT"] or a["TEXT"] in shown), f"{name} failed: {shown}"
+
+    def _make_snapshot(self) -> dict[str, Any]:
+        pending = self.pending_at_end()
         latest: dict[str, Event] = {}
         for ev in self.log.snapshot():
             if ev.seq > self.last_seq:
