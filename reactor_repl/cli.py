@@ -240,9 +240,10 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         return EXIT_INTERRUPTED
     except BrokenPipeError:
-        # the reader went away (run … | head): no traceback, and none at exit either
+        # the reader went away (run … | head): no traceback, and none at exit either;
+        # a run's verdict was not given (1), a record's view has none to give (0)
         _stdout_gone()
-        return EXIT_FAILED
+        return EXIT_OK if args.cmd == "view" else EXIT_FAILED
     except OSError as e:
         if e.filename is not None or args.cmd == "trace":
             raise

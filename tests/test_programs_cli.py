@@ -145,6 +145,22 @@ def test_view_prints_a_recording_as_run_does_and_json_round_trips(tmp_path):
     assert [json.loads(x) for x in again.stdout.splitlines()] == want
 
 
+def test_view_whose_reader_goes_away_ends_with_0(tmp_path):
+    """`view BIG | head -1` ended with 1 (a run's verdict not given; a view has none)."""
+    out = tmp_path / "big.jsonl"
+    lines = [json.dumps({"seq": n, "t": n / 1000, "tick": n, "kind": "note", "name": "",
+                         "thread": "reactor", "text": "x" * 200, "data": {}})
+             for n in range(1, 5001)]
+    out.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    view = subprocess.Popen([sys.executable, "-m", "reactor_repl", "view", str(out)],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=ROOT)
+    assert view.stdout is not None
+    view.stdout.readline()
+    view.stdout.close()  # head -1 leaves
+    assert view.wait(timeout=60) == 0
+    assert view.stderr is not None and view.stderr.read() == b""
+
+
 def test_view_reports_a_bad_line_with_its_place_and_prints_the_rest(tmp_path):
     good = ('{"seq": 1, "t": 0.0, "tick": 0, "kind": "session.start", "name": "", '
             '"thread": "reactor", "text": "clock live", "data": {}}')
