@@ -100,8 +100,10 @@ def test_the_callables_of_a_used_module_are_offered_after_call_spawn_and_listen(
                  "addCallback d1 call sh", "every 0.5 l1 call shopmod.b"):
         words = [c.text for c in completer.get_completions(
             Document(line), CompleteEvent(completion_requested=True))]
+        # (listen's protocol takes the colon: a dotted word there was refused every time)
+        sep = ":" if line.startswith("listen") else "."
         assert words == (["shopmod.buy"] if line.endswith(".b") else
-                         ["shopmod.Shop", "shopmod.buy"]), line
+                         [f"shopmod{sep}Shop", f"shopmod{sep}buy"]), line
 
 
 def test_raise_is_offered_inside_a_callback_only() -> None:

@@ -163,6 +163,14 @@ def test_a_readers_command_given_a_connection_names_the_connections_own():
         "send c1 DATA writes to a connection", "drop s1.1 closes a connection"]
 
 
+def test_connect_given_a_dotted_protocol_says_to_write_it_with_a_colon():
+    """A dotted word there is a name (s1.1): connect said only 'takes [NAME] TARGET'."""
+    events = run_scenario("listen s1 0 echo\nconnect c1 s1 mymod.Client\n")
+    assert [e.text for e in events if e.kind == "error"] == [
+        "<test>:2:15: connect c1 s1 mymod.Client: connect takes [NAME] TARGET [PROTOCOL] — "
+        "a protocol of your code goes with a colon: mymod:Client"]
+
+
 def test_a_py_lines_echo_leaves_out_a_default_reprs_address():
     """As every value recorded: the virtual log is the same run after run (it was not)."""
     events = run_scenario("py object()\npy print(d1 := object())\n")

@@ -196,6 +196,9 @@ def test_expect_forms():
     ("later 1 1x", 9, "'1x' is not a valid name — names start with an ASCII letter or _ "
                       "and use ASCII letters, digits, _ . -"),
     ("addCallback d1 ad 1", 16, "unknown step 'ad' — did you mean add?"),
+    # the dotted form (completion offered it): a protocol of your code takes the colon
+    ("listen s1 0 mymod.Factory", 13, "'mymod.Factory' is not a protocol — your code's class "
+                                      "goes with a colon here: mymod:Factory"),
     ("expect ordr t1 t2", 8, "unknown expectation 'ordr' — did you mean order?"),
     ("expect order t1", 14, "expect order needs at least two tokens — e.g. expect order t1 t2"),
     ("expect late t1 == 3", 16, "'==' is not one of >=|<= — did you mean >=?"),

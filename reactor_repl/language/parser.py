@@ -559,7 +559,9 @@ def _convert_one(spec: Arg, word: Word) -> Any:
             return text
         if ":" not in text or not PYREF_RE.match(text):
             choices = "|".join(spec.choices + ("module:Class",))
-            hint = suggest(text, spec.choices) or f"one of: {choices}"
+            hint = suggest(text, spec.choices) or (
+                f"your code's class goes with a colon here: {colon_form(text)}"
+                if "." in text and PYREF_RE.match(text) else f"one of: {choices}")
             raise ParseError(f"{values.quoted(text)} is not a protocol", word.col, hint)
         return text
     if t == "module":
@@ -664,3 +666,9 @@ def parse_script(text: str, options: Options | None = None
             continue
         lines.append(ScriptLine(lineno, raw, parsed))
     return lines, errors
+
+
+def colon_form(ref: str) -> str:
+    """``module.Class`` as ``module:Class`` (a protocol's form)."""
+    module, _, attr = ref.rpartition(".")
+    return f"{module}:{attr}"

@@ -12,6 +12,7 @@ from prompt_toolkit.completion import CompleteEvent, Completer, Completion, Path
 from prompt_toolkit.document import Document
 
 from reactor_repl.language import completion
+from reactor_repl.language.parser import colon_form
 from reactor_repl.language.table import (
     BY_NAME,
     EXPECT_BY_NAME,
@@ -118,8 +119,11 @@ class ReplCompleter(Completer):
                 if name_fits(it, s):
                     yield it["name"], f"{it['family']} {it.get('deferred') or it['state']}"
         elif t == "python":
+            protocol = getattr(s.arg, "type", "") == "protocol"
             for ref in self.python_names():
-                yield ref, "your code (use)"
+                # a protocol's takes the colon (in listen and connect a dotted word is a
+                # name: s1.1): the dotted one offered there was refused every time
+                yield (colon_form(ref) if protocol else ref), "your code (use)"
         elif t == "new-name":
             for fam in s.families:
                 yield self.next_name(fam), f"a new {fam} name"

@@ -16,6 +16,7 @@ from reactor_repl import runtime
 from reactor_repl.engine.commands import handles
 from reactor_repl.engine.core import CommandError
 from reactor_repl.engine.describe import bytes_text, plural
+from reactor_repl.language.parser import colon_form
 
 if TYPE_CHECKING:
     from reactor_repl.engine.core import Engine
@@ -134,7 +135,10 @@ def listen(eng: Engine, p: Parsed) -> None:
 def connect(eng: Engine, p: Parsed) -> None:
     words = list(p["NAMES"])
     if len(words) > 2:
-        raise CommandError("connect takes [NAME] TARGET", "e.g. connect c1 s1")
+        last = words[-1]
+        raise CommandError("connect takes [NAME] TARGET [PROTOCOL]", (
+            f"a protocol of your code goes with a colon: {colon_form(last)}" if "." in last
+            else "e.g. connect c1 s1"), word=last if "." in last else "")
     requested = words[0] if len(words) == 2 else None
     target = words[-1]
     if target.isdigit():
