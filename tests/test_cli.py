@@ -150,6 +150,19 @@ def test_run_refuses_a_file_with_parse_errors_before_running_any_of_it(tmp_path)
     assert len(r.stderr.splitlines()) == 7
 
 
+def test_check_of_a_file_that_uses_python_first_reports_the_rest_too(tmp_path):
+    """Three lines refused for their Python (use, call …) were taken for 'not a scenario'
+    and the rest was not read: the real error on line 4 was never reported."""
+    f = tmp_path / "mine.rr"
+    f.write_text("use mymod.py\nlater 0.1 t1 call mymod.f\nthread j1 call mymod.job\n"
+                 "later abc t2\n", encoding="utf-8")
+    r = cli("check", str(f))
+    assert r.returncode == 2
+    assert [ln.split(": ", 1)[0].rsplit(":", 2)[1] for ln in r.stderr.splitlines()] == [
+        "1", "2", "3", "4"]
+    assert "not a scenario" not in r.stderr
+
+
 def test_check_a_good_file_and_unreadable_ones(tmp_path):
     good = scenario(tmp_path, GOOD)
     r = cli("check", good)

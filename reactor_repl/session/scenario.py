@@ -117,6 +117,9 @@ def check(text: str, allow_python: bool) -> list[Problem]:
                 good += 1
             continue
         problems.append(problem)
+        if not allow_python and check_line(raw, lineno, Options(allow_python=True)) is None:
+            good += 1  # a command, refused only for its Python (a file that `use`s a module
+            continue  # first was taken for not a scenario at all, and the rest not read)
         if not good and len(problems) >= REFUSE_AFTER:
             problems.append(Problem(lineno, 1, f"not a scenario: its first {REFUSE_AFTER} "
                                                "command lines are not commands; nothing of it "
