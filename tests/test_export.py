@@ -80,7 +80,23 @@ def test_python_a_person_wrote_stays_python_or_runs_from_a_string():
     assert code.python("reactor.callLater(0, print, 1)", "exec") == \
         "reactor.callLater(0, print, 1)"
     assert code.python("result\r+ 1", "eval") == "eval('result\\r+ 1')"
-    assert code.python("x = 1\u2028", "exec") == "exec('x = 1\\u2028')"
+    assert code.python("x = 1\u2028", "exec") == "exec('x = 1\\u2028', globals())"
+
+
+def test_py_lines_share_the_programs_globals_as_the_sessions_namespace(tmp_path):
+    """Each py went into its own function: z set in t1's was a local, and t2's print(z)
+    died with NameError (the session's py namespace persists)."""
+    events = run_scenario("later 0.1 t1 do py z = 41\nlater 0.2 t2 do py print(z + 1)\n"
+                          "wait 0.3\npy import math as m; w = m.floor(z * 2.5)\n"
+                          "later 0.1 t3 do py print(w)\nwait 0.2\n")
+    assert [e.text for e in events if e.kind == "log"] == ["ok", "42", "ok", "102"]
+    where = tmp_path / "export.py"
+    where.write_text(program(events), encoding="utf-8")
+    r = subprocess.run([sys.executable, str(where)], capture_output=True, text=True, timeout=60)
+    assert r.returncode == 0, r.stderr
+    assert r.stderr.split() == ["42", "102"]
+    assert code.assigned_names("import a.b, c as d\nx, (y, z) = 1, (2, 3)\n"
+                               "def f(q): r = 1\n[k for k in ()]") == ["a", "d", "f", "x", "y", "z"]
 
 
 # ------------------------------------------------------------- every name defined

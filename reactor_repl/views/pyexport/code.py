@@ -9,6 +9,7 @@ that wraps it declares them ``global`` without reading the code again.
 
 from __future__ import annotations
 
+import ast
 import builtins
 import keyword
 import re
@@ -580,8 +581,10 @@ class Writer:
         return Code([f"pause.breaks.append(({p['KIND']!r}, {(p['NAME'] or '')!r}))"])
 
     def cmd_py(self, p: Parsed) -> Code:
+        # the names it sets are the program's globals, as the session's py namespace
+        # persists (each was a local of its function: the next py line's NameError)
         return Code(["with contextlib.redirect_stdout(sys.stderr):  # py: not a dispatch",
-                     f"    {python(p['CODE'], 'exec')}"])
+                     f"    {python(p['CODE'], 'exec')}"], assigned_names(p["CODE"]))
 
 
 # lines only the explorer acts on: comments in the program, saying what it does with them
@@ -659,4 +662,34 @@ def python(code: str, mode: str) -> str:
         clean = False
     if clean:
         return code
-    return f"{mode}({code!r})"
+    if mode == "exec":  # (in the program's globals, as the session's py namespace)
+        return f"exec({code!r}, globals())"
+    return f"eval({code!r})"  # (a STEP's: it reads result, a local)
+
+
+_SCOPES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda, ast.ListComp,
+           ast.SetComp, ast.DictComp, ast.GeneratorExp)
+
+
+def assigned_names(code: str) -> list[str]:
+    """The names a ``py`` statement binds in its own scope (not in a def, class, lambda or
+    comprehension inside it): assignments, imports, a def's or class's own name."""
+    try:
+        tree = ast.parse(code)
+    except SyntaxError:
+        return []
+    names: list[str] = []
+    todo: list[ast.AST] = list(tree.body)
+    while todo:
+        node = todo.pop(0)
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            names.append(node.name)
+            continue
+        if isinstance(node, (ast.Import, ast.ImportFrom)):
+            names += [(a.asname or a.name).split(".")[0] for a in node.names if a.name != "*"]
+            continue
+        if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store):
+            names.append(node.id)
+        if not isinstance(node, _SCOPES):
+            todo += list(ast.iter_child_nodes(node))
+    return list(dict.fromkeys(names))
