@@ -159,6 +159,19 @@ def _undefined(source: str) -> tuple[set[str], set[str]]:
             imported - named - {"annotations"})
 
 
+def test_a_stop_under_way_at_the_end_finishes_its_shutdown_in_the_program_too(tmp_path):
+    """The program's end crashed the reactor while a before trigger's Deferred held the
+    shutdown: g2 and g3 never ran (the explorer and a plain program run them)."""
+    events = run_scenario("trigger before shutdown g1 wait 0.2\ntrigger during shutdown g2\n"
+                          "trigger after shutdown g3\nstop\n")
+    assert [e.name for e in events if e.kind == "trigger.fire"] == ["g1", "g2", "g3"]
+    where = tmp_path / "export.py"
+    where.write_text(program(events), encoding="utf-8")
+    r = subprocess.run([sys.executable, str(where)], capture_output=True, text=True, timeout=60)
+    assert (r.returncode, r.stdout.splitlines()) == (
+        0, ["trigger.fire g1", "trigger.fire g2", "trigger.fire g3"]), r.stderr
+
+
 def test_a_failure_nobody_handled_is_logged_at_exit_as_by_a_plain_program(tmp_path):
     """The export ended with ``os._exit(0)``: the interpreter never freed d1, so Twisted
     never logged what a plain program (tests/programs/failed_at_exit.py) logs at exit."""

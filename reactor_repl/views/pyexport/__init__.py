@@ -110,9 +110,12 @@ def _tail(writer: Writer, body: list[str], assigned: list[str]) -> str:
     lines += ["    " + ln if ln else "" for ln in body]
     lines += ["",
               "    # -- the session ends here: the explorer stops the loop where it is (no",
-              "    #    shutdown triggers run; thread jobs still at work are abandoned)",
+              "    #    shutdown triggers run; thread jobs still at work are abandoned) —",
+              "    #    unless a stop is under way: its shutdown finishes (a trigger's",
+              "    #    Deferred may hold it), and then the loop returns by itself",
               f"    {end}",
-              "    reactor.crash()", "", "",
+              "    if not reactor._stopped:",
+              "        reactor.crash()", "", "",
               'if __name__ == "__main__":',
               "    run_session(reactor, session)", ""]
     code = "\n".join(lines)
