@@ -122,6 +122,23 @@ def test_line_mode_prints_the_log_on_stderr_and_leaves_stdout_alone():
     assert "timer.fire" in kinds
 
 
+def test_line_mode_prints_a_dispatch_before_what_its_callback_writes(tmp_path):
+    """The log lines went out from a flusher thread a moment later: what a timer's
+    callback wrote to stderr came before the timer.fire line of that very timer."""
+    prog = tmp_path / "says.py"
+    prog.write_text("import sys\nfrom twisted.internet import reactor\n"
+                    "def say(i):\n    sys.stderr.write(f'said {i}\\n')\n"
+                    "    if i == 2:\n        reactor.stop()\n"
+                    "for i in range(3):\n    reactor.callLater(0.05 * (i + 1), say, i)\n"
+                    "reactor.run()\n", encoding="utf-8")
+    r = cli("trace", "--line", str(prog))
+    assert r.returncode == 0, r.stderr
+    rows = [ln.split()[3] + " " + ln.split()[4] if ln.startswith("#") else ln
+            for ln in r.stderr.splitlines() if "timer.fire" in ln or ln.startswith("said")]
+    assert rows == ["timer.fire t1", "said 0", "timer.fire t2", "said 1", "timer.fire t3",
+                    "said 2"]
+
+
 def test_trace_writes_a_perfetto_trace(tmp_path):
     out = tmp_path / "t.json"
     r = cli("trace", "--trace", str(out), prog("blocking.py"))

@@ -9,7 +9,7 @@ from typing import IO, Callable
 
 from reactor_repl.engine.events import Event
 from reactor_repl.language import kinds
-from reactor_repl.language.kinds import MULTILINE_KINDS
+from reactor_repl.language.kinds import DISPATCH_KINDS, MULTILINE_KINDS
 from reactor_repl.views.escape import json_line, printable
 
 # ANSI colours by the family of a kind (the part before the dot)
@@ -89,6 +89,11 @@ class LinePrinter:
         pending = self.pending
         pending.append(ev)
         if len(pending) >= FLUSH_AT and not self.quiet:
+            self.flush(partial=True)
+        elif self.beside and ev.kind in DISPATCH_KINDS:
+            # beside a program (trace --line): the dispatch's line goes out before its
+            # callback runs, so what the callback itself prints to the same stream comes
+            # after it (a flusher thread wrote it a moment later: the output came first)
             self.flush(partial=True)
 
     def flush(self, partial: bool = False) -> None:
