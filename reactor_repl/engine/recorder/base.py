@@ -173,8 +173,13 @@ def _ref(rec: Record, obj: Any) -> None:
 
 
 def _protocol_name(factory: Any) -> str:
+    """The protocol class a factory builds; the factory's own class when that is a
+    private function of Twisted's (twisted.web's Site builds through
+    ``_genericHTTPChannelProtocolFactory``: "Site" says more)."""
     proto = getattr(factory, "protocol", None)
     name = getattr(proto, "__name__", None)
+    if name and name.startswith("_") and not isinstance(proto, type):
+        name = None
     return name or type(factory).__name__
 
 
