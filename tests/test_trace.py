@@ -218,3 +218,15 @@ def test_run_trace_and_export_write_files(tmp_path):
 
 def test_empty_input_is_an_empty_trace():
     assert build([]) == []
+
+
+def test_a_factory_that_builds_through_a_private_function_is_named_by_its_class():
+    """twisted.web's Site builds through _genericHTTPChannelProtocolFactory: the listen
+    said that private function's name, where "Site" says what it is."""
+    from twisted.internet import protocol
+    from twisted.web import resource, server
+
+    from reactor_repl.engine.recorder.base import _protocol_name
+
+    assert _protocol_name(server.Site(resource.Resource())) == "Site"
+    assert _protocol_name(protocol.Factory.forProtocol(protocol.Protocol)) == "Protocol"
