@@ -95,6 +95,13 @@ def test_py_lines_share_the_programs_globals_as_the_sessions_namespace(tmp_path)
     r = subprocess.run([sys.executable, str(where)], capture_output=True, text=True, timeout=60)
     assert r.returncode == 0, r.stderr
     assert r.stderr.split() == ["42", "102"]
+    # a py STEP's print goes to stderr too, as a py line's: stdout is the KIND NAME lines
+    events = run_scenario("deferred d1\naddCallback d1 py print('step', result) or result + 1\n"
+                          "fire d1 1\n")
+    where.write_text(program(events), encoding="utf-8")
+    r = subprocess.run([sys.executable, str(where)], capture_output=True, text=True, timeout=60)
+    assert (r.stdout.splitlines(), r.stderr) == (["deferred.step d1", "deferred.result d1"],
+                                                 "step 1\n")
     assert code.assigned_names("import a.b, c as d\nx, (y, z) = 1, (2, 3)\n"
                                "def f(q): r = 1\n[k for k in ()]") == ["a", "d", "f", "x", "y", "z"]
 

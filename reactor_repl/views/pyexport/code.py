@@ -334,7 +334,11 @@ class Writer:
         if k in ("return", "recover"):
             return Code(), f"lambda {arg}: {a['VALUE']!r}"
         if k == "py":
-            return Code(), f"lambda result: ({python(a['EXPR'], 'eval')})"
+            # what it prints goes where a py line's does: not among the KIND NAME lines
+            f = self.func(f"{self.var_of(owner)}_evaluates")
+            return function(f, "result", Code([
+                "with contextlib.redirect_stdout(sys.stderr):  # py: not a dispatch",
+                f"    return ({python(a['EXPR'], 'eval')})"])), f
         if k == "call":
             raise Unsupported(OWN_CODE)
         f = self.func(f"{self.var_of(owner)}_{STEP_VERBS[k]}")
