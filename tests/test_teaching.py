@@ -244,7 +244,8 @@ def test_step_walks_through_every_kind_of_dispatch_one_at_a_time():
         ("break", "t2", 10, 1.5),  # the pass right after the job's hand-back
         ("timer.fire", "t2", 10, 1.5),
         ("break", "f1", 11, 1.5),
-        ("threadcall.run", "f1", 11, 1.5),  # the fifth step: nothing comes after it
+        ("threadcall.run", "f1", 11, 1.5),  # the fifth step: nothing comes after it,
+        ("break", "", 11, 1.5),  # and the step says it waits for what comes
         ("session.end", "", 14, 4.5),  # continue, then wait 3 from 1.5
     ]
     paused = [e.data["kind"] for e in events if e.kind == "break" and "why" in (e.data or {})]
