@@ -340,7 +340,7 @@ class Driver:
             first = ("when dispatches come, the loop runs the first and pauses before the next"
                      if eng.step_budget else "the loop pauses before its next dispatch")
             eng.record("break", "", f"step: nothing is due yet; {first} (continue cancels)",
-                       {"why": "step", "set": True})
+                       {"stepping": True})
         return ok
 
     files_quit = True  # a file's quit ends the session (run); the explorer's stays open
