@@ -131,7 +131,7 @@ def test_a_package_in_the_working_folder_is_used_by_its_dotted_name(tmp_path):
                        capture_output=True, text=True, timeout=60)
     assert r.returncode == 0, r.stdout + r.stderr
     assert "hello from mypkg" in r.stdout and "loop.stop  l1" in r.stdout, r.stdout
-    assert "mypkg imported (1 callables in use)" in r.stdout or "mypkg.task" in r.stdout
+    assert "mypkg imported (1 callable; 1 in use)" in r.stdout or "mypkg.task" in r.stdout
 
 
 def test_a_deferred_made_fired_has_its_result_at_once():
@@ -256,7 +256,11 @@ def test_a_name_the_module_lacks_is_an_error_with_a_hint():
     events = run_scenario(f"use {SHOP}\nlater 1 call shop.tik\nlater 1 call nomod.f\n")
     errors = texts(events, "error")
     assert errors[0].endswith("shop has no tik — did you mean tick?")
+    assert errors[0].startswith("<test>:2:14: ")  # the word at fault's column
     assert "no module nomod in this session — use nomod.py first" in errors[1]
+    # the note counts the module's own callables, then all in use
+    notes = [t for t in texts(events, "note") if t.startswith("use ")]
+    assert notes and notes[0].endswith("shop imported (7 callables; 7 in use)"), notes
 
 
 def test_use_in_a_scenario_file_needs_allow_python_and_runs_none_of_it(tmp_path):

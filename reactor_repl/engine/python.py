@@ -116,13 +116,19 @@ def _ours(filename: str) -> bool:
 
 
 def resolve(eng: Engine, ref: str) -> Any:
-    """``module.attr`` or ``module:attr`` (attr may be dotted) → the object."""
+    """``module.attr`` or ``module:attr`` (attr may be dotted) → the object; what cannot
+    be found is the error of the line's word ``ref`` (its column, not the command's)."""
     ns = namespace(eng)
     if ":" in ref:
         mod_path, attr_path = ref.split(":", 1)
     else:
         mod_path, _, attr_path = ref.rpartition(".")
-    return _walk(_module(ns, mod_path), mod_path, attr_path)
+    try:
+        return _walk(_module(ns, mod_path), mod_path, attr_path)
+    except CommandError as e:
+        if not e.word:
+            e.word = ref
+        raise
 
 
 def _walk(obj: Any, walked: str, path: str) -> Any:
