@@ -207,6 +207,34 @@ def test_play_step_runs_one_line_per_enter(tmp_path: Path) -> None:
     assert "# a comment for the reader" in shown(ex)
 
 
+def test_a_block_waiting_for_a_files_next_line_goes_on_when_none_will_come(tmp_path: Path) -> None:
+    """A line that sets off a block at its own instant gives the file's next line its
+    turn in it; when no line comes — play stopped by Ctrl-C, or a loaded file ended and
+    the person typed continue — the block waited for ever (BLOCKED at 0.000s)."""
+    player = stepping(tmp_path / "turn.rr", "later 0.1 t1\nlater 0.3 t2\n"
+                      "later 0 t0 do block 0.5\ncancel t2\nwait 1\n")
+
+    def stop_after_the_block_began(ex: Explorer, inp: Any, ev: Event) -> None:
+        if ev.kind == "block.start":
+            threading.Timer(0.3, inp.send_text, [CTRL_C]).start()
+        if ev.kind == "timer.fire" and ev.name == "t2":
+            threading.Timer(0.2, inp.send_text, ["quit\r"]).start()
+
+    ex, _ = run_explorer("\r\r\r", player=player, on_event=stop_after_the_block_began)
+    assert [(k, n) for k, n in seen(ex.engine) if k in ("block.end", "timer.fire")] == [
+        ("timer.fire", "t0"), ("block.end", ""), ("timer.fire", "t1"), ("timer.fire", "t2")]
+    (tmp_path / "b.rr").write_text("break timer.fire t0\nlater 0.1 t1\n"
+                                   "later 0 t0 do block 0.5\n", encoding="utf-8")
+
+    def quit_once_t1_ran(ex: Explorer, inp: Any, ev: Event) -> None:
+        if ev.kind == "timer.fire" and ev.name == "t1":
+            threading.Timer(0.2, inp.send_text, ["quit\r"]).start()
+
+    ex, _ = run_explorer(f"load {tmp_path / 'b.rr'}\rcontinue\r", on_event=quit_once_t1_ran)
+    assert [(k, n) for k, n in seen(ex.engine) if k in ("block.end", "timer.fire")] == [
+        ("timer.fire", "t0"), ("block.end", ""), ("timer.fire", "t1")]
+
+
 def test_play_step_runs_a_note_of_several_lines_with_one_enter(tmp_path: Path) -> None:
     """A sentence cut at a line's end took one Enter a line (the course's notes run over
     two or three lines): the note's lines that follow it now run with it."""

@@ -725,6 +725,15 @@ class Engine:
         self.prompt_time = None
         self.prompt_parked.set()
 
+    def no_more_turns(self) -> None:
+        """No file's next line is coming (its replay was stopped, it ended, the person took
+        over): a block gives no turn for one, and one waiting for it goes on (it waited
+        for ever: BLOCKED at 0.000s until a reactor command came)."""
+        r = self.reactor
+        if r is not None and getattr(r, "line_turn", None) is not None:
+            r.line_turn = None
+        self.park_prompt()
+
     def _wait_ends_within(self, end: float) -> float | None:
         """The instant a file's ``wait`` ends, if that falls inside a block ending at
         ``end`` (the block runs in a callback: the loop is not idle when the wait is over);

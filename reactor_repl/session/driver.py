@@ -330,6 +330,8 @@ class Driver:
     def _resume(self, p: Parsed, where: Location) -> bool:
         step = p.name == "step"
         eng = self.engine
+        if not where.line:
+            eng.no_more_turns()  # typed: the person goes on, not a file's next line
         ok = self.resume(step=step)
         if step and where.line and not eng.virtual:
             self._until_paused()
@@ -611,7 +613,7 @@ class Driver:
             if not self.files_quit and not self.loading:
                 # the explorer: the person may type on (or not) — a block that gave the
                 # file its turn goes on; a run's end cuts it short instead, as live
-                self.engine.park_prompt()
+                self.engine.no_more_turns()
 
     def _run_lines(self, path: str, text: str | Iterable[str],
                    on_line: Callable[[int], Any] | None) -> None:

@@ -210,6 +210,7 @@ class Session:
         if p is not None and p.active and (p.state == "running" or p.step):
             p.state = "stopped"
             stopped = True
+            self.engine.no_more_turns()  # (a block waiting for the file's next line)
         if self.worker.current not in (None, "quit"):
             w = self.waiting
             if w is not None:
