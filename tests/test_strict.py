@@ -32,6 +32,17 @@ def test_strict_ends_a_hung_program_and_fails_it(tmp_path, clock):
     assert "warn.hang hung: nothing left can run, and 1 Deferred still waits: d1" in r.stderr
 
 
+@pytest.mark.parametrize("clock", ["real", "virtual"])
+def test_strict_ends_a_hang_beside_an_idle_thread_pool_of_the_programs_own(tmp_path, clock):
+    """Its worker waits for work only the hung loop could give: it cannot wake the loop
+    (counted as a thread that could, the hang went unsaid and the run never ended)."""
+    r = trace("--strict", "--clock", clock, "--events", str(tmp_path / "e.jsonl"),
+              os.path.join(ROOT, "tests", "programs", "idle_pool_hang.py"))
+    assert r.returncode == 1
+    assert r.stdout == "the pool's job gave 42\n"
+    assert "warn.hang hung: nothing left can run" in r.stderr
+
+
 def test_without_strict_a_warning_changes_nothing(tmp_path):
     r = trace("--events", str(tmp_path / "e.jsonl"), HANG, "--timeout", "0.5")
     assert r.returncode == 0

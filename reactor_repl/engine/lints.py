@@ -14,6 +14,7 @@ any of them fail the run.
 
 from __future__ import annotations
 
+import sys
 import time
 import weakref
 from typing import TYPE_CHECKING, Any
@@ -296,13 +297,16 @@ def _other_readers(r: Any, ports: bool) -> bool:
 
 
 def _program_threads(eng: Any, r: Any) -> bool:
-    """A thread of the traced program's own is alive (not Twisted's pool, not ours)."""
+    """A thread of the traced program's own is alive and could act (not Twisted's pool,
+    not ours, not parked for good: an idle pool's worker waiting for work, a thread on a
+    queue.get() with no timeout — only the hung loop could give them something)."""
     import threading
 
     ours = set(getattr(eng, "_thread_labels", {}))
     pool = getattr(r, "threadpool", None)
     workers = {t.ident for t in getattr(pool, "threads", ())} if pool is not None else set()
     main = threading.main_thread()
+    frames = sys._current_frames()
     for t in threading.enumerate():
         if t is main or t.ident in ours or t.ident in workers or not t.is_alive():
             continue
@@ -310,5 +314,19 @@ def _program_threads(eng: Any, r: Any) -> bool:
         module = getattr(target, "__module__", None) or type(t).__module__
         if module.startswith(("reactor_repl.", "prompt_toolkit.")):
             continue
+        if _parked(frames.get(t.ident)):  # type: ignore[arg-type]
+            continue
         return True
     return False
+
+
+def _parked(frame: Any) -> bool:
+    """The thread waits in threading's ``wait`` with no timeout (a Condition's, an
+    Event's, a Queue's get): it goes on only when another thread wakes it."""
+    if frame is None or frame.f_code.co_name != "wait" \
+            or not frame.f_code.co_filename.endswith("threading.py"):
+        return False
+    try:
+        return frame.f_locals.get("timeout") is None
+    except Exception:
+        return False
