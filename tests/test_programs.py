@@ -367,6 +367,10 @@ CASES = [
         X(r"^client: got", "tcp.data", *CLIENT),
         X(r"^tick 3", "loop.call", "tick"),
     ], extra=[("thread.result", ("the job's result",))]),
+    # an idle thread pool of its own beside a real hang: the worker cannot wake the loop
+    Case("idle_pool_hang", [_prog("idle_pool_hang.py")], runs=1,
+         extra=[("warn.hang", ("nothing left can run",))],
+         expect=[X(r"^the pool's job gave 42", "deferred.resume", "idle_pool_hang.py:20")]),
     Case("logs_to_stdout", [_prog("logs_to_stdout.py")], expect=[
         X(r"a timer is about to raise", "timer.fire", "fail_in_a_timer"),
         X(r"printed, so logged", "timer.fire", "drop_a_failure"),

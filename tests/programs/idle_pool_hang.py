@@ -1,9 +1,11 @@
 """A real hang beside an idle thread pool of the program's own: its worker waits for work
 only the hung loop could give it (so it cannot wake the loop), and the Deferred waits on
-nothing. Plain, it runs for ever; ``--strict`` ends it at the hang (the pool is stopped
-by its shutdown trigger, so the process can end)."""
+nothing. An alarm (no timer, job or descriptor the loop could know of) ends it after 2 s;
+``--strict`` ends it at the hang (the pool is stopped by its shutdown trigger)."""
 
 from __future__ import annotations
+
+import signal
 
 from twisted.internet import defer, reactor, threads
 from twisted.python.threadpool import ThreadPool
@@ -20,5 +22,7 @@ def main() -> object:
     yield defer.Deferred()  # nothing can ever fire it
 
 
+signal.signal(signal.SIGALRM, lambda *_: reactor.callFromThread(reactor.stop))
+signal.setitimer(signal.ITIMER_REAL, 2.0)
 reactor.callWhenRunning(main)
 reactor.run()
