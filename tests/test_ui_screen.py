@@ -437,6 +437,9 @@ def test_the_status_says_stopping_while_the_shutdown_runs_and_stopped_after() ->
     watch = LoopWatch()
     watch.see(ev(1, 1, "reactor.stop", ""))
     assert loop_status({"loop_stopped": False}, watch)[1].startswith("stopping (reactor.stop)")
+    # a before trigger's Deferred holds the shutdown: the loop runs on (typed lines too)
+    assert loop_status({"loop_stopped": False, "shutdown": "BEFORE"}, watch)[1] == (
+        "stopping (reactor.stop): a before trigger holds it; the loop runs on")
     assert loop_status({"loop_stopped": True}, watch)[1] == "stopped (reactor.stop): quit leaves"
 
 

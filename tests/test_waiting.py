@@ -117,6 +117,16 @@ def test_a_failure_a_coroutine_yields_and_catches_is_not_unhandled():
         "value: None"
 
 
+def test_a_deferred_a_used_modules_own_thread_fires_is_not_a_hang():
+    """The module's thread will callFromThread: the loop is not hung (live, a wait let
+    the watchdog look at once, and it said hung; --strict ended the scenario there)."""
+    events = run_scenario(f"use {STUCK}\npy held = stuck.fired_by_its_own_thread()\n"
+                          "py held.addCallback(str.upper)\nwait 0.5\n", "live")
+    assert not [e for e in events if e.kind == "warn.hang"]
+    assert [e.text for e in events if e.kind == "deferred.fire"] == [
+        "callback('from its own thread')"]
+
+
 def test_a_reactor_call_from_another_thread_is_warn_thread_with_its_site():
     events = run_scenario(f"use {STUCK}\npy import threading\n"
                           "py threading.Thread(target=stuck.from_a_thread).start()\nwait 0.5\n",

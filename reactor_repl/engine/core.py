@@ -932,6 +932,7 @@ class Engine:
             "objects": [(o.name, o.family, o.state, o.detail) for o in list(self.objects.values())],
             "ended": self.ended,
             "loop_stopped": self.stopped.is_set(),  # (after reactor.stop: its shutdown is over)
+            "shutdown": _shutdown_phase(r),  # BASE, BEFORE (the loop runs on) or DURING
             # for the state pane and completion: per object, what a view cannot work out
             "items": [self._item(o) for o in list(self.objects.values())],
             # loop statistics (teaching.loop_stats; teaching.stats_line formats them), the
@@ -1173,3 +1174,10 @@ def _install_global(reactor: Any) -> None:
 
 def names_in(events: Iterable[Event]) -> list[str]:
     return sorted({e.name for e in events if e.name})
+
+
+def _shutdown_phase(r: Any) -> str:
+    """Where the reactor's shutdown event is: BASE (none), BEFORE (its before triggers'
+    Deferreds hold it while the loop runs on) or DURING (the loop runs nothing more)."""
+    event = getattr(r, "_eventTriggers", {}).get("shutdown") if r is not None else None
+    return str(getattr(event, "state", "BASE"))

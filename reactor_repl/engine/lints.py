@@ -85,7 +85,7 @@ class Lints:
         # sleeps and then calls callFromThread): each was taken for a hang, and --strict
         # ended a program that would have gone on
         traced = eng.program_process  # (its listening ports too: a server waits for clients)
-        return not (_other_readers(r, traced) or (traced and _program_threads(eng, r)))
+        return not (_other_readers(r, traced) or _program_threads(eng, r, traced))
 
     def nothing_due(self) -> bool:
         """No pending timer and no thread work: only I/O from outside could wake the loop."""
@@ -296,9 +296,9 @@ def _other_readers(r: Any, ports: bool) -> bool:
     return False
 
 
-def _program_threads(eng: Any, r: Any) -> bool:
-    """A thread of the traced program's own is alive and could act (not Twisted's pool,
-    not ours, not parked for good: an idle pool's worker waiting for work, a thread on a
+def _program_threads(eng: Any, r: Any, traced: bool) -> bool:
+    """A thread of the traced program's own (in a session: of a module in ``use``) is
+    alive and could act (not Twisted's pool, not ours, not parked for good: an idle pool's worker waiting for work, a thread on a
     queue.get() with no timeout — only the hung loop could give them something)."""
     import threading
 
@@ -314,6 +314,8 @@ def _program_threads(eng: Any, r: Any) -> bool:
         module = getattr(target, "__module__", None) or type(t).__module__
         if module.startswith(("reactor_repl.", "prompt_toolkit.")):
             continue
+        if not traced and module not in _persons():
+            continue  # (a session's process has threads of others: only a used module's)
         if _parked(frames.get(t.ident)):  # type: ignore[arg-type]
             continue
         return True
@@ -330,3 +332,10 @@ def _parked(frame: Any) -> bool:
         return frame.f_locals.get("timeout") is None
     except Exception:
         return False
+
+
+def _persons() -> set[str]:
+    """The modules a session's ``use`` imported."""
+    from reactor_repl.engine.python import PERSONS
+
+    return PERSONS

@@ -44,3 +44,18 @@ def catch_a_fired_failure():
         yield defer.fail(ValueError("caught"))
     except ValueError:
         pass
+
+
+def fired_by_its_own_thread():
+    """A Deferred a thread of this module's own fires (callFromThread) a moment later."""
+    import threading
+    import time
+
+    d = defer.Deferred()
+
+    def work():
+        time.sleep(0.2)
+        reactor.callFromThread(d.callback, "from its own thread")
+
+    threading.Thread(target=work).start()
+    return d
