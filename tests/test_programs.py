@@ -365,6 +365,7 @@ CASES = [
         X(r"^tick 1", "loop.call", "tick"),
         X(r"^client: connected", "tcp.made", *CLIENT),
         X(r"^client: got", "tcp.data", *CLIENT),
+        X(r"^endpoint client: connected", "tcp.made", "handed_to_the_reactor.py:"),
         X(r"^tick 3", "loop.call", "tick"),
     ], extra=[("thread.result", ("the job's result",))]),
     # an idle thread pool of its own beside a real hang: the worker cannot wake the loop

@@ -1,11 +1,13 @@
 """Twisted's APIs handed to the reactor itself: ``callWhenRunning(lc.start, …)``,
-``callWhenRunning(reactor.connectTCP, …)``, ``callLater(0, threads.deferToThread, job)``.
+``callWhenRunning(reactor.connectTCP, …)``, ``callLater(0, threads.deferToThread, job)``,
+``callLater(0, endpoint.connect, factory)``.
 Only Twisted's frames are on the stack when the reactor calls them: all they made was
 taken for Twisted's own and hidden (no loop, no connection, no job in the record)."""
 
 from __future__ import annotations
 
 from twisted.internet import protocol, reactor, task, threads
+from twisted.internet.endpoints import HostnameEndpoint
 
 beats = [0]
 
@@ -34,6 +36,16 @@ class Client(protocol.Protocol):
 
     def dataReceived(self, data: bytes) -> None:
         print(f"client: got {data!r}", flush=True)
+        self.transport.loseConnection()
+        # an endpoint's connect handed to the reactor: it connects later, from Twisted's
+        # callbacks once the name is resolved
+        endpoint = HostnameEndpoint(reactor, "127.0.0.1", port.getHost().port)
+        reactor.callLater(0, endpoint.connect, protocol.Factory.forProtocol(ByEndpoint))
+
+
+class ByEndpoint(protocol.Protocol):
+    def connectionMade(self) -> None:
+        print("endpoint client: connected", flush=True)
         self.transport.loseConnection()
 
 

@@ -90,7 +90,8 @@ class TCPPart(Base):
         self.eng.record("tcp.connecting", rec.name, text, self._data(rec, data))
 
     def tcp_endpoint(self, factory: Any, frame: Any) -> None:
-        site = sites.site_of(frame)
+        # (or handed to the reactor itself: callWhenRunning(endpoint.connect, factory))
+        site = sites.site_of(frame) or self._handed_site()
         if not site:
             return
         asked = self.__dict__.get("_asked")
