@@ -163,6 +163,18 @@ def test_a_readers_command_given_a_connection_names_the_connections_own():
         "send c1 DATA writes to a connection", "drop s1.1 closes a connection"]
 
 
+def test_a_paused_client_connection_lives_as_a_programs_variable_would():
+    """Paused, a client is in none of the reactor's sets: the session held it weakly, and
+    the next collection closed its socket under the peer (resumeProducing then said
+    'c1 is open, not open', and the echo never came)."""
+    events = run_scenario("listen s1 0 echo\nconnect c1 s1\nwait 0.1\npauseProducing c1\n"
+                          "send c1 ping\nwait 0.1\npy import gc; gc.collect()\n"
+                          "resumeProducing c1\nwait 0.1\nexpect count tcp.data:c1 1\n")
+    assert not [e.text for e in events if e.kind == "error"]
+    assert not [e for e in events if e.kind == "tcp.lost"]
+    assert [e.kind for e in events if e.kind.startswith("expect.")] == ["expect.pass"]
+
+
 def test_connect_given_a_dotted_protocol_says_to_write_it_with_a_colon():
     """A dotted word there is a name (s1.1): connect said only 'takes [NAME] TARGET'."""
     events = run_scenario("listen s1 0 echo\nconnect c1 s1 mymod.Client\n")

@@ -165,11 +165,14 @@ class TCPPart(Base):
         transport._rr = rec
         if rec.family == "conn":
             rec.ref = weakref.ref(transport)
-            if rec.by_command:
-                # a connection of a command's server is the session's, as a plain program
-                # keeps the protocol it was given: `send s1.1` after it was lost (from a
-                # timer) calls the transport, which does nothing then, as in Twisted
-                self.reg.strong[rec.name] = transport
+        if rec.by_command and rec.family in ("conn", "client"):
+            # a command's connection is the session's, as a plain program keeps the
+            # protocol it was given: `send s1.1` after it was lost (from a timer) calls the
+            # transport, which does nothing then, as in Twisted; a client paused
+            # (pauseProducing: out of the reactor's sets) was collected, its socket closed
+            # under the peer (kept beside the client's Deferred, held already)
+            held = self.reg.strong.get(rec.name)
+            self.reg.strong[rec.name] = transport if held is None else (held, transport)
         rec.state = "open"
         self.eng.tcp_open(+1)
         rec.transport = weakref.ref(transport)
