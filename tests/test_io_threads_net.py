@@ -163,6 +163,18 @@ def test_a_readers_command_given_a_connection_names_the_connections_own():
         "send c1 DATA writes to a connection", "drop s1.1 closes a connection"]
 
 
+@pytest.mark.parametrize("clock", ["virtual", "live"])
+def test_a_block_a_helper_thread_runs_itself_is_that_threads_sleep_not_the_loops(clock):
+    """fromthread … unsafe: the helper runs `block` itself, so it sleeps and the loop goes
+    on (as in a plain program: t2 on time); the virtual clock blocked the loop (t2 0.2 s
+    late), and live the watchdog said the loop was blocked."""
+    events = run_scenario("later 0.1 t2\nfromthread f unsafe do block 0.3\nwait 0.5\n"
+                          "expect late t2 <= 0.01\n", clock)
+    assert [e.kind for e in events if e.kind.startswith(("expect.", "warn."))] == ["expect.pass"]
+    assert [e.text for e in events if e.kind == "block.start"] == [
+        "sleeping 0.3s in this thread: the loop goes on"]
+
+
 def test_a_paused_client_connection_lives_as_a_programs_variable_would():
     """Paused, a client is in none of the reactor's sets: the session held it weakly, and
     the next collection closed its socket under the peer (resumeProducing then said

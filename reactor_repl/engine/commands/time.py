@@ -171,6 +171,19 @@ def delay(eng: Engine, p: Parsed) -> None:
 def block(eng: Engine, seconds: float, cpu: bool) -> None:
     """Block the calling thread (the reactor, usually) for ``seconds``."""
     how = "spinning" if cpu else "sleeping"
+    if not eng.in_reactor():
+        # a thread's own (fromthread … unsafe: the helper runs the action itself): that
+        # thread sleeps, on the session's clock, and the loop goes on — it was taken for the
+        # loop's block (virtual: the timers due meanwhile ran late; live: warn.blocked)
+        eng.record("block.start", "", f"{how} {seconds:g}s in this thread: the loop goes on",
+                   {"seconds": seconds, "cpu": cpu, "thread": True})
+        if cpu and not eng.virtual:
+            eng.pass_time(seconds, cpu)
+        else:
+            eng.job_sleep(seconds)
+        eng.record("block.end", "", f"this thread slept {seconds:g}s", {"seconds": seconds,
+                                                                       "thread": True})
+        return
     eng.record("block.start", "", f"{how} {seconds:g}s: the loop can do nothing else",
                {"seconds": seconds, "cpu": cpu})
     r = eng.reactor
