@@ -442,6 +442,24 @@ def test_a_coroutine_awaiting_a_name_nobody_made_is_the_lines_error_with_its_pla
         "failure: Failure(CommandError: no deferred named d3)"]
 
 
+def test_a_crash_in_a_before_shutdown_trigger_says_the_shutdown_still_runs():
+    """crash during a stop's shutdown: Twisted's during and after triggers still run (a
+    plain program's do); the log said "no shutdown triggers" and then showed them."""
+    events = run("""\
+        trigger before shutdown g1 do crash
+        trigger during shutdown g2
+        trigger after shutdown g3
+        later 0.1 t1 do stop
+        wait 1
+    """)
+    assert [(e.kind, e.name or e.text) for e in events
+            if e.kind in ("reactor.crash", "trigger.fire")] == [
+        ("trigger.fire", "g1"),
+        ("reactor.crash", "reactor.crash(): the loop stops now; the shutdown under way "
+                          "still runs its triggers"),
+        ("trigger.fire", "g2"), ("trigger.fire", "g3")]
+
+
 def test_show_of_a_timer_held_past_its_time_says_overdue():
     """A break after a block: the timer's time has passed and it has not run; show said
     only 'scheduled due 1.500', as if it were about to run on time."""

@@ -52,8 +52,13 @@ class SystemPart(Base):
                         _called_at(frame))
 
     def reactor_crash(self, frame: Any) -> None:
-        self.eng.record("reactor.crash", "", "reactor.crash(): the loop stops now, no shutdown "
-                        "triggers", _called_at(frame))
+        r = self.eng.reactor
+        if getattr(r, "_stopped", False):  # (a stop's shutdown is under way)
+            text = ("reactor.crash(): the loop stops now; the shutdown under way still runs "
+                    "its triggers")
+        else:
+            text = "reactor.crash(): the loop stops now, no shutdown triggers"
+        self.eng.record("reactor.crash", "", text, _called_at(frame))
 
 
 def _called_at(frame: Any) -> dict[str, Any]:
