@@ -605,3 +605,15 @@ def test_expect_count_names_a_kind_it_can_count():
     with pytest.raises(ParseError):
         parse_line("expect count timer 2")  # a family is not a kind: it counted 0
     assert parse_line("expect count loop.call:l1 3").args["CHECK"].args["WHAT"] == "loop.call:l1"
+
+
+def test_a_values_escapes_read_as_datas():
+    r"""send c1 one\ntwo sends a newline; expect result c1 one\ntwo read "onentwo" (a
+    word's \X is X) and could never match it."""
+    from reactor_repl.language.parser import Options, parse_line
+
+    assert [parse_line(text, Options())["CHECK"].args["VALUE"] for text in (
+        r"expect result c1 one\ntwo", r'expect result c1 "one\ttwo"', "expect result d1 5",
+        "expect result d1 none", r"expect result d1 a\\b")] == [
+        "one\ntwo", "one\ttwo", 5, None, "a\\b"]
+    assert parse_line(r"send c1 one\ntwo", Options())["DATA"] == "one\ntwo"

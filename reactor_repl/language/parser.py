@@ -488,6 +488,12 @@ def _convert(spec: Arg, words: list[Word], line: str, options: Options) -> Any:
         if spec.type == "command_line":
             return _parse_actions(words, line, options)
         value = _convert_one(spec, words[0])
+        if spec.type == "value" and isinstance(value, str):
+            raw = line[words[0].col - 1 : words[0].end - 1]
+            if "\\" in raw:
+                # escapes read as DATA's: send c1 one\ntwo sends a newline, and expect
+                # result c1 one\ntwo read "onentwo" (it could never match)
+                value = data_text(raw)
         if not options.allow_python and (spec.type == "pyref" or
                                          spec.type == "protocol" and ":" in value):
             raise ParseError(f"{values.quoted(value)} names Python code: off in scenario files",
