@@ -372,6 +372,10 @@ CASES = [
     Case("idle_pool_hang", [_prog("idle_pool_hang.py")], runs=1,
          extra=[("warn.hang", ("nothing left can run",))],
          expect=[X(r"^the pool's job gave 42", "deferred.resume", "idle_pool_hang.py:20")]),
+    # the reactor's connectTCP kept as a class attribute (ftp.FTPClient does): on the
+    # virtual clock the stand-in was a plain function, and took the instance for the host
+    Case("reactor_method_kept", [_prog("reactor_method_kept.py")], runs=1, virtual=True,
+         expect=[X(r"^connected", "tcp.made", *CLIENT)]),
     Case("logs_to_stdout", [_prog("logs_to_stdout.py")], expect=[
         X(r"a timer is about to raise", "timer.fire", "fail_in_a_timer"),
         X(r"printed, so logged", "timer.fire", "drop_a_failure"),

@@ -11,6 +11,7 @@ why. Loopback is an IP literal in 127.0.0.0/8 or ::1, or the name ``localhost``.
 from __future__ import annotations
 
 import ipaddress
+from types import MethodType
 from typing import TYPE_CHECKING, Any
 
 from twisted.internet import error as terror
@@ -75,14 +76,15 @@ def keep_on_loopback(engine: Engine, reactor: Any) -> None:
         connector.connect()
         return connector
 
-    def connectTCP(host: str, port: int, factory: Any, timeout: float = 30,  # noqa: N802
-                   bindAddress: Any = None) -> Any:  # noqa: N803
+    def connectTCP(_reactor: Any, host: str, port: int, factory: Any,  # noqa: N802
+                   timeout: float = 30, bindAddress: Any = None) -> Any:  # noqa: N803
         if is_loopback(host):
             return real_tcp(host, port, factory, timeout, bindAddress)
         return refuse("connectTCP", host, port, factory, timeout, bindAddress)
 
-    def connectSSL(host: str, port: int, factory: Any, contextFactory: Any,  # noqa: N802,N803
-                   timeout: float = 30, bindAddress: Any = None) -> Any:  # noqa: N803
+    def connectSSL(_reactor: Any, host: str, port: int, factory: Any,  # noqa: N802
+                   contextFactory: Any, timeout: float = 30,  # noqa: N803
+                   bindAddress: Any = None) -> Any:  # noqa: N803
         if is_loopback(host):
             return real_ssl(host, port, factory, contextFactory, timeout, bindAddress)
         return refuse("connectSSL", host, port, factory, timeout, bindAddress)
@@ -92,5 +94,8 @@ def keep_on_loopback(engine: Engine, reactor: Any) -> None:
     for stand_in, real in ((connectTCP, real_tcp), (connectSSL, real_ssl)):
         stand_in.__qualname__ = getattr(real, "__qualname__", stand_in.__qualname__)
         stand_in.__module__ = getattr(real, "__module__", stand_in.__module__)
-    reactor.connectTCP = connectTCP
-    reactor.connectSSL = connectSSL
+    # bound methods, as Twisted's are: a class that keeps one as its attribute
+    # (ftp.FTPClient's connectFactory = reactor.connectTCP) calls it as it is; a plain
+    # function there became a method, and took the instance for the host
+    reactor.connectTCP = MethodType(connectTCP, reactor)
+    reactor.connectSSL = MethodType(connectSSL, reactor)

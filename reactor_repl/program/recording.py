@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 import sys
 from dataclasses import dataclass
+from types import MethodType
 from typing import IO, Any
 
 from reactor_repl.engine.core import Config, Engine
@@ -292,7 +293,7 @@ def _after_run(reactor: Any, engine: Any) -> None:
     calls (the asyncio reactor's ``run`` does not: there ``session.end`` works it out)."""
     main_loop = reactor.mainLoop
 
-    def mainLoop() -> None:  # noqa: N802 (Twisted's name)
+    def mainLoop(_reactor: Any) -> None:  # noqa: N802 (Twisted's name)
         try:
             main_loop()
         finally:
@@ -300,4 +301,4 @@ def _after_run(reactor: Any, engine: Any) -> None:
                 reactor._set_phase("stopped")
             engine.remember_waiting()
 
-    reactor.mainLoop = mainLoop
+    reactor.mainLoop = MethodType(mainLoop, reactor)  # (bound, as Twisted's: see loopback)
