@@ -230,3 +230,25 @@ def test_a_factory_that_builds_through_a_private_function_is_named_by_its_class(
 
     assert _protocol_name(server.Site(resource.Resource())) == "Site"
     assert _protocol_name(protocol.Factory.forProtocol(protocol.Protocol)) == "Protocol"
+
+
+def test_a_connection_the_factory_refuses_is_not_left_connecting(tmp_path):
+    """buildProtocol returning None refuses a client (Twisted closes the socket): the
+    connection named for it stayed "connecting" to the end (session.end listed it)."""
+    prog = tmp_path / "refuse.py"
+    prog.write_text(
+        "from twisted.internet import protocol, reactor\n"
+        "class Refuse(protocol.ServerFactory):\n"
+        "    def buildProtocol(self, addr):\n        return None\n"
+        "class Client(protocol.Protocol):\n"
+        "    def connectionLost(self, reason):\n        reactor.stop()\n"
+        "port = reactor.listenTCP(0, Refuse(), interface='127.0.0.1')\n"
+        "protocol.ClientCreator(reactor, Client).connectTCP('127.0.0.1', port.getHost().port)\n"
+        "reactor.run()\n", encoding="utf-8")
+    out = tmp_path / "e.jsonl"
+    r = cli("trace", "--events", str(out), str(prog))
+    assert r.returncode == 0, r.stderr
+    events = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
+    assert [e["name"] for e in events if e["kind"] == "tcp.build"] == ["s1.1", "c1"]
+    end = [e for e in events if e["kind"] == "session.end"][0]
+    assert not [p for p in end["data"].get("pending", []) if p.startswith("s1.1")], end

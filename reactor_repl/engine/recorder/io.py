@@ -21,6 +21,7 @@ from reactor_repl.engine.recorder.base import (
     _set_record,
     _twisted_internal,
 )
+from reactor_repl.engine.recorder.tcp import unbuilt
 from reactor_repl.engine.registry import (
     ConnRecord,
     PortRecord,
@@ -70,7 +71,12 @@ class IOPart(Base):
         eng = self.eng
         rec = _record_of(selectable)
         if rec is None or not isinstance(rec, ReaderRecord):
-            if isinstance(rec, (ConnRecord, PortRecord)) or rec is not None:
+            if isinstance(rec, PortRecord):
+                try:
+                    return run()
+                finally:
+                    unbuilt(self.reg, selectable)
+            if isinstance(rec, ConnRecord) or rec is not None:
                 return run()
             label = getattr(selectable, "_rr_label", None) or type(selectable).__name__
             port = getattr(selectable, "port", None)

@@ -139,6 +139,7 @@ class TCPPart(Base):
             while self.reg.taken(f"{rec.name}.{rec.conns}"):  # a person's own name (never
                 rec.conns += 1  # two objects under one name: the next number free)
             name = f"{rec.name}.{rec.conns}"
+            unbuilt(self.reg, owner)  # (the one before, in this same doRead, was refused)
             conn = ConnRecord(name, "conn", rec.site, False, "connecting", peer=peer,
                               protocol=rec.protocol)
             conn.detail = f"{rec.protocol} from :{getattr(addr, 'port', '?')}"
@@ -292,3 +293,16 @@ def _address(addr: Any) -> str:
     if isinstance(name, bytes):
         name = name.decode(errors="replace")
     return str(name) if name else "unix socket"
+
+
+def unbuilt(reg: Any, port: Any) -> None:
+    """The port's doRead is over: a connection it named whose factory's buildProtocol
+    returned None (a refusal: Twisted closed the socket) never became one — it stayed
+    "connecting" to the session's end."""
+    conn = getattr(port, "_rr_next", None)
+    if conn is None:
+        return
+    port._rr_next = None
+    conn.state = "closed"
+    conn.detail = "buildProtocol returned None: Twisted closed the socket"
+    reg.finished(conn)
