@@ -729,9 +729,8 @@ class Engine:
         """No file's next line is coming (its replay was stopped, it ended, the person took
         over): a block gives no turn for one, and one waiting for it goes on (it waited
         for ever: BLOCKED at 0.000s until a reactor command came)."""
-        r = self.reactor
-        if r is not None and getattr(r, "line_turn", None) is not None:
-            r.line_turn = None
+        if self.reactor is not None:
+            self.reactor.line_turn = None
         self.park_prompt()
 
     def _wait_ends_within(self, end: float) -> float | None:

@@ -85,7 +85,11 @@ def check(eng: Engine, form: Parsed) -> tuple[bool, str]:
 
 
 def run(eng: Engine, form: Parsed) -> bool:
-    ok, seen = check(eng, form)
+    return say(eng, form, *check(eng, form))
+
+
+def say(eng: Engine, form: Parsed, ok: bool, seen: str) -> bool:
+    """Record an expectation's verdict (``expect.pass`` / ``expect.fail``); returns ``ok``."""
     kind = "expect.pass" if ok else "expect.fail"
     eng.record(kind, "", f"{form.text}: {'✓' if ok else '✗'} {seen}",
                {"expect": form.text, "seen": seen})

@@ -80,10 +80,10 @@ class Lints:
             # through fromFuture): warn.hang said "nothing left can run", and --strict
             # ended a healthy program there
             return False
-        # what else could still wake the loop: a child process's pipes, stdin, a signal's
-        # waker (the reactor watches them), and a traced program's own threads (one that
-        # sleeps and then calls callFromThread): each was taken for a hang, and --strict
-        # ended a program that would have gone on
+        # what else could still wake the loop: a child process's pipes, stdin (the reactor
+        # watches them), and the program's own threads (one that sleeps and then calls
+        # callFromThread): each was taken for a hang, and --strict ended a program that
+        # would have gone on (a signal handler of its own is not counted: README)
         traced = eng.program_process  # (its listening ports too: a server waits for clients)
         return not (_other_readers(r, traced) or _program_threads(eng, r, traced))
 
@@ -298,8 +298,9 @@ def _other_readers(r: Any, ports: bool) -> bool:
 
 def _program_threads(eng: Any, r: Any, traced: bool) -> bool:
     """A thread of the traced program's own (in a session: of a module in ``use``) is
-    alive and could act (not Twisted's pool, not ours, not parked for good: an idle pool's worker waiting for work, a thread on a
-    queue.get() with no timeout — only the hung loop could give them something)."""
+    alive and could act: not Twisted's pool, not ours, not parked for good (an idle pool's
+    worker waiting for work, a ``queue.get()`` with no timeout: only the hung loop could
+    give them something)."""
     import threading
 
     ours = set(getattr(eng, "_thread_labels", {}))

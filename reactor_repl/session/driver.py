@@ -436,11 +436,10 @@ class Driver:
                                      str(where) if where is not None and where.line else "")
                 ok.append(False)
                 return
-            own = [n for n in python.callables_of(self.engine)
-                   if n.rpartition(".")[0] in (spec, module.__name__)]
-            every = len(python.callables_of(self.engine))
+            every = python.callables_of(self.engine)
+            own = [n for n in every if n.rpartition(".")[0] in (spec, module.__name__)]
             self.engine.record("note", "", f"use {spec}: {module.__name__} imported "
-                               f"({plural(len(own), 'callable')}; {every} in use)",
+                               f"({plural(len(own), 'callable')}; {len(every)} in use)",
                                {"module": module.__name__})
             ok.append(True)
 

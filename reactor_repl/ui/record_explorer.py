@@ -57,11 +57,9 @@ class RecordDriver(Driver):
         if name == "expect":
             answer = eng.record_check(parsed["CHECK"])
             if answer is not None:
-                ok, seen = answer
-                eng.record("expect.pass" if ok else "expect.fail", "",
-                           f"{parsed['CHECK'].text}: {'✓' if ok else '✗'} {seen}",
-                           {"expect": parsed["CHECK"].text, "seen": seen})
-                return ok
+                from reactor_repl.engine import expect
+
+                return expect.say(eng, parsed["CHECK"], *answer)
         if name in ("expect", "note"):
             return execute(eng, parsed)
         return super()._run(parsed, where, wait, entry)

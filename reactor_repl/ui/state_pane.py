@@ -128,8 +128,10 @@ def _loop_status(snap: dict[str, Any], watch: LoopWatch) -> tuple[str, str]:
     if watch.stopped:
         if not snap.get("loop_stopped", True):  # its shutdown triggers run (a pool's join)
             if snap.get("shutdown") == "BEFORE":  # (a before trigger's Deferred holds it)
-                return "class:state.dim", "stopping (reactor.stop): a before trigger holds it; the loop runs on"
-            return "class:state.dim", "stopping (reactor.stop): the shutdown runs; lines typed now never run"
+                return "class:state.dim", ("stopping (reactor.stop): a before trigger holds "
+                                           "it; the loop runs on")
+            return "class:state.dim", ("stopping (reactor.stop): the shutdown runs; lines "
+                                       "typed now never run")
         return "class:state.dim", "stopped (reactor.stop): quit leaves"
     stuck = snap.get("stuck")  # the live watchdog's finding, while the loop is away too long
     if phase == "blocked" or (phase == "run" and stuck):
