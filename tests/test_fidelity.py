@@ -161,6 +161,9 @@ CASES = [
          ("trigger.fire", "timer.fire", "note"), names=("g1", "g2", "g3", "t1", "t2", ""),
          extra=_coroutine),
     Case("crash-stops-the-loop-at-once-no-shutdown-triggers", ("trigger.fire", "timer.fire")),
+    # (typed lines are passes of their own: the order is compared)
+    Case("a-paused-client-the-program-holds-gets-its-echo-after-resume", ("tcp.data",),
+         live="order", virtual="order", extra=_bytes),
     # (the helper's block.end comes from its own thread: the order is compared)
     Case("a-block-a-helper-thread-runs-itself-leaves-the-loop-free",
          ("timer.fire", "block.end"), live="order", virtual="order"),
