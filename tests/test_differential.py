@@ -51,7 +51,7 @@ def explorer(path: str) -> list[dict]:
 # programs run at once: each runs on the real clock, where jobs 200 ms apart keep their
 # order only while the machine is not swamped (forty at once on two cores swapped jobs
 # 50 ms apart); most of a program's time is spent waiting on its timers
-AT_ONCE = 8
+AT_ONCE = 12
 
 
 def replayed(path: str) -> list[dict]:
