@@ -374,20 +374,28 @@ def run_text(args: Any, path: str, text: str | Iterator[str], *, default_clock: 
     from reactor_repl.session.driver import Driver
     from reactor_repl.views.text import LinePrinter
 
+    from reactor_repl.ui.capture import captured
+    from reactor_repl.ui.descriptors import DescriptorCapture
+
     engine = Engine(_config(args, default_clock))
-    printer = LinePrinter(sys.stdout, json=getattr(args, "json", False),
+    # what goes around sys.stdout (os.write, a child process, sys.__stdout__) is an event
+    # line too, not a line in the middle of the events (or of --json's stream)
+    fds = DescriptorCapture(engine) if DescriptorCapture.possible() else None
+    out, err = sys.stdout, sys.stderr
+    if fds is not None:
+        out = fds.start(like=(out, err), errors=None)
+        err = fds.err or err
+    printer = LinePrinter(out, json=getattr(args, "json", False),
                           internals=args.internals, quiet=getattr(args, "quiet", False))
     engine.log.subscribe(printer)
     printer.view_tick = printer.flush  # type: ignore[attr-defined]
     if typed_blind:
         print("reactor-repl: the events go to standard output, not to this terminal; type "
               "commands, a line each (errors are shown here too); quit or Ctrl-D ends",
-              file=sys.stderr, flush=True)
-        engine.log.subscribe(_errors_to(sys.stderr))
+              file=err, flush=True)
+        engine.log.subscribe(_errors_to(err))
 
-    from reactor_repl.ui.capture import captured
-
-    screen = sys.stderr if getattr(args, "json", False) else sys.stdout
+    screen = err if getattr(args, "json", False) else out
 
     class HeadlessView:
         def show_text(self, text: str) -> None:
@@ -422,7 +430,12 @@ def run_text(args: Any, path: str, text: str | Iterator[str], *, default_clock: 
             engine.finish("interrupted" if interrupted else "", collect=True,
                           patience=0.15 if interrupted else 2.0)
         finally:
-            printer.flush()
+            try:
+                printer.flush()
+            finally:
+                if fds is not None:
+                    fds.stop()
+                    fds.close()
     if trace:
         from reactor_repl.session import files
         from reactor_repl.views import exporters

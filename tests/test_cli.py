@@ -527,3 +527,35 @@ def test_play_without_a_terminal_reads_the_file_then_standard_input(tmp_path):
     scenario.write_text("later x\n", encoding="utf-8")  # refused before anything runs
     r = cli("play", str(scenario), stdin="note never\n")
     assert r.returncode == 2 and r.stdout == "" and "s.rr:1:7:" in r.stderr
+
+
+NOISY = os.path.join(ROOT, "tests", "mods", "noisy.py")
+
+
+def test_what_a_module_writes_around_sys_stdout_is_an_output_event_where_it_was_written(tmp_path):
+    """A used module's ``os.write(1, …)``, a child process's line and ``sys.__stderr__``
+    went straight to the terminal: lines in the middle of the log, and not JSON in
+    ``run --json``'s stream. Each is an ``output`` event, on its stream, in the pass of the
+    timer that wrote it (the virtual clock waits for them before it moves): what the plain
+    program prints, stream by stream."""
+    plain = subprocess.run([sys.executable, os.path.join(ROOT, "tests", "mods", "noisy_plain.py")],
+                           capture_output=True, text=True, timeout=60)
+    assert plain.returncode == 0, plain.stderr
+    scenario = tmp_path / "noisy.rr"
+    scenario.write_text(f"use {NOISY}\nlater 0.1 t1 call noisy.shout\nwait 0.3\n",
+                        encoding="utf-8")
+    for _ in range(2):  # (the same every run)
+        r = cli("run", "--json", "--allow-python", str(scenario))
+        assert r.returncode == 0, r.stderr
+        events = [json.loads(line) for line in r.stdout.splitlines()]  # JSON, every line
+        fire = [e for e in events if e["kind"] == "timer.fire"][0]
+        out = [e for e in events if e["kind"] == "output"]
+        for stream, printed in (("stdout", plain.stdout), ("stderr", plain.stderr)):
+            assert [e["text"] for e in out if e["name"] == stream] == printed.splitlines()
+        assert {(e["tick"], e["t"]) for e in out} == {(fire["tick"], 0.1)}
+        assert r.stderr == ""
+    text = cli("run", "--allow-python", str(scenario))
+    assert [line.split("  ", 4)[-1] for line in text.stdout.splitlines() if "  output  " in line] \
+        == ["stdout  one: print", "stdout  two: os.write", "stdout  three: a child",
+            "stderr  four: sys.__stderr__"]
+    assert text.stderr == ""

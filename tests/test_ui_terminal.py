@@ -11,6 +11,8 @@ from pathlib import Path
 
 import pexpect
 
+from support import ROOT
+
 
 def test_timer_bad_command_help_quit(term_factory) -> None:  # type: ignore[no-untyped-def]
     t = term_factory("--clock", "virtual")
@@ -104,3 +106,23 @@ def test_sigint_from_outside_ends_the_explorer_with_130(tmp_path: Path) -> None:
     child.close()
     assert child.exitstatus == 130
     assert err.read_text() == ""
+
+
+def test_what_a_module_writes_around_sys_stdout_is_logged_not_drawn_over_the_screen(
+        term_factory) -> None:  # type: ignore[no-untyped-def]
+    """``os.write(1, …)``, a child process and ``sys.__stderr__`` wrote over the screen
+    (the toolbar and the prompt, until Ctrl-L): each line is an output event in the log."""
+    noisy = os.path.join(ROOT, "tests", "mods", "noisy.py")
+    t = term_factory("--clock", "virtual")
+    t.wait_for("rr 0.000s>")
+    t.type(f"use {noisy}")
+    t.wait_for("imported (1 callable")
+    t.type("later 0.1 t1 call noisy.shout")
+    t.type("wait 0.2")
+    screen = t.wait_for("output  stderr  four: sys.__stderr__")
+    rows = screen.splitlines()
+    for line in ("stdout  one: print", "stdout  two: os.write", "stdout  three: a child"):
+        assert any(f"output  {line}" in row for row in rows), screen
+    assert not any(row.startswith(("two:", "three:", "four:")) for row in rows), screen
+    t.type("quit")
+    assert t.exit_code() == 0

@@ -119,6 +119,9 @@ class Engine:
         self._spin_base = 0  # dispatches when the clock last moved
         # (a 'times N' loop's calls count for warn.spin, not for the runaway guard)
         self.on_hang: list[Callable[[], None]] = []  # --strict: a hang ends the run
+        # what records from outside the loop and must be up to date before time moves, the
+        # loop goes idle or the session ends (output written on descriptors 1 and 2)
+        self.settlers: list[Callable[[], None]] = []
         self.namespace: dict[str, Any] = {}  # the session's Python namespace (py, use)
         self._thread_labels: dict[int, str] = {}  # thread ident → its label in events
         # … and what each is labelled right now (a pool thread says which slot it runs):
@@ -671,6 +674,7 @@ class Engine:
         the log says about a wake-up that runs nothing."""
         clock = self.clock
         assert isinstance(clock, VirtualClock)
+        self.settle_outside()
         frm = clock.now
         if self.reactor is not None:
             self._spin_base = self.reactor.dispatches  # time moved: not spinning at an instant
@@ -684,6 +688,14 @@ class Engine:
             self.record("clock.advance", "", f"{frm - self.start_time:.3f} → "
                         f"{to - self.start_time:.3f}" + (f": {why}" if why else ""), data)
         clock.set_now(to)
+
+    def settle_outside(self) -> None:
+        """What was done at this instant outside the loop is recorded now (``settlers``)."""
+        for settle in tuple(self.settlers):
+            try:
+                settle()
+            except Exception:  # recording must never break the loop
+                pass
 
     def pass_time(self, seconds: float, cpu: bool = False) -> None:
         """Block the calling thread for ``seconds`` (virtual: the clock moves instead)."""
@@ -1061,6 +1073,7 @@ class Engine:
         Alone (no shutdown) when the process is about to end at once (``os._exit``)."""
         from reactor_repl.engine import teaching
 
+        self.settle_outside()
         self.lints.say_unhandled()
         self.lints.awaited()
         teaching.session_end_checks(self)

@@ -450,6 +450,8 @@ class LoopControl:
 
     def _go_idle(self) -> None:
         self.line_turn = None
+        if self._rr.settlers:  # (what this instant wrote on descriptors 1 and 2: before
+            self._rr.settle_outside()  # the next line comes)
         with self._rr_lock:
             self.idle_gen += 1
             self._rr.dispatches_reset()

@@ -4,7 +4,7 @@ The program keeps the main thread — its signals, ``reactor.run()``, ``task.rea
 ``sys.exit`` code — exactly as under ``python``; the explorer runs in a thread of its own
 (prompt_toolkit runs an Application off the main thread; SIGWINCH only reaches the main
 thread, so the explorer polls the terminal's size, which prompt_toolkit does every 0.5 s
-there). The program's output goes into the log as ``output`` events (program/output.py).
+there). The program's output goes into the log as ``output`` events (ui/descriptors.py).
 
 How it ends:
 * the program ends first: the explorer says how and stays open on the final state;
@@ -101,7 +101,7 @@ class Beside:
     def run(self) -> int:
         from prompt_toolkit.output.defaults import create_output
 
-        from reactor_repl.program.output import DescriptorCapture
+        from reactor_repl.ui.descriptors import DescriptorCapture
         from reactor_repl.ui.capture import captured
         from reactor_repl.ui.history import PrivateFileHistory, open_history
         from reactor_repl.ui.trace_explorer import TraceExplorer
@@ -147,7 +147,7 @@ class Beside:
             fds.stop()
             restore()
             try:
-                terminal.close()
+                fds.close()
             except OSError:
                 pass
             if keyboard is not None:

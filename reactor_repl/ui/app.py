@@ -41,15 +41,25 @@ def main(args: Any, config: Config, play: str | None = None) -> int:
     engine = Engine(config)
     engine.start()
     session: Any
-    options = dict(internals=bool(getattr(args, "internals", False)),
+    fds: Any = None  # the full screen's capture of descriptors 1 and 2
+    options: dict[str, Any] = dict(internals=bool(getattr(args, "internals", False)),
                    allow_python_files=allow_python, player=player, history=history)
     if getattr(args, "line", False):
         from reactor_repl.ui.line_mode import LineSession
 
         session = LineSession(engine, **options)
     else:
+        from prompt_toolkit.output.defaults import create_output
+
+        from reactor_repl.ui.descriptors import DescriptorCapture
         from reactor_repl.ui.explorer import Explorer
 
+        # what goes around sys.stdout (os.write, a child process, sys.__stdout__) is an
+        # output event too, not text drawn over the screen: the screen is drawn on a
+        # duplicate of the terminal's descriptor
+        if DescriptorCapture.possible():
+            fds = DescriptorCapture(engine)
+            options["output"] = create_output(stdout=fds.start())
         session = Explorer(engine, **options)
     session.driver.allow_writes_files = bool(getattr(args, "allow_writes", False))
     for w in warnings:
@@ -58,8 +68,16 @@ def main(args: Any, config: Config, play: str | None = None) -> int:
         history.warn = session.warn
     from reactor_repl.ui.tty import restored_on_os_exit
 
-    with restored_on_os_exit():
-        code = session.run()
+    try:
+        with restored_on_os_exit(first=(lambda: fds.stop(wait=0.05)) if fds else None):
+            code = session.run()
+    finally:
+        if fds is not None:
+            fds.stop()
+            try:
+                fds.close()
+            except OSError:
+                pass
     # the program ends next: Python's last full collection would scan the ring and the
     # log pane's rows (300,000 objects) on the way out; frozen, it leaves them alone
     import gc

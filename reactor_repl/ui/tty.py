@@ -6,7 +6,7 @@ from __future__ import annotations
 import os
 import termios
 from contextlib import contextmanager
-from typing import Any, Iterator
+from typing import Any, Callable, Iterator
 
 from reactor_repl.exits import before_os_exit
 
@@ -49,11 +49,21 @@ def restore(saved: list[Any] | None, fd: int = 0) -> None:
 
 
 @contextmanager
-def restored_on_os_exit() -> Iterator[None]:
+def restored_on_os_exit(first: Callable[[], None] | None = None) -> Iterator[None]:
     """While the screen runs, ``os._exit`` (``py os._exit(5)`` typed in a session) puts
-    the terminal back first: no exit handler runs after it, and the shell came back raw."""
+    the terminal back first: no exit handler runs after it, and the shell came back raw.
+    ``first``: what must be undone before (descriptor 1 put back on the terminal)."""
     saved = modes(0)
-    undo = before_os_exit(lambda status: restore(saved))
+
+    def leave(status: int) -> None:
+        if first is not None:
+            try:
+                first()
+            except Exception:
+                pass
+        restore(saved)
+
+    undo = before_os_exit(leave)
     try:
         yield
     finally:

@@ -1,0 +1,212 @@
+"""Output that goes around ``sys.stdout``: into the log, not onto the screen.
+
+Python-level writes (``print``, ``sys.stderr.write``) are caught by ``capture.py``'s
+proxies, one ``output`` event a line with its thread and the line that printed it.
+What goes around them — ``sys.__stdout__``, ``os.write(1, …)``, a stream a library took
+before the proxies went in (Twisted's own "Unhandled error in Deferred" goes to the
+``sys.stderr`` it saw at import), C code, child processes — writes file descriptors 1
+and 2. While a session runs (the explorer, line mode, ``run``) and while the explorer
+runs beside a traced program, those are pipes read by a thread of their own, each line
+an ``output`` event too; the views write on duplicates of the descriptors they had.
+"""
+
+from __future__ import annotations
+
+import os
+import select
+import sys
+import threading
+from typing import IO, Any
+
+from reactor_repl.ui.capture import KIND, MAX_LINE
+
+STREAMS = ((1, "stdout"), (2, "stderr"))
+
+
+class DescriptorCapture:
+    """Descriptors 1 and 2 as pipes into the log, for as long as the view runs."""
+
+    def __init__(self, engine: Any) -> None:
+        self.engine = engine
+        self.saved: dict[int, int] = {}  # fd → a duplicate of what it was (the terminal)
+        self.readers: list[threading.Thread] = []
+        self.out: IO[str] | None = None  # a text stream on what descriptor 1 was
+        self.err: IO[str] | None = None  # … and 2
+        # the pipes' read ends still open → (stream name, its unfinished line); read by
+        # their threads or by ``settle``, one at a time (the lock): bytes read are recorded
+        # before the lock is let go
+        self._ends: dict[int, tuple[str, bytes]] = {}
+        self._lock = threading.Lock()
+
+    @staticmethod
+    def possible() -> bool:
+        """``sys.stdout`` and ``sys.stderr`` write on descriptors 1 and 2, and both are open
+        (``2>&-``: a pipe made now could take the number 2). Streams put in their place
+        (a test's capture, ``redirect_stdout``) are what the views write on, as before."""
+        try:
+            for (fd, _), stream in zip(STREAMS, (sys.stdout, sys.stderr)):
+                if stream.fileno() != fd:
+                    return False
+                os.fstat(fd)
+        except (OSError, ValueError, AttributeError):  # (io.UnsupportedOperation: OSError)
+            return False
+        return True
+
+    def start(self, like: tuple[Any, Any] | None = None, errors: str | None = "replace") -> IO[str]:
+        """Put the pipes in; return a text stream on what descriptor 1 was, for the view
+        (``err``: the same for 2), encoded as ``like``'s streams are (Python's own for the
+        descriptors by default), with ``errors`` (None: theirs)."""
+        for stream in (sys.stdout, sys.stderr):
+            try:
+                stream.flush()
+            except (OSError, ValueError, AttributeError):
+                pass
+        try:
+            for fd, name in STREAMS:
+                self.saved[fd] = os.dup(fd)
+                r, w = os.pipe()
+                os.dup2(w, fd)
+                os.close(w)
+                os.set_blocking(r, False)
+                self._ends[r] = (name, b"")
+                t = threading.Thread(target=self._read, args=(r,), name="output", daemon=True)
+                t.start()
+                self.readers.append(t)
+            settlers = getattr(self.engine, "settlers", None)
+            if settlers is not None:
+                settlers.append(self.settle)
+            out_like, err_like = like or (sys.__stdout__, sys.__stderr__)
+            self.err = _text_on(self.saved[2], err_like, errors)
+            self.out = _text_on(self.saved[1], out_like, errors)
+            return self.out
+        except BaseException:  # the descriptors as they were, whatever went wrong
+            self.stop(wait=0)
+            raise
+
+    def stop(self, wait: float = 0.3) -> None:
+        """The terminal back on 1 and 2; what is still in the pipes is recorded first (or,
+        once the session has ended, written where it was going)."""
+        for stream in (sys.__stdout__, sys.__stderr__, self.err):
+            try:
+                if stream is not None:
+                    stream.flush()
+            except (OSError, ValueError):
+                pass
+        settlers = getattr(self.engine, "settlers", None)
+        if settlers is not None and self.settle in settlers:
+            settlers.remove(self.settle)
+        saved = dict(self.saved)
+        for fd, dup in saved.items():
+            os.dup2(dup, fd)  # the pipe's last writer goes: its reader sees the end
+        self.saved.clear()  # (a reader left running writes on 1 and 2 themselves now)
+        for t in self.readers:
+            t.join(wait)  # (a child process may hold a write end: then it is left to run)
+        for dup in saved.values():
+            os.close(dup)
+
+    def close(self) -> None:
+        """The views' streams (after ``stop``): flushed and closed; a write that fails
+        (a full disk) is raised here, as the stream it stood for would have at exit."""
+        problem = None
+        for stream in (self.out, self.err):
+            try:
+                if stream is not None:
+                    stream.close()
+            except OSError as e:
+                problem = problem or e
+        self.out = self.err = None
+        if problem is not None:
+            raise problem
+
+    def terminal_fd(self) -> int | None:
+        """The terminal's descriptor while the pipes are in (for an emergency restore)."""
+        return self.saved.get(1)
+
+    def settle(self) -> None:
+        """What is in the pipes now is recorded now. The recording thread asks before the
+        virtual clock moves and before the loop goes idle: an ``os.write`` in a callback
+        (or a child process the callback waited for) is an event of that instant, not of
+        whenever the reading thread came round to it."""
+        engine = self.engine
+        engine.set_thread_label("output")
+        try:
+            with self._lock:
+                for r in list(self._ends):
+                    self._drain(r)
+        finally:
+            engine.set_thread_label(None)
+
+    def _read(self, r: int) -> None:
+        poller = select.poll()
+        poller.register(r, select.POLLIN)
+        try:
+            while r in self._ends:
+                try:
+                    poller.poll()
+                except InterruptedError:
+                    continue
+                except OSError:
+                    break
+                with self._lock:
+                    if not self._drain(r):
+                        break
+        finally:
+            with self._lock:
+                if r in self._ends:
+                    name, rest = self._ends.pop(r)
+                    if rest:
+                        self._record(name, rest, end=b"")
+                    os.close(r)
+
+    def _drain(self, r: int) -> bool:
+        """Read what the pipe holds and record its whole lines (the lock held); False at
+        its end (every write end closed)."""
+        got = self._ends.get(r)
+        if got is None:
+            return False
+        name, rest = got
+        open_ = True
+        while True:
+            try:
+                chunk = os.read(r, 65536)
+            except (BlockingIOError, InterruptedError):
+                break
+            except OSError:
+                open_ = False
+                break
+            if not chunk:
+                open_ = False
+                break
+            *lines, rest = (rest + chunk).split(b"\n")
+            if len(rest) > MAX_LINE:
+                lines.append(rest)
+                rest = b""
+            for line in lines:
+                self._record(name, line)
+        self._ends[r] = (name, rest)
+        return open_
+
+    def _record(self, name: str, line: bytes, end: bytes = b"\n") -> None:
+        text = line.rstrip(b"\r").decode("utf-8", "replace")
+        try:
+            if not self.engine.ended:
+                self.engine.record(KIND, name, text, {"stream": name, "fd": True})
+                return
+        except Exception:  # recording must never break the program that wrote
+            return
+        # the session is over (its shutdown, the last lines): where it was going
+        fd = 1 if name == "stdout" else 2
+        try:
+            os.write(self.saved.get(fd, fd), line + end)
+        except OSError:
+            pass
+
+
+def _text_on(fd: int, like: Any, errors: str | None) -> IO[str]:
+    """A text stream on a duplicate of ``fd``, encoded as ``like`` (the stream made for
+    that descriptor) is: an ASCII terminal stays one."""
+    encoding = getattr(like, "encoding", None) or "utf-8"
+    errors = errors or getattr(like, "errors", None) or "strict"
+    return open(os.dup(fd), "w", buffering=1 if getattr(like, "line_buffering", False) else -1,
+                encoding=encoding, errors=errors, closefd=True)
+
