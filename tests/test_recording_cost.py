@@ -17,7 +17,7 @@ from support import run_scenario
 
 from reactor_repl.engine.clock import LINE_GAP, VirtualClock
 from reactor_repl.engine.core import Config, Engine
-from reactor_repl.engine.events import RUNNING, Event, EventLog
+from reactor_repl.engine.events import COUNT_BY, RUNNING, Event, EventLog
 from reactor_repl.session.driver import Driver
 
 
@@ -115,6 +115,28 @@ def test_counts_and_firsts_outlive_the_ring():
     assert log.first_dispatch("loop.call").seq == 2
     assert log.count_dispatches() == 1001
     assert log.counts["loop.call"] == 1000
+
+
+def test_the_indexes_are_counted_a_few_thousand_events_at_a_time_and_forget_by_name(monkeypatch):
+    """Half a ring at a time (50,000 events) held a traced program's loop 0.1 s at every
+    50,000th event once its names were many (a timer or a connection each): its timers
+    late, and warn.blocked and --strict blamed its code. Batches are COUNT_BY events;
+    forgetting a name drops its own pairs (rebuilding the indexes cost the names kept)."""
+    log = EventLog(100_000)
+    batches: list[int] = []
+    count_batch = log._count_batch
+    monkeypatch.setattr(log, "_count_batch", lambda batch: (batches.append(len(batch)),
+                                                           count_batch(batch)))
+    for i in range(12_000):
+        log.append(0.0, i, "timer.schedule", f"t{i}", "reactor", "", None, False)
+        log.append(0.0, i, "timer.fire", f"t{i}", "reactor", "", None, False)
+        if i % 100 == 99:
+            log.forget([f"t{j}" for j in range(i - 99, i - 49)])  # half of them retired
+    assert batches and max(batches) <= COUNT_BY
+    assert log.counts["timer.fire"] == 12_000  # a forgotten name's events still count
+    assert log.count("timer.fire:t10") == 0 and log.first_dispatch("t10") is None
+    assert log.count("timer.fire:t60") == 1 and log.first_dispatch("t60").kind == "timer.fire"
+    assert len(log._pairs) == 2 * 6_000 and len(log._kinds_of) == 6_000
 
 
 # ------------------------------------------------------------------ the engine

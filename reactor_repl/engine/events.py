@@ -136,6 +136,7 @@ JSONL_BEGINS = '{"seq": '  # how each line of an event log begins (to_json)
 _new = object.__new__
 NEVER = 1 << 62
 UNTRACK_BY = 2_000  # events untracked at a time (untrack_events)
+COUNT_BY = 5_000  # events counted into the indexes at a time (at most half the ring)
 
 
 def _untracker() -> Callable[[Any], None] | None:
@@ -189,7 +190,7 @@ class EventLog:
     The indexes (first dispatch of each name/kind, counts) let ``expect`` and
     ``predict`` answer about events the ring has already dropped. They are brought up
     to date when read, and by ``append`` before the ring could drop an event they have
-    not counted (every half ring), in batches: counting costs the recording nothing.
+    not counted (every COUNT_BY events), in batches: counting costs the recording nothing.
     """
 
     def __init__(self, size: int = 100_000) -> None:
@@ -208,11 +209,15 @@ class EventLog:
         # counted before it (kind → events)
         self._before: Counter[str] = Counter()
         self._first_pair: dict[tuple[str, str], Event] = {}  # (kind, name) → first event
+        self._kinds_of: dict[str, list[str]] = {}  # name → the kinds of its pairs (forget)
         self._first_name: dict[str, Event] = {}  # name → its first dispatch
         self._counted = 0  # the indexes cover the events up to this seq
         self._untracked = 0  # events up to this seq are not the collector's (untrack_events)
         self._untrack_due = NEVER
-        self._count_by = max(1, size // 2)  # append counts when this many wait
+        # append counts when this many wait: a batch at a time, small enough that counting
+        # one holds the loop a few milliseconds (half a ring held a traced program's loop
+        # 0.1 s at each 50,000th event: its timers late, warn.blocked blaming its code)
+        self._count_by = max(1, min(size // 2, COUNT_BY))
         self._count_due = self._count_by
         self._due = self._count_due  # the earlier of the two (append tests only this)
         self._stats_lock = threading.RLock()
@@ -400,14 +405,20 @@ class EventLog:
             firsts = list(map(of_pair.__getitem__, new))
         self._first_pair.update(zip(new, firsts))
         by_name = self._first_name
+        kinds_of = self._kinds_of
         for (kind, name), ev in zip(new, firsts):
+            kinds = kinds_of.get(name)
+            if kinds is None:
+                kinds_of[name] = [kind]
+            else:
+                kinds.append(kind)
             if name and kind in FIRST_DISPATCH_KINDS and name not in by_name:
                 by_name[name] = ev
 
     def forget(self, names: Iterable[str]) -> None:
         """Drop what the indexes keep under ``names`` (objects summarised away): a program
         that makes a timer a millisecond for hours keeps its memory flat. Done with the next
-        count (a read, or every half ring), after the events of those names are counted:
+        count (a read, or every COUNT_BY events), after the events of those names are counted:
         no batch counted later brings them back, and retiring costs no count of its own
         (with thousands of objects pending, every new one retires one that finished)."""
         self._forgetting.extend(names)
@@ -415,18 +426,18 @@ class EventLog:
     def _forget_now(self) -> None:
         gone, self._forgetting = set(self._forgetting), []
         by_name = self._first_name
+        pairs = self._pairs
+        first_pair = self._first_pair
+        forgotten = self._forgotten
+        kinds_of = self._kinds_of
+        # (each name's own pairs: the cost is the names forgotten, not the names kept —
+        # rebuilding the indexes held the loop tens of milliseconds once they were many)
         for name in gone:
             by_name.pop(name, None)
-        # (rebuilt once a batch: as many pairs as live names have kinds, not one per event)
-        kept: Counter[tuple[str, str]] = Counter()
-        forgotten = self._forgotten
-        for pair, n in self._pairs.items():
-            if pair[1] in gone:
-                forgotten[pair[0]] += n
-            else:
-                kept[pair] = n
-        self._pairs = kept
-        self._first_pair = {p: ev for p, ev in self._first_pair.items() if p[1] not in gone}
+            for kind in kinds_of.pop(name, ()):
+                pair = (kind, name)
+                forgotten[kind] += pairs.pop(pair, 0)
+                first_pair.pop(pair, None)
 
     @property
     def counts(self) -> dict[str, int]:
@@ -489,6 +500,7 @@ class EventLog:
             self._first_kind.clear()
             self._first_pair.clear()
             self._first_name.clear()
+            self._kinds_of.clear()
 
 
 def occurrences(tokens: list[str]) -> list[int]:
