@@ -127,6 +127,9 @@ CASES = [
         X(r"the Deferred failed", "deferred.step", "parse"),
         X(r"after the drop", "timer.fire", "after()"),
     ], extra=[("warn.unhandled", ("unhandled.py",)), ("deferred.unhandled", ("Unhandled error in Deferred",))]),
+    Case("thread_failure", [_prog("thread_failure.py")], merged=True, runs=1, expect=[
+        X(r"after the collection", "timer.fire", "collect"),
+    ], extra=[("thread.result", ("job",)), ("deferred.unhandled", ("Unhandled error in Deferred",))]),
     # the collection at the interpreter's exit frees the cycles, after the atexit handler
     # (trace froze the collector on its way out, and writing the events file collected
     # before the program's atexit handlers: the log came early or never)

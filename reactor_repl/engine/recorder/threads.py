@@ -108,6 +108,10 @@ class ThreadsPart(Base):
         finally:
             eng._local.handing_back = None
             eng.set_thread_label(None)
+            # (what takes the result — deferToThread's closure over its Deferred — is let
+            # go: the record outlives the job, and kept, it kept a failed Deferred from the
+            # collector, so Twisted's "Unhandled error in Deferred" came late or never)
+            rec.activity.meta.pop("hand_back", None)
             eng.clock.set_state(rec.activity, "delivered")
             self.reg.finished(rec)
 
