@@ -127,6 +127,11 @@ CASES = [
         X(r"the Deferred failed", "deferred.step", "parse"),
         X(r"after the drop", "timer.fire", "after()"),
     ], extra=[("warn.unhandled", ("unhandled.py",)), ("deferred.unhandled", ("Unhandled error in Deferred",))]),
+    Case("handed_loops", [_prog("handed_loops.py")], merged=True, runs=1, virtual=True, expect=[
+        X(r"a 1", "loop.call", "beat"), X(r"b 1", "loop.call", "beat"),
+        X(r"a 3", "loop.call", "beat"), X(r"b 3", "loop.call", "beat"),
+    ], extra=[("loop.start", ("handed_loops.py:25",)), ("loop.start", ("handed_loops.py:27",)),
+              ("warn.unhandled", ("handed_loops.py:25",)), ("warn.unhandled", ("handed_loops.py:27",))]),
     Case("thread_failure", [_prog("thread_failure.py")], merged=True, runs=1, expect=[
         X(r"after the collection", "timer.fire", "collect"),
     ], extra=[("thread.result", ("job",)), ("deferred.unhandled", ("Unhandled error in Deferred",))]),

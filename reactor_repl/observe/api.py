@@ -49,6 +49,9 @@ class Observer:
     # -- LoopingCall
     def loop_start(self, lc: Any, interval: float, now: bool, frame: Any) -> None: ...
 
+    def loop_started(self, lc: Any) -> None:
+        """``lc.start()`` has returned (or raised)."""
+
     def loop_call(self, lc: Any, due: float, call: Callable[[Any], Any]) -> Any:
         """A beat of ``lc`` (due at ``due``): ``call(lc)`` runs it (no partial per beat)."""
         return call(lc)

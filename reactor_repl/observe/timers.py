@@ -129,6 +129,10 @@ def _start(self: Any, interval: float, now: bool = True) -> Any:
         if off_thread():
             obs.wrong_thread("LoopingCall.start", sys._getframe(1))
         obs.loop_start(self, interval, now, sys._getframe(1))
+        try:
+            return _lc_start(self, interval, now)
+        finally:
+            obs.loop_started(self)
     return _lc_start(self, interval, now)
 
 

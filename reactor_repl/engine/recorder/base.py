@@ -70,6 +70,8 @@ class Base(Observer):
         # Deferreds made by nobody's code are of interest only while a command claims one
         # (the registry's list of claims, empty or not) or with --internals
         self.unsited_deferreds: Any = True if engine.config.internals else self.reg.claims
+        # a record whose site the next Deferred made with none takes (adopt_next_deferred)
+        self.adopting: Record | None = None
         # virtual: time moves a hair before each deadline the reactor fixes (clock.nudge)
         clock = engine.clock
         self.before_deadline = clock.nudge if clock.virtual else None  # type: ignore[attr-defined]
@@ -115,6 +117,22 @@ class Base(Observer):
         rec = self.reg.by_name.get(ev.name)
         return rec.site if rec is not None and not rec.internal else ""
 
+    def adopt_next_deferred(self, rec: Record) -> None:
+        """The next Deferred made with no frame of the program's on the stack is ``rec``'s
+        (made where ``rec`` was): what an API the reactor was handed makes for the program
+        — ``LoopingCall.start``'s Deferred under ``callWhenRunning(lc.start, 1)`` — and it
+        may fail, unhandled. The Deferred hook asks about every Deferred meanwhile."""
+        self.adopting = rec
+        self.unsited_deferreds = True
+
+    def adopted(self) -> Record | None:
+        """The record adopting, once (None if none); the Deferred hook goes back to asking
+        about the program's Deferreds only."""
+        rec, self.adopting = self.adopting, None
+        if rec is not None:
+            self.unsited_deferreds = True if self.eng.config.internals else self.reg.claims
+        return rec
+
     def loop_failed(self, d: Any, failure: Any) -> None:
         """A Deferred fails while a loop's call runs (the timers' part)."""
 
@@ -153,7 +171,8 @@ _DISPATCHING = frozenset({("twisted.internet.base", "runUntilCurrent"),
                           ("twisted.internet.base", "_continueFiring"),
                           ("twisted.internet.base", "fireEvent"),
                           ("reactor_repl.engine.core", "run_dispatch"),
-                          ("reactor_repl.engine.core", "timed_after_gate")})
+                          ("reactor_repl.engine.core", "timed_after_gate"),
+                          ("reactor_repl.engine.core", "timed_lazy")})
 
 
 def made_at(data: dict[str, Any], site: str, by_command: bool) -> dict[str, Any]:

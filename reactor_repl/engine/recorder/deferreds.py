@@ -66,6 +66,10 @@ class DeferredsPart(Base):
             if not site and gen is not None:  # started by the reactor: where it is defined
                 site = sites.site_of(getattr(gen, "gi_frame", None)
                                      or getattr(gen, "cr_frame", None))
+            if self.adopting is not None:  # (the first Deferred made meanwhile, sited or not)
+                adopter = self.adopted()
+                if not site and adopter is not None:
+                    site = adopter.site
             if not site and not eng.config.internals:
                 return None
             rec = Record(self.reg.new_name("deferred") if site else "", "deferred", site,

@@ -19,6 +19,7 @@ from reactor_repl.engine.registry import (
     LoopRecord,
     TimerRecord,
 )
+from reactor_repl.observe import sites
 
 
 
@@ -101,11 +102,19 @@ class TimersPart(Base):
         if rec.internal:
             return
         self._keep(rec, lc)
+        if detail is None and not sites.site_of(frame):
+            # started by the reactor itself (callWhenRunning(lc.start, 1)): what start()
+            # returns is made by Twisted alone, and is the program's as much as the loop
+            self.adopt_next_deferred(rec)
         func = label_of(lc.f)
         text = f"every {interval:g}s" + ("" if now else ", first call after one interval")
         text += detail if detail is not None else f" → {func}()"
         self.eng.record("loop.start", name, text,
                         self._data(rec, {"interval": interval, "now": bool(now), "func": func}))
+
+    def loop_started(self, lc: Any) -> None:
+        if self.adopting is not None:  # (start() raised before it made its Deferred)
+            self.adopted()
 
     def loop_call(self, lc: Any, due: float, call: Callable[[Any], Any]) -> Any:
         rec: LoopRecord | None = lc.__dict__.get("_rr")
