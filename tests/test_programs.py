@@ -358,7 +358,9 @@ CASES = [
     Case("woken_from_outside", [_prog("woken_from_outside.py")], trace_options=["--strict"],
          runs=1, virtual=True, expect=[
              X(r"^woken by a thread of its own", "deferred.fire", "a thread of its own"),
-             X(r"^woken by a child process", "deferred.resume", "woken_from_outside.py:37"),
+             X(r"^woken by a child process's", "deferred.resume", "woken_from_outside.py:37"),
+             X(r"^woken by a child process with no pipes", "deferred.resume",
+               "woken_from_outside.py:45"),
          ]),
     # a loop polling without waiting (before startup, reactor.iterate()): the virtual
     # clock stood still, and the run spun for ever

@@ -87,3 +87,30 @@ def test_strict_run_of_a_scenario_says_which_lines_the_hang_left_out(tmp_path, c
     errors = [ln.split("  error    ", 1)[1] for ln in r.stdout.splitlines() if "  error  " in ln]
     assert errors == [f"{path}:3: --strict ends the scenario at the hang: lines 4–5 "
                       "(2 commands) not run"]
+
+
+def test_a_client_still_connecting_counts_as_what_could_wake_the_loop():
+    """``connectTCP(…, timeout=None)`` to a port whose backlog is full: the kernel retries
+    its SYN for minutes, and the attempt's outcome will fire the program's Deferred. The
+    lint skipped every connection's reader and counted connections once made: warn.hang,
+    and --strict ended the program mid-connect."""
+    from twisted.internet import tcp
+
+    from reactor_repl.engine import lints
+
+    class Reactor:
+        def __init__(self, readers: list, writers: list) -> None:
+            self.readers, self.writers = readers, writers
+
+        def getReaders(self) -> list:
+            return self.readers
+
+        def getWriters(self) -> list:
+            return self.writers
+
+    client = tcp.Client.__new__(tcp.Client)
+    client.connected = 0
+    assert lints._other_readers(Reactor([], [client]), False)
+    assert lints._other_readers(Reactor([client], [client]), False)
+    client.connected = 1  # made: the recorder counts it (tcp_active), the reader does not
+    assert not lints._other_readers(Reactor([client], [client]), False)

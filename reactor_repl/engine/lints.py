@@ -85,7 +85,8 @@ class Lints:
         # callFromThread): each was taken for a hang, and --strict ended a program that
         # would have gone on (a signal handler of its own is not counted: README)
         traced = eng.program_process  # (its listening ports too: a server waits for clients)
-        return not (_other_readers(r, traced) or _program_threads(eng, r, traced))
+        return not (_other_readers(r, traced) or _program_threads(eng, r, traced)
+                    or _children(r))
 
     def nothing_due(self) -> bool:
         """No pending timer and no thread work: only I/O from outside could wake the loop."""
@@ -283,10 +284,12 @@ def _other_readers(r: Any, ports: bool) -> bool:
     from twisted.internet import tcp
 
     try:
-        readers = list(r.getReaders())
+        readers = list(r.getReaders()) + list(r.getWriters())
     except Exception:
         return False
     for reader in readers:
+        if isinstance(reader, tcp.BaseClient) and not reader.connected:
+            return True  # a client still connecting (SYNs retried): its outcome will come
         if isinstance(reader, tcp.Connection) or (isinstance(reader, tcp.Port) and not ports):
             continue
         # (the reactor's own wakers — a thread call's, SIGCHLD's — are always there)
@@ -294,6 +297,14 @@ def _other_readers(r: Any, ports: bool) -> bool:
             continue
         return True
     return False
+
+
+def _children(r: Any) -> bool:
+    """A child process of Twisted's still running (``spawnProcess``, even with no pipes:
+    ``childFDs`` inherited): its end — SIGCHLD, ``processEnded`` — will wake the loop."""
+    process = sys.modules.get("twisted.internet.process")
+    handlers = getattr(process, "reapProcessHandlers", None)
+    return bool(handlers)
 
 
 def _program_threads(eng: Any, r: Any, traced: bool) -> bool:
