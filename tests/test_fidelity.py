@@ -23,7 +23,6 @@ unloaded reactor does (``virtual="order"``: the plain side varies).
 
 from __future__ import annotations
 
-import json
 import subprocess
 import sys
 from concurrent.futures import ThreadPoolExecutor
@@ -194,41 +193,14 @@ def _run_program(case: Case) -> list[Row]:
 
 # programs run at once: they mostly wait, but two dozen Pythons starting together on a
 # small machine make each one's own timers late enough to merge passes
-AT_ONCE = 6
-
-
-def _run_live(case: Case) -> list[Event]:
-    """The scenario on the live clock, as a person runs it (``run --clock real --json``):
-    in a process of its own, so that the live runs, which mostly wait, go side by side
-    with each other and with the plain programs."""
-    r = subprocess.run([sys.executable, "-m", "reactor_repl", "run", "--clock", "real",
-                        "--json", "--allow-python", str(FIDELITY / f"{case.id}.rr")],
-                       capture_output=True, text=True, timeout=60, cwd=FIDELITY)
-    assert r.returncode == 0, r.stderr
-    return [Event(d["seq"], d["t"], d["tick"], d["kind"], d["name"], d["thread"], d["text"],
-                  d["data"], d.get("internal", False))
-            for d in map(json.loads, r.stdout.splitlines())]
+PLAIN_AT_ONCE = 6
 
 
 @pytest.fixture(scope="module")
-def both() -> tuple[dict[str, list[Row]], dict[str, list[Event]]]:
-    """Every plain program and every live run at once: they mostly wait, so the lot takes
-    about as long as the longest few (the live runs, the longer, first)."""
-    with ThreadPoolExecutor(AT_ONCE) as pool:
-        live = [pool.submit(_run_live, c) for c in CASES]
-        plain = [pool.submit(_run_program, c) for c in CASES]
-        return ({c.id: f.result() for c, f in zip(CASES, plain)},
-                {c.id: f.result() for c, f in zip(CASES, live)})
-
-
-@pytest.fixture(scope="module")
-def plain(both) -> dict[str, list[Row]]:
-    return both[0]
-
-
-@pytest.fixture(scope="module")
-def live(both) -> dict[str, list[Event]]:
-    return both[1]
+def plain() -> dict[str, list[Row]]:
+    """Every program at once: they mostly wait, so the lot takes as long as the longest."""
+    with ThreadPoolExecutor(PLAIN_AT_ONCE) as pool:
+        return dict(zip([c.id for c in CASES], pool.map(_run_program, CASES)))
 
 
 def renumber(rows: list[Row]) -> list[Row]:
@@ -237,8 +209,8 @@ def renumber(rows: list[Row]) -> list[Row]:
     return [(k, n, passes.setdefault(p, len(passes)), *rest) for k, n, p, *rest in rows]
 
 
-def explorer_rows(case: Case, clock: str, live: dict[str, list[Event]]) -> list[Row]:
-    events = live[case.id] if clock == "live" else run_scenario(scenario(case.id), clock)
+def explorer_rows(case: Case, clock: str) -> list[Row]:
+    events = run_scenario(scenario(case.id), clock)
     extra = case.extra or (lambda e: "")
     return [(e.kind, e.name, e.tick, extra(e)) for e in events
             if e.kind in case.kinds and not e.internal]
@@ -246,10 +218,10 @@ def explorer_rows(case: Case, clock: str, live: dict[str, list[Event]]) -> list[
 
 @pytest.mark.parametrize("clock", ["virtual", "live"])
 @pytest.mark.parametrize("case", CASES, ids=[c.id for c in CASES])
-def test_the_explorer_dispatches_as_plain_twisted_does(case, clock, plain, live):
+def test_the_explorer_dispatches_as_plain_twisted_does(case, clock, plain):
     expected = renumber(plain[case.id])
     assert expected, "the plain program printed nothing"
-    got = renumber(explorer_rows(case, clock, live))
+    got = renumber(explorer_rows(case, clock))
     keep = case.names or (case.live_names if clock == "live" else ())
     if keep:
         expected = [row for row in expected if row[1] in keep]
@@ -280,24 +252,23 @@ def test_the_programs_show_what_the_cases_are_about(plain):
 
 
 @pytest.mark.parametrize("clock", ["virtual", "live"])
-def test_no_empty_pass_follows_a_thread_hand_back(clock, plain, live):
+def test_no_empty_pass_follows_a_thread_hand_back(clock, plain):
     """Renumbering hides empty passes; here the distance itself must be the plain one: the
     timer runs in the pass right after the job's hand-back, not one later."""
     case = [c for c in CASES if c.id == "a-thread-hand-back-then-the-next-timer-in-the-next-pass"][0]
     (_, _, result, _), (_, _, timer, _) = plain[case.id]
-    got = explorer_rows(case, clock, live)
+    got = explorer_rows(case, clock)
     assert [row[:2] for row in got] == [("thread.result", "j1"), ("timer.fire", "t1")]
     assert got[1][2] - got[0][2] == timer - result == 1
 
 
 @pytest.mark.parametrize("clock", ["virtual", "live"])
-def test_a_coroutine_resumes_in_the_pass_of_the_callback_that_fires_what_it_awaits(clock, plain,
-                                                                                  live):
+def test_a_coroutine_resumes_in_the_pass_of_the_callback_that_fires_what_it_awaits(clock, plain):
     """The coroutines start on typed lines (a pass each; the program starts them in one), so
     the case compares order; from the timer on, the passes too."""
     case = [c for c in CASES if c.id.startswith("coroutines-wait-at-their-steps")][0]
     expected = renumber(plain[case.id][2:])
-    got = renumber([row for row in explorer_rows(case, clock, live) if row[1] in case.names][2:])
+    got = renumber([row for row in explorer_rows(case, clock) if row[1] in case.names][2:])
     assert [row[:3] for row in expected] == [
         ("timer.fire", "t1", 0), ("deferred.resume", "c1", 0), ("deferred.pause", "c1", 0),
         ("deferred.resume", "c2", 0), ("deferred.pause", "c2", 0), ("note", "", 0),
