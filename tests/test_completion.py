@@ -94,7 +94,7 @@ def test_the_callables_of_a_used_module_are_offered_after_call_spawn_and_listen(
     (tmp_path / "shopmod.py").write_text("def buy(x):\n    return x\n\n\n"
                                          "class Shop:\n    pass\n", encoding="utf-8")
     eng = Engine(Config(clock="virtual"))
-    python.use(eng, str(tmp_path / "shopmod.py"))
+    python.use(eng, str(tmp_path / "shopmod.py"))  # (module, how)
     completer = ReplCompleter(lambda: [], lambda family: "", lambda: python.callables_of(eng))
     for line in ("later 1 t1 call sh", "spawn sh", "listen s1 0 sh", "thread j1 call sh",
                  "addCallback d1 call sh", "every 0.5 l1 call shopmod.b"):

@@ -12,6 +12,7 @@ import importlib
 import importlib.util
 import os
 import sys
+import sysconfig
 import traceback
 from types import ModuleType
 from typing import TYPE_CHECKING, Any
@@ -36,8 +37,36 @@ def namespace(eng: Engine) -> dict[str, Any]:
 PERSONS: set[str] = set()
 
 
-def use(eng: Engine, spec: str) -> ModuleType:
-    """Import (or reload) a module and put it in the namespace under its name."""
+def _persons_file(module: ModuleType) -> bool:
+    """The module's file is the person's: not Python's own library nor an installed
+    package's (those are taken as they are: reloading Twisted's defer unhooked it)."""
+    path = getattr(module, "__file__", None)
+    if not path:
+        return False
+    path = os.path.realpath(path)
+    libraries = {sysconfig.get_path(key) for key in ("stdlib", "platstdlib", "purelib",
+                                                     "platlib")}
+    return not any(lib and path.startswith(os.path.realpath(lib) + os.sep) for lib in libraries)
+
+
+def use(eng: Engine, spec: str) -> tuple[ModuleType, str]:
+    """Import (or reload) a module and put it in the namespace under its name; how:
+    "imported", "reloaded", or "taken as it is" (imported already, not the person's)."""
+    module, how = _use(eng, spec)
+    if how == "reloaded":
+        PERSONS.add(module.__name__)
+    return module, how
+
+
+def _again(module: ModuleType) -> tuple[ModuleType, str]:
+    """A module imported already: reloaded if it is the person's own — used before, or
+    their file that another of their modules imported — else taken as it is."""
+    if module.__name__ in PERSONS or _persons_file(module):
+        return importlib.reload(module), "reloaded"
+    return module, "taken as it is"
+
+
+def _use(eng: Engine, spec: str) -> tuple[ModuleType, str]:
     ns = namespace(eng)
     if spec.endswith(".py"):
         path = os.path.abspath(spec)
@@ -49,8 +78,9 @@ def use(eng: Engine, spec: str) -> ModuleType:
         if folder not in sys.path:
             sys.path.insert(0, folder)  # as python does for a script: its siblings import
         old = sys.modules.get(name)
+        how = "imported"
         if old is not None and os.path.abspath(getattr(old, "__file__", "") or "") == path:
-            module = importlib.reload(old) if name in PERSONS else old
+            module, how = _again(old)
         elif old is not None:
             raise CommandError(
                 f"a module named {name} is imported already "
@@ -69,14 +99,13 @@ def use(eng: Engine, spec: str) -> ModuleType:
                 sys.modules.pop(name, None)
                 raise
         ns[name] = module
-        return module
+        return module, how
     here = os.getcwd()
     if here not in sys.path and "" not in sys.path:
         sys.path.insert(0, here)  # as `python -m` does: the folder's packages import
+    how = "imported"
     if spec in sys.modules:
-        module = sys.modules[spec]
-        if spec in PERSONS:
-            module = importlib.reload(module)
+        module, how = _again(sys.modules[spec])
     else:
         try:
             module = importlib.import_module(spec)
@@ -92,7 +121,7 @@ def use(eng: Engine, spec: str) -> ModuleType:
     last = spec.rsplit(".", 1)[-1]
     if last not in ns or isinstance(ns[last], ModuleType) and ns[last] is module:
         ns[last] = module  # and, for short, the module (the session's own names stay)
-    return module
+    return module, how
 
 
 def import_failed(eng: Engine, spec: str, exc: BaseException, where: str = "") -> None:

@@ -485,8 +485,9 @@ COMMANDS: tuple[Command, ...] = (
          "use mymod.py", where="prompt", examples=("use mypackage.clients",), python=True,
          more=("then name its objects as module:attr (or module.attr): listen s1 0 "
                "mymod:Factory,", "connect c1 s1 mymod:Client, later 1 call mymod.tick, "
-               "spawn mymod.main", "using a module again reloads it (a module imported "
-               "otherwise, such as Twisted's, is taken as it is)")),
+               "spawn mymod.main", "using your module again reloads it, also one another of yours "
+               "imported (an installed or standard module, such as Twisted's, is taken as it "
+               "is)")),
     _cmd("later", "python", "DELAY:duration [NAME:new=timer] call FN:pyref",
          "a timer that calls FN() of your code", "reactor.callLater",
          "later 1 t1 call mymod.tick", more=_PY_MORE),

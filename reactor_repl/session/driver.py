@@ -424,7 +424,7 @@ class Driver:
 
         def run() -> None:
             try:
-                module = python.use(self.engine, spec)
+                module, how = python.use(self.engine, spec)
             except CommandError as e:  # no such file: the line's error, not a traceback
                 record_error(self.engine, f"use {spec}", e,
                              f"{where.file}:{where.line}" if where is not None and where.line
@@ -438,9 +438,11 @@ class Driver:
                 return
             every = python.callables_of(self.engine)
             own = [n for n in every if n.rpartition(".")[0] in (spec, module.__name__)]
-            self.engine.record("note", "", f"use {spec}: {module.__name__} imported "
+            said = how if how != "taken as it is" else \
+                "imported already, taken as it is (not your file: not reloaded)"
+            self.engine.record("note", "", f"use {spec}: {module.__name__} {said} "
                                f"({plural(len(own), 'callable')}; {len(every)} in use)",
-                               {"module": module.__name__})
+                               {"module": module.__name__, "how": how})
             ok.append(True)
 
         self._in_loop(run)
