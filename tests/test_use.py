@@ -309,3 +309,20 @@ def test_your_module_another_of_yours_imported_is_reloaded_when_used_and_says_so
     # (a new size: Python's cached bytecode is checked by the file's size and mtime in
     # whole seconds, as for any reload)
     assert [t for t in texts(events, "log") if t.startswith("'v")] == ["'v1'", "'v2 edited'"]
+
+
+def test_a_module_named_where_a_function_goes_and_spawns_hint_say_what_fits():
+    """``later 1 call shop`` said "no module  in this session — use .py first"; spawn's
+    hint listed classes and plain functions among what it starts."""
+    events = run_scenario(f"use {SHOP}\npy shop.items = []\nlater 1 call shop\n"
+                          "later 1 call nomod\nspawn shop.items\n")
+    errors = [e.text.split(": ", 1)[1] for e in texts_of(events, "error")]
+    assert errors == [
+        "later 1 call shop: shop is a module, not something to call — name what in it to "
+        "call, as module.function: shop.Shout, shop.ShoutFactory, shop.crawl, shop.fetch, "
+        "shop.parse, shop.slow_io",
+        "later 1 call nomod: nomod: name a module's function, as module.function — use "
+        "FILE.py first, then module.function",
+        "spawn shop.items: shop.items is a list, not something to call — spawn takes an "
+        "async def or an inlineCallbacks function: shop.crawl, shop.fetch",
+    ]

@@ -15,7 +15,7 @@ import sys
 import sysconfig
 import traceback
 from types import ModuleType
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Callable
 
 from reactor_repl.engine.core import CommandError
 
@@ -152,6 +152,15 @@ def resolve(eng: Engine, ref: str) -> Any:
         mod_path, attr_path = ref.split(":", 1)
     else:
         mod_path, _, attr_path = ref.rpartition(".")
+    if not mod_path:  # one word: `call mymod` (a module, or nothing in use)
+        known = ns.get(ref)
+        theirs = [n for n in callables_of(eng) if n.startswith(ref + ".")]
+        if isinstance(known, ModuleType):
+            raise CommandError(f"{ref} is a module, not something to call",
+                               "name what in it to call, as module.function"
+                               + (f": {', '.join(theirs[:6])}" if theirs else ""), word=ref)
+        raise CommandError(f"{ref}: name a module's function, as module.function",
+                           "use FILE.py first, then module.function", word=ref)
     try:
         return _walk(_module(ns, mod_path), mod_path, attr_path)
     except CommandError as e:
@@ -177,16 +186,36 @@ def _walk(obj: Any, walked: str, path: str) -> Any:
 
 
 def resolve_callable(eng: Engine, ref: str,
-                     takes: str = "call takes a function or class") -> Any:
+                     takes: str = "call takes a function or class",
+                     fits: Callable[[Any], bool] = callable) -> Any:
     """``resolve``, refused here when it is not something to call (an int ran into a
-    TypeError at the timer's firing, with no line to point at)."""
+    TypeError at the timer's firing, with no line to point at); the hint names the
+    module's callables that ``fits`` (spawn: its coroutine functions)."""
     obj = resolve(eng, ref)
     if not callable(obj):
         mod = ref.split(":", 1)[0] if ":" in ref else ref.rpartition(".")[0]
-        names = [n for n in callables_of(eng) if n.startswith(mod + ".")]
+        names = [n for n in callables_of(eng) if n.startswith(mod + ".")
+                 and fits(_quietly(eng, n))]
         raise CommandError(f"{ref} is {_a(type(obj).__name__)}, not something to call",
                            takes + (f": {', '.join(names[:6])}" if names else ""))
     return obj
+
+
+def _quietly(eng: Engine, ref: str) -> Any:
+    """``resolve`` for a hint: None where it cannot."""
+    try:
+        return resolve(eng, ref)
+    except CommandError:
+        return None
+
+
+def spawnable(fn: Any) -> bool:
+    """An ``async def`` or ``inlineCallbacks`` (or plain generator) function: what
+    ``spawn`` starts."""
+    import inspect
+
+    inner = getattr(fn, "__wrapped__", fn)
+    return inspect.iscoroutinefunction(inner) or inspect.isgeneratorfunction(inner)
 
 
 def check_arguments(fn: Any, ref: str, args: list[Any]) -> None:

@@ -292,7 +292,7 @@ def spawn(eng: Engine, p: Parsed) -> None:
     from reactor_repl.engine import python
 
     fn = python.resolve_callable(eng, p["FN"], "spawn takes an async def or an "
-                                 "inlineCallbacks function")
+                                 "inlineCallbacks function", fits=python.spawnable)
     args = list(p["ARGS"] or [])
     python.check_arguments(fn, p["FN"], args)
     shown = ", ".join(repr(a) for a in args)
