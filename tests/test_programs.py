@@ -132,6 +132,10 @@ CASES = [
         X(r"a 3", "loop.call", "beat"), X(r"b 3", "loop.call", "beat"),
     ], extra=[("loop.start", ("handed_loops.py:25",)), ("loop.start", ("handed_loops.py:27",)),
               ("warn.unhandled", ("handed_loops.py:25",)), ("warn.unhandled", ("handed_loops.py:27",))]),
+    # a shutdown that waits for ever: said (the watchdog stopped looking at reactor.stop())
+    Case("shutdown_hang", [_prog("shutdown_hang.py"), "--give-up", "1.5"], runs=1, expect=[
+        X(r"cleanup: waiting", "trigger.fire", "flush"),
+    ], extra=[("warn.hang", ("shutdown_hang.py:18",))]),
     Case("thread_failure", [_prog("thread_failure.py")], merged=True, runs=1, expect=[
         X(r"after the collection", "timer.fire", "collect"),
     ], extra=[("thread.result", ("job",)), ("deferred.unhandled", ("Unhandled error in Deferred",))]),

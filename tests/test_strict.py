@@ -43,6 +43,18 @@ def test_strict_ends_a_hang_beside_an_idle_thread_pool_of_the_programs_own(tmp_p
     assert "warn.hang hung: nothing left can run" in r.stderr
 
 
+@pytest.mark.parametrize("clock", ["real", "virtual"])
+def test_strict_ends_a_shutdown_that_waits_for_ever(tmp_path, clock):
+    """A 'before shutdown' trigger's Deferred nothing fires: the watchdog stopped looking
+    at reactor.stop(), and --strict could not end it (stop() again does nothing): the loop
+    ends as crash() ends it, and the program goes on after reactor.run()."""
+    r = trace("--strict", "--clock", clock, "--events", str(tmp_path / "e.jsonl"),
+              os.path.join(ROOT, "tests", "programs", "shutdown_hang.py"), "--give-up", "60")
+    assert r.returncode == 1
+    assert r.stdout == "cleanup: waiting for the connection to close\nexited\n"
+    assert "warn.hang hung: nothing left can run, and 1 Deferred still waits: d1" in r.stderr
+
+
 def test_without_strict_a_warning_changes_nothing(tmp_path):
     r = trace("--events", str(tmp_path / "e.jsonl"), HANG, "--timeout", "0.5")
     assert r.returncode == 0

@@ -124,12 +124,20 @@ class Watchdog:
         """Look once; warn if the loop has been away too long. Returns how long to sleep."""
         r = self.engine.reactor
         threshold = self.threshold
-        if r is None or self.engine.ended or shutting_down(self.engine, r):
+        if r is None or self.engine.ended:
             self.stuck = None
             return threshold
         phase = r.phase
         since = r.busy_since
         now = time.monotonic() if now is None else now
+        if shutting_down(self.engine, r):
+            # the shutdown's own waits (joining the pool) are no stall of the program's; a
+            # shutdown that waits in the poller for a Deferred nothing can fire (a 'before'
+            # trigger's) is a hang, the program's "why does it not exit"
+            self.stuck = None
+            if phase == "poll" and r.running and now - getattr(r, "phase_since", now) >= HANG_AFTER:
+                self._hang()
+            return max(min(threshold, HANG_AFTER), MIN_SLEEP)
         if phase not in AWAY_PHASES:
             self.stuck = None
             if phase == "poll" and (self.engine.waiting_live

@@ -175,9 +175,11 @@ class Recording:
     def _stop_at_hang(self) -> None:
         """--strict: a hung program never ends by itself; a CI run must not wait for ever."""
         r = self.engine.reactor
-        if r is not None and r.running and not r._stopped and not self._stopping:
+        if r is not None and r.running and not self._stopping:
             self._stopping = True
-            r.callFromThread(r.stop)
+            # (stopping already, its shutdown waiting for ever: the loop ends at once, as
+            # crash() ends it, and the program goes on after reactor.run())
+            r.callFromThread(r.crash if r._stopped else r.stop)
 
     def strict_lines(self, where: str) -> list[str]:
         """After ``finish``: one line per standing warning (empty unless --strict)."""
