@@ -257,3 +257,23 @@ def test_a_deferred_another_awaits_is_not_said_to_be_fired_by_it():
     (answer,) = [e for e in events if e.kind == "waiting"]
     assert not [ln for ln in answer.data["lines"] if "fired by a" in ln]
     assert answer.data["lines"][-1].endswith("other Deferred can fire it")
+
+
+OUTSIDE = os.path.join(ROOT, "tests", "mods", "outside.py")
+
+
+def test_waiting_follows_the_globals_a_source_names_and_threads_ports_and_jobs():
+    """A script keeps its Deferreds in globals: `waiting` said "nothing" for a global a
+    timer's function fires, a loop's function fires, a thread of the program's own fires,
+    a running callInThread job fires, and a server's factory fires when a client comes."""
+    # (live: on the virtual clock time stands still while a pool job runs)
+    events = run_scenario(f"use {OUTSIDE}\npy held = outside.start()\nwait 0.5\nwaiting 0\n"
+                          "py outside.go.set()\npy held[2].stop()\n", "live")
+    w = [e for e in events if e.kind == "waiting"][0]
+    got = {name: chain[0] for name, chain in chains(w).items()}
+    assert got["d1"].startswith("timer t1 due in 2.")  # result, by deliver()
+    assert got["d2"].startswith("loop l1")  # polled, by poll()
+    assert got["d3"] == "thread helper (running)"  # from_thread
+    assert got["d4"].startswith("thread job j1 (running")  # from_job, by slow_work()
+    assert got["d5"].startswith("listening port ")  # the factory's first
+    assert not any(chain.startswith("nothing") for chain in got.values()), got

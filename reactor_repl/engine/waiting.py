@@ -35,7 +35,7 @@ FORWARD_NODES = 300  # objects looked at per source
 
 @dataclass
 class Step:
-    kind: str  # deferred coroutine gather timer loop connection reader job nothing
+    kind: str  # deferred coroutine gather timer loop connection reader job thread port nothing
     name: str
     text: str
 
@@ -209,7 +209,9 @@ def _roots(eng: Engine) -> list[tuple[Any, Any]]:
             text = f"thread job {job.name} (running {now - act.started_at:.1f}s)"
         else:
             text = f"thread job {job.name} (queued)"
-        out.append((Step("job", job.name, text), act.meta.get("hand_back")))
+        out.append((Step("job", job.name, text), (act.meta.get("hand_back"),
+                                                  act.meta.get("func"))))
+    out += _outside_sources(eng)
     for rec in list(eng.registry.by_name.values()):
         if rec.family in ("conn", "client") and rec.state == "open":
             transport = rec.transport() if getattr(rec, "transport", None) is not None else None
@@ -224,9 +226,63 @@ def _roots(eng: Engine) -> list[tuple[Any, Any]]:
     return out
 
 
+def _outside_sources(eng: Engine) -> list[tuple[Step, Any]]:
+    """Sources outside the reactor's own work: a thread of the program's own (what it
+    runs), and a listening port (its factory, when a client comes)."""
+    import threading
+
+    from twisted.internet import tcp
+
+    out: list[tuple[Step, Any]] = []
+    ours = set(getattr(eng, "_thread_labels", {}))
+    r = eng.reactor
+    pool = getattr(r, "threadpool", None)
+    workers = {t.ident for t in getattr(pool, "threads", ())} if pool is not None else set()
+    for t in threading.enumerate():
+        if t is threading.main_thread() or t.ident in ours or t.ident in workers:
+            continue
+        target = getattr(t, "_target", None)
+        module = getattr(target, "__module__", None) or type(t).__module__
+        if module.startswith(("reactor_repl.", "prompt_toolkit.", "twisted.")):
+            continue
+        run = type(t).run if type(t).run is not threading.Thread.run else None
+        out.append((Step("thread", t.name, f"thread {t.name} (running)"),
+                    (target, getattr(t, "_args", ()), getattr(t, "_kwargs", {}), run, t)))
+    try:
+        readers = list(r.getReaders()) if r is not None else []
+    except Exception:
+        readers = []
+    for port in readers:
+        if isinstance(port, tcp.Port):
+            where = getattr(port, "_realPortNumber", "") or ""
+            out.append((Step("port", str(where), f"listening port {where} (when a client "
+                             "comes)"), getattr(port, "factory", None)))
+    return out
+
+
+def _globals_named(fn: types.FunctionType) -> list[Any]:
+    """What a function's code names in its module's globals (``result.callback(…)`` in a
+    ``deliver()`` a timer calls): a script keeps its Deferreds there. Modules and classes
+    are left out."""
+    names: set[str] = set()
+    codes = [fn.__code__]
+    while codes and len(names) < 256:
+        code = codes.pop()
+        names.update(code.co_names)
+        codes.extend(c for c in code.co_consts if isinstance(c, types.CodeType))
+    g = fn.__globals__
+    out = []
+    for name in names:
+        value = g.get(name)
+        if value is not None and not isinstance(value, (types.ModuleType, type)):
+            out.append(value)
+    return out
+
+
 def _reachable(root: Any) -> list[Any]:
     """Deferreds a source could fire: reached through callables, closures, partials,
-    containers and plain objects' attributes — not through module globals."""
+    containers, plain objects' attributes and the globals a function's code names — not
+    through a module's whole globals."""
     found: list[Any] = []
     stack: list[tuple[Any, int]] = [(root, 0)]
     seen: set[int] = set()
@@ -250,6 +306,8 @@ def _reachable(root: Any) -> list[Any]:
             wrapped = getattr(obj, "__wrapped__", None)
             if wrapped is not None:
                 nxt.append(wrapped)
+            if not (obj.__module__ or "").startswith(("twisted.", "reactor_repl.")):
+                nxt += _globals_named(obj)
         elif isinstance(obj, functools.partial):
             nxt = [obj.func, *obj.args, *(obj.keywords or {}).values()]
         elif isinstance(obj, (tuple, list, set, frozenset)):

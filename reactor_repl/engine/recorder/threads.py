@@ -31,6 +31,7 @@ class ThreadsPart(Base):
         clock = eng.clock
         act = Activity(rec.name, "job")
         act.meta["record"] = job
+        act.meta["func"] = func  # (what it may fire: `waiting`; let go when it is over)
         job.activity = act
         with clock.cond:
             busy = clock.running_jobs()
@@ -112,6 +113,7 @@ class ThreadsPart(Base):
             # go: the record outlives the job, and kept, it kept a failed Deferred from the
             # collector, so Twisted's "Unhandled error in Deferred" came late or never)
             rec.activity.meta.pop("hand_back", None)
+            rec.activity.meta.pop("func", None)
             eng.clock.set_state(rec.activity, "delivered")
             self.reg.finished(rec)
 
