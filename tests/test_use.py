@@ -326,3 +326,11 @@ def test_a_module_named_where_a_function_goes_and_spawns_hint_say_what_fits():
         "spawn shop.items: shop.items is a list, not something to call — spawn takes an "
         "async def or an inlineCallbacks function: shop.crawl, shop.fetch",
     ]
+
+
+def test_pythons_own_modules_are_not_counted_as_yours_in_use():
+    """After ``py import shutil`` the note said "7 callables; 35 in use" and Tab offered
+    shutil's functions after call."""
+    events = run_scenario(f"py import shutil\nuse {SHOP}\n")
+    notes = [t for t in texts(events, "note") if t.startswith("use ")]
+    assert notes[0].endswith("(7 callables; 7 in use)"), notes

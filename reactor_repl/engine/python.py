@@ -255,10 +255,11 @@ def _module(ns: dict[str, Any], path: str) -> Any:
 def callables_of(eng: Engine) -> list[str]:
     """``module.attr`` for the callables and classes of the modules in use (completion)."""
     ns = namespace(eng)
+    # the person's modules: not Python's library (`py import shutil` counted its
+    # functions as in use, and Tab offered them after call) nor an installed package's
     modules = {name: value for name, value in list(ns.items())
                if isinstance(value, ModuleType) and not name.startswith("_")
-               and getattr(value, "__file__", None) and "site-packages" not in value.__file__
-               and name not in ("defer", "task", "threads")}
+               and _persons_file(value)}
     for spec in list(PERSONS):  # `use package.module`: by the path it was used by
         if "." in spec and spec.split(".", 1)[0] in ns and spec in sys.modules:
             modules[spec] = sys.modules[spec]
