@@ -258,3 +258,15 @@ def test_the_nudge_before_a_deadline_is_one_float_step_at_least_line_gap():
         clock.now = start
         clock.nudge()
         assert clock.now == start + max(LINE_GAP, math.ulp(start))
+
+
+def test_a_callables_words_carry_no_memory_address():
+    """automat's methods read "<implementation for <function f at 0x7f…>>": a step's text
+    differed from run to run (ClientService's steps)."""
+    from reactor_repl.engine.describe import label_of
+
+    def made() -> None:
+        return None
+
+    made.__qualname__ = "<implementation for <function _Client._connectionMade at 0x7fcd63>>"
+    assert label_of(made) == "<implementation for <function _Client._connectionMade>>"

@@ -246,7 +246,13 @@ def label_of(fn: Callable[..., Any] | None) -> str:
         if func is not None:
             return label_of(func)
         name = type(fn).__name__
-    return str(name)
+    name = str(name)
+    if " at 0x" in name:  # (automat's "<implementation for <function f at 0x7f…>>": the
+        name = _ADDRESS.sub("", name)  # same words every run)
+    return name
+
+
+_ADDRESS = re.compile(r" at 0x[0-9a-fA-F]+")
 
 
 def reason_text(reason: Any) -> str:
