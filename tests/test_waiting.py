@@ -136,6 +136,18 @@ def test_a_reactor_call_from_another_thread_is_warn_thread_with_its_site():
         ("reactor.callLater", "tests/mods/stuck.py:33")]
 
 
+def test_one_call_from_another_thread_is_one_warning_though_it_calls_more_apis():
+    """LoopingCall.start makes its callLater, transport.write its addWriter: each was a
+    second warning at the same line, under another API's name."""
+    events = run_scenario(f"use {STUCK}\npy import threading\npy held = []\n"
+                          "py threading.Thread(target=lambda: held.append("
+                          "stuck.loop_from_a_thread())).start()\nwait 0.5\n"
+                          "py held[0].stop()\n", "live")
+    warns = [e for e in events if e.kind == "warn.thread"]
+    assert [(w.data["api"], w.data["site"]) for w in warns] == [
+        ("LoopingCall.start", "tests/mods/stuck.py:69")]
+
+
 def test_reactor_stop_from_another_thread_is_warn_thread_too():
     """``reactor.stop()`` from a plain thread: as unsafe as ``callLater`` there (the stop
     waits for the loop's next wake-up); it was recorded with no warning."""
@@ -277,3 +289,12 @@ def test_waiting_follows_the_globals_a_source_names_and_threads_ports_and_jobs()
     assert got["d4"].startswith("thread job j1 (running")  # from_job, by slow_work()
     assert got["d5"].startswith("listening port ")  # the factory's first
     assert not any(chain.startswith("nothing") for chain in got.values()), got
+
+
+def test_warn_spin_names_where_one_shot_timers_are_made_not_one_of_them():
+    """``callLater(0, step)`` in ``step``: each timer a name of its own, and warn.spin said
+    "mostly t4811", which names nothing a person wrote."""
+    events = run_scenario(f"use {BEATS}\npy beats.step_for(1.3)\nwait 1.5\n", "live")
+    spins = [e for e in events if e.kind == "warn.spin"]
+    assert [(w.name, w.data["busiest"]) for w in spins] == [
+        ("", "timers made at tests/mods/beats.py:24")], [w.text for w in spins]

@@ -230,9 +230,13 @@ class Lints:
     # -- wrong thread
     def wrong_thread(self, api: str, site: str) -> None:
         key = f"{api}@{site}"
-        if key in self.thread_sites:
+        # (one call at a line is one warning: transport.write's own reactor.addWriter, or
+        # LoopingCall.start's callLater, said the same line again under another name)
+        if key in self.thread_sites or (site and f"@{site}" in self.thread_sites):
             return
         self.thread_sites.add(key)
+        if site:
+            self.thread_sites.add(f"@{site}")
         self.eng.last_warning = self.eng.record(
             "warn.thread", "", f"{api} called from thread "
             f"{self.eng.thread_label()!r}, not the reactor's" + (f", at {site}" if site else "")
@@ -253,16 +257,26 @@ class Lints:
             self.spin_said = True
             busy = self._busiest()
             self.eng.last_warning = self.eng.record(
-                "warn.spin", busy, f"zero-delay work kept the loop busy for more than "
+                "warn.spin", "" if " " in busy else busy,
+                f"zero-delay work kept the loop busy for more than "
                 f"{SPIN_AFTER:g}s" + (f" (mostly {busy})" if busy else "")
                 + ": nothing else waits its turn for long, but the CPU never rests",
                 {"seconds": round(now - self.spin_since, 3), "busiest": busy})
 
     def _busiest(self) -> str:
+        """What made most of the recent dispatches: a loop or a timer by name — or, for
+        one-shot timers made again and again (``callLater(0, step)`` in ``step``), where
+        they are made (each has a name of its own: "mostly t39923" said nothing)."""
         counts: dict[str, int] = {}
+        by_name = self.eng.registry.by_name
         for ev in self.eng.log.since(max(0, self.eng.log.seq - 500)):
             if ev.name and ev.kind in ("timer.fire", "loop.call", "threadcall.run"):
-                counts[ev.name] = counts.get(ev.name, 0) + 1
+                key = ev.name
+                if ev.kind == "timer.fire":
+                    rec = by_name.get(ev.name)
+                    if rec is not None and rec.site:
+                        key = f"timers made at {rec.site}"
+                counts[key] = counts.get(key, 0) + 1
         return max(counts, key=lambda n: counts[n]) if counts else ""
 
 

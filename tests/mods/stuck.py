@@ -59,3 +59,12 @@ def fired_by_its_own_thread():
 
     threading.Thread(target=work).start()
     return d
+
+
+def loop_from_a_thread():
+    """LoopingCall.start off the reactor's thread: its own callLater is the same call."""
+    from twisted.internet import task
+
+    loop = task.LoopingCall(int)
+    loop.start(1, now=False)
+    return loop
