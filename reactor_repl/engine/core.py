@@ -737,6 +737,14 @@ class Engine:
         self.prompt_time = None
         self.prompt_parked.set()
 
+    def end_wait(self) -> None:
+        """Ctrl-C during a virtual ``wait``: time stops moving towards its end now — not
+        when the thread that runs the wait next looks (beside a busy loop that took
+        seconds, the clock thousands of virtual seconds further on)."""
+        r = self.reactor
+        if self.virtual and r is not None:
+            r.wait_target, r.wait_turn = None, False
+
     def no_more_turns(self) -> None:
         """No file's next line is coming (its replay was stopped, it ended, the person took
         over): a block gives no turn for one, and one waiting for it goes on (it waited

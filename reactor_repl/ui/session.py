@@ -214,6 +214,7 @@ class Session:
         if self.worker.current not in (None, "quit"):
             w = self.waiting
             if w is not None:
+                self.engine.end_wait()
                 self.warn(f"{w[2]}: stopped after {self._wait_clock() - w[0]:.1f}s (Ctrl-C)")
             self.worker.interrupt.set()
             stopped = True
