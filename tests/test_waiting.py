@@ -298,3 +298,12 @@ def test_warn_spin_names_where_one_shot_timers_are_made_not_one_of_them():
     spins = [e for e in events if e.kind == "warn.spin"]
     assert [(w.name, w.data["busiest"]) for w in spins] == [
         ("", "timers made at tests/mods/beats.py:24")], [w.text for w in spins]
+
+
+def test_a_coroutine_suspended_inside_one_it_awaits_names_that_one():
+    """``await fetch()`` in outer(), fetch suspended at its own line: the chain said
+    "outer() suspended at stuck.py:9" — fetch's line under outer's name."""
+    events = run_scenario(f"use {STUCK}\nspawn stuck.outer as c1\nwaiting 0\n")
+    w = [e for e in events if e.kind == "waiting"][0]
+    assert chains(w)["c1"][0] == ("outer() suspended at tests/mods/stuck.py:9 in fetch(), "
+                                  "awaiting d1")

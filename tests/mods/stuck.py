@@ -68,3 +68,8 @@ def loop_from_a_thread():
     loop = task.LoopingCall(int)
     loop.start(1, now=False)
     return loop
+
+
+async def outer():
+    """Awaits a coroutine (not a Deferred) that awaits one nothing fires."""
+    return await fetch()

@@ -41,17 +41,24 @@ def _twisted_internal(obj: Any) -> bool:
 
 
 def suspension_site(gen: Any) -> str:
-    """``file:line`` where a coroutine or generator is suspended (the innermost frame);
-    for a scenario's coroutine (``async``, ``inlineCallbacks``), the step it is at."""
+    """``file:line`` where a coroutine or generator is suspended (the innermost frame),
+    with the function there when it is another the coroutine awaits (``await fetch(i)``:
+    ``x.py:17 in fetch()``); for a scenario's coroutine (``async``,
+    ``inlineCallbacks``), the step it is at."""
     site = ""
     depth = 0
+    outer = None
     while gen is not None and depth < 50:
         frame = getattr(gen, "cr_frame", None) or getattr(gen, "gi_frame", None)
+        if outer is None:
+            outer = frame
         step = runtime.step_at(frame) if frame is not None else ""
         if step:
             site = step
         elif frame is not None and sites.user_frame(frame) is frame:
             site = sites.describe(frame)
+            if frame is not outer:
+                site += f" in {frame.f_code.co_name}()"
         gen = getattr(gen, "cr_await", None) or getattr(gen, "gi_yieldfrom", None)
         depth += 1
     return site
