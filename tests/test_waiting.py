@@ -148,6 +148,14 @@ def test_one_call_from_another_thread_is_one_warning_though_it_calls_more_apis()
         ("LoopingCall.start", "tests/mods/stuck.py:69")]
 
 
+def test_a_timer_cancelled_from_another_thread_is_warn_thread():
+    events = run_scenario(f"use {STUCK}\npy stuck.cancel_from_a_thread()\nwait 0.3\n", "live")
+    warns = [e for e in events if e.kind == "warn.thread"]
+    assert [w.data["api"] for w in warns] == ["DelayedCall.cancel"]
+    assert [e.kind for e in events if e.kind.startswith("timer.")] == [
+        "timer.schedule", "timer.cancel"]
+
+
 def test_reactor_stop_from_another_thread_is_warn_thread_too():
     """``reactor.stop()`` from a plain thread: as unsafe as ``callLater`` there (the stop
     waits for the loop's next wake-up); it was recorded with no warning."""

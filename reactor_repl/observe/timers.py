@@ -51,6 +51,10 @@ class ObservedDelayedCall(DelayedCall):
         obs = STATE.observer
         live = not (self.cancelled or self.called)
         if obs is not None and live:
+            if off_thread():  # (the reactor's timer heap, changed from another thread)
+                import sys
+
+                obs.wrong_thread("DelayedCall.cancel", sys._getframe(1))
             obs.timer_cancel(self._rr, self)
         if live:
             # Twisted lets go of what it would have called (del func, args, kw): so do we,
@@ -62,6 +66,10 @@ class ObservedDelayedCall(DelayedCall):
     def reset(self, secondsFromNow: float) -> None:
         obs = STATE.observer
         live = not (self.cancelled or self.called)
+        if obs is not None and live and off_thread():
+            import sys
+
+            obs.wrong_thread("DelayedCall.reset", sys._getframe(1))
         if obs is not None and live and obs.before_deadline is not None:
             obs.before_deadline()
         super().reset(secondsFromNow)
@@ -70,6 +78,11 @@ class ObservedDelayedCall(DelayedCall):
 
     def delay(self, secondsLater: float) -> None:
         live = not (self.cancelled or self.called)
+        obs = STATE.observer
+        if obs is not None and live and off_thread():
+            import sys
+
+            obs.wrong_thread("DelayedCall.delay", sys._getframe(1))
         super().delay(secondsLater)
         obs = STATE.observer
         if obs is not None and live:

@@ -73,3 +73,11 @@ def loop_from_a_thread():
 async def outer():
     """Awaits a coroutine (not a Deferred) that awaits one nothing fires."""
     return await fetch()
+
+
+def cancel_from_a_thread():
+    """A timer made here, cancelled by another thread (the reactor's heap changed there)."""
+    import threading
+
+    dc = reactor.callLater(5, print, "never")
+    threading.Thread(target=dc.cancel).start()
