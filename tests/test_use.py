@@ -116,6 +116,17 @@ def test_a_file_named_as_an_imported_module_is_refused_with_a_hint(tmp_path):
     assert "True" in texts(events, "log")
 
 
+def test_a_file_named_as_one_of_the_sessions_names_is_refused_and_runs_none_of_it(tmp_path):
+    """``use task.py`` took the session's ``task`` (twisted.internet.task) silently:
+    ``py task.LoopingCall`` broke after it."""
+    (tmp_path / "task.py").write_text("print('imported')\n", encoding="utf-8")
+    events = run_scenario(f"use {tmp_path / 'task.py'}\npy task.LoopingCall.__name__\n")
+    assert texts(events, "error")[0].endswith(
+        "a module named task would hide the session's task (twisted.internet.task) for every "
+        "py line and command — rename task.py")
+    assert "'LoopingCall'" in texts(events, "log") and "imported" not in texts(events, "output")
+
+
 def test_a_package_in_the_working_folder_is_used_by_its_dotted_name(tmp_path):
     """From the console script (whose folder, not the working one, is first on sys.path),
     `use mypkg.task` failed; and it bound `task` over the session's twisted.internet.task."""

@@ -31,6 +31,11 @@ def namespace(eng: Engine) -> dict[str, Any]:
     return py_namespace(eng, named=False)  # (a named object is a py line's to see)
 
 
+# the names the session's namespace starts with (commands/session.py: py_namespace): a
+# used file of that name would have taken them without a word
+SESSION_NAMES = {"reactor": "the reactor", "defer": "twisted.internet.defer",
+                 "task": "twisted.internet.task", "threads": "twisted.internet.threads"}
+
 # the modules `use` imported (by their name in sys.modules): `use` of one again reloads
 # it, as a person editing it expects; any other module already imported (Twisted's, the
 # standard library's, one a used module imports) is taken as it is, as `import` does
@@ -74,6 +79,11 @@ def _use(eng: Engine, spec: str) -> tuple[ModuleType, str]:
             raise CommandError(f"no file {spec}", "give the path of a .py file, or a module name",
                                word=spec)
         name = os.path.splitext(os.path.basename(path))[0]
+        if name in SESSION_NAMES:
+            raise CommandError(
+                f"a module named {name} would hide the session's {name} "
+                f"({SESSION_NAMES[name]}) for every py line and command",
+                f"rename {os.path.basename(path)}", word=spec)
         folder = os.path.dirname(path)
         if folder not in sys.path:
             sys.path.insert(0, folder)  # as python does for a script: its siblings import
