@@ -559,3 +559,22 @@ def test_what_a_module_writes_around_sys_stdout_is_an_output_event_where_it_was_
         == ["stdout  one: print", "stdout  two: os.write", "stdout  three: a child",
             "stderr  four: sys.__stderr__"]
     assert text.stderr == ""
+
+
+def test_an_unfinished_line_is_an_event_and_a_child_left_running_still_writes_after_the_run(
+        tmp_path):
+    """``os.write(1, b"tail")`` with no newline came out after the last event (not JSON
+    in run --json's stream); a child process still running when the run ended lost what
+    it wrote next (its pipe had no reader left: SIGPIPE), where under python it writes on."""
+    scenario = tmp_path / "tail.rr"
+    scenario.write_text(
+        "py import os, subprocess, sys\n"
+        "py child = subprocess.Popen([sys.executable, '-c', \"import time; print('early', "
+        "flush=True); time.sleep(0.8); print('late', flush=True)\"])\nwait 0.3\n"
+        "py os.write(1, b'tail-no-newline')\n", encoding="utf-8")
+    r = cli("run", "--json", "--clock", "real", "--allow-python", str(scenario))
+    assert r.returncode == 0, r.stderr
+    lines = r.stdout.splitlines()
+    assert lines[-1] == "late"  # written by the child after the run, as it would be
+    events = [json.loads(line) for line in lines[:-1]]  # every other line is JSON
+    assert [e["text"] for e in events if e["kind"] == "output"] == ["early", "tail-no-newline"]

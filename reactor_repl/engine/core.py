@@ -121,7 +121,7 @@ class Engine:
         self.on_hang: list[Callable[[], None]] = []  # --strict: a hang ends the run
         # what records from outside the loop and must be up to date before time moves, the
         # loop goes idle or the session ends (output written on descriptors 1 and 2)
-        self.settlers: list[Callable[[], None]] = []
+        self.settlers: list[Callable[..., None]] = []
         self.namespace: dict[str, Any] = {}  # the session's Python namespace (py, use)
         self._thread_labels: dict[int, str] = {}  # thread ident → its label in events
         # … and what each is labelled right now (a pool thread says which slot it runs):
@@ -689,11 +689,12 @@ class Engine:
                         f"{to - self.start_time:.3f}" + (f": {why}" if why else ""), data)
         clock.set_now(to)
 
-    def settle_outside(self) -> None:
-        """What was done at this instant outside the loop is recorded now (``settlers``)."""
+    def settle_outside(self, final: bool = False) -> None:
+        """What was done at this instant outside the loop is recorded now (``settlers``;
+        ``final``: the session ends, what is unfinished too)."""
         for settle in tuple(self.settlers):
             try:
-                settle()
+                settle(final) if final else settle()
             except Exception:  # recording must never break the loop
                 pass
 
@@ -1081,7 +1082,7 @@ class Engine:
         Alone (no shutdown) when the process is about to end at once (``os._exit``)."""
         from reactor_repl.engine import teaching
 
-        self.settle_outside()
+        self.settle_outside(final=True)
         self.lints.say_unhandled()
         self.lints.awaited()
         teaching.session_end_checks(self)

@@ -37,6 +37,7 @@ class DescriptorCapture:
         # before the lock is let go
         self._ends: dict[int, tuple[str, bytes]] = {}
         self._lock = threading.Lock()
+        self._wake: tuple[int, int] | None = None  # stop() tells the readers to let go
 
     @staticmethod
     def possible() -> bool:
@@ -62,6 +63,7 @@ class DescriptorCapture:
             except (OSError, ValueError, AttributeError):
                 pass
         try:
+            self._wake = os.pipe()
             for fd, name in STREAMS:
                 self.saved[fd] = os.dup(fd)
                 r, w = os.pipe()
@@ -100,9 +102,49 @@ class DescriptorCapture:
             os.dup2(dup, fd)  # the pipe's last writer goes: its reader sees the end
         self.saved.clear()  # (a reader left running writes on 1 and 2 themselves now)
         for t in self.readers:
-            t.join(wait)  # (a child process may hold a write end: then it is left to run)
+            t.join(wait)
+        if any(t.is_alive() for t in self.readers) and self._wake is not None:
+            # a child process left running holds a write end: its readers let go, and a
+            # process of its own copies what it writes on to 1 and 2 until it ends, as
+            # under python (with nobody reading, it died of SIGPIPE at our exit)
+            os.write(self._wake[1], b"x")
+            for t in self.readers:
+                t.join(1.0)
+            self._hand_over()
         for dup in saved.values():
             os.close(dup)
+        if self._wake is not None and not any(t.is_alive() for t in self.readers):
+            for fd in self._wake:
+                os.close(fd)
+            self._wake = None
+
+    def _hand_over(self) -> None:
+        """The pipes still open, to a relay process: read until the last writer ends, each
+        on to the descriptor it stood for (now the terminal again)."""
+        with self._lock:
+            ends, self._ends = dict(self._ends), {}
+        if not ends:
+            return
+        try:
+            pid = os.fork()
+        except OSError:
+            pid = -1
+        if pid == 0:  # the relay: only reads and writes, and leaves without Python's exit
+            try:
+                keep = set(ends) | {1, 2}
+                for fd in range(3, 256):
+                    if fd not in keep:
+                        try:
+                            os.close(fd)
+                        except OSError:
+                            pass
+                _relay(ends)
+            finally:
+                os._exit(0)
+        for r, (name, rest) in ends.items():
+            if pid < 0 and rest:
+                self._record(name, rest, end=b"")
+            os.close(r)
 
     def close(self) -> None:
         """The views' streams (after ``stop``): flushed and closed; a write that fails
@@ -122,37 +164,50 @@ class DescriptorCapture:
         """The terminal's descriptor while the pipes are in (for an emergency restore)."""
         return self.saved.get(1)
 
-    def settle(self) -> None:
+    def settle(self, final: bool = False) -> None:
         """What is in the pipes now is recorded now. The recording thread asks before the
         virtual clock moves and before the loop goes idle: an ``os.write`` in a callback
         (or a child process the callback waited for) is an event of that instant, not of
-        whenever the reading thread came round to it."""
+        whenever the reading thread came round to it. ``final`` (the session ends): an
+        unfinished line too (it went out after the last event, outside --json's lines)."""
         engine = self.engine
         engine.set_thread_label("output")
         try:
             with self._lock:
                 for r in list(self._ends):
                     self._drain(r)
+                    if final:
+                        name, rest = self._ends[r]
+                        if rest:
+                            self._ends[r] = (name, b"")
+                            self._record(name, rest)
         finally:
             engine.set_thread_label(None)
 
     def _read(self, r: int) -> None:
         poller = select.poll()
         poller.register(r, select.POLLIN)
+        wake = self._wake[0] if self._wake is not None else None
+        if wake is not None:
+            poller.register(wake, select.POLLIN)
+        handed = False
         try:
             while r in self._ends:
                 try:
-                    poller.poll()
+                    ready = poller.poll()
                 except InterruptedError:
                     continue
                 except OSError:
+                    break
+                if wake is not None and any(fd == wake for fd, _ in ready):
+                    handed = True  # stop(): a child holds the write end; a relay takes it
                     break
                 with self._lock:
                     if not self._drain(r):
                         break
         finally:
             with self._lock:
-                if r in self._ends:
+                if r in self._ends and not handed:
                     name, rest = self._ends.pop(r)
                     if rest:
                         self._record(name, rest, end=b"")
@@ -210,3 +265,30 @@ def _text_on(fd: int, like: Any, errors: str | None) -> IO[str]:
     return open(os.dup(fd), "w", buffering=1 if getattr(like, "line_buffering", False) else -1,
                 encoding=encoding, errors=errors, closefd=True)
 
+
+
+def _relay(ends: dict[int, tuple[str, bytes]]) -> None:
+    """In the relay process: each pipe's bytes on to 1 or 2 until every writer is gone."""
+    out = {r: 1 if name == "stdout" else 2 for r, (name, _) in ends.items()}
+    for r, (name, rest) in ends.items():
+        if rest:
+            os.write(out[r], rest)
+        os.set_blocking(r, True)
+    poller = select.poll()
+    for r in ends:
+        poller.register(r, select.POLLIN)
+    left = set(ends)
+    while left:
+        for r, _ in poller.poll():
+            try:
+                chunk = os.read(r, 65536)
+            except OSError:
+                chunk = b""
+            if not chunk:
+                poller.unregister(r)
+                left.discard(r)
+                continue
+            try:
+                os.write(out[r], chunk)
+            except OSError:
+                return
