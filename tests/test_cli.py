@@ -578,3 +578,20 @@ def test_an_unfinished_line_is_an_event_and_a_child_left_running_still_writes_af
     assert lines[-1] == "late"  # written by the child after the run, as it would be
     events = [json.loads(line) for line in lines[:-1]]  # every other line is JSON
     assert [e["text"] for e in events if e["kind"] == "output"] == ["early", "tail-no-newline"]
+
+
+def test_a_child_that_writes_without_pause_does_not_hold_the_session(tmp_path):
+    """The reader of descriptor 1 drained for as long as the pipe had bytes, the lock held:
+    a child writing without pause kept it for ever, and the loop, waiting to record what
+    the pipe held before time moved, never went on (wait 1 never ended)."""
+    scenario = tmp_path / "flood.rr"
+    scenario.write_text(
+        "py import subprocess\n"
+        "py p = subprocess.Popen(['sh', '-c', 'while true; do echo spam; done'])\n"
+        "later 0.5 t1\nwait 1\npy p.kill() or p.wait()\nnote end\n", encoding="utf-8")
+    r = cli("run", "--allow-python", "--quiet", str(scenario), timeout=30)
+    assert r.returncode == 0, r.stderr
+    r = cli("run", "--allow-python", str(scenario), timeout=30)
+    lines = [line for line in r.stdout.splitlines() if "  output  " not in line]
+    assert any(line.endswith("note    end") for line in lines), lines[-5:]
+    assert any("timer.fire  t1" in line for line in lines)

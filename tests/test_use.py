@@ -105,6 +105,12 @@ def test_a_module_imported_already_is_taken_as_it_is_not_reloaded():
     events = run_scenario("use twisted.internet.defer\ndeferred d1\nfire d1 3\nexpect result d1 3\n")
     assert texts(events, "error") == []
     assert [e.kind for e in events if e.kind.startswith("expect.")] == ["expect.pass"]
+    # an installed package is taken as it is wherever it lies: this project's own, an
+    # editable checkout in the current folder (reloaded, its hooks recursed)
+    events = run_scenario("use reactor_repl.observe.deferreds\ndeferred d1\nfire d1 3\n"
+                          "expect result d1 3\n")
+    assert texts(events, "error") == []
+    assert [e.kind for e in events if e.kind.startswith("expect.")] == ["expect.pass"]
 
 
 def test_a_file_named_as_an_imported_module_is_refused_with_a_hint(tmp_path):

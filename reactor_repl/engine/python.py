@@ -44,14 +44,40 @@ PERSONS: set[str] = set()
 
 def _persons_file(module: ModuleType) -> bool:
     """The module's file is the person's: not Python's own library nor an installed
-    package's (those are taken as they are: reloading Twisted's defer unhooked it)."""
+    package's (those are taken as they are: reloading Twisted's defer unhooked it) —
+    wherever it is installed (a distribution's own folder, PYTHONPATH, an editable
+    checkout: the distributions' top-level names say so)."""
     path = getattr(module, "__file__", None)
     if not path:
+        return False
+    if module.__name__.split(".", 1)[0] in _installed_names():
         return False
     path = os.path.realpath(path)
     libraries = {sysconfig.get_path(key) for key in ("stdlib", "platstdlib", "purelib",
                                                      "platlib")}
+    if any(part in ("site-packages", "dist-packages") for part in path.split(os.sep)):
+        return False
     return not any(lib and path.startswith(os.path.realpath(lib) + os.sep) for lib in libraries)
+
+
+_INSTALLED: set[str] = set()
+
+
+def _installed_names() -> set[str]:
+    """The top-level names installed distributions provide (twisted, zope, reactor_repl
+    …; once: reading them takes a tenth of a second). A module found on PYTHONPATH with
+    such a name (a copy of Twisted's) is not taken for the person's either."""
+    if not _INSTALLED:
+        import importlib.metadata
+
+        try:
+            _INSTALLED.update(importlib.metadata.packages_distributions())
+        except Exception:
+            pass
+        _INSTALLED.update({"twisted", "zope", "reactor_repl", "prompt_toolkit", "pygments",
+                           "automat", "attr", "attrs", "constantly", "incremental",
+                           "hyperlink", "typing_extensions"})
+    return _INSTALLED
 
 
 def use(eng: Engine, spec: str) -> tuple[ModuleType, str]:

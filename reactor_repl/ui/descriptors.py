@@ -21,6 +21,8 @@ from typing import IO, Any
 from reactor_repl.ui.capture import KIND, MAX_LINE
 
 STREAMS = ((1, "stdout"), (2, "stderr"))
+DRAIN_CHUNKS = 16  # reads of up to 64 KiB a drain takes at most, the lock held
+SETTLE_PATIENCE = 0.05  # seconds the loop waits for a reader busy recording
 
 
 class DescriptorCapture:
@@ -171,18 +173,22 @@ class DescriptorCapture:
         whenever the reading thread came round to it. ``final`` (the session ends): an
         unfinished line too (it went out after the last event, outside --json's lines)."""
         engine = self.engine
+        # (not for long: a reader that has the lock is recording what came already — under
+        # a flood it takes it back at once, and the loop waited for ever)
+        if not self._lock.acquire(timeout=SETTLE_PATIENCE):
+            return
         engine.set_thread_label("output")
         try:
-            with self._lock:
-                for r in list(self._ends):
-                    self._drain(r)
-                    if final:
-                        name, rest = self._ends[r]
-                        if rest:
-                            self._ends[r] = (name, b"")
-                            self._record(name, rest)
+            for r in list(self._ends):
+                self._drain(r)
+                if final:
+                    name, rest = self._ends[r]
+                    if rest:
+                        self._ends[r] = (name, b"")
+                        self._record(name, rest)
         finally:
             engine.set_thread_label(None)
+            self._lock.release()
 
     def _read(self, r: int) -> None:
         poller = select.poll()
@@ -215,13 +221,14 @@ class DescriptorCapture:
 
     def _drain(self, r: int) -> bool:
         """Read what the pipe holds and record its whole lines (the lock held); False at
-        its end (every write end closed)."""
+        its end (every write end closed). A bounded amount at a time: a child that writes
+        without pause kept the lock for ever (the session's end waited for it)."""
         got = self._ends.get(r)
         if got is None:
             return False
         name, rest = got
         open_ = True
-        while True:
+        for _ in range(DRAIN_CHUNKS):
             try:
                 chunk = os.read(r, 65536)
             except (BlockingIOError, InterruptedError):
