@@ -410,3 +410,17 @@ def test_a_name_a_person_gave_is_never_given_again_to_what_twisted_makes():
                      ("tcp.made", "c1"), ("timer.cancel", "s1.1"), ("deferred.new", "a1.1"),
                      ("deferred.new", "a1"), ("deferred.new", "d1"), ("deferred.result", "a1"),
                      ("deferred.result", "d1")]
+
+
+def test_a_child_process_with_no_pipes_is_reaped_and_its_end_reported_in_a_session():
+    """A session's reactor runs in a thread and installs no signal handlers: a child of
+    spawnProcess with its descriptors inherited was never reaped (a zombie), and its
+    processEnded never came — a plain program gets it at once (Twisted's SIGCHLD handler,
+    twisted/internet/_signals.py, calls process.reapAllProcesses)."""
+    events = run_scenario(
+        "py from twisted.internet import protocol\npy ended = []\n"
+        "py class P(protocol.ProcessProtocol): processEnded = lambda self, reason: "
+        "ended.append(reason.value.exitCode)\n"
+        "py reactor.spawnProcess(P(), '/bin/sh', ['sh', '-c', 'exit 4'], "
+        "childFDs={0: 0, 1: 1, 2: 2})\nwait 0.5\npy ended\n", "live")
+    assert [e.text for e in events if e.kind == "log"][-1] == "[4]"

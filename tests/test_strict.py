@@ -55,6 +55,14 @@ def test_strict_ends_a_shutdown_that_waits_for_ever(tmp_path, clock):
     assert "warn.hang hung: nothing left can run, and 1 Deferred still waits: d1" in r.stderr
 
 
+def test_strict_ends_a_program_whose_child_is_never_reaped(tmp_path):
+    r = trace("--strict", "--events", str(tmp_path / "e.jsonl"),
+              os.path.join(ROOT, "tests", "traced", "zombie_child.py"))
+    assert r.returncode == 1
+    assert r.stdout == "finished\n"
+    assert "warn.hang hung: nothing left can run, and 1 Deferred still waits: d1" in r.stderr
+
+
 def test_without_strict_a_warning_changes_nothing(tmp_path):
     r = trace("--events", str(tmp_path / "e.jsonl"), HANG, "--timeout", "0.5")
     assert r.returncode == 0

@@ -184,6 +184,7 @@ class Engine:
         self._thread.start()
         if not started.wait(10):
             raise RuntimeError("the reactor did not start")
+        self._reap_children()
         if not self.virtual:  # virtual time never passes by itself: nothing can stall
             from reactor_repl.engine.watchdog import Watchdog
 
@@ -191,6 +192,32 @@ class Engine:
             self.watchdog.start()
         if self.virtual:  # live: idle_gen never moves, this would wait forever
             self.wait_idle_after(0)
+
+    def _reap_children(self) -> None:
+        """A session's reactor runs in a thread: it installs no signal handlers, so a
+        child process of ``spawnProcess`` with no pipes (``childFDs`` inherited) was never
+        reaped — its ``processEnded`` never came, and it stayed a zombie. As Twisted's
+        own SIGCHLD handler does, each SIGCHLD has the loop reap its children (only the
+        ones Twisted started: ``reapAllProcesses``)."""
+        import signal
+
+        if threading.current_thread() is not threading.main_thread() \
+                or not hasattr(signal, "SIGCHLD"):
+            return
+        r = self.reactor
+
+        def chld(signum: int, frame: Any) -> None:
+            from twisted.internet import process
+
+            try:
+                r.callFromThread(process.reapAllProcesses)
+            except Exception:
+                pass
+
+        try:
+            self._old_sigchld = signal.signal(signal.SIGCHLD, chld)
+        except (ValueError, OSError):
+            pass
 
     def install(self, reactor_class: type | None = None, *, take_log: bool = True,
                 thread: str = "prompt", tune_gc: bool = True) -> None:
@@ -1123,6 +1150,14 @@ class Engine:
         """Stop everything quickly: blocked callbacks and sleeping jobs end early."""
         twistedlog.unlisten(self._on_twisted_log)
         observe.detach(self.recorder)
+        old = self.__dict__.pop("_old_sigchld", None)
+        if old is not None:
+            import signal
+
+            try:
+                signal.signal(signal.SIGCHLD, old)
+            except (ValueError, OSError):
+                pass
         if self._gc_thresholds is not None:
             gc.set_threshold(*self._gc_thresholds)
             self._gc_thresholds = None

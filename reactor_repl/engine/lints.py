@@ -315,10 +315,26 @@ def _other_readers(r: Any, ports: bool) -> bool:
 
 def _children(r: Any) -> bool:
     """A child process of Twisted's still running (``spawnProcess``, even with no pipes:
-    ``childFDs`` inherited): its end — SIGCHLD, ``processEnded`` — will wake the loop."""
+    ``childFDs`` inherited): its end — SIGCHLD, ``processEnded`` — will wake the loop.
+    One that has ended but is not reaped (no SIGCHLD handler: ``installSignalHandlers=
+    False``) wakes nothing: it is a zombie for good, and the loop hangs as under python."""
     process = sys.modules.get("twisted.internet.process")
     handlers = getattr(process, "reapProcessHandlers", None)
-    return bool(handlers)
+    return any(_running(pid) for pid in list(handlers or ()))
+
+
+def _running(pid: int) -> bool:
+    """The process is there and not a zombie (Linux's /proc: its state; elsewhere, taken
+    as running). Not waitpid: that would reap it, which is Twisted's to do."""
+    try:
+        with open(f"/proc/{pid}/stat", "rb") as f:
+            stat = f.read()
+    except FileNotFoundError:
+        return False
+    except OSError:
+        return True
+    state = stat.rsplit(b")", 1)[-1].split()[:1]
+    return state != [b"Z"]
 
 
 def _program_threads(eng: Any, r: Any, traced: bool) -> bool:
