@@ -101,3 +101,27 @@ def test_names_summarised_away_are_forgotten_by_the_log_and_typed_ones_are_kept(
     # names went through
     assert len(log._first_name) <= 100 + 1 and len(log._first_pair) <= 100 + 1
     assert len(log._pairs) <= 100 + 1 and log.count("timer.fire:t399") == 1
+
+
+def test_a_name_the_person_typed_stays_though_it_looks_automatic():
+    """``every 0.01 l1`` typed, then thousands of timers: the registry took l1 (shaped as
+    the names it gives itself) for an automatic name, retired it and the log forgot it —
+    ``expect count loop.call:l1 5`` said 0 times, ``expect result dd 1`` no such name."""
+    from reactor_repl.engine.events import EventLog
+
+    log = EventLog(size=50)
+    reg = Registry(max_objects=100)
+    reg.on_retire = log.forget
+    typed = Record("l1", "loop", by_command=True, chosen=True)
+    reg.add(typed)
+    log.append(0.0, 1, "loop.call", "l1", "reactor", "", {}, False)
+    typed.state = "stopped"
+    reg.finished(typed)
+    for i in range(1, 400):
+        rec = Record(f"t{i}", "timer")
+        reg.add(rec)
+        rec.state = "fired"
+        reg.finished(rec)
+    assert reg.get("l1") is typed
+    assert log.count("loop.call:l1") == 1 and log.first_dispatch("l1") is not None
+    assert reg.get("t1") is None  # an automatic one: summarised away

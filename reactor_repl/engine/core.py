@@ -631,7 +631,7 @@ class Engine:
         """A command is about to make an object: name it (the first of each family)."""
         name = self.new_name(family, requested)
         return self.registry.claim(name, site or self.command_site, family, *families,
-                                   detail=detail)
+                                   detail=detail, chosen=bool(requested))
 
     command_site = "<input>"
 

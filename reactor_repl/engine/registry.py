@@ -86,6 +86,7 @@ class Record:
     ref: Any = None
     dstate: DState | None = None  # set when the object is (also) a Deferred
     by_command: bool = False  # a command named it (its site is the command's line)
+    chosen: bool = False  # the person typed its name: never summarised away (README)
 
     @property
     def obj(self) -> Any:
@@ -211,11 +212,13 @@ class Claim:
     detail: str = ""
     record: Record | None = None
     taken: set[str] = field(default_factory=set)
+    chosen: bool = False  # the person gave the name (not the next automatic one)
 
     def __post_init__(self) -> None:
         family = self.families[0]
         cls = RECORD_TYPES.get(family, Record)
-        self.record = cls(self.name, family, self.site, detail=self.detail, by_command=True)
+        self.record = cls(self.name, family, self.site, detail=self.detail, by_command=True,
+                          chosen=self.chosen)
 
 
 class NameError_(Exception):
@@ -254,9 +257,11 @@ class Registry:
         return auto_name(prefix_family, dict(self.counters), _Taken(self))
 
     @contextmanager
-    def claim(self, name: str, site: str, *families: str, detail: str = "") -> Iterator[Claim]:
-        """Name the next object of each of ``families`` made inside the block."""
-        c = Claim(name, site, families, detail)
+    def claim(self, name: str, site: str, *families: str, detail: str = "",
+              chosen: bool = False) -> Iterator[Claim]:
+        """Name the next object of each of ``families`` made inside the block (``chosen``:
+        the person gave the name)."""
+        c = Claim(name, site, families, detail, chosen=chosen)
         self.claims.append(c)
         try:
             yield c
@@ -300,8 +305,8 @@ class Registry:
         while len(self.by_name) > keep and finished:
             name = finished.popleft()
             rec = self.by_name.get(name)
-            if rec is None or rec.pending:
-                continue
+            if rec is None or rec.pending or rec.chosen:
+                continue  # (a name the person typed stays: expect and predict still see it)
             del self.by_name[name]
             self.strong.pop(name, None)
             self.retired[rec.family] = self.retired.get(rec.family, 0) + 1
