@@ -351,3 +351,13 @@ def test_pythons_own_modules_are_not_counted_as_yours_in_use():
     events = run_scenario(f"py import shutil\nuse {SHOP}\n")
     notes = [t for t in texts(events, "note") if t.startswith("use ")]
     assert notes[0].endswith("(7 callables; 7 in use)"), notes
+
+
+def test_an_installed_packages_file_by_path_is_refused_with_its_dotted_name():
+    """``use …/site-packages/twisted/web/client.py`` imported a second copy of the module
+    (its classes not Twisted's: a LoopingCall of task.py's copy was not a loop)."""
+    import twisted.web
+
+    path = os.path.join(os.path.dirname(twisted.web.__file__), "client.py")
+    events = run_scenario(f"use {path}\n")
+    assert texts(events, "error")[0].endswith("— use twisted.web.client")

@@ -105,6 +105,14 @@ def _use(eng: Engine, spec: str) -> tuple[ModuleType, str]:
             raise CommandError(f"no file {spec}", "give the path of a .py file, or a module name",
                                word=spec)
         name = os.path.splitext(os.path.basename(path))[0]
+        parts = os.path.realpath(path).split(os.sep)
+        for lib in ("site-packages", "dist-packages"):
+            if lib in parts[:-1]:  # an installed package's file, imported anew as a copy
+                dotted = ".".join(parts[parts.index(lib) + 1:])[:-3].removesuffix(".__init__")
+                raise CommandError(f"{spec} is a file of an installed package: by path it "
+                                   "would be a second copy of the module (its objects not "
+                                   "the ones Twisted and the session use)",
+                                   f"use {dotted}", word=spec)
         if name in SESSION_NAMES:
             raise CommandError(
                 f"a module named {name} would hide the session's {name} "
