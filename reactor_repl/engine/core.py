@@ -500,7 +500,21 @@ class Engine:
         return dur
 
     def _note_duration(self, ev: Event, dur: float) -> None:
+        if not ev.name:  # Twisted's own dispatch (deferLater's timer): what of the program's ran
+            inner = self.program_part(ev)
+            if inner is not None:
+                self.warn_slow(ev.kind, inner.name, dur,
+                               f"Twisted's own, running {inner.kind} {inner.name}")
+                return
         self.warn_slow(ev.kind, ev.name, dur)
+
+    def program_part(self, ev: Event, scan: int = 200) -> Event | None:
+        """The first named event of the program's recorded inside dispatch ``ev`` (a
+        coroutine resumed by Twisted's own timer): what to call a stall there by."""
+        for inner in self.log.since(ev.seq)[:scan]:
+            if inner.name and not inner.internal and inner.thread == ev.thread:
+                return inner
+        return None
 
     def warn_slow(self, kind: str, name: str, dur: float, what: str = "") -> None:
         """``warn.slow``: only the innermost slow callback warns (outer ones see the count move)."""

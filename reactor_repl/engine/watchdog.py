@@ -170,6 +170,9 @@ class Watchdog:
         del frame
         current = eng.current
         during = f"{current.kind} {current.name}".strip() if current is not None else ""
+        inner = eng.program_part(current) if current is not None and not current.name else None
+        if inner is not None:  # (Twisted's own dispatch: what of the program's it ran)
+            during += f" (Twisted's own, running {inner.kind} {inner.name})"
         where["seconds"] = round(away, 6)
         where["during"] = during
         self.stuck = where
@@ -179,5 +182,6 @@ class Watchdog:
         if getattr(eng, "expected_block", False):
             return  # a block the person typed: the state pane shows it, no warning
         eng.warned["warn.blocked"] += 1
-        ev = eng.record("warn.blocked", current.name if current is not None else "", text, where)
+        name = inner.name if inner is not None else current.name if current is not None else ""
+        ev = eng.record("warn.blocked", name, text, where)
         eng.last_warning = ev
