@@ -5,9 +5,11 @@ proxies, one ``output`` event a line with its thread and the line that printed i
 What goes around them — ``sys.__stdout__``, ``os.write(1, …)``, a stream a library took
 before the proxies went in (Twisted's own "Unhandled error in Deferred" goes to the
 ``sys.stderr`` it saw at import), C code, child processes — writes file descriptors 1
-and 2. While a session runs (the explorer, line mode, ``run``) and while the explorer
-runs beside a traced program, those are pipes read by a thread of their own, each line
-an ``output`` event too; the views write on duplicates of the descriptors they had.
+and 2. While a session runs (the full-screen explorer, ``run``; line mode leaves them
+to the terminal) and while the explorer runs beside a traced program, those are pipes
+read by a thread of their own, each line an ``output`` event too; the views write on
+duplicates of the descriptors they had. A child process still writing when the session
+ends gets a relay process that copies on what it writes (``stop``).
 """
 
 from __future__ import annotations
