@@ -138,7 +138,7 @@ CASES = [
     ], extra=[("warn.hang", ("shutdown_hang.py:18",))]),
     Case("blocked_after_yield", [_prog("blocked_after_yield.py")], runs=1, expect=[
         X(r"worker done", "deferred.resume", "blocked_after_yield.py:15"),
-    ], extra=[("warn.slow", ("Twisted's own, running deferred.fire",))]),
+    ], extra=[("warn.slow", ("Twisted's own, running deferred.resume",))]),
     Case("thread_failure", [_prog("thread_failure.py")], merged=True, runs=1, expect=[
         X(r"after the collection", "timer.fire", "collect"),
     ], extra=[("thread.result", ("job",)), ("deferred.unhandled", ("Unhandled error in Deferred",))]),

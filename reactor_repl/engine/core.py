@@ -69,6 +69,12 @@ class CommandError(Exception):
         self.word = word  # the word of the line at fault (its column is the error's)
 
 
+# the events of code of the program's running (what a stall inside Twisted's own dispatch is
+# called by)
+RAN_CODE = frozenset({"deferred.resume", "deferred.step", "loop.call", "timer.fire",
+                      "threadcall.run", "tcp.data", "reader.read"})
+
+
 @dataclass
 class Config:
     clock: str = "live"  # "live" | "virtual"
@@ -503,18 +509,24 @@ class Engine:
         if not ev.name:  # Twisted's own dispatch (deferLater's timer): what of the program's ran
             inner = self.program_part(ev)
             if inner is not None:
-                self.warn_slow(ev.kind, inner.name, dur,
-                               f"Twisted's own, running {inner.kind} {inner.name}")
+                self.warn_slow(ev.kind, "", dur,
+                               f"(Twisted's own, running {inner.kind} {inner.name})")
                 return
         self.warn_slow(ev.kind, ev.name, dur)
 
     def program_part(self, ev: Event, scan: int = 200) -> Event | None:
-        """The first named event of the program's recorded inside dispatch ``ev`` (a
-        coroutine resumed by Twisted's own timer): what to call a stall there by."""
+        """The last of the program's code that ran inside dispatch ``ev`` — a coroutine
+        it resumed, a callback it stepped (Twisted's own timer resuming an inlineCallbacks
+        function): what to call a stall there by. Not a Deferred merely made or fired."""
+        last = ev.end_seq or self.log.seq
+        found = None
         for inner in self.log.since(ev.seq)[:scan]:
-            if inner.name and not inner.internal and inner.thread == ev.thread:
-                return inner
-        return None
+            if inner.seq > last:
+                break
+            if inner.kind in RAN_CODE and inner.name and not inner.internal \
+                    and inner.thread == ev.thread:
+                found = inner
+        return found
 
     def warn_slow(self, kind: str, name: str, dur: float, what: str = "") -> None:
         """``warn.slow``: only the innermost slow callback warns (outer ones see the count move)."""
@@ -641,11 +653,14 @@ class Engine:
                                word=requested or "") from None
 
     def claim(self, family: str, requested: str | None, *families: str, site: str = "",
-              detail: str = "") -> Any:
-        """A command is about to make an object: name it (the first of each family)."""
+              detail: str = "", chosen: bool | None = None) -> Any:
+        """A command is about to make an object: name it (the first of each family).
+        ``chosen``: the person typed the name (default: one was requested) — kept for
+        good; a name a command makes up itself (a coroutine's, its sleep's) is not."""
         name = self.new_name(family, requested)
         return self.registry.claim(name, site or self.command_site, family, *families,
-                                   detail=detail, chosen=bool(requested))
+                                   detail=detail,
+                                   chosen=bool(requested) if chosen is None else chosen)
 
     command_site = "<input>"
 

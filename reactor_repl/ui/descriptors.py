@@ -135,13 +135,13 @@ class DescriptorCapture:
             pid = -1
         if pid == 0:  # the relay: only reads and writes, and leaves without Python's exit
             try:
-                keep = set(ends) | {1, 2}
-                for fd in range(3, 256):
-                    if fd not in keep:
-                        try:
-                            os.close(fd)
-                        except OSError:
-                            pass
+                # every descriptor but the pipes and 1, 2 (a listening socket kept open by
+                # the relay would hold its port after the program's exit)
+                low = 3
+                for keep in sorted(ends):
+                    os.closerange(low, keep)
+                    low = keep + 1
+                os.closerange(low, _open_max())
                 _relay(ends)
             finally:
                 os._exit(0)
@@ -274,6 +274,13 @@ def _text_on(fd: int, like: Any, errors: str | None) -> IO[str]:
     return open(os.dup(fd), "w", buffering=1 if getattr(like, "line_buffering", False) else -1,
                 encoding=encoding, errors=errors, closefd=True)
 
+
+
+def _open_max() -> int:
+    try:
+        return max(int(os.sysconf("SC_OPEN_MAX")), 256)
+    except (ValueError, OSError):
+        return 65536
 
 
 def _relay(ends: dict[int, tuple[str, bytes]]) -> None:

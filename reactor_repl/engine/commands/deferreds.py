@@ -247,7 +247,7 @@ def _coroutine_steps(eng: Engine, name: str, p: Parsed) -> list[tuple[str, Any]]
             def run(seconds: float = a["SECONDS"], made: str = f"{name}.{k}") -> Any:
                 if eng.registry.taken(made):  # a person's own name: the next automatic one
                     made = ""
-                with eng.claim("deferred", made or None,
+                with eng.claim("deferred", made or None, chosen=False,
                                detail=f"deferLater(reactor, {seconds:g})"):
                     return task.deferLater(eng.reactor, seconds)
         elif step.name == "return":
@@ -270,7 +270,7 @@ def coroutine(eng: Engine, p: Parsed) -> None:
     once (ensureDeferred, or the call): it runs to its first wait in this very call."""
     name = eng.new_name("deferred", p["NAME"])
     steps = _coroutine_steps(eng, name, p)
-    with eng.claim("deferred", name):
+    with eng.claim("deferred", name, chosen=bool(p["NAME"])):
         if p.name == "async":
             defer.ensureDeferred(runtime.named(runtime.steps_coroutine, name)(steps))
         else:

@@ -72,7 +72,8 @@ def _hand_over(eng: Engine, step: Step, site: str) -> None:
     blockingCallFromThread (it waits until the reactor has run the call). The call is
     named as fromthread's: the recorder names a thread call by the helper it comes from."""
     name = eng.new_name("threadcall", step.args["NAME"])
-    rec = eng.add(Record(name, "threadcall", site, state="queued"))
+    rec = eng.add(Record(name, "threadcall", site, state="queued",
+                         chosen=bool(step.args["NAME"])))
     do = step.do
     job = eng._local.activity
 

@@ -219,7 +219,8 @@ def fromthread(eng: Engine, p: Parsed) -> None:
     from reactor_repl.engine.registry import Record
 
     name = eng.new_name("threadcall", p["NAME"])
-    rec = eng.add(Record(name, "threadcall", eng.command_site, state="queued"))
+    rec = eng.add(Record(name, "threadcall", eng.command_site, state="queued",
+                         chosen=bool(p["NAME"])))
     act = Activity(name, "helper", state="running")
     eng.clock.add(act)
     do = p.do
