@@ -18,6 +18,7 @@ import os
 import select
 import sys
 import threading
+import time
 from typing import IO, Any
 
 from reactor_repl.ui.capture import KIND, MAX_LINE
@@ -105,15 +106,17 @@ class DescriptorCapture:
         for fd, dup in saved.items():
             os.dup2(dup, fd)  # the pipe's last writer goes: its reader sees the end
         self.saved.clear()  # (a reader left running writes on 1 and 2 themselves now)
+        deadline = time.monotonic() + wait  # (one wait for all: quit within a second)
         for t in self.readers:
-            t.join(wait)
+            t.join(max(0.0, deadline - time.monotonic()))
         if any(t.is_alive() for t in self.readers) and self._wake is not None:
             # a child process left running holds a write end: its readers let go, and a
             # process of its own copies what it writes on to 1 and 2 until it ends, as
             # under python (with nobody reading, it died of SIGPIPE at our exit)
             os.write(self._wake[1], b"x")
+            deadline = time.monotonic() + 0.5
             for t in self.readers:
-                t.join(1.0)
+                t.join(max(0.0, deadline - time.monotonic()))
             self._hand_over()
         for dup in saved.values():
             os.close(dup)
