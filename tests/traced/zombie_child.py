@@ -14,7 +14,9 @@ class Child(protocol.ProcessProtocol):
 
 
 def go() -> None:
-    reactor.spawnProcess(Child(), "/bin/sh", ["sh", "-c", "exit 3"], childFDs={0: 0, 1: 1, 2: 2})
+    # (it outlives spawnProcess: one already gone then is reaped by Twisted at once)
+    reactor.spawnProcess(Child(), "/bin/sh", ["sh", "-c", "sleep 0.3; exit 3"],
+                         childFDs={0: 0, 1: 1, 2: 2})
     done.addCallback(lambda _: reactor.stop())
 
 
