@@ -85,7 +85,7 @@ class Lints:
         # callFromThread): each was taken for a hang, and --strict ended a program that
         # would have gone on (a signal handler of its own is not counted: README)
         traced = eng.program_process  # (its listening ports too: a server waits for clients)
-        return not (_other_readers(r, traced) or _program_threads(eng, r, traced)
+        return not (_other_readers(r, traced) or _program_threads(eng, traced)
                     or _children(r))
 
     def nothing_due(self) -> bool:
@@ -337,25 +337,13 @@ def _running(pid: int) -> bool:
     return state != [b"Z"]
 
 
-def _program_threads(eng: Any, r: Any, traced: bool) -> bool:
+def _program_threads(eng: Any, traced: bool) -> bool:
     """A thread of the traced program's own (in a session: of a module in ``use``) is
     alive and could act: not Twisted's pool, not ours, not parked for good (an idle pool's
     worker waiting for work, a ``queue.get()`` with no timeout: only the hung loop could
     give them something)."""
-    import threading
-
-    ours = set(getattr(eng, "_thread_labels", {}))
-    pool = getattr(r, "threadpool", None)
-    workers = {t.ident for t in getattr(pool, "threads", ())} if pool is not None else set()
-    main = threading.main_thread()
     frames = sys._current_frames()
-    for t in threading.enumerate():
-        if t is main or t.ident in ours or t.ident in workers or not t.is_alive():
-            continue
-        target = getattr(t, "_target", None)
-        module = getattr(target, "__module__", None) or type(t).__module__
-        if module.startswith(("reactor_repl.", "prompt_toolkit.")):
-            continue
+    for t, module in waiting.others_threads(eng):
         if not traced and module not in _persons():
             continue  # (a session's process has threads of others: only a used module's)
         if _parked(frames.get(t.ident)):  # type: ignore[arg-type]

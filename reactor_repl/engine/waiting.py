@@ -18,7 +18,7 @@ import functools
 import types
 import weakref
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Iterator
 
 from twisted.internet import defer, task
 from twisted.internet.base import DelayedCall
@@ -226,6 +226,24 @@ def _roots(eng: Engine) -> list[tuple[Any, Any]]:
     return out
 
 
+def others_threads(eng: Engine) -> Iterator[tuple[Any, str]]:
+    """Live threads that are not the main one, the reactor's pool workers or ours (the
+    engine's, the screen's): each with the module of what it runs."""
+    import threading
+
+    ours = set(getattr(eng, "_thread_labels", {}))
+    pool = getattr(eng.reactor, "threadpool", None)
+    workers = {t.ident for t in getattr(pool, "threads", ())} if pool is not None else set()
+    main = threading.main_thread()
+    for t in threading.enumerate():
+        if t is main or t.ident in ours or t.ident in workers or not t.is_alive():
+            continue
+        target = getattr(t, "_target", None)
+        module = getattr(target, "__module__", None) or type(t).__module__
+        if not module.startswith(("reactor_repl.", "prompt_toolkit.")):
+            yield t, module
+
+
 def _outside_sources(eng: Engine) -> list[tuple[Step, Any]]:
     """Sources outside the reactor's own work: a thread of the program's own (what it
     runs), and a listening port (its factory, when a client comes)."""
@@ -234,20 +252,14 @@ def _outside_sources(eng: Engine) -> list[tuple[Step, Any]]:
     from twisted.internet import tcp
 
     out: list[tuple[Step, Any]] = []
-    ours = set(getattr(eng, "_thread_labels", {}))
     r = eng.reactor
-    pool = getattr(r, "threadpool", None)
-    workers = {t.ident for t in getattr(pool, "threads", ())} if pool is not None else set()
-    for t in threading.enumerate():
-        if t is threading.main_thread() or t.ident in ours or t.ident in workers:
-            continue
-        target = getattr(t, "_target", None)
-        module = getattr(target, "__module__", None) or type(t).__module__
-        if module.startswith(("reactor_repl.", "prompt_toolkit.", "twisted.")):
+    for t, module in others_threads(eng):
+        if module.startswith("twisted."):
             continue
         run = type(t).run if type(t).run is not threading.Thread.run else None
         out.append((Step("thread", t.name, f"thread {t.name} (running)"),
-                    (target, getattr(t, "_args", ()), getattr(t, "_kwargs", {}), run, t)))
+                    (getattr(t, "_target", None), getattr(t, "_args", ()),
+                     getattr(t, "_kwargs", {}), run, t)))
     try:
         readers = list(r.getReaders()) if r is not None else []
     except Exception:
