@@ -31,11 +31,6 @@ def namespace(eng: Engine) -> dict[str, Any]:
     return py_namespace(eng, named=False)  # (a named object is a py line's to see)
 
 
-# the names the session's namespace starts with (commands/session.py: py_namespace): a
-# used file of that name would have taken them without a word
-SESSION_NAMES = {"reactor": "the reactor", "defer": "twisted.internet.defer",
-                 "task": "twisted.internet.task", "threads": "twisted.internet.threads"}
-
 # the modules `use` imported (by their name in sys.modules): `use` of one again reloads
 # it, as a person editing it expects; any other module already imported (Twisted's, the
 # standard library's, one a used module imports) is taken as it is, as `import` does
@@ -113,11 +108,14 @@ def _use(eng: Engine, spec: str) -> tuple[ModuleType, str]:
                                    "would be a second copy of the module (its objects not "
                                    "the ones Twisted and the session use)",
                                    f"use {dotted}", word=spec)
-        if name in SESSION_NAMES:
+        held = ns.get(name)
+        if held is not None and (held is eng.reactor or isinstance(held, ModuleType)
+                                 and not _persons_file(held)):
+            # (the names the session starts with: commands/session.py's py_namespace)
+            what = "the reactor" if held is eng.reactor else held.__name__
             raise CommandError(
-                f"a module named {name} would hide the session's {name} "
-                f"({SESSION_NAMES[name]}) for every py line and command",
-                f"rename {os.path.basename(path)}", word=spec)
+                f"a module named {name} would hide the session's {name} ({what}) for every "
+                "py line and command", f"rename {os.path.basename(path)}", word=spec)
         folder = os.path.dirname(path)
         if folder not in sys.path:
             sys.path.insert(0, folder)  # as python does for a script: its siblings import
