@@ -76,7 +76,7 @@ class Base(Observer):
         self.beating: Any = None
         # Deferreds made by nobody's code are of interest only while a command claims one
         # (the registry's list of claims, empty or not) or with --internals
-        self.unsited_deferreds: Any = True if engine.config.internals else self.reg.claims
+        self.unsited_deferreds: Any = self._unsited()
         # a record whose site the next Deferred made with none takes (adopt_next_deferred)
         self.adopting: Record | None = None
         # virtual: time moves a hair before each deadline the reactor fixes (clock.nudge)
@@ -137,8 +137,13 @@ class Base(Observer):
         about the program's Deferreds only."""
         rec, self.adopting = self.adopting, None
         if rec is not None:
-            self.unsited_deferreds = True if self.eng.config.internals else self.reg.claims
+            self.unsited_deferreds = self._unsited()
         return rec
+
+    def _unsited(self) -> Any:
+        """Whether the Deferred hook asks about Deferreds made by nobody's code: always with
+        --internals, else while a command claims one (the list of claims, empty or not)."""
+        return True if self.eng.config.internals else self.reg.claims
 
     def loop_failed(self, d: Any, failure: Any) -> None:
         """A Deferred fails while a loop's call runs (the timers' part)."""
