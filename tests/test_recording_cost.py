@@ -139,6 +139,15 @@ def test_the_indexes_are_counted_a_few_thousand_events_at_a_time_and_forget_by_n
     assert len(log._pairs) == 2 * 6_000 and len(log._kinds_of) == 6_000
 
 
+def test_following_gives_the_next_events_after_a_seq_without_copying_the_rest():
+    log = EventLog(100)
+    for i in range(250):
+        log.append(0.0, i, "note", f"n{i}", "reactor", "", None, False)
+    assert [e.seq for e in log.following(200, 3)] == [201, 202, 203]
+    assert [e.seq for e in log.following(249, 5)] == [250]
+    assert [e.seq for e in log.following(10, 2)] == [151, 152]  # (dropped: the oldest kept)
+
+
 # ------------------------------------------------------------------ the engine
 def _session(text: str) -> Engine:
     engine = Engine(Config(clock="virtual"))

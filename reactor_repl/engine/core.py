@@ -520,9 +520,11 @@ class Engine:
         function): what to call a stall there by. Not a Deferred merely made or fired."""
         last = ev.end_seq or self.log.seq
         found = None
-        for inner in self.log.since(ev.seq)[:scan]:
+        for inner in self.log.following(ev.seq, scan):
             if inner.seq > last:
                 break
+            if inner.seq <= ev.seq:  # (a thread appended between two reads of the ring)
+                continue
             if inner.kind in RAN_CODE and inner.name and not inner.internal \
                     and inner.thread == ev.thread:
                 found = inner

@@ -351,6 +351,15 @@ class EventLog:
         tail.reverse()
         return tail
 
+    def following(self, seq: int, n: int) -> list[Event]:
+        """Up to ``n`` events right after ``seq`` still in the ring (``since`` copies them
+        all: during a long dispatch, a whole ring's tail)."""
+        events = self.events
+        start = len(events) - (self.seq - seq)
+        if start < 0:
+            start = 0
+        return list(islice(events, start, start + n))
+
     # ------------------------------------------------------------ indexes
     def _count(self) -> None:
         """Bring the indexes up to date with the ring, a batch at a time."""
