@@ -127,7 +127,7 @@ class Engine:
         self.on_hang: list[Callable[[], None]] = []  # --strict: a hang ends the run
         # what records from outside the loop and must be up to date before time moves, the
         # loop goes idle or the session ends (output written on descriptors 1 and 2)
-        self.settlers: list[Callable[..., None]] = []
+        self.settlers: list[Callable[[bool], None]] = []  # settle(final)
         self.namespace: dict[str, Any] = {}  # the session's Python namespace (py, use)
         self._thread_labels: dict[int, str] = {}  # thread ident → its label in events
         # … and what each is labelled right now (a pool thread says which slot it runs):
@@ -752,7 +752,7 @@ class Engine:
         ``final``: the session ends, what is unfinished too)."""
         for settle in tuple(self.settlers):
             try:
-                settle(final) if final else settle()
+                settle(final)
             except Exception:  # recording must never break the loop
                 pass
 
